@@ -1,0 +1,244 @@
+//! A customer's extra contacts: more WhatsApp numbers, emails and phones,
+//! validated like the main fields; at most one primary per type.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::customers::{self, Handle};
+use crate::db::{ChangeOp, Write, new_id};
+use crate::error::{Error, Result};
+use crate::phone::Region;
+use crate::validate;
+
+pub const VALUE_MAX: usize = 100;
+pub const NOTES_MAX: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactKind {
+    Whatsapp,
+    Email,
+    Phone,
+}
+
+impl ContactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContactKind::Whatsapp => "whatsapp",
+            ContactKind::Email => "email",
+            ContactKind::Phone => "phone",
+        }
+    }
+}
+
+impl FromStr for ContactKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<ContactKind> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "whatsapp" | "wa" => Ok(ContactKind::Whatsapp),
+            "email" => Ok(ContactKind::Email),
+            "phone" => Ok(ContactKind::Phone),
+            other => Err(Error::validation(
+                "type",
+                format!("'{other}' is not one of whatsapp, email, phone"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ContactKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Contact {
+    pub id: String,
+    pub local_id: i64,
+    pub customer_id: String,
+    #[serde(rename = "type")]
+    pub kind: ContactKind,
+    pub value: String,
+    pub is_primary: bool,
+    pub notes: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub kind: ContactKind,
+    pub value: String,
+    pub is_primary: bool,
+    pub notes: Option<String>,
+}
+
+pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Contact> {
+    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    customer.ensure_live()?;
+    let value = normalise(input.kind, &input.value, w.region())?;
+    let notes = validate::optional("notes", input.notes.as_deref(), NOTES_MAX)?;
+    let taken: bool = w.tx().query_row(
+        "SELECT EXISTS (SELECT 1 FROM customer_contacts WHERE customer_id = ?1 AND type = ?2
+                        AND value = ?3 COLLATE NOCASE AND causal_length % 2 = 1)",
+        params![customer.id, input.kind.as_str(), value],
+        |r| r.get(0),
+    )?;
+    if taken {
+        return Err(Error::Conflict(format!(
+            "customer already has the {} contact {value}",
+            input.kind
+        )));
+    }
+    let uuid = new_id();
+    w.tx().execute(
+        "INSERT INTO customer_contacts (uuid, customer_id, type, value, is_primary, notes,
+                                        created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?6)",
+        params![uuid, customer.id, input.kind.as_str(), value, notes, w.now()],
+    )?;
+    let row = json!({
+        "customer_id": customer.uuid,
+        "type": input.kind,
+        "value": value,
+        "is_primary": false,
+        "notes": notes,
+        "causal_length": 1,
+        "created_at": w.now(),
+    });
+    w.record_change("contact", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    w.record_activity(
+        customer.id,
+        "contact_added",
+        json!({ "contact_id": uuid, "type": input.kind, "value": value }),
+    )?;
+    if input.is_primary {
+        make_primary(w, &customer, &uuid, input.kind)?;
+    }
+    get(w.tx(), &customer, &uuid)
+}
+
+pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Contact> {
+    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    customer.ensure_live()?;
+    let found = get(w.tx(), &customer, contact)?;
+    let causal_length: i64 = w.tx().query_row(
+        "UPDATE customer_contacts SET causal_length = causal_length + 1, is_primary = 0,
+                updated_at = ?2
+         WHERE uuid = ?1 RETURNING causal_length",
+        params![found.id, w.now()],
+        |r| r.get(0),
+    )?;
+    w.record_change(
+        "contact",
+        &found.id,
+        ChangeOp::Delete,
+        Some("causal_length"),
+        Some(&json!(causal_length)),
+    )?;
+    w.record_activity(
+        customer.id,
+        "contact_removed",
+        json!({ "contact_id": found.id, "type": found.kind, "value": found.value }),
+    )?;
+    Ok(found)
+}
+
+/// Makes a contact the primary one of its type (the others of that type stop being primary).
+pub fn set_primary(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Contact> {
+    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    customer.ensure_live()?;
+    let found = get(w.tx(), &customer, contact)?;
+    if !found.is_primary {
+        make_primary(w, &customer, &found.id, found.kind)?;
+    }
+    get(w.tx(), &customer, &found.id)
+}
+
+fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactKind) -> Result<()> {
+    let previous: Vec<String> = {
+        let mut stmt = w.tx().prepare(
+            "UPDATE customer_contacts SET is_primary = 0, updated_at = ?3
+             WHERE customer_id = ?1 AND type = ?2 AND is_primary = 1 RETURNING uuid",
+        )?;
+        stmt.query_map(params![customer.id, kind.as_str(), w.now()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    for id in &previous {
+        w.record_change("contact", id, ChangeOp::Update, Some("is_primary"), Some(&json!(false)))?;
+    }
+    w.tx().execute(
+        "UPDATE customer_contacts SET is_primary = 1, updated_at = ?2 WHERE uuid = ?1",
+        params![uuid, w.now()],
+    )?;
+    w.record_change("contact", uuid, ChangeOp::Update, Some("is_primary"), Some(&json!(true)))?;
+    w.record_activity(
+        customer.id,
+        "contact_primary_set",
+        json!({ "contact_id": uuid, "type": kind, "previous": previous }),
+    )
+}
+
+/// The live contacts of a customer, primary first within each type.
+pub fn list(conn: &Connection, reference: &str, region: Region) -> Result<Vec<Contact>> {
+    let customer = customers::resolve(conn, reference, region)?;
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE k.customer_id = ?1 AND k.causal_length % 2 = 1
+         ORDER BY k.type, k.is_primary DESC, k.id"
+    ))?;
+    let rows = stmt.query_map([customer.id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// One live contact of `customer`, by uuid or local id.
+fn get(conn: &Connection, customer: &Handle, contact: &str) -> Result<Contact> {
+    let text = contact.trim();
+    let by = if Uuid::parse_str(text).is_ok() {
+        "k.uuid = ?2"
+    } else {
+        "k.id = ?2"
+    };
+    conn.query_row(
+        &format!(
+            "{SELECT} WHERE k.customer_id = ?1 AND {by} AND k.causal_length % 2 = 1"
+        ),
+        params![customer.id, text],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found("contact", text))
+}
+
+/// Validates a contact value by its type; numbers become E.164.
+fn normalise(kind: ContactKind, value: &str, region: Region) -> Result<String> {
+    let text = validate::required("value", value, VALUE_MAX)?;
+    Ok(match kind {
+        ContactKind::Whatsapp => customers::parse_whatsapp("value", &text, region)?.to_string(),
+        ContactKind::Phone => customers::parse_phone("value", Some(&text), region)?
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        ContactKind::Email => validate::email("value", Some(&text))?.unwrap_or_default(),
+    })
+}
+
+const SELECT: &str = "SELECT k.uuid, k.id, c.uuid, k.type, k.value, k.is_primary, k.notes, k.created_at
+                      FROM customer_contacts k JOIN customers c ON c.id = k.customer_id";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {
+    let kind: String = r.get(3)?;
+    Ok(Contact {
+        id: r.get(0)?,
+        local_id: r.get(1)?,
+        customer_id: r.get(2)?,
+        kind: ContactKind::from_str(&kind).unwrap_or(ContactKind::Phone),
+        value: r.get(4)?,
+        is_primary: r.get(5)?,
+        notes: r.get(6)?,
+        created_at: r.get(7)?,
+    })
+}

@@ -1,0 +1,608 @@
+//! Customers: add, edit, soft delete and restore, show and list.
+//!
+//! A customer is identified by a unique WhatsApp number (E.164). Uniqueness is
+//! checked here on every local write, under the write transaction's lock,
+//! rather than by a UNIQUE index: a duplicate made offline on another desk must
+//! be able to arrive through sync and wait for a merge.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::db::{ChangeOp, Write, new_id};
+use crate::error::{Error, Result};
+use crate::ledger::{self, EntryKind, EntryNote};
+use crate::money::Money;
+use crate::phone::{self, E164, Region};
+use crate::tags::{self, TagInput, TagView};
+use crate::validate;
+
+pub const NAME_MAX: usize = 100;
+pub const ADDRESS_MAX: usize = 500;
+pub const NOTES_MAX: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Active,
+    Inactive,
+    Blacklisted,
+    /// Soft-deleted: hidden from lists, restorable.
+    Deleted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Inactive => "inactive",
+            Status::Blacklisted => "blacklisted",
+            Status::Deleted => "deleted",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Status> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "active" => Ok(Status::Active),
+            "inactive" => Ok(Status::Inactive),
+            "blacklisted" => Ok(Status::Blacklisted),
+            "deleted" => Ok(Status::Deleted),
+            other => Err(Error::validation(
+                "status",
+                format!("'{other}' is not one of active, inactive, blacklisted, deleted"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A customer as shown to admins.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Customer {
+    /// The customer's identity everywhere (UUIDv7).
+    pub id: String,
+    /// This database's row number: a short reference for the CLI, never synced.
+    pub local_id: i64,
+    pub name: String,
+    pub whatsapp: E164,
+    pub email: Option<String>,
+    pub phone: Option<E164>,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    /// Positive = credit, negative = debt.
+    pub balance: Money,
+    pub total_spent: Money,
+    pub subscription_count: i64,
+    pub status: Status,
+    pub tags: Vec<TagView>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+}
+
+/// What an admin types to create a customer. Text is validated and normalised by `add`.
+#[derive(Debug, Clone, Default)]
+pub struct NewCustomer {
+    pub name: String,
+    pub whatsapp: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    /// Positive: opening credit; negative: opening debt.
+    pub initial_balance: Option<Money>,
+    pub tags: Vec<TagInput>,
+    pub status: Option<Status>,
+}
+
+/// An edit: None leaves a field alone; `Some("")` clears an optional field.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerPatch {
+    pub name: Option<String>,
+    pub whatsapp: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    pub status: Option<Status>,
+}
+
+/// The fields that belong to the customer record itself (and sync), validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fields {
+    name: String,
+    whatsapp: E164,
+    email: Option<String>,
+    phone: Option<E164>,
+    address: Option<String>,
+    notes: Option<String>,
+    status: Status,
+}
+
+impl Fields {
+    /// (field name, JSON value) pairs, in a stable order, for the logs.
+    fn entries(&self) -> [(&'static str, Value); 7] {
+        [
+            ("name", json!(self.name)),
+            ("whatsapp", json!(self.whatsapp)),
+            ("email", json!(self.email)),
+            ("phone", json!(self.phone)),
+            ("address", json!(self.address)),
+            ("notes", json!(self.notes)),
+            ("status", json!(self.status)),
+        ]
+    }
+}
+
+/// A resolved customer: enough to act on it.
+#[derive(Debug, Clone)]
+pub struct Handle {
+    pub id: i64,
+    pub uuid: String,
+    pub name: String,
+    pub status: Status,
+}
+
+impl Handle {
+    /// Refuses to act on a soft-deleted customer.
+    pub fn ensure_live(&self) -> Result<()> {
+        if self.status == Status::Deleted {
+            return Err(Error::Conflict(format!(
+                "customer {} ({}) is deleted; restore it first",
+                self.uuid, self.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Creates a customer, with its opening balance and tags, in the caller's
+/// transaction: any failure leaves nothing behind.
+pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
+    let region = w.region();
+    let status = input.status.unwrap_or(Status::Active);
+    if status == Status::Deleted {
+        return Err(Error::validation("status", "a new customer cannot be deleted"));
+    }
+    let fields = Fields {
+        name: validate::required("name", &input.name, NAME_MAX)?,
+        whatsapp: parse_whatsapp("whatsapp", &input.whatsapp, region)?,
+        email: validate::email("email", input.email.as_deref())?,
+        phone: parse_phone("phone", input.phone.as_deref(), region)?,
+        address: validate::optional("address", input.address.as_deref(), ADDRESS_MAX)?,
+        notes: validate::optional("notes", input.notes.as_deref(), NOTES_MAX)?,
+        status,
+    };
+    ensure_whatsapp_free(w.tx(), &fields.whatsapp, None)?;
+
+    let uuid = new_id();
+    w.tx().execute(
+        "INSERT INTO customers (uuid, name, whatsapp, email, phone, address, notes, status,
+                                created_at, updated_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+        params![
+            uuid,
+            fields.name,
+            fields.whatsapp.as_str(),
+            fields.email,
+            fields.phone.as_ref().map(E164::as_str),
+            fields.address,
+            fields.notes,
+            fields.status.as_str(),
+            w.now(),
+            w.actor(),
+        ],
+    )?;
+    let id = w.tx().last_insert_rowid();
+
+    let mut record: serde_json::Map<String, Value> = fields
+        .entries()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    record.insert("causal_length".into(), json!(1));
+    record.insert("created_at".into(), json!(w.now()));
+    record.insert("created_by".into(), json!(w.actor()));
+    let record = Value::Object(record);
+    w.record_change("customer", &uuid, ChangeOp::Insert, None, Some(&record))?;
+    w.record_activity(id, "created", json!({ "customer": record }))?;
+
+    let handle = Handle {
+        id,
+        uuid,
+        name: fields.name,
+        status,
+    };
+    if let Some(amount) = input.initial_balance.filter(|m| *m != Money::ZERO) {
+        let kind = if amount.is_negative() {
+            EntryKind::Debit
+        } else {
+            EntryKind::Credit
+        };
+        ledger::post(w, &handle, kind, amount.abs(), &EntryNote::new("Initial balance"))?;
+    }
+    for tag in &input.tags {
+        tags::attach(w, &handle, tag)?;
+    }
+    get_by_id(w.tx(), id)
+}
+
+/// Changes the fields the patch names; logs each change with its before and after.
+pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<Customer> {
+    let region = w.region();
+    let handle = resolve(w.tx(), reference, region)?;
+    handle.ensure_live()?;
+    let before = load_fields(w.tx(), handle.id)?;
+    let mut after = before.clone();
+    if let Some(name) = &patch.name {
+        after.name = validate::required("name", name, NAME_MAX)?;
+    }
+    if let Some(number) = &patch.whatsapp {
+        after.whatsapp = parse_whatsapp("whatsapp", number, region)?;
+    }
+    if let Some(email) = &patch.email {
+        after.email = validate::email("email", Some(email))?;
+    }
+    if let Some(phone) = &patch.phone {
+        after.phone = parse_phone("phone", Some(phone), region)?;
+    }
+    if let Some(address) = &patch.address {
+        after.address = validate::optional("address", Some(address), ADDRESS_MAX)?;
+    }
+    if let Some(notes) = &patch.notes {
+        after.notes = validate::optional("notes", Some(notes), NOTES_MAX)?;
+    }
+    if let Some(status) = patch.status {
+        if status == Status::Deleted {
+            return Err(Error::validation(
+                "status",
+                "use delete to delete a customer, so it can be restored",
+            ));
+        }
+        after.status = status;
+    }
+    if after.whatsapp != before.whatsapp {
+        ensure_whatsapp_free(w.tx(), &after.whatsapp, Some(handle.id))?;
+    }
+    if after == before {
+        return get_by_id(w.tx(), handle.id);
+    }
+
+    w.tx().execute(
+        "UPDATE customers SET name = ?2, whatsapp = ?3, email = ?4, phone = ?5, address = ?6,
+                              notes = ?7, status = ?8, updated_at = ?9
+         WHERE id = ?1",
+        params![
+            handle.id,
+            after.name,
+            after.whatsapp.as_str(),
+            after.email,
+            after.phone.as_ref().map(E164::as_str),
+            after.address,
+            after.notes,
+            after.status.as_str(),
+            w.now(),
+        ],
+    )?;
+    let mut changes = serde_json::Map::new();
+    for ((field, old), (_, new)) in before.entries().into_iter().zip(after.entries()) {
+        if old != new {
+            w.record_change("customer", &handle.uuid, ChangeOp::Update, Some(field), Some(&new))?;
+            changes.insert(field.to_owned(), json!({ "before": old, "after": new }));
+        }
+    }
+    w.record_activity(handle.id, "updated", json!({ "changes": changes }))?;
+    get_by_id(w.tx(), handle.id)
+}
+
+/// Soft delete: the customer is hidden from lists and frees its number, and
+/// can be restored. Its ledger and history stay.
+pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
+    let handle = resolve(w.tx(), reference, w.region())?;
+    handle.ensure_live()?;
+    let causal_length: i64 = w.tx().query_row(
+        "UPDATE customers SET status = 'deleted', status_before_delete = status,
+                causal_length = causal_length + 1, updated_at = ?2
+         WHERE id = ?1 RETURNING causal_length",
+        params![handle.id, w.now()],
+        |r| r.get(0),
+    )?;
+    w.record_change(
+        "customer",
+        &handle.uuid,
+        ChangeOp::Delete,
+        Some("causal_length"),
+        Some(&json!(causal_length)),
+    )?;
+    w.record_activity(
+        handle.id,
+        "deleted",
+        json!({ "status": { "before": handle.status, "after": Status::Deleted } }),
+    )?;
+    get_by_id(w.tx(), handle.id)
+}
+
+/// Undoes a soft delete, back to the status the customer had. Refused while
+/// another live customer holds the number.
+pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
+    let handle = resolve(w.tx(), reference, w.region())?;
+    if handle.status != Status::Deleted {
+        return Err(Error::Conflict(format!(
+            "customer {} ({}) is not deleted",
+            handle.uuid, handle.name
+        )));
+    }
+    let fields = load_fields(w.tx(), handle.id)?;
+    if let Some(holder) = whatsapp_holder(w.tx(), &fields.whatsapp, Some(handle.id))? {
+        return Err(Error::Conflict(format!(
+            "cannot restore {} ({}): its WhatsApp number {} now belongs to customer {} ({}); \
+             change one of the numbers first",
+            handle.uuid, handle.name, fields.whatsapp, holder.uuid, holder.name
+        )));
+    }
+    let (status, causal_length): (String, i64) = w.tx().query_row(
+        "UPDATE customers SET status = coalesce(status_before_delete, 'active'),
+                status_before_delete = NULL, causal_length = causal_length + 1, updated_at = ?2
+         WHERE id = ?1 RETURNING status, causal_length",
+        params![handle.id, w.now()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    w.record_change(
+        "customer",
+        &handle.uuid,
+        ChangeOp::Restore,
+        Some("causal_length"),
+        Some(&json!(causal_length)),
+    )?;
+    w.record_activity(
+        handle.id,
+        "restored",
+        json!({ "status": { "before": Status::Deleted, "after": status } }),
+    )?;
+    get_by_id(w.tx(), handle.id)
+}
+
+/// Shows one customer by reference (see `resolve`), deleted ones included.
+pub fn get(conn: &Connection, reference: &str, region: Region) -> Result<Customer> {
+    let handle = resolve(conn, reference, region)?;
+    get_by_id(conn, handle.id)
+}
+
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub status: Option<Status>,
+    pub include_deleted: bool,
+    /// 1-based.
+    pub page: u32,
+    /// At most `MAX_PAGE_SIZE`.
+    pub limit: u32,
+}
+
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        ListQuery {
+            status: None,
+            include_deleted: false,
+            page: 1,
+            limit: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u32,
+    pub limit: u32,
+    pub total_pages: u64,
+}
+
+/// Lists customers, debt first, then the most recently updated.
+pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
+    if query.page == 0 {
+        return Err(Error::validation("page", "pages start at 1"));
+    }
+    if query.limit == 0 || query.limit > MAX_PAGE_SIZE {
+        return Err(Error::validation(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    // Each filter is a bound parameter; NULL switches it off.
+    let filter = "(?1 IS NULL OR status = ?1) AND (?2 OR status != 'deleted')";
+    let status = query.status.map(Status::as_str);
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM customers WHERE {filter}"),
+        params![status, query.include_deleted],
+        |r| r.get(0),
+    )?;
+    let total = u64::try_from(total).unwrap_or_default();
+    let offset = i64::from(query.page - 1) * i64::from(query.limit);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM customers WHERE {filter}
+         ORDER BY balance < 0 DESC, updated_at DESC, id DESC LIMIT ?3 OFFSET ?4"
+    ))?;
+    let mut items = stmt
+        .query_map(
+            params![status, query.include_deleted, query.limit, offset],
+            from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    tags::fill(conn, &mut items)?;
+    Ok(Page {
+        items,
+        total,
+        page: query.page,
+        limit: query.limit,
+        total_pages: total.div_ceil(u64::from(query.limit)),
+    })
+}
+
+/// Finds a customer by what an admin types: its UUID, its local number (up to
+/// 8 digits, no leading 0 or +), or its WhatsApp number in any format. A number
+/// finds the live customer holding it, else the latest deleted one.
+pub fn resolve(conn: &Connection, reference: &str, region: Region) -> Result<Handle> {
+    let text = reference.trim();
+    let found = if let Ok(uuid) = Uuid::parse_str(text) {
+        find_handle(conn, "uuid = ?1", &uuid.to_string())?
+    } else if is_local_id(text) {
+        find_handle(conn, "id = ?1", text)?
+    } else if let Some(number) = phone::parse(text, region) {
+        find_handle(
+            conn,
+            "whatsapp = ?1 ORDER BY status = 'deleted', updated_at DESC LIMIT 1",
+            number.as_str(),
+        )?
+    } else {
+        None
+    };
+    found.ok_or_else(|| Error::not_found("customer", text))
+}
+
+fn is_local_id(text: &str) -> bool {
+    (1..=8).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && !text.starts_with('0')
+}
+
+fn find_handle(conn: &Connection, condition: &str, value: &str) -> Result<Option<Handle>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT id, uuid, name, status FROM customers WHERE {condition}"),
+            [value],
+            |r| {
+                let status: String = r.get(3)?;
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, status))
+            },
+        )
+        .optional()?
+        .map(|(id, uuid, name, status)| Handle {
+            id,
+            uuid,
+            name,
+            status: Status::from_str(&status).unwrap_or(Status::Active),
+        }))
+}
+
+pub(crate) fn parse_whatsapp(field: &'static str, input: &str, region: Region) -> Result<E164> {
+    if input.trim().is_empty() {
+        return Err(Error::validation(field, "is required"));
+    }
+    phone::parse(input, region).ok_or_else(|| Error::InvalidWhatsapp {
+        field,
+        input: input.trim().to_owned(),
+    })
+}
+
+pub(crate) fn parse_phone(
+    field: &'static str,
+    input: Option<&str>,
+    region: Region,
+) -> Result<Option<E164>> {
+    let Some(text) = input.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    phone::parse(text, region)
+        .map(Some)
+        .ok_or_else(|| Error::InvalidPhone {
+            field,
+            input: text.to_owned(),
+        })
+}
+
+/// The live customer (other than `except`) that holds `number`, if any.
+fn whatsapp_holder(conn: &Connection, number: &E164, except: Option<i64>) -> Result<Option<Handle>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, uuid, name, status FROM customers
+             WHERE whatsapp = ?1 AND status != 'deleted' AND id IS NOT ?2 LIMIT 1",
+            params![number.as_str(), except],
+            |r| {
+                let status: String = r.get(3)?;
+                Ok(Handle {
+                    id: r.get(0)?,
+                    uuid: r.get(1)?,
+                    name: r.get(2)?,
+                    status: Status::from_str(&status).unwrap_or(Status::Active),
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub(crate) fn ensure_whatsapp_free(conn: &Connection, number: &E164, except: Option<i64>) -> Result<()> {
+    match whatsapp_holder(conn, number, except)? {
+        None => Ok(()),
+        Some(holder) => Err(Error::DuplicateWhatsapp {
+            whatsapp: number.to_string(),
+            holder_id: holder.uuid,
+            holder_name: holder.name,
+        }),
+    }
+}
+
+fn load_fields(conn: &Connection, id: i64) -> Result<Fields> {
+    let c = get_by_id(conn, id)?;
+    Ok(Fields {
+        name: c.name,
+        whatsapp: c.whatsapp,
+        email: c.email,
+        phone: c.phone,
+        address: c.address,
+        notes: c.notes,
+        status: c.status,
+    })
+}
+
+const COLUMNS: &str = "id, uuid, name, whatsapp, email, phone, address, notes, balance, \
+                       total_spent, subscription_count, status, created_at, updated_at, created_by";
+
+pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Customer> {
+    let mut customer = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"),
+            [id],
+            from_row,
+        )
+        .optional()?
+        .ok_or_else(|| Error::not_found("customer", id))?;
+    customer.tags = tags::of_customer(conn, id)?;
+    Ok(customer)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let status: String = r.get(11)?;
+    Ok(Customer {
+        local_id: r.get(0)?,
+        id: r.get(1)?,
+        name: r.get(2)?,
+        whatsapp: E164::from_stored(r.get(3)?),
+        email: r.get(4)?,
+        phone: r.get::<_, Option<String>>(5)?.map(E164::from_stored),
+        address: r.get(6)?,
+        notes: r.get(7)?,
+        balance: r.get(8)?,
+        total_spent: r.get(9)?,
+        subscription_count: r.get(10)?,
+        status: Status::from_str(&status).unwrap_or(Status::Active),
+        tags: Vec::new(),
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+        created_by: r.get(14)?,
+    })
+}

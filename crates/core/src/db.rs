@@ -1,0 +1,313 @@
+//! Opening a shop's database file and running every write in one place.
+//!
+//! `Db::open` sets the pragmas (WAL so readers never wait for a writer,
+//! foreign keys, a busy timeout), takes a backup copy before migrating an
+//! existing file, and runs the embedded refinery migrations.
+//!
+//! `Db::write` is the only way to change data: it opens a `BEGIN IMMEDIATE`
+//! transaction (so two processes that read-then-write the same customer queue
+//! up instead of losing an update), hands a `Write` to the use case, and on
+//! success saves the hybrid logical clock and commits. `Write` is what records
+//! the change log and the activity log, so no mutation can skip them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::phone::Region;
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations");
+}
+
+/// How long a writer waits for another process's transaction before `Error::Busy`.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub struct Db {
+    conn: Connection,
+    path: PathBuf,
+    device_id: String,
+}
+
+impl Db {
+    /// Opens (creating if needed) the database at `path` and brings its schema
+    /// up to date. An existing file is copied to `<file>.before-v<N>-<time>.bak`
+    /// before any migration touches it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let existed = std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
+        let mut conn = Connection::open(&path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+
+        migrate(&mut conn, &path, existed)?;
+        let device_id = ensure_device(&conn)?;
+        let mut db = Db {
+            conn,
+            path,
+            device_id,
+        };
+        crate::admins::ensure_default(&mut db)?;
+        Ok(db)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The connection, for reads. Writes go through `Db::write`.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// The region assumed for phone numbers typed without a country code.
+    pub fn region(&self) -> Result<Region> {
+        region_of(&self.conn)
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction as admin `actor`
+    /// (None = the configured default admin). Commits only if `f` succeeds:
+    /// an error anywhere leaves the database as it was.
+    pub fn write<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), f)
+    }
+
+    /// A write made by the program itself (first-run set-up), attributed to "system".
+    pub(crate) fn write_as_system<T>(
+        &mut self,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(|_| Ok("system".to_owned()), f)
+    }
+
+    fn write_inner<T>(
+        &mut self,
+        actor: impl FnOnce(&Connection) -> Result<String>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let actor = actor(&tx)?;
+        let hlc: i64 = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
+        let region = region_of(&tx)?;
+        let now = Utc::now();
+        let mut w = Write {
+            tx,
+            device_id: &self.device_id,
+            actor,
+            now,
+            now_text: timestamp(now),
+            hlc,
+            region,
+        };
+        let out = f(&mut w)?;
+        let Write { tx, hlc, .. } = w;
+        tx.execute("UPDATE device SET hlc = ?1", [hlc])?;
+        tx.commit()?;
+        Ok(out)
+    }
+}
+
+/// An open write transaction: the use cases' handle on the database.
+pub struct Write<'a> {
+    tx: Transaction<'a>,
+    device_id: &'a str,
+    actor: String,
+    now: DateTime<Utc>,
+    now_text: String,
+    hlc: i64,
+    region: Region,
+}
+
+impl Write<'_> {
+    pub fn tx(&self) -> &Transaction<'_> {
+        &self.tx
+    }
+
+    /// The admin doing this write.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// One timestamp for the whole transaction, so every row it writes agrees.
+    pub fn now(&self) -> &str {
+        &self.now_text
+    }
+
+    pub fn now_utc(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The next hybrid-logical-clock value: wall-clock ms << 16 plus a counter,
+    /// never behind any value this device issued before.
+    fn tick(&mut self) -> i64 {
+        let wall = self.now.timestamp_millis() << 16;
+        self.hlc = wall.max(self.hlc + 1);
+        self.hlc
+    }
+
+    /// Records one change for sync: a whole inserted row (`field` None), one
+    /// changed field, or a delete/restore (value = the new causal length).
+    pub fn record_change(
+        &mut self,
+        entity: &str,
+        entity_id: &str,
+        op: ChangeOp,
+        field: Option<&str>,
+        value: Option<&Value>,
+    ) -> Result<()> {
+        let hlc = self.tick();
+        self.tx.execute(
+            "INSERT INTO change_log (change_id, entity, entity_id, op, field, value, hlc, device_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                new_id(),
+                entity,
+                entity_id,
+                op.as_str(),
+                field,
+                value.map(Value::to_string),
+                hlc,
+                self.device_id,
+                self.now_text,
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Appends to a customer's activity log, and records that entry for sync.
+    pub fn record_activity(&mut self, customer_id: i64, action: &str, details: Value) -> Result<()> {
+        let uuid = new_id();
+        let details_text = details.to_string();
+        self.tx.execute(
+            "INSERT INTO customer_activity_log (uuid, customer_id, action, details, admin, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![uuid, customer_id, action, details_text, self.actor, self.now_text],
+        )?;
+        let customer_uuid: String =
+            self.tx
+                .query_row("SELECT uuid FROM customers WHERE id = ?1", [customer_id], |r| {
+                    r.get(0)
+                })?;
+        let row = serde_json::json!({
+            "customer_id": customer_uuid,
+            "action": action,
+            "details": details,
+            "admin": self.actor,
+            "created_at": self.now_text,
+        });
+        self.record_change("activity", &uuid, ChangeOp::Insert, None, Some(&row))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeOp {
+    Insert,
+    Update,
+    Delete,
+    Restore,
+}
+
+impl ChangeOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::Insert => "insert",
+            ChangeOp::Update => "update",
+            ChangeOp::Delete => "delete",
+            ChangeOp::Restore => "restore",
+        }
+    }
+}
+
+/// A new row identity: UUIDv7, so ids made on one device sort by creation time.
+pub fn new_id() -> String {
+    Uuid::now_v7().to_string()
+}
+
+/// RFC 3339 UTC with milliseconds: sorts as text.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn region_of(conn: &Connection) -> Result<Region> {
+    let code = crate::settings::get(conn, crate::settings::Key::DefaultRegion)?;
+    Region::parse(&code)
+        .ok_or_else(|| Error::validation("default_region", format!("'{code}' is not a region code")))
+}
+
+fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
+    let runner = embedded::migrations::runner();
+    let latest = runner
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0);
+    let current = if existed {
+        runner
+            .get_last_applied_migration(conn)
+            .map_err(|e| Error::Migration(e.to_string()))?
+            .map(|m| i64::from(m.version()))
+    } else {
+        None
+    };
+    if current.is_some_and(|v| v > latest) {
+        return Err(Error::Migration(format!(
+            "the file has schema version {} but this program knows only up to {latest}; update Pelanggan",
+            current.unwrap_or_default()
+        )));
+    }
+    if existed && current.unwrap_or(0) < latest {
+        backup_before_migration(conn, path, current.unwrap_or(0))?;
+    }
+    runner
+        .run(conn)
+        .map_err(|e| Error::Migration(e.to_string()))?;
+    Ok(())
+}
+
+fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S");
+    let name = format!(
+        "{}.before-v{}-{stamp}.bak",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("pelanggan.db"),
+        version
+    );
+    let target = path.with_file_name(name);
+    conn.backup(rusqlite::MAIN_DB, &target, None::<fn(rusqlite::backup::Progress)>)?;
+    Ok(target)
+}
+
+fn ensure_device(conn: &Connection) -> Result<String> {
+    conn.execute(
+        "INSERT OR IGNORE INTO device (singleton, device_id, hlc) VALUES (1, ?1, 0)",
+        [Uuid::new_v4().to_string()],
+    )?;
+    let id = conn
+        .query_row("SELECT device_id FROM device", [], |r| r.get(0))
+        .optional()?;
+    id.ok_or_else(|| Error::Migration("device row missing".into()))
+}

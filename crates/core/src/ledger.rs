@@ -1,0 +1,299 @@
+//! The balance ledger: an append-only list of credits, debits and carry-overs
+//! per customer. `customers.balance` is its cache and always equals the sum of
+//! the signed entries; `post` is the one place that moves both together.
+//! The database refuses UPDATE and DELETE on ledger rows (see V1 triggers).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, Row, params};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::customers::{self, Handle};
+use crate::db::{ChangeOp, Write, new_id};
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::phone::Region;
+use crate::validate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Money in: a payment or a manual credit. Adds to the balance.
+    Credit,
+    /// Money owed: an invoice or a manual debit. Takes from the balance.
+    Debit,
+    /// What an over-payment leaves as credit for the next invoice. Adds.
+    CarryOver,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Credit => "credit",
+            EntryKind::Debit => "debit",
+            EntryKind::CarryOver => "carry_over",
+        }
+    }
+
+    /// The entry's effect on the balance.
+    pub fn signed(self, amount: Money) -> Money {
+        match self {
+            EntryKind::Debit => Money::from_minor(-amount.minor()),
+            EntryKind::Credit | EntryKind::CarryOver => amount,
+        }
+    }
+}
+
+impl FromStr for EntryKind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<EntryKind> {
+        match s.trim() {
+            "credit" => Ok(EntryKind::Credit),
+            "debit" => Ok(EntryKind::Debit),
+            "carry_over" => Ok(EntryKind::CarryOver),
+            other => Err(Error::validation(
+                "type",
+                format!("'{other}' is not one of credit, debit, carry_over"),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for EntryKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an entry was made: a description and, optionally, what it refers to.
+#[derive(Debug, Clone, Default)]
+pub struct EntryNote {
+    pub description: String,
+    pub reference_type: Option<String>,
+    pub reference_id: Option<String>,
+}
+
+impl EntryNote {
+    pub fn new(description: impl Into<String>) -> EntryNote {
+        EntryNote {
+            description: description.into(),
+            ..EntryNote::default()
+        }
+    }
+
+    pub fn with_reference(mut self, kind: impl Into<String>, id: impl Into<String>) -> EntryNote {
+        self.reference_type = Some(kind.into());
+        self.reference_id = Some(id.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub customer_id: String,
+    #[serde(rename = "type")]
+    pub kind: EntryKind,
+    pub amount: Money,
+    pub previous_balance: Money,
+    pub new_balance: Money,
+    pub description: String,
+    pub reference_type: Option<String>,
+    pub reference_id: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// A manual credit (money in) to the customer `reference`.
+pub fn credit(w: &mut Write<'_>, reference: &str, amount: Money, note: &EntryNote) -> Result<LedgerEntry> {
+    manual(w, reference, EntryKind::Credit, amount, note)
+}
+
+/// A manual debit (money owed) to the customer `reference`.
+pub fn debit(w: &mut Write<'_>, reference: &str, amount: Money, note: &EntryNote) -> Result<LedgerEntry> {
+    manual(w, reference, EntryKind::Debit, amount, note)
+}
+
+fn manual(
+    w: &mut Write<'_>,
+    reference: &str,
+    kind: EntryKind,
+    amount: Money,
+    note: &EntryNote,
+) -> Result<LedgerEntry> {
+    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    customer.ensure_live()?;
+    post(w, &customer, kind, amount, note)
+}
+
+/// Appends one entry and moves the cached balance with it, in the caller's
+/// transaction. The balance is read inside that (IMMEDIATE) transaction, so a
+/// concurrent writer cannot slip in between the read and the write.
+pub fn post(
+    w: &mut Write<'_>,
+    customer: &Handle,
+    kind: EntryKind,
+    amount: Money,
+    note: &EntryNote,
+) -> Result<LedgerEntry> {
+    if amount.minor() <= 0 {
+        return Err(Error::InvalidAmount {
+            field: "amount",
+            message: format!("'{amount}' must be greater than zero"),
+        });
+    }
+    let description = validate::required("description", &note.description, 500)?;
+    let reference_type = validate::optional("reference_type", note.reference_type.as_deref(), 50)?;
+    let reference_id = validate::optional("reference_id", note.reference_id.as_deref(), 100)?;
+    if reference_type.is_some() != reference_id.is_some() {
+        return Err(Error::validation(
+            "reference_id",
+            "a reference needs both a type and an id",
+        ));
+    }
+
+    let previous: Money = w.tx().query_row(
+        "SELECT balance FROM customers WHERE id = ?1",
+        [customer.id],
+        |r| r.get(0),
+    )?;
+    let new = previous.checked_add(kind.signed(amount), "amount")?;
+    let uuid = new_id();
+    w.tx().execute(
+        "INSERT INTO customer_balance_history (uuid, customer_id, type, amount, previous_balance,
+             new_balance, description, reference_type, reference_id, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            uuid,
+            customer.id,
+            kind.as_str(),
+            amount,
+            previous,
+            new,
+            description,
+            reference_type,
+            reference_id,
+            w.now(),
+            w.actor(),
+        ],
+    )?;
+    w.tx().execute(
+        "UPDATE customers SET balance = ?2, updated_at = ?3 WHERE id = ?1",
+        params![customer.id, new, w.now()],
+    )?;
+    let entry = LedgerEntry {
+        id: uuid,
+        customer_id: customer.uuid.clone(),
+        kind,
+        amount,
+        previous_balance: previous,
+        new_balance: new,
+        description,
+        reference_type,
+        reference_id,
+        created_at: w.now().to_owned(),
+        created_by: w.actor().to_owned(),
+    };
+    // The synced row carries no balances: each device recomputes them.
+    let row = json!({
+        "customer_id": entry.customer_id,
+        "type": kind,
+        "amount": amount,
+        "description": entry.description,
+        "reference_type": entry.reference_type,
+        "reference_id": entry.reference_id,
+        "created_at": entry.created_at,
+        "created_by": entry.created_by,
+    });
+    w.record_change("ledger_entry", &entry.id, ChangeOp::Insert, None, Some(&row))?;
+    w.record_activity(
+        customer.id,
+        "balance_changed",
+        json!({
+            "entry_id": entry.id,
+            "type": kind,
+            "amount": amount,
+            "previous_balance": previous,
+            "new_balance": new,
+            "description": entry.description,
+            "reference_type": entry.reference_type,
+            "reference_id": entry.reference_id,
+        }),
+    )?;
+    Ok(entry)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HistoryQuery {
+    pub kind: Option<EntryKind>,
+    /// Inclusive, in UTC days.
+    pub from: Option<NaiveDate>,
+    /// Inclusive, in UTC days.
+    pub to: Option<NaiveDate>,
+    pub limit: Option<u32>,
+}
+
+/// A customer's ledger, newest first.
+pub fn history(
+    conn: &Connection,
+    reference: &str,
+    region: Region,
+    query: &HistoryQuery,
+) -> Result<Vec<LedgerEntry>> {
+    let customer = customers::resolve(conn, reference, region)?;
+    if let (Some(from), Some(to)) = (query.from, query.to)
+        && from > to
+    {
+        return Err(Error::validation("from", "the start date is after the end date"));
+    }
+    // Dates compare as text against RFC 3339 timestamps: [from, to + 1 day).
+    let from = query.from.map(|d| d.format("%Y-%m-%d").to_string());
+    let to = query
+        .to
+        .and_then(|d| d.succ_opt())
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    let mut stmt = conn.prepare(
+        "SELECT h.uuid, c.uuid, h.type, h.amount, h.previous_balance, h.new_balance,
+                h.description, h.reference_type, h.reference_id, h.created_at, h.created_by
+         FROM customer_balance_history h JOIN customers c ON c.id = h.customer_id
+         WHERE h.customer_id = ?1 AND (?2 IS NULL OR h.type = ?2)
+           AND (?3 IS NULL OR h.created_at >= ?3) AND (?4 IS NULL OR h.created_at < ?4)
+         ORDER BY h.id DESC LIMIT ?5",
+    )?;
+    let limit = query.limit.map_or(-1, i64::from);
+    let rows = stmt.query_map(
+        params![customer.id, query.kind.map(EntryKind::as_str), from, to, limit],
+        from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The sum of a customer's signed entries: what `customers.balance` must equal.
+pub fn ledger_sum(conn: &Connection, customer_id: i64) -> Result<Money> {
+    Ok(conn.query_row(
+        "SELECT coalesce(sum(CASE type WHEN 'debit' THEN -amount ELSE amount END), 0)
+         FROM customer_balance_history WHERE customer_id = ?1",
+        [customer_id],
+        |r| r.get(0),
+    )?)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<LedgerEntry> {
+    let kind: String = r.get(2)?;
+    Ok(LedgerEntry {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        kind: EntryKind::from_str(&kind).unwrap_or(EntryKind::Credit),
+        amount: r.get(3)?,
+        previous_balance: r.get(4)?,
+        new_balance: r.get(5)?,
+        description: r.get(6)?,
+        reference_type: r.get(7)?,
+        reference_id: r.get(8)?,
+        created_at: r.get(9)?,
+        created_by: r.get(10)?,
+    })
+}

@@ -1,0 +1,26 @@
+//! pelanggan-core: every business rule of Pelanggan and all of its SQL.
+//!
+//! Architecture invariant: this crate knows nothing of tauri, clap or axum.
+//! The CLI, the desktop shell and the sync server are adapters that parse
+//! input, call one function here and present the result.
+//!
+//! Reads take a `&Connection` (`Db::conn`); writes run inside `Db::write`,
+//! whose `Write` handle records the change log and the activity log in the
+//! same transaction as the change itself.
+
+pub mod activity;
+pub mod admins;
+pub mod contacts;
+pub mod customers;
+pub mod db;
+pub mod error;
+pub mod ledger;
+pub mod money;
+pub mod phone;
+pub mod settings;
+pub mod tags;
+pub mod validate;
+
+pub use db::{Db, Write};
+pub use error::{Error, ErrorBody, Result};
+pub use money::Money;

@@ -1,0 +1,107 @@
+//! Shop-wide settings kept in the database file itself (so every tool that
+//! opens the file agrees): default phone region, default admin, currency.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::db::{ChangeOp, Write};
+use crate::error::{Error, Result};
+use crate::phone::Region;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    DefaultRegion,
+    DefaultAdmin,
+    Currency,
+}
+
+impl Key {
+    pub const ALL: [Key; 3] = [Key::DefaultRegion, Key::DefaultAdmin, Key::Currency];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Key::DefaultRegion => "default_region",
+            Key::DefaultAdmin => "default_admin",
+            Key::Currency => "currency",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Key> {
+        Key::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                Error::validation(
+                    "key",
+                    format!("unknown setting '{s}' (known: default_region, default_admin, currency)"),
+                )
+            })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Setting {
+    pub key: &'static str,
+    pub value: String,
+}
+
+pub fn get(conn: &Connection, key: Key) -> Result<String> {
+    conn.query_row(
+        "SELECT value FROM settings WHERE key = ?1",
+        [key.as_str()],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| Error::not_found("setting", key.as_str()))
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Setting>> {
+    Key::ALL
+        .into_iter()
+        .map(|k| {
+            Ok(Setting {
+                key: k.as_str(),
+                value: get(conn, k)?,
+            })
+        })
+        .collect()
+}
+
+/// Sets one setting after checking its value: a known region, an existing
+/// admin, a three-letter currency code.
+pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
+    let value = value.trim();
+    let value = match key {
+        Key::DefaultRegion => Region::parse(value)
+            .ok_or_else(|| {
+                Error::validation("value", format!("'{value}' is not an ISO 3166 region code such as ID"))
+            })?
+            .code(),
+        Key::DefaultAdmin => crate::admins::get(w.tx(), value)?.username,
+        Key::Currency => {
+            if value.len() != 3 || !value.chars().all(|c| c.is_ascii_alphabetic()) {
+                return Err(Error::validation(
+                    "value",
+                    format!("'{value}' is not a three-letter currency code such as IDR"),
+                ));
+            }
+            value.to_ascii_uppercase()
+        }
+    };
+    w.tx().execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key.as_str(), value],
+    )?;
+    w.record_change(
+        "setting",
+        key.as_str(),
+        ChangeOp::Update,
+        Some("value"),
+        Some(&serde_json::Value::String(value.clone())),
+    )?;
+    Ok(Setting {
+        key: key.as_str(),
+        value,
+    })
+}

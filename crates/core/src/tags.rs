@@ -1,0 +1,307 @@
+//! Tags: one name and one colour across the shop, attached to customers
+//! through a join table (at most once per customer).
+//!
+//! Ids are derived so that two desks converge: a tag's uuid is UUIDv5 of its
+//! lower-cased name, a link's uuid is UUIDv5(customer uuid, tag uuid).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::customers::{self, Customer, Handle};
+use crate::db::{ChangeOp, Write};
+use crate::error::{Error, Result};
+use crate::validate;
+
+pub const NAME_MAX: usize = 50;
+pub const DEFAULT_COLOR: &str = "#007bff";
+
+/// Namespace for tag ids (a fixed random UUID: never change it).
+const TAG_NAMESPACE: Uuid = Uuid::from_u128(0x3b6f_1d2a_8c4e_4f0b_9a55_6e21_c7d0_4b19);
+
+/// A `#rrggbb` colour, stored lower-case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct TagColor(String);
+
+impl TagColor {
+    pub fn parse(input: &str) -> Result<TagColor> {
+        let text = input.trim();
+        let ok = text.len() == 7
+            && text.starts_with('#')
+            && text[1..].bytes().all(|b| b.is_ascii_hexdigit());
+        if !ok {
+            return Err(Error::validation(
+                "color",
+                format!("'{text}' is not a colour of the form #RRGGBB"),
+            ));
+        }
+        Ok(TagColor(text.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A tag as typed: `VIP`, or `VIP:#ffaa00` to give (or change) its colour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagInput {
+    pub name: String,
+    pub color: Option<TagColor>,
+}
+
+impl TagInput {
+    pub fn new(name: &str, color: Option<&str>) -> Result<TagInput> {
+        Ok(TagInput {
+            name: validate::required("tag", name, NAME_MAX)?,
+            color: color.map(TagColor::parse).transpose()?,
+        })
+    }
+
+    /// Reads `NAME` or `NAME:#RRGGBB`.
+    pub fn parse(spec: &str) -> Result<TagInput> {
+        match spec.rsplit_once(':') {
+            Some((name, color)) if color.trim_start().starts_with('#') => {
+                TagInput::new(name, Some(color))
+            }
+            _ => TagInput::new(spec, None),
+        }
+    }
+}
+
+/// A tag on a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagView {
+    pub name: String,
+    pub color: String,
+}
+
+/// A tag of the shop with how many live customers carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TagUsage {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub count: u64,
+}
+
+/// Tags the customer `reference`.
+pub fn add(w: &mut Write<'_>, reference: &str, tag: &TagInput) -> Result<Customer> {
+    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    customer.ensure_live()?;
+    attach(w, &customer, tag)?;
+    customers::get_by_id(w.tx(), customer.id)
+}
+
+/// Removes a tag from the customer `reference`.
+pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer> {
+    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    customer.ensure_live()?;
+    let name = validate::required("tag", name, NAME_MAX)?;
+    let link: Option<(String, i64, String)> = w
+        .tx()
+        .query_row(
+            "SELECT ct.uuid, ct.causal_length, t.name FROM customer_tags ct
+             JOIN tags t ON t.id = ct.tag_id
+             WHERE ct.customer_id = ?1 AND t.name = ?2 AND ct.causal_length % 2 = 1",
+            params![customer.id, name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((link_uuid, causal_length, tag_name)) = link else {
+        return Err(Error::not_found("tag on this customer", name));
+    };
+    w.tx().execute(
+        "UPDATE customer_tags SET causal_length = ?2 WHERE uuid = ?1",
+        params![link_uuid, causal_length + 1],
+    )?;
+    touch(w, customer.id)?;
+    w.record_change(
+        "customer_tag",
+        &link_uuid,
+        ChangeOp::Delete,
+        Some("causal_length"),
+        Some(&json!(causal_length + 1)),
+    )?;
+    w.record_activity(customer.id, "tag_removed", json!({ "tag": tag_name }))?;
+    customers::get_by_id(w.tx(), customer.id)
+}
+
+/// Attaches a tag (creating it shop-wide if new) in the caller's transaction.
+/// A colour given for an existing tag recolours it for the whole shop.
+pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> Result<()> {
+    let (tag_id, tag_uuid, name) = upsert_tag(w, input)?;
+    let existing: Option<i64> = w
+        .tx()
+        .query_row(
+            "SELECT causal_length FROM customer_tags WHERE customer_id = ?1 AND tag_id = ?2",
+            params![customer.id, tag_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let link_uuid = Uuid::new_v5(
+        &Uuid::parse_str(&customer.uuid).map_err(|e| Error::Conflict(e.to_string()))?,
+        tag_uuid.as_bytes(),
+    )
+    .to_string();
+    match existing {
+        Some(cl) if cl % 2 == 1 => return Err(Error::DuplicateTag { tag: name }),
+        Some(cl) => {
+            w.tx().execute(
+                "UPDATE customer_tags SET causal_length = ?3 WHERE customer_id = ?1 AND tag_id = ?2",
+                params![customer.id, tag_id, cl + 1],
+            )?;
+            w.record_change(
+                "customer_tag",
+                &link_uuid,
+                ChangeOp::Restore,
+                Some("causal_length"),
+                Some(&json!(cl + 1)),
+            )?;
+        }
+        None => {
+            w.tx().execute(
+                "INSERT INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
+                 VALUES (?1, ?2, ?3, 1, ?4)",
+                params![customer.id, tag_id, link_uuid, w.now()],
+            )?;
+            let row = json!({
+                "customer_id": customer.uuid,
+                "tag_id": tag_uuid.to_string(),
+                "causal_length": 1,
+                "created_at": w.now(),
+            });
+            w.record_change("customer_tag", &link_uuid, ChangeOp::Insert, None, Some(&row))?;
+        }
+    }
+    touch(w, customer.id)?;
+    w.record_activity(customer.id, "tag_added", json!({ "tag": name }))
+}
+
+/// Finds or creates the shop's tag; applies a new colour when one is given.
+fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<(i64, Uuid, String)> {
+    let found: Option<(i64, String, String, String)> = w
+        .tx()
+        .query_row(
+            "SELECT id, uuid, name, color FROM tags WHERE name = ?1",
+            [&input.name],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    match found {
+        Some((id, uuid, name, color)) => {
+            let uuid = Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
+            if let Some(new) = input.color.as_ref().filter(|c| c.as_str() != color) {
+                w.tx()
+                    .execute("UPDATE tags SET color = ?2 WHERE id = ?1", params![id, new.as_str()])?;
+                w.record_change(
+                    "tag",
+                    &uuid.to_string(),
+                    ChangeOp::Update,
+                    Some("color"),
+                    Some(&json!(new)),
+                )?;
+            }
+            Ok((id, uuid, name))
+        }
+        None => {
+            let uuid = Uuid::new_v5(&TAG_NAMESPACE, input.name.to_lowercase().as_bytes());
+            let color = input
+                .color
+                .as_ref()
+                .map_or(DEFAULT_COLOR, TagColor::as_str)
+                .to_owned();
+            w.tx().execute(
+                "INSERT INTO tags (uuid, name, color, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![uuid.to_string(), input.name, color, w.now()],
+            )?;
+            let id = w.tx().last_insert_rowid();
+            let row = json!({ "name": input.name, "color": color, "created_at": w.now() });
+            w.record_change("tag", &uuid.to_string(), ChangeOp::Insert, None, Some(&row))?;
+            Ok((id, uuid, input.name.clone()))
+        }
+    }
+}
+
+fn touch(w: &Write<'_>, customer_id: i64) -> Result<()> {
+    w.tx().execute(
+        "UPDATE customers SET updated_at = ?2 WHERE id = ?1",
+        params![customer_id, w.now()],
+    )?;
+    Ok(())
+}
+
+/// Every tag of the shop with its count of live customers, by name; or, when
+/// `popular`, the 20 most used first.
+pub fn list(conn: &Connection, popular: bool) -> Result<Vec<TagUsage>> {
+    let order = if popular {
+        "count DESC, t.name LIMIT 20"
+    } else {
+        "t.name"
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.uuid, t.name, t.color,
+                (SELECT count(*) FROM customer_tags ct JOIN customers c ON c.id = ct.customer_id
+                 WHERE ct.tag_id = t.id AND ct.causal_length % 2 = 1 AND c.status != 'deleted') AS count
+         FROM tags t ORDER BY {order}"
+    ))?;
+    let rows = stmt.query_map([], |r| {
+        Ok(TagUsage {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            color: r.get(2)?,
+            count: r.get::<_, i64>(3)?.unsigned_abs(),
+        })
+    })?;
+    let mut tags = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    if popular {
+        tags.retain(|t| t.count > 0);
+    }
+    Ok(tags)
+}
+
+pub(crate) fn of_customer(conn: &Connection, customer_id: i64) -> Result<Vec<TagView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT t.name, t.color FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
+         WHERE ct.customer_id = ?1 AND ct.causal_length % 2 = 1 ORDER BY t.name",
+    )?;
+    let rows = stmt.query_map([customer_id], |r| {
+        Ok(TagView {
+            name: r.get(0)?,
+            color: r.get(1)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Fills in the tags of a page of customers.
+pub(crate) fn fill(conn: &Connection, customers: &mut [Customer]) -> Result<()> {
+    for c in customers {
+        c.tags = of_customer(conn, c.local_id)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours() {
+        assert_eq!(TagColor::parse("#FFaa00").unwrap().as_str(), "#ffaa00");
+        for bad in ["#gold", "ffaa00", "#ffaa0", "#ffaa000", "#blue", ""] {
+            assert_eq!(TagColor::parse(bad).unwrap_err().field(), Some("color"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tag_specs() {
+        let t = TagInput::parse("VIP:#ffaa00").unwrap();
+        assert_eq!((t.name.as_str(), t.color.unwrap().as_str()), ("VIP", "#ffaa00"));
+        assert_eq!(TagInput::parse("Jl. 5:30").unwrap().name, "Jl. 5:30");
+        assert_eq!(TagInput::parse("VIP:#gold").unwrap_err().code(), "validation");
+        assert_eq!(TagInput::parse(&"x".repeat(51)).unwrap_err().field(), Some("tag"));
+    }
+}
