@@ -1,1 +1,26 @@
-fn main(){}
+//! `pelanggan`: the core from a terminal. This crate only parses arguments,
+//! calls one core function per command and prints the result (a readable
+//! table, or one JSON document with `--json`). No business rule lives here.
+
+mod args;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::Cli;
+
+fn main() -> ExitCode {
+    // Known before clap runs, so that usage errors honour --json too.
+    let json = std::env::args().any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return output::usage_error(e, json),
+    };
+    match commands::run(&cli) {
+        Ok(out) => output::print(out.as_ref(), cli.global.json),
+        Err(e) => output::error(&e, cli.global.json),
+    }
+}

@@ -1,0 +1,218 @@
+//! The command line, as clap structs. Parsing only: values are checked and
+//! turned into core types by the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "pelanggan", version, about = "Pelanggan: a shop's customers, balances and history")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The database file [default: $PELANGGAN_DB, else the OS data folder]
+    #[arg(long, global = true, env = "PELANGGAN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print one JSON document (errors as JSON on stderr)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The admin doing this write [default: the configured default admin]
+    #[arg(long = "as", global = true, value_name = "ADMIN")]
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, show, edit, delete, restore and list customers
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// Credit or debit a customer's balance, or read its ledger
+    #[command(subcommand)]
+    Balance(BalanceCmd),
+    /// A customer's extra WhatsApp numbers, emails and phones
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Tag customers; list the shop's tags
+    #[command(subcommand)]
+    Tag(TagCmd),
+    /// A customer's activity log, newest first
+    Activity {
+        /// Customer: id, local number or WhatsApp number
+        customer: String,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// The shop's admins
+    #[command(subcommand)]
+    Admin(AdminCmd),
+    /// Shop settings: default_region, default_admin, currency
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct CustomerFields {
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// active, inactive or blacklisted
+    #[arg(long)]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCmd {
+    /// Add a customer
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Any format: 0812-3456-7890, +62 812 3456 7890, ...
+        #[arg(long)]
+        whatsapp: String,
+        #[command(flatten)]
+        fields: CustomerFields,
+        /// Opening balance: positive = credit, negative = debt
+        #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
+        initial_balance: Option<String>,
+        /// NAME or NAME:#RRGGBB; repeat for several
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+    },
+    /// Show one customer
+    Show { customer: String },
+    /// Change fields; an empty value clears an optional field
+    Edit {
+        customer: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        whatsapp: Option<String>,
+        #[command(flatten)]
+        fields: CustomerFields,
+    },
+    /// Soft delete: hidden from lists, restorable
+    Delete { customer: String },
+    /// Undo a soft delete
+    Restore { customer: String },
+    /// List customers, debt first, then most recently updated
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        include_deleted: bool,
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct EntryArgs {
+    pub customer: String,
+    /// A positive amount with at most two decimals: 150000 or 150000.50
+    pub amount: String,
+    #[arg(long)]
+    pub description: String,
+    #[arg(long, requires = "reference_id")]
+    pub reference_type: Option<String>,
+    #[arg(long, requires = "reference_type")]
+    pub reference_id: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BalanceCmd {
+    /// Money in: adds to the balance
+    Credit(EntryArgs),
+    /// Money owed: takes from the balance
+    Debit(EntryArgs),
+    /// The customer's ledger, newest first
+    History {
+        customer: String,
+        /// credit, debit or carry_over
+        #[arg(long = "type")]
+        kind: Option<String>,
+        /// YYYY-MM-DD, inclusive
+        #[arg(long)]
+        from: Option<String>,
+        /// YYYY-MM-DD, inclusive
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCmd {
+    /// Add a contact: TYPE is whatsapp, email or phone
+    Add {
+        customer: String,
+        #[arg(value_name = "TYPE")]
+        kind: String,
+        value: String,
+        #[arg(long)]
+        primary: bool,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Remove a contact by its id or local number
+    Remove { customer: String, contact: String },
+    /// List a customer's contacts
+    List { customer: String },
+    /// Make a contact the primary one of its type
+    SetPrimary { customer: String, contact: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TagCmd {
+    /// Tag a customer (creates the tag for the shop if new; --color recolours it shop-wide)
+    Add {
+        customer: String,
+        name: String,
+        #[arg(long, value_name = "#RRGGBB")]
+        color: Option<String>,
+    },
+    /// Remove a tag from a customer
+    Remove { customer: String, name: String },
+    /// The shop's tags with how many customers carry each
+    List {
+        /// The 20 most used, most used first
+        #[arg(long)]
+        popular: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCmd {
+    /// Add an admin
+    Add {
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Also make this the default admin for writes
+        #[arg(long)]
+        default: bool,
+    },
+    /// List admins
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCmd {
+    /// Show every setting
+    Show,
+    /// Set one setting
+    Set { key: String, value: String },
+}

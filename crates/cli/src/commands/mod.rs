@@ -1,0 +1,62 @@
+//! One function per command: open the database, call the core, return
+//! something printable. A handler is a few lines; rules live in the core.
+
+mod admin;
+mod balance;
+mod contact;
+mod customer;
+mod settings;
+mod tag;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use pelanggan_core::activity;
+use pelanggan_core::{Db, Error, Result};
+
+use crate::args::{Cli, Command};
+use crate::output::{List, Render};
+
+pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
+    let mut db = Db::open(db_path(cli)?)?;
+    let actor = cli.global.actor.as_deref();
+    match &cli.command {
+        Command::Customer(cmd) => customer::run(&mut db, actor, cmd),
+        Command::Balance(cmd) => balance::run(&mut db, actor, cmd),
+        Command::Contact(cmd) => contact::run(&mut db, actor, cmd),
+        Command::Tag(cmd) => tag::run(&mut db, actor, cmd),
+        Command::Admin(cmd) => admin::run(&mut db, actor, cmd),
+        Command::Settings(cmd) => settings::run(&mut db, actor, cmd),
+        Command::Activity { customer, limit } => Ok(Box::new(List(activity::list(
+            db.conn(),
+            customer,
+            db.region()?,
+            *limit,
+        )?))),
+    }
+}
+
+/// `--db`, else `$PELANGGAN_DB` (clap reads both), else the OS data folder.
+fn db_path(cli: &Cli) -> Result<PathBuf> {
+    if let Some(path) = &cli.global.db {
+        return Ok(path.clone());
+    }
+    directories::ProjectDirs::from("id", "Pelanggan", "Pelanggan")
+        .map(|dirs| dirs.data_dir().join("pelanggan.db"))
+        .ok_or_else(|| Error::Validation {
+            field: "db",
+            message: "no home folder to keep the database in; pass --db PATH".into(),
+        })
+}
+
+/// Reads a YYYY-MM-DD date argument.
+fn parse_date(field: &'static str, value: Option<&str>) -> Result<Option<NaiveDate>> {
+    value
+        .map(|v| {
+            NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| Error::Validation {
+                field,
+                message: format!("'{v}' is not a date of the form YYYY-MM-DD"),
+            })
+        })
+        .transpose()
+}

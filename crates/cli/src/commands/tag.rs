@@ -1,0 +1,22 @@
+use pelanggan_core::tags::{self, TagInput};
+use pelanggan_core::{Db, Result};
+
+use crate::args::TagCmd;
+use crate::output::{List, Render};
+
+pub fn run(db: &mut Db, actor: Option<&str>, cmd: &TagCmd) -> Result<Box<dyn Render>> {
+    Ok(match cmd {
+        TagCmd::Add {
+            customer,
+            name,
+            color,
+        } => {
+            let tag = TagInput::new(name, color.as_deref())?;
+            Box::new(db.write(actor, |w| tags::add(w, customer, &tag))?)
+        }
+        TagCmd::Remove { customer, name } => {
+            Box::new(db.write(actor, |w| tags::remove(w, customer, name))?)
+        }
+        TagCmd::List { popular } => Box::new(List(tags::list(db.conn(), *popular)?)),
+    })
+}
