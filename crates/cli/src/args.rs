@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "pelanggan", version, about = "Pelanggan: a shop's customers, balances and history")]
+#[command(
+    name = "pelanggan",
+    version,
+    about = "Pelanggan: a shop's customers, balances and history"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -122,6 +126,7 @@ pub enum CustomerCmd {
 pub struct EntryArgs {
     pub customer: String,
     /// A positive amount with at most two decimals: 150000 or 150000.50
+    #[arg(allow_hyphen_values = true)]
     pub amount: String,
     #[arg(long)]
     pub description: String,

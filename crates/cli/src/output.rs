@@ -121,7 +121,10 @@ impl Text for Customer {
             ("subscriptions", self.subscription_count.to_string()),
             ("status", self.status.to_string()),
             ("tags", tag_list(self)),
-            ("created", format!("{} by {}", self.created_at, self.created_by)),
+            (
+                "created",
+                format!("{} by {}", self.created_at, self.created_by),
+            ),
             ("updated", self.updated_at.clone()),
         ];
         for (k, v) in rows {
@@ -158,7 +161,12 @@ impl Text for Page<Customer> {
 #[serde(transparent)]
 pub struct List<T>(pub Vec<T>);
 
-fn list_text<T>(items: &[T], empty: &str, header: &[&str], row: impl Fn(&T) -> Vec<String>) -> String {
+fn list_text<T>(
+    items: &[T],
+    empty: &str,
+    header: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> String {
     if items.is_empty() {
         return empty.to_owned();
     }
@@ -183,7 +191,15 @@ impl Text for List<LedgerEntry> {
         list_text(
             &self.0,
             "no ledger entries",
-            &["when", "type", "amount", "balance", "description", "reference", "by"],
+            &[
+                "when",
+                "type",
+                "amount",
+                "balance",
+                "description",
+                "reference",
+                "by",
+            ],
             |e| {
                 vec![
                     e.created_at.clone(),
@@ -217,16 +233,25 @@ impl Text for Contact {
 
 impl Text for List<Contact> {
     fn text(&self) -> String {
-        list_text(&self.0, "no contacts", &["#", "type", "value", "primary", "notes", "id"], |c| {
-            vec![
-                c.local_id.to_string(),
-                c.kind.to_string(),
-                c.value.clone(),
-                if c.is_primary { "yes".into() } else { String::new() },
-                opt(&c.notes),
-                c.id.clone(),
-            ]
-        })
+        list_text(
+            &self.0,
+            "no contacts",
+            &["#", "type", "value", "primary", "notes", "id"],
+            |c| {
+                vec![
+                    c.local_id.to_string(),
+                    c.kind.to_string(),
+                    c.value.clone(),
+                    if c.is_primary {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
+                    opt(&c.notes),
+                    c.id.clone(),
+                ]
+            },
+        )
     }
 }
 
@@ -240,14 +265,19 @@ impl Text for List<TagUsage> {
 
 impl Text for List<Activity> {
     fn text(&self) -> String {
-        list_text(&self.0, "no activity", &["when", "action", "by", "details"], |a| {
-            vec![
-                a.created_at.clone(),
-                a.action.clone(),
-                a.admin.clone(),
-                shorten(&a.details.to_string(), 120),
-            ]
-        })
+        list_text(
+            &self.0,
+            "no activity",
+            &["when", "action", "by", "details"],
+            |a| {
+                vec![
+                    a.created_at.clone(),
+                    a.action.clone(),
+                    a.admin.clone(),
+                    shorten(&a.details.to_string(), 120),
+                ]
+            },
+        )
     }
 }
 
@@ -264,14 +294,23 @@ impl Text for Admin {
 
 impl Text for List<Admin> {
     fn text(&self) -> String {
-        list_text(&self.0, "no admins", &["username", "name", "default", "since"], |a| {
-            vec![
-                a.username.clone(),
-                a.name.clone(),
-                if a.is_default { "yes".into() } else { String::new() },
-                a.created_at.clone(),
-            ]
-        })
+        list_text(
+            &self.0,
+            "no admins",
+            &["username", "name", "default", "since"],
+            |a| {
+                vec![
+                    a.username.clone(),
+                    a.name.clone(),
+                    if a.is_default {
+                        "yes".into()
+                    } else {
+                        String::new()
+                    },
+                    a.created_at.clone(),
+                ]
+            },
+        )
     }
 }
 

@@ -423,12 +423,14 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
             format!("must be between 1 and {MAX_PAGE_SIZE}"),
         ));
     }
-    // Each filter is a bound parameter; NULL switches it off.
+    // Each filter is a bound parameter; NULL switches it off. Deleted customers
+    // show only when asked for, by --include-deleted or by status.
     let filter = "(?1 IS NULL OR status = ?1) AND (?2 OR status != 'deleted')";
     let status = query.status.map(Status::as_str);
+    let include_deleted = query.include_deleted || query.status == Some(Status::Deleted);
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM customers WHERE {filter}"),
-        params![status, query.include_deleted],
+        params![status, include_deleted],
         |r| r.get(0),
     )?;
     let total = u64::try_from(total).unwrap_or_default();
@@ -439,7 +441,7 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
     ))?;
     let mut items = stmt
         .query_map(
-            params![status, query.include_deleted, query.limit, offset],
+            params![status, include_deleted, query.limit, offset],
             from_row,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -28,7 +28,12 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &BalanceCmd) -> Result<Box<dyn
                 to: parse_date("to", to.as_deref())?,
                 limit: *limit,
             };
-            Box::new(List(ledger::history(db.conn(), customer, db.region()?, &query)?))
+            Box::new(List(ledger::history(
+                db.conn(),
+                customer,
+                db.region()?,
+                &query,
+            )?))
         }
     })
 }

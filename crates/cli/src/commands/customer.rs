@@ -25,7 +25,10 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
                     .as_deref()
                     .map(|a| Money::parse("initial_balance", a))
                     .transpose()?,
-                tags: tags.iter().map(|t| TagInput::parse(t)).collect::<Result<_>>()?,
+                tags: tags
+                    .iter()
+                    .map(|t| TagInput::parse(t))
+                    .collect::<Result<_>>()?,
                 status: status(fields)?,
             };
             Box::new(db.write(actor, |w| customers::add(w, input))?)

@@ -1,0 +1,31 @@
+# The two commands of README.md: `make run` and `make test`.
+# Each installs what is missing on a fresh machine, then does its job.
+
+CARGO ?= cargo
+ARGS ?= customer list
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test lint fmt setup build release
+
+## Build and run the `pelanggan` CLI: make run ARGS="customer add --name Budi --whatsapp 0812-3456-7890"
+run: setup
+	$(CARGO) run --quiet --release -p pelanggan-cli -- $(ARGS)
+
+## Every test of the workspace (unit, integration, property, CLI).
+test: setup
+	$(CARGO) test --workspace --all-targets --locked
+
+## What CI checks besides the tests.
+lint: setup
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## A C compiler for SQLite (bundled) is all the Rust side needs.
+setup:
+	@command -v cc >/dev/null 2>&1 || { \
+	  echo "installing a C compiler (build-essential)"; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends build-essential pkg-config; }
+	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo is missing: install Rust from https://rustup.rs"; exit 1; }
