@@ -58,6 +58,67 @@ pub enum Command {
     /// Shop settings: default_region, default_admin, currency
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Import from CSV (one transaction: all accepted rows, or nothing)
+    #[command(subcommand)]
+    Import(ImportCmd),
+    /// Export to CSV
+    #[command(subcommand)]
+    Export(ExportCmd),
+    /// Statistics cards: customers, debt, credit, spending
+    Stats,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCmd {
+    /// Import customers; headers in English or Indonesian, delimiter and encoding detected
+    Customers {
+        file: PathBuf,
+        /// Check every row and report, but write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// A number already in the database or earlier in the file: skip, update or fail (reject the row)
+        #[arg(long, default_value = "fail", value_name = "skip|update|fail")]
+        on_duplicate: String,
+        /// Write the rejected rows here (as read, plus a reason column)
+        #[arg(long, value_name = "FILE")]
+        errors: Option<PathBuf>,
+        /// Read a column as a field: --map "No Pelanggan=whatsapp"
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        mappings: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CsvArgs {
+    /// UTF-8 with BOM and semicolons, for Excel in an Indonesian locale
+    #[arg(long)]
+    pub excel: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCmd {
+    /// Customers, filtered as in `customer list`
+    Customers {
+        file: PathBuf,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        include_deleted: bool,
+        #[command(flatten)]
+        csv: CsvArgs,
+    },
+    /// Every ledger entry, oldest first
+    Ledger {
+        file: PathBuf,
+        /// YYYY-MM-DD, inclusive
+        #[arg(long)]
+        from: Option<String>,
+        /// YYYY-MM-DD, inclusive
+        #[arg(long)]
+        to: Option<String>,
+        #[command(flatten)]
+        csv: CsvArgs,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -111,15 +172,61 @@ pub enum CustomerCmd {
     Restore { customer: String },
     /// List customers, debt first, then most recently updated
     List {
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        include_deleted: bool,
+        #[command(flatten)]
+        filters: ListFilters,
+        /// debt (debt first, then most recently updated), name, name-desc,
+        /// balance, balance-desc, spent, spent-desc
+        #[arg(long, default_value = "debt")]
+        sort: String,
         #[arg(long, default_value_t = 1)]
         page: u32,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Start after this cursor (the `next` of the previous page): fast at any depth
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
+}
+
+/// The customer list's filters; they combine with AND.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ListFilters {
+    /// Part of the name, WhatsApp number (any format: 0812 345) or email; 1-2 characters: a word prefix
+    #[arg(long, value_name = "TERM", allow_hyphen_values = true)]
+    pub search: Option<String>,
+    /// active, inactive, blacklisted or deleted
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Show deleted customers too
+    #[arg(long)]
+    pub include_deleted: bool,
+    /// credit, debt or zero
+    #[arg(long)]
+    pub balance: Option<String>,
+    /// Balance at least AMOUNT (negative = debt)
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub balance_min: Option<String>,
+    /// Balance at most AMOUNT
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    pub balance_max: Option<String>,
+    /// Carries this tag; repeat: any of them
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags_any: Vec<String>,
+    /// Carries this tag; repeat: all of them
+    #[arg(long = "tag-all", value_name = "TAG")]
+    pub tags_all: Vec<String>,
+    /// Created on or after YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub created_from: Option<String>,
+    /// Created on or before YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    pub created_to: Option<String>,
+    /// Has at least one active subscription
+    #[arg(long, conflicts_with = "unsubscribed")]
+    pub subscribed: bool,
+    /// Has no active subscription
+    #[arg(long)]
+    pub unsubscribed: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,8 @@
 //! duplicate, conflict...); 2 usage (unknown command or flag); 3 the database
 //! or a file failed; 4 the database stayed busy (another writer), try again.
 
+mod insights;
+
 use std::process::ExitCode;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
@@ -11,6 +13,8 @@ use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
 use pelanggan_core::contacts::Contact;
 use pelanggan_core::customers::{Customer, Page};
+use pelanggan_core::export::ExportSummary;
+use pelanggan_core::import::ImportSummary;
 use pelanggan_core::ledger::LedgerEntry;
 use pelanggan_core::settings::Setting;
 use pelanggan_core::tags::TagUsage;
@@ -325,5 +329,49 @@ impl Text for List<Setting> {
         list_text(&self.0, "no settings", &["key", "value"], |s| {
             vec![s.key.to_owned(), s.value.clone()]
         })
+    }
+}
+
+impl Text for ImportSummary {
+    fn text(&self) -> String {
+        let mut out = format!(
+            "{}{} rows: {} imported, {} updated, {} skipped, {} rejected (encoding {}, delimiter {:?})",
+            if self.dry_run { "dry run, nothing written. " } else { "" },
+            self.rows,
+            self.imported,
+            self.updated,
+            self.skipped,
+            self.rejected,
+            serde_json::to_value(self.encoding).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            self.delimiter,
+        );
+        if !self.ignored_columns.is_empty() {
+            out.push_str(&format!("\nignored columns: {}", self.ignored_columns.join(", ")));
+        }
+        if !self.errors.is_empty() {
+            let mut t = table(&["line", "code", "problem", "row"]);
+            for e in &self.errors {
+                t.add_row([
+                    e.line.to_string(),
+                    e.code.to_owned(),
+                    e.message.clone(),
+                    shorten(&e.data.join(" | "), 60),
+                ]);
+            }
+            out.push_str(&format!("\n{t}"));
+            if self.rejected as usize > self.errors.len() {
+                out.push_str(&format!("\n(first {} of {} rejected rows shown)", self.errors.len(), self.rejected));
+            }
+        }
+        if let Some(file) = &self.errors_file {
+            out.push_str(&format!("\nrejected rows written to {}", file.display()));
+        }
+        out
+    }
+}
+
+impl Text for ExportSummary {
+    fn text(&self) -> String {
+        format!("{} rows written to {}", self.rows, self.file.display())
     }
 }

@@ -8,6 +8,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::NaiveDate;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -18,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::phone::{self, E164, Region};
+use crate::search::{self, BalanceKind, Filter, Position, Sort};
 use crate::tags::{self, TagInput, TagView};
 use crate::validate;
 
@@ -380,17 +383,32 @@ pub fn get(conn: &Connection, reference: &str, region: Region) -> Result<Custome
     get_by_id(conn, handle.id)
 }
 
+/// What `list` shows: the filters and order of the list screen (see `search`
+/// for what each one means and how it is answered), and which page.
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub status: Option<Status>,
     pub include_deleted: bool,
-    /// 1-based.
+    /// 1-based. With `after`, must stay 1.
     pub page: u32,
     /// At most `MAX_PAGE_SIZE`.
     pub limit: u32,
+    /// Substring of name, WhatsApp (any format) or email; 1-2 characters: a word prefix.
+    pub search: Option<String>,
+    pub balance: Option<BalanceKind>,
+    pub balance_min: Option<Money>,
+    pub balance_max: Option<Money>,
+    pub tags_any: Vec<String>,
+    pub tags_all: Vec<String>,
+    pub created_from: Option<NaiveDate>,
+    pub created_to: Option<NaiveDate>,
+    pub active_subscription: Option<bool>,
+    pub sort: Sort,
+    /// The `next` cursor of the previous page: keyset paging, as fast at any depth.
+    pub after: Option<String>,
 }
 
-pub const MAX_PAGE_SIZE: u32 = 200;
+pub const MAX_PAGE_SIZE: u32 = search::MAX_PAGE_SIZE;
 
 impl Default for ListQuery {
     fn default() -> Self {
@@ -399,6 +417,36 @@ impl Default for ListQuery {
             include_deleted: false,
             page: 1,
             limit: 50,
+            search: None,
+            balance: None,
+            balance_min: None,
+            balance_max: None,
+            tags_any: Vec::new(),
+            tags_all: Vec::new(),
+            created_from: None,
+            created_to: None,
+            active_subscription: None,
+            sort: Sort::default(),
+            after: None,
+        }
+    }
+}
+
+impl ListQuery {
+    /// The filter part of the query.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            search: self.search.clone(),
+            status: self.status,
+            include_deleted: self.include_deleted,
+            balance: self.balance,
+            balance_min: self.balance_min,
+            balance_max: self.balance_max,
+            tags_any: self.tags_any.clone(),
+            tags_all: self.tags_all.clone(),
+            created_from: self.created_from,
+            created_to: self.created_to,
+            active_subscription: self.active_subscription,
         }
     }
 }
@@ -410,48 +458,31 @@ pub struct Page<T> {
     pub page: u32,
     pub limit: u32,
     pub total_pages: u64,
+    /// The cursor of the next page (pass it as `after`), when there may be one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
-/// Lists customers, debt first, then the most recently updated.
+/// Lists customers matching the query's filters, debt first then the most
+/// recently updated unless another order is asked, with the total count.
 pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
-    if query.page == 0 {
-        return Err(Error::validation("page", "pages start at 1"));
-    }
-    if query.limit == 0 || query.limit > MAX_PAGE_SIZE {
-        return Err(Error::validation(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE_SIZE}"),
-        ));
-    }
-    // Each filter is a bound parameter; NULL switches it off. Deleted customers
-    // show only when asked for, by --include-deleted or by status.
-    let filter = "(?1 IS NULL OR status = ?1) AND (?2 OR status != 'deleted')";
-    let status = query.status.map(Status::as_str);
-    let include_deleted = query.include_deleted || query.status == Some(Status::Deleted);
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM customers WHERE {filter}"),
-        params![status, include_deleted],
-        |r| r.get(0),
-    )?;
-    let total = u64::try_from(total).unwrap_or_default();
-    let offset = i64::from(query.page - 1) * i64::from(query.limit);
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM customers WHERE {filter}
-         ORDER BY balance < 0 DESC, updated_at DESC, id DESC LIMIT ?3 OFFSET ?4"
-    ))?;
-    let mut items = stmt
-        .query_map(
-            params![status, include_deleted, query.limit, offset],
-            from_row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    tags::fill(conn, &mut items)?;
+    let position = match &query.after {
+        Some(_) if query.page != 1 => {
+            return Err(Error::validation("after", "give either a page number or a cursor, not both"));
+        }
+        Some(cursor) => Position::After(cursor.clone()),
+        None => Position::Page(query.page),
+    };
+    let filter = query.filter();
+    let slice = search::page(conn, &filter, query.sort, query.limit, &position)?;
+    let total = search::count(conn, &filter)?;
     Ok(Page {
-        items,
+        items: slice.items,
         total,
         page: query.page,
         limit: query.limit,
         total_pages: total.div_ceil(u64::from(query.limit)),
+        next: slice.next,
     })
 }
 
@@ -573,6 +604,10 @@ fn load_fields(conn: &Connection, id: i64) -> Result<Fields> {
 
 const COLUMNS: &str = "id, uuid, name, whatsapp, email, phone, address, notes, balance, \
                        total_spent, subscription_count, status, created_at, updated_at, created_by";
+/// `COLUMNS` of `customers c`, for queries that join.
+pub(crate) const COLUMNS_C: &str = "c.id, c.uuid, c.name, c.whatsapp, c.email, c.phone, c.address, \
+                       c.notes, c.balance, c.total_spent, c.subscription_count, c.status, c.created_at, \
+                       c.updated_at, c.created_by";
 
 pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Customer> {
     let mut customer = conn
@@ -587,7 +622,7 @@ pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Customer> {
     Ok(customer)
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
+pub(crate) fn from_row(r: &Row<'_>) -> rusqlite::Result<Customer> {
     let status: String = r.get(11)?;
     Ok(Customer {
         local_id: r.get(0)?,

@@ -49,6 +49,13 @@ impl Db {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Switching to WAL writes the file's header at once: a first open cut
+        // short before migrating leaves a file with no tables. That is a new
+        // file, not an old schema (which would fail: no history table).
+        let existed = existed
+            && conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| {
+                r.get::<_, bool>(0)
+            })?;
 
         migrate(&mut conn, &path, existed)?;
         let device_id = ensure_device(&conn)?;
@@ -70,6 +77,11 @@ impl Db {
         &self.conn
     }
 
+    /// Gives up the `Db`, for operations that replace the file under it (restore).
+    pub(crate) fn into_connection(self) -> Connection {
+        self.conn
+    }
+
     pub fn device_id(&self) -> &str {
         &self.device_id
     }
@@ -87,7 +99,25 @@ impl Db {
         actor: Option<&str>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), f)
+        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), false, f)
+    }
+
+    /// Like `write`, but rolls everything back at the end even when `f`
+    /// succeeds: a dry run goes through exactly the same code as the real thing.
+    pub fn dry_run<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), true, f)
+    }
+
+    /// Moves the WAL's content into the main file and truncates the WAL, so a
+    /// large write (an import) does not leave the file swollen.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// A write made by the program itself (first-run set-up), attributed to "system".
@@ -95,12 +125,13 @@ impl Db {
         &mut self,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|_| Ok("system".to_owned()), f)
+        self.write_inner(|_| Ok("system".to_owned()), false, f)
     }
 
     fn write_inner<T>(
         &mut self,
         actor: impl FnOnce(&Connection) -> Result<String>,
+        dry_run: bool,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
         let tx = self
@@ -121,8 +152,12 @@ impl Db {
         };
         let out = f(&mut w)?;
         let Write { tx, hlc, .. } = w;
-        tx.execute("UPDATE device SET hlc = ?1", [hlc])?;
-        tx.commit()?;
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            tx.execute("UPDATE device SET hlc = ?1", [hlc])?;
+            tx.commit()?;
+        }
         Ok(out)
     }
 }
@@ -141,6 +176,28 @@ pub struct Write<'a> {
 impl Write<'_> {
     pub fn tx(&self) -> &Transaction<'_> {
         &self.tx
+    }
+
+    /// Executes one statement through the connection's statement cache: the
+    /// hot write paths run the same few statements millions of times in an import.
+    pub fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+        Ok(self.tx.prepare_cached(sql)?.execute(params)?)
+    }
+
+    /// Runs `f` inside a savepoint: if it fails, what it wrote is undone and
+    /// the transaction goes on. Lets an import skip a bad row mid-way.
+    pub fn savepoint<T>(&mut self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
+        self.tx.execute_batch("SAVEPOINT row")?;
+        match f(self) {
+            Ok(v) => {
+                self.tx.execute_batch("RELEASE row")?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.tx.execute_batch("ROLLBACK TO row; RELEASE row")?;
+                Err(e)
+            }
+        }
     }
 
     /// The admin doing this write.
@@ -180,7 +237,7 @@ impl Write<'_> {
         value: Option<&Value>,
     ) -> Result<()> {
         let hlc = self.tick();
-        self.tx.execute(
+        self.exec(
             "INSERT INTO change_log (change_id, entity, entity_id, op, field, value, hlc, device_id, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
@@ -202,16 +259,15 @@ impl Write<'_> {
     pub fn record_activity(&mut self, customer_id: i64, action: &str, details: Value) -> Result<()> {
         let uuid = new_id();
         let details_text = details.to_string();
-        self.tx.execute(
+        self.exec(
             "INSERT INTO customer_activity_log (uuid, customer_id, action, details, admin, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![uuid, customer_id, action, details_text, self.actor, self.now_text],
         )?;
-        let customer_uuid: String =
-            self.tx
-                .query_row("SELECT uuid FROM customers WHERE id = ?1", [customer_id], |r| {
-                    r.get(0)
-                })?;
+        let customer_uuid: String = self
+            .tx
+            .prepare_cached("SELECT uuid FROM customers WHERE id = ?1")?
+            .query_row([customer_id], |r| r.get(0))?;
         let row = serde_json::json!({
             "customer_id": customer_uuid,
             "action": action,
@@ -258,14 +314,19 @@ fn region_of(conn: &Connection) -> Result<Region> {
         .ok_or_else(|| Error::validation("default_region", format!("'{code}' is not a region code")))
 }
 
-fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
-    let runner = embedded::migrations::runner();
-    let latest = runner
+/// The newest schema version this program knows.
+pub fn latest_schema_version() -> i64 {
+    embedded::migrations::runner()
         .get_migrations()
         .iter()
         .map(|m| i64::from(m.version()))
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
+    let runner = embedded::migrations::runner();
+    let latest = latest_schema_version();
     let current = if existed {
         runner
             .get_last_applied_migration(conn)
@@ -283,9 +344,19 @@ fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
     if existed && current.unwrap_or(0) < latest {
         backup_before_migration(conn, path, current.unwrap_or(0))?;
     }
-    runner
-        .run(conn)
-        .map_err(|e| Error::Migration(e.to_string()))?;
+    if let Err(e) = runner.run(conn) {
+        // Two processes opening a new file at once both try to migrate; each
+        // migration is one transaction, so the loser's attempt rolls back
+        // whole. If the winner brought the schema up to date, all is well.
+        let now = runner
+            .get_last_applied_migration(conn)
+            .ok()
+            .flatten()
+            .map(|m| i64::from(m.version()));
+        if now != Some(latest) {
+            return Err(Error::Migration(e.to_string()));
+        }
+    }
     Ok(())
 }
 

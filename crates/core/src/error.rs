@@ -50,6 +50,14 @@ pub enum Error {
     #[error("the database file is in use by another writer for too long; try again")]
     Busy,
 
+    /// A long operation stopped by its cancel flag; nothing it did was kept.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+
+    /// A file offered for restore that is damaged, foreign or too new.
+    #[error("not a usable backup: {0}")]
+    InvalidBackup(String),
+
     #[error("migration failed: {0}")]
     Migration(String),
 
@@ -74,6 +82,8 @@ impl Error {
             Error::DuplicateTag { .. } => "duplicate_tag",
             Error::Conflict(_) => "conflict",
             Error::Busy => "busy",
+            Error::Cancelled => "cancelled",
+            Error::InvalidBackup(_) => "invalid_backup",
             Error::Migration(_) => "migration",
             Error::Database(_) => "database",
             Error::Io(_) => "io",
@@ -98,7 +108,7 @@ impl Error {
     pub fn is_rejected_input(&self) -> bool {
         !matches!(
             self,
-            Error::Busy | Error::Migration(_) | Error::Database(_) | Error::Io(_)
+            Error::Busy | Error::Cancelled | Error::Migration(_) | Error::Database(_) | Error::Io(_)
         )
     }
 

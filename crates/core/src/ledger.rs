@@ -126,7 +126,10 @@ fn manual(
 ) -> Result<LedgerEntry> {
     let customer = customers::resolve(w.tx(), reference, w.region())?;
     customer.ensure_live()?;
-    post(w, &customer, kind, amount, note)
+    let entry = post(w, &customer, kind, amount, note)?;
+    // A manual entry takes part in allocation like a payment or a charge.
+    crate::billing::allocation::refresh(w, customer.id)?;
+    Ok(entry)
 }
 
 /// Appends one entry and moves the cached balance with it, in the caller's

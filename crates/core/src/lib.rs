@@ -10,14 +10,21 @@
 
 pub mod activity;
 pub mod admins;
+pub mod backup;
+pub mod billing;
 pub mod contacts;
 pub mod customers;
 pub mod db;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod phone;
+pub mod search;
+pub mod progress;
 pub mod settings;
+pub mod stats;
 pub mod tags;
 pub mod validate;
 

@@ -77,7 +77,15 @@ pub fn parse(input: &str, region: Region) -> Option<E164> {
     }
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
     let with_plus = text.starts_with('+');
-    let candidates = std::iter::once(text.to_owned()).chain(
+    // Only digits matter once the characters are checked. The separators are
+    // dropped before parsing: the phonenumber crate fails to find the country
+    // code in "+62812-3456-7890" (a separator inside the first group).
+    let plain = if with_plus {
+        format!("+{digits}")
+    } else {
+        digits.clone()
+    };
+    let candidates = std::iter::once(plain).chain(
         // "62 812 3456 7890": the country code typed without '+'. libphonenumber
         // only tries this when the national reading fails, so offer it ourselves.
         (!with_plus).then(|| format!("+{digits}")),
@@ -111,6 +119,8 @@ mod tests {
             "6281234567890",
             "+6281234567890",
             " 0812.3456.7890 ",
+            "+62812-3456-7890",
+            "+628-1234-567890",
         ] {
             assert_eq!(id(s).as_deref(), Some("+6281234567890"), "{s}");
         }

@@ -13,16 +13,24 @@ pub enum Key {
     DefaultRegion,
     DefaultAdmin,
     Currency,
+    /// What invoice numbers start with: `INV` gives `INV-2026-000123`.
+    InvoicePrefix,
 }
 
 impl Key {
-    pub const ALL: [Key; 3] = [Key::DefaultRegion, Key::DefaultAdmin, Key::Currency];
+    pub const ALL: [Key; 4] = [
+        Key::DefaultRegion,
+        Key::DefaultAdmin,
+        Key::Currency,
+        Key::InvoicePrefix,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Key::DefaultRegion => "default_region",
             Key::DefaultAdmin => "default_admin",
             Key::Currency => "currency",
+            Key::InvoicePrefix => "invoice_prefix",
         }
     }
 
@@ -33,7 +41,9 @@ impl Key {
             .ok_or_else(|| {
                 Error::validation(
                     "key",
-                    format!("unknown setting '{s}' (known: default_region, default_admin, currency)"),
+                    format!(
+                        "unknown setting '{s}' (known: default_region, default_admin, currency, invoice_prefix)"
+                    ),
                 )
             })
     }
@@ -83,6 +93,20 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
                 return Err(Error::validation(
                     "value",
                     format!("'{value}' is not a three-letter currency code such as IDR"),
+                ));
+            }
+            value.to_ascii_uppercase()
+        }
+        Key::InvoicePrefix => {
+            if value.is_empty()
+                || value.len() > 10
+                || !value.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                return Err(Error::validation(
+                    "value",
+                    format!(
+                        "'{value}' is not an invoice prefix: 1 to 10 letters or digits, such as INV"
+                    ),
                 ));
             }
             value.to_ascii_uppercase()

@@ -54,8 +54,16 @@ pub struct TagInput {
 
 impl TagInput {
     pub fn new(name: &str, color: Option<&str>) -> Result<TagInput> {
+        let name = validate::required("tag", name, NAME_MAX)?;
+        // These separate tags in one CSV cell; inside a name they would split it.
+        if name.contains([',', ';', '|']) {
+            return Err(Error::validation(
+                "tag",
+                format!("'{name}' contains ',', ';' or '|', which separate tags in CSV files"),
+            ));
+        }
         Ok(TagInput {
-            name: validate::required("tag", name, NAME_MAX)?,
+            name,
             color: color.map(TagColor::parse).transpose()?,
         })
     }
@@ -132,6 +140,12 @@ pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer
 /// Attaches a tag (creating it shop-wide if new) in the caller's transaction.
 /// A colour given for an existing tag recolours it for the whole shop.
 pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> Result<()> {
+    // TagInput's fields are public, so a caller may have skipped `TagInput::new`:
+    // apply its name rules again rather than store a blank or over-long name.
+    let input = &TagInput {
+        name: TagInput::new(&input.name, None)?.name,
+        color: input.color.clone(),
+    };
     let (tag_id, tag_uuid, name) = upsert_tag(w, input)?;
     let existing: Option<i64> = w
         .tx()

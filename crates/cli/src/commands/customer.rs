@@ -2,7 +2,7 @@ use pelanggan_core::customers::{self, CustomerPatch, ListQuery, NewCustomer, Sta
 use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, Result};
 
-use crate::args::{CustomerCmd, CustomerFields};
+use crate::args::{CustomerCmd, CustomerFields, ListFilters};
 use crate::output::Render;
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dyn Render>> {
@@ -60,16 +60,18 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
             Box::new(db.write(actor, |w| customers::restore(w, customer))?)
         }
         CustomerCmd::List {
-            status,
-            include_deleted,
+            filters,
+            sort,
             page,
             limit,
+            after,
         } => {
             let query = ListQuery {
-                status: status.as_deref().map(str::parse::<Status>).transpose()?,
-                include_deleted: *include_deleted,
+                sort: sort.parse()?,
                 page: *page,
                 limit: *limit,
+                after: after.clone(),
+                ..list_query(filters)?
             };
             Box::new(customers::list(db.conn(), &query)?)
         }
@@ -78,4 +80,30 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
 
 fn status(fields: &CustomerFields) -> Result<Option<Status>> {
     fields.status.as_deref().map(str::parse).transpose()
+}
+
+/// The list's filters as a core query (first page, default order): shared by
+/// `customer list` and anything else that selects customers the same way.
+pub(crate) fn list_query(f: &ListFilters) -> Result<ListQuery> {
+    let amount = |field, v: &Option<String>| {
+        v.as_deref().map(|a| Money::parse(field, a)).transpose()
+    };
+    Ok(ListQuery {
+        search: f.search.clone(),
+        status: f.status.as_deref().map(str::parse::<Status>).transpose()?,
+        include_deleted: f.include_deleted,
+        balance: f.balance.as_deref().map(str::parse).transpose()?,
+        balance_min: amount("balance_min", &f.balance_min)?,
+        balance_max: amount("balance_max", &f.balance_max)?,
+        tags_any: f.tags_any.clone(),
+        tags_all: f.tags_all.clone(),
+        created_from: super::parse_date("created_from", f.created_from.as_deref())?,
+        created_to: super::parse_date("created_to", f.created_to.as_deref())?,
+        active_subscription: match (f.subscribed, f.unsubscribed) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        ..ListQuery::default()
+    })
 }

@@ -5,7 +5,10 @@ mod admin;
 mod balance;
 mod contact;
 mod customer;
+mod export;
+mod import;
 mod settings;
+mod stats;
 mod tag;
 
 use std::path::PathBuf;
@@ -27,6 +30,9 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
         Command::Tag(cmd) => tag::run(&mut db, actor, cmd),
         Command::Admin(cmd) => admin::run(&mut db, actor, cmd),
         Command::Settings(cmd) => settings::run(&mut db, actor, cmd),
+        Command::Import(cmd) => import::run(&mut db, actor, cmd, cli.global.json),
+        Command::Export(cmd) => export::run(&mut db, cmd, cli.global.json),
+        Command::Stats => stats::run(&db),
         Command::Activity { customer, limit } => Ok(Box::new(List(activity::list(
             db.conn(),
             customer,

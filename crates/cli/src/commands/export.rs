@@ -1,0 +1,39 @@
+use pelanggan_core::export::{self, CsvOptions, CustomerFilter};
+use pelanggan_core::{Db, Result};
+
+use super::parse_date;
+use crate::args::ExportCmd;
+use crate::output::Render;
+use crate::progress::{Bar, cancel_on_ctrl_c};
+
+pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> {
+    let bar = Bar::new(json, "rows");
+    let cancel = cancel_on_ctrl_c();
+    let mut progress = |p| bar.update(p);
+    let summary = match cmd {
+        ExportCmd::Customers {
+            file,
+            status,
+            include_deleted,
+            csv,
+        } => {
+            let filter = CustomerFilter {
+                status: status.as_deref().map(str::parse).transpose()?,
+                include_deleted: *include_deleted,
+            };
+            let options = CsvOptions { excel: csv.excel };
+            export::customers(db.conn(), file, &filter, options, &mut progress, &cancel)
+        }
+        ExportCmd::Ledger { file, from, to, csv } => export::ledger(
+            db.conn(),
+            file,
+            parse_date("from", from.as_deref())?,
+            parse_date("to", to.as_deref())?,
+            CsvOptions { excel: csv.excel },
+            &mut progress,
+            &cancel,
+        ),
+    };
+    bar.finish();
+    Ok(Box::new(summary?))
+}

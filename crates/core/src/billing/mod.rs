@@ -1,0 +1,144 @@
+//! Billing: subscriptions, invoices, payments and vouchers, and how money
+//! moves between them through the customer's balance.
+//!
+//! The customer's balance is their account. Issuing an invoice posts a debit
+//! of its total to the ledger, a payment posts a credit (and a carry_over for
+//! what it leaves over), a refund posts a debit reversing the payment, voiding
+//! an invoice posts a credit reversing its debit. Nothing is ever edited, so
+//! `balance = successful payments - non-void invoices + manual adjustments`
+//! holds by construction, and carry-over from one period to the next needs no
+//! bookkeeping of its own: the balance already holds it.
+//!
+//! Which invoice a payment paid (its *allocation*) is not stored as a fact: it
+//! is replayed from the customer's ledger by `allocation`, so it can never
+//! drift from the money. See that module for the rules.
+//!
+//! Every write goes through `Db::write`: each row it inserts or changes is in
+//! the change log, each mutation that concerns a customer in their activity
+//! log, and the caches (`invoices.amount_allocated`/`status`,
+//! `customers.total_spent`/`subscription_count`) move in the same transaction.
+
+pub mod allocation;
+pub mod invoices;
+pub mod payments;
+pub mod subscriptions;
+pub mod vouchers;
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::customers::{Handle, Status};
+use crate::error::{Error, Result};
+use crate::money::Money;
+
+pub use allocation::{Problem, audit};
+
+/// How a payment was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    #[default]
+    Cash,
+    BankTransfer,
+    EWallet,
+    Other,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::BankTransfer => "bank_transfer",
+            PaymentMethod::EWallet => "e_wallet",
+            PaymentMethod::Other => "other",
+        }
+    }
+}
+
+impl FromStr for PaymentMethod {
+    type Err = Error;
+    /// Accepts `cash`, `bank_transfer` (`bank-transfer`, `transfer`),
+    /// `e_wallet` (`e-wallet`, `ewallet`) and `other`, in any case.
+    fn from_str(s: &str) -> Result<PaymentMethod> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "cash" => Ok(PaymentMethod::Cash),
+            "bank_transfer" | "transfer" | "bank" => Ok(PaymentMethod::BankTransfer),
+            "e_wallet" | "ewallet" => Ok(PaymentMethod::EWallet),
+            "other" => Ok(PaymentMethod::Other),
+            _ => Err(Error::validation(
+                "method",
+                format!(
+                    "'{}' is not one of cash, bank_transfer, e_wallet, other",
+                    s.trim()
+                ),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for PaymentMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Refuses an amount that is zero or negative. (More than two decimals and
+/// overflow are refused when the `Money` is made.)
+pub(crate) fn ensure_positive(field: &'static str, amount: Money) -> Result<()> {
+    if amount.minor() <= 0 {
+        return Err(Error::InvalidAmount {
+            field,
+            message: format!("'{amount}' must be greater than zero"),
+        });
+    }
+    if amount > Money::MAX {
+        return Err(Error::Overflow {
+            field,
+            limit: Money::MAX.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// A customer who may be billed: not deleted (restore first) and, for new
+/// subscriptions, not blacklisted.
+pub(crate) fn ensure_billable(customer: &Handle, what: &str) -> Result<()> {
+    match customer.status {
+        Status::Deleted => Err(Error::Conflict(format!(
+            "customer {} ({}) is deleted: restore it before {what}",
+            customer.uuid, customer.name
+        ))),
+        Status::Blacklisted => Err(Error::Conflict(format!(
+            "customer {} ({}) is blacklisted: {what} is refused",
+            customer.uuid, customer.name
+        ))),
+        Status::Active | Status::Inactive => Ok(()),
+    }
+}
+
+/// 'YYYY-MM-DD', the stored form of a date.
+pub(crate) fn date_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Reads a stored date; a malformed one is a storage problem, reported as such.
+pub(crate) fn stored_date(text: &str) -> rusqlite::Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// The timestamp of a write: the one given, else the transaction's.
+pub(crate) fn at_or_now(at: Option<DateTime<Utc>>, now: &str) -> String {
+    at.map_or_else(|| now.to_owned(), crate::db::timestamp)
+}
+
+/// True when `text` is a short local row number (as the CLI shows them).
+pub(crate) fn is_local_id(text: &str) -> bool {
+    (1..=12).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && !text.starts_with('0')
+}

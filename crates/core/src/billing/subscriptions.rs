@@ -1,0 +1,637 @@
+//! Subscriptions: a customer's hotspot or PPPoE service, billed every cycle.
+//!
+//! A subscription needs a customer that is neither deleted nor blacklisted.
+//! Its service username is unique among live (not cancelled) subscriptions,
+//! checked here under the write lock rather than by a UNIQUE index, like
+//! WhatsApp numbers, so a duplicate made offline elsewhere can still sync.
+//! `customers.subscription_count` counts the customer's live subscriptions
+//! and moves in the same transaction as each add and cancel.
+//!
+//! Billing periods are counted from an anchor date (the start date, or the
+//! date the cycle last changed): period k starts at anchor + k cycles, so a
+//! monthly subscription started on the 31st is billed on the 28th/30th of
+//! shorter months and on the 31st again after them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Days, Months, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
+use crate::customers;
+use crate::db::{ChangeOp, Write, new_id};
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::phone::Region;
+use crate::validate;
+
+pub const USERNAME_MAX: usize = 64;
+pub const PROFILE_MAX: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceType {
+    Hotspot,
+    Pppoe,
+}
+
+impl ServiceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::Hotspot => "hotspot",
+            ServiceType::Pppoe => "pppoe",
+        }
+    }
+}
+
+impl FromStr for ServiceType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<ServiceType> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "hotspot" => Ok(ServiceType::Hotspot),
+            "pppoe" => Ok(ServiceType::Pppoe),
+            _ => Err(Error::validation(
+                "type",
+                format!("'{}' is not one of hotspot, pppoe", s.trim()),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ServiceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Cycle {
+    #[default]
+    Monthly,
+    Weekly,
+    Daily,
+}
+
+impl Cycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cycle::Monthly => "monthly",
+            Cycle::Weekly => "weekly",
+            Cycle::Daily => "daily",
+        }
+    }
+
+    /// The start of period `k` counted from `anchor` (None past the calendar's end).
+    pub fn period_start(self, anchor: NaiveDate, k: u32) -> Option<NaiveDate> {
+        match self {
+            Cycle::Monthly => anchor.checked_add_months(Months::new(k)),
+            Cycle::Weekly => anchor.checked_add_days(Days::new(7 * u64::from(k))),
+            Cycle::Daily => anchor.checked_add_days(Days::new(u64::from(k))),
+        }
+    }
+}
+
+impl FromStr for Cycle {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Cycle> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "monthly" => Ok(Cycle::Monthly),
+            "weekly" => Ok(Cycle::Weekly),
+            "daily" => Ok(Cycle::Daily),
+            _ => Err(Error::validation(
+                "cycle",
+                format!("'{}' is not one of monthly, weekly, daily", s.trim()),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Cycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Active,
+    Suspended,
+    Cancelled,
+}
+
+impl SubscriptionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::Suspended => "suspended",
+            SubscriptionStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+impl FromStr for SubscriptionStatus {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<SubscriptionStatus> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "active" => Ok(SubscriptionStatus::Active),
+            "suspended" => Ok(SubscriptionStatus::Suspended),
+            "cancelled" | "canceled" => Ok(SubscriptionStatus::Cancelled),
+            _ => Err(Error::validation(
+                "status",
+                format!("'{}' is not one of active, suspended, cancelled", s.trim()),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for SubscriptionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Subscription {
+    pub id: String,
+    /// This database's row number: a short reference for the CLI, never synced.
+    pub local_id: i64,
+    pub customer_id: String,
+    pub customer_name: String,
+    #[serde(rename = "type")]
+    pub kind: ServiceType,
+    pub username: String,
+    pub profile: String,
+    pub price: Money,
+    pub cycle: Cycle,
+    pub start_date: NaiveDate,
+    pub next_billing_date: NaiveDate,
+    pub status: SubscriptionStatus,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+}
+
+/// What an admin types to create a subscription.
+#[derive(Debug, Clone)]
+pub struct NewSubscription {
+    pub kind: ServiceType,
+    pub username: String,
+    pub profile: String,
+    pub price: Money,
+    /// Monthly when None.
+    pub cycle: Option<Cycle>,
+    /// The first period starts (and is billed) on this date.
+    pub start: NaiveDate,
+}
+
+/// An edit: None leaves a field alone. A new price applies from the next
+/// invoice; a new cycle starts counting from the next billing date.
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionPatch {
+    pub kind: Option<ServiceType>,
+    pub username: Option<String>,
+    pub profile: Option<String>,
+    pub price: Option<Money>,
+    pub cycle: Option<Cycle>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SubscriptionQuery {
+    /// A customer reference, as `customers::resolve` reads it.
+    pub customer: Option<String>,
+    pub status: Option<SubscriptionStatus>,
+    /// Cancelled subscriptions are hidden unless asked for (or `status` names them).
+    pub include_cancelled: bool,
+}
+
+/// Creates a subscription for the customer `customer_ref`.
+pub fn add(w: &mut Write<'_>, customer_ref: &str, input: NewSubscription) -> Result<Subscription> {
+    let customer = customers::resolve(w.tx(), customer_ref, w.region())?;
+    ensure_billable(&customer, "a new subscription")?;
+    let username = parse_username(&input.username)?;
+    let profile = validate::required("profile", &input.profile, PROFILE_MAX)?;
+    ensure_positive("price", input.price)?;
+    ensure_username_free(w.tx(), &username, None)?;
+    let cycle = input.cycle.unwrap_or_default();
+
+    let uuid = new_id();
+    let start = date_text(input.start);
+    w.tx().execute(
+        "INSERT INTO subscriptions (uuid, customer_id, type, username, profile, price, cycle,
+             start_date, anchor_date, periods_billed, next_billing_date, status,
+             created_at, updated_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 0, ?8, 'active', ?9, ?9, ?10)",
+        params![
+            uuid,
+            customer.id,
+            input.kind.as_str(),
+            username,
+            profile,
+            input.price,
+            cycle.as_str(),
+            start,
+            w.now(),
+            w.actor(),
+        ],
+    )?;
+    let id = w.tx().last_insert_rowid();
+    w.tx().execute(
+        "UPDATE customers SET subscription_count = subscription_count + 1, updated_at = ?2 WHERE id = ?1",
+        params![customer.id, w.now()],
+    )?;
+    let row = json!({
+        "customer_id": customer.uuid,
+        "type": input.kind,
+        "username": username,
+        "profile": profile,
+        "price": input.price,
+        "cycle": cycle,
+        "start_date": start,
+        "anchor_date": start,
+        "periods_billed": 0,
+        "next_billing_date": start,
+        "status": SubscriptionStatus::Active,
+        "created_at": w.now(),
+        "created_by": w.actor(),
+    });
+    w.record_change("subscription", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    w.record_activity(
+        customer.id,
+        "subscription_created",
+        json!({ "subscription_id": uuid, "subscription": row }),
+    )?;
+    get_by_id(w.tx(), id)
+}
+
+/// Changes the fields the patch names; logs each change with its before and after.
+pub fn edit(w: &mut Write<'_>, reference: &str, patch: SubscriptionPatch) -> Result<Subscription> {
+    let before = resolve(w.tx(), reference)?;
+    if before.status == SubscriptionStatus::Cancelled {
+        return Err(Error::Conflict(format!(
+            "subscription {} is cancelled and can no longer change",
+            before.username
+        )));
+    }
+    let mut after = before.clone();
+    if let Some(kind) = patch.kind {
+        after.kind = kind;
+    }
+    if let Some(username) = &patch.username {
+        after.username = parse_username(username)?;
+        if after.username != before.username {
+            ensure_username_free(w.tx(), &after.username, Some(before.local_id))?;
+        }
+    }
+    if let Some(profile) = &patch.profile {
+        after.profile = validate::required("profile", profile, PROFILE_MAX)?;
+    }
+    if let Some(price) = patch.price {
+        ensure_positive("price", price)?;
+        after.price = price;
+    }
+    let mut changes: Vec<(&'static str, Value, Value)> = Vec::new();
+    let mut push = |field: &'static str, old: Value, new: Value| {
+        if old != new {
+            changes.push((field, old, new));
+        }
+    };
+    push("type", json!(before.kind), json!(after.kind));
+    push("username", json!(before.username), json!(after.username));
+    push("profile", json!(before.profile), json!(after.profile));
+    push("price", json!(before.price), json!(after.price));
+    if let Some(cycle) = patch.cycle.filter(|c| *c != before.cycle) {
+        after.cycle = cycle;
+        push("cycle", json!(before.cycle), json!(cycle));
+        // Count the new cycle's periods from the next billing date.
+        push(
+            "anchor_date",
+            json!(date_text(anchor_of(w.tx(), before.local_id)?)),
+            json!(date_text(before.next_billing_date)),
+        );
+        push(
+            "periods_billed",
+            json!(periods_of(w.tx(), before.local_id)?),
+            json!(0),
+        );
+    }
+    if changes.is_empty() {
+        return Ok(before);
+    }
+    w.tx().execute(
+        "UPDATE subscriptions SET type = ?2, username = ?3, profile = ?4, price = ?5, cycle = ?6,
+             anchor_date = CASE WHEN cycle = ?6 THEN anchor_date ELSE next_billing_date END,
+             periods_billed = CASE WHEN cycle = ?6 THEN periods_billed ELSE 0 END,
+             updated_at = ?7
+         WHERE id = ?1",
+        params![
+            before.local_id,
+            after.kind.as_str(),
+            after.username,
+            after.profile,
+            after.price,
+            after.cycle.as_str(),
+            w.now(),
+        ],
+    )?;
+    log_changes(w, &before, "subscription_updated", changes)?;
+    get_by_id(w.tx(), before.local_id)
+}
+
+/// Stops billing (and, for the shop, the service) until `resume`.
+pub fn suspend(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
+    let sub = resolve(w.tx(), reference)?;
+    if sub.status != SubscriptionStatus::Active {
+        return Err(Error::Conflict(format!(
+            "subscription {} is {}, not active",
+            sub.username, sub.status
+        )));
+    }
+    set_status(
+        w,
+        &sub,
+        SubscriptionStatus::Suspended,
+        "subscription_suspended",
+    )
+}
+
+/// Bills again from the first period that starts on or after `on`: the
+/// periods that started while it was suspended are skipped, not billed.
+pub fn resume(w: &mut Write<'_>, reference: &str, on: NaiveDate) -> Result<Subscription> {
+    let sub = resolve(w.tx(), reference)?;
+    if sub.status != SubscriptionStatus::Suspended {
+        return Err(Error::Conflict(format!(
+            "subscription {} is {}, not suspended",
+            sub.username, sub.status
+        )));
+    }
+    let anchor = anchor_of(w.tx(), sub.local_id)?;
+    let periods_before = periods_of(w.tx(), sub.local_id)?;
+    let mut periods = periods_before;
+    let mut next = sub.next_billing_date;
+    while next < on {
+        periods += 1;
+        next = sub
+            .cycle
+            .period_start(anchor, periods)
+            .ok_or_else(|| Error::validation("date", "is past the calendar's end"))?;
+    }
+    if next != sub.next_billing_date {
+        w.tx().execute(
+            "UPDATE subscriptions SET periods_billed = ?2, next_billing_date = ?3 WHERE id = ?1",
+            params![sub.local_id, periods, date_text(next)],
+        )?;
+        let changes = vec![
+            ("periods_billed", json!(periods_before), json!(periods)),
+            (
+                "next_billing_date",
+                json!(date_text(sub.next_billing_date)),
+                json!(date_text(next)),
+            ),
+        ];
+        log_changes(w, &sub, "subscription_rescheduled", changes)?;
+    }
+    set_status(w, &sub, SubscriptionStatus::Active, "subscription_resumed")
+}
+
+/// Ends the subscription for good: it is no longer billed, frees its
+/// username and leaves the customer's subscription count.
+pub fn cancel(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
+    let sub = resolve(w.tx(), reference)?;
+    if sub.status == SubscriptionStatus::Cancelled {
+        return Err(Error::Conflict(format!(
+            "subscription {} is already cancelled",
+            sub.username
+        )));
+    }
+    w.tx().execute(
+        "UPDATE customers SET subscription_count = subscription_count - 1, updated_at = ?2
+         WHERE id = (SELECT customer_id FROM subscriptions WHERE id = ?1)",
+        params![sub.local_id, w.now()],
+    )?;
+    set_status(
+        w,
+        &sub,
+        SubscriptionStatus::Cancelled,
+        "subscription_cancelled",
+    )
+}
+
+/// One subscription by reference (see `resolve`).
+pub fn get(conn: &Connection, reference: &str) -> Result<Subscription> {
+    resolve(conn, reference)
+}
+
+/// Subscriptions, oldest first.
+pub fn list(
+    conn: &Connection,
+    region: Region,
+    query: &SubscriptionQuery,
+) -> Result<Vec<Subscription>> {
+    let customer = query
+        .customer
+        .as_deref()
+        .map(|c| customers::resolve(conn, c, region))
+        .transpose()?;
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE (?1 IS NULL OR s.customer_id = ?1) AND (?2 IS NULL OR s.status = ?2)
+           AND (?3 OR ?2 IS NOT NULL OR s.status != 'cancelled')
+         ORDER BY s.id"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            customer.map(|c| c.id),
+            query.status.map(SubscriptionStatus::as_str),
+            query.include_cancelled,
+        ],
+        from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Finds a subscription by its UUID, its local number, or its service
+/// username (the live subscription holding it, else the latest cancelled one).
+pub fn resolve(conn: &Connection, reference: &str) -> Result<Subscription> {
+    let text = reference.trim();
+    let found = if let Ok(uuid) = Uuid::parse_str(text) {
+        find(conn, "s.uuid = ?1", &uuid.to_string())?
+    } else {
+        let by_name = find(
+            conn,
+            "s.username = ?1 ORDER BY s.status = 'cancelled', s.id DESC LIMIT 1",
+            text,
+        )?;
+        match by_name {
+            Some(s) => Some(s),
+            None if is_local_id(text) => find(conn, "s.id = ?1", text)?,
+            None => None,
+        }
+    };
+    found.ok_or_else(|| Error::not_found("subscription", text))
+}
+
+pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Subscription> {
+    find(conn, "s.id = ?1", &id.to_string())?.ok_or_else(|| Error::not_found("subscription", id))
+}
+
+/// Moves the subscription past the period it has just billed.
+pub(crate) fn advance(w: &mut Write<'_>, sub: &Subscription) -> Result<NaiveDate> {
+    let anchor = anchor_of(w.tx(), sub.local_id)?;
+    let periods = periods_of(w.tx(), sub.local_id)? + 1;
+    let next = sub.cycle.period_start(anchor, periods).ok_or_else(|| {
+        Error::validation("date", "the next billing date is past the calendar's end")
+    })?;
+    w.tx().execute(
+        "UPDATE subscriptions SET periods_billed = ?2, next_billing_date = ?3, updated_at = ?4 WHERE id = ?1",
+        params![sub.local_id, periods, date_text(next), w.now()],
+    )?;
+    w.record_change(
+        "subscription",
+        &sub.id,
+        ChangeOp::Update,
+        Some("periods_billed"),
+        Some(&json!(periods)),
+    )?;
+    w.record_change(
+        "subscription",
+        &sub.id,
+        ChangeOp::Update,
+        Some("next_billing_date"),
+        Some(&json!(date_text(next))),
+    )?;
+    Ok(next)
+}
+
+fn set_status(
+    w: &mut Write<'_>,
+    sub: &Subscription,
+    status: SubscriptionStatus,
+    action: &str,
+) -> Result<Subscription> {
+    w.tx().execute(
+        "UPDATE subscriptions SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![sub.local_id, status.as_str(), w.now()],
+    )?;
+    log_changes(
+        w,
+        sub,
+        action,
+        vec![("status", json!(sub.status), json!(status))],
+    )?;
+    get_by_id(w.tx(), sub.local_id)
+}
+
+fn log_changes(
+    w: &mut Write<'_>,
+    sub: &Subscription,
+    action: &str,
+    changes: Vec<(&'static str, Value, Value)>,
+) -> Result<()> {
+    let mut details = serde_json::Map::new();
+    for (field, old, new) in changes {
+        w.record_change(
+            "subscription",
+            &sub.id,
+            ChangeOp::Update,
+            Some(field),
+            Some(&new),
+        )?;
+        details.insert(field.to_owned(), json!({ "before": old, "after": new }));
+    }
+    w.tx().execute(
+        "UPDATE subscriptions SET updated_at = ?2 WHERE id = ?1",
+        params![sub.local_id, w.now()],
+    )?;
+    let customer_id: i64 = w.tx().query_row(
+        "SELECT customer_id FROM subscriptions WHERE id = ?1",
+        [sub.local_id],
+        |r| r.get(0),
+    )?;
+    w.record_activity(
+        customer_id,
+        action,
+        json!({ "subscription_id": sub.id, "username": sub.username, "changes": details }),
+    )
+}
+
+fn anchor_of(conn: &Connection, id: i64) -> Result<NaiveDate> {
+    let text: String = conn.query_row(
+        "SELECT anchor_date FROM subscriptions WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    Ok(stored_date(&text)?)
+}
+
+fn periods_of(conn: &Connection, id: i64) -> Result<u32> {
+    Ok(conn.query_row(
+        "SELECT periods_billed FROM subscriptions WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
+}
+
+/// A service username as routers take it: no spaces or control characters.
+fn parse_username(input: &str) -> Result<String> {
+    let name = validate::required("username", input, USERNAME_MAX)?;
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::validation("username", "must not contain spaces"));
+    }
+    Ok(name)
+}
+
+fn ensure_username_free(conn: &Connection, username: &str, except: Option<i64>) -> Result<()> {
+    let holder: Option<String> = conn
+        .query_row(
+            "SELECT c.name FROM subscriptions s JOIN customers c ON c.id = s.customer_id
+             WHERE s.username = ?1 AND s.status != 'cancelled' AND s.id IS NOT ?2 LIMIT 1",
+            params![username, except],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match holder {
+        None => Ok(()),
+        Some(name) => Err(Error::Conflict(format!(
+            "username '{username}' is already used by a live subscription of {name}"
+        ))),
+    }
+}
+
+const SELECT: &str =
+    "SELECT s.id, s.uuid, c.uuid, c.name, s.type, s.username, s.profile, s.price, s.cycle,
+        s.start_date, s.next_billing_date, s.status, s.created_at, s.updated_at, s.created_by
+     FROM subscriptions s JOIN customers c ON c.id = s.customer_id";
+
+fn find(conn: &Connection, condition: &str, value: &str) -> Result<Option<Subscription>> {
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE {condition}"), [value], from_row)
+        .optional()?)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Subscription> {
+    let kind: String = r.get(4)?;
+    let cycle: String = r.get(8)?;
+    let status: String = r.get(11)?;
+    Ok(Subscription {
+        local_id: r.get(0)?,
+        id: r.get(1)?,
+        customer_id: r.get(2)?,
+        customer_name: r.get(3)?,
+        kind: ServiceType::from_str(&kind).unwrap_or(ServiceType::Hotspot),
+        username: r.get(5)?,
+        profile: r.get(6)?,
+        price: r.get(7)?,
+        cycle: Cycle::from_str(&cycle).unwrap_or_default(),
+        start_date: stored_date(&r.get::<_, String>(9)?)?,
+        next_billing_date: stored_date(&r.get::<_, String>(10)?)?,
+        status: SubscriptionStatus::from_str(&status).unwrap_or(SubscriptionStatus::Active),
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+        created_by: r.get(14)?,
+    })
+}

@@ -1,0 +1,281 @@
+//! Vouchers: prepaid hotspot codes, sold with or without a customer.
+//!
+//! A code is unique in the shop (case-insensitively). Selling a voucher to a
+//! customer is, in their books, an invoice for its price and a payment that
+//! names that invoice: the balance does not move, `total_spent` grows, and the
+//! invariant `balance = payments - invoices + manual adjustments` keeps
+//! holding without a special case. Selling one without a customer records
+//! the sale only (when, by whom, at its price).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde_json::json;
+
+use super::invoices::{self, Charge};
+use super::payments::{self, Details};
+use super::{PaymentMethod, at_or_now, ensure_positive};
+use crate::customers;
+use crate::db::{ChangeOp, Write, new_id};
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::phone::Region;
+use crate::validate;
+
+pub const CODE_MAX: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoucherStatus {
+    Available,
+    Sold,
+}
+
+impl VoucherStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VoucherStatus::Available => "available",
+            VoucherStatus::Sold => "sold",
+        }
+    }
+}
+
+impl FromStr for VoucherStatus {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<VoucherStatus> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "available" => Ok(VoucherStatus::Available),
+            "sold" => Ok(VoucherStatus::Sold),
+            _ => Err(Error::validation(
+                "status",
+                format!("'{}' is not one of available, sold", s.trim()),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for VoucherStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Voucher {
+    pub id: String,
+    pub local_id: i64,
+    pub code: String,
+    pub profile: String,
+    pub price: Money,
+    pub status: VoucherStatus,
+    pub sold_at: Option<String>,
+    pub sold_by: Option<String>,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    /// The invoice and payment of a sale to a customer.
+    pub invoice_number: Option<String>,
+    pub payment_id: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVoucher {
+    pub code: String,
+    pub profile: String,
+    pub price: Money,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SellVoucher {
+    /// A customer reference; None sells it over the counter.
+    pub customer: Option<String>,
+    /// How the customer paid (cash when None); used only with a customer.
+    pub method: Option<PaymentMethod>,
+    pub reference: Option<String>,
+    /// Now when None.
+    pub sold_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VoucherQuery {
+    pub status: Option<VoucherStatus>,
+    /// A customer reference: the vouchers sold to them.
+    pub customer: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// Adds an unsold voucher.
+pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
+    let code = validate::required("code", &input.code, CODE_MAX)?;
+    if code.chars().any(|c| c.is_whitespace()) {
+        return Err(Error::validation("code", "must not contain spaces"));
+    }
+    let profile = validate::required("profile", &input.profile, 100)?;
+    ensure_positive("price", input.price)?;
+    if find(w.tx(), "v.code = ?1", &code)?.is_some() {
+        return Err(Error::Conflict(format!(
+            "voucher code '{code}' already exists"
+        )));
+    }
+    let uuid = new_id();
+    w.tx().execute(
+        "INSERT INTO vouchers (uuid, code, profile, price, status, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, 'available', ?5, ?6)",
+        params![uuid, code, profile, input.price, w.now(), w.actor()],
+    )?;
+    let row = json!({
+        "code": code,
+        "profile": profile,
+        "price": input.price,
+        "status": VoucherStatus::Available,
+        "created_at": w.now(),
+        "created_by": w.actor(),
+    });
+    w.record_change("voucher", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    get(w.tx(), &code)
+}
+
+/// Sells an available voucher, to a customer (an invoice and its payment) or
+/// over the counter (the sale only).
+pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher> {
+    let voucher = get(w.tx(), code)?;
+    if voucher.status == VoucherStatus::Sold {
+        return Err(Error::Conflict(format!(
+            "voucher '{}' is already sold",
+            voucher.code
+        )));
+    }
+    let reference = validate::optional(
+        "reference",
+        input.reference.as_deref(),
+        payments::REFERENCE_MAX,
+    )?;
+    let sold_at = at_or_now(input.sold_at, w.now());
+    let customer = input
+        .customer
+        .as_deref()
+        .map(|c| customers::resolve(w.tx(), c, w.region()))
+        .transpose()?;
+    if let Some(customer) = &customer {
+        customer.ensure_live()?;
+        let day = input.sold_at.unwrap_or_else(|| w.now_utc()).date_naive();
+        let invoice = invoices::issue(
+            w,
+            customer,
+            Charge {
+                subscription: None,
+                voucher: Some((voucher.local_id, voucher.id.clone())),
+                description: format!("Voucher {} ({})", voucher.code, voucher.profile),
+                period_start: day,
+                period_end: day,
+                amount: voucher.price,
+                carried_amount: Money::ZERO,
+                carried_from: Vec::new(),
+                issue_date: day,
+            },
+        )?;
+        payments::record_for(
+            w,
+            customer,
+            voucher.price,
+            Details {
+                invoice: Some((invoice.id, invoice.number)),
+                voucher: Some((voucher.local_id, voucher.code.clone())),
+                method: input.method.unwrap_or_default(),
+                reference,
+                received_at: sold_at.clone(),
+            },
+        )?;
+    }
+    w.tx().execute(
+        "UPDATE vouchers SET status = 'sold', sold_at = ?2, sold_by = ?3, customer_id = ?4 WHERE id = ?1",
+        params![voucher.local_id, sold_at, w.actor(), customer.as_ref().map(|c| c.id)],
+    )?;
+    for (field, value) in [
+        ("status", json!(VoucherStatus::Sold)),
+        ("sold_at", json!(sold_at)),
+        ("sold_by", json!(w.actor())),
+        ("customer_id", json!(customer.as_ref().map(|c| &c.uuid))),
+    ] {
+        w.record_change(
+            "voucher",
+            &voucher.id,
+            ChangeOp::Update,
+            Some(field),
+            Some(&value),
+        )?;
+    }
+    if let Some(customer) = &customer {
+        w.record_activity(
+            customer.id,
+            "voucher_sold",
+            json!({ "voucher_id": voucher.id, "code": voucher.code, "price": voucher.price }),
+        )?;
+    }
+    get(w.tx(), &voucher.code)
+}
+
+/// One voucher by its code (any case).
+pub fn get(conn: &Connection, code: &str) -> Result<Voucher> {
+    let code = code.trim();
+    find(conn, "v.code = ?1", code)?.ok_or_else(|| Error::not_found("voucher", code))
+}
+
+/// Vouchers, newest first.
+pub fn list(conn: &Connection, region: Region, query: &VoucherQuery) -> Result<Vec<Voucher>> {
+    let customer = query
+        .customer
+        .as_deref()
+        .map(|c| customers::resolve(conn, c, region))
+        .transpose()?;
+    let mut stmt = conn.prepare(&format!(
+        "{SELECT} WHERE (?1 IS NULL OR v.status = ?1) AND (?2 IS NULL OR v.customer_id = ?2)
+         ORDER BY v.id DESC LIMIT ?3"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            query.status.map(VoucherStatus::as_str),
+            customer.map(|c| c.id),
+            query.limit.map_or(-1, i64::from),
+        ],
+        from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+const SELECT: &str =
+    "SELECT v.id, v.uuid, v.code, v.profile, v.price, v.status, v.sold_at, v.sold_by,
+        c.uuid, c.name, i.number, p.uuid, v.created_at, v.created_by
+     FROM vouchers v LEFT JOIN customers c ON c.id = v.customer_id
+     LEFT JOIN invoices i ON i.voucher_id = v.id
+     LEFT JOIN payments p ON p.voucher_id = v.id";
+
+fn find(conn: &Connection, condition: &str, value: &str) -> Result<Option<Voucher>> {
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE {condition}"), [value], from_row)
+        .optional()?)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Voucher> {
+    let status: String = r.get(5)?;
+    Ok(Voucher {
+        local_id: r.get(0)?,
+        id: r.get(1)?,
+        code: r.get(2)?,
+        profile: r.get(3)?,
+        price: r.get(4)?,
+        status: VoucherStatus::from_str(&status).unwrap_or(VoucherStatus::Available),
+        sold_at: r.get(6)?,
+        sold_by: r.get(7)?,
+        customer_id: r.get(8)?,
+        customer_name: r.get(9)?,
+        invoice_number: r.get(10)?,
+        payment_id: r.get(11)?,
+        created_at: r.get(12)?,
+        created_by: r.get(13)?,
+    })
+}

@@ -1,0 +1,267 @@
+//! CSV exports for accountants and for moving a shop: customers and the
+//! ledger (payments once billing exists). RFC 4180 by default; `excel` writes
+//! UTF-8 with a BOM and semicolons, which Excel in an Indonesian locale opens
+//! in columns. Amounts are plain decimals, dates ISO 8601, columns stable
+//! (listed in README.md). Text cells that a spreadsheet would run as a formula
+//! are neutralised. The file appears only when complete: rows go to
+//! `<file>.partial`, renamed at the end.
+
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::customers::Status;
+use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::progress::{Cancel, Progress};
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvOptions {
+    /// UTF-8 with BOM and `;` instead of plain RFC 4180.
+    pub excel: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub rows: u64,
+    pub file: PathBuf,
+}
+
+pub const CUSTOMER_COLUMNS: [&str; 13] = [
+    "id", "name", "whatsapp", "email", "phone", "address", "balance", "total_spent", "status",
+    "tags", "notes", "created_at", "updated_at",
+];
+
+pub const LEDGER_COLUMNS: [&str; 13] = [
+    "id", "customer_id", "customer_name", "customer_whatsapp", "type", "amount", "previous_balance",
+    "new_balance", "description", "reference_type", "reference_id", "created_at", "created_by",
+];
+
+/// Which customers to export: as in `customers list` (deleted ones only when asked).
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub status: Option<Status>,
+    pub include_deleted: bool,
+}
+
+pub fn customers(
+    conn: &Connection,
+    file: &Path,
+    filter: &CustomerFilter,
+    options: CsvOptions,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<ExportSummary> {
+    let include_deleted = filter.include_deleted || filter.status == Some(Status::Deleted);
+    let status = filter.status.map(Status::as_str);
+    let condition = "(?1 IS NULL OR c.status = ?1) AND (?2 OR c.status != 'deleted')";
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM customers c WHERE {condition}"),
+        params![status, include_deleted],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT c.uuid, c.name, c.whatsapp, c.email, c.phone, c.address, c.balance, c.total_spent,
+                c.status,
+                (SELECT group_concat(t.name || ':' || t.color, ', ' ORDER BY t.name)
+                 FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
+                 WHERE ct.customer_id = c.id AND ct.causal_length % 2 = 1),
+                c.notes, c.created_at, c.updated_at
+         FROM customers c WHERE {condition} ORDER BY c.id"
+    ))?;
+    let mut rows = stmt.query(params![status, include_deleted])?;
+    write_csv(file, options, &CUSTOMER_COLUMNS, total, progress, cancel, |out| {
+        let Some(r) = rows.next()? else {
+            return Ok(false);
+        };
+        let balance: Money = r.get(6)?;
+        let spent: Money = r.get(7)?;
+        out.text(r.get::<_, String>(0)?);
+        out.text(r.get::<_, String>(1)?);
+        out.text(r.get::<_, String>(2)?);
+        out.text(r.get::<_, Option<String>>(3)?.unwrap_or_default());
+        out.text(r.get::<_, Option<String>>(4)?.unwrap_or_default());
+        out.text(r.get::<_, Option<String>>(5)?.unwrap_or_default());
+        out.number(balance.to_string());
+        out.number(spent.to_string());
+        out.text(r.get::<_, String>(8)?);
+        out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
+        out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
+        out.number(r.get::<_, String>(11)?);
+        out.number(r.get::<_, String>(12)?);
+        Ok(true)
+    })
+}
+
+/// Every ledger entry with its customer, oldest first; `from`/`to` are
+/// inclusive UTC days.
+pub fn ledger(
+    conn: &Connection,
+    file: &Path,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    options: CsvOptions,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<ExportSummary> {
+    let (from, to) = day_bounds(from, to)?;
+    let condition = "(?1 IS NULL OR h.created_at >= ?1) AND (?2 IS NULL OR h.created_at < ?2)";
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM customer_balance_history h WHERE {condition}"),
+        params![from, to],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT h.uuid, c.uuid, c.name, c.whatsapp, h.type, h.amount, h.previous_balance,
+                h.new_balance, h.description, h.reference_type, h.reference_id, h.created_at,
+                h.created_by
+         FROM customer_balance_history h JOIN customers c ON c.id = h.customer_id
+         WHERE {condition} ORDER BY h.id"
+    ))?;
+    let mut rows = stmt.query(params![from, to])?;
+    write_csv(file, options, &LEDGER_COLUMNS, total, progress, cancel, |out| {
+        let Some(r) = rows.next()? else {
+            return Ok(false);
+        };
+        for i in 0..5 {
+            out.text(r.get::<_, String>(i)?);
+        }
+        for i in 5..8 {
+            out.number(r.get::<_, Money>(i)?.to_string());
+        }
+        out.text(r.get::<_, String>(8)?);
+        out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
+        out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
+        out.number(r.get::<_, String>(11)?);
+        out.text(r.get::<_, String>(12)?);
+        Ok(true)
+    })
+}
+
+/// `[from, to + 1 day)` as text bounds for RFC 3339 timestamps.
+pub fn day_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(Option<String>, Option<String>)> {
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(Error::validation("from", "the start date is after the end date"));
+    }
+    Ok((
+        from.map(|d| d.format("%Y-%m-%d").to_string()),
+        to.and_then(|d| d.succ_opt()).map(|d| d.format("%Y-%m-%d").to_string()),
+    ))
+}
+
+/// One CSV row being built.
+pub struct RowOut {
+    cells: Vec<String>,
+}
+
+impl RowOut {
+    /// A cell of free text: neutralised if a spreadsheet would run it.
+    pub fn text(&mut self, value: String) {
+        self.cells.push(neutralise(value));
+    }
+
+    /// A value we produced ourselves (amount, timestamp): written as is.
+    pub fn number(&mut self, value: String) {
+        self.cells.push(value);
+    }
+}
+
+/// A cell that starts with = + - @ tab or CR would be run as a formula by
+/// Excel or LibreOffice; a leading apostrophe makes it text. Import removes it.
+pub fn neutralise(value: String) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value
+    }
+}
+
+/// Writes the header, then rows until `next_row` says there are no more, to
+/// `<file>.partial`; renames it to `file` once complete.
+pub fn write_csv(
+    file: &Path,
+    options: CsvOptions,
+    header: &[&str],
+    total: i64,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+    mut next_row: impl FnMut(&mut RowOut) -> Result<bool>,
+) -> Result<ExportSummary> {
+    let partial = partial_path(file);
+    let result = (|| {
+        let mut raw = BufWriter::with_capacity(256 * 1024, File::create(&partial)?);
+        if options.excel {
+            raw.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(if options.excel { b';' } else { b',' })
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(raw);
+        writer.write_record(header)?;
+        let total = u64::try_from(total).unwrap_or_default();
+        let mut out = RowOut {
+            cells: Vec::with_capacity(header.len()),
+        };
+        let mut rows = 0u64;
+        loop {
+            out.cells.clear();
+            if !next_row(&mut out)? {
+                break;
+            }
+            writer.write_record(&out.cells)?;
+            rows += 1;
+            if rows % 10_000 == 0 {
+                cancel.check()?;
+                progress(Progress { rows, done: rows, total });
+            }
+        }
+        writer.flush()?;
+        progress(Progress { rows, done: rows, total });
+        Ok(rows)
+    })();
+    match result {
+        Ok(rows) => {
+            std::fs::rename(&partial, file)?;
+            Ok(ExportSummary {
+                rows,
+                file: file.to_path_buf(),
+            })
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+fn partial_path(file: &Path) -> PathBuf {
+    let mut name = file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".partial");
+    file.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for (input, expected) in [
+            ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"),
+            ("+6281234567890", "'+6281234567890"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("Budi", "Budi"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralise(input.to_owned()), expected);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! Matching a CSV header to customer fields, in English and Indonesian,
+//! ignoring case, spaces, dashes and underscores; `--map column=field` wins.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Whatsapp,
+    Email,
+    Phone,
+    Address,
+    Balance,
+    Tags,
+    Notes,
+    Status,
+}
+
+impl Field {
+    pub const ALL: [Field; 9] = [
+        Field::Name,
+        Field::Whatsapp,
+        Field::Email,
+        Field::Phone,
+        Field::Address,
+        Field::Balance,
+        Field::Tags,
+        Field::Notes,
+        Field::Status,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Whatsapp => "whatsapp",
+            Field::Email => "email",
+            Field::Phone => "phone",
+            Field::Address => "address",
+            Field::Balance => "balance",
+            Field::Tags => "tags",
+            Field::Notes => "notes",
+            Field::Status => "status",
+        }
+    }
+
+    /// The header spellings (normalised) that mean this field.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Field::Name => &["name", "nama", "namapelanggan", "customer", "customername", "fullname", "namalengkap"],
+            Field::Whatsapp => &[
+                "whatsapp", "wa", "nowa", "nomorwa", "whatsappnumber", "nowhatsapp", "nohp", "hp",
+                "nomorhp", "handphone", "mobile",
+            ],
+            Field::Email => &["email", "surel", "emailaddress"],
+            Field::Phone => &["phone", "telepon", "telp", "notelp", "tel", "phonenumber", "nomortelepon"],
+            Field::Address => &["address", "alamat"],
+            Field::Balance => &["balance", "saldo", "initialbalance", "saldoawal", "openingbalance"],
+            Field::Tags => &["tags", "tag", "label", "labels"],
+            Field::Notes => &["notes", "note", "catatan", "keterangan"],
+            Field::Status => &["status"],
+        }
+    }
+
+    fn from_header(header: &str) -> Option<Field> {
+        let key = normalise(header);
+        Field::ALL.into_iter().find(|f| f.aliases().contains(&key.as_str()))
+    }
+}
+
+impl FromStr for Field {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Field> {
+        Field::from_header(s).ok_or_else(|| {
+            Error::validation(
+                "map",
+                format!(
+                    "'{s}' is not a customer field (name, whatsapp, email, phone, address, balance, tags, notes, status)"
+                ),
+            )
+        })
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `column=field`, as given to `--map`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub column: String,
+    pub field: Field,
+}
+
+impl FromStr for Mapping {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Mapping> {
+        let (column, field) = s.split_once('=').ok_or_else(|| {
+            Error::validation("map", format!("'{s}' is not of the form column=field"))
+        })?;
+        Ok(Mapping {
+            column: column.trim().to_owned(),
+            field: field.parse()?,
+        })
+    }
+}
+
+/// Which column holds which field.
+#[derive(Debug, Clone, Default)]
+pub struct Columns {
+    index: [Option<usize>; 9],
+    pub ignored: Vec<String>,
+}
+
+impl Columns {
+    pub fn resolve(headers: &[String], mappings: &[Mapping]) -> Result<Columns> {
+        let mut columns = Columns::default();
+        for (i, header) in headers.iter().enumerate() {
+            let mapped = mappings
+                .iter()
+                .find(|m| normalise(&m.column) == normalise(header))
+                .map(|m| m.field);
+            match mapped.or_else(|| Field::from_header(header)) {
+                Some(field) if columns.index[field as usize].is_none() => {
+                    columns.index[field as usize] = Some(i);
+                }
+                Some(field) => {
+                    return Err(Error::validation(
+                        "header",
+                        format!("two columns mean '{field}': use --map to say which"),
+                    ));
+                }
+                None => columns.ignored.push(header.clone()),
+            }
+        }
+        if let Some(m) = mappings
+            .iter()
+            .find(|m| !headers.iter().any(|h| normalise(h) == normalise(&m.column)))
+        {
+            return Err(Error::validation(
+                "map",
+                format!("the file has no column '{}'", m.column),
+            ));
+        }
+        for required in [Field::Name, Field::Whatsapp] {
+            if columns.get(required).is_none() {
+                return Err(Error::validation(
+                    "header",
+                    format!(
+                        "no '{required}' column found (headers: {}); use --map column={required}",
+                        headers.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(columns)
+    }
+
+    pub fn get(&self, field: Field) -> Option<usize> {
+        self.index[field as usize]
+    }
+}
+
+fn normalise(header: &str) -> String {
+    header
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-' | '.' | '\u{a0}'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cols(h: &[&str], maps: &[&str]) -> Result<Columns> {
+        let headers: Vec<String> = h.iter().map(|s| s.to_string()).collect();
+        let maps: Vec<Mapping> = maps.iter().map(|m| m.parse().unwrap()).collect();
+        Columns::resolve(&headers, &maps)
+    }
+
+    #[test]
+    fn english_and_indonesian_headers() {
+        let c = cols(&["Nama", "No_WA", " E-mail ", "Alamat", "Saldo", "Label", "Catatan", "X"], &[]).unwrap();
+        assert_eq!(c.get(Field::Name), Some(0));
+        assert_eq!(c.get(Field::Whatsapp), Some(1));
+        assert_eq!(c.get(Field::Email), Some(2));
+        assert_eq!(c.get(Field::Balance), Some(4));
+        assert_eq!(c.ignored, vec!["X".to_string()]);
+        let c = cols(&["\u{feff}NAME", "HP", "Initial Balance"], &[]).unwrap();
+        assert_eq!((c.get(Field::Whatsapp), c.get(Field::Balance)), (Some(1), Some(2)));
+    }
+
+    #[test]
+    fn map_overrides_and_errors() {
+        let c = cols(&["Pelanggan", "Kontak"], &["pelanggan=name", "Kontak=whatsapp"]).unwrap();
+        assert_eq!((c.get(Field::Name), c.get(Field::Whatsapp)), (Some(0), Some(1)));
+        assert_eq!(cols(&["nama"], &[]).unwrap_err().field(), Some("header"));
+        assert_eq!(cols(&["nama", "wa", "hp"], &[]).unwrap_err().field(), Some("header"));
+        assert_eq!(cols(&["nama", "wa"], &["foo=name"]).unwrap_err().field(), Some("map"));
+        assert_eq!("x=colour".parse::<Mapping>().unwrap_err().field(), Some("map"));
+    }
+}

@@ -1,0 +1,618 @@
+//! Search, filters, orders, paging and the statistics counters, against an
+//! oracle: after seeded random sequences of real operations, every list
+//! answer must equal what a plain Rust scan of the customers table says, and
+//! the counters must equal a full recount.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use pelanggan_core::customers::{self, CustomerPatch, ListQuery, NewCustomer, Status};
+use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::search::{self, BalanceKind, Filter, Position, Sort};
+use pelanggan_core::tags::{self, TagInput};
+use pelanggan_core::{Db, Money, stats};
+use rusqlite::Connection;
+
+use common::assert_refused;
+
+/// A small deterministic generator (xorshift64*), so a failure replays.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+const FIRST: &[&str] = &[
+    "Budi", "Siti", "Agus", "Dewi", "Sri", "Andi", "Rina", "Bambang", "Sari", "Joko",
+];
+const LAST: &[&str] = &[
+    "Santoso", "Wijaya", "Saputra", "Hidayat", "Lestari", "Nugroho", "Kusuma", "Pratama",
+];
+const TAGS: &[&str] = &["VIP", "Hotspot", "PPPoE", "Reseller", "Telat Bayar"];
+
+/// A local number typed in one of the ways people type it.
+fn typed_number(rng: &mut Rng, n: u32) -> String {
+    let prefix = rng.pick(&["812", "813", "857", "878", "821", "896"]);
+    let rest = format!("{:08}", (n.wrapping_mul(7_919) + 1_234_567) % 100_000_000);
+    match rng.below(4) {
+        0 => format!("0{prefix}-{}-{}", &rest[..4], &rest[4..]),
+        1 => format!("+62 {prefix} {} {}", &rest[..4], &rest[4..]),
+        2 => format!("62{prefix}{rest}"),
+        _ => format!("(0{prefix}) {rest}"),
+    }
+}
+
+fn random_op(db: &mut Db, rng: &mut Rng, next_number: &mut u32) {
+    let count: i64 = db
+        .conn()
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    let target = (1 + rng.below(count.max(1) as usize)).to_string();
+    let op = if count < 5 { 0 } else { rng.below(10) };
+    // Refusals (a deleted customer, a duplicate tag...) are part of the mix:
+    // they must leave the counters and the index as they were.
+    let _ = db.write(None, |w| match op {
+        0 | 1 => {
+            *next_number += 1;
+            let name = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));
+            let email = rng.chance(60).then(|| {
+                format!(
+                    "{}{}@example.co.id",
+                    name.to_lowercase().replace(' ', "."),
+                    *next_number
+                )
+            });
+            let balance = rng
+                .chance(40)
+                .then(|| Money::from_minor((rng.below(2_000_000) as i64 - 1_000_000) / 100 * 100));
+            let tags = (0..rng.below(3))
+                .map(|_| rng.pick(TAGS))
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .map(|t| TagInput::new(t, None).unwrap())
+                .collect();
+            customers::add(
+                w,
+                NewCustomer {
+                    name,
+                    whatsapp: typed_number(rng, *next_number),
+                    email,
+                    initial_balance: balance,
+                    tags,
+                    status: Some(
+                        *[
+                            Status::Active,
+                            Status::Active,
+                            Status::Inactive,
+                            Status::Blacklisted,
+                        ]
+                        .get(rng.below(4))
+                        .unwrap(),
+                    ),
+                    ..Default::default()
+                },
+            )
+            .map(drop)
+        }
+        2 => {
+            *next_number += 1;
+            let patch = match rng.below(4) {
+                0 => CustomerPatch {
+                    name: Some(format!("{} {}", rng.pick(FIRST), rng.pick(LAST))),
+                    ..Default::default()
+                },
+                1 => CustomerPatch {
+                    email: Some(if rng.chance(30) {
+                        String::new()
+                    } else {
+                        format!("x{next_number}@mail.id")
+                    }),
+                    ..Default::default()
+                },
+                2 => CustomerPatch {
+                    whatsapp: Some(typed_number(rng, *next_number)),
+                    ..Default::default()
+                },
+                _ => CustomerPatch {
+                    status: Some(
+                        *[Status::Active, Status::Inactive, Status::Blacklisted]
+                            .get(rng.below(3))
+                            .unwrap(),
+                    ),
+                    ..Default::default()
+                },
+            };
+            customers::edit(w, &target, patch).map(drop)
+        }
+        3 => customers::delete(w, &target).map(drop),
+        4 => customers::restore(w, &target).map(drop),
+        5 | 6 => {
+            let amount = Money::from_minor(100 * (1 + rng.below(5_000) as i64));
+            let note = EntryNote::new("test");
+            if rng.chance(50) {
+                ledger::credit(w, &target, amount, &note).map(drop)
+            } else {
+                ledger::debit(w, &target, amount, &note).map(drop)
+            }
+        }
+        7 => tags::add(w, &target, &TagInput::new(rng.pick(TAGS), None).unwrap()).map(drop),
+        8 => tags::remove(w, &target, rng.pick(TAGS)).map(drop),
+        _ => {
+            // Any program may move total_spent (billing does): the triggers follow.
+            w.tx()
+                .execute(
+                    "UPDATE customers SET total_spent = total_spent + ?2 WHERE id = ?1",
+                    rusqlite::params![target, 100 * rng.below(1_000) as i64],
+                )
+                .map(drop)
+                .map_err(Into::into)
+        }
+    });
+}
+
+/// One customer as the oracle sees it, read with plain SQL.
+#[derive(Debug, Clone)]
+struct Row {
+    id: i64,
+    name: String,
+    email: Option<String>,
+    whatsapp: String,
+    status: String,
+    balance: i64,
+    total_spent: i64,
+    created_at: String,
+    updated_at: String,
+    tags: BTreeSet<String>,
+}
+
+fn all_rows(conn: &Connection) -> Vec<Row> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, name, email, whatsapp, status, balance, total_spent, created_at, updated_at,
+                    (SELECT group_concat(t.name, '|') FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
+                     WHERE ct.customer_id = customers.id AND ct.causal_length % 2 = 1)
+             FROM customers",
+        )
+        .unwrap();
+    stmt.query_map([], |r| {
+        let tags: Option<String> = r.get(9)?;
+        Ok(Row {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            email: r.get(2)?,
+            whatsapp: r.get(3)?,
+            status: r.get(4)?,
+            balance: r.get(5)?,
+            total_spent: r.get(6)?,
+            created_at: r.get(7)?,
+            updated_at: r.get(8)?,
+            tags: tags
+                .map(|t| t.split('|').map(str::to_lowercase).collect())
+                .unwrap_or_default(),
+        })
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+/// What a search term means, written the slow and obvious way.
+fn term_matches(row: &Row, term: &str) -> bool {
+    let term = term.trim();
+    let phone_like = term.chars().any(|c| c.is_ascii_digit())
+        && term
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let term = if phone_like {
+        term.chars().filter(char::is_ascii_digit).collect()
+    } else {
+        term.to_lowercase()
+    };
+    let digits = row.whatsapp.trim_start_matches('+').to_owned();
+    let local = row.whatsapp.strip_prefix("+62").map(|r| format!("0{r}"));
+    let name = row.name.to_lowercase();
+    let email = row.email.clone().unwrap_or_default().to_lowercase();
+    let numbers: Vec<&str> = std::iter::once(digits.as_str())
+        .chain(local.as_deref())
+        .collect();
+    if term.chars().count() < 3 {
+        name.split(' ').any(|w| w.starts_with(&term))
+            || (!email.is_empty() && email.starts_with(&term))
+            || numbers.iter().any(|n| n.starts_with(&term))
+    } else {
+        name.contains(&term) || email.contains(&term) || numbers.iter().any(|n| n.contains(&term))
+    }
+}
+
+fn oracle(rows: &[Row], f: &Filter, sort: Sort) -> Vec<i64> {
+    let mut hits: Vec<&Row> = rows
+        .iter()
+        .filter(|r| match f.status {
+            Some(s) => r.status == s.as_str(),
+            None => f.include_deleted || r.status != "deleted",
+        })
+        .filter(|r| f.search.as_deref().is_none_or(|t| term_matches(r, t)))
+        .filter(|r| match f.balance {
+            Some(BalanceKind::Debt) => r.balance < 0,
+            Some(BalanceKind::Credit) => r.balance > 0,
+            Some(BalanceKind::Zero) => r.balance == 0,
+            None => true,
+        })
+        .filter(|r| f.balance_min.is_none_or(|m| r.balance >= m.minor()))
+        .filter(|r| f.balance_max.is_none_or(|m| r.balance <= m.minor()))
+        .filter(|r| {
+            f.tags_any.is_empty()
+                || f.tags_any
+                    .iter()
+                    .any(|t| r.tags.contains(&t.to_lowercase()))
+        })
+        .filter(|r| {
+            f.tags_all
+                .iter()
+                .all(|t| r.tags.contains(&t.to_lowercase()))
+        })
+        .filter(|r| {
+            f.created_from
+                .is_none_or(|d| r.created_at.as_str() >= d.format("%Y-%m-%d").to_string().as_str())
+        })
+        .filter(|r| {
+            f.created_to.is_none_or(|d| {
+                r.created_at.as_str()
+                    < d.succ_opt()
+                        .unwrap()
+                        .format("%Y-%m-%d")
+                        .to_string()
+                        .as_str()
+            })
+        })
+        .collect();
+    hits.sort_by(|a, b| match sort {
+        Sort::Debt => {
+            (b.balance < 0, &b.updated_at, b.id).cmp(&(a.balance < 0, &a.updated_at, a.id))
+        }
+        Sort::Name => (a.name.to_lowercase(), a.id).cmp(&(b.name.to_lowercase(), b.id)),
+        Sort::NameDesc => (b.name.to_lowercase(), b.id).cmp(&(a.name.to_lowercase(), a.id)),
+        Sort::Balance => (a.balance, a.id).cmp(&(b.balance, b.id)),
+        Sort::BalanceDesc => (b.balance, b.id).cmp(&(a.balance, a.id)),
+        Sort::Spent => (a.total_spent, a.id).cmp(&(b.total_spent, b.id)),
+        Sort::SpentDesc => (b.total_spent, b.id).cmp(&(a.total_spent, a.id)),
+    });
+    hits.into_iter().map(|r| r.id).collect()
+}
+
+/// Every page through the cursor, and the same through page numbers.
+fn listed(conn: &Connection, f: &Filter, sort: Sort, limit: u32) -> (Vec<i64>, Vec<i64>) {
+    let mut by_cursor = Vec::new();
+    let mut position = Position::Page(1);
+    loop {
+        let slice = search::page(conn, f, sort, limit, &position).unwrap();
+        by_cursor.extend(slice.items.iter().map(|c| c.local_id));
+        match slice.next {
+            Some(next) => position = Position::After(next),
+            None => break,
+        }
+        assert!(by_cursor.len() < 10_000, "the cursor never ends");
+    }
+    let mut by_page = Vec::new();
+    for page in 1.. {
+        let slice = search::page(conn, f, sort, limit, &Position::Page(page)).unwrap();
+        if slice.items.is_empty() {
+            break;
+        }
+        by_page.extend(slice.items.iter().map(|c| c.local_id));
+    }
+    (by_cursor, by_page)
+}
+
+fn filters(rng: &mut Rng) -> Filter {
+    let terms = [
+        "budi", "SANTOSO", "ri", "s", "a", "di sa", "0812", "0812 3", "+62 813", "857-", "62",
+        "08", "8", "example", "co.id", "x1", "1234", "@", "zz", "wij", ".",
+    ];
+    let mut f = Filter::default();
+    if rng.chance(60) {
+        f.search = Some(rng.pick(&terms).to_owned());
+    }
+    match rng.below(6) {
+        0 => f.status = Some(Status::Active),
+        1 => f.status = Some(Status::Deleted),
+        2 => f.include_deleted = true,
+        _ => {}
+    }
+    if rng.chance(30) {
+        f.balance = Some([BalanceKind::Debt, BalanceKind::Credit, BalanceKind::Zero][rng.below(3)]);
+    }
+    if rng.chance(20) {
+        f.balance_min = Some(Money::from_minor(-500_000));
+    }
+    if rng.chance(20) {
+        f.balance_max = Some(Money::from_minor(rng.below(3) as i64 * 250_000 - 250_000));
+    }
+    if rng.chance(25) {
+        f.tags_any = vec![rng.pick(TAGS).to_lowercase(), rng.pick(TAGS).to_owned()];
+    }
+    if rng.chance(15) {
+        f.tags_all = vec![rng.pick(TAGS).to_owned(), rng.pick(TAGS).to_uppercase()];
+    }
+    if rng.chance(15) {
+        f.created_from = Some(chrono::Utc::now().date_naive());
+    }
+    if rng.chance(10) {
+        let today = chrono::Utc::now().date_naive();
+        f.created_to = Some(if f.created_from.is_some() {
+            today
+        } else {
+            today.pred_opt().unwrap()
+        });
+    }
+    f
+}
+
+#[test]
+fn list_equals_the_oracle_after_random_operations() {
+    let sorts = [
+        Sort::Debt,
+        Sort::Name,
+        Sort::NameDesc,
+        Sort::Balance,
+        Sort::BalanceDesc,
+        Sort::Spent,
+        Sort::SpentDesc,
+    ];
+    for seed in [1_u64, 7, 42] {
+        let (_dir, mut db) = common::open();
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut number = 0;
+        let mut checked_hits = 0;
+        for round in 0..6 {
+            for _ in 0..25 {
+                random_op(&mut db, &mut rng, &mut number);
+            }
+            let rows = all_rows(db.conn());
+            for _ in 0..30 {
+                let f = filters(&mut rng);
+                let sort = sorts[rng.below(sorts.len())];
+                let expected = oracle(&rows, &f, sort);
+                let limit = [1, 3, 7, 50][rng.below(4)];
+                let (by_cursor, by_page) = listed(db.conn(), &f, sort, limit);
+                assert_eq!(
+                    by_cursor, expected,
+                    "seed {seed} round {round} cursor {f:?} {sort}"
+                );
+                assert_eq!(
+                    by_page, expected,
+                    "seed {seed} round {round} pages {f:?} {sort}"
+                );
+                let total = search::count(db.conn(), &f).unwrap();
+                assert_eq!(total, expected.len() as u64, "seed {seed} count {f:?}");
+                checked_hits += expected.len();
+            }
+            assert_eq!(
+                stats::stats(db.conn()).unwrap(),
+                stats::recount(db.conn()).unwrap()
+            );
+        }
+        assert!(
+            checked_hits > 200,
+            "the filters matched almost nothing: the test proves little"
+        );
+    }
+}
+
+#[test]
+fn counters_equal_a_full_recount_after_every_operation() {
+    let (_dir, mut db) = common::open();
+    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut number = 0;
+    for step in 0..300 {
+        random_op(&mut db, &mut rng, &mut number);
+        let fast = stats::stats(db.conn()).unwrap();
+        let slow = stats::recount(db.conn()).unwrap();
+        assert_eq!(fast, slow, "after step {step}");
+    }
+    let s = stats::stats(db.conn()).unwrap();
+    assert!(
+        s.total_customers > 20 && s.with_debt > 0 && s.deleted > 0,
+        "{s:?}"
+    );
+    assert!(
+        s.total_spent.minor() > 0 && s.highest_spent.minor() > 0,
+        "{s:?}"
+    );
+    // A raw write through another connection (another program) is followed too.
+    let other = Connection::open(db.path()).unwrap();
+    other
+        .execute(
+            "UPDATE customers SET balance = balance - 100 WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    other
+        .execute(
+            "UPDATE customers SET status = 'inactive' WHERE id = 2 AND status != 'deleted'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(
+        stats::stats(db.conn()).unwrap(),
+        stats::recount(db.conn()).unwrap()
+    );
+}
+
+#[test]
+fn repair_rewrites_counters_that_drifted() {
+    let (_dir, mut db) = common::open();
+    common::add(&mut db, "Budi", common::WA1);
+    db.conn()
+        .execute(
+            "UPDATE customer_stats SET customers = 99, total_debt = 7",
+            [],
+        )
+        .unwrap();
+    assert_ne!(
+        stats::stats(db.conn()).unwrap(),
+        stats::recount(db.conn()).unwrap()
+    );
+    let repaired = db.write(None, stats::repair).unwrap();
+    assert_eq!(repaired, stats::recount(db.conn()).unwrap());
+    assert_eq!(repaired.total_customers, 1);
+}
+
+#[test]
+fn phone_forms_and_short_terms() {
+    let (_dir, mut db) = common::open();
+    let budi = common::add(&mut db, "Budi Santoso", "0812-3456-7890");
+    let jose = common::add(&mut db, "José Sánchez", "+62 857 1234 5678");
+    let find = |db: &Db, term: &str| -> Vec<i64> {
+        let f = Filter {
+            search: Some(term.into()),
+            ..Filter::default()
+        };
+        let mut ids: Vec<i64> = search::page(db.conn(), &f, Sort::Name, 50, &Position::Page(1))
+            .unwrap()
+            .items
+            .iter()
+            .map(|c| c.local_id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (b, j) = (budi.local_id, jose.local_id);
+    for term in [
+        "0812 345",
+        "0812-3456",
+        "(0812) 3456",
+        "+62 812 3456",
+        "6281234",
+        "3456 7890",
+        "budi",
+        "BUDI S",
+        "anto",
+    ] {
+        assert_eq!(find(&db, term), vec![b], "{term}");
+    }
+    // Short terms are word prefixes: "sa" starts "Santoso" and "Sánchez" (accents folded).
+    assert_eq!(find(&db, "sa"), vec![b, j]);
+    assert_eq!(find(&db, "s"), vec![b, j]);
+    assert_eq!(
+        find(&db, "an"),
+        Vec::<i64>::new(),
+        "2 characters match word starts only"
+    );
+    assert_eq!(find(&db, "08"), vec![b, j]);
+    assert_eq!(find(&db, "jose"), vec![j]);
+    assert_eq!(find(&db, "sanchez"), vec![j]);
+    // Query-language characters are only text.
+    for term in ["\"", "budi OR jose", "bu*", "NEAR(a b)", "a:b", "^x", "-"] {
+        let f = Filter {
+            search: Some(term.into()),
+            ..Filter::default()
+        };
+        search::page(db.conn(), &f, Sort::Debt, 50, &Position::Page(1)).unwrap();
+        search::count(db.conn(), &f).unwrap();
+    }
+    // A deleted customer is found only when deleted ones are asked for.
+    db.write(None, |w| customers::delete(w, "1")).unwrap();
+    assert_eq!(find(&db, "budi"), Vec::<i64>::new());
+    let f = Filter {
+        search: Some("budi".into()),
+        include_deleted: true,
+        ..Filter::default()
+    };
+    assert_eq!(search::count(db.conn(), &f).unwrap(), 1);
+    let f = Filter {
+        search: Some("0812".into()),
+        status: Some(Status::Deleted),
+        ..Filter::default()
+    };
+    assert_eq!(search::count(db.conn(), &f).unwrap(), 1);
+    db.write(None, |w| customers::restore(w, "1")).unwrap();
+    assert_eq!(find(&db, "budi"), vec![b]);
+}
+
+#[test]
+fn bad_filter_values_are_validation_errors_naming_the_field() {
+    let (_dir, db) = common::open();
+    let conn = db.conn();
+    let list = |q: ListQuery| customers::list(conn, &q);
+    assert_refused(
+        list(ListQuery {
+            balance_min: Some(Money::from_minor(10)),
+            balance_max: Some(Money::from_minor(5)),
+            ..ListQuery::default()
+        }),
+        "validation",
+        Some("balance_min"),
+    );
+    let today = chrono::Utc::now().date_naive();
+    assert_refused(
+        list(ListQuery {
+            created_from: Some(today),
+            created_to: today.pred_opt(),
+            ..ListQuery::default()
+        }),
+        "validation",
+        Some("created_from"),
+    );
+    assert_refused(
+        list(ListQuery {
+            search: Some("x".repeat(101)),
+            ..ListQuery::default()
+        }),
+        "validation",
+        Some("search"),
+    );
+    assert_refused(
+        list(ListQuery {
+            after: Some("garbage".into()),
+            ..ListQuery::default()
+        }),
+        "validation",
+        Some("after"),
+    );
+    assert_refused(
+        list(ListQuery {
+            after: Some("d~1~0~2026".into()),
+            page: 2,
+            ..ListQuery::default()
+        }),
+        "validation",
+        Some("after"),
+    );
+    assert_refused(
+        list(ListQuery {
+            tags_any: vec![" ".into()],
+            ..ListQuery::default()
+        }),
+        "validation",
+        Some("tag"),
+    );
+    assert_refused("richest".parse::<Sort>(), "validation", Some("sort"));
+    assert_refused(
+        "owing".parse::<BalanceKind>(),
+        "validation",
+        Some("balance"),
+    );
+    // An unknown tag is not an error: it matches nobody.
+    let page = list(ListQuery {
+        tags_all: vec!["Nobody".into()],
+        ..ListQuery::default()
+    })
+    .unwrap();
+    assert_eq!((page.total, page.items.len()), (0, 0));
+}
