@@ -66,6 +66,58 @@ pub enum Command {
     Export(ExportCmd),
     /// Statistics cards: customers, debt, credit, spending
     Stats,
+    /// Fill an empty database with a realistic generated shop (benchmarks, demos)
+    Gen {
+        /// How many customers
+        #[arg(long)]
+        customers: u64,
+        /// The same seed makes the same shop
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// A consistent copy of the database, taken while others may write
+    Backup {
+        /// The copy to make (must not exist)
+        #[arg(required_unless_present = "auto")]
+        file: Option<PathBuf>,
+        /// The daily backup: pelanggan-YYYY-MM-DD.db in --dir, once a day, keeping --keep
+        #[arg(long, conflicts_with = "file")]
+        auto: bool,
+        /// Folder of the daily backups [default: backups/ beside the database]
+        #[arg(long, requires = "auto")]
+        dir: Option<PathBuf>,
+        /// How many daily backups to keep
+        #[arg(long, default_value_t = 7, requires = "auto")]
+        keep: usize,
+    },
+    /// Replace the database with a backup (checked first; the current file is kept beside it)
+    Restore { file: PathBuf },
+    /// Privacy requests about one customer
+    #[command(subcommand)]
+    Privacy(PrivacyCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivacyCmd {
+    /// Everything stored about the customer, as one JSON file
+    Export { customer: String, file: PathBuf },
+    /// Remove name, numbers, email, address, notes (amounts stay); irreversible
+    Anonymise {
+        customer: String,
+        /// Confirm: this cannot be undone
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Delete the customer and everything about them; irreversible
+    Delete {
+        customer: String,
+        /// Confirm: this cannot be undone
+        #[arg(long)]
+        yes: bool,
+        /// Delete even though the balance is not zero
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,10 @@
 //! duplicate, conflict...); 2 usage (unknown command or flag); 3 the database
 //! or a file failed; 4 the database stayed busy (another writer), try again.
 
+mod files;
 mod insights;
+
+pub use files::{AutoBackup, Written};
 
 use std::process::ExitCode;
 

@@ -54,6 +54,10 @@ pub enum Error {
     #[error("cancelled; nothing was changed")]
     Cancelled,
 
+    /// An irreversible action asked for without its confirmation.
+    #[error("{0}")]
+    ConfirmationRequired(String),
+
     /// A file offered for restore that is damaged, foreign or too new.
     #[error("not a usable backup: {0}")]
     InvalidBackup(String),
@@ -84,6 +88,7 @@ impl Error {
             Error::Busy => "busy",
             Error::Cancelled => "cancelled",
             Error::InvalidBackup(_) => "invalid_backup",
+            Error::ConfirmationRequired(_) => "confirmation_required",
             Error::Migration(_) => "migration",
             Error::Database(_) => "database",
             Error::Io(_) => "io",

@@ -789,12 +789,14 @@ fn a_voucher_sold_to_a_customer_with_credit_is_paid_by_its_own_payment() {
     );
 }
 
+type Step = Box<dyn Fn(&mut Write<'_>) -> Result<()>>;
+
 #[test]
 fn every_mutation_writes_change_log_and_activity() {
     let (_dir, mut db) = shop();
     let budi = customer(&mut db, "Budi", "081234567890");
     let count = |db: &Db, sql: &str| -> i64 { db.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
-    let mut steps: Vec<(&str, Box<dyn Fn(&mut Write<'_>) -> Result<()>>)> = Vec::new();
+    let mut steps: Vec<(&str, Step)> = Vec::new();
     let b = budi.clone();
     steps.push((
         "subscription add",

@@ -123,7 +123,7 @@ fn the_worked_example() {
         (i2.status, i2.amount_allocated),
         (InvoiceStatus::Unpaid, Money::ZERO)
     );
-    assert_eq!(i2.carried_from, [inv1.clone()]);
+    assert_eq!(i2.carried_from, std::slice::from_ref(&inv1));
     assert_eq!(i2.carried_amount, money("50000"));
     assert_eq!(i2.amount_due, money("200000"));
     assert_eq!(

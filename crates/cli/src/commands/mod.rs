@@ -2,11 +2,14 @@
 //! something printable. A handler is a few lines; rules live in the core.
 
 mod admin;
+mod backup;
 mod balance;
 mod contact;
 mod customer;
 mod export;
+mod r#gen;
 mod import;
+mod privacy;
 mod settings;
 mod stats;
 mod tag;
@@ -32,7 +35,16 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
         Command::Settings(cmd) => settings::run(&mut db, actor, cmd),
         Command::Import(cmd) => import::run(&mut db, actor, cmd, cli.global.json),
         Command::Export(cmd) => export::run(&mut db, cmd, cli.global.json),
+        Command::Backup {
+            file,
+            auto,
+            dir,
+            keep,
+        } => backup::backup(&db, file.as_deref(), *auto, dir.as_deref(), *keep, cli.global.json),
+        Command::Restore { file } => backup::restore(db, file, cli.global.json),
+        Command::Privacy(cmd) => privacy::run(&mut db, actor, cmd),
         Command::Stats => stats::run(&db),
+        Command::Gen { customers, seed } => r#gen::run(&mut db, *customers, *seed, cli.global.json),
         Command::Activity { customer, limit } => Ok(Box::new(List(activity::list(
             db.conn(),
             customer,

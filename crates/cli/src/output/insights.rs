@@ -1,6 +1,7 @@
 //! Tables for the statistics cards, the analytics report and the data
 //! generator's summary. JSON comes from the core types' `Serialize`.
 
+use pelanggan_core::generate::GenSummary;
 use pelanggan_core::stats::Stats;
 
 use super::{Text, table};
@@ -26,5 +27,23 @@ impl Text for Stats {
             t.add_row([k.to_owned(), v]);
         }
         t.to_string()
+    }
+}
+
+impl Text for GenSummary {
+    fn text(&self) -> String {
+        format!(
+            "generated {} customers ({} with email, {} in debt), {} tag links, {} ledger entries, \
+             {} subscriptions, {} invoices, {} payments in {:.1} s",
+            self.customers,
+            self.with_email,
+            self.in_debt,
+            self.tag_links,
+            self.ledger_entries,
+            self.subscriptions,
+            self.invoices,
+            self.payments,
+            self.millis as f64 / 1000.0
+        )
     }
 }

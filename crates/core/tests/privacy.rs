@@ -1,0 +1,188 @@
+//! Privacy requests: export everything, anonymise, erase with a tombstone.
+
+mod common;
+
+use common::open;
+use pelanggan_core::contacts::{self, ContactKind, NewContact};
+use pelanggan_core::customers::{self, CustomerPatch, NewCustomer};
+use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::tags::TagInput;
+use pelanggan_core::{Db, Money, privacy};
+
+const PERSONAL: [&str; 8] = [
+    "Budi", "6281234567890", "81311112222", "budi@example", "Merdeka", "rahasia", "0812", "0813",
+];
+
+fn rich_customer(db: &mut Db) -> String {
+    let c = db
+        .write(None, |w| {
+            customers::add(
+                w,
+                NewCustomer {
+                    name: "Budi Santoso".into(),
+                    whatsapp: common::WA1.into(),
+                    email: Some("budi@example.co.id".into()),
+                    address: Some("Jl. Merdeka 1".into()),
+                    notes: Some("rahasia".into()),
+                    initial_balance: Some(Money::from_minor(1_000_000)),
+                    tags: vec![TagInput::parse("VIP").unwrap()],
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    db.write(None, |w| {
+        contacts::add(
+            w,
+            &c.id,
+            NewContact {
+                kind: ContactKind::Whatsapp,
+                value: common::WA2.into(),
+                is_primary: true,
+                notes: Some("istri".into()),
+            },
+        )?;
+        customers::edit(
+            w,
+            &c.id,
+            CustomerPatch {
+                name: Some("Budi S.".into()),
+                ..Default::default()
+            },
+        )?;
+        ledger::debit(w, &c.id, Money::from_minor(250_000), &EntryNote::new("paket"))
+    })
+    .unwrap();
+    c.id
+}
+
+/// All text the database holds about anything, to look for leftovers.
+fn everything(db: &Db) -> String {
+    let mut out = String::new();
+    for sql in [
+        "SELECT group_concat(name || whatsapp || ifnull(email,'') || ifnull(address,'') || ifnull(notes,''), ' ') FROM customers",
+        "SELECT group_concat(value || ifnull(notes, ''), ' ') FROM customer_contacts",
+        "SELECT group_concat(details, ' ') FROM customer_activity_log",
+        "SELECT group_concat(ifnull(value, ''), ' ') FROM change_log",
+    ] {
+        let text: Option<String> = db.conn().query_row(sql, [], |r| r.get(0)).unwrap();
+        out.push_str(&text.unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn export_holds_everything_about_the_customer() {
+    let (_dir, mut db) = open();
+    let id = rich_customer(&mut db);
+    common::add(&mut db, "Orang lain", common::WA3);
+    let doc = privacy::export(db.conn(), &id, db.region().unwrap()).unwrap();
+    assert_eq!(doc["customer"]["uuid"], id.as_str());
+    assert_eq!(doc["customer"]["balance"], "7500.00");
+    assert_eq!(doc["contacts"][0]["value"], "+6281311112222");
+    assert_eq!(doc["tags"][0]["name"], "VIP");
+    assert_eq!(doc["ledger"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["ledger"][1]["amount"], "2500.00");
+    assert!(doc["activity"].as_array().unwrap().len() >= 5);
+    assert_eq!(doc["activity"][0]["details"]["customer"]["name"], "Budi Santoso");
+    for key in ["subscriptions", "invoices", "payments", "messages"] {
+        assert!(doc[key].is_array(), "{key}");
+    }
+    assert!(!doc.to_string().contains("Orang lain"));
+}
+
+#[test]
+fn anonymise_removes_personal_data_and_keeps_the_books() {
+    let (_dir, mut db) = open();
+    let id = rich_customer(&mut db);
+    let other = common::add(&mut db, "Sari", common::WA3);
+    let balance_before = common::get(&db, &id).balance;
+    let ledger_before: i64 = db
+        .conn()
+        .query_row("SELECT count(*) FROM customer_balance_history", [], |r| r.get(0))
+        .unwrap();
+
+    let c = db.write(None, |w| privacy::anonymise(w, &id)).unwrap();
+    assert_eq!(c.name, privacy::ANONYMOUS_NAME);
+    assert!(c.whatsapp.as_str().starts_with("+999"));
+    assert_eq!((c.email, c.address, c.notes), (None, None, None));
+    assert_eq!(c.balance, balance_before);
+    assert_eq!(c.tags.len(), 1);
+    let all = everything(&db);
+    for word in PERSONAL {
+        assert!(!all.contains(word), "'{word}' is still stored:\n{all}");
+    }
+    assert!(all.contains("Sari"), "other customers are untouched");
+    let ledger_after: i64 = db
+        .conn()
+        .query_row("SELECT count(*) FROM customer_balance_history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ledger_before, ledger_after);
+    common::assert_ledger_invariant(db.conn());
+    assert!(contacts::list(db.conn(), &id, db.region().unwrap()).unwrap().is_empty());
+    let activity = pelanggan_core::activity::list(db.conn(), &id, db.region().unwrap(), Some(1)).unwrap();
+    assert_eq!(activity[0].action, "anonymised");
+    // The number is freed and the placeholder never matches a typed number.
+    common::add(&mut db, "Budi baru", common::WA1);
+    assert_eq!(common::get(&db, &other.id).name, "Sari");
+}
+
+#[test]
+fn erase_deletes_everything_and_leaves_a_tombstone() {
+    let (_dir, mut db) = open();
+    let id = rich_customer(&mut db);
+    let sari = common::add(&mut db, "Sari", common::WA3);
+    db.write(None, |w| ledger::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x")))
+        .unwrap();
+
+    let before = common::snapshot(&db);
+    let refused = db.write(None, |w| privacy::erase(w, &id, false));
+    assert_eq!(refused.unwrap_err().code(), "conflict");
+    assert_eq!(common::snapshot(&db), before);
+
+    let erased = db.write(None, |w| privacy::erase(w, &id, true)).unwrap();
+    assert!(erased.rows_deleted >= 8);
+    assert_eq!(
+        customers::get(db.conn(), &id, db.region().unwrap()).unwrap_err().code(),
+        "not_found"
+    );
+    let all = everything(&db);
+    for word in PERSONAL {
+        assert!(!all.contains(word), "'{word}' is still stored:\n{all}");
+    }
+    let tombstone: (String, String) = db
+        .conn()
+        .query_row(
+            "SELECT op, field FROM change_log WHERE entity_id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(tombstone, ("delete".to_string(), "erased".to_string()));
+    common::assert_ledger_invariant(db.conn());
+    // The ledger is still append-only for everyone else.
+    assert!(db.conn().execute("DELETE FROM customer_balance_history", []).is_err());
+}
+
+#[test]
+fn every_table_with_a_customer_id_is_known_to_privacy() {
+    let (_dir, db) = open();
+    let mut stmt = db
+        .conn()
+        .prepare(
+            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c
+             WHERE m.type = 'table' AND c.name = 'customer_id'",
+        )
+        .unwrap();
+    let tables: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in tables {
+        let known = privacy::OWNED.iter().any(|(t, _)| *t == table)
+            || ["vouchers", "privacy_erasures"].contains(&table.as_str());
+        assert!(known, "table {table} holds customer data but privacy does not know it");
+    }
+}
