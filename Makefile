@@ -5,7 +5,7 @@ CARGO ?= cargo
 ARGS ?= customer list
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test lint fmt setup build release
+.PHONY: run test lint fmt setup build release bench
 
 ## Build and run the `pelanggan` CLI: make run ARGS="customer add --name Budi --whatsapp 0812-3456-7890"
 run: setup
@@ -29,3 +29,7 @@ setup:
 	  echo "installing a C compiler (build-essential)"; \
 	  apt-get update -qq && apt-get install -y -qq --no-install-recommends build-essential pkg-config; }
 	@command -v $(CARGO) >/dev/null 2>&1 || { echo "cargo is missing: install Rust from https://rustup.rs"; exit 1; }
+
+## Search/statistics benchmark on a generated shop (BENCH_CUSTOMERS, default 1000000; BENCH_DIR for the temp file).
+bench: setup
+	$(CARGO) bench -p pelanggan-core --bench search

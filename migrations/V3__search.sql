@@ -44,7 +44,38 @@ SELECT id,
            || CASE WHEN whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(whatsapp, 4) ELSE '' END
 FROM customers WHERE status = 'deleted';
 
+-- Bulk writers (the generator, an import) may defer indexing inside their own
+-- transaction: FTS5 flushes its pending terms at every statement savepoint, so
+-- indexing a million rows one trigger at a time writes a million tiny segments.
+-- While `defer` is 1 the triggers only note the row in customer_search_dirty;
+-- search::index_deferred indexes the noted rows in one statement and sets
+-- `defer` back to 0 before that transaction commits, so no other connection
+-- ever sees a deferred state.
+CREATE TABLE customer_search_control (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    defer INTEGER NOT NULL CHECK (defer IN (0, 1))
+);
+INSERT INTO customer_search_control (singleton, defer) VALUES (1, 0);
+CREATE TABLE customer_search_dirty (
+    id INTEGER PRIMARY KEY,
+    -- 1: inserted while deferred (not in the index yet); 0: changed.
+    fresh INTEGER NOT NULL
+);
+
+CREATE TRIGGER customer_search_insert_deferred AFTER INSERT ON customers
+WHEN (SELECT defer FROM customer_search_control) = 1
+BEGIN
+    INSERT INTO customer_search_dirty (id, fresh) VALUES (NEW.id, 1) ON CONFLICT DO NOTHING;
+END;
+
+CREATE TRIGGER customer_search_update_deferred AFTER UPDATE OF name, email, whatsapp, status ON customers
+WHEN (SELECT defer FROM customer_search_control) = 1
+BEGIN
+    INSERT INTO customer_search_dirty (id, fresh) VALUES (NEW.id, 0) ON CONFLICT DO NOTHING;
+END;
+
 CREATE TRIGGER customer_search_insert AFTER INSERT ON customers
+WHEN (SELECT defer FROM customer_search_control) = 0
 BEGIN
     INSERT INTO customer_search (rowid, name, email, numbers)
     SELECT NEW.id,
@@ -65,8 +96,9 @@ END;
 -- Only the searched fields and the live/deleted boundary matter: a balance or
 -- updated_at change (most writes) does not touch the index.
 CREATE TRIGGER customer_search_update AFTER UPDATE OF name, email, whatsapp, status ON customers
-WHEN OLD.name IS NOT NEW.name OR OLD.email IS NOT NEW.email OR OLD.whatsapp IS NOT NEW.whatsapp
-  OR (OLD.status = 'deleted') != (NEW.status = 'deleted')
+WHEN (SELECT defer FROM customer_search_control) = 0
+  AND (OLD.name IS NOT NEW.name OR OLD.email IS NOT NEW.email OR OLD.whatsapp IS NOT NEW.whatsapp
+       OR (OLD.status = 'deleted') != (NEW.status = 'deleted'))
 BEGIN
     DELETE FROM customer_search WHERE rowid = OLD.id;
     DELETE FROM customer_search_deleted WHERE rowid = OLD.id;
@@ -90,6 +122,7 @@ CREATE TRIGGER customer_search_delete AFTER DELETE ON customers
 BEGIN
     DELETE FROM customer_search WHERE rowid = OLD.id;
     DELETE FROM customer_search_deleted WHERE rowid = OLD.id;
+    DELETE FROM customer_search_dirty WHERE id = OLD.id;
 END;
 
 -- The statistics cards. Counts and sums are over customers that are not

@@ -55,7 +55,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -95,6 +95,18 @@ pub enum Command {
     /// Privacy requests about one customer
     #[command(subcommand)]
     Privacy(PrivacyCmd),
+    /// Hotspot and PPPoE subscriptions, billed every cycle
+    #[command(subcommand)]
+    Subscription(SubscriptionCmd),
+    /// Issue due invoices; list, show and void invoices
+    #[command(subcommand)]
+    Invoice(InvoiceCmd),
+    /// Record, refund and list payments
+    #[command(subcommand)]
+    Payment(PaymentCmd),
+    /// Add, sell and list hotspot vouchers
+    #[command(subcommand)]
+    Voucher(VoucherCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -379,4 +391,174 @@ pub enum SettingsCmd {
     Show,
     /// Set one setting
     Set { key: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionCmd {
+    /// Subscribe a customer (not deleted, not blacklisted) to a service
+    Add {
+        /// Customer: id, local number or WhatsApp number
+        customer: String,
+        /// pppoe or hotspot
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: String,
+        /// The service username (unique among live subscriptions)
+        #[arg(long)]
+        username: String,
+        /// The profile or package name
+        #[arg(long)]
+        profile: String,
+        /// The price of one cycle: 150000 or 150000.50
+        #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
+        price: String,
+        /// monthly, weekly or daily [default: monthly]
+        #[arg(long)]
+        cycle: Option<String>,
+        /// YYYY-MM-DD: the first period starts (and is billed) on this date
+        #[arg(long, value_name = "DATE")]
+        start: String,
+    },
+    /// Change fields; a new price applies from the next invoice
+    Edit {
+        /// Subscription: id, local number or service username
+        subscription: String,
+        /// pppoe or hotspot
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
+        price: Option<String>,
+        /// monthly, weekly or daily (counted from the next billing date)
+        #[arg(long)]
+        cycle: Option<String>,
+    },
+    /// Stop billing until `resume`
+    Suspend { subscription: String },
+    /// Bill again from the first period starting on or after --date
+    Resume {
+        subscription: String,
+        /// YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// End the subscription for good (frees its username)
+    Cancel { subscription: String },
+    /// Subscriptions, oldest first
+    List {
+        /// Customer: id, local number or WhatsApp number
+        #[arg(long)]
+        customer: Option<String>,
+        /// active, suspended or cancelled
+        #[arg(long)]
+        status: Option<String>,
+        /// Show cancelled subscriptions too
+        #[arg(long)]
+        include_cancelled: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvoiceCmd {
+    /// Issue every invoice due up to --date; running it again issues nothing new
+    IssueDue {
+        /// YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+    },
+    /// Invoices, newest first
+    List {
+        /// Customer: id, local number or WhatsApp number
+        #[arg(long)]
+        customer: Option<String>,
+        /// Subscription: id, local number or service username
+        #[arg(long)]
+        subscription: Option<String>,
+        /// unpaid, partial, paid or void
+        #[arg(long)]
+        status: Option<String>,
+        /// Unpaid and partial invoices only
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// Show one invoice by its number
+    Show { number: String },
+    /// Cancel an invoice issued by mistake (refund its payments first)
+    Void { number: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentCmd {
+    /// Record money received from a customer
+    Record {
+        /// Customer: id, local number or WhatsApp number
+        customer: String,
+        /// A positive amount with at most two decimals: 150000 or 150000.50
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+        /// The invoice number to pay first [default: the oldest open one]
+        #[arg(long, value_name = "NUMBER")]
+        invoice: Option<String>,
+        /// cash, bank_transfer, e_wallet or other [default: cash]
+        #[arg(long)]
+        method: Option<String>,
+        /// A transfer's reference, a receipt number
+        #[arg(long)]
+        reference: Option<String>,
+    },
+    /// Refund a payment in full (re-opens what it had paid)
+    Refund {
+        /// The payment's id or local number
+        id: String,
+    },
+    /// Payments, newest first
+    List {
+        /// Customer: id, local number or WhatsApp number
+        #[arg(long)]
+        customer: Option<String>,
+        /// success or refunded
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VoucherCmd {
+    /// Add an unsold voucher
+    Add {
+        code: String,
+        #[arg(long)]
+        profile: String,
+        #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
+        price: String,
+    },
+    /// Sell a voucher, to a customer (an invoice and its payment) or over the counter
+    Sell {
+        code: String,
+        /// Customer: id, local number or WhatsApp number
+        #[arg(long)]
+        customer: Option<String>,
+        /// cash, bank_transfer, e_wallet or other [default: cash]
+        #[arg(long)]
+        method: Option<String>,
+        #[arg(long)]
+        reference: Option<String>,
+    },
+    /// Vouchers, newest first
+    List {
+        /// available or sold
+        #[arg(long)]
+        status: Option<String>,
+        /// The vouchers sold to this customer
+        #[arg(long)]
+        customer: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
 }

@@ -4,9 +4,11 @@
 //! duplicate, conflict...); 2 usage (unknown command or flag); 3 the database
 //! or a file failed; 4 the database stayed busy (another writer), try again.
 
+mod billing;
 mod files;
 mod insights;
 
+pub use billing::Issued;
 pub use files::{AutoBackup, Written};
 
 use std::process::ExitCode;
@@ -339,17 +341,27 @@ impl Text for ImportSummary {
     fn text(&self) -> String {
         let mut out = format!(
             "{}{} rows: {} imported, {} updated, {} skipped, {} rejected (encoding {}, delimiter {:?})",
-            if self.dry_run { "dry run, nothing written. " } else { "" },
+            if self.dry_run {
+                "dry run, nothing written. "
+            } else {
+                ""
+            },
             self.rows,
             self.imported,
             self.updated,
             self.skipped,
             self.rejected,
-            serde_json::to_value(self.encoding).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            serde_json::to_value(self.encoding)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             self.delimiter,
         );
         if !self.ignored_columns.is_empty() {
-            out.push_str(&format!("\nignored columns: {}", self.ignored_columns.join(", ")));
+            out.push_str(&format!(
+                "\nignored columns: {}",
+                self.ignored_columns.join(", ")
+            ));
         }
         if !self.errors.is_empty() {
             let mut t = table(&["line", "code", "problem", "row"]);
@@ -363,7 +375,11 @@ impl Text for ImportSummary {
             }
             out.push_str(&format!("\n{t}"));
             if self.rejected as usize > self.errors.len() {
-                out.push_str(&format!("\n(first {} of {} rejected rows shown)", self.errors.len(), self.rejected));
+                out.push_str(&format!(
+                    "\n(first {} of {} rejected rows shown)",
+                    self.errors.len(),
+                    self.rejected
+                ));
             }
         }
         if let Some(file) = &self.errors_file {

@@ -20,7 +20,12 @@ pub struct Activity {
 }
 
 /// A customer's activity, newest first.
-pub fn list(conn: &Connection, reference: &str, region: Region, limit: Option<u32>) -> Result<Vec<Activity>> {
+pub fn list(
+    conn: &Connection,
+    reference: &str,
+    region: Region,
+    limit: Option<u32>,
+) -> Result<Vec<Activity>> {
     let customer = customers::resolve(conn, reference, region)?;
     let mut stmt = conn.prepare(
         "SELECT a.uuid, c.uuid, a.action, a.details, a.admin, a.created_at

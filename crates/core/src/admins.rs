@@ -31,7 +31,9 @@ pub fn add(w: &mut Write<'_>, username: &str, name: &str) -> Result<Admin> {
     }
     let name = validate::required("name", name, 100)?;
     if find(w.tx(), &username)?.is_some() {
-        return Err(Error::Conflict(format!("admin '{username}' already exists")));
+        return Err(Error::Conflict(format!(
+            "admin '{username}' already exists"
+        )));
     }
     let uuid = new_id();
     w.tx().execute(
@@ -45,9 +47,8 @@ pub fn add(w: &mut Write<'_>, username: &str, name: &str) -> Result<Admin> {
 
 pub fn list(conn: &Connection) -> Result<Vec<Admin>> {
     let default = settings::get(conn, Key::DefaultAdmin)?;
-    let mut stmt = conn.prepare(
-        "SELECT uuid, username, name, created_at FROM admin_users ORDER BY username",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT uuid, username, name, created_at FROM admin_users ORDER BY username")?;
     let rows = stmt.query_map([], |r| {
         Ok(Admin {
             id: r.get(0)?,

@@ -33,7 +33,12 @@ pub struct RestoreInfo {
 /// Copies the open database to `target` (which must not exist yet), page by
 /// page, while other connections go on reading and writing. The copy is
 /// complete and consistent or absent: it is written to `<target>.partial` first.
-pub fn backup(db: &Db, target: &Path, progress: &mut dyn FnMut(Progress), cancel: &Cancel) -> Result<BackupInfo> {
+pub fn backup(
+    db: &Db,
+    target: &Path,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<BackupInfo> {
     if target.exists() {
         return Err(Error::Conflict(format!(
             "{} already exists; choose another name or remove it",
@@ -110,15 +115,19 @@ pub fn restore(
         let mut conn = db.into_connection();
         // rusqlite wants an `Fn`; the caller's callback is `FnMut`.
         let progress = std::cell::RefCell::new(progress);
-        conn.restore(rusqlite::MAIN_DB, source, Some(|p: rusqlite::backup::Progress| {
-            let total = u64::try_from(p.pagecount).unwrap_or_default();
-            let left = u64::try_from(p.remaining).unwrap_or_default();
-            (progress.borrow_mut())(Progress {
-                rows: 0,
-                done: total - left.min(total),
-                total,
-            });
-        }))?;
+        conn.restore(
+            rusqlite::MAIN_DB,
+            source,
+            Some(|p: rusqlite::backup::Progress| {
+                let total = u64::try_from(p.pagecount).unwrap_or_default();
+                let left = u64::try_from(p.remaining).unwrap_or_default();
+                (progress.borrow_mut())(Progress {
+                    rows: 0,
+                    done: total - left.min(total),
+                    total,
+                });
+            }),
+        )?;
     }
     let db = Db::open(&path)?;
     Ok((
@@ -167,7 +176,12 @@ pub fn check_backup(source: &Path) -> Result<i64> {
 
 /// The daily backup: `pelanggan-YYYY-MM-DD.db` in `dir`, made once per day,
 /// keeping the newest `keep` of them. Returns the file made, or None if today's exists.
-pub fn auto_backup(db: &Db, dir: &Path, keep: usize, today: NaiveDate) -> Result<Option<BackupInfo>> {
+pub fn auto_backup(
+    db: &Db,
+    dir: &Path,
+    keep: usize,
+    today: NaiveDate,
+) -> Result<Option<BackupInfo>> {
     if keep == 0 {
         return Err(Error::validation("keep", "must keep at least one backup"));
     }
@@ -198,7 +212,10 @@ fn is_daily_backup(path: &Path) -> bool {
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(suffix);
     path.with_file_name(name)
 }

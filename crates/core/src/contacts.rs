@@ -83,7 +83,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
     customer.ensure_live()?;
     let value = normalise(input.kind, &input.value, w.region())?;
     let notes = validate::optional("notes", input.notes.as_deref(), NOTES_MAX)?;
-    let taken: bool = w.tx().query_row(
+    let taken: bool = w.query_row(
         "SELECT EXISTS (SELECT 1 FROM customer_contacts WHERE customer_id = ?1 AND type = ?2
                         AND value = ?3 COLLATE NOCASE AND causal_length % 2 = 1)",
         params![customer.id, input.kind.as_str(), value],
@@ -96,11 +96,18 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
         )));
     }
     let uuid = new_id();
-    w.tx().execute(
+    w.exec(
         "INSERT INTO customer_contacts (uuid, customer_id, type, value, is_primary, notes,
                                         created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?6)",
-        params![uuid, customer.id, input.kind.as_str(), value, notes, w.now()],
+        params![
+            uuid,
+            customer.id,
+            input.kind.as_str(),
+            value,
+            notes,
+            w.now()
+        ],
     )?;
     let row = json!({
         "customer_id": customer.uuid,
@@ -127,7 +134,7 @@ pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Conta
     let customer = customers::resolve(w.tx(), reference, w.region())?;
     customer.ensure_live()?;
     let found = get(w.tx(), &customer, contact)?;
-    let causal_length: i64 = w.tx().query_row(
+    let causal_length: i64 = w.query_row(
         "UPDATE customer_contacts SET causal_length = causal_length + 1, is_primary = 0,
                 updated_at = ?2
          WHERE uuid = ?1 RETURNING causal_length",
@@ -170,13 +177,25 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
             .collect::<rusqlite::Result<_>>()?
     };
     for id in &previous {
-        w.record_change("contact", id, ChangeOp::Update, Some("is_primary"), Some(&json!(false)))?;
+        w.record_change(
+            "contact",
+            id,
+            ChangeOp::Update,
+            Some("is_primary"),
+            Some(&json!(false)),
+        )?;
     }
-    w.tx().execute(
+    w.exec(
         "UPDATE customer_contacts SET is_primary = 1, updated_at = ?2 WHERE uuid = ?1",
         params![uuid, w.now()],
     )?;
-    w.record_change("contact", uuid, ChangeOp::Update, Some("is_primary"), Some(&json!(true)))?;
+    w.record_change(
+        "contact",
+        uuid,
+        ChangeOp::Update,
+        Some("is_primary"),
+        Some(&json!(true)),
+    )?;
     w.record_activity(
         customer.id,
         "contact_primary_set",
@@ -204,9 +223,7 @@ fn get(conn: &Connection, customer: &Handle, contact: &str) -> Result<Contact> {
         "k.id = ?2"
     };
     conn.query_row(
-        &format!(
-            "{SELECT} WHERE k.customer_id = ?1 AND {by} AND k.causal_length % 2 = 1"
-        ),
+        &format!("{SELECT} WHERE k.customer_id = ?1 AND {by} AND k.causal_length % 2 = 1"),
         params![customer.id, text],
         from_row,
     )
@@ -226,7 +243,8 @@ fn normalise(kind: ContactKind, value: &str, region: Region) -> Result<String> {
     })
 }
 
-const SELECT: &str = "SELECT k.uuid, k.id, c.uuid, k.type, k.value, k.is_primary, k.notes, k.created_at
+const SELECT: &str =
+    "SELECT k.uuid, k.id, c.uuid, k.type, k.value, k.is_primary, k.notes, k.created_at
                       FROM customer_contacts k JOIN customers c ON c.id = k.customer_id";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Contact> {

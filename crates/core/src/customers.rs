@@ -174,10 +174,22 @@ impl Handle {
 /// Creates a customer, with its opening balance and tags, in the caller's
 /// transaction: any failure leaves nothing behind.
 pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
+    let handle = insert(w, input)?;
+    get_by_id(w.tx(), handle.id)
+}
+
+/// `add` without reading the customer back (an import does not need it).
+/// Every input is checked before the first write, so a refused customer
+/// writes nothing even without a savepoint: past the checks only a storage
+/// failure can stop it, and that aborts the whole transaction.
+pub fn insert(w: &mut Write<'_>, input: NewCustomer) -> Result<Handle> {
     let region = w.region();
     let status = input.status.unwrap_or(Status::Active);
     if status == Status::Deleted {
-        return Err(Error::validation("status", "a new customer cannot be deleted"));
+        return Err(Error::validation(
+            "status",
+            "a new customer cannot be deleted",
+        ));
     }
     let fields = Fields {
         name: validate::required("name", &input.name, NAME_MAX)?,
@@ -189,12 +201,16 @@ pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
         status,
     };
     ensure_whatsapp_free(w.tx(), &fields.whatsapp, None)?;
+    let new_tags = tags::checked(&input.tags)?;
 
+    // The opening balance is written with the row, its ledger entry right
+    // after: one activity entry tells the whole creation.
+    let opening = input.initial_balance.filter(|m| *m != Money::ZERO);
     let uuid = new_id();
-    w.tx().execute(
+    w.exec(
         "INSERT INTO customers (uuid, name, whatsapp, email, phone, address, notes, status,
-                                created_at, updated_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
+                                balance, created_at, updated_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
         params![
             uuid,
             fields.name,
@@ -204,6 +220,7 @@ pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
             fields.address,
             fields.notes,
             fields.status.as_str(),
+            opening.unwrap_or(Money::ZERO),
             w.now(),
             w.actor(),
         ],
@@ -220,7 +237,6 @@ pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
     record.insert("created_by".into(), json!(w.actor()));
     let record = Value::Object(record);
     w.record_change("customer", &uuid, ChangeOp::Insert, None, Some(&record))?;
-    w.record_activity(id, "created", json!({ "customer": record }))?;
 
     let handle = Handle {
         id,
@@ -228,18 +244,26 @@ pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
         name: fields.name,
         status,
     };
-    if let Some(amount) = input.initial_balance.filter(|m| *m != Money::ZERO) {
+    let mut details = json!({ "customer": record });
+    if let Some(amount) = opening {
         let kind = if amount.is_negative() {
             EntryKind::Debit
         } else {
             EntryKind::Credit
         };
-        ledger::post(w, &handle, kind, amount.abs(), &EntryNote::new("Initial balance"))?;
+        let note = EntryNote::new("Initial balance");
+        let entry = ledger::append(w, &handle, kind, amount.abs(), Money::ZERO, &note)?;
+        details["initial_balance"] =
+            json!({ "entry_id": entry.id, "type": kind, "amount": entry.amount });
     }
-    for tag in &input.tags {
-        tags::attach(w, &handle, tag)?;
+    for tag in &new_tags {
+        tags::attach_new(w, &handle, tag)?;
     }
-    get_by_id(w.tx(), id)
+    if !new_tags.is_empty() {
+        details["tags"] = json!(new_tags.iter().map(|t| &t.name).collect::<Vec<_>>());
+    }
+    w.record_activity(id, "created", details)?;
+    Ok(handle)
 }
 
 /// Changes the fields the patch names; logs each change with its before and after.
@@ -283,7 +307,7 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
         return get_by_id(w.tx(), handle.id);
     }
 
-    w.tx().execute(
+    w.exec(
         "UPDATE customers SET name = ?2, whatsapp = ?3, email = ?4, phone = ?5, address = ?6,
                               notes = ?7, status = ?8, updated_at = ?9
          WHERE id = ?1",
@@ -302,7 +326,13 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
     let mut changes = serde_json::Map::new();
     for ((field, old), (_, new)) in before.entries().into_iter().zip(after.entries()) {
         if old != new {
-            w.record_change("customer", &handle.uuid, ChangeOp::Update, Some(field), Some(&new))?;
+            w.record_change(
+                "customer",
+                &handle.uuid,
+                ChangeOp::Update,
+                Some(field),
+                Some(&new),
+            )?;
             changes.insert(field.to_owned(), json!({ "before": old, "after": new }));
         }
     }
@@ -315,7 +345,7 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
 pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
     let handle = resolve(w.tx(), reference, w.region())?;
     handle.ensure_live()?;
-    let causal_length: i64 = w.tx().query_row(
+    let causal_length: i64 = w.query_row(
         "UPDATE customers SET status = 'deleted', status_before_delete = status,
                 causal_length = causal_length + 1, updated_at = ?2
          WHERE id = ?1 RETURNING causal_length",
@@ -355,7 +385,7 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
             handle.uuid, handle.name, fields.whatsapp, holder.uuid, holder.name
         )));
     }
-    let (status, causal_length): (String, i64) = w.tx().query_row(
+    let (status, causal_length): (String, i64) = w.query_row(
         "UPDATE customers SET status = coalesce(status_before_delete, 'active'),
                 status_before_delete = NULL, causal_length = causal_length + 1, updated_at = ?2
          WHERE id = ?1 RETURNING status, causal_length",
@@ -468,7 +498,10 @@ pub struct Page<T> {
 pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
     let position = match &query.after {
         Some(_) if query.page != 1 => {
-            return Err(Error::validation("after", "give either a page number or a cursor, not both"));
+            return Err(Error::validation(
+                "after",
+                "give either a page number or a cursor, not both",
+            ));
         }
         Some(cursor) => Position::After(cursor.clone()),
         None => Position::Page(query.page),
@@ -559,26 +592,33 @@ pub(crate) fn parse_phone(
 }
 
 /// The live customer (other than `except`) that holds `number`, if any.
-fn whatsapp_holder(conn: &Connection, number: &E164, except: Option<i64>) -> Result<Option<Handle>> {
+fn whatsapp_holder(
+    conn: &Connection,
+    number: &E164,
+    except: Option<i64>,
+) -> Result<Option<Handle>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, uuid, name, status FROM customers
              WHERE whatsapp = ?1 AND status != 'deleted' AND id IS NOT ?2 LIMIT 1",
-            params![number.as_str(), except],
-            |r| {
-                let status: String = r.get(3)?;
-                Ok(Handle {
-                    id: r.get(0)?,
-                    uuid: r.get(1)?,
-                    name: r.get(2)?,
-                    status: Status::from_str(&status).unwrap_or(Status::Active),
-                })
-            },
-        )
+        )?
+        .query_row(params![number.as_str(), except], |r| {
+            let status: String = r.get(3)?;
+            Ok(Handle {
+                id: r.get(0)?,
+                uuid: r.get(1)?,
+                name: r.get(2)?,
+                status: Status::from_str(&status).unwrap_or(Status::Active),
+            })
+        })
         .optional()?)
 }
 
-pub(crate) fn ensure_whatsapp_free(conn: &Connection, number: &E164, except: Option<i64>) -> Result<()> {
+pub(crate) fn ensure_whatsapp_free(
+    conn: &Connection,
+    number: &E164,
+    except: Option<i64>,
+) -> Result<()> {
     match whatsapp_holder(conn, number, except)? {
         None => Ok(()),
         Some(holder) => Err(Error::DuplicateWhatsapp {

@@ -43,12 +43,17 @@ impl Db {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let existed = std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
+        let existed = std::fs::metadata(&path)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false);
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Statement journals in memory: inside a long transaction every
+        // statement keeps one, and on disk they cost a write per page.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
         // Switching to WAL writes the file's header at once: a first open cut
         // short before migrating leaves a file with no tables. That is a new
         // file, not an old schema (which would fail: no history table).
@@ -184,6 +189,16 @@ impl Write<'_> {
         Ok(self.tx.prepare_cached(sql)?.execute(params)?)
     }
 
+    /// `query_row` through the statement cache, like `exec`.
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.tx.prepare_cached(sql)?.query_row(params, f)
+    }
+
     /// Runs `f` inside a savepoint: if it fails, what it wrote is undone and
     /// the transaction goes on. Lets an import skip a bad row mid-way.
     pub fn savepoint<T>(&mut self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
@@ -226,8 +241,10 @@ impl Write<'_> {
         self.hlc
     }
 
-    /// Records one change for sync: a whole inserted row (`field` None), one
-    /// changed field, or a delete/restore (value = the new causal length).
+    /// Records one change for sync: an inserted row (`field` None; `value` the
+    /// whole row, or None for rows that never change, which sync reads from
+    /// their table), one changed field, or a delete/restore (value = the new
+    /// causal length).
     pub fn record_change(
         &mut self,
         entity: &str,
@@ -256,7 +273,12 @@ impl Write<'_> {
     }
 
     /// Appends to a customer's activity log, and records that entry for sync.
-    pub fn record_activity(&mut self, customer_id: i64, action: &str, details: Value) -> Result<()> {
+    pub fn record_activity(
+        &mut self,
+        customer_id: i64,
+        action: &str,
+        details: Value,
+    ) -> Result<()> {
         let uuid = new_id();
         let details_text = details.to_string();
         self.exec(
@@ -264,18 +286,7 @@ impl Write<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![uuid, customer_id, action, details_text, self.actor, self.now_text],
         )?;
-        let customer_uuid: String = self
-            .tx
-            .prepare_cached("SELECT uuid FROM customers WHERE id = ?1")?
-            .query_row([customer_id], |r| r.get(0))?;
-        let row = serde_json::json!({
-            "customer_id": customer_uuid,
-            "action": action,
-            "details": details,
-            "admin": self.actor,
-            "created_at": self.now_text,
-        });
-        self.record_change("activity", &uuid, ChangeOp::Insert, None, Some(&row))
+        self.record_change("activity", &uuid, ChangeOp::Insert, None, None)
     }
 }
 
@@ -310,8 +321,9 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
 
 fn region_of(conn: &Connection) -> Result<Region> {
     let code = crate::settings::get(conn, crate::settings::Key::DefaultRegion)?;
-    Region::parse(&code)
-        .ok_or_else(|| Error::validation("default_region", format!("'{code}' is not a region code")))
+    Region::parse(&code).ok_or_else(|| {
+        Error::validation("default_region", format!("'{code}' is not a region code"))
+    })
 }
 
 /// The newest schema version this program knows.
@@ -364,11 +376,17 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
     let stamp = Utc::now().format("%Y%m%dT%H%M%S");
     let name = format!(
         "{}.before-v{}-{stamp}.bak",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("pelanggan.db"),
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("pelanggan.db"),
         version
     );
     let target = path.with_file_name(name);
-    conn.backup(rusqlite::MAIN_DB, &target, None::<fn(rusqlite::backup::Progress)>)?;
+    conn.backup(
+        rusqlite::MAIN_DB,
+        &target,
+        None::<fn(rusqlite::backup::Progress)>,
+    )?;
     Ok(target)
 }
 

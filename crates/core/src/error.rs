@@ -10,7 +10,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A field breaks a rule (required, too long, malformed email or colour...).
     #[error("{field}: {message}")]
-    Validation { field: &'static str, message: String },
+    Validation {
+        field: &'static str,
+        message: String,
+    },
 
     /// A WhatsApp number (main field or contact) that is not a real number.
     #[error("{field}: '{input}' is not a valid WhatsApp number")]
@@ -30,14 +33,20 @@ pub enum Error {
 
     /// An amount that is zero, negative, has more than two decimals, or is not a number.
     #[error("{field}: {message}")]
-    InvalidAmount { field: &'static str, message: String },
+    InvalidAmount {
+        field: &'static str,
+        message: String,
+    },
 
     /// An amount or a balance past what the books can hold.
     #[error("{field}: amount too large (the limit is {limit})")]
     Overflow { field: &'static str, limit: String },
 
     #[error("{entity} '{reference}' not found")]
-    NotFound { entity: &'static str, reference: String },
+    NotFound {
+        entity: &'static str,
+        reference: String,
+    },
 
     /// The customer already carries this tag.
     #[error("customer already has the tag '{tag}'")]
@@ -113,7 +122,11 @@ impl Error {
     pub fn is_rejected_input(&self) -> bool {
         !matches!(
             self,
-            Error::Busy | Error::Cancelled | Error::Migration(_) | Error::Database(_) | Error::Io(_)
+            Error::Busy
+                | Error::Cancelled
+                | Error::Migration(_)
+                | Error::Database(_)
+                | Error::Io(_)
         )
     }
 
@@ -155,15 +168,15 @@ impl From<&Error> for ErrorBody {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) =>
-        {
-            Error::Busy
-        }
-        _ => Error::Database(e),
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Error::Busy
+            }
+            _ => Error::Database(e),
         }
     }
 }

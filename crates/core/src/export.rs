@@ -32,13 +32,35 @@ pub struct ExportSummary {
 }
 
 pub const CUSTOMER_COLUMNS: [&str; 13] = [
-    "id", "name", "whatsapp", "email", "phone", "address", "balance", "total_spent", "status",
-    "tags", "notes", "created_at", "updated_at",
+    "id",
+    "name",
+    "whatsapp",
+    "email",
+    "phone",
+    "address",
+    "balance",
+    "total_spent",
+    "status",
+    "tags",
+    "notes",
+    "created_at",
+    "updated_at",
 ];
 
 pub const LEDGER_COLUMNS: [&str; 13] = [
-    "id", "customer_id", "customer_name", "customer_whatsapp", "type", "amount", "previous_balance",
-    "new_balance", "description", "reference_type", "reference_id", "created_at", "created_by",
+    "id",
+    "customer_id",
+    "customer_name",
+    "customer_whatsapp",
+    "type",
+    "amount",
+    "previous_balance",
+    "new_balance",
+    "description",
+    "reference_type",
+    "reference_id",
+    "created_at",
+    "created_by",
 ];
 
 /// Which customers to export: as in `customers list` (deleted ones only when asked).
@@ -74,27 +96,35 @@ pub fn customers(
          FROM customers c WHERE {condition} ORDER BY c.id"
     ))?;
     let mut rows = stmt.query(params![status, include_deleted])?;
-    write_csv(file, options, &CUSTOMER_COLUMNS, total, progress, cancel, |out| {
-        let Some(r) = rows.next()? else {
-            return Ok(false);
-        };
-        let balance: Money = r.get(6)?;
-        let spent: Money = r.get(7)?;
-        out.text(r.get::<_, String>(0)?);
-        out.text(r.get::<_, String>(1)?);
-        out.text(r.get::<_, String>(2)?);
-        out.text(r.get::<_, Option<String>>(3)?.unwrap_or_default());
-        out.text(r.get::<_, Option<String>>(4)?.unwrap_or_default());
-        out.text(r.get::<_, Option<String>>(5)?.unwrap_or_default());
-        out.number(balance.to_string());
-        out.number(spent.to_string());
-        out.text(r.get::<_, String>(8)?);
-        out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
-        out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
-        out.number(r.get::<_, String>(11)?);
-        out.number(r.get::<_, String>(12)?);
-        Ok(true)
-    })
+    write_csv(
+        file,
+        options,
+        &CUSTOMER_COLUMNS,
+        total,
+        progress,
+        cancel,
+        |out| {
+            let Some(r) = rows.next()? else {
+                return Ok(false);
+            };
+            let balance: Money = r.get(6)?;
+            let spent: Money = r.get(7)?;
+            out.text(r.get::<_, String>(0)?);
+            out.text(r.get::<_, String>(1)?);
+            out.text(r.get::<_, String>(2)?);
+            out.text(r.get::<_, Option<String>>(3)?.unwrap_or_default());
+            out.text(r.get::<_, Option<String>>(4)?.unwrap_or_default());
+            out.text(r.get::<_, Option<String>>(5)?.unwrap_or_default());
+            out.number(balance.to_string());
+            out.number(spent.to_string());
+            out.text(r.get::<_, String>(8)?);
+            out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
+            out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
+            out.number(r.get::<_, String>(11)?);
+            out.number(r.get::<_, String>(12)?);
+            Ok(true)
+        },
+    )
 }
 
 /// Every ledger entry with its customer, oldest first; `from`/`to` are
@@ -123,35 +153,50 @@ pub fn ledger(
          WHERE {condition} ORDER BY h.id"
     ))?;
     let mut rows = stmt.query(params![from, to])?;
-    write_csv(file, options, &LEDGER_COLUMNS, total, progress, cancel, |out| {
-        let Some(r) = rows.next()? else {
-            return Ok(false);
-        };
-        for i in 0..5 {
-            out.text(r.get::<_, String>(i)?);
-        }
-        for i in 5..8 {
-            out.number(r.get::<_, Money>(i)?.to_string());
-        }
-        out.text(r.get::<_, String>(8)?);
-        out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
-        out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
-        out.number(r.get::<_, String>(11)?);
-        out.text(r.get::<_, String>(12)?);
-        Ok(true)
-    })
+    write_csv(
+        file,
+        options,
+        &LEDGER_COLUMNS,
+        total,
+        progress,
+        cancel,
+        |out| {
+            let Some(r) = rows.next()? else {
+                return Ok(false);
+            };
+            for i in 0..5 {
+                out.text(r.get::<_, String>(i)?);
+            }
+            for i in 5..8 {
+                out.number(r.get::<_, Money>(i)?.to_string());
+            }
+            out.text(r.get::<_, String>(8)?);
+            out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
+            out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
+            out.number(r.get::<_, String>(11)?);
+            out.text(r.get::<_, String>(12)?);
+            Ok(true)
+        },
+    )
 }
 
 /// `[from, to + 1 day)` as text bounds for RFC 3339 timestamps.
-pub fn day_bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(Option<String>, Option<String>)> {
+pub fn day_bounds(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(Option<String>, Option<String>)> {
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        return Err(Error::validation("from", "the start date is after the end date"));
+        return Err(Error::validation(
+            "from",
+            "the start date is after the end date",
+        ));
     }
     Ok((
         from.map(|d| d.format("%Y-%m-%d").to_string()),
-        to.and_then(|d| d.succ_opt()).map(|d| d.format("%Y-%m-%d").to_string()),
+        to.and_then(|d| d.succ_opt())
+            .map(|d| d.format("%Y-%m-%d").to_string()),
     ))
 }
 
@@ -218,11 +263,19 @@ pub fn write_csv(
             rows += 1;
             if rows % 10_000 == 0 {
                 cancel.check()?;
-                progress(Progress { rows, done: rows, total });
+                progress(Progress {
+                    rows,
+                    done: rows,
+                    total,
+                });
             }
         }
         writer.flush()?;
-        progress(Progress { rows, done: rows, total });
+        progress(Progress {
+            rows,
+            done: rows,
+            total,
+        });
         Ok(rows)
     })();
     match result {
@@ -241,7 +294,10 @@ pub fn write_csv(
 }
 
 fn partial_path(file: &Path) -> PathBuf {
-    let mut name = file.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = file
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".partial");
     file.with_file_name(name)
 }

@@ -27,7 +27,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::customers::{self, NewCustomer};
-use crate::db::{Db, new_id, timestamp};
+use crate::db::{Db, Write, new_id, timestamp};
 use crate::error::{Error, Result};
 use crate::phone;
 use crate::tags::TagInput;
@@ -217,10 +217,14 @@ pub fn generate(
         millis: 0,
     };
     let mut rng = Rng(options.seed ^ 0x5045_4c41_4e47_4741);
+    // A bigger page cache while generating (the default 2 MB would spill the
+    // transaction to the WAL page by page); put back afterwards.
+    let cache: i64 = db.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    // Statement journals (every insert with triggers needs one) in memory
+    // rather than in a temp file written page by page.
+    db.conn()
+        .execute_batch("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY")?;
     db.write(None, |w| {
-        let region = w.region();
-        let now = w.now_utc();
-        let actor = w.actor().to_owned();
         // The shop's tags are made through the real path, so their ids and
         // colours are what `tag add` would have made; the first customer
         // carries them all, and is removed from nothing: it is customer #1.
@@ -238,16 +242,64 @@ pub fn generate(
         )?;
         summary.customers += 1;
         summary.tag_links += TAGS.len() as u64;
+        let _ = first;
+        // Secondary indexes of the tables filled here are dropped and made
+        // again afterwards (one sort each instead of a million random
+        // inserts), inside this transaction, from their own stored SQL.
+        let indexes: Vec<(String, String)> = {
+            let mut stmt = w.tx().prepare(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
+                   AND tbl_name IN ('customers', 'customer_tags', 'customer_balance_history',
+                                    'subscriptions', 'invoices', 'payments')",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        for (name, _) in &indexes {
+            w.tx()
+                .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), [])?;
+        }
+        let filled = crate::search::with_deferred_index(w, |w| {
+            fill(w, options, &mut rng, &mut summary, &mut progress)
+        });
+        for (_, sql) in &indexes {
+            w.tx().execute(sql, [])?;
+        }
+        filled
+    })?;
+    // Fresh statistics for the query planner: the plans of `search` depend on them.
+    db.conn().execute_batch(&format!(
+        "PRAGMA cache_size = {cache}; PRAGMA analysis_limit = 1000; ANALYZE"
+    ))?;
+    progress(options.customers);
+    summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(summary)
+}
+
+/// Inserts customers 2..=N with their tags, ledger and billing rows.
+fn fill(
+    w: &mut Write<'_>,
+    options: &GenOptions,
+    rng: &mut Rng,
+    summary: &mut GenSummary,
+    progress: &mut impl FnMut(u64),
+) -> Result<()> {
+    {
+        let actor = w.actor().to_owned();
+        let now = w.now_utc();
+        let region = w.region();
         let tag_rows: Vec<(i64, Uuid)> = {
             let mut stmt = w.tx().prepare("SELECT id, uuid FROM tags ORDER BY id")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
             rows.map(|r| {
                 let (id, uuid) = r?;
-                Ok((id, Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?))
+                Ok((
+                    id,
+                    Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?,
+                ))
             })
             .collect::<Result<_>>()?
         };
-        let _ = first;
 
         let mut invoice_seq: HashMap<i32, i64> = HashMap::new();
         let tx = w.tx();
@@ -317,7 +369,10 @@ pub fn generate(
                     rng.pick(DOMAINS)
                 )
             });
-            let created = now - Duration::seconds((rng.below(three_years)) as i64);
+            // Customers join over three years in id order, as in a real shop.
+            let step = three_years / options.customers.max(1);
+            let created = now - Duration::seconds(three_years as i64)
+                + Duration::seconds((i * step + rng.below(step.max(1))) as i64);
             let status = match rng.below(100) {
                 0..=84 => "active",
                 85..=92 => "inactive",
@@ -331,12 +386,12 @@ pub fn generate(
             let uuid = new_id();
             let mut subscription = None;
             let mut spent = 0i64;
-            if rng.percent(75) {
+            if rng.percent(65) {
                 let (profile, rupiah) = *rng.pick(PROFILES);
                 let price = rupiah * 100;
                 let start = created.date_naive();
                 let months_alive = months_between(start, now.date_naive());
-                let billed = 1 + rng.below(u64::from(months_alive.clamp(0, 5)) + 1) as u32;
+                let billed = 1 + rng.below(u64::from(months_alive.clamp(0, 2)) + 1) as u32;
                 let first_period = months_alive.saturating_sub(billed - 1);
                 let anchor = start + Months::new(first_period);
                 subscription = Some((profile, price, start, anchor, billed));
@@ -387,7 +442,13 @@ pub fn generate(
             events.sort_by_key(|e| e.at);
             let balance: i64 = events
                 .iter()
-                .map(|e| if e.kind == "debit" { -e.amount } else { e.amount })
+                .map(|e| {
+                    if e.kind == "debit" {
+                        -e.amount
+                    } else {
+                        e.amount
+                    }
+                })
                 .sum();
             let updated = events.last().map_or(created, |e| e.at.max(created));
             let created_text = timestamp(created);
@@ -413,7 +474,8 @@ pub fn generate(
             summary.in_debt += u64::from(balance < 0 && status != "deleted");
 
             // --- tags
-            let customer_uuid = Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
+            let customer_uuid =
+                Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
             let how_many = [0, 0, 0, 1, 1, 1, 1, 2, 2, 3][rng.below(10) as usize];
             let mut taken: Vec<usize> = Vec::with_capacity(3);
             for _ in 0..how_many {
@@ -431,7 +493,11 @@ pub fn generate(
             // --- subscription, ledger, invoices, payments
             let subscription_id = match subscription {
                 Some((profile, price, start, anchor, billed)) => {
-                    let kind = if profile.starts_with("Hotspot") { "hotspot" } else { "pppoe" };
+                    let kind = if profile.starts_with("Hotspot") {
+                        "hotspot"
+                    } else {
+                        "pppoe"
+                    };
                     insert_subscription.execute(params![
                         new_id(),
                         id,
@@ -458,10 +524,16 @@ pub fn generate(
             for e in events {
                 let entry_uuid = new_id();
                 let previous = running;
-                running += if e.kind == "debit" { -e.amount } else { e.amount };
+                running += if e.kind == "debit" {
+                    -e.amount
+                } else {
+                    e.amount
+                };
                 let at = timestamp(e.at);
                 let mut description = e.description;
-                if let (Some(("invoice", _)), Some((sub_id, price))) = (&e.reference, subscription_id) {
+                if let (Some(("invoice", _)), Some((sub_id, price))) =
+                    (&e.reference, subscription_id)
+                {
                     let year = e.at.year();
                     let seq = invoice_seq.entry(year).or_insert(0);
                     *seq += 1;
@@ -469,8 +541,17 @@ pub fn generate(
                     description = format!("Invoice {number}: monthly subscription");
                     let reference_id = e.reference.as_ref().map(|r| r.1.clone());
                     insert_entry.execute(params![
-                        entry_uuid, id, e.kind, e.amount, previous, running, description,
-                        "invoice", reference_id, at, actor,
+                        entry_uuid,
+                        id,
+                        e.kind,
+                        e.amount,
+                        previous,
+                        running,
+                        description,
+                        "invoice",
+                        reference_id,
+                        at,
+                        actor,
                     ])?;
                     let start = e.at.date_naive();
                     insert_invoice.execute(params![
@@ -493,8 +574,17 @@ pub fn generate(
                     summary.invoices += 1;
                 } else if let Some(("payment", payment_uuid)) = &e.reference {
                     insert_entry.execute(params![
-                        entry_uuid, id, e.kind, e.amount, previous, running, description,
-                        "payment", payment_uuid, at, actor,
+                        entry_uuid,
+                        id,
+                        e.kind,
+                        e.amount,
+                        previous,
+                        running,
+                        description,
+                        "payment",
+                        payment_uuid,
+                        at,
+                        actor,
                     ])?;
                     // Pays the oldest open invoice, as the allocation replay would.
                     let invoice = open_invoices.iter_mut().find(|(_, unpaid)| *unpaid > 0);
@@ -505,7 +595,14 @@ pub fn generate(
                     });
                     let method = *rng.pick(&["cash", "cash", "bank_transfer", "e_wallet"]);
                     insert_payment.execute(params![
-                        payment_uuid, id, invoice_id, e.amount, method, at, actor, entry_uuid,
+                        payment_uuid,
+                        id,
+                        invoice_id,
+                        e.amount,
+                        method,
+                        at,
+                        actor,
+                        entry_uuid,
                     ])?;
                     summary.payments += 1;
                 } else {
@@ -537,7 +634,7 @@ pub fn generate(
                 }
             }
             if i % 10_000 == 0 {
-                progress(i);
+                (*progress)(i);
             }
         }
         for (year, last) in invoice_seq {
@@ -547,14 +644,8 @@ pub fn generate(
                 params![year, last],
             )?;
         }
-        Ok(())
-    })?;
-    // Fresh statistics for the query planner: the plans of `search` depend on them.
-    db.conn()
-        .execute_batch("PRAGMA analysis_limit = 1000; ANALYZE")?;
-    progress(options.customers);
-    summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    Ok(summary)
+    }
+    Ok(())
 }
 
 fn date_text(d: NaiveDate) -> String {

@@ -108,12 +108,22 @@ pub struct LedgerEntry {
 }
 
 /// A manual credit (money in) to the customer `reference`.
-pub fn credit(w: &mut Write<'_>, reference: &str, amount: Money, note: &EntryNote) -> Result<LedgerEntry> {
+pub fn credit(
+    w: &mut Write<'_>,
+    reference: &str,
+    amount: Money,
+    note: &EntryNote,
+) -> Result<LedgerEntry> {
     manual(w, reference, EntryKind::Credit, amount, note)
 }
 
 /// A manual debit (money owed) to the customer `reference`.
-pub fn debit(w: &mut Write<'_>, reference: &str, amount: Money, note: &EntryNote) -> Result<LedgerEntry> {
+pub fn debit(
+    w: &mut Write<'_>,
+    reference: &str,
+    amount: Money,
+    note: &EntryNote,
+) -> Result<LedgerEntry> {
     manual(w, reference, EntryKind::Debit, amount, note)
 }
 
@@ -142,6 +152,45 @@ pub fn post(
     amount: Money,
     note: &EntryNote,
 ) -> Result<LedgerEntry> {
+    let previous: Money = w.query_row(
+        "SELECT balance FROM customers WHERE id = ?1",
+        [customer.id],
+        |r| r.get(0),
+    )?;
+    let entry = append(w, customer, kind, amount, previous, note)?;
+    w.exec(
+        "UPDATE customers SET balance = ?2, updated_at = ?3 WHERE id = ?1",
+        params![customer.id, entry.new_balance, w.now()],
+    )?;
+    w.record_activity(
+        customer.id,
+        "balance_changed",
+        json!({
+            "entry_id": entry.id,
+            "type": kind,
+            "amount": amount,
+            "previous_balance": previous,
+            "new_balance": entry.new_balance,
+            "description": entry.description,
+            "reference_type": entry.reference_type,
+            "reference_id": entry.reference_id,
+        }),
+    )?;
+    Ok(entry)
+}
+
+/// Writes the ledger row (and its change-log row) that takes the balance from
+/// `previous`; the caller moves `customers.balance` and logs the activity.
+/// `customers::insert` uses it for an opening balance, which it writes with
+/// the customer row itself.
+pub(crate) fn append(
+    w: &mut Write<'_>,
+    customer: &Handle,
+    kind: EntryKind,
+    amount: Money,
+    previous: Money,
+    note: &EntryNote,
+) -> Result<LedgerEntry> {
     if amount.minor() <= 0 {
         return Err(Error::InvalidAmount {
             field: "amount",
@@ -157,15 +206,9 @@ pub fn post(
             "a reference needs both a type and an id",
         ));
     }
-
-    let previous: Money = w.tx().query_row(
-        "SELECT balance FROM customers WHERE id = ?1",
-        [customer.id],
-        |r| r.get(0),
-    )?;
     let new = previous.checked_add(kind.signed(amount), "amount")?;
     let uuid = new_id();
-    w.tx().execute(
+    w.exec(
         "INSERT INTO customer_balance_history (uuid, customer_id, type, amount, previous_balance,
              new_balance, description, reference_type, reference_id, created_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -183,10 +226,6 @@ pub fn post(
             w.actor(),
         ],
     )?;
-    w.tx().execute(
-        "UPDATE customers SET balance = ?2, updated_at = ?3 WHERE id = ?1",
-        params![customer.id, new, w.now()],
-    )?;
     let entry = LedgerEntry {
         id: uuid,
         customer_id: customer.uuid.clone(),
@@ -200,32 +239,9 @@ pub fn post(
         created_at: w.now().to_owned(),
         created_by: w.actor().to_owned(),
     };
-    // The synced row carries no balances: each device recomputes them.
-    let row = json!({
-        "customer_id": entry.customer_id,
-        "type": kind,
-        "amount": amount,
-        "description": entry.description,
-        "reference_type": entry.reference_type,
-        "reference_id": entry.reference_id,
-        "created_at": entry.created_at,
-        "created_by": entry.created_by,
-    });
-    w.record_change("ledger_entry", &entry.id, ChangeOp::Insert, None, Some(&row))?;
-    w.record_activity(
-        customer.id,
-        "balance_changed",
-        json!({
-            "entry_id": entry.id,
-            "type": kind,
-            "amount": amount,
-            "previous_balance": previous,
-            "new_balance": new,
-            "description": entry.description,
-            "reference_type": entry.reference_type,
-            "reference_id": entry.reference_id,
-        }),
-    )?;
+    // Ledger rows never change: sync reads the row itself (and sends no
+    // balances: each device recomputes them), so the change log only notes it.
+    w.record_change("ledger_entry", &entry.id, ChangeOp::Insert, None, None)?;
     Ok(entry)
 }
 
@@ -250,7 +266,10 @@ pub fn history(
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from > to
     {
-        return Err(Error::validation("from", "the start date is after the end date"));
+        return Err(Error::validation(
+            "from",
+            "the start date is after the end date",
+        ));
     }
     // Dates compare as text against RFC 3339 timestamps: [from, to + 1 day).
     let from = query.from.map(|d| d.format("%Y-%m-%d").to_string());
@@ -268,7 +287,13 @@ pub fn history(
     )?;
     let limit = query.limit.map_or(-1, i64::from);
     let rows = stmt.query_map(
-        params![customer.id, query.kind.map(EntryKind::as_str), from, to, limit],
+        params![
+            customer.id,
+            query.kind.map(EntryKind::as_str),
+            from,
+            to,
+            limit
+        ],
         from_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

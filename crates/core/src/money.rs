@@ -59,7 +59,9 @@ impl Money {
             || body.starts_with('.')
             || body.ends_with('.')
         {
-            return Err(bad("is not a plain decimal number such as 150000 or 150000.50"));
+            return Err(bad(
+                "is not a plain decimal number such as 150000 or 150000.50",
+            ));
         }
         let value = Decimal::from_str(text).map_err(|_| Error::Overflow {
             field,

@@ -36,12 +36,22 @@ const UNLINKED: &[&str] = &["vouchers"];
 
 /// Money columns: exported as decimal strings like everywhere else.
 const MONEY_COLUMNS: &[&str] = &[
-    "balance", "total_spent", "amount", "previous_balance", "new_balance", "price", "charge",
-    "total", "carried_amount", "amount_allocated",
+    "balance",
+    "total_spent",
+    "amount",
+    "previous_balance",
+    "new_balance",
+    "price",
+    "charge",
+    "total",
+    "carried_amount",
+    "amount_allocated",
 ];
 
 /// Keys whose values identify a person, in activity details and change-log values.
-const PERSONAL_KEYS: &[&str] = &["name", "whatsapp", "email", "phone", "address", "notes", "value"];
+const PERSONAL_KEYS: &[&str] = &[
+    "name", "whatsapp", "email", "phone", "address", "notes", "value",
+];
 const REMOVED: &str = "[removed]";
 pub const ANONYMOUS_NAME: &str = "Anonymous Customer";
 
@@ -50,9 +60,15 @@ pub fn export(conn: &Connection, reference: &str, region: Region) -> Result<Valu
     let customer = customers::resolve(conn, reference, region)?;
     let mut doc = Map::new();
     doc.insert("format".into(), json!("pelanggan-privacy-export/1"));
-    doc.insert("exported_at".into(), json!(crate::db::timestamp(chrono::Utc::now())));
+    doc.insert(
+        "exported_at".into(),
+        json!(crate::db::timestamp(chrono::Utc::now())),
+    );
     let row = rows(conn, "SELECT * FROM customers WHERE id = ?1", customer.id)?;
-    doc.insert("customer".into(), row.into_iter().next().unwrap_or(Value::Null));
+    doc.insert(
+        "customer".into(),
+        row.into_iter().next().unwrap_or(Value::Null),
+    );
     for (table, key) in OWNED {
         if !table_exists(conn, table)? {
             doc.insert((*key).into(), json!([]));
@@ -70,7 +86,10 @@ pub fn export(conn: &Connection, reference: &str, region: Region) -> Result<Valu
     for table in UNLINKED {
         if table_exists(conn, table)? {
             let sql = format!("SELECT * FROM {table} WHERE customer_id = ?1 ORDER BY rowid");
-            doc.insert((*table).into(), Value::Array(rows(conn, &sql, customer.id)?));
+            doc.insert(
+                (*table).into(),
+                Value::Array(rows(conn, &sql, customer.id)?),
+            );
         }
     }
     Ok(Value::Object(doc))
@@ -90,7 +109,11 @@ pub fn anonymise(w: &mut Write<'_>, reference: &str) -> Result<customers::Custom
         [customer.id],
         |r| r.get(0),
     )?;
-    let status = if status == Status::Active.as_str() { Status::Inactive.as_str().to_owned() } else { status };
+    let status = if status == Status::Active.as_str() {
+        Status::Inactive.as_str().to_owned()
+    } else {
+        status
+    };
     w.exec(
         "UPDATE customers SET name = ?2, whatsapp = ?3, email = NULL, phone = NULL, address = NULL,
                 notes = NULL, status = ?4, updated_at = ?5
@@ -107,7 +130,13 @@ pub fn anonymise(w: &mut Write<'_>, reference: &str) -> Result<customers::Custom
         ("notes", Value::Null),
         ("status", json!(status)),
     ] {
-        w.record_change("customer", &customer.uuid, ChangeOp::Update, Some(field), Some(&value))?;
+        w.record_change(
+            "customer",
+            &customer.uuid,
+            ChangeOp::Update,
+            Some(field),
+            Some(&value),
+        )?;
     }
     let contacts: Vec<(String, i64)> = {
         let mut stmt = w.tx().prepare(
@@ -115,12 +144,26 @@ pub fn anonymise(w: &mut Write<'_>, reference: &str) -> Result<customers::Custom
                     causal_length = causal_length + (causal_length % 2), updated_at = ?3
              WHERE customer_id = ?1 RETURNING uuid, causal_length",
         )?;
-        stmt.query_map(params![customer.id, REMOVED, w.now()], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?
+        stmt.query_map(params![customer.id, REMOVED, w.now()], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?
     };
     for (uuid, causal_length) in &contacts {
-        w.record_change("contact", uuid, ChangeOp::Update, Some("value"), Some(&json!(REMOVED)))?;
-        w.record_change("contact", uuid, ChangeOp::Delete, Some("causal_length"), Some(&json!(causal_length)))?;
+        w.record_change(
+            "contact",
+            uuid,
+            ChangeOp::Update,
+            Some("value"),
+            Some(&json!(REMOVED)),
+        )?;
+        w.record_change(
+            "contact",
+            uuid,
+            ChangeOp::Delete,
+            Some("causal_length"),
+            Some(&json!(causal_length)),
+        )?;
     }
     w.record_activity(
         customer.id,
@@ -153,19 +196,31 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool) -> Result<Erased> 
     }
     let entities = owned_uuids(w.tx(), &customer)?;
     let mut rows_deleted = 0u64;
-    w.exec("INSERT INTO privacy_erasures (customer_id) VALUES (?1)", [customer.id])?;
+    w.exec(
+        "INSERT INTO privacy_erasures (customer_id) VALUES (?1)",
+        [customer.id],
+    )?;
     for table in UNLINKED {
         if table_exists(w.tx(), table)? {
-            w.exec(&format!("UPDATE {table} SET customer_id = NULL WHERE customer_id = ?1"), [customer.id])?;
+            w.exec(
+                &format!("UPDATE {table} SET customer_id = NULL WHERE customer_id = ?1"),
+                [customer.id],
+            )?;
         }
     }
     for (table, _) in OWNED {
         if table_exists(w.tx(), table)? {
-            rows_deleted += w.exec(&format!("DELETE FROM {table} WHERE customer_id = ?1"), [customer.id])? as u64;
+            rows_deleted += w.exec(
+                &format!("DELETE FROM {table} WHERE customer_id = ?1"),
+                [customer.id],
+            )? as u64;
         }
     }
     rows_deleted += w.exec("DELETE FROM customers WHERE id = ?1", [customer.id])? as u64;
-    w.exec("DELETE FROM privacy_erasures WHERE customer_id = ?1", [customer.id])?;
+    w.exec(
+        "DELETE FROM privacy_erasures WHERE customer_id = ?1",
+        [customer.id],
+    )?;
     // Unsent changes would carry the erased data; the tombstone tells every
     // other device to erase the customer too.
     for uuid in &entities {
@@ -271,7 +326,8 @@ fn owned_uuids(conn: &Connection, customer: &Handle) -> Result<Vec<String>> {
     let mut uuids = vec![customer.uuid.clone()];
     for (table, _) in OWNED {
         if table_exists(conn, table)? {
-            let mut stmt = conn.prepare(&format!("SELECT uuid FROM {table} WHERE customer_id = ?1"))?;
+            let mut stmt =
+                conn.prepare(&format!("SELECT uuid FROM {table} WHERE customer_id = ?1"))?;
             let found = stmt
                 .query_map([customer.id], |r| r.get::<_, String>(0))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -312,7 +368,9 @@ fn rows(conn: &Connection, sql: &str, customer_id: i64) -> Result<Vec<Value>> {
                     let text = String::from_utf8_lossy(t).into_owned();
                     // JSON columns (activity details) come out as JSON, not as a string.
                     match name.as_str() {
-                        "details" | "value" | "carried_from" => serde_json::from_str(&text).unwrap_or(Value::String(text)),
+                        "details" | "value" | "carried_from" => {
+                            serde_json::from_str(&text).unwrap_or(Value::String(text))
+                        }
                         _ => Value::String(text),
                     }
                 }

@@ -84,7 +84,10 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
     let value = match key {
         Key::DefaultRegion => Region::parse(value)
             .ok_or_else(|| {
-                Error::validation("value", format!("'{value}' is not an ISO 3166 region code such as ID"))
+                Error::validation(
+                    "value",
+                    format!("'{value}' is not an ISO 3166 region code such as ID"),
+                )
             })?
             .code(),
         Key::DefaultAdmin => crate::admins::get(w.tx(), value)?.username,

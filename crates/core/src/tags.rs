@@ -109,7 +109,6 @@ pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer
     customer.ensure_live()?;
     let name = validate::required("tag", name, NAME_MAX)?;
     let link: Option<(String, i64, String)> = w
-        .tx()
         .query_row(
             "SELECT ct.uuid, ct.causal_length, t.name FROM customer_tags ct
              JOIN tags t ON t.id = ct.tag_id
@@ -121,7 +120,7 @@ pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer
     let Some((link_uuid, causal_length, tag_name)) = link else {
         return Err(Error::not_found("tag on this customer", name));
     };
-    w.tx().execute(
+    w.exec(
         "UPDATE customer_tags SET causal_length = ?2 WHERE uuid = ?1",
         params![link_uuid, causal_length + 1],
     )?;
@@ -137,6 +136,61 @@ pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer
     customers::get_by_id(w.tx(), customer.id)
 }
 
+/// Checks a new customer's tags before anything is written: each name valid,
+/// none twice (names compare case-insensitively).
+pub(crate) fn checked(inputs: &[TagInput]) -> Result<Vec<TagInput>> {
+    let mut out: Vec<TagInput> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let tag = TagInput {
+            color: input.color.clone(),
+            ..TagInput::new(&input.name, None)?
+        };
+        if out
+            .iter()
+            .any(|t| t.name.to_lowercase() == tag.name.to_lowercase())
+        {
+            return Err(Error::DuplicateTag { tag: tag.name });
+        }
+        out.push(tag);
+    }
+    Ok(out)
+}
+
+/// Attaches a checked tag to a customer that `customers::insert` has just
+/// created: it has no links yet, and its creation's activity entry names the tags.
+pub(crate) fn attach_new(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> Result<()> {
+    let (tag_id, tag_uuid, _) = upsert_tag(w, input)?;
+    insert_link(w, customer, tag_id, tag_uuid)
+}
+
+fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
+    let customer_uuid =
+        Uuid::parse_str(&customer.uuid).map_err(|e| Error::Conflict(e.to_string()))?;
+    Ok(Uuid::new_v5(&customer_uuid, tag_uuid.as_bytes()).to_string())
+}
+
+fn insert_link(w: &mut Write<'_>, customer: &Handle, tag_id: i64, tag_uuid: Uuid) -> Result<()> {
+    let link_uuid = link_uuid(customer, tag_uuid)?;
+    w.exec(
+        "INSERT INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
+         VALUES (?1, ?2, ?3, 1, ?4)",
+        params![customer.id, tag_id, link_uuid, w.now()],
+    )?;
+    let row = json!({
+        "customer_id": customer.uuid,
+        "tag_id": tag_uuid.to_string(),
+        "causal_length": 1,
+        "created_at": w.now(),
+    });
+    w.record_change(
+        "customer_tag",
+        &link_uuid,
+        ChangeOp::Insert,
+        None,
+        Some(&row),
+    )
+}
+
 /// Attaches a tag (creating it shop-wide if new) in the caller's transaction.
 /// A colour given for an existing tag recolours it for the whole shop.
 pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> Result<()> {
@@ -148,47 +202,28 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
     };
     let (tag_id, tag_uuid, name) = upsert_tag(w, input)?;
     let existing: Option<i64> = w
-        .tx()
         .query_row(
             "SELECT causal_length FROM customer_tags WHERE customer_id = ?1 AND tag_id = ?2",
             params![customer.id, tag_id],
             |r| r.get(0),
         )
         .optional()?;
-    let link_uuid = Uuid::new_v5(
-        &Uuid::parse_str(&customer.uuid).map_err(|e| Error::Conflict(e.to_string()))?,
-        tag_uuid.as_bytes(),
-    )
-    .to_string();
     match existing {
         Some(cl) if cl % 2 == 1 => return Err(Error::DuplicateTag { tag: name }),
         Some(cl) => {
-            w.tx().execute(
+            w.exec(
                 "UPDATE customer_tags SET causal_length = ?3 WHERE customer_id = ?1 AND tag_id = ?2",
                 params![customer.id, tag_id, cl + 1],
             )?;
             w.record_change(
                 "customer_tag",
-                &link_uuid,
+                &link_uuid(customer, tag_uuid)?,
                 ChangeOp::Restore,
                 Some("causal_length"),
                 Some(&json!(cl + 1)),
             )?;
         }
-        None => {
-            w.tx().execute(
-                "INSERT INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
-                 VALUES (?1, ?2, ?3, 1, ?4)",
-                params![customer.id, tag_id, link_uuid, w.now()],
-            )?;
-            let row = json!({
-                "customer_id": customer.uuid,
-                "tag_id": tag_uuid.to_string(),
-                "causal_length": 1,
-                "created_at": w.now(),
-            });
-            w.record_change("customer_tag", &link_uuid, ChangeOp::Insert, None, Some(&row))?;
-        }
+        None => insert_link(w, customer, tag_id, tag_uuid)?,
     }
     touch(w, customer.id)?;
     w.record_activity(customer.id, "tag_added", json!({ "tag": name }))
@@ -197,7 +232,6 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
 /// Finds or creates the shop's tag; applies a new colour when one is given.
 fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<(i64, Uuid, String)> {
     let found: Option<(i64, String, String, String)> = w
-        .tx()
         .query_row(
             "SELECT id, uuid, name, color FROM tags WHERE name = ?1",
             [&input.name],
@@ -208,8 +242,10 @@ fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<(i64, Uuid, String)
         Some((id, uuid, name, color)) => {
             let uuid = Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
             if let Some(new) = input.color.as_ref().filter(|c| c.as_str() != color) {
-                w.tx()
-                    .execute("UPDATE tags SET color = ?2 WHERE id = ?1", params![id, new.as_str()])?;
+                w.exec(
+                    "UPDATE tags SET color = ?2 WHERE id = ?1",
+                    params![id, new.as_str()],
+                )?;
                 w.record_change(
                     "tag",
                     &uuid.to_string(),
@@ -227,7 +263,7 @@ fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<(i64, Uuid, String)
                 .as_ref()
                 .map_or(DEFAULT_COLOR, TagColor::as_str)
                 .to_owned();
-            w.tx().execute(
+            w.exec(
                 "INSERT INTO tags (uuid, name, color, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![uuid.to_string(), input.name, color, w.now()],
             )?;
@@ -240,7 +276,7 @@ fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<(i64, Uuid, String)
 }
 
 fn touch(w: &Write<'_>, customer_id: i64) -> Result<()> {
-    w.tx().execute(
+    w.exec(
         "UPDATE customers SET updated_at = ?2 WHERE id = ?1",
         params![customer_id, w.now()],
     )?;
@@ -306,16 +342,29 @@ mod tests {
     fn colours() {
         assert_eq!(TagColor::parse("#FFaa00").unwrap().as_str(), "#ffaa00");
         for bad in ["#gold", "ffaa00", "#ffaa0", "#ffaa000", "#blue", ""] {
-            assert_eq!(TagColor::parse(bad).unwrap_err().field(), Some("color"), "{bad}");
+            assert_eq!(
+                TagColor::parse(bad).unwrap_err().field(),
+                Some("color"),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn tag_specs() {
         let t = TagInput::parse("VIP:#ffaa00").unwrap();
-        assert_eq!((t.name.as_str(), t.color.unwrap().as_str()), ("VIP", "#ffaa00"));
+        assert_eq!(
+            (t.name.as_str(), t.color.unwrap().as_str()),
+            ("VIP", "#ffaa00")
+        );
         assert_eq!(TagInput::parse("Jl. 5:30").unwrap().name, "Jl. 5:30");
-        assert_eq!(TagInput::parse("VIP:#gold").unwrap_err().code(), "validation");
-        assert_eq!(TagInput::parse(&"x".repeat(51)).unwrap_err().field(), Some("tag"));
+        assert_eq!(
+            TagInput::parse("VIP:#gold").unwrap_err().code(),
+            "validation"
+        );
+        assert_eq!(
+            TagInput::parse(&"x".repeat(51)).unwrap_err().field(),
+            Some("tag")
+        );
     }
 }

@@ -19,7 +19,10 @@ pub fn optional(field: &'static str, input: Option<&str>, max: usize) -> Result<
             format!("is {len} characters long; the limit is {max}"),
         ));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(Error::validation(field, "contains control characters"));
     }
     Ok(Some(text.to_owned()))
@@ -56,8 +59,14 @@ mod tests {
     #[test]
     fn bounds_and_trims() {
         assert_eq!(required("name", "  Budi ", 100).unwrap(), "Budi");
-        assert_eq!(required("name", "  ", 100).unwrap_err().code(), "validation");
-        assert_eq!(required("name", &"x".repeat(101), 100).unwrap_err().field(), Some("name"));
+        assert_eq!(
+            required("name", "  ", 100).unwrap_err().code(),
+            "validation"
+        );
+        assert_eq!(
+            required("name", &"x".repeat(101), 100).unwrap_err().field(),
+            Some("name")
+        );
         assert_eq!(optional("notes", Some(""), 10).unwrap(), None);
         // Characters, not bytes: 100 Indonesian or emoji characters fit.
         assert!(required("name", &"é".repeat(100), 100).is_ok());
@@ -65,9 +74,17 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert!(email("email", Some("budi@example.co.id")).unwrap().is_some());
+        assert!(
+            email("email", Some("budi@example.co.id"))
+                .unwrap()
+                .is_some()
+        );
         for bad in ["budi", "budi@", "@x.com", "budi@localhost", "a b@x.com"] {
-            assert_eq!(email("email", Some(bad)).unwrap_err().code(), "validation", "{bad}");
+            assert_eq!(
+                email("email", Some(bad)).unwrap_err().code(),
+                "validation",
+                "{bad}"
+            );
         }
     }
 }

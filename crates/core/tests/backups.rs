@@ -6,9 +6,9 @@ use std::path::Path;
 
 use common::open;
 use pelanggan_core::backup;
-use pelanggan_core::progress::Cancel;
-use pelanggan_core::{Db, ledger, Money};
 use pelanggan_core::ledger::EntryNote;
+use pelanggan_core::progress::Cancel;
+use pelanggan_core::{Db, Money, ledger};
 
 fn count(db: &Db) -> i64 {
     db.conn()
@@ -24,21 +24,31 @@ fn a_backup_taken_while_another_process_writes_is_consistent() {
     let writer = std::thread::spawn(move || {
         let mut db = Db::open(&path).unwrap();
         for _ in 0..200 {
-            db.write(None, |w| ledger::credit(w, &budi.id, Money::from_minor(100), &EntryNote::new("x")))
-                .unwrap();
+            db.write(None, |w| {
+                ledger::credit(w, &budi.id, Money::from_minor(100), &EntryNote::new("x"))
+            })
+            .unwrap();
         }
     });
     let target = dir.path().join("copy.db");
     let mut steps = 0;
-    let info = backup::backup(&db, &target, &mut |p| {
-        steps += 1;
-        assert!(p.done <= p.total);
-    }, &Cancel::new())
+    let info = backup::backup(
+        &db,
+        &target,
+        &mut |p| {
+            steps += 1;
+            assert!(p.done <= p.total);
+        },
+        &Cancel::new(),
+    )
     .unwrap();
     writer.join().unwrap();
     assert!(steps >= 1 && info.bytes > 0);
     assert!(!dir.path().join("copy.db.partial").exists());
-    assert_eq!(backup::check_backup(&target).unwrap(), pelanggan_core::db::latest_schema_version());
+    assert_eq!(
+        backup::check_backup(&target).unwrap(),
+        pelanggan_core::db::latest_schema_version()
+    );
     let copy = Db::open(&target).unwrap();
     common::assert_ledger_invariant(copy.conn());
     // Refuses to overwrite.
@@ -86,8 +96,17 @@ fn restore_refuses_what_is_not_a_good_backup() {
             [],
         )
         .unwrap();
-    for bad in [garbage.as_path(), foreign.as_path(), newer.as_path(), Path::new("/nonexistent/x.db")] {
-        assert_eq!(backup::check_backup(bad).unwrap_err().code(), "invalid_backup", "{bad:?}");
+    for bad in [
+        garbage.as_path(),
+        foreign.as_path(),
+        newer.as_path(),
+        Path::new("/nonexistent/x.db"),
+    ] {
+        assert_eq!(
+            backup::check_backup(bad).unwrap_err().code(),
+            "invalid_backup",
+            "{bad:?}"
+        );
     }
     let path = db.path().to_path_buf();
     let Err(e) = backup::restore(db, &garbage, &mut |_| {}, &Cancel::new()) else {
@@ -106,10 +125,18 @@ fn daily_backups_rotate() {
     std::fs::write(backups.join("notes.txt"), b"not a backup").unwrap();
     let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
     for d in 1..=5 {
-        assert!(backup::auto_backup(&db, &backups, 3, day(d)).unwrap().is_some());
+        assert!(
+            backup::auto_backup(&db, &backups, 3, day(d))
+                .unwrap()
+                .is_some()
+        );
     }
     // Twice on one day makes one backup.
-    assert!(backup::auto_backup(&db, &backups, 3, day(5)).unwrap().is_none());
+    assert!(
+        backup::auto_backup(&db, &backups, 3, day(5))
+            .unwrap()
+            .is_none()
+    );
     let mut left: Vec<_> = std::fs::read_dir(&backups)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -117,7 +144,17 @@ fn daily_backups_rotate() {
     left.sort();
     assert_eq!(
         left,
-        ["notes.txt", "pelanggan-2026-11-03.db", "pelanggan-2026-11-04.db", "pelanggan-2026-11-05.db"]
+        [
+            "notes.txt",
+            "pelanggan-2026-11-03.db",
+            "pelanggan-2026-11-04.db",
+            "pelanggan-2026-11-05.db"
+        ]
     );
-    assert_eq!(backup::auto_backup(&db, &backups, 0, day(6)).unwrap_err().field(), Some("keep"));
+    assert_eq!(
+        backup::auto_backup(&db, &backups, 0, day(6))
+            .unwrap_err()
+            .field(),
+        Some("keep")
+    );
 }

@@ -346,9 +346,7 @@ fn change_rows_describe_each_mutation() {
         kinds,
         [
             ("customer", "insert"),
-            ("activity", "insert"),
             ("ledger_entry", "insert"),
-            ("activity", "insert"),
             ("tag", "insert"),
             ("customer_tag", "insert"),
             ("activity", "insert"),
@@ -360,10 +358,14 @@ fn change_rows_describe_each_mutation() {
     assert_eq!(row["whatsapp"], json!(WA1_E164));
     assert_eq!(row["name"], json!("Budi"));
     assert_eq!(row["causal_length"], json!(1));
-    // A synced ledger row carries no cached balances: each device recomputes them.
-    let entry = changes[2].value.as_ref().unwrap();
-    assert_eq!(entry["amount"], json!("10000.00"));
-    assert!(entry.get("new_balance").is_none() && entry.get("previous_balance").is_none());
+    // Ledger and activity rows never change: the change log only names them
+    // and sync reads the row itself.
+    assert!(changes[1].value.is_none() && changes[4].value.is_none());
+    // One activity entry tells the whole creation, opening balance and tags included.
+    let created = &activity::list(db.conn(), &c.id, db.region().unwrap(), None).unwrap()[0];
+    assert_eq!(created.action, "created");
+    assert_eq!(created.details["initial_balance"]["amount"], json!("10000.00"));
+    assert_eq!(created.details["tags"], json!(["VIP"]));
     assert!(changes.iter().all(|c| c.hlc > 0));
 
     // An edit: one update row per changed field, with the new value.

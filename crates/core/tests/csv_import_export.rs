@@ -61,12 +61,19 @@ fn a_mixed_spreadsheet_imports_its_good_rows_and_reports_the_rest() {
 
     let budi = common::get(&db, "081234567890");
     assert_eq!(budi.balance.to_string(), "150000.00");
-    let tags: Vec<_> = budi.tags.iter().map(|t| (t.name.as_str(), t.color.as_str())).collect();
+    let tags: Vec<_> = budi
+        .tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.color.as_str()))
+        .collect();
     assert_eq!(tags, [("Corporate", "#007bff"), ("VIP", "#ffaa00")]);
     let sari = common::get(&db, "081311112222");
     assert_eq!(sari.balance.to_string(), "-25000.00");
     assert_eq!(sari.notes.as_deref(), Some("baris \"dua\""));
-    assert_eq!(common::get(&db, "+6282144445555").balance.to_string(), "1500000.50");
+    assert_eq!(
+        common::get(&db, "+6282144445555").balance.to_string(),
+        "1500000.50"
+    );
     common::assert_ledger_invariant(db.conn());
 
     let reported: Vec<_> = s.errors.iter().map(|e| (e.line, e.code)).collect();
@@ -87,16 +94,29 @@ fn a_mixed_spreadsheet_imports_its_good_rows_and_reports_the_rest() {
     // The rejected rows come back as read, plus a reason, ready to fix and re-import.
     let text = std::fs::read_to_string(&errors).unwrap();
     let lines: Vec<_> = text.lines().collect();
-    assert_eq!(lines[0], "Nama;No WA;E-mail;Saldo;Label;Catatan;Kota;reason");
-    assert!(lines[1].starts_with("Bad number;12345;;;;;;invalid_whatsapp:"), "{}", lines[1]);
+    assert_eq!(
+        lines[0],
+        "Nama;No WA;E-mail;Saldo;Label;Catatan;Kota;reason"
+    );
+    assert!(
+        lines[1].starts_with("Bad number;12345;;;;;;invalid_whatsapp:"),
+        "{}",
+        lines[1]
+    );
     assert_eq!(lines.len(), 6);
     let fixed = text
         .replace("Bad number;12345", "Bad number;0899-1234-5678")
-        .replace("Ambiguous;0857-1234-5678;;0.500", "Ambiguous;0857-1234-5678;;500");
+        .replace(
+            "Ambiguous;0857-1234-5678;;0.500",
+            "Ambiguous;0857-1234-5678;;500",
+        );
     let refile = write(dir.path(), "fixed.csv", fixed.as_bytes());
     let again = import(&mut db, &refile, &ImportOptions::default()).unwrap();
     assert_eq!((again.imported, again.rejected), (2, 3));
-    assert_eq!(again.ignored_columns, vec!["Kota".to_string(), "reason".to_string()]);
+    assert_eq!(
+        again.ignored_columns,
+        vec!["Kota".to_string(), "reason".to_string()]
+    );
 }
 
 #[test]
@@ -117,7 +137,12 @@ fn a_dry_run_reports_everything_and_writes_nothing() {
     assert_eq!(snapshot(&db), before);
     assert!(dry.dry_run);
     let real = import(&mut db, &file, &ImportOptions::default()).unwrap();
-    let codes = |s: &ImportSummary| s.errors.iter().map(|e| (e.line, e.code)).collect::<Vec<_>>();
+    let codes = |s: &ImportSummary| {
+        s.errors
+            .iter()
+            .map(|e| (e.line, e.code))
+            .collect::<Vec<_>>()
+    };
     assert_eq!(
         (dry.rows, dry.imported, dry.rejected, codes(&dry)),
         (real.rows, real.imported, real.rejected, codes(&real))
@@ -172,7 +197,10 @@ fn duplicates_skip_update_or_fail() {
     assert_eq!(budi.tags.len(), 2);
     // A number twice in one file: the second row updates the first.
     let ani = common::get(&db, "085712345678");
-    assert_eq!((ani.name.as_str(), ani.email.as_deref()), ("Ani lagi", Some("ani@x.id")));
+    assert_eq!(
+        (ani.name.as_str(), ani.email.as_deref()),
+        ("Ani lagi", Some("ani@x.id"))
+    );
 }
 
 #[test]
@@ -185,9 +213,15 @@ fn windows_1252_and_tabs_are_read() {
     bytes.push(b'\n');
     let file = write(dir.path(), "old-excel.csv", &bytes);
     let s = import(&mut db, &file, &ImportOptions::default()).unwrap();
-    assert_eq!((s.encoding, s.delimiter.as_str(), s.imported), (Encoding::Windows1252, "\t", 1));
+    assert_eq!(
+        (s.encoding, s.delimiter.as_str(), s.imported),
+        (Encoding::Windows1252, "\t", 1)
+    );
     let c = common::get(&db, "081234567890");
-    assert_eq!((c.name.as_str(), c.notes.as_deref()), ("José", Some("Café")));
+    assert_eq!(
+        (c.name.as_str(), c.notes.as_deref()),
+        ("José", Some("Café"))
+    );
 }
 
 #[test]
@@ -198,9 +232,16 @@ fn a_file_without_the_needed_columns_is_refused_whole() {
     let e = import(&mut db, &file, &ImportOptions::default()).unwrap_err();
     assert_eq!((e.code(), e.field()), ("validation", Some("header")));
     // --map names the column.
-    let file = write(dir.path(), "b.csv", b"pelanggan,kontak\nBudi,0812-3456-7890\n");
+    let file = write(
+        dir.path(),
+        "b.csv",
+        b"pelanggan,kontak\nBudi,0812-3456-7890\n",
+    );
     let options = ImportOptions {
-        mappings: vec!["pelanggan=name".parse().unwrap(), "kontak=whatsapp".parse().unwrap()],
+        mappings: vec![
+            "pelanggan=name".parse().unwrap(),
+            "kontak=whatsapp".parse().unwrap(),
+        ],
         ..Default::default()
     };
     assert_eq!(snapshot(&db), before);
@@ -271,14 +312,42 @@ fn readers_keep_reading_during_an_import() {
 
 /// A base with every kind of field, including text a spreadsheet would run.
 fn varied_base(db: &mut Db) {
+    use pelanggan_core::Money;
     use pelanggan_core::customers::{NewCustomer, Status};
     use pelanggan_core::tags::TagInput;
-    use pelanggan_core::Money;
     let rows = [
-        ("Budi Santoso", "0812-3456-7890", Some("budi@example.co.id"), "150000.50", Status::Active, vec!["VIP:#ffaa00", "Corporate"]),
-        ("=HYPERLINK(\"http://x\")", "0813-1111-2222", None, "-25000", Status::Inactive, vec![]),
-        ("Sari; \"Ibu\", Warung", "0857-1234-5678", Some("sari@warung.id"), "0", Status::Blacklisted, vec!["VIP"]),
-        ("@dewi", "0878-8888-9999", None, "1", Status::Active, vec!["-minus"]),
+        (
+            "Budi Santoso",
+            "0812-3456-7890",
+            Some("budi@example.co.id"),
+            "150000.50",
+            Status::Active,
+            vec!["VIP:#ffaa00", "Corporate"],
+        ),
+        (
+            "=HYPERLINK(\"http://x\")",
+            "0813-1111-2222",
+            None,
+            "-25000",
+            Status::Inactive,
+            vec![],
+        ),
+        (
+            "Sari; \"Ibu\", Warung",
+            "0857-1234-5678",
+            Some("sari@warung.id"),
+            "0",
+            Status::Blacklisted,
+            vec!["VIP"],
+        ),
+        (
+            "@dewi",
+            "0878-8888-9999",
+            None,
+            "1",
+            Status::Active,
+            vec!["-minus"],
+        ),
     ];
     for (name, wa, email, balance, status, tags) in rows {
         db.write(None, |w| {
@@ -292,7 +361,10 @@ fn varied_base(db: &mut Db) {
                     address: Some("Jl. Merdeka 1\nBandung".into()),
                     notes: Some("+ catatan, \"kutip\"".into()),
                     initial_balance: Some(Money::parse("balance", balance)?),
-                    tags: tags.iter().map(|t| TagInput::parse(t)).collect::<Result<_, _>>()?,
+                    tags: tags
+                        .iter()
+                        .map(|t| TagInput::parse(t))
+                        .collect::<Result<_, _>>()?,
                     status: Some(status),
                 },
             )
@@ -324,7 +396,10 @@ fn comparable(csv: &str, delimiter: u8) -> Vec<Vec<String>> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            [1, 2, 3, 4, 5, 6, 8, 9, 10].iter().map(|i| r[*i].to_owned()).collect()
+            [1, 2, 3, 4, 5, 6, 8, 9, 10]
+                .iter()
+                .map(|i| r[*i].to_owned())
+                .collect()
         })
         .collect()
 }
@@ -336,11 +411,19 @@ fn export_then_import_round_trips_a_customer_base() {
         varied_base(&mut db);
         let first = export_customers(&db, &dir.path().join("a.csv"), excel);
         let (_dir2, mut fresh) = open();
-        let s = import(&mut fresh, &dir.path().join("a.csv"), &ImportOptions::default()).unwrap();
+        let s = import(
+            &mut fresh,
+            &dir.path().join("a.csv"),
+            &ImportOptions::default(),
+        )
+        .unwrap();
         assert_eq!((s.imported, s.rejected), (4, 0), "{:?}", s.errors);
         let second = export_customers(&fresh, &dir.path().join("b.csv"), excel);
         let delimiter = if excel { b';' } else { b',' };
-        assert_eq!(comparable(&first, delimiter), comparable(&second, delimiter));
+        assert_eq!(
+            comparable(&first, delimiter),
+            comparable(&second, delimiter)
+        );
         assert_eq!(comparable(&first, delimiter).len(), 4);
     }
 }
@@ -353,9 +436,15 @@ fn exports_are_safe_for_spreadsheets() {
     assert!(plain.starts_with(
         "id,name,whatsapp,email,phone,address,balance,total_spent,status,tags,notes,created_at,updated_at\r\n"
     ));
-    assert!(plain.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",'+6281311112222,"), "{plain}");
+    assert!(
+        plain.contains(",\"'=HYPERLINK(\"\"http://x\"\")\",'+6281311112222,"),
+        "{plain}"
+    );
     assert!(plain.contains(",'@dewi,"));
-    assert!(plain.contains(",-25000.00,0.00,inactive,"), "amounts stay numbers");
+    assert!(
+        plain.contains(",-25000.00,0.00,inactive,"),
+        "amounts stay numbers"
+    );
     assert!(plain.contains("'-minus:#007bff"));
     let excel = export_customers(&db, &dir.path().join("b.csv"), true);
     assert!(excel.starts_with("\u{feff}id;name;whatsapp;"));
@@ -367,14 +456,41 @@ fn ledger_export_by_date() {
     varied_base(&mut db);
     let file = dir.path().join("ledger.csv");
     let today = chrono::Utc::now().date_naive();
-    let all = export::ledger(db.conn(), &file, Some(today), Some(today), CsvOptions::default(), &mut |_| {}, &Cancel::new()).unwrap();
+    let all = export::ledger(
+        db.conn(),
+        &file,
+        Some(today),
+        Some(today),
+        CsvOptions::default(),
+        &mut |_| {},
+        &Cancel::new(),
+    )
+    .unwrap();
     assert_eq!(all.rows, 3);
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with(&export::LEDGER_COLUMNS.join(",")));
     assert!(text.contains(",debit,25000.00,0.00,-25000.00,Initial balance,"));
     let past = today - chrono::Days::new(30);
-    let none = export::ledger(db.conn(), &file, Some(past), Some(past), CsvOptions::default(), &mut |_| {}, &Cancel::new()).unwrap();
+    let none = export::ledger(
+        db.conn(),
+        &file,
+        Some(past),
+        Some(past),
+        CsvOptions::default(),
+        &mut |_| {},
+        &Cancel::new(),
+    )
+    .unwrap();
     assert_eq!(none.rows, 0);
-    let e = export::ledger(db.conn(), &file, Some(today), Some(past), CsvOptions::default(), &mut |_| {}, &Cancel::new()).unwrap_err();
+    let e = export::ledger(
+        db.conn(),
+        &file,
+        Some(today),
+        Some(past),
+        CsvOptions::default(),
+        &mut |_| {},
+        &Cancel::new(),
+    )
+    .unwrap_err();
     assert_eq!(e.field(), Some("from"));
 }

@@ -10,7 +10,14 @@ use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, privacy};
 
 const PERSONAL: [&str; 8] = [
-    "Budi", "6281234567890", "81311112222", "budi@example", "Merdeka", "rahasia", "0812", "0813",
+    "Budi",
+    "6281234567890",
+    "81311112222",
+    "budi@example",
+    "Merdeka",
+    "rahasia",
+    "0812",
+    "0813",
 ];
 
 fn rich_customer(db: &mut Db) -> String {
@@ -50,7 +57,12 @@ fn rich_customer(db: &mut Db) -> String {
                 ..Default::default()
             },
         )?;
-        ledger::debit(w, &c.id, Money::from_minor(250_000), &EntryNote::new("paket"))
+        ledger::debit(
+            w,
+            &c.id,
+            Money::from_minor(250_000),
+            &EntryNote::new("paket"),
+        )
     })
     .unwrap();
     c.id
@@ -85,7 +97,10 @@ fn export_holds_everything_about_the_customer() {
     assert_eq!(doc["ledger"].as_array().unwrap().len(), 2);
     assert_eq!(doc["ledger"][1]["amount"], "2500.00");
     assert!(doc["activity"].as_array().unwrap().len() >= 5);
-    assert_eq!(doc["activity"][0]["details"]["customer"]["name"], "Budi Santoso");
+    assert_eq!(
+        doc["activity"][0]["details"]["customer"]["name"],
+        "Budi Santoso"
+    );
     for key in ["subscriptions", "invoices", "payments", "messages"] {
         assert!(doc[key].is_array(), "{key}");
     }
@@ -100,7 +115,9 @@ fn anonymise_removes_personal_data_and_keeps_the_books() {
     let balance_before = common::get(&db, &id).balance;
     let ledger_before: i64 = db
         .conn()
-        .query_row("SELECT count(*) FROM customer_balance_history", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM customer_balance_history", [], |r| {
+            r.get(0)
+        })
         .unwrap();
 
     let c = db.write(None, |w| privacy::anonymise(w, &id)).unwrap();
@@ -116,12 +133,19 @@ fn anonymise_removes_personal_data_and_keeps_the_books() {
     assert!(all.contains("Sari"), "other customers are untouched");
     let ledger_after: i64 = db
         .conn()
-        .query_row("SELECT count(*) FROM customer_balance_history", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM customer_balance_history", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(ledger_before, ledger_after);
     common::assert_ledger_invariant(db.conn());
-    assert!(contacts::list(db.conn(), &id, db.region().unwrap()).unwrap().is_empty());
-    let activity = pelanggan_core::activity::list(db.conn(), &id, db.region().unwrap(), Some(1)).unwrap();
+    assert!(
+        contacts::list(db.conn(), &id, db.region().unwrap())
+            .unwrap()
+            .is_empty()
+    );
+    let activity =
+        pelanggan_core::activity::list(db.conn(), &id, db.region().unwrap(), Some(1)).unwrap();
     assert_eq!(activity[0].action, "anonymised");
     // The number is freed and the placeholder never matches a typed number.
     common::add(&mut db, "Budi baru", common::WA1);
@@ -133,8 +157,10 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     let (_dir, mut db) = open();
     let id = rich_customer(&mut db);
     let sari = common::add(&mut db, "Sari", common::WA3);
-    db.write(None, |w| ledger::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x")))
-        .unwrap();
+    db.write(None, |w| {
+        ledger::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x"))
+    })
+    .unwrap();
 
     let before = common::snapshot(&db);
     let refused = db.write(None, |w| privacy::erase(w, &id, false));
@@ -144,7 +170,9 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     let erased = db.write(None, |w| privacy::erase(w, &id, true)).unwrap();
     assert!(erased.rows_deleted >= 8);
     assert_eq!(
-        customers::get(db.conn(), &id, db.region().unwrap()).unwrap_err().code(),
+        customers::get(db.conn(), &id, db.region().unwrap())
+            .unwrap_err()
+            .code(),
         "not_found"
     );
     let all = everything(&db);
@@ -162,7 +190,11 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     assert_eq!(tombstone, ("delete".to_string(), "erased".to_string()));
     common::assert_ledger_invariant(db.conn());
     // The ledger is still append-only for everyone else.
-    assert!(db.conn().execute("DELETE FROM customer_balance_history", []).is_err());
+    assert!(
+        db.conn()
+            .execute("DELETE FROM customer_balance_history", [])
+            .is_err()
+    );
 }
 
 #[test]
@@ -183,6 +215,9 @@ fn every_table_with_a_customer_id_is_known_to_privacy() {
     for table in tables {
         let known = privacy::OWNED.iter().any(|(t, _)| *t == table)
             || ["vouchers", "privacy_erasures"].contains(&table.as_str());
-        assert!(known, "table {table} holds customer data but privacy does not know it");
+        assert!(
+            known,
+            "table {table} holds customer data but privacy does not know it"
+        );
     }
 }

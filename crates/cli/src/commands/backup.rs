@@ -1,9 +1,9 @@
 use std::path::Path;
 
-use pelanggan_core::backup;
-use pelanggan_core::{Db, Result};
 use crate::output::{AutoBackup, Render};
 use crate::progress::{Bar, cancel_on_ctrl_c};
+use pelanggan_core::backup;
+use pelanggan_core::{Db, Result};
 
 pub fn backup(
     db: &Db,

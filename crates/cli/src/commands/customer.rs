@@ -85,9 +85,8 @@ fn status(fields: &CustomerFields) -> Result<Option<Status>> {
 /// The list's filters as a core query (first page, default order): shared by
 /// `customer list` and anything else that selects customers the same way.
 pub(crate) fn list_query(f: &ListFilters) -> Result<ListQuery> {
-    let amount = |field, v: &Option<String>| {
-        v.as_deref().map(|a| Money::parse(field, a)).transpose()
-    };
+    let amount =
+        |field, v: &Option<String>| v.as_deref().map(|a| Money::parse(field, a)).transpose();
     Ok(ListQuery {
         search: f.search.clone(),
         status: f.status.as_deref().map(str::parse::<Status>).transpose()?,

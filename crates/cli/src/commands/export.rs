@@ -24,7 +24,12 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
             let options = CsvOptions { excel: csv.excel };
             export::customers(db.conn(), file, &filter, options, &mut progress, &cancel)
         }
-        ExportCmd::Ledger { file, from, to, csv } => export::ledger(
+        ExportCmd::Ledger {
+            file,
+            from,
+            to,
+            csv,
+        } => export::ledger(
             db.conn(),
             file,
             parse_date("from", from.as_deref())?,

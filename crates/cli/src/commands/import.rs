@@ -5,7 +5,12 @@ use crate::args::ImportCmd;
 use crate::output::Render;
 use crate::progress::{Bar, cancel_on_ctrl_c};
 
-pub fn run(db: &mut Db, actor: Option<&str>, cmd: &ImportCmd, json: bool) -> Result<Box<dyn Render>> {
+pub fn run(
+    db: &mut Db,
+    actor: Option<&str>,
+    cmd: &ImportCmd,
+    json: bool,
+) -> Result<Box<dyn Render>> {
     let ImportCmd::Customers {
         file,
         dry_run,

@@ -9,10 +9,14 @@ mod customer;
 mod export;
 mod r#gen;
 mod import;
+mod invoice;
+mod payment;
 mod privacy;
 mod settings;
 mod stats;
+mod subscription;
 mod tag;
+mod voucher;
 
 use std::path::PathBuf;
 
@@ -40,9 +44,20 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             auto,
             dir,
             keep,
-        } => backup::backup(&db, file.as_deref(), *auto, dir.as_deref(), *keep, cli.global.json),
+        } => backup::backup(
+            &db,
+            file.as_deref(),
+            *auto,
+            dir.as_deref(),
+            *keep,
+            cli.global.json,
+        ),
         Command::Restore { file } => backup::restore(db, file, cli.global.json),
         Command::Privacy(cmd) => privacy::run(&mut db, actor, cmd),
+        Command::Subscription(cmd) => subscription::run(&mut db, actor, cmd),
+        Command::Invoice(cmd) => invoice::run(&mut db, actor, cmd),
+        Command::Payment(cmd) => payment::run(&mut db, actor, cmd),
+        Command::Voucher(cmd) => voucher::run(&mut db, actor, cmd),
         Command::Stats => stats::run(&db),
         Command::Gen { customers, seed } => r#gen::run(&mut db, *customers, *seed, cli.global.json),
         Command::Activity { customer, limit } => Ok(Box::new(List(activity::list(
@@ -65,6 +80,11 @@ fn db_path(cli: &Cli) -> Result<PathBuf> {
             field: "db",
             message: "no home folder to keep the database in; pass --db PATH".into(),
         })
+}
+
+/// Today on this computer's calendar: the default date of billing commands.
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 /// Reads a YYYY-MM-DD date argument.

@@ -30,7 +30,11 @@ impl Text for Written {
 
 impl Text for BackupInfo {
     fn text(&self) -> String {
-        format!("backup of {} bytes written to {}", self.bytes, self.file.display())
+        format!(
+            "backup of {} bytes written to {}",
+            self.bytes,
+            self.file.display()
+        )
     }
 }
 

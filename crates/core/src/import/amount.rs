@@ -18,7 +18,10 @@ pub fn parse(field: &'static str, input: &str) -> Result<Money> {
         .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
         .collect();
     let mut negative = text.starts_with('-') || (text.starts_with('(') && text.ends_with(')'));
-    text = text.trim_start_matches(['-', '+']).trim_matches(['(', ')']).to_owned();
+    text = text
+        .trim_start_matches(['-', '+'])
+        .trim_matches(['(', ')'])
+        .to_owned();
     for prefix in ["Rp.", "Rp", "RP", "rp", "IDR", "idr"] {
         if let Some(rest) = text.strip_prefix(prefix) {
             negative |= rest.starts_with('-');
@@ -26,7 +29,11 @@ pub fn parse(field: &'static str, input: &str) -> Result<Money> {
             break;
         }
     }
-    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if text.is_empty()
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return Err(refuse("is not an amount"));
     }
     let last_dot = text.rfind('.');
@@ -54,7 +61,8 @@ pub fn parse(field: &'static str, input: &str) -> Result<Money> {
     if fraction.len() > 2 || fraction.contains(['.', ',']) {
         return Err(refuse("has more than two decimals or misplaced separators"));
     }
-    let digits = ungroup(whole).ok_or_else(|| refuse("is ambiguous: its digit groups are not thousands"))?;
+    let digits =
+        ungroup(whole).ok_or_else(|| refuse("is ambiguous: its digit groups are not thousands"))?;
     let plain = format!("{}{digits}.{fraction:0<2}", if negative { "-" } else { "" });
     Money::parse(field, &plain)
 }
@@ -73,7 +81,9 @@ fn ungroup(whole: &str) -> Option<String> {
     let first = groups[0];
     let ok = (1..=3).contains(&first.len())
         && first != "0"
-        && groups[1..].iter().all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+        && groups[1..]
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
     ok.then(|| groups.concat())
 }
 
@@ -104,17 +114,35 @@ mod tests {
             ("0,50", "0.50"),
         ] {
             let got = parse("balance", input.trim_end_matches(",-"));
-            assert_eq!(got.map(|m| m.to_string()).ok().as_deref(), Some(expected), "{input}");
+            assert_eq!(
+                got.map(|m| m.to_string()).ok().as_deref(),
+                Some(expected),
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn refuses_guesses() {
         for input in [
-            "", "abc", "1.5.0", "1.50.000", "12.3456", "0.500", "1.000.5", "150.000.50,12,1",
-            "1,000.000", "Rp", "10e3", "1.2345,00",
+            "",
+            "abc",
+            "1.5.0",
+            "1.50.000",
+            "12.3456",
+            "0.500",
+            "1.000.5",
+            "150.000.50,12,1",
+            "1,000.000",
+            "Rp",
+            "10e3",
+            "1.2345,00",
         ] {
-            assert_eq!(parse("balance", input).unwrap_err().code(), "invalid_amount", "{input}");
+            assert_eq!(
+                parse("balance", input).unwrap_err().code(),
+                "invalid_amount",
+                "{input}"
+            );
         }
     }
 }

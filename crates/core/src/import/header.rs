@@ -49,15 +49,46 @@ impl Field {
     /// The header spellings (normalised) that mean this field.
     fn aliases(self) -> &'static [&'static str] {
         match self {
-            Field::Name => &["name", "nama", "namapelanggan", "customer", "customername", "fullname", "namalengkap"],
+            Field::Name => &[
+                "name",
+                "nama",
+                "namapelanggan",
+                "customer",
+                "customername",
+                "fullname",
+                "namalengkap",
+            ],
             Field::Whatsapp => &[
-                "whatsapp", "wa", "nowa", "nomorwa", "whatsappnumber", "nowhatsapp", "nohp", "hp",
-                "nomorhp", "handphone", "mobile",
+                "whatsapp",
+                "wa",
+                "nowa",
+                "nomorwa",
+                "whatsappnumber",
+                "nowhatsapp",
+                "nohp",
+                "hp",
+                "nomorhp",
+                "handphone",
+                "mobile",
             ],
             Field::Email => &["email", "surel", "emailaddress"],
-            Field::Phone => &["phone", "telepon", "telp", "notelp", "tel", "phonenumber", "nomortelepon"],
+            Field::Phone => &[
+                "phone",
+                "telepon",
+                "telp",
+                "notelp",
+                "tel",
+                "phonenumber",
+                "nomortelepon",
+            ],
             Field::Address => &["address", "alamat"],
-            Field::Balance => &["balance", "saldo", "initialbalance", "saldoawal", "openingbalance"],
+            Field::Balance => &[
+                "balance",
+                "saldo",
+                "initialbalance",
+                "saldoawal",
+                "openingbalance",
+            ],
             Field::Tags => &["tags", "tag", "label", "labels"],
             Field::Notes => &["notes", "note", "catatan", "keterangan"],
             Field::Status => &["status"],
@@ -66,7 +97,9 @@ impl Field {
 
     fn from_header(header: &str) -> Option<Field> {
         let key = normalise(header);
-        Field::ALL.into_iter().find(|f| f.aliases().contains(&key.as_str()))
+        Field::ALL
+            .into_iter()
+            .find(|f| f.aliases().contains(&key.as_str()))
     }
 }
 
@@ -187,23 +220,48 @@ mod tests {
 
     #[test]
     fn english_and_indonesian_headers() {
-        let c = cols(&["Nama", "No_WA", " E-mail ", "Alamat", "Saldo", "Label", "Catatan", "X"], &[]).unwrap();
+        let c = cols(
+            &[
+                "Nama", "No_WA", " E-mail ", "Alamat", "Saldo", "Label", "Catatan", "X",
+            ],
+            &[],
+        )
+        .unwrap();
         assert_eq!(c.get(Field::Name), Some(0));
         assert_eq!(c.get(Field::Whatsapp), Some(1));
         assert_eq!(c.get(Field::Email), Some(2));
         assert_eq!(c.get(Field::Balance), Some(4));
         assert_eq!(c.ignored, vec!["X".to_string()]);
         let c = cols(&["\u{feff}NAME", "HP", "Initial Balance"], &[]).unwrap();
-        assert_eq!((c.get(Field::Whatsapp), c.get(Field::Balance)), (Some(1), Some(2)));
+        assert_eq!(
+            (c.get(Field::Whatsapp), c.get(Field::Balance)),
+            (Some(1), Some(2))
+        );
     }
 
     #[test]
     fn map_overrides_and_errors() {
-        let c = cols(&["Pelanggan", "Kontak"], &["pelanggan=name", "Kontak=whatsapp"]).unwrap();
-        assert_eq!((c.get(Field::Name), c.get(Field::Whatsapp)), (Some(0), Some(1)));
+        let c = cols(
+            &["Pelanggan", "Kontak"],
+            &["pelanggan=name", "Kontak=whatsapp"],
+        )
+        .unwrap();
+        assert_eq!(
+            (c.get(Field::Name), c.get(Field::Whatsapp)),
+            (Some(0), Some(1))
+        );
         assert_eq!(cols(&["nama"], &[]).unwrap_err().field(), Some("header"));
-        assert_eq!(cols(&["nama", "wa", "hp"], &[]).unwrap_err().field(), Some("header"));
-        assert_eq!(cols(&["nama", "wa"], &["foo=name"]).unwrap_err().field(), Some("map"));
-        assert_eq!("x=colour".parse::<Mapping>().unwrap_err().field(), Some("map"));
+        assert_eq!(
+            cols(&["nama", "wa", "hp"], &[]).unwrap_err().field(),
+            Some("header")
+        );
+        assert_eq!(
+            cols(&["nama", "wa"], &["foo=name"]).unwrap_err().field(),
+            Some("map")
+        );
+        assert_eq!(
+            "x=colour".parse::<Mapping>().unwrap_err().field(),
+            Some("map")
+        );
     }
 }

@@ -96,13 +96,20 @@ fn detect_encoding(path: &Path) -> Result<Encoding> {
             break;
         }
     }
-    Ok(if bom { Encoding::Utf8Bom } else { Encoding::Utf8 })
+    Ok(if bom {
+        Encoding::Utf8Bom
+    } else {
+        Encoding::Utf8
+    })
 }
 
 /// The delimiter of the header line: whichever of `,` `;` tab occurs most
 /// outside quotes (Indonesian Excel writes semicolons).
 fn detect_delimiter(start: &[u8]) -> u8 {
-    let line_end = start.iter().position(|b| *b == b'\n').unwrap_or(start.len());
+    let line_end = start
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(start.len());
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for b in &start[..line_end] {

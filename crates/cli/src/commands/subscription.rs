@@ -1,0 +1,79 @@
+//! `pelanggan subscription`: a customer's hotspot and PPPoE services.
+
+use pelanggan_core::billing::subscriptions::{
+    self, NewSubscription, SubscriptionPatch, SubscriptionQuery,
+};
+use pelanggan_core::{Db, Error, Money, Result};
+
+use super::{parse_date, today};
+use crate::args::SubscriptionCmd;
+use crate::output::{List, Render};
+
+pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Box<dyn Render>> {
+    Ok(match cmd {
+        SubscriptionCmd::Add {
+            customer,
+            kind,
+            username,
+            profile,
+            price,
+            cycle,
+            start,
+        } => {
+            let input = NewSubscription {
+                kind: kind.parse()?,
+                username: username.clone(),
+                profile: profile.clone(),
+                price: Money::parse_positive("price", price)?,
+                cycle: cycle.as_deref().map(str::parse).transpose()?,
+                start: parse_date("start", Some(start))?.ok_or_else(|| Error::Validation {
+                    field: "start",
+                    message: "a start date YYYY-MM-DD is required".into(),
+                })?,
+            };
+            Box::new(db.write(actor, |w| subscriptions::add(w, customer, input))?)
+        }
+        SubscriptionCmd::Edit {
+            subscription,
+            kind,
+            username,
+            profile,
+            price,
+            cycle,
+        } => {
+            let patch = SubscriptionPatch {
+                kind: kind.as_deref().map(str::parse).transpose()?,
+                username: username.clone(),
+                profile: profile.clone(),
+                price: price
+                    .as_deref()
+                    .map(|p| Money::parse_positive("price", p))
+                    .transpose()?,
+                cycle: cycle.as_deref().map(str::parse).transpose()?,
+            };
+            Box::new(db.write(actor, |w| subscriptions::edit(w, subscription, patch))?)
+        }
+        SubscriptionCmd::Suspend { subscription } => {
+            Box::new(db.write(actor, |w| subscriptions::suspend(w, subscription))?)
+        }
+        SubscriptionCmd::Resume { subscription, date } => {
+            let on = parse_date("date", date.as_deref())?.unwrap_or_else(today);
+            Box::new(db.write(actor, |w| subscriptions::resume(w, subscription, on))?)
+        }
+        SubscriptionCmd::Cancel { subscription } => {
+            Box::new(db.write(actor, |w| subscriptions::cancel(w, subscription))?)
+        }
+        SubscriptionCmd::List {
+            customer,
+            status,
+            include_cancelled,
+        } => {
+            let query = SubscriptionQuery {
+                customer: customer.clone(),
+                status: status.as_deref().map(str::parse).transpose()?,
+                include_cancelled: *include_cancelled,
+            };
+            Box::new(List(subscriptions::list(db.conn(), db.region()?, &query)?))
+        }
+    })
+}

@@ -1,0 +1,277 @@
+//! Tables for subscriptions, invoices, payments and vouchers. Money prints as
+//! plain decimals ("150000.00"); JSON comes from the core types' `Serialize`.
+
+use chrono::NaiveDate;
+use pelanggan_core::billing::invoices::Invoice;
+use pelanggan_core::billing::payments::Payment;
+use pelanggan_core::billing::subscriptions::Subscription;
+use pelanggan_core::billing::vouchers::Voucher;
+use serde::Serialize;
+
+use super::{List, Text, list_text, opt, shorten, table};
+
+/// What `invoice issue-due` issued; JSON is the array of invoices.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct Issued {
+    #[serde(skip)]
+    pub date: NaiveDate,
+    pub invoices: Vec<Invoice>,
+}
+
+fn fields(rows: Vec<(&str, String)>) -> String {
+    let mut t = table(&["field", "value"]);
+    for (k, v) in rows {
+        t.add_row([k.to_owned(), v]);
+    }
+    t.to_string()
+}
+
+fn by(at: &Option<String>, who: &Option<String>) -> String {
+    match (at, who) {
+        (Some(at), Some(who)) => format!("{at} by {who}"),
+        (Some(at), None) => at.clone(),
+        _ => String::new(),
+    }
+}
+
+impl Text for Subscription {
+    fn text(&self) -> String {
+        fields(vec![
+            ("id", self.id.clone()),
+            ("local id", self.local_id.to_string()),
+            ("customer", self.customer_name.clone()),
+            ("type", self.kind.to_string()),
+            ("username", self.username.clone()),
+            ("profile", self.profile.clone()),
+            ("price", self.price.to_string()),
+            ("cycle", self.cycle.to_string()),
+            ("start", self.start_date.to_string()),
+            ("next billing", self.next_billing_date.to_string()),
+            ("status", self.status.to_string()),
+            (
+                "created",
+                format!("{} by {}", self.created_at, self.created_by),
+            ),
+            ("updated", self.updated_at.clone()),
+        ])
+    }
+}
+
+impl Text for List<Subscription> {
+    fn text(&self) -> String {
+        list_text(
+            &self.0,
+            "no subscriptions",
+            &[
+                "#",
+                "customer",
+                "type",
+                "username",
+                "profile",
+                "price",
+                "cycle",
+                "next billing",
+                "status",
+            ],
+            |s| {
+                vec![
+                    s.local_id.to_string(),
+                    shorten(&s.customer_name, 30),
+                    s.kind.to_string(),
+                    s.username.clone(),
+                    s.profile.clone(),
+                    s.price.to_string(),
+                    s.cycle.to_string(),
+                    s.next_billing_date.to_string(),
+                    s.status.to_string(),
+                ]
+            },
+        )
+    }
+}
+
+/// What an invoice bills: the subscription's username or the voucher's code.
+fn billed(i: &Invoice) -> String {
+    match (&i.subscription_username, &i.voucher_code) {
+        (Some(username), _) => username.clone(),
+        (None, Some(code)) => format!("voucher {code}"),
+        (None, None) => String::new(),
+    }
+}
+
+impl Text for Invoice {
+    fn text(&self) -> String {
+        let carried = if self.carried_from.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{} from {}",
+                self.carried_amount,
+                self.carried_from.join(", ")
+            )
+        };
+        fields(vec![
+            ("number", self.number.clone()),
+            ("status", self.status.to_string()),
+            ("customer", self.customer_name.clone()),
+            ("for", billed(self)),
+            ("description", self.description.clone()),
+            (
+                "period",
+                format!("{} to {}", self.period_start, self.period_end),
+            ),
+            ("due date", self.due_date.to_string()),
+            ("total", self.total.to_string()),
+            ("paid", self.amount_allocated.to_string()),
+            ("unpaid", self.amount_unpaid.to_string()),
+            ("carried", carried),
+            ("amount due", self.amount_due.to_string()),
+            (
+                "issued",
+                format!("{} by {}", self.issued_at, self.issued_by),
+            ),
+            ("voided", by(&self.voided_at, &self.voided_by)),
+            ("id", self.id.clone()),
+        ])
+    }
+}
+
+fn invoice_table(items: &[Invoice], empty: &str) -> String {
+    list_text(
+        items,
+        empty,
+        &[
+            "number", "customer", "for", "period", "total", "paid", "due", "status",
+        ],
+        |i| {
+            vec![
+                i.number.clone(),
+                shorten(&i.customer_name, 30),
+                billed(i),
+                i.period_start.to_string(),
+                i.total.to_string(),
+                i.amount_allocated.to_string(),
+                i.amount_due.to_string(),
+                i.status.to_string(),
+            ]
+        },
+    )
+}
+
+impl Text for List<Invoice> {
+    fn text(&self) -> String {
+        invoice_table(&self.0, "no invoices")
+    }
+}
+
+impl Text for Issued {
+    fn text(&self) -> String {
+        if self.invoices.is_empty() {
+            return format!("no invoices due up to {}", self.date);
+        }
+        format!(
+            "{} invoice(s) issued, due up to {}\n{}",
+            self.invoices.len(),
+            self.date,
+            invoice_table(&self.invoices, "")
+        )
+    }
+}
+
+/// "INV-2026-000001 100000.00, INV-2026-000002 50000.00"
+fn pays(p: &Payment) -> String {
+    p.allocations
+        .iter()
+        .map(|a| format!("{} {}", a.invoice_number, a.amount))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Text for Payment {
+    fn text(&self) -> String {
+        fields(vec![
+            ("id", self.id.clone()),
+            ("local id", self.local_id.to_string()),
+            ("customer", self.customer_name.clone()),
+            ("amount", self.amount.to_string()),
+            ("method", self.method.to_string()),
+            ("reference", opt(&self.reference)),
+            ("invoice", opt(&self.invoice_number)),
+            ("voucher", opt(&self.voucher_code)),
+            (
+                "received",
+                format!("{} by {}", self.received_at, self.received_by),
+            ),
+            ("status", self.status.to_string()),
+            ("refunded", by(&self.refunded_at, &self.refunded_by)),
+            ("pays", pays(self)),
+            ("credit", self.credit.to_string()),
+        ])
+    }
+}
+
+impl Text for List<Payment> {
+    fn text(&self) -> String {
+        list_text(
+            &self.0,
+            "no payments",
+            &[
+                "#", "received", "customer", "amount", "method", "invoice", "pays", "credit",
+                "status",
+            ],
+            |p| {
+                vec![
+                    p.local_id.to_string(),
+                    p.received_at.clone(),
+                    shorten(&p.customer_name, 30),
+                    p.amount.to_string(),
+                    p.method.to_string(),
+                    opt(&p.invoice_number),
+                    pays(p),
+                    p.credit.to_string(),
+                    p.status.to_string(),
+                ]
+            },
+        )
+    }
+}
+
+impl Text for Voucher {
+    fn text(&self) -> String {
+        fields(vec![
+            ("code", self.code.clone()),
+            ("profile", self.profile.clone()),
+            ("price", self.price.to_string()),
+            ("status", self.status.to_string()),
+            ("sold", by(&self.sold_at, &self.sold_by)),
+            ("customer", opt(&self.customer_name)),
+            ("invoice", opt(&self.invoice_number)),
+            ("payment", opt(&self.payment_id)),
+            (
+                "created",
+                format!("{} by {}", self.created_at, self.created_by),
+            ),
+        ])
+    }
+}
+
+impl Text for List<Voucher> {
+    fn text(&self) -> String {
+        list_text(
+            &self.0,
+            "no vouchers",
+            &["code", "profile", "price", "status", "sold", "customer"],
+            |v| {
+                vec![
+                    v.code.clone(),
+                    v.profile.clone(),
+                    v.price.to_string(),
+                    v.status.to_string(),
+                    opt(&v.sold_at),
+                    shorten(&opt(&v.customer_name), 30),
+                ]
+            },
+        )
+    }
+}
