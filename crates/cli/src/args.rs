@@ -164,10 +164,8 @@ pub enum ExportCmd {
     /// Customers, filtered as in `customer list`
     Customers {
         file: PathBuf,
-        #[arg(long)]
-        status: Option<String>,
-        #[arg(long)]
-        include_deleted: bool,
+        #[command(flatten)]
+        filters: ListFilters,
         #[command(flatten)]
         csv: CsvArgs,
     },

@@ -462,12 +462,12 @@ fn subscriptions_add_edit_suspend_resume_cancel_list() {
     shop.refused(&bad_date, "validation", Some("start"));
     let mut taken = base(&["--price", "1"]);
     taken[6] = "ani-hs";
-    shop.refused(&taken, "conflict", None);
+    shop.refused(&taken, "duplicate_username", None);
     let mut unknown = base(&["--price", "1"]);
     unknown[2] = "99";
     shop.refused(&unknown, "not_found", None);
     shop.ok(&["customer", "edit", "1", "--status", "blacklisted"]);
-    shop.refused(&base(&["--price", "1"]), "conflict", None);
+    shop.refused(&base(&["--price", "1"]), "customer_not_billable", None);
     shop.refused(
         &["subscription", "edit", "budi-20", "--price", "-5"],
         "invalid_amount",
@@ -573,7 +573,11 @@ fn invoices_list_show_void_and_prefix() {
         shop.ok(&["invoice", "list", "--status", "void"])[0]["number"],
         "INV-2026-000004"
     );
-    shop.refused(&["invoice", "void", "INV-2026-000004"], "conflict", None);
+    shop.refused(
+        &["invoice", "void", "INV-2026-000004"],
+        "already_void",
+        None,
+    );
     // A payment on a void invoice is refused, nothing written.
     shop.refused(
         &[
@@ -584,7 +588,7 @@ fn invoices_list_show_void_and_prefix() {
             "--invoice",
             "INV-2026-000004",
         ],
-        "conflict",
+        "invoice_void",
         None,
     );
     assert_eq!(
@@ -592,7 +596,11 @@ fn invoices_list_show_void_and_prefix() {
         serde_json::json!([])
     );
     // An invoice with payments cannot be voided (refund first).
-    shop.refused(&["invoice", "void", "INV-2026-000001"], "conflict", None);
+    shop.refused(
+        &["invoice", "void", "INV-2026-000001"],
+        "invoice_has_payments",
+        None,
+    );
     let text = shop.text(&["invoice", "void", "INV-2026-000003"]);
     assert!(
         text.contains("void") && text.contains("INV-2026-000003"),
@@ -726,7 +734,7 @@ fn payments_record_refund_list_and_bad_input() {
         &entry("debit", "49999.50")
     );
     // A refund of a refunded payment is refused; nothing written.
-    shop.refused(&["payment", "refund", "2"], "conflict", None);
+    shop.refused(&["payment", "refund", "2"], "already_refunded", None);
     assert_eq!(shop.balance("1"), "-49999.50");
     let text = shop.text(&["payment", "refund", p["id"].as_str().unwrap()]);
     assert!(
@@ -914,7 +922,7 @@ fn vouchers_add_sell_list() {
     assert_eq!(p[0]["method"], "e_wallet");
     assert_eq!(p[0]["reference"], "OVO 777");
 
-    shop.refused(&["voucher", "sell", "HS-001"], "conflict", None);
+    shop.refused(&["voucher", "sell", "HS-001"], "voucher_sold", None);
     shop.refused(&["voucher", "sell", "NOPE"], "not_found", None);
     shop.refused(
         &["voucher", "sell", "HS-003", "--customer", "99"],
@@ -936,7 +944,7 @@ fn vouchers_add_sell_list() {
     );
     shop.refused(
         &["voucher", "add", "hs-001", "--profile", "x", "--price", "1"],
-        "conflict",
+        "duplicate_voucher",
         None,
     );
     for (price, code) in [

@@ -118,6 +118,16 @@ fn import_and_export_customers() {
     let body = std::fs::read_to_string(&out).unwrap();
     assert!(body.starts_with("id,name,whatsapp,"));
     assert!(body.contains(",Budi,'+6281234567890,"));
+    let filtered = shop.path("debt.csv");
+    assert_eq!(
+        shop.ok(&["export", "customers", s(&filtered), "--balance", "debt"])["rows"],
+        1
+    );
+    assert!(
+        std::fs::read_to_string(&filtered)
+            .unwrap()
+            .contains(",Sari,")
+    );
     let excel = shop.path("excel.csv");
     assert!(
         shop.text(&["export", "customers", s(&excel), "--excel"])

@@ -56,6 +56,15 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
 
+    /// A business rule refused the request, with its own stable code
+    /// (`invoice_void`, `already_refunded`, ...) so scripts can branch on it.
+    #[error("{message}")]
+    Refused {
+        code: &'static str,
+        field: Option<&'static str>,
+        message: String,
+    },
+
     #[error("the database file is in use by another writer for too long; try again")]
     Busy,
 
@@ -94,6 +103,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::DuplicateTag { .. } => "duplicate_tag",
             Error::Conflict(_) => "conflict",
+            Error::Refused { code, .. } => code,
             Error::Busy => "busy",
             Error::Cancelled => "cancelled",
             Error::InvalidBackup(_) => "invalid_backup",
@@ -114,6 +124,7 @@ impl Error {
             | Error::Overflow { field, .. } => Some(field),
             Error::DuplicateWhatsapp { .. } => Some("whatsapp"),
             Error::DuplicateTag { .. } => Some("tag"),
+            Error::Refused { field, .. } => *field,
             _ => None,
         }
     }
@@ -133,6 +144,14 @@ impl Error {
     pub(crate) fn validation(field: &'static str, message: impl fmt::Display) -> Error {
         Error::Validation {
             field,
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn refused(code: &'static str, message: impl fmt::Display) -> Error {
+        Error::Refused {
+            code,
+            field: None,
             message: message.to_string(),
         }
     }

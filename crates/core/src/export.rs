@@ -14,10 +14,11 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use crate::customers::Status;
+use crate::customers::{MAX_PAGE_SIZE, Status};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::progress::{Cancel, Progress};
+use crate::search::{self, Filter, Position, Sort};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CsvOptions {
@@ -63,27 +64,24 @@ pub const LEDGER_COLUMNS: [&str; 13] = [
     "created_by",
 ];
 
-/// Which customers to export: as in `customers list` (deleted ones only when asked).
-#[derive(Debug, Clone, Default)]
-pub struct CustomerFilter {
-    pub status: Option<Status>,
-    pub include_deleted: bool,
-}
-
+/// Customers matching `filter` (the same filters as `customers list`), in
+/// the order they were created.
 pub fn customers(
     conn: &Connection,
     file: &Path,
-    filter: &CustomerFilter,
+    filter: &Filter,
     options: CsvOptions,
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
     let include_deleted = filter.include_deleted || filter.status == Some(Status::Deleted);
     let status = filter.status.map(Status::as_str);
-    let condition = "(?1 IS NULL OR c.status = ?1) AND (?2 OR c.status != 'deleted')";
+    let ids = matching_ids(conn, filter, cancel)?;
+    let condition = "(?1 IS NULL OR c.status = ?1) AND (?2 OR c.status != 'deleted')
+                     AND (?3 IS NULL OR c.id IN (SELECT value FROM json_each(?3)))";
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM customers c WHERE {condition}"),
-        params![status, include_deleted],
+        params![status, include_deleted, ids],
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare(&format!(
@@ -95,7 +93,7 @@ pub fn customers(
                 c.notes, c.created_at, c.updated_at
          FROM customers c WHERE {condition} ORDER BY c.id"
     ))?;
-    let mut rows = stmt.query(params![status, include_deleted])?;
+    let mut rows = stmt.query(params![status, include_deleted, ids])?;
     write_csv(
         file,
         options,
@@ -125,6 +123,33 @@ pub fn customers(
             Ok(true)
         },
     )
+}
+
+/// For a filter beyond status, the ids `search` finds, as a JSON array (the
+/// export then streams those rows); None when status alone decides.
+fn matching_ids(conn: &Connection, filter: &Filter, cancel: &Cancel) -> Result<Option<String>> {
+    let status_only = Filter {
+        status: filter.status,
+        include_deleted: filter.include_deleted,
+        ..Filter::default()
+    };
+    if *filter == status_only {
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
+    let mut position = Position::Page(1);
+    loop {
+        cancel.check()?;
+        let slice = search::page(conn, filter, Sort::Debt, MAX_PAGE_SIZE, &position)?;
+        ids.extend(slice.items.iter().map(|c| c.local_id));
+        match slice.next {
+            Some(next) => position = Position::After(next),
+            None => break,
+        }
+    }
+    Ok(Some(
+        serde_json::to_string(&ids).map_err(std::io::Error::other)?,
+    ))
 }
 
 /// Every ledger entry with its customer, oldest first; `from`/`to` are

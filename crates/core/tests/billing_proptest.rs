@@ -216,25 +216,32 @@ fn step(w: &mut World, op: &Op) -> Option<&'static str> {
                     ..
                 } => {
                     let i = &invoices[*n];
-                    assert!(
-                        i.status == InvoiceStatus::Void || i.customer_id != w.customers[*customer],
-                        "{op:?}: {e}"
-                    );
+                    if i.status == InvoiceStatus::Void {
+                        assert_eq!(e.code(), "invoice_void", "{op:?}: {e}");
+                    } else {
+                        assert!(i.customer_id != w.customers[*customer], "{op:?}: {e}");
+                        assert_eq!(e.code(), "conflict", "{op:?}: {e}");
+                    }
                 }
-                Op::Refund(n) => assert_eq!(payments[*n].status, PaymentStatus::Refunded, "{e}"),
+                Op::Refund(n) => {
+                    assert_eq!(payments[*n].status, PaymentStatus::Refunded, "{e}");
+                    assert_eq!(e.code(), "already_refunded", "{op:?}: {e}");
+                }
                 Op::Void(n) => {
                     let i = &invoices[*n];
                     let paid_by_payment = payments
                         .iter()
                         .any(|p| p.allocations.iter().any(|a| a.invoice_number == i.number));
-                    assert!(
-                        i.status == InvoiceStatus::Void || paid_by_payment,
-                        "{op:?}: {e}"
-                    );
+                    let expected = if i.status == InvoiceStatus::Void {
+                        "already_void"
+                    } else {
+                        assert!(paid_by_payment, "{op:?}: {e}");
+                        "invoice_has_payments"
+                    };
+                    assert_eq!(e.code(), expected, "{op:?}: {e}");
                 }
                 _ => panic!("{op:?} refused: {e}"),
             }
-            assert_eq!(e.code(), "conflict", "{op:?}: {e}");
             Some(e.code())
         }
     }

@@ -232,7 +232,7 @@ fn payment_on_a_void_invoice_or_another_customers_is_refused() {
         Money::ZERO,
         "the void posted the reversing credit"
     );
-    let err = refused(&mut db, "conflict", |w| {
+    let err = refused(&mut db, "invoice_void", |w| {
         payments::record(
             w,
             &budi,
@@ -244,7 +244,7 @@ fn payment_on_a_void_invoice_or_another_customers_is_refused() {
         )
     });
     assert!(err.to_string().contains("void"), "{err}");
-    refused(&mut db, "conflict", |w| invoices::void(w, &b1));
+    refused(&mut db, "already_void", |w| invoices::void(w, &b1));
 }
 
 #[test]
@@ -291,7 +291,7 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     let c = customers::get(db.conn(), &budi, db.region().unwrap()).unwrap();
     assert_eq!(c.total_spent, Money::ZERO);
 
-    let err = refused(&mut db, "conflict", |w| payments::refund(w, &p.id));
+    let err = refused(&mut db, "already_refunded", |w| payments::refund(w, &p.id));
     assert!(err.to_string().contains("already refunded"));
 }
 
@@ -309,7 +309,9 @@ fn voiding_an_invoice_with_payments_needs_a_refund_first() {
     );
     let inv1 = issue(&mut db, "2026-01-01").remove(0).number;
     let p = pay(&mut db, &budi, "50000", Some(&inv1));
-    let err = refused(&mut db, "conflict", |w| invoices::void(w, &inv1));
+    let err = refused(&mut db, "invoice_has_payments", |w| {
+        invoices::void(w, &inv1)
+    });
     assert!(err.to_string().contains("refund"), "{err}");
     db.write(None, |w| payments::refund(w, &p.id)).unwrap();
     check(&db);
@@ -497,7 +499,7 @@ fn subscription_rules() {
     );
 
     // Username unique among live subscriptions.
-    let err = refused(&mut db, "conflict", |w| {
+    let err = refused(&mut db, "duplicate_username", |w| {
         subscriptions::add(w, &siti, new_sub("budi", money("1000")))
     });
     assert!(err.to_string().contains("budi"));
@@ -530,12 +532,12 @@ fn subscription_rules() {
         )
     })
     .unwrap();
-    let err = refused(&mut db, "conflict", |w| {
+    let err = refused(&mut db, "customer_not_billable", |w| {
         subscriptions::add(w, &siti, new_sub("siti", money("1000")))
     });
     assert!(err.to_string().contains("blacklisted"), "{err}");
     db.write(None, |w| customers::delete(w, &siti)).unwrap();
-    let err = refused(&mut db, "conflict", |w| {
+    let err = refused(&mut db, "customer_not_billable", |w| {
         subscriptions::add(w, &siti, new_sub("siti", money("1000")))
     });
     assert!(err.to_string().contains("deleted"), "{err}");
@@ -666,7 +668,9 @@ fn vouchers_with_and_without_a_customer() {
     };
     db.write(None, |w| vouchers::add(w, v("ABC123"))).unwrap();
     db.write(None, |w| vouchers::add(w, v("XYZ789"))).unwrap();
-    refused(&mut db, "conflict", |w| vouchers::add(w, v("abc123")));
+    refused(&mut db, "duplicate_voucher", |w| {
+        vouchers::add(w, v("abc123"))
+    });
     refused(&mut db, "validation", |w| vouchers::add(w, v("A B")));
 
     // Over the counter: the sale only.
@@ -684,7 +688,7 @@ fn vouchers_with_and_without_a_customer() {
         ),
         (VoucherStatus::Sold, None, None)
     );
-    refused(&mut db, "conflict", |w| {
+    refused(&mut db, "voucher_sold", |w| {
         vouchers::sell(w, "XYZ789", SellVoucher::default())
     });
 

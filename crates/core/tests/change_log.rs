@@ -364,7 +364,10 @@ fn change_rows_describe_each_mutation() {
     // One activity entry tells the whole creation, opening balance and tags included.
     let created = &activity::list(db.conn(), &c.id, db.region().unwrap(), None).unwrap()[0];
     assert_eq!(created.action, "created");
-    assert_eq!(created.details["initial_balance"]["amount"], json!("10000.00"));
+    assert_eq!(
+        created.details["initial_balance"]["amount"],
+        json!("10000.00")
+    );
     assert_eq!(created.details["tags"], json!(["VIP"]));
     assert!(changes.iter().all(|c| c.hlc > 0));
 

@@ -6,9 +6,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{open, snapshot};
-use pelanggan_core::export::{self, CsvOptions, CustomerFilter};
+use pelanggan_core::export::{self, CsvOptions};
 use pelanggan_core::import::{self, Encoding, ImportOptions, ImportSummary, OnDuplicate};
 use pelanggan_core::progress::Cancel;
+use pelanggan_core::search::Filter;
 use pelanggan_core::{Db, Error, customers};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -377,7 +378,7 @@ fn export_customers(db: &Db, file: &Path, excel: bool) -> String {
     let s = export::customers(
         db.conn(),
         file,
-        &CustomerFilter::default(),
+        &Filter::default(),
         CsvOptions { excel },
         &mut |_| {},
         &Cancel::new(),
@@ -493,4 +494,47 @@ fn ledger_export_by_date() {
     )
     .unwrap_err();
     assert_eq!(e.field(), Some("from"));
+}
+
+#[test]
+fn export_takes_the_list_filters() {
+    let (dir, mut db) = open();
+    varied_base(&mut db);
+    let file = dir.path().join("f.csv");
+    let run = |filter: Filter| {
+        export::customers(
+            db.conn(),
+            &file,
+            &filter,
+            CsvOptions::default(),
+            &mut |_| {},
+            &Cancel::new(),
+        )
+        .unwrap()
+        .rows
+    };
+    assert_eq!(
+        run(Filter {
+            search: Some("budi".into()),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        run(Filter {
+            tags_any: vec!["vip".into()],
+            ..Default::default()
+        }),
+        2
+    );
+    assert_eq!(
+        run(Filter {
+            balance: Some(pelanggan_core::search::BalanceKind::Debt),
+            ..Default::default()
+        }),
+        1
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(comparable(&text, b',').len(), 1, "the one customer in debt");
+    assert!(text.contains(",-25000.00,"));
 }

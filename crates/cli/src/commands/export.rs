@@ -1,4 +1,4 @@
-use pelanggan_core::export::{self, CsvOptions, CustomerFilter};
+use pelanggan_core::export::{self, CsvOptions};
 use pelanggan_core::{Db, Result};
 
 use super::parse_date;
@@ -11,16 +11,8 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
     let cancel = cancel_on_ctrl_c();
     let mut progress = |p| bar.update(p);
     let summary = match cmd {
-        ExportCmd::Customers {
-            file,
-            status,
-            include_deleted,
-            csv,
-        } => {
-            let filter = CustomerFilter {
-                status: status.as_deref().map(str::parse).transpose()?,
-                include_deleted: *include_deleted,
-            };
+        ExportCmd::Customers { file, filters, csv } => {
+            let filter = super::customer::list_query(filters)?.filter();
             let options = CsvOptions { excel: csv.excel };
             export::customers(db.conn(), file, &filter, options, &mut progress, &cancel)
         }

@@ -264,20 +264,23 @@ pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) ->
 pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
     let invoice = get(w.tx(), reference)?;
     if invoice.status == InvoiceStatus::Void {
-        return Err(Error::Conflict(format!(
-            "invoice {} is already void",
-            invoice.number
-        )));
+        return Err(Error::refused(
+            "already_void",
+            format!("invoice {} is already void", invoice.number),
+        ));
     }
     let customer = customers::resolve(w.tx(), &invoice.customer_id, w.region())?;
     customer.ensure_live()?;
     let local_id = local_id(w.tx(), &invoice.id)?;
     let paid = allocation::replay(w.tx(), customer.id)?.paid_by_payments(local_id);
     if paid > Money::ZERO {
-        return Err(Error::Conflict(format!(
-            "invoice {} has {paid} paid by payments: refund them before voiding it",
-            invoice.number
-        )));
+        return Err(Error::refused(
+            "invoice_has_payments",
+            format!(
+                "invoice {} has {paid} paid by payments: refund them before voiding it",
+                invoice.number
+            ),
+        ));
     }
     let entry = ledger::post(
         w,

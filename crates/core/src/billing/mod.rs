@@ -107,14 +107,20 @@ pub(crate) fn ensure_positive(field: &'static str, amount: Money) -> Result<()> 
 /// subscriptions, not blacklisted.
 pub(crate) fn ensure_billable(customer: &Handle, what: &str) -> Result<()> {
     match customer.status {
-        Status::Deleted => Err(Error::Conflict(format!(
-            "customer {} ({}) is deleted: restore it before {what}",
-            customer.uuid, customer.name
-        ))),
-        Status::Blacklisted => Err(Error::Conflict(format!(
-            "customer {} ({}) is blacklisted: {what} is refused",
-            customer.uuid, customer.name
-        ))),
+        Status::Deleted => Err(Error::refused(
+            "customer_not_billable",
+            format!(
+                "customer {} ({}) is deleted: restore it before {what}",
+                customer.uuid, customer.name
+            ),
+        )),
+        Status::Blacklisted => Err(Error::refused(
+            "customer_not_billable",
+            format!(
+                "customer {} ({}) is blacklisted: {what} is refused",
+                customer.uuid, customer.name
+            ),
+        )),
         Status::Active | Status::Inactive => Ok(()),
     }
 }

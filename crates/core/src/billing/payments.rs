@@ -144,10 +144,11 @@ pub fn record(
                 )));
             }
             if invoice.status == InvoiceStatus::Void {
-                return Err(Error::Conflict(format!(
-                    "invoice {} is void: it cannot be paid",
-                    invoice.number
-                )));
+                return Err(Error::Refused {
+                    code: "invoice_void",
+                    field: Some("invoice"),
+                    message: format!("invoice {} is void: it cannot be paid", invoice.number),
+                });
             }
             Some(invoice)
         }
@@ -313,10 +314,10 @@ pub(crate) fn record_for(
 pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
     let payment = get(w.tx(), reference)?;
     if payment.status == PaymentStatus::Refunded {
-        return Err(Error::Conflict(format!(
-            "payment {} is already refunded",
-            payment.id
-        )));
+        return Err(Error::refused(
+            "already_refunded",
+            format!("payment {} is already refunded", payment.id),
+        ));
     }
     let customer = customers::resolve(w.tx(), &payment.customer_id, w.region())?;
     customer.ensure_live()?;

@@ -596,9 +596,13 @@ fn ensure_username_free(conn: &Connection, username: &str, except: Option<i64>) 
         .optional()?;
     match holder {
         None => Ok(()),
-        Some(name) => Err(Error::Conflict(format!(
-            "username '{username}' is already used by a live subscription of {name}"
-        ))),
+        Some(name) => Err(Error::Refused {
+            code: "duplicate_username",
+            field: Some("username"),
+            message: format!(
+                "username '{username}' is already used by a live subscription of {name}"
+            ),
+        }),
     }
 }
 

@@ -117,9 +117,11 @@ pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
     let profile = validate::required("profile", &input.profile, 100)?;
     ensure_positive("price", input.price)?;
     if find(w.tx(), "v.code = ?1", &code)?.is_some() {
-        return Err(Error::Conflict(format!(
-            "voucher code '{code}' already exists"
-        )));
+        return Err(Error::Refused {
+            code: "duplicate_voucher",
+            field: Some("code"),
+            message: format!("voucher code '{code}' already exists"),
+        });
     }
     let uuid = new_id();
     w.tx().execute(
@@ -144,10 +146,10 @@ pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
 pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher> {
     let voucher = get(w.tx(), code)?;
     if voucher.status == VoucherStatus::Sold {
-        return Err(Error::Conflict(format!(
-            "voucher '{}' is already sold",
-            voucher.code
-        )));
+        return Err(Error::refused(
+            "voucher_sold",
+            format!("voucher '{}' is already sold", voucher.code),
+        ));
     }
     let reference = validate::optional(
         "reference",
