@@ -5,7 +5,7 @@ CARGO ?= cargo
 ARGS ?= customer list
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test lint fmt setup build release bench
+.PHONY: run test lint fmt setup build release bench bench-csv
 
 ## Build and run the `pelanggan` CLI: make run ARGS="customer add --name Budi --whatsapp 0812-3456-7890"
 run: setup
@@ -33,3 +33,7 @@ setup:
 ## Search/statistics benchmark on a generated shop (BENCH_CUSTOMERS, default 1000000; BENCH_DIR for the temp file).
 bench: setup
 	$(CARGO) bench -p pelanggan-core --bench search
+
+## CSV import/export benchmark (BENCH_ROWS, default 1000000; BENCH_DIR for the temp files).
+bench-csv: setup
+	$(CARGO) bench -p pelanggan-core --bench csv

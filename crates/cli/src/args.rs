@@ -66,6 +66,21 @@ pub enum Command {
     Export(ExportCmd),
     /// Statistics cards: customers, debt, credit, spending
     Stats,
+    /// Analytics for a range: new customers, subscribers, churn, revenue, debt, monthly series, top customers, tags
+    Analytics {
+        /// 7d, 30d, 90d, 1y or all (ignored when --from/--to are given)
+        #[arg(long, default_value = "30d")]
+        range: String,
+        /// First day (YYYY-MM-DD), with --to
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD), inclusive, with --from
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Top customers by revenue, subscriptions or balance (absolute)
+        #[arg(long, default_value = "revenue")]
+        top: String,
+    },
     /// Fill an empty database with a realistic generated shop (benchmarks, demos)
     Gen {
         /// How many customers

@@ -2,76 +2,12 @@
 //! both output modes, the worked example end to end, and the bad
 //! inputs with their error codes, against a real database file.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
+use common::Shop;
 use serde_json::Value;
-use tempfile::TempDir;
-
-struct Shop {
-    _dir: TempDir,
-    db: PathBuf,
-}
 
 impl Shop {
-    fn new() -> Shop {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("shop.db");
-        Shop { _dir: dir, db }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("pelanggan").unwrap();
-        cmd.env_remove("PELANGGAN_DB")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
-        cmd
-    }
-
-    /// Runs with --json, expects success, returns the document on stdout.
-    fn ok(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).arg("--json").output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    /// Runs with --json, expects failure with `exit`, returns the error document on stderr.
-    fn err(&self, args: &[&str], exit: i32) -> Value {
-        let out = self.cmd(args).arg("--json").output().unwrap();
-        assert_eq!(out.status.code(), Some(exit), "{args:?}: {out:?}");
-        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
-        serde_json::from_slice(&out.stderr).unwrap()
-    }
-
-    /// Expects exit 1 with this error code (and field, when given).
-    fn refused(&self, args: &[&str], code: &str, field: Option<&str>) {
-        let e = self.err(args, 1);
-        assert_eq!(e["code"], code, "{args:?}: {e}");
-        if let Some(field) = field {
-            assert_eq!(e["field"], field, "{args:?}: {e}");
-        }
-    }
-
-    /// Runs without --json, expects success, returns stdout.
-    fn text(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn add(&self, name: &str, whatsapp: &str) -> Value {
-        self.ok(&["customer", "add", "--name", name, "--whatsapp", whatsapp])
-    }
-
-    fn customer(&self, reference: &str) -> Value {
-        self.ok(&["customer", "show", reference])
-    }
-
     fn balance(&self, reference: &str) -> Value {
         self.customer(reference)["balance"].clone()
     }

@@ -1,64 +1,13 @@
 //! The commands that read and write files: import, export, backup, restore,
 //! privacy; each in both output modes, and an import killed mid-way.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod common;
+
+use common::Shop;
 use serde_json::Value;
-use tempfile::TempDir;
-
-struct Shop {
-    dir: TempDir,
-    db: PathBuf,
-}
-
-impl Shop {
-    fn new() -> Shop {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("shop.db");
-        Shop { dir, db }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("pelanggan").unwrap();
-        cmd.env_remove("PELANGGAN_DB")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).arg("--json").output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn err(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).arg("--json").output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
-        serde_json::from_slice(&out.stderr).unwrap()
-    }
-
-    fn text(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn total(&self) -> u64 {
-        self.ok(&["customer", "list"])["total"].as_u64().unwrap()
-    }
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
@@ -104,11 +53,14 @@ fn import_and_export_customers() {
         "{text}"
     );
     assert_eq!(
-        shop.err(&["import", "customers", s(&csv), "--on-duplicate", "maybe"])["field"],
+        shop.err(
+            &["import", "customers", s(&csv), "--on-duplicate", "maybe"],
+            1
+        )["field"],
         "on_duplicate"
     );
     assert_eq!(
-        shop.err(&["import", "customers", s(&csv), "--map", "x"])["field"],
+        shop.err(&["import", "customers", s(&csv), "--map", "x"], 1)["field"],
         "map"
     );
 
@@ -144,7 +96,7 @@ fn import_and_export_customers() {
         2
     );
     assert_eq!(
-        shop.err(&["export", "ledger", s(&ledger), "--from", "kemarin"])["field"],
+        shop.err(&["export", "ledger", s(&ledger), "--from", "kemarin"], 1)["field"],
         "from"
     );
 }
@@ -163,7 +115,7 @@ fn backup_restore_and_daily_backups() {
     let copy = shop.path("copy.db");
     let b = shop.ok(&["backup", s(&copy)]);
     assert!(b["bytes"].as_u64().unwrap() > 0);
-    assert_eq!(shop.err(&["backup", s(&copy)])["code"], "conflict");
+    assert_eq!(shop.err(&["backup", s(&copy)], 1)["code"], "conflict");
     shop.ok(&[
         "customer",
         "add",
@@ -178,7 +130,10 @@ fn backup_restore_and_daily_backups() {
     assert!(Path::new(r["previous_kept_at"].as_str().unwrap()).exists());
     let junk = shop.path("junk.db");
     std::fs::write(&junk, "not a database").unwrap();
-    assert_eq!(shop.err(&["restore", s(&junk)])["code"], "invalid_backup");
+    assert_eq!(
+        shop.err(&["restore", s(&junk)], 1)["code"],
+        "invalid_backup"
+    );
     assert_eq!(shop.total(), 1);
 
     let dir = shop.path("daily");
@@ -213,7 +168,7 @@ fn privacy_requests() {
     assert_eq!(doc["customer"]["email"], "budi@x.id");
 
     assert_eq!(
-        shop.err(&["privacy", "anonymise", "1"])["code"],
+        shop.err(&["privacy", "anonymise", "1"], 1)["code"],
         "confirmation_required"
     );
     assert_eq!(shop.ok(&["customer", "show", "1"])["name"], "Budi");
@@ -222,16 +177,16 @@ fn privacy_requests() {
     assert_eq!(anon["balance"], "-5000.00");
 
     assert_eq!(
-        shop.err(&["privacy", "delete", "1", "--yes"])["code"],
+        shop.err(&["privacy", "delete", "1", "--yes"], 1)["code"],
         "conflict"
     );
     assert_eq!(
-        shop.err(&["privacy", "delete", "1"])["code"],
+        shop.err(&["privacy", "delete", "1"], 1)["code"],
         "confirmation_required"
     );
     let text = shop.text(&["privacy", "delete", "1", "--yes", "--force"]);
     assert!(text.contains("erased"), "{text}");
-    assert_eq!(shop.err(&["customer", "show", "1"])["code"], "not_found");
+    assert_eq!(shop.err(&["customer", "show", "1"], 1)["code"], "not_found");
 }
 
 #[test]

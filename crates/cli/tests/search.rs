@@ -1,55 +1,11 @@
 //! `pelanggan customer list` filters, sort orders and cursors, `pelanggan
 //! stats` and `pelanggan gen`, in both output modes, on real database files.
 
-use std::path::PathBuf;
+mod common;
 
-use assert_cmd::Command;
-use serde_json::Value;
-use tempfile::TempDir;
-
-struct Shop {
-    _dir: TempDir,
-    db: PathBuf,
-}
+use common::Shop;
 
 impl Shop {
-    fn new() -> Shop {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("shop.db");
-        Shop { _dir: dir, db }
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("pelanggan").unwrap();
-        cmd.env_remove("PELANGGAN_DB")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> Value {
-        let out = self.cmd(args).arg("--json").output().unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    fn err(&self, args: &[&str], exit: i32) -> Value {
-        let out = self.cmd(args).arg("--json").output().unwrap();
-        assert_eq!(out.status.code(), Some(exit), "{args:?}: {out:?}");
-        serde_json::from_slice(&out.stderr).unwrap()
-    }
-
-    fn text(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
-
     fn names(&self, args: &[&str]) -> Vec<String> {
         let mut all = vec!["customer", "list"];
         all.extend_from_slice(args);

@@ -20,7 +20,12 @@ fn main() {
         .unwrap_or(if full { 1_000_000 } else { 3_000 });
     let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into()))
         .expect("temp dir");
-    let path = dir.path().join("bench.db");
+    // BENCH_DB=FILE reuses a shop generated before (its generate row says so).
+    let reuse = std::env::var("BENCH_DB").ok();
+    let path = reuse
+        .as_ref()
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("bench.db"));
     let mut db = Db::open(&path).expect("open");
     let mut rows: Vec<(String, String, String)> = Vec::new();
     let mut row = |what: &str, ours: String, like: String| {
@@ -31,26 +36,42 @@ fn main() {
     println!("|---|---|---|");
 
     let t = Instant::now();
-    let summary = generate::generate(
-        &mut db,
-        &GenOptions {
-            customers: n,
-            seed: 1,
-        },
-        |_| {},
-    )
-    .expect("generate");
-    row(
-        "generate (customers, tags, ledger, billing)",
-        format!(
-            "{:.1} s ({} ledger, {} invoices, {} payments)",
-            t.elapsed().as_secs_f64(),
-            summary.ledger_entries,
-            summary.invoices,
-            summary.payments
-        ),
-        String::new(),
-    );
+    let existing: i64 = db
+        .conn()
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .expect("count");
+    let summary = if reuse.is_some() && existing > 0 {
+        println!(
+            "| generate | reused {} ({existing} customers) | |",
+            path.display()
+        );
+        None
+    } else {
+        Some(
+            generate::generate(
+                &mut db,
+                &GenOptions {
+                    customers: n,
+                    seed: 1,
+                },
+                |_| {},
+            )
+            .expect("generate"),
+        )
+    };
+    if let Some(summary) = summary {
+        row(
+            "generate (customers, tags, ledger, billing)",
+            format!(
+                "{:.1} s ({} ledger, {} invoices, {} payments)",
+                t.elapsed().as_secs_f64(),
+                summary.ledger_entries,
+                summary.invoices,
+                summary.payments
+            ),
+            String::new(),
+        );
+    }
     let conn = db.conn();
 
     // Terms: common and rare names, emails, 1-2 characters, local phone forms
@@ -117,6 +138,7 @@ fn main() {
         }
     }
     long_terms.truncate(40);
+    let verbose = std::env::var("BENCH_VERBOSE").is_ok();
     let time_search = |terms: &[String]| -> Vec<Duration> {
         terms
             .iter()
@@ -128,7 +150,11 @@ fn main() {
                 let start = Instant::now();
                 let page = customers::list(conn, &q).expect("list");
                 std::hint::black_box(page.total);
-                start.elapsed()
+                let took = start.elapsed();
+                if verbose {
+                    eprintln!("  {t:?}: {} matches, {}", page.total, ms(took));
+                }
+                took
             })
             .collect()
     };
@@ -167,7 +193,12 @@ fn main() {
         .step_by(if full { 3 } else { 1 })
         .cloned()
         .collect();
-    let like_long = like(&like_terms);
+    // BENCH_LIKE=0 skips the (slow) LIKE baseline while tuning.
+    let like_long = if std::env::var("BENCH_LIKE").is_ok_and(|v| v == "0") {
+        Vec::new()
+    } else {
+        like(&like_terms)
+    };
     row(
         &format!(
             "search 3+ chars, page 1 + total ({} terms; LIKE: {})",
@@ -276,7 +307,7 @@ fn main() {
     let mut deep = Vec::new();
     let mut counts = Vec::new();
     let mut offset_deep = Vec::new();
-    for (_, f) in &combos {
+    for (name, f) in &combos {
         for sort in [Sort::Debt, Sort::Name] {
             let start = Instant::now();
             std::hint::black_box(search::page(conn, f, sort, 50, &Position::Page(1)).unwrap());
@@ -285,6 +316,15 @@ fn main() {
         let start = Instant::now();
         let total = search::count(conn, f).unwrap();
         counts.push(start.elapsed());
+        if verbose {
+            let n = first.len();
+            eprintln!(
+                "  {name}: {total} matches; page 1 {} / {}; count {}",
+                ms(first[n - 2]),
+                ms(first[n - 1]),
+                ms(*counts.last().unwrap())
+            );
+        }
         // The deepest page up to 10,000: its cursor comes from the page before
         // (found once, untimed), as the UI has it from the page it shows.
         let pages = total.div_ceil(50).clamp(1, 10_000) as u32;
@@ -300,6 +340,12 @@ fn main() {
                             .unwrap(),
                     );
                     deep.push(start.elapsed());
+                    if verbose {
+                        eprintln!(
+                            "  {name}: page {pages} by cursor {}",
+                            ms(*deep.last().unwrap())
+                        );
+                    }
                 }
             }
         }

@@ -507,8 +507,7 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
         None => Position::Page(query.page),
     };
     let filter = query.filter();
-    let slice = search::page(conn, &filter, query.sort, query.limit, &position)?;
-    let total = search::count(conn, &filter)?;
+    let (slice, total) = search::page_and_count(conn, &filter, query.sort, query.limit, &position)?;
     Ok(Page {
         items: slice.items,
         total,

@@ -353,6 +353,11 @@ fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
             current.unwrap_or_default()
         )));
     }
+    if current == Some(latest) {
+        // Up to date: touch nothing, so opening never waits for (or blocks) a
+        // writer such as a long import in another process.
+        return Ok(());
+    }
     if existed && current.unwrap_or(0) < latest {
         backup_before_migration(conn, path, current.unwrap_or(0))?;
     }
@@ -391,6 +396,12 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
 }
 
 fn ensure_device(conn: &Connection) -> Result<String> {
+    let id = conn
+        .query_row("SELECT device_id FROM device", [], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = id {
+        return Ok(id);
+    }
     conn.execute(
         "INSERT OR IGNORE INTO device (singleton, device_id, hlc) VALUES (1, ?1, 0)",
         [Uuid::new_v4().to_string()],

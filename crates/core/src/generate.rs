@@ -27,7 +27,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::customers::{self, NewCustomer};
-use crate::db::{Db, Write, new_id, timestamp};
+use crate::db::{Db, Write, timestamp};
 use crate::error::{Error, Result};
 use crate::phone;
 use crate::tags::TagInput;
@@ -224,7 +224,20 @@ pub fn generate(
     // rather than in a temp file written page by page.
     db.conn()
         .execute_batch("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY")?;
-    db.write(None, |w| {
+    // The file is a new, empty fixture: while it is filled, pages spilled from
+    // the cache go straight to the file (an in-memory rollback journal, no
+    // sync) instead of through the WAL and a checkpoint copying every page
+    // twice. A failure rolls back in memory; WAL comes back afterwards.
+    let journal: String = db
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    db.conn()
+        .query_row("PRAGMA journal_mode = MEMORY", [], |_| Ok(()))?;
+    // The rows are made consistent by construction (each refers to rows
+    // written just before it), so foreign keys are not looked up per insert.
+    db.conn()
+        .execute_batch("PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF")?;
+    let written = db.write(None, |w| {
         // The shop's tags are made through the real path, so their ids and
         // colours are what `tag add` would have made; the first customer
         // carries them all, and is removed from nothing: it is customer #1.
@@ -260,17 +273,31 @@ pub fn generate(
                 .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), [])?;
         }
         let filled = crate::search::with_deferred_index(w, |w| {
-            fill(w, options, &mut rng, &mut summary, &mut progress)
+            let r = fill(w, options, &mut rng, &mut summary, &mut progress);
+            eprintln!("TRACE fill done {:?}", started.elapsed());
+            r
         });
+        eprintln!("TRACE fts done {:?}", started.elapsed());
         for (_, sql) in &indexes {
             w.tx().execute(sql, [])?;
         }
         filled
-    })?;
+    });
+    let restored = db
+        .conn()
+        .query_row(&format!("PRAGMA journal_mode = {journal}"), [], |r| {
+            r.get::<_, String>(0)
+        });
+    db.conn()
+        .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")?;
+    eprintln!("TRACE commit done {:?}", started.elapsed());
+    written?;
+    restored?;
     // Fresh statistics for the query planner: the plans of `search` depend on them.
     db.conn().execute_batch(&format!(
         "PRAGMA cache_size = {cache}; PRAGMA analysis_limit = 1000; ANALYZE"
     ))?;
+    eprintln!("TRACE analyze done {:?}", started.elapsed());
     progress(options.customers);
     summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
@@ -336,307 +363,345 @@ fn fill(
         )?;
 
         let three_years = 3 * 365 * 24 * 3600;
-        for i in 1..options.customers {
-            // --- the person
-            let first_name = *rng.pick(FIRST);
-            let last_name = *rng.pick(LAST);
-            let name = match rng.below(10) {
-                0 => first_name.to_owned(),
-                1 => format!("{first_name} {} {last_name}", rng.pick(FIRST)),
-                _ => format!("{first_name} {last_name}"),
-            };
-            let prefix = rng.pick(PREFIXES);
-            // A bijection of i onto 8 digits: every customer gets its own number.
-            let rest = format!("{:08}", (i.wrapping_mul(7_919) + 10_007) % 100_000_000);
-            let typed = match rng.below(6) {
-                0 => format!("0{prefix}-{}-{}", &rest[..4], &rest[4..]),
-                1 => format!("+62 {prefix} {} {}", &rest[..4], &rest[4..]),
-                2 => format!("62{prefix}{rest}"),
-                3 => format!("(0{prefix}) {rest}"),
-                4 => format!("0{prefix}.{}.{}", &rest[..4], &rest[4..]),
-                _ => format!("0{prefix}{rest}"),
-            };
-            let whatsapp = phone::parse(&typed, region).ok_or_else(|| Error::InvalidWhatsapp {
-                field: "whatsapp",
-                input: typed.clone(),
-            })?;
-            let email = rng.percent(60).then(|| {
-                format!(
-                    "{}.{}{}@{}",
-                    first_name.to_lowercase(),
-                    last_name.to_lowercase(),
-                    rng.below(1000),
-                    rng.pick(DOMAINS)
-                )
+        let mut ids = Ids {
+            millis: u64::try_from(now.timestamp_millis()).unwrap_or(0),
+            seq: 0,
+        };
+        // Numbers are made and parsed (phone::parse, the real path, ~20 µs
+        // each) on the other core, in order, with their own random stream.
+        let (numbers_tx, numbers_rx) = std::sync::mpsc::sync_channel::<Vec<Result<String>>>(8);
+        let total = options.customers;
+        let number_seed = options.seed ^ 0x0812_3456_7890_0062;
+        std::thread::scope(|scope| -> Result<()> {
+            scope.spawn(move || {
+                let mut rng = Rng(number_seed);
+                let mut i = 1;
+                while i < total {
+                    let end = (i + 4096).min(total);
+                    let chunk = (i..end)
+                        .map(|i| {
+                            let typed = typed_number(&mut rng, i);
+                            phone::parse(&typed, region)
+                                .map(|e| e.as_str().to_owned())
+                                .ok_or(Error::InvalidWhatsapp {
+                                    field: "whatsapp",
+                                    input: typed,
+                                })
+                        })
+                        .collect();
+                    if numbers_tx.send(chunk).is_err() {
+                        return;
+                    }
+                    i = end;
+                }
             });
-            // Customers join over three years in id order, as in a real shop.
-            let step = three_years / options.customers.max(1);
-            let created = now - Duration::seconds(three_years as i64)
-                + Duration::seconds((i * step + rng.below(step.max(1))) as i64);
-            let status = match rng.below(100) {
-                0..=84 => "active",
-                85..=92 => "inactive",
-                93..=95 => "blacklisted",
-                _ => "deleted",
-            };
-            let in_debt = rng.percent(20);
+            let mut numbers = numbers_rx.iter().flatten();
+            for i in 1..options.customers {
+                // --- the person
+                let first_name = *rng.pick(FIRST);
+                let last_name = *rng.pick(LAST);
+                let name = match rng.below(10) {
+                    0 => first_name.to_owned(),
+                    1 => format!("{first_name} {} {last_name}", rng.pick(FIRST)),
+                    _ => format!("{first_name} {last_name}"),
+                };
+                let whatsapp = numbers
+                    .next()
+                    .ok_or_else(|| Error::Conflict("the number maker stopped".into()))??;
+                let email = rng.percent(60).then(|| {
+                    format!(
+                        "{}.{}{}@{}",
+                        first_name.to_lowercase(),
+                        last_name.to_lowercase(),
+                        rng.below(1000),
+                        rng.pick(DOMAINS)
+                    )
+                });
+                // Customers join over three years in id order, as in a real shop.
+                let step = three_years / options.customers.max(1);
+                let created = now - Duration::seconds(three_years as i64)
+                    + Duration::seconds((i * step + rng.below(step.max(1))) as i64);
+                let status = match rng.below(100) {
+                    0..=84 => "active",
+                    85..=92 => "inactive",
+                    93..=95 => "blacklisted",
+                    _ => "deleted",
+                };
+                let in_debt = rng.percent(20);
 
-            // --- the money: a subscription with its last invoices and payments
-            let mut events: Vec<Event> = Vec::new();
-            let uuid = new_id();
-            let mut subscription = None;
-            let mut spent = 0i64;
-            if rng.percent(65) {
-                let (profile, rupiah) = *rng.pick(PROFILES);
-                let price = rupiah * 100;
-                let start = created.date_naive();
-                let months_alive = months_between(start, now.date_naive());
-                let billed = 1 + rng.below(u64::from(months_alive.clamp(0, 2)) + 1) as u32;
-                let first_period = months_alive.saturating_sub(billed - 1);
-                let anchor = start + Months::new(first_period);
-                subscription = Some((profile, price, start, anchor, billed));
-                for k in 0..billed {
-                    let period_start = anchor + Months::new(k);
-                    let issued = at_day(period_start, created);
-                    events.push(Event {
-                        at: issued,
-                        kind: "debit",
-                        amount: price,
-                        description: String::new(), // filled with the number below
-                        reference: Some(("invoice", new_id())),
-                    });
-                    let last = k + 1 == billed;
-                    if !(last && in_debt) {
-                        let paid_at = (issued + Duration::days(rng.below(10) as i64)).min(now);
+                // --- the money: a subscription with its last invoices and payments
+                let mut events: Vec<Event> = Vec::new();
+                let customer_uuid = uuid_at(rng, created);
+                let uuid = customer_uuid.to_string();
+                let mut subscription = None;
+                let mut spent = 0i64;
+                if rng.percent(65) {
+                    let (profile, rupiah) = *rng.pick(PROFILES);
+                    let price = rupiah * 100;
+                    let start = created.date_naive();
+                    let months_alive = months_between(start, now.date_naive());
+                    let billed = 1 + rng.below(u64::from(months_alive.clamp(0, 2)) + 1) as u32;
+                    let first_period = months_alive.saturating_sub(billed - 1);
+                    let anchor = start + Months::new(first_period);
+                    subscription = Some((profile, price, start, anchor, billed));
+                    for k in 0..billed {
+                        let period_start = anchor + Months::new(k);
+                        let issued = at_day(period_start, created);
                         events.push(Event {
-                            at: paid_at,
-                            kind: "credit",
+                            at: issued,
+                            kind: "debit",
                             amount: price,
-                            description: "Payment".into(),
-                            reference: Some(("payment", new_id())),
+                            description: String::new(), // filled with the number below
+                            reference: Some(("invoice", ids.next(rng))),
                         });
-                        spent += price;
+                        let last = k + 1 == billed;
+                        if !(last && in_debt) {
+                            let paid_at = (issued + Duration::days(rng.below(10) as i64)).min(now);
+                            events.push(Event {
+                                at: paid_at,
+                                kind: "credit",
+                                amount: price,
+                                description: "Payment".into(),
+                                reference: Some(("payment", ids.next(rng))),
+                            });
+                            spent += price;
+                        }
+                    }
+                } else if in_debt {
+                    events.push(Event {
+                        at: created + Duration::seconds(rng.below(86_400 * 30) as i64),
+                        kind: "debit",
+                        amount: (1 + rng.below(50) as i64) * 10_000 * 100 / 10,
+                        description: "Kasbon".into(),
+                        reference: None,
+                    });
+                }
+                if !in_debt && rng.percent(10) {
+                    events.push(Event {
+                        at: created + Duration::seconds(rng.below(86_400 * 60) as i64),
+                        kind: "credit",
+                        amount: (1 + rng.below(20) as i64) * 5_000 * 100,
+                        description: "Deposit".into(),
+                        reference: None,
+                    });
+                }
+                for e in &mut events {
+                    e.at = e.at.min(now);
+                }
+                events.sort_by_key(|e| e.at);
+                let balance: i64 = events
+                    .iter()
+                    .map(|e| {
+                        if e.kind == "debit" {
+                            -e.amount
+                        } else {
+                            e.amount
+                        }
+                    })
+                    .sum();
+                let updated = events.last().map_or(created, |e| e.at.max(created));
+                let created_text = timestamp(created);
+                let live_subscriptions = i64::from(subscription.is_some());
+                insert_customer.execute(params![
+                    uuid,
+                    name,
+                    whatsapp,
+                    email,
+                    balance,
+                    spent,
+                    live_subscriptions,
+                    status,
+                    (status == "deleted").then_some("active"),
+                    if status == "deleted" { 2 } else { 1 },
+                    created_text,
+                    timestamp(updated),
+                    actor,
+                ])?;
+                let id = tx.last_insert_rowid();
+                summary.customers += 1;
+                summary.with_email += u64::from(email.is_some());
+                summary.in_debt += u64::from(balance < 0 && status != "deleted");
+
+                // --- tags
+                let how_many = [0, 0, 0, 1, 1, 1, 1, 2, 2, 3][rng.below(10) as usize];
+                let mut taken: Vec<usize> = Vec::with_capacity(3);
+                for _ in 0..how_many {
+                    let k = rng.below(tag_rows.len() as u64) as usize;
+                    if taken.contains(&k) {
+                        continue;
+                    }
+                    taken.push(k);
+                    let (tag_id, tag_uuid) = tag_rows[k];
+                    let link = Uuid::new_v5(&customer_uuid, tag_uuid.as_bytes()).to_string();
+                    insert_tag.execute(params![id, tag_id, link, created_text])?;
+                    summary.tag_links += 1;
+                }
+
+                // --- subscription, ledger, invoices, payments
+                let subscription_id = match subscription {
+                    Some((profile, price, start, anchor, billed)) => {
+                        let kind = if profile.starts_with("Hotspot") {
+                            "hotspot"
+                        } else {
+                            "pppoe"
+                        };
+                        insert_subscription.execute(params![
+                            uuid_at(rng, created).to_string(),
+                            id,
+                            kind,
+                            format!("u{id}"),
+                            profile,
+                            price,
+                            date_text(start),
+                            date_text(anchor),
+                            billed,
+                            date_text(anchor + Months::new(billed)),
+                            "active",
+                            created_text,
+                            created_text,
+                            actor,
+                        ])?;
+                        summary.subscriptions += 1;
+                        Some((tx.last_insert_rowid(), price))
+                    }
+                    None => None,
+                };
+                // What each invoice ends up allocated: payments pay the oldest
+                // open invoice, as the allocation replay would. Worked out first,
+                // so each invoice is written once, in its final state.
+                let mut allocated: Vec<i64> = vec![0; events.len()];
+                let mut open: Vec<(usize, i64)> = Vec::new(); // (event index, unpaid)
+                for (k, e) in events.iter().enumerate() {
+                    match &e.reference {
+                        Some(("invoice", _)) if subscription_id.is_some() => {
+                            open.push((k, e.amount))
+                        }
+                        Some(("payment", _)) => {
+                            if let Some(inv) = open.iter_mut().find(|(_, unpaid)| *unpaid > 0) {
+                                let paid = inv.1.min(e.amount);
+                                inv.1 -= paid;
+                                allocated[inv.0] += paid;
+                            }
+                        }
+                        _ => {}
                     }
                 }
-            } else if in_debt {
-                events.push(Event {
-                    at: created + Duration::seconds(rng.below(86_400 * 30) as i64),
-                    kind: "debit",
-                    amount: (1 + rng.below(50) as i64) * 10_000 * 100 / 10,
-                    description: "Kasbon".into(),
-                    reference: None,
-                });
-            }
-            if !in_debt && rng.percent(10) {
-                events.push(Event {
-                    at: created + Duration::seconds(rng.below(86_400 * 60) as i64),
-                    kind: "credit",
-                    amount: (1 + rng.below(20) as i64) * 5_000 * 100,
-                    description: "Deposit".into(),
-                    reference: None,
-                });
-            }
-            for e in &mut events {
-                e.at = e.at.min(now);
-            }
-            events.sort_by_key(|e| e.at);
-            let balance: i64 = events
-                .iter()
-                .map(|e| {
-                    if e.kind == "debit" {
+                let mut running = 0i64;
+                let mut open_invoices: Vec<(i64, i64)> = Vec::new(); // (invoice row id, unpaid)
+                for (k, e) in events.into_iter().enumerate() {
+                    let entry_uuid = ids.next(rng);
+                    let previous = running;
+                    running += if e.kind == "debit" {
                         -e.amount
                     } else {
                         e.amount
-                    }
-                })
-                .sum();
-            let updated = events.last().map_or(created, |e| e.at.max(created));
-            let created_text = timestamp(created);
-            let live_subscriptions = i64::from(subscription.is_some());
-            insert_customer.execute(params![
-                uuid,
-                name,
-                whatsapp.as_str(),
-                email,
-                balance,
-                spent,
-                live_subscriptions,
-                status,
-                (status == "deleted").then_some("active"),
-                if status == "deleted" { 2 } else { 1 },
-                created_text,
-                timestamp(updated),
-                actor,
-            ])?;
-            let id = tx.last_insert_rowid();
-            summary.customers += 1;
-            summary.with_email += u64::from(email.is_some());
-            summary.in_debt += u64::from(balance < 0 && status != "deleted");
-
-            // --- tags
-            let customer_uuid =
-                Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
-            let how_many = [0, 0, 0, 1, 1, 1, 1, 2, 2, 3][rng.below(10) as usize];
-            let mut taken: Vec<usize> = Vec::with_capacity(3);
-            for _ in 0..how_many {
-                let k = rng.below(tag_rows.len() as u64) as usize;
-                if taken.contains(&k) {
-                    continue;
-                }
-                taken.push(k);
-                let (tag_id, tag_uuid) = tag_rows[k];
-                let link = Uuid::new_v5(&customer_uuid, tag_uuid.as_bytes()).to_string();
-                insert_tag.execute(params![id, tag_id, link, created_text])?;
-                summary.tag_links += 1;
-            }
-
-            // --- subscription, ledger, invoices, payments
-            let subscription_id = match subscription {
-                Some((profile, price, start, anchor, billed)) => {
-                    let kind = if profile.starts_with("Hotspot") {
-                        "hotspot"
-                    } else {
-                        "pppoe"
                     };
-                    insert_subscription.execute(params![
-                        new_id(),
-                        id,
-                        kind,
-                        format!("u{id}"),
-                        profile,
-                        price,
-                        date_text(start),
-                        date_text(anchor),
-                        billed,
-                        date_text(anchor + Months::new(billed)),
-                        "active",
-                        created_text,
-                        created_text,
-                        actor,
-                    ])?;
-                    summary.subscriptions += 1;
-                    Some((tx.last_insert_rowid(), price))
+                    let at = timestamp(e.at);
+                    let mut description = e.description;
+                    if let (Some(("invoice", _)), Some((sub_id, price))) =
+                        (&e.reference, subscription_id)
+                    {
+                        let year = e.at.year();
+                        let seq = invoice_seq.entry(year).or_insert(0);
+                        *seq += 1;
+                        let number = format!("INV-{year}-{:06}", *seq);
+                        description = format!("Invoice {number}: monthly subscription");
+                        let reference_id = e.reference.as_ref().map(|r| r.1.clone());
+                        insert_entry.execute(params![
+                            entry_uuid,
+                            id,
+                            e.kind,
+                            e.amount,
+                            previous,
+                            running,
+                            description,
+                            "invoice",
+                            reference_id,
+                            at,
+                            actor,
+                        ])?;
+                        let start = e.at.date_naive();
+                        insert_invoice.execute(params![
+                            reference_id,
+                            number,
+                            id,
+                            sub_id,
+                            "Monthly subscription",
+                            date_text(start),
+                            date_text(start + Months::new(1)),
+                            price,
+                            date_text(start + Duration::days(7)),
+                            at,
+                            actor,
+                            entry_uuid,
+                            allocated[k],
+                            if allocated[k] == 0 {
+                                "unpaid"
+                            } else if allocated[k] < price {
+                                "partial"
+                            } else {
+                                "paid"
+                            },
+                        ])?;
+                        open_invoices.push((tx.last_insert_rowid(), price));
+                        summary.invoices += 1;
+                    } else if let Some(("payment", payment_uuid)) = &e.reference {
+                        insert_entry.execute(params![
+                            entry_uuid,
+                            id,
+                            e.kind,
+                            e.amount,
+                            previous,
+                            running,
+                            description,
+                            "payment",
+                            payment_uuid,
+                            at,
+                            actor,
+                        ])?;
+                        // Pays the oldest open invoice, as the allocation replay would.
+                        let invoice = open_invoices.iter_mut().find(|(_, unpaid)| *unpaid > 0);
+                        let invoice_id = invoice.map(|inv| {
+                            let paid = inv.1.min(e.amount);
+                            inv.1 -= paid;
+                            inv.0
+                        });
+                        let method = *rng.pick(&["cash", "cash", "bank_transfer", "e_wallet"]);
+                        insert_payment.execute(params![
+                            payment_uuid,
+                            id,
+                            invoice_id,
+                            e.amount,
+                            method,
+                            at,
+                            actor,
+                            entry_uuid,
+                        ])?;
+                        summary.payments += 1;
+                    } else {
+                        insert_entry.execute(params![
+                            entry_uuid,
+                            id,
+                            e.kind,
+                            e.amount,
+                            previous,
+                            running,
+                            description,
+                            None::<String>,
+                            None::<String>,
+                            at,
+                            actor,
+                        ])?;
+                    }
+                    summary.ledger_entries += 1;
                 }
-                None => None,
-            };
-            let mut running = 0i64;
-            let mut open_invoices: Vec<(i64, i64)> = Vec::new(); // (invoice row id, unpaid)
-            for e in events {
-                let entry_uuid = new_id();
-                let previous = running;
-                running += if e.kind == "debit" {
-                    -e.amount
-                } else {
-                    e.amount
-                };
-                let at = timestamp(e.at);
-                let mut description = e.description;
-                if let (Some(("invoice", _)), Some((sub_id, price))) =
-                    (&e.reference, subscription_id)
-                {
-                    let year = e.at.year();
-                    let seq = invoice_seq.entry(year).or_insert(0);
-                    *seq += 1;
-                    let number = format!("INV-{year}-{:06}", *seq);
-                    description = format!("Invoice {number}: monthly subscription");
-                    let reference_id = e.reference.as_ref().map(|r| r.1.clone());
-                    insert_entry.execute(params![
-                        entry_uuid,
-                        id,
-                        e.kind,
-                        e.amount,
-                        previous,
-                        running,
-                        description,
-                        "invoice",
-                        reference_id,
-                        at,
-                        actor,
-                    ])?;
-                    let start = e.at.date_naive();
-                    insert_invoice.execute(params![
-                        reference_id,
-                        number,
-                        id,
-                        sub_id,
-                        "Monthly subscription",
-                        date_text(start),
-                        date_text(start + Months::new(1)),
-                        price,
-                        date_text(start + Duration::days(7)),
-                        at,
-                        actor,
-                        entry_uuid,
-                        0,
-                        "unpaid",
-                    ])?;
-                    open_invoices.push((tx.last_insert_rowid(), price));
-                    summary.invoices += 1;
-                } else if let Some(("payment", payment_uuid)) = &e.reference {
-                    insert_entry.execute(params![
-                        entry_uuid,
-                        id,
-                        e.kind,
-                        e.amount,
-                        previous,
-                        running,
-                        description,
-                        "payment",
-                        payment_uuid,
-                        at,
-                        actor,
-                    ])?;
-                    // Pays the oldest open invoice, as the allocation replay would.
-                    let invoice = open_invoices.iter_mut().find(|(_, unpaid)| *unpaid > 0);
-                    let invoice_id = invoice.map(|inv| {
-                        let paid = inv.1.min(e.amount);
-                        inv.1 -= paid;
-                        inv.0
-                    });
-                    let method = *rng.pick(&["cash", "cash", "bank_transfer", "e_wallet"]);
-                    insert_payment.execute(params![
-                        payment_uuid,
-                        id,
-                        invoice_id,
-                        e.amount,
-                        method,
-                        at,
-                        actor,
-                        entry_uuid,
-                    ])?;
-                    summary.payments += 1;
-                } else {
-                    insert_entry.execute(params![
-                        entry_uuid,
-                        id,
-                        e.kind,
-                        e.amount,
-                        previous,
-                        running,
-                        description,
-                        None::<String>,
-                        None::<String>,
-                        at,
-                        actor,
-                    ])?;
-                }
-                summary.ledger_entries += 1;
-            }
-            for (invoice_id, unpaid) in open_invoices {
-                if let Some((_, price)) = subscription_id
-                    && unpaid < price
-                {
-                    tx.prepare_cached(
-                        "UPDATE invoices SET amount_allocated = ?2,
-                             status = CASE WHEN ?3 = 0 THEN 'paid' ELSE 'partial' END WHERE id = ?1",
-                    )?
-                    .execute(params![invoice_id, price - unpaid, unpaid])?;
+                if i % 10_000 == 0 {
+                    (*progress)(i);
                 }
             }
-            if i % 10_000 == 0 {
-                (*progress)(i);
-            }
-        }
+            drop(numbers);
+            Ok(())
+        })?;
         for (year, last) in invoice_seq {
             tx.execute(
                 "INSERT INTO invoice_sequences (year, last_number) VALUES (?1, ?2)
@@ -646,6 +711,56 @@ fn fill(
         }
     }
     Ok(())
+}
+
+/// A number as a person types it: one of the shop's prefixes, then eight
+/// digits that are a bijection of `i` (every customer gets its own number),
+/// grouped one of the usual ways.
+fn typed_number(rng: &mut Rng, i: u64) -> String {
+    let prefix = rng.pick(PREFIXES);
+    let rest = format!("{:08}", (i.wrapping_mul(7_919) + 10_007) % 100_000_000);
+    match rng.below(6) {
+        0 => format!("0{prefix}-{}-{}", &rest[..4], &rest[4..]),
+        1 => format!("+62 {prefix} {} {}", &rest[..4], &rest[4..]),
+        2 => format!("62{prefix}{rest}"),
+        3 => format!("(0{prefix}) {rest}"),
+        4 => format!("0{prefix}.{}.{}", &rest[..4], &rest[4..]),
+        _ => format!("0{prefix}{rest}"),
+    }
+}
+
+/// A UUIDv7 for a row made at `at`, its random bits from the seeded stream:
+/// no system call per id, and the same seed gives the same ids. Customers
+/// are made in creation order, so their ids are in order too.
+fn uuid_at(rng: &mut Rng, at: DateTime<Utc>) -> Uuid {
+    let mut bytes = [0u8; 10];
+    bytes[..8].copy_from_slice(&rng.next().to_le_bytes());
+    bytes[8..].copy_from_slice(&rng.next().to_le_bytes()[..2]);
+    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
+    uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid()
+}
+
+/// UUIDv7s in the order they are made (the generation's start time, then a
+/// sequence number in the counter bits, then random bits): ledger entries,
+/// invoices and payments are made customer by customer, not in time order,
+/// and ids in making order keep their unique indexes append-only.
+struct Ids {
+    millis: u64,
+    seq: u64,
+}
+
+impl Ids {
+    fn next(&mut self, rng: &mut Rng) -> String {
+        self.seq += 1;
+        let random = rng.next() & ((1 << 22) - 1);
+        let value: u128 = (u128::from(self.millis & ((1 << 48) - 1)) << 80)
+            | (0x7 << 76)
+            | (u128::from((self.seq >> 40) & 0xfff) << 64)
+            | (0b10 << 62)
+            | (u128::from(self.seq & ((1 << 40) - 1)) << 22)
+            | u128::from(random);
+        Uuid::from_u128(value).to_string()
+    }
 }
 
 fn date_text(d: NaiveDate) -> String {

@@ -10,6 +10,7 @@
 
 pub mod activity;
 pub mod admins;
+pub mod analytics;
 pub mod backup;
 pub mod billing;
 pub mod contacts;

@@ -42,9 +42,6 @@ use crate::validate;
 pub const MAX_PAGE_SIZE: u32 = 200;
 /// The longest search term, in characters.
 pub const TERM_MAX: usize = 100;
-/// Below this many matching rows the matches are collected and sorted; from
-/// it on, the sort order's index is walked until the page is full.
-const FEW: i64 = 3_000;
 
 /// The sign of the balance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +226,34 @@ pub fn page(
     limit: u32,
     position: &Position,
 ) -> Result<Slice> {
+    page_inner(conn, filter, sort, limit, position).map(|(slice, _)| slice)
+}
+
+/// One page and the total count, sharing the work both need (a search
+/// term's match count is the total when nothing else filters).
+pub fn page_and_count(
+    conn: &Connection,
+    filter: &Filter,
+    sort: Sort,
+    limit: u32,
+    position: &Position,
+) -> Result<(Slice, u64)> {
+    let (slice, known) = page_inner(conn, filter, sort, limit, position)?;
+    let total = match known {
+        Some(n) => n,
+        None => count(conn, filter)?,
+    };
+    Ok((slice, total))
+}
+
+/// The page, and the total count when finding the page already told it.
+fn page_inner(
+    conn: &Connection,
+    filter: &Filter,
+    sort: Sort,
+    limit: u32,
+    position: &Position,
+) -> Result<(Slice, Option<u64>)> {
     if limit == 0 || limit > MAX_PAGE_SIZE {
         return Err(Error::validation(
             "limit",
@@ -241,67 +266,50 @@ pub fn page(
         Position::After(text) => (0, Some(Cursor::parse(text, sort)?)),
     };
     let plan = Plan::new(conn, filter)?;
-    if plan.nothing {
-        return Ok(Slice {
-            items: Vec::new(),
-            next: None,
-        });
-    }
-    let few = plan.has_narrowing() && plan.probe(conn)? < FEW;
-
-    let mut sql = plan.clone();
-    if few {
-        sql.add_term(TermUse::Driver);
-    } else {
-        sql.add_term(TermUse::PerRow);
-        if sort == Sort::Debt
-            && let Some(debt) = plan.debt_partition
-        {
-            // Lets the walk seek straight into the right half of the index.
-            sql.clauses.push("(c.balance < 0) = ?".into());
-            sql.values.push(Value::Integer(i64::from(debt)));
-        }
-    }
-    let mut outer = Vec::new();
-    let mut outer_values = Vec::new();
-    if let Some(cursor) = &after {
-        outer.push(sort.keyset().to_owned());
-        outer_values.extend(cursor.values());
-    }
-    let columns = customers::COLUMNS_C;
-    let order = sort.order_by();
-    let text = if few {
-        let mut where_outer = outer.join(" AND ");
-        if where_outer.is_empty() {
-            where_outer = "1".into();
-        }
-        format!(
-            "WITH m AS MATERIALIZED (SELECT c.id AS mid FROM customers c WHERE {})
-             SELECT {columns} FROM m CROSS JOIN customers c ON c.id = m.mid
-             WHERE {where_outer} ORDER BY {order} LIMIT ? OFFSET ?",
-            sql.where_sql()
-        )
-    } else {
-        sql.clauses.extend(outer.iter().cloned());
-        format!(
-            "SELECT {columns} FROM customers c INDEXED BY {} WHERE {} ORDER BY {order} LIMIT ? OFFSET ?",
-            sort.index(),
-            sql.where_sql()
-        )
+    let empty = Slice {
+        items: Vec::new(),
+        next: None,
     };
-    let mut values = sql.values;
-    values.extend(outer_values);
-    values.push(Value::Integer(i64::from(limit)));
-    values.push(Value::Integer(offset));
-    let mut stmt = conn.prepare_cached(&text)?;
-    let mut items = stmt
-        .query_map(params_from_iter(values), customers::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if plan.nothing {
+        return Ok((empty, Some(0)));
+    }
+    let counters = crate::stats::counters(conn)?;
+    let rows = (counters.customers + counters.deleted).max(1);
+    let sizes = plan.driver_sizes(conn, &counters)?;
+    let known = plan.term_only_count(&sizes);
+    if known == Some(0) {
+        return Ok((empty, Some(0)));
+    }
+    // Walking the order's index costs about need / fraction rows; collecting
+    // the smallest named set costs its size. The fraction is estimated as if
+    // the filters were independent.
+    let need = offset + i64::from(limit);
+    let fraction: f64 = sizes
+        .iter()
+        .map(|(n, _)| (*n as f64 / rows as f64).min(1.0))
+        .product();
+    let walk_rows = need as f64 / fraction.max(1e-9);
+    let smallest = sizes.iter().min_by_key(|(n, _)| *n);
+    let collect = match smallest {
+        Some((n, _)) => {
+            (*n as f64) < walk_rows || plan.term.as_ref().is_some_and(|t| t.pattern.is_none())
+        }
+        None => false,
+    };
+    let mut items = if collect {
+        let driver = &smallest.expect("a driver").1;
+        plan.collect(conn, driver, sort, limit, offset, after.as_ref())?
+    } else {
+        plan.walk(conn, sort, limit, offset, after.as_ref())?
+    };
     tags::fill(conn, &mut items)?;
     let next = (items.len() == limit as usize)
         .then(|| items.last().map(|c| Cursor::of(c, sort).encode()))
         .flatten();
-    Ok(Slice { items, next })
+    Ok((
+        Slice { items, next },
+        known.map(|n| u64::try_from(n).unwrap_or_default()),
+    ))
 }
 
 /// How many customers match `filter`.
@@ -310,31 +318,8 @@ pub fn count(conn: &Connection, filter: &Filter) -> Result<u64> {
     if plan.nothing {
         return Ok(0);
     }
-    let n: i64 = if plan.only_status() {
-        match (&plan.term, plan.status_scope) {
-            (None, scope) => {
-                let stats = crate::stats::counters(conn)?;
-                match (filter.status, scope) {
-                    (Some(s), _) => stats.count_of(s),
-                    (None, Scope::Live) => stats.customers,
-                    (None, _) => stats.customers + stats.deleted,
-                }
-            }
-            // Live and deleted customers each have their own FTS table, so a
-            // term alone is counted without touching the customers table.
-            (Some(term), Scope::Live) if filter.status.is_none() => {
-                fts_count(conn, "customer_search", term)?
-            }
-            (Some(term), Scope::Deleted) => fts_count(conn, "customer_search_deleted", term)?,
-            (Some(term), Scope::All) => {
-                fts_count(conn, "customer_search", term)?
-                    + fts_count(conn, "customer_search_deleted", term)?
-            }
-            (Some(_), Scope::Live) => plan.count_rows(conn)?,
-        }
-    } else {
-        plan.count_rows(conn)?
-    };
+    let counters = crate::stats::counters(conn)?;
+    let n = plan.count(conn, filter, &counters)?;
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
@@ -397,6 +382,18 @@ const INDEXED_TEXT: &str = "char(1, 1) || replace(c.name, ' ', ' ' || char(1, 1)
        char(1, 1) || substr(c.whatsapp, 2)
            || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END";
 
+/// The term checked against one row's own text, as the index holds it
+/// (`?` is the lower-case pattern, three times). SQLite's `lower` folds ASCII
+/// only, which is what the trigram tokenizer does for ASCII; a row with other
+/// characters is checked in the index instead (`{fts}`), so the answer is
+/// always the index's.
+const TERM_TEXT: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = octet_length(c.name || coalesce(c.email, ''))
+      THEN instr(lower(char(1, 1) || replace(c.name, ' ', ' ' || char(1, 1))), ?) > 0
+        OR instr(lower(char(1, 1) || coalesce(c.email, '')), ?) > 0
+        OR instr(char(1, 1) || substr(c.whatsapp, 2)
+           || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END, ?) > 0
+      ELSE {fts} END)";
+
 /// Which FTS table(s) a term searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -405,69 +402,138 @@ enum Scope {
     All,
 }
 
-/// How the term joins the other filters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TermUse {
-    /// `id IN (matches)`: the matches drive the query.
-    Driver,
-    /// Checked row by row (against the matches, materialised once) while an order index is walked.
-    PerRow,
+impl Scope {
+    fn tables(self) -> &'static [&'static str] {
+        match self {
+            Scope::Live => &["customer_search"],
+            Scope::Deleted => &["customer_search_deleted"],
+            Scope::All => &["customer_search", "customer_search_deleted"],
+        }
+    }
 }
 
-/// The filters as SQL clauses over `customers c`, with their bound values in order.
+/// The search term.
+#[derive(Debug, Clone)]
+struct Term {
+    /// The FTS5 query.
+    fts: String,
+    /// The indexed-text pattern in lower case, when the term is ASCII (then a
+    /// row can be checked against its own text); None otherwise.
+    pattern: Option<String>,
+}
+
+/// A set of customer ids one filter names, which can drive a query.
+#[derive(Debug, Clone)]
+struct Driver {
+    /// `SELECT ... AS id ...`
+    sql: String,
+    values: Vec<Value>,
+    /// Its size is exact (not capped).
+    is_term: bool,
+}
+
+/// A piece of SQL with its bound values, in order.
+type Part = (String, Vec<Value>);
+
+/// Counts from a set's own index stop here: beyond it, the set is large.
+const CAP: i64 = 100_000;
+
+/// The filters as SQL over `customers c`, with their bound values in order.
 #[derive(Debug, Clone)]
 struct Plan {
-    clauses: Vec<String>,
-    values: Vec<Value>,
-    /// The FTS5 query of the search term, if any (added by `add_term`).
-    term: Option<String>,
+    /// The status or live/deleted scope, as a row check.
+    status: Part,
+    /// The same, written so an index on (status, ...) can seek it.
+    status_in: Part,
+    /// Checks on the row's own columns (balance, created).
+    columns: Vec<Part>,
+    /// Checks on other tables (tags, subscriptions), each an EXISTS on `c.id`.
+    sides: Vec<Part>,
+    term: Option<Term>,
     status_scope: Scope,
+    /// The one status asked for, if any.
+    status_value: Option<Status>,
     /// Some(true): every match is in debt; Some(false): none is.
     debt_partition: Option<bool>,
+    /// The sets the filters name, which can drive a query.
+    drivers: Vec<Driver>,
+    /// Their sizes known without a query (counters), by index in `drivers`.
+    known_sizes: Vec<Option<i64>>,
     /// True when the filters can match nothing (an unknown tag in "all of").
     nothing: bool,
-    /// Number of clauses beyond the status one.
-    narrowing: usize,
 }
 
 impl Plan {
     fn new(conn: &Connection, f: &Filter) -> Result<Plan> {
         let mut p = Plan {
-            clauses: Vec::new(),
-            values: Vec::new(),
+            status: ("1".into(), Vec::new()),
+            status_in: ("1".into(), Vec::new()),
+            columns: Vec::new(),
+            sides: Vec::new(),
             term: None,
             status_scope: Scope::Live,
+            status_value: f.status,
             debt_partition: None,
+            drivers: Vec::new(),
+            known_sizes: Vec::new(),
             nothing: false,
-            narrowing: 0,
         };
         match f.status {
             Some(Status::Deleted) => {
                 p.status_scope = Scope::Deleted;
-                p.clauses.push("c.status = 'deleted'".into());
+                p.status = ("c.status = 'deleted'".into(), Vec::new());
+                p.status_in = p.status.clone();
             }
             Some(s) => {
-                p.clauses.push("c.status = ?".into());
-                p.values.push(Value::Text(s.as_str().into()));
+                p.status = ("c.status = ?".into(), vec![Value::Text(s.as_str().into())]);
+                p.status_in = p.status.clone();
             }
             None if f.include_deleted => p.status_scope = Scope::All,
-            None => p.clauses.push("c.status != 'deleted'".into()),
+            None => {
+                p.status = ("c.status != 'deleted'".into(), Vec::new());
+                p.status_in = (
+                    "c.status IN ('active', 'inactive', 'blacklisted')".into(),
+                    Vec::new(),
+                );
+            }
         }
-        let status_clauses = p.clauses.len();
 
-        p.term = f.search.as_deref().map(fts_query).transpose()?.flatten();
+        if let Some((fts, pattern)) = f
+            .search
+            .as_deref()
+            .map(fts_query_parts)
+            .transpose()?
+            .flatten()
+        {
+            let tables = p.status_scope.tables();
+            let sql = tables
+                .iter()
+                .map(|t| format!("SELECT rowid AS id FROM {t} WHERE {t} MATCH ?"))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            p.drivers.push(Driver {
+                sql,
+                values: tables.iter().map(|_| Value::Text(fts.clone())).collect(),
+                is_term: true,
+            });
+            p.known_sizes.push(None);
+            p.term = Some(Term {
+                fts,
+                pattern: pattern.is_ascii().then(|| pattern.to_ascii_lowercase()),
+            });
+        }
 
         match f.balance {
             Some(BalanceKind::Debt) => {
-                p.clauses.push("c.balance < 0".into());
+                p.columns.push(("c.balance < 0".into(), Vec::new()));
                 p.debt_partition = Some(true);
             }
             Some(BalanceKind::Credit) => {
-                p.clauses.push("c.balance > 0".into());
+                p.columns.push(("c.balance > 0".into(), Vec::new()));
                 p.debt_partition = Some(false);
             }
             Some(BalanceKind::Zero) => {
-                p.clauses.push("c.balance = 0".into());
+                p.columns.push(("c.balance = 0".into(), Vec::new()));
                 p.debt_partition = Some(false);
             }
             None => {}
@@ -480,19 +546,30 @@ impl Plan {
                 format!("the minimum {min} is above the maximum {max}"),
             ));
         }
+        let mut range: Vec<Part> = Vec::new();
         if let Some(min) = f.balance_min {
-            p.clauses.push("c.balance >= ?".into());
-            p.values.push(Value::Integer(min.minor()));
+            range.push(("c.balance >= ?".into(), vec![Value::Integer(min.minor())]));
             if min.minor() >= 0 {
                 p.debt_partition = Some(false);
             }
         }
         if let Some(max) = f.balance_max {
-            p.clauses.push("c.balance <= ?".into());
-            p.values.push(Value::Integer(max.minor()));
+            range.push(("c.balance <= ?".into(), vec![Value::Integer(max.minor())]));
             if max.minor() < 0 {
                 p.debt_partition = Some(true);
             }
+        }
+        if !range.is_empty() {
+            let (sql, values) = join_parts(&range);
+            p.drivers.push(Driver {
+                sql: format!(
+                    "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE {sql}"
+                ),
+                values,
+                is_term: false,
+            });
+            p.known_sizes.push(None);
+            p.columns.extend(range);
         }
 
         if let (Some(from), Some(to)) = (f.created_from, f.created_to)
@@ -504,125 +581,466 @@ impl Plan {
             ));
         }
         // Timestamps are RFC 3339 text, so days compare as text: [from, to + 1 day).
+        let mut created: Vec<Part> = Vec::new();
         if let Some(from) = f.created_from {
-            p.clauses.push("c.created_at >= ?".into());
-            p.values
-                .push(Value::Text(from.format("%Y-%m-%d").to_string()));
+            created.push((
+                "c.created_at >= ?".into(),
+                vec![Value::Text(from.format("%Y-%m-%d").to_string())],
+            ));
         }
         if let Some(to) = f.created_to {
             let end = to.succ_opt().unwrap_or(to);
-            p.clauses.push("c.created_at < ?".into());
-            p.values
-                .push(Value::Text(end.format("%Y-%m-%d").to_string()));
+            created.push((
+                "c.created_at < ?".into(),
+                vec![Value::Text(end.format("%Y-%m-%d").to_string())],
+            ));
+        }
+        if !created.is_empty() {
+            let (sql, values) = join_parts(&created);
+            p.drivers.push(Driver {
+                sql: format!(
+                    "SELECT c.id FROM customers c INDEXED BY customers_created WHERE {sql}"
+                ),
+                values,
+                is_term: false,
+            });
+            p.known_sizes.push(None);
+            p.columns.extend(created);
         }
 
+        // Side checks end in LIMIT 1: a plain EXISTS may be turned into a
+        // join with a Bloom filter built over the whole other table.
+        let mut tag_groups: Vec<Vec<i64>> = Vec::new();
         if !f.tags_any.is_empty() {
-            let ids = tag_ids(conn, &f.tags_any)?;
-            let known: Vec<i64> = ids.into_iter().flatten().collect();
+            let known: Vec<i64> = tag_ids(conn, &f.tags_any)?.into_iter().flatten().collect();
             if known.is_empty() {
                 p.nothing = true;
             } else {
-                let marks = vec!["?"; known.len()].join(", ");
-                p.clauses.push(format!(
-                    "c.id IN (SELECT customer_id FROM customer_tags
-                              WHERE tag_id IN ({marks}) AND causal_length % 2 = 1)"
-                ));
-                p.values.extend(known.into_iter().map(Value::Integer));
+                tag_groups.push(known);
             }
         }
         for id in tag_ids(conn, &f.tags_all)? {
             match id {
                 None => p.nothing = true,
-                Some(id) => {
-                    p.clauses.push(
-                        "c.id IN (SELECT customer_id FROM customer_tags
-                                  WHERE tag_id = ? AND causal_length % 2 = 1)"
-                            .into(),
-                    );
-                    p.values.push(Value::Integer(id));
-                }
+                Some(id) => tag_groups.push(vec![id]),
             }
+        }
+        for group in tag_groups {
+            let marks = vec!["?"; group.len()].join(", ");
+            let values: Vec<Value> = group.iter().map(|id| Value::Integer(*id)).collect();
+            p.sides.push((
+                format!(
+                    "EXISTS (SELECT 1 FROM customer_tags t INDEXED BY customer_tags_live_customer
+                             WHERE t.customer_id = c.id AND t.tag_id IN ({marks}) AND t.causal_length % 2 = 1 LIMIT 1)"
+                ),
+                values.clone(),
+            ));
+            let distinct = if group.len() > 1 { "DISTINCT " } else { "" };
+            p.drivers.push(Driver {
+                sql: format!(
+                    "SELECT {distinct}customer_id AS id FROM customer_tags INDEXED BY customer_tags_live
+                     WHERE tag_id IN ({marks}) AND causal_length % 2 = 1"
+                ),
+                values,
+                is_term: false,
+            });
+            p.known_sizes.push(None);
         }
 
         match f.active_subscription {
-            Some(true) => p.clauses.push(
-                "c.id IN (SELECT customer_id FROM subscriptions WHERE status = 'active')".into(),
-            ),
-            Some(false) => p.clauses.push(
-                "c.id NOT IN (SELECT customer_id FROM subscriptions WHERE status = 'active')"
-                    .into(),
-            ),
+            Some(true) => {
+                p.sides.push((
+                    format!("EXISTS ({ACTIVE_SUBSCRIPTION} LIMIT 1)"),
+                    Vec::new(),
+                ));
+                p.drivers.push(Driver {
+                    sql: "SELECT DISTINCT customer_id AS id FROM subscriptions INDEXED BY subscriptions_active_customer
+                          WHERE status = 'active'"
+                        .into(),
+                    values: Vec::new(),
+                    is_term: false,
+                });
+                p.known_sizes.push(None);
+            }
+            Some(false) => p.sides.push((
+                format!("NOT EXISTS ({ACTIVE_SUBSCRIPTION} LIMIT 1)"),
+                Vec::new(),
+            )),
             None => {}
         }
-        p.narrowing = p.clauses.len() - status_clauses;
         Ok(p)
     }
 
-    /// True when nothing but the status (or the live/deleted scope) is asked.
-    fn only_status(&self) -> bool {
-        self.narrowing == 0
+    /// The size of each set that can drive a query (capped at `CAP`, except
+    /// the term's, which is exact), with the set. A specific status and the
+    /// debt/credit sign are sets too, sized by the counters.
+    fn driver_sizes(
+        &self,
+        conn: &Connection,
+        counters: &crate::stats::Counters,
+    ) -> Result<Vec<(i64, Driver)>> {
+        let mut out = Vec::new();
+        for (d, known) in self.drivers.iter().zip(&self.known_sizes) {
+            let n = match known {
+                Some(n) => *n,
+                None if d.is_term => {
+                    let term = &self.term.as_ref().expect("a term").fts;
+                    let mut n = 0;
+                    for t in self.status_scope.tables() {
+                        n += fts_count(conn, t, term)?;
+                    }
+                    n
+                }
+                None => {
+                    let mut stmt = conn
+                        .prepare_cached(&format!("SELECT count(*) FROM ({} LIMIT {CAP})", d.sql))?;
+                    stmt.query_row(params_from_iter(d.values.iter()), |r| r.get(0))?
+                }
+            };
+            out.push((n, d.clone()));
+        }
+        if let Some(s) = self.status_value {
+            out.push((
+                counters.count_of(s),
+                Driver {
+                    sql: "SELECT c.id FROM customers c INDEXED BY customers_status_updated WHERE c.status = ?"
+                        .into(),
+                    values: vec![Value::Text(s.as_str().into())],
+                    is_term: false,
+                },
+            ));
+        }
+        match self.debt_partition {
+            Some(true) if self.columns.iter().any(|(s, _)| s == "c.balance < 0") => out.push((
+                counters.with_debt,
+                Driver {
+                    sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance < 0".into(),
+                    values: Vec::new(),
+                    is_term: false,
+                },
+            )),
+            Some(false) if self.columns.iter().any(|(s, _)| s == "c.balance > 0") => out.push((
+                counters.with_credit,
+                Driver {
+                    sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance > 0".into(),
+                    values: Vec::new(),
+                    is_term: false,
+                },
+            )),
+            _ => {}
+        }
+        Ok(out)
     }
 
-    /// True when some filter may leave few rows, so the probe is worth it.
-    fn has_narrowing(&self) -> bool {
-        self.narrowing > 0 || self.term.is_some()
+    /// The total, when it is the term's match count (nothing but the term
+    /// and the live/deleted scope filters).
+    fn term_only_count(&self, sizes: &[(i64, Driver)]) -> Option<i64> {
+        (self.term.is_some()
+            && self.columns.is_empty()
+            && self.sides.is_empty()
+            && !matches!(self.status_value, Some(s) if s != Status::Deleted))
+        .then(|| sizes.iter().find(|(_, d)| d.is_term).map(|(n, _)| *n))
+        .flatten()
     }
 
-    fn add_term(&mut self, how: TermUse) {
-        let Some(term) = self.term.clone() else {
-            return;
-        };
-        let tables: &[&str] = match self.status_scope {
-            Scope::Live => &["customer_search"],
-            Scope::Deleted => &["customer_search_deleted"],
-            Scope::All => &["customer_search", "customer_search_deleted"],
-        };
-        let parts: Vec<String> = tables
+    /// The term as a check on the row, with its values.
+    fn term_check(&self) -> Option<Part> {
+        let term = self.term.as_ref()?;
+        let tables = self.status_scope.tables();
+        let fts = tables
             .iter()
-            .map(|t| match how {
-                TermUse::Driver => format!("SELECT rowid FROM {t} WHERE {t} MATCH ?"),
-                // Materialised once by SQLite, then probed per row: an
-                // EXISTS with `rowid = c.id` would run the MATCH per row.
-                TermUse::PerRow => format!("c.id IN (SELECT rowid FROM {t} WHERE {t} MATCH ?)"),
-            })
+            .map(|t| format!("EXISTS (SELECT 1 FROM {t} WHERE {t} MATCH ? AND rowid = c.id)"))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let fts_values: Vec<Value> = tables
+            .iter()
+            .map(|_| Value::Text(term.fts.clone()))
             .collect();
-        let clause = match how {
-            TermUse::Driver => format!("c.id IN ({})", parts.join(" UNION ALL ")),
-            TermUse::PerRow => format!("({})", parts.join(" OR ")),
+        Some(match &term.pattern {
+            Some(p) => {
+                let mut values = vec![Value::Text(p.clone()); 3];
+                values.extend(fts_values);
+                (TERM_TEXT.replace("{fts}", &format!("({fts})")), values)
+            }
+            None => (format!("({fts})"), fts_values),
+        })
+    }
+
+    /// Every check on `customers c`: status, columns, sides, term.
+    fn row_checks(&self) -> Vec<Part> {
+        let mut parts = vec![self.status.clone()];
+        parts.extend(self.columns.iter().cloned());
+        parts.extend(self.sides.iter().cloned());
+        parts.extend(self.term_check());
+        parts
+    }
+
+    /// Walks the sort order's index, checking each row, until the page is full.
+    fn walk(
+        &self,
+        conn: &Connection,
+        sort: Sort,
+        limit: u32,
+        offset: i64,
+        after: Option<&Cursor>,
+    ) -> Result<Vec<Customer>> {
+        let base = self.row_checks();
+        if sort != Sort::Debt {
+            let mut parts = base;
+            parts.extend(after.map(|c| c.seek(sort)));
+            return query_page(conn, sort.index(), &parts, sort.order_by(), limit, offset);
+        }
+        // Debt order: each half of the index (in debt, not in debt) is walked
+        // on its own, so a cursor seeks into it.
+        let halves: Vec<bool> = match (self.debt_partition, after) {
+            (Some(d), _) => vec![d],
+            (None, Some(c)) if c.key == Value::Integer(0) => vec![false],
+            (None, Some(_)) => vec![true, false],
+            (None, None) => {
+                return query_page(conn, sort.index(), &base, sort.order_by(), limit, offset);
+            }
         };
-        self.clauses.push(clause);
-        for _ in tables {
-            self.values.push(Value::Text(term.clone()));
+        let mut items: Vec<Customer> = Vec::new();
+        let mut skip = offset;
+        for debt in halves {
+            let mut parts = base.clone();
+            parts.push((
+                "(c.balance < 0) = ?".into(),
+                vec![Value::Integer(i64::from(debt))],
+            ));
+            if let Some(c) = after
+                && c.key == Value::Integer(i64::from(debt))
+            {
+                parts.push(c.seek(sort));
+            }
+            let want = limit - items.len() as u32;
+            let got = query_page(
+                conn,
+                sort.index(),
+                &parts,
+                "c.updated_at DESC, c.id DESC",
+                want,
+                skip,
+            )?;
+            if skip > 0 && got.is_empty() {
+                // The offset may reach past this half: count what it skipped.
+                let (sql, values) = join_parts(&parts);
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT count(*) FROM customers c INDEXED BY customers_debt_recent WHERE {sql}"
+                ))?;
+                let n: i64 = stmt.query_row(params_from_iter(values), |r| r.get(0))?;
+                skip = (skip - n).max(0);
+            } else {
+                skip = 0;
+            }
+            items.extend(got);
+            if items.len() == limit as usize {
+                break;
+            }
         }
+        Ok(items)
     }
 
-    fn where_sql(&self) -> String {
-        if self.clauses.is_empty() {
-            "1".into()
-        } else {
-            self.clauses.join(" AND ")
+    /// Collects the ids of `driver`, keeps those passing every check, sorts them.
+    fn collect(
+        &self,
+        conn: &Connection,
+        driver: &Driver,
+        sort: Sort,
+        limit: u32,
+        offset: i64,
+        after: Option<&Cursor>,
+    ) -> Result<Vec<Customer>> {
+        let (sides, side_values) = join_parts(&self.sides);
+        let mut outer = vec![self.status.clone()];
+        outer.extend(self.columns.iter().cloned());
+        if !driver.is_term {
+            outer.extend(self.term_check());
         }
-    }
-
-    /// How many rows match, counting no further than `FEW`.
-    fn probe(&self, conn: &Connection) -> Result<i64> {
-        let mut p = self.clone();
-        p.add_term(TermUse::Driver);
+        if let Some(c) = after {
+            outer.push((sort.keyset().to_owned(), c.values()));
+        }
+        let (outer_sql, outer_values) = join_parts(&outer);
+        let columns = customers::COLUMNS_C;
         let text = format!(
-            "SELECT count(*) FROM (SELECT 1 FROM customers c WHERE {} LIMIT {FEW})",
-            p.where_sql()
+            "WITH m AS MATERIALIZED (SELECT c.id AS mid FROM ({}) c WHERE {sides})
+             SELECT {columns} FROM m CROSS JOIN customers c ON c.id = m.mid
+             WHERE {outer_sql} ORDER BY {} LIMIT ? OFFSET ?",
+            driver.sql,
+            sort.order_by()
         );
+        let mut values = driver.values.clone();
+        values.extend(side_values);
+        values.extend(outer_values);
+        values.push(Value::Integer(i64::from(limit)));
+        values.push(Value::Integer(offset));
         let mut stmt = conn.prepare_cached(&text)?;
-        Ok(stmt.query_row(params_from_iter(p.values), |r| r.get(0))?)
+        let items = stmt
+            .query_map(params_from_iter(values), customers::from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(items)
     }
 
-    fn count_rows(&self, conn: &Connection) -> Result<i64> {
-        let mut p = self.clone();
-        p.add_term(TermUse::Driver);
-        let text = format!("SELECT count(*) FROM customers c WHERE {}", p.where_sql());
+    /// How many customers match.
+    fn count(
+        &self,
+        conn: &Connection,
+        filter: &Filter,
+        counters: &crate::stats::Counters,
+    ) -> Result<i64> {
+        let only_scope = self.columns.is_empty() && self.sides.is_empty();
+        if only_scope && self.term.is_none() {
+            return Ok(match (filter.status, self.status_scope) {
+                (Some(s), _) => counters.count_of(s),
+                (None, Scope::Live) => counters.customers,
+                (None, _) => counters.customers + counters.deleted,
+            });
+        }
+        let sizes = self.driver_sizes(conn, counters)?;
+        if let Some(n) = self.term_only_count(&sizes) {
+            return Ok(n);
+        }
+        // Only other tables filter (tags, subscriptions): count their set
+        // without the customers table, then take away the customers of the
+        // statuses not asked for, found through the status index.
+        let side_driver = sizes
+            .iter()
+            .filter(|(_, d)| !d.is_term && d.sql.contains("AS id"))
+            .min_by_key(|(n, _)| *n);
+        if self.columns.is_empty()
+            && self.term.is_none()
+            && let Some((_, driver)) = side_driver
+        {
+            let (sides, side_values) = join_parts(&self.sides);
+            let mut values = driver.values.clone();
+            values.extend(side_values.iter().cloned());
+            let all: i64 = conn
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM ({}) c WHERE {sides}",
+                    driver.sql
+                ))?
+                .query_row(params_from_iter(values), |r| r.get(0))?;
+            let wanted: Vec<Status> = match (filter.status, self.status_scope) {
+                (Some(s), _) => vec![s],
+                (None, Scope::Live) => vec![Status::Active, Status::Inactive, Status::Blacklisted],
+                (None, _) => return Ok(all),
+            };
+            let statuses = [
+                Status::Active,
+                Status::Inactive,
+                Status::Blacklisted,
+                Status::Deleted,
+            ];
+            let (inside, outside): (Vec<Status>, Vec<Status>) =
+                statuses.into_iter().partition(|s| wanted.contains(s));
+            let sum = |set: &[Status]| set.iter().map(|s| counters.count_of(*s)).sum::<i64>();
+            let by_status = |s: Status| -> Result<i64> {
+                let mut values = vec![Value::Text(s.as_str().into())];
+                values.extend(side_values.iter().cloned());
+                Ok(conn
+                    .prepare_cached(&format!(
+                        "SELECT count(*) FROM customers c INDEXED BY customers_status_updated
+                         WHERE c.status = ? AND {sides}"
+                    ))?
+                    .query_row(params_from_iter(values), |r| r.get(0))?)
+            };
+            return if sum(&outside) < sum(&inside) {
+                let mut n = all;
+                for s in outside {
+                    n -= by_status(s)?;
+                }
+                Ok(n)
+            } else {
+                inside.into_iter().map(by_status).sum()
+            };
+        }
+        // A small set drives the count; else the planner picks an index
+        // ((status, balance), (status, created_at), ...) for the row checks.
+        let smallest = sizes.iter().min_by_key(|(n, _)| *n);
+        let mut checks = vec![self.status_in.clone()];
+        checks.extend(self.columns.iter().cloned());
+        checks.extend(self.sides.iter().cloned());
+        let (sql, values, text) = match smallest {
+            Some((n, driver)) if *n < CAP => {
+                if !driver.is_term {
+                    checks.extend(self.term_check());
+                }
+                let (sql, checks_values) = join_parts(&checks);
+                let mut values = driver.values.clone();
+                values.extend(checks_values);
+                let text = format!(
+                    "SELECT count(*) FROM ({}) m CROSS JOIN customers c ON c.id = m.id WHERE {sql}",
+                    driver.sql
+                );
+                (sql, values, text)
+            }
+            _ => {
+                if let Some(term) = &self.term {
+                    let tables = self.status_scope.tables();
+                    let any = tables
+                        .iter()
+                        .map(|t| format!("SELECT rowid FROM {t} WHERE {t} MATCH ?"))
+                        .collect::<Vec<_>>()
+                        .join(" UNION ALL ");
+                    checks.push((
+                        format!("c.id IN ({any})"),
+                        tables
+                            .iter()
+                            .map(|_| Value::Text(term.fts.clone()))
+                            .collect(),
+                    ));
+                }
+                let (sql, values) = join_parts(&checks);
+                let text = format!("SELECT count(*) FROM customers c WHERE {sql}");
+                (sql, values, text)
+            }
+        };
+        let _ = sql;
         let mut stmt = conn.prepare_cached(&text)?;
-        Ok(stmt.query_row(params_from_iter(p.values), |r| r.get(0))?)
+        Ok(stmt.query_row(params_from_iter(values), |r| r.get(0))?)
     }
+}
+
+/// A live subscription of customer `c`.
+const ACTIVE_SUBSCRIPTION: &str =
+    "SELECT 1 FROM subscriptions s INDEXED BY subscriptions_active_customer
+     WHERE s.customer_id = c.id AND s.status = 'active'";
+
+/// `a AND b AND ...` with the values in order ("1" for none).
+fn join_parts(parts: &[Part]) -> Part {
+    if parts.is_empty() {
+        return ("1".into(), Vec::new());
+    }
+    let sql = parts
+        .iter()
+        .map(|(s, _)| format!("({s})"))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let values = parts.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
+    (sql, values)
+}
+
+/// One page of `customers c` walked through `index` in `order`.
+fn query_page(
+    conn: &Connection,
+    index: &str,
+    parts: &[Part],
+    order: &str,
+    limit: u32,
+    offset: i64,
+) -> Result<Vec<Customer>> {
+    let (sql, mut values) = join_parts(parts);
+    let columns = customers::COLUMNS_C;
+    let text = format!(
+        "SELECT {columns} FROM customers c INDEXED BY {index} WHERE {sql} ORDER BY {order} LIMIT ? OFFSET ?"
+    );
+    values.push(Value::Integer(i64::from(limit)));
+    values.push(Value::Integer(offset));
+    let mut stmt = conn.prepare_cached(&text)?;
+    let items = stmt
+        .query_map(params_from_iter(values), customers::from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(items)
 }
 
 /// The ids of the named tags (None for a name the shop does not have).
@@ -645,7 +1063,13 @@ const MARK: &str = "\u{1}\u{1}";
 /// Turns what a person typed into an FTS5 query (one quoted phrase, so no
 /// character of the term has a meaning in the query language), or None when
 /// nothing searchable is left.
-pub(crate) fn fts_query(input: &str) -> Result<Option<String>> {
+#[cfg(test)]
+fn fts_query(input: &str) -> Result<Option<String>> {
+    Ok(fts_query_parts(input)?.map(|(q, _)| q))
+}
+
+/// The FTS5 query and the pattern it looks for in the indexed text.
+fn fts_query_parts(input: &str) -> Result<Option<(String, String)>> {
     let text: String = input.chars().filter(|c| !c.is_control()).collect();
     let text = text.trim();
     if text.is_empty() {
@@ -671,7 +1095,8 @@ pub(crate) fn fts_query(input: &str) -> Result<Option<String>> {
     } else {
         term.replace(' ', &format!(" {MARK}"))
     };
-    Ok(Some(format!("\"{}\"", pattern.replace('"', "\"\""))))
+    let query = format!("\"{}\"", pattern.replace('"', "\"\""));
+    Ok(Some((query, pattern)))
 }
 
 /// A position in one sort order: the sort key of the last row shown.
@@ -750,6 +1175,41 @@ impl Cursor {
             key,
             updated_at,
         })
+    }
+
+    /// "Strictly after this row" written so the order's index seeks to it:
+    /// a range on the leading key, then the tie-break on the id. The debt
+    /// order's half (in debt or not) is fixed by the caller.
+    fn seek(&self, sort: Sort) -> Part {
+        let id = Value::Integer(self.id);
+        match sort {
+            Sort::Debt => {
+                let u = Value::Text(self.updated_at.clone().unwrap_or_default());
+                (
+                    "c.updated_at <= ? AND (c.updated_at < ? OR c.id < ?)".into(),
+                    vec![u.clone(), u, id],
+                )
+            }
+            _ => {
+                let (key, up) = match sort {
+                    Sort::Name => ("c.name COLLATE NOCASE", true),
+                    Sort::NameDesc => ("c.name COLLATE NOCASE", false),
+                    Sort::Balance => ("c.balance", true),
+                    Sort::BalanceDesc => ("c.balance", false),
+                    Sort::Spent => ("c.total_spent", true),
+                    _ => ("c.total_spent", false),
+                };
+                let (ge, gt, idgt) = if up {
+                    (">=", ">", ">")
+                } else {
+                    ("<=", "<", "<")
+                };
+                (
+                    format!("{key} {ge} ? AND ({key} {gt} ? OR c.id {idgt} ?)"),
+                    vec![self.key.clone(), self.key.clone(), id],
+                )
+            }
+        }
     }
 
     /// The values the order's keyset clause binds, in its order.

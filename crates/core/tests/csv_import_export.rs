@@ -538,3 +538,39 @@ fn export_takes_the_list_filters() {
     assert_eq!(comparable(&text, b',').len(), 1, "the one customer in debt");
     assert!(text.contains(",-25000.00,"));
 }
+
+#[test]
+fn a_program_can_open_the_database_while_an_import_runs() {
+    let (dir, mut db) = open();
+    common::add(&mut db, "Lama", "0899-0000-1111");
+    let mut csv = String::from("name,whatsapp\n");
+    for i in 0..3_000 {
+        csv.push_str(&format!("Pelanggan {i},0812{:08}\n", 10_000_000 + i));
+    }
+    let file = write(dir.path(), "big.csv", csv.as_bytes());
+    let path = db.path().to_path_buf();
+    let mut opened = 0;
+    import::import_customers(
+        &mut db,
+        None,
+        &file,
+        &ImportOptions::default(),
+        &mut |p| {
+            // Mid-import, on this thread, while the import holds the write lock:
+            // a new connection opens and reads at once (a busy wait would hang here).
+            if p.rows == 1_000 {
+                let reader = Db::open(&path).expect("open during an import");
+                assert_eq!(
+                    customers::list(reader.conn(), &Default::default())
+                        .unwrap()
+                        .total,
+                    1
+                );
+                opened += 1;
+            }
+        },
+        &Cancel::new(),
+    )
+    .unwrap();
+    assert_eq!(opened, 1);
+}

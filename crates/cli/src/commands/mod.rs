@@ -2,6 +2,7 @@
 //! something printable. A handler is a few lines; rules live in the core.
 
 mod admin;
+mod analytics;
 mod backup;
 mod balance;
 mod contact;
@@ -59,6 +60,12 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
         Command::Payment(cmd) => payment::run(&mut db, actor, cmd),
         Command::Voucher(cmd) => voucher::run(&mut db, actor, cmd),
         Command::Stats => stats::run(&db),
+        Command::Analytics {
+            range,
+            from,
+            to,
+            top,
+        } => analytics::run(&db, range, from.as_deref(), to.as_deref(), top),
         Command::Gen { customers, seed } => r#gen::run(&mut db, *customers, *seed, cli.global.json),
         Command::Activity { customer, limit } => Ok(Box::new(List(activity::list(
             db.conn(),

@@ -1,6 +1,7 @@
 //! Tables for the statistics cards, the analytics report and the data
 //! generator's summary. JSON comes from the core types' `Serialize`.
 
+use pelanggan_core::analytics::Report;
 use pelanggan_core::generate::GenSummary;
 use pelanggan_core::stats::Stats;
 
@@ -27,6 +28,80 @@ impl Text for Stats {
             t.add_row([k.to_owned(), v]);
         }
         t.to_string()
+    }
+}
+
+impl Text for Report {
+    fn text(&self) -> String {
+        let range = match self.from {
+            Some(from) => format!("{from} to {}", self.to),
+            None => format!("all time to {}", self.to),
+        };
+        let mut t = table(&["figure", "value"]);
+        let rows = [
+            ("range", range),
+            ("new customers", self.new_customers.to_string()),
+            ("active subscribers", self.active_subscribers.to_string()),
+            ("churned", self.churned.to_string()),
+            ("revenue", self.revenue.to_string()),
+            ("payments", self.payments.to_string()),
+            (
+                "average revenue per customer",
+                self.average_revenue_per_customer.to_string(),
+            ),
+            ("lifetime value", self.lifetime_value.to_string()),
+            ("total debt (now)", self.total_debt.to_string()),
+            ("customers with debt", self.customers_with_debt.to_string()),
+            (
+                "unpaid of invoices in range",
+                self.unpaid_invoiced.to_string(),
+            ),
+        ];
+        for (k, v) in rows {
+            t.add_row([k.to_owned(), v]);
+        }
+        let mut out = t.to_string();
+
+        let mut m = table(&["month", "new customers", "revenue", "debt"]);
+        for month in &self.monthly {
+            m.add_row([
+                month.month.clone(),
+                month.new_customers.to_string(),
+                month.revenue.to_string(),
+                month.debt.to_string(),
+            ]);
+        }
+        out.push_str(&format!("\n\nmonthly\n{m}"));
+
+        let value = if self.top_by == pelanggan_core::analytics::TopBy::Subscriptions {
+            "subscriptions"
+        } else {
+            "amount"
+        };
+        let mut top = table(&["id", "name", "whatsapp", value]);
+        for c in &self.top {
+            top.add_row([
+                c.local_id.to_string(),
+                c.name.clone(),
+                c.whatsapp.clone(),
+                c.amount
+                    .map(|a| a.to_string())
+                    .or(c.subscriptions.map(|n| n.to_string()))
+                    .unwrap_or_default(),
+            ]);
+        }
+        out.push_str(&format!("\n\ntop customers by {}\n{top}", self.top_by));
+
+        let mut tags = table(&["tag", "color", "customers"]);
+        for tag in &self.popular_tags {
+            tags.add_row([
+                tag.name.clone(),
+                tag.color.clone(),
+                tag.customers.to_string(),
+            ]);
+        }
+        out.push_str(&format!("\n\npopular tags\n{tags}"));
+        out
     }
 }
 
