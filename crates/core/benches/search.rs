@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use pelanggan_core::customers::{self, ListQuery};
 use pelanggan_core::generate::{self, GenOptions};
 use pelanggan_core::search::{self, BalanceKind, Filter, Position, Sort};
-use pelanggan_core::{Db, Money, stats};
+use pelanggan_core::{Db, Money, analytics, stats};
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
@@ -386,6 +386,29 @@ fn main() {
         pct(&st),
         format!("full scan: {}", ms(scan)),
     );
+
+    for (label, period) in [
+        ("analytics 30 days (5 runs)", analytics::Period::Days(30)),
+        ("analytics all time (5 runs)", analytics::Period::All),
+    ] {
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let start = Instant::now();
+            std::hint::black_box(
+                analytics::analytics(
+                    conn,
+                    &analytics::Query {
+                        period,
+                        top: analytics::TopBy::Revenue,
+                        today,
+                    },
+                )
+                .unwrap(),
+            );
+            runs.push(start.elapsed());
+        }
+        row(label, pct(&runs), String::new());
+    }
 
     let size: u64 = ["", "-wal"]
         .iter()

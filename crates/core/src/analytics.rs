@@ -24,12 +24,12 @@
 //! Every figure is read through an index that holds what it needs (see
 //! migration V5), so a range costs what it covers, not a scan of the shop.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Days, NaiveDate};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -189,61 +189,58 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
     let end = day(to.succ_opt().unwrap_or(to));
     let counters = stats::counters(conn)?;
 
-    let mut months: BTreeMap<String, Month> = BTreeMap::new();
-    let mut new_customers = 0u64;
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT substr(created_at, 1, 7), count(*) FROM customers INDEXED BY customers_created
-             WHERE created_at >= ?1 AND created_at < ?2 GROUP BY 1",
-        )?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            let n = r.get::<_, i64>(1)?.unsigned_abs();
-            month(&mut months, r.get(0)?).new_customers = n;
-            new_customers += n;
-        }
-    }
-    let (mut revenue, mut payments) = (0i64, 0u64);
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT substr(received_at, 1, 7), sum(amount), count(*)
-             FROM payments INDEXED BY payments_success_received
-             WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2 GROUP BY 1",
-        )?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            let sum: i64 = r.get(1)?;
-            month(&mut months, r.get(0)?).revenue = Money::from_minor(sum);
-            revenue += sum;
-            payments += r.get::<_, i64>(2)?.unsigned_abs();
-        }
-    }
-    let mut unpaid = 0i64;
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT substr(issued_at, 1, 7), sum(total - amount_allocated)
-             FROM invoices INDEXED BY invoices_unpaid_issued
-             WHERE voided_at IS NULL AND issued_at >= ?1 AND issued_at < ?2 GROUP BY 1",
-        )?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            let sum: i64 = r.get(1)?;
-            month(&mut months, r.get(0)?).debt = Money::from_minor(sum);
-            unpaid += sum;
-        }
-    }
-    // Every month of the range is on the chart, empty ones too.
-    let first_month = match from {
+    // The months of the chart: from the range's first day (all time: the
+    // first customer's) to its last. Each month is summed over its own slice
+    // of the indexes, so the sums stream through them with no sorting.
+    let first_day = match from {
         Some(f) => Some(f),
-        None => months
-            .keys()
-            .next()
-            .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()),
+        // The earliest customer, payment or owing invoice.
+        None => conn
+            .prepare_cached(
+                "SELECT min(x) FROM (
+                   SELECT min(created_at) AS x FROM customers INDEXED BY customers_created
+                   UNION ALL SELECT min(received_at) FROM payments INDEXED BY payments_success_received
+                             WHERE status = 'success'
+                   UNION ALL SELECT min(issued_at) FROM invoices INDEXED BY invoices_unpaid_issued
+                             WHERE voided_at IS NULL AND amount_allocated < total)",
+            )?
+            .query_row([], |r| r.get::<_, Option<String>>(0))?
+            .and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()),
     };
-    if let Some(mut m) = first_month.and_then(|f| f.with_day(1)) {
+    let mut monthly = Vec::new();
+    let (mut new_customers, mut revenue, mut payments, mut unpaid) = (0u64, 0i64, 0u64, 0i64);
+    if let Some(mut m) = first_day.and_then(|f| f.with_day(1)) {
+        let mut joined = conn.prepare_cached(
+            "SELECT count(*) FROM customers INDEXED BY customers_created
+             WHERE created_at >= ?1 AND created_at < ?2",
+        )?;
+        let mut paid = conn.prepare_cached(
+            "SELECT coalesce(sum(amount), 0), count(*) FROM payments INDEXED BY payments_success_received
+             WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
+        )?;
+        let mut owed = conn.prepare_cached(
+            "SELECT coalesce(sum(total - amount_allocated), 0) FROM invoices INDEXED BY invoices_unpaid_issued
+             WHERE voided_at IS NULL AND amount_allocated < total AND issued_at >= ?1 AND issued_at < ?2",
+        )?;
         while m <= to {
-            month(&mut months, m.format("%Y-%m").to_string());
-            m = m + chrono::Months::new(1);
+            let next = m + chrono::Months::new(1);
+            let lo = day(m).max(start.clone());
+            let hi = day(next).min(end.clone());
+            let n: i64 = joined.query_row(params![lo, hi], |r| r.get(0))?;
+            let (sum, count): (i64, i64) =
+                paid.query_row(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let debt: i64 = owed.query_row(params![lo, hi], |r| r.get(0))?;
+            new_customers += n.unsigned_abs();
+            revenue += sum;
+            payments += count.unsigned_abs();
+            unpaid += debt;
+            monthly.push(Month {
+                month: m.format("%Y-%m").to_string(),
+                new_customers: n.unsigned_abs(),
+                revenue: Money::from_minor(sum),
+                debt: Money::from_minor(debt),
+            });
+            m = next;
         }
     }
 
@@ -288,20 +285,10 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         total_debt: Money::from_minor(counters.total_debt),
         customers_with_debt: counters.with_debt.unsigned_abs(),
         unpaid_invoiced: Money::from_minor(unpaid),
-        monthly: months.into_values().collect(),
+        monthly,
         top_by: q.top,
         top,
         popular_tags: popular_tags(conn)?,
-    })
-}
-
-/// The month `key` of the chart, made empty when new.
-fn month(months: &mut BTreeMap<String, Month>, key: String) -> &mut Month {
-    months.entry(key.clone()).or_insert_with(|| Month {
-        month: key,
-        new_customers: 0,
-        revenue: Money::from_minor(0),
-        debt: Money::from_minor(0),
     })
 }
 
@@ -328,36 +315,49 @@ fn top_revenue(
     start: &str,
     end: &str,
 ) -> Result<Vec<TopCustomer>> {
-    let (sql, values): (String, Vec<String>) = if all_time {
+    if all_time {
         // All time, a customer's revenue is its total spent: read off the index.
-        (
-            format!(
-                "SELECT {CUSTOMER}, c.total_spent FROM customers c INDEXED BY customers_total_spent
-                 WHERE c.status != 'deleted' AND c.total_spent > 0
-                 ORDER BY c.total_spent DESC, c.id LIMIT {TOP}"
-            ),
-            Vec::new(),
-        )
-    } else {
-        (
-            format!(
-                "SELECT {CUSTOMER}, x.revenue FROM
-                   (SELECT customer_id, sum(amount) AS revenue FROM payments INDEXED BY payments_success_received
-                    WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2
-                    GROUP BY customer_id) x
-                 CROSS JOIN customers c ON c.id = x.customer_id
-                 WHERE c.status != 'deleted' ORDER BY x.revenue DESC, c.id LIMIT {TOP}"
-            ),
-            vec![start.to_owned(), end.to_owned()],
-        )
-    };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
-        let mut c = customer_row(r)?;
-        c.amount = Some(Money::from_minor(r.get(4)?));
-        Ok(c)
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {CUSTOMER}, c.total_spent FROM customers c INDEXED BY customers_total_spent
+             WHERE c.status != 'deleted' AND c.total_spent > 0
+             ORDER BY c.total_spent DESC, c.id LIMIT {TOP}"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            let mut c = customer_row(r)?;
+            c.amount = Some(Money::from_minor(r.get(4)?));
+            Ok(c)
+        })?;
+        return Ok(rows.collect::<rusqlite::Result<_>>()?);
+    }
+    // A range: the payments of the range summed per customer (a hash map is
+    // much cheaper than SQLite's GROUP BY b-tree), best first.
+    let mut per: HashMap<i64, i64> = HashMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT customer_id, amount FROM payments INDEXED BY payments_success_received
+             WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
+        )?;
+        let mut rows = stmt.query(params![start, end])?;
+        while let Some(r) = rows.next()? {
+            *per.entry(r.get(0)?).or_insert(0) += r.get::<_, i64>(1)?;
+        }
+    }
+    let mut ranked: Vec<(i64, i64)> = per.into_iter().collect();
+    ranked.sort_by_key(|(id, sum)| (std::cmp::Reverse(*sum), *id));
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CUSTOMER} FROM customers c WHERE c.id = ?1 AND c.status != 'deleted'"
+    ))?;
+    let mut top = Vec::new();
+    for (id, sum) in ranked {
+        if top.len() == TOP as usize {
+            break;
+        }
+        if let Some(mut c) = stmt.query_row([id], customer_row).optional()? {
+            c.amount = Some(Money::from_minor(sum));
+            top.push(c);
+        }
+    }
+    Ok(top)
 }
 
 fn top_subscriptions(conn: &Connection) -> Result<Vec<TopCustomer>> {

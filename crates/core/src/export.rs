@@ -86,14 +86,12 @@ pub fn customers(
     )?;
     let mut stmt = conn.prepare(&format!(
         "SELECT c.uuid, c.name, c.whatsapp, c.email, c.phone, c.address, c.balance, c.total_spent,
-                c.status,
-                (SELECT group_concat(t.name || ':' || t.color, ', ' ORDER BY t.name)
-                 FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
-                 WHERE ct.customer_id = c.id AND ct.causal_length % 2 = 1),
-                c.notes, c.created_at, c.updated_at
+                c.status, c.id, c.notes, c.created_at, c.updated_at
          FROM customers c WHERE {condition} ORDER BY c.id"
     ))?;
     let mut rows = stmt.query(params![status, include_deleted, ids])?;
+    let mut links = conn.prepare(TagCells::LINKS)?;
+    let mut tags = TagCells::new(conn, links.query([])?)?;
     write_csv(
         file,
         options,
@@ -105,21 +103,16 @@ pub fn customers(
             let Some(r) = rows.next()? else {
                 return Ok(false);
             };
-            let balance: Money = r.get(6)?;
-            let spent: Money = r.get(7)?;
-            out.text(r.get::<_, String>(0)?);
-            out.text(r.get::<_, String>(1)?);
-            out.text(r.get::<_, String>(2)?);
-            out.text(r.get::<_, Option<String>>(3)?.unwrap_or_default());
-            out.text(r.get::<_, Option<String>>(4)?.unwrap_or_default());
-            out.text(r.get::<_, Option<String>>(5)?.unwrap_or_default());
-            out.number(balance.to_string());
-            out.number(spent.to_string());
-            out.text(r.get::<_, String>(8)?);
-            out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
-            out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
-            out.number(r.get::<_, String>(11)?);
-            out.number(r.get::<_, String>(12)?);
+            for i in 0..6 {
+                out.text(text_at(r, i)?);
+            }
+            out.money(r.get(6)?);
+            out.money(r.get(7)?);
+            out.text(text_at(r, 8)?);
+            out.text(tags.of(r.get(9)?)?);
+            out.text(text_at(r, 10)?);
+            out.number(text_at(r, 11)?);
+            out.number(text_at(r, 12)?);
             Ok(true)
         },
     )
@@ -190,19 +183,87 @@ pub fn ledger(
                 return Ok(false);
             };
             for i in 0..5 {
-                out.text(r.get::<_, String>(i)?);
+                out.text(text_at(r, i)?);
             }
             for i in 5..8 {
-                out.number(r.get::<_, Money>(i)?.to_string());
+                out.money(r.get(i)?);
             }
-            out.text(r.get::<_, String>(8)?);
-            out.text(r.get::<_, Option<String>>(9)?.unwrap_or_default());
-            out.text(r.get::<_, Option<String>>(10)?.unwrap_or_default());
-            out.number(r.get::<_, String>(11)?);
-            out.text(r.get::<_, String>(12)?);
+            for i in 8..11 {
+                out.text(text_at(r, i)?);
+            }
+            out.number(text_at(r, 11)?);
+            out.text(text_at(r, 12)?);
             Ok(true)
         },
     )
+}
+
+/// The tags cell of each customer (`VIP:#ffaa00, Corporate:#007bff`), read
+/// by walking the links in customer order beside the customers: one pass
+/// instead of a subquery per row.
+struct TagCells<'c> {
+    names: std::collections::HashMap<i64, String>,
+    links: rusqlite::Rows<'c>,
+    /// The first link not yet used: (customer id, tag id).
+    pending: Option<(i64, i64)>,
+    cell: String,
+}
+
+impl<'c> TagCells<'c> {
+    /// The links, live ones only. The join table's primary key is
+    /// (customer_id, tag_id), so this is its own order.
+    const LINKS: &'static str = "SELECT customer_id, tag_id FROM customer_tags
+                                 WHERE causal_length % 2 = 1 ORDER BY customer_id";
+
+    fn new(conn: &Connection, links: rusqlite::Rows<'c>) -> Result<TagCells<'c>> {
+        let mut names = std::collections::HashMap::new();
+        let mut stmt = conn.prepare("SELECT id, name || ':' || color FROM tags")?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (id, name) = row?;
+            names.insert(id, name);
+        }
+        let mut cells = TagCells {
+            names,
+            links,
+            pending: None,
+            cell: String::new(),
+        };
+        cells.pending = cells.next_link()?;
+        Ok(cells)
+    }
+
+    fn next_link(&mut self) -> Result<Option<(i64, i64)>> {
+        Ok(match self.links.next()? {
+            Some(r) => Some((r.get(0)?, r.get(1)?)),
+            None => None,
+        })
+    }
+
+    /// The cell of `customer`; customers must come in increasing id order.
+    fn of(&mut self, customer: i64) -> Result<&str> {
+        let mut ids = Vec::new();
+        while let Some((owner, tag)) = self.pending {
+            if owner > customer {
+                break;
+            }
+            if owner == customer {
+                ids.push(tag);
+            }
+            self.pending = self.next_link()?;
+        }
+        let mut found: Vec<&str> = ids
+            .iter()
+            .filter_map(|id| self.names.get(id).map(String::as_str))
+            .collect();
+        // By tag name, as lists show them (the colour follows the last ':').
+        found.sort_by_key(|n| {
+            n.rsplit_once(':')
+                .map_or(*n, |(name, _)| name)
+                .to_lowercase()
+        });
+        self.cell = found.join(", ");
+        Ok(&self.cell)
+    }
 }
 
 /// `[from, to + 1 day)` as text bounds for RFC 3339 timestamps.
@@ -225,27 +286,58 @@ pub fn day_bounds(
     ))
 }
 
-/// One CSV row being built.
+/// One CSV row being built, without a String per cell: a million rows
+/// would otherwise allocate tens of millions of them.
 pub struct RowOut {
-    cells: Vec<String>,
+    record: csv::ByteRecord,
+    scratch: String,
 }
 
 impl RowOut {
     /// A cell of free text: neutralised if a spreadsheet would run it.
-    pub fn text(&mut self, value: String) {
-        self.cells.push(neutralise(value));
+    pub fn text(&mut self, value: &str) {
+        if needs_neutralising(value) {
+            self.scratch.clear();
+            self.scratch.push('\'');
+            self.scratch.push_str(value);
+            self.record.push_field(self.scratch.as_bytes());
+        } else {
+            self.record.push_field(value.as_bytes());
+        }
     }
 
-    /// A value we produced ourselves (amount, timestamp): written as is.
-    pub fn number(&mut self, value: String) {
-        self.cells.push(value);
+    /// A value we produced ourselves (a timestamp): written as is.
+    pub fn number(&mut self, value: &str) {
+        self.record.push_field(value.as_bytes());
     }
+
+    /// An amount as a plain decimal (`-25000.00`): a number, never neutralised.
+    pub fn money(&mut self, value: Money) {
+        use std::fmt::Write as _;
+        self.scratch.clear();
+        let _ = write!(self.scratch, "{value}");
+        self.record.push_field(self.scratch.as_bytes());
+    }
+}
+
+/// A text column, NULL as empty, without copying it out of SQLite.
+fn text_at<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    match row.get_ref(i)? {
+        rusqlite::types::ValueRef::Null => Ok(""),
+        value => value.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e))
+        }),
+    }
+}
+
+fn needs_neutralising(value: &str) -> bool {
+    value.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
 
 /// A cell that starts with = + - @ tab or CR would be run as a formula by
 /// Excel or LibreOffice; a leading apostrophe makes it text. Import removes it.
 pub fn neutralise(value: String) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if needs_neutralising(&value) {
         format!("'{value}")
     } else {
         value
@@ -276,15 +368,16 @@ pub fn write_csv(
         writer.write_record(header)?;
         let total = u64::try_from(total).unwrap_or_default();
         let mut out = RowOut {
-            cells: Vec::with_capacity(header.len()),
+            record: csv::ByteRecord::with_capacity(256, header.len()),
+            scratch: String::new(),
         };
         let mut rows = 0u64;
         loop {
-            out.cells.clear();
+            out.record.clear();
             if !next_row(&mut out)? {
                 break;
             }
-            writer.write_record(&out.cells)?;
+            writer.write_byte_record(&out.record)?;
             rows += 1;
             if rows % 10_000 == 0 {
                 cancel.check()?;

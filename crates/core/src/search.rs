@@ -275,6 +275,14 @@ fn page_inner(
     }
     let counters = crate::stats::counters(conn)?;
     let rows = (counters.customers + counters.deleted).max(1);
+    if plan.term_only() {
+        let (mut items, n) = plan.term_page(conn, sort, limit, offset, after.as_ref())?;
+        tags::fill(conn, &mut items)?;
+        let next = (items.len() == limit as usize)
+            .then(|| items.last().map(|c| Cursor::of(c, sort).encode()))
+            .flatten();
+        return Ok((Slice { items, next }, Some(n)));
+    }
     let sizes = plan.driver_sizes(conn, &counters)?;
     let known = plan.term_only_count(&sizes);
     if known == Some(0) {
@@ -289,10 +297,11 @@ fn page_inner(
         .map(|(n, _)| (*n as f64 / rows as f64).min(1.0))
         .product();
     let walk_rows = need as f64 / fraction.max(1e-9);
-    let smallest = sizes.iter().min_by_key(|(n, _)| *n);
+    let smallest = best_driver(conn, &sizes)?;
+    let smallest = smallest.as_ref();
     let collect = match smallest {
         Some((n, _)) => {
-            (*n as f64) < walk_rows || plan.term.as_ref().is_some_and(|t| t.pattern.is_none())
+            (*n as f64) < 2.0 * walk_rows || plan.term.as_ref().is_some_and(|t| t.pattern.is_none())
         }
         None => false,
     };
@@ -300,7 +309,20 @@ fn page_inner(
         let driver = &smallest.expect("a driver").1;
         plan.collect(conn, driver, sort, limit, offset, after.as_ref())?
     } else {
-        plan.walk(conn, sort, limit, offset, after.as_ref())?
+        // The estimate assumes independent filters; when the walk finds the
+        // matches rarer than that, it stops and the smallest set is collected.
+        let cap = (offset == 0).then(|| (4.0 * walk_rows).clamp(5_000.0, 1e9) as i64);
+        let (items, capped) = plan.walk(conn, sort, limit, offset, after.as_ref(), cap)?;
+        match smallest {
+            Some((_, driver)) if capped => {
+                plan.collect(conn, driver, sort, limit, offset, after.as_ref())?
+            }
+            None if capped => {
+                plan.walk(conn, sort, limit, offset, after.as_ref(), None)?
+                    .0
+            }
+            _ => items,
+        }
     };
     tags::fill(conn, &mut items)?;
     let next = (items.len() == limit as usize)
@@ -394,6 +416,13 @@ const TERM_TEXT: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = oc
            || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END, ?) > 0
       ELSE {fts} END)";
 
+/// `TERM_TEXT` for a pattern without word marks (`?` four times): the
+/// marks cannot be part of a match, so the fields are searched as stored.
+const TERM_PLAIN: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = octet_length(c.name || coalesce(c.email, ''))
+      THEN instr(lower(c.name), ?) > 0 OR instr(lower(c.email), ?) > 0 OR instr(c.whatsapp, ?) > 0
+        OR (c.whatsapp GLOB '+62*' AND instr('0' || substr(c.whatsapp, 4), ?) > 0)
+      ELSE {fts} END)";
+
 /// Which FTS table(s) a term searches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -430,6 +459,8 @@ struct Driver {
     values: Vec<Value>,
     /// Its size is exact (not capped).
     is_term: bool,
+    /// The side check (index in `Plan::sides`) every id of the set passes.
+    side: Option<usize>,
 }
 
 /// A piece of SQL with its bound values, in order.
@@ -437,6 +468,10 @@ type Part = (String, Vec<Value>);
 
 /// Counts from a set's own index stop here: beyond it, the set is large.
 const CAP: i64 = 100_000;
+/// A term with at most this many matches has them read (not just counted).
+const TERM_IDS: i64 = 5_000;
+/// A term alone with at most this many matches is paged from a bitmap of them.
+const TERM_BITMAP: i64 = 60_000;
 
 /// The filters as SQL over `customers c`, with their bound values in order.
 #[derive(Debug, Clone)]
@@ -515,6 +550,7 @@ impl Plan {
                 sql,
                 values: tables.iter().map(|_| Value::Text(fts.clone())).collect(),
                 is_term: true,
+                side: None,
             });
             p.known_sizes.push(None);
             p.term = Some(Term {
@@ -567,6 +603,7 @@ impl Plan {
                 ),
                 values,
                 is_term: false,
+                side: None,
             });
             p.known_sizes.push(None);
             p.columns.extend(range);
@@ -603,6 +640,7 @@ impl Plan {
                 ),
                 values,
                 is_term: false,
+                side: None,
             });
             p.known_sizes.push(None);
             p.columns.extend(created);
@@ -636,7 +674,9 @@ impl Plan {
                 values.clone(),
             ));
             let distinct = if group.len() > 1 { "DISTINCT " } else { "" };
+            let side = Some(p.sides.len() - 1);
             p.drivers.push(Driver {
+                side,
                 sql: format!(
                     "SELECT {distinct}customer_id AS id FROM customer_tags INDEXED BY customer_tags_live
                      WHERE tag_id IN ({marks}) AND causal_length % 2 = 1"
@@ -654,6 +694,7 @@ impl Plan {
                     Vec::new(),
                 ));
                 p.drivers.push(Driver {
+                    side: Some(p.sides.len() - 1),
                     sql: "SELECT DISTINCT customer_id AS id FROM subscriptions INDEXED BY subscriptions_active_customer
                           WHERE status = 'active'"
                         .into(),
@@ -684,7 +725,34 @@ impl Plan {
             let n = match known {
                 Some(n) => *n,
                 None if d.is_term => {
+                    // A rare term's matches are read once, and are both its
+                    // count and the set a query is driven by; a common
+                    // term's are only counted.
                     let term = &self.term.as_ref().expect("a term").fts;
+                    let mut ids: Vec<i64> = Vec::new();
+                    for t in self.status_scope.tables() {
+                        let mut stmt = conn.prepare_cached(&format!(
+                            "SELECT rowid FROM {t} WHERE {t} MATCH ?1 LIMIT {}",
+                            TERM_IDS + 1
+                        ))?;
+                        let rows = stmt.query_map([term], |r| r.get::<_, i64>(0))?;
+                        for id in rows {
+                            ids.push(id?);
+                        }
+                    }
+                    if ids.len() as i64 <= TERM_IDS {
+                        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                        out.push((
+                            ids.len() as i64,
+                            Driver {
+                                sql: "SELECT value AS id FROM json_each(?)".into(),
+                                values: vec![Value::Text(format!("[{list}]"))],
+                                is_term: true,
+                                side: None,
+                            },
+                        ));
+                        continue;
+                    }
                     let mut n = 0;
                     for t in self.status_scope.tables() {
                         n += fts_count(conn, t, term)?;
@@ -707,6 +775,7 @@ impl Plan {
                         .into(),
                     values: vec![Value::Text(s.as_str().into())],
                     is_term: false,
+                    side: None,
                 },
             ));
         }
@@ -717,6 +786,7 @@ impl Plan {
                     sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance < 0".into(),
                     values: Vec::new(),
                     is_term: false,
+                    side: None,
                 },
             )),
             Some(false) if self.columns.iter().any(|(s, _)| s == "c.balance > 0") => out.push((
@@ -725,11 +795,141 @@ impl Plan {
                     sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance > 0".into(),
                     values: Vec::new(),
                     is_term: false,
+                    side: None,
                 },
             )),
             _ => {}
         }
         Ok(out)
+    }
+
+    /// Nothing but a term and the live/deleted/all scope.
+    fn term_only(&self) -> bool {
+        self.term.is_some()
+            && self.columns.is_empty()
+            && self.sides.is_empty()
+            && !matches!(self.status_value, Some(s) if s != Status::Deleted)
+    }
+
+    /// A term alone: its matches are read once from the index (that is also
+    /// the count); few are sorted, many are found by walking the order's
+    /// index alone (no table rows) against a bitmap of the matches, and only
+    /// the page's rows are read. The scope's FTS table holds exactly the
+    /// scope's customers, so no status check is needed.
+    fn term_page(
+        &self,
+        conn: &Connection,
+        sort: Sort,
+        limit: u32,
+        offset: i64,
+        after: Option<&Cursor>,
+    ) -> Result<(Vec<Customer>, u64)> {
+        let term = &self.term.as_ref().expect("a term").fts;
+        let mut ids: Vec<i64> = Vec::new();
+        for t in self.status_scope.tables() {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT rowid FROM {t} WHERE {t} MATCH ?1 LIMIT {}",
+                TERM_BITMAP + 1
+            ))?;
+            let rows = stmt.query_map([term], |r| r.get::<_, i64>(0))?;
+            for id in rows {
+                ids.push(id?);
+            }
+        }
+        if ids.len() as i64 > TERM_BITMAP && self.term.as_ref().is_some_and(|t| t.pattern.is_some())
+        {
+            // Very common: counted in the index, and the rows checked one by
+            // one along the order's index until the page is full.
+            let mut n = 0;
+            for t in self.status_scope.tables() {
+                n += fts_count(conn, t, term)?;
+            }
+            let (items, _) = self.walk(conn, sort, limit, offset, after, None)?;
+            return Ok((items, n.unsigned_abs()));
+        }
+        let n = ids.len() as u64;
+        if ids.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        if ids.len() <= 2_000 {
+            let driver = Driver {
+                sql: "SELECT value AS id FROM json_each(?)".into(),
+                values: vec![Value::Text(format!("[{}]", list(&ids)))],
+                is_term: true,
+                side: None,
+            };
+            return Ok((self.collect(conn, &driver, sort, limit, offset, after)?, n));
+        }
+        let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
+        let mut bits = vec![0u64; max / 64 + 1];
+        for id in &ids {
+            if *id >= 0 {
+                bits[*id as usize / 64] |= 1 << (*id as usize % 64);
+            }
+        }
+        let hit = |id: i64| {
+            id >= 0
+                && (id as usize) <= max
+                && bits[id as usize / 64] & (1 << (id as usize % 64)) != 0
+        };
+        // The order's index alone, from the cursor; the debt order a half at a time.
+        let mut passes: Vec<(Vec<Part>, &str)> = Vec::new();
+        if sort == Sort::Debt {
+            let halves: Vec<bool> = match after {
+                Some(c) if c.key == Value::Integer(0) => vec![false],
+                _ => vec![true, false],
+            };
+            for debt in halves {
+                let mut pre = vec![(
+                    "(c.balance < 0) = ?".to_owned(),
+                    vec![Value::Integer(i64::from(debt))],
+                )];
+                if let Some(c) = after
+                    && c.key == Value::Integer(i64::from(debt))
+                {
+                    pre.push(c.seek(sort));
+                }
+                passes.push((pre, "c.updated_at DESC, c.id DESC"));
+            }
+        } else {
+            passes.push((
+                after.map(|c| c.seek(sort)).into_iter().collect(),
+                sort.order_by(),
+            ));
+        }
+        let mut page: Vec<i64> = Vec::new();
+        let mut skipped = 0i64;
+        'walk: for (pre, order) in passes {
+            let (sql, values) = join_parts(&pre);
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT c.id FROM customers c INDEXED BY {} WHERE {sql} ORDER BY {order}",
+                sort.index()
+            ))?;
+            let mut rows = stmt.query(params_from_iter(values))?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if hit(id) {
+                    if skipped < offset {
+                        skipped += 1;
+                    } else {
+                        page.push(id);
+                        if page.len() == limit as usize {
+                            break 'walk;
+                        }
+                    }
+                }
+            }
+        }
+        // The page's rows, in the page's order.
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {} FROM json_each(?) j CROSS JOIN customers c ON c.id = j.value ORDER BY j.key",
+            customers::COLUMNS_C
+        ))?;
+        let items = stmt
+            .query_map([format!("[{}]", list(&page))], customers::from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((items, n))
     }
 
     /// The total, when it is the term's match count (nothing but the term
@@ -757,6 +957,12 @@ impl Plan {
             .map(|_| Value::Text(term.fts.clone()))
             .collect();
         Some(match &term.pattern {
+            // No word marks: a plain substring of the fields as stored.
+            Some(p) if !p.contains('\u{1}') => {
+                let mut values = vec![Value::Text(p.clone()); 4];
+                values.extend(fts_values);
+                (TERM_PLAIN.replace("{fts}", &format!("({fts})")), values)
+            }
             Some(p) => {
                 let mut values = vec![Value::Text(p.clone()); 3];
                 values.extend(fts_values);
@@ -766,13 +972,16 @@ impl Plan {
         })
     }
 
-    /// Every check on `customers c`: status, columns, sides, term.
-    fn row_checks(&self) -> Vec<Part> {
-        let mut parts = vec![self.status.clone()];
-        parts.extend(self.columns.iter().cloned());
-        parts.extend(self.sides.iter().cloned());
-        parts.extend(self.term_check());
-        parts
+    /// The side checks but the one `driver` already implies.
+    fn sides_for(&self, driver: &Driver) -> Part {
+        let kept: Vec<Part> = self
+            .sides
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != driver.side)
+            .map(|(_, p)| p.clone())
+            .collect();
+        join_parts(&kept)
     }
 
     /// Walks the sort order's index, checking each row, until the page is full.
@@ -783,12 +992,21 @@ impl Plan {
         limit: u32,
         offset: i64,
         after: Option<&Cursor>,
-    ) -> Result<Vec<Customer>> {
-        let base = self.row_checks();
+        cap: Option<i64>,
+    ) -> Result<(Vec<Customer>, bool)> {
+        // Checked on the index walk itself: the status, the debt half, the
+        // cursor; then on the rows it yields (at most `cap` of them): the rest.
+        let pre = vec![self.status.clone()];
+        let mut post = self.columns.clone();
+        post.extend(self.sides.iter().cloned());
+        post.extend(self.term_check());
+        let walk = |pre: &[Part], order: &str, want: u32, skip: i64| {
+            query_page(conn, sort.index(), pre, &post, order, want, skip, cap)
+        };
         if sort != Sort::Debt {
-            let mut parts = base;
-            parts.extend(after.map(|c| c.seek(sort)));
-            return query_page(conn, sort.index(), &parts, sort.order_by(), limit, offset);
+            let mut pre = pre;
+            pre.extend(after.map(|c| c.seek(sort)));
+            return walk(&pre, sort.order_by(), limit, offset);
         }
         // Debt order: each half of the index (in debt, not in debt) is walked
         // on its own, so a cursor seeks into it.
@@ -796,49 +1014,31 @@ impl Plan {
             (Some(d), _) => vec![d],
             (None, Some(c)) if c.key == Value::Integer(0) => vec![false],
             (None, Some(_)) => vec![true, false],
-            (None, None) => {
-                return query_page(conn, sort.index(), &base, sort.order_by(), limit, offset);
-            }
+            (None, None) => return walk(&pre, sort.order_by(), limit, offset),
         };
         let mut items: Vec<Customer> = Vec::new();
-        let mut skip = offset;
+        let mut capped = false;
         for debt in halves {
-            let mut parts = base.clone();
-            parts.push((
+            let mut pre = pre.clone();
+            pre.push((
                 "(c.balance < 0) = ?".into(),
                 vec![Value::Integer(i64::from(debt))],
             ));
             if let Some(c) = after
                 && c.key == Value::Integer(i64::from(debt))
             {
-                parts.push(c.seek(sort));
+                pre.push(c.seek(sort));
             }
             let want = limit - items.len() as u32;
-            let got = query_page(
-                conn,
-                sort.index(),
-                &parts,
-                "c.updated_at DESC, c.id DESC",
-                want,
-                skip,
-            )?;
-            if skip > 0 && got.is_empty() {
-                // The offset may reach past this half: count what it skipped.
-                let (sql, values) = join_parts(&parts);
-                let mut stmt = conn.prepare_cached(&format!(
-                    "SELECT count(*) FROM customers c INDEXED BY customers_debt_recent WHERE {sql}"
-                ))?;
-                let n: i64 = stmt.query_row(params_from_iter(values), |r| r.get(0))?;
-                skip = (skip - n).max(0);
-            } else {
-                skip = 0;
-            }
+            // Only one half is walked when there is an offset (no cursor).
+            let (got, hit) = walk(&pre, "c.updated_at DESC, c.id DESC", want, offset)?;
             items.extend(got);
-            if items.len() == limit as usize {
+            capped |= hit;
+            if items.len() == limit as usize || capped {
                 break;
             }
         }
-        Ok(items)
+        Ok((items, capped))
     }
 
     /// Collects the ids of `driver`, keeps those passing every check, sorts them.
@@ -851,7 +1051,7 @@ impl Plan {
         offset: i64,
         after: Option<&Cursor>,
     ) -> Result<Vec<Customer>> {
-        let (sides, side_values) = join_parts(&self.sides);
+        let (sides, side_values) = self.sides_for(driver);
         let mut outer = vec![self.status.clone()];
         outer.extend(self.columns.iter().cloned());
         if !driver.is_term {
@@ -911,12 +1111,13 @@ impl Plan {
             && self.term.is_none()
             && let Some((_, driver)) = side_driver
         {
+            let (others, other_values) = self.sides_for(driver);
             let (sides, side_values) = join_parts(&self.sides);
             let mut values = driver.values.clone();
-            values.extend(side_values.iter().cloned());
+            values.extend(other_values);
             let all: i64 = conn
                 .prepare_cached(&format!(
-                    "SELECT count(*) FROM ({}) c WHERE {sides}",
+                    "SELECT count(*) FROM ({}) c WHERE {others}",
                     driver.sql
                 ))?
                 .query_row(params_from_iter(values), |r| r.get(0))?;
@@ -954,9 +1155,41 @@ impl Plan {
                 inside.into_iter().map(by_status).sum()
             };
         }
-        // A small set drives the count; else the planner picks an index
-        // ((status, balance), (status, created_at), ...) for the row checks.
-        let smallest = sizes.iter().min_by_key(|(n, _)| *n);
+        // Only the balance or only the creation date (and sides): counted
+        // through (status, balance) or (status, created_at), which hold what
+        // the row checks need.
+        let status_in = match self.status_scope {
+            Scope::All => (
+                "c.status IN ('active', 'inactive', 'blacklisted', 'deleted')".to_owned(),
+                Vec::new(),
+            ),
+            _ => self.status_in.clone(),
+        };
+        let on = |prefix: &str| {
+            !self.columns.is_empty() && self.columns.iter().all(|(sql, _)| sql.starts_with(prefix))
+        };
+        let index = if on("c.balance") {
+            Some("customers_status_balance")
+        } else if on("c.created_at") {
+            Some("customers_status_created")
+        } else {
+            None
+        };
+        if let Some(index) = index
+            && self.term.is_none()
+        {
+            let mut checks = vec![status_in];
+            checks.extend(self.columns.iter().cloned());
+            checks.extend(self.sides.iter().cloned());
+            let (sql, values) = join_parts(&checks);
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT count(*) FROM customers c INDEXED BY {index} WHERE {sql}"
+            ))?;
+            return Ok(stmt.query_row(params_from_iter(values), |r| r.get(0))?);
+        }
+        // A small set drives the count; else the planner picks an index.
+        let smallest = best_driver(conn, &sizes)?;
+        let smallest = smallest.as_ref();
         let mut checks = vec![self.status_in.clone()];
         checks.extend(self.columns.iter().cloned());
         checks.extend(self.sides.iter().cloned());
@@ -1001,6 +1234,58 @@ impl Plan {
     }
 }
 
+/// The set to drive a collecting query: the smallest one, or, when the two
+/// smallest are both of middling size, their intersection, made here from
+/// their ids (each read from its own index, in id order).
+fn best_driver(conn: &Connection, sizes: &[(i64, Driver)]) -> Result<Option<(i64, Driver)>> {
+    let mut by_size: Vec<&(i64, Driver)> = sizes.iter().collect();
+    by_size.sort_by_key(|(n, _)| *n);
+    match by_size.as_slice() {
+        [] => Ok(None),
+        [(a, da), (b, db), ..] if *a > 2_000 && *b < CAP => {
+            let read = |d: &Driver| -> Result<Vec<i64>> {
+                let mut stmt = conn.prepare_cached(&format!("SELECT id FROM ({})", d.sql))?;
+                let mut ids = stmt
+                    .query_map(params_from_iter(d.values.iter()), |r| r.get::<_, i64>(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                ids.sort_unstable();
+                Ok(ids)
+            };
+            let (x, y) = (read(da)?, read(db)?);
+            let mut both = Vec::new();
+            let (mut i, mut j) = (0, 0);
+            while i < x.len() && j < y.len() {
+                match x[i].cmp(&y[j]) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        both.push(x[i]);
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            both.dedup();
+            let list = both
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            Ok(Some((
+                both.len() as i64,
+                Driver {
+                    sql: "SELECT value AS id FROM json_each(?)".into(),
+                    values: vec![Value::Text(format!("[{list}]"))],
+                    // The term, if one of the two, is checked again per row.
+                    is_term: false,
+                    side: da.side.or(db.side),
+                },
+            )))
+        }
+        [first, ..] => Ok(Some((*first).clone())),
+    }
+}
+
 /// A live subscription of customer `c`.
 const ACTIVE_SUBSCRIPTION: &str =
     "SELECT 1 FROM subscriptions s INDEXED BY subscriptions_active_customer
@@ -1020,27 +1305,51 @@ fn join_parts(parts: &[Part]) -> Part {
     (sql, values)
 }
 
-/// One page of `customers c` walked through `index` in `order`.
+/// One page of `customers c` walked through `index` in `order`: `pre` is
+/// checked during the walk, `post` on each row it yields, here, so the walk
+/// can stop after `cap` rows (the page may then come back short). The order
+/// is the index's, so rows stream with no sorting.
+#[allow(clippy::too_many_arguments)]
 fn query_page(
     conn: &Connection,
     index: &str,
-    parts: &[Part],
+    pre: &[Part],
+    post: &[Part],
     order: &str,
     limit: u32,
     offset: i64,
-) -> Result<Vec<Customer>> {
-    let (sql, mut values) = join_parts(parts);
+    cap: Option<i64>,
+) -> Result<(Vec<Customer>, bool)> {
+    let (post_sql, mut values) = join_parts(post);
+    let (pre_sql, pre_values) = join_parts(pre);
+    values.extend(pre_values);
     let columns = customers::COLUMNS_C;
     let text = format!(
-        "SELECT {columns} FROM customers c INDEXED BY {index} WHERE {sql} ORDER BY {order} LIMIT ? OFFSET ?"
+        "SELECT {columns}, coalesce(({post_sql}), 0) FROM customers c INDEXED BY {index}
+         WHERE {pre_sql} ORDER BY {order}"
     );
-    values.push(Value::Integer(i64::from(limit)));
-    values.push(Value::Integer(offset));
     let mut stmt = conn.prepare_cached(&text)?;
-    let items = stmt
-        .query_map(params_from_iter(values), customers::from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(items)
+    let ok = stmt.column_count() - 1;
+    let mut rows = stmt.query(params_from_iter(values))?;
+    let (mut examined, mut skipped) = (0i64, 0i64);
+    let mut items = Vec::new();
+    while let Some(r) = rows.next()? {
+        examined += 1;
+        if r.get::<_, i64>(ok)? != 0 {
+            if skipped < offset {
+                skipped += 1;
+            } else {
+                items.push(customers::from_row(r)?);
+                if items.len() == limit as usize {
+                    break;
+                }
+            }
+        }
+        if cap.is_some_and(|cap| examined >= cap) {
+            return Ok((items, true));
+        }
+    }
+    Ok((items, false))
 }
 
 /// The ids of the named tags (None for a name the shop does not have).
