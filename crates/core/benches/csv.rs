@@ -157,8 +157,10 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(if full { 1_000_000 } else { 2_000 });
     let naive_rows = if full { 20_000 } else { 500 };
-    let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| ".".into()))
-        .expect("temp dir");
+    let dir = tempfile::tempdir_in(
+        std::env::var("BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
+    )
+    .expect("temp dir");
     let csv_path = dir.path().join("customers.csv");
     println!("| measure ({rows} rows) | result |");
     println!("|---|---|");
