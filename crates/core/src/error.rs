@@ -199,3 +199,17 @@ impl From<rusqlite::Error> for Error {
         }
     }
 }
+
+/// A CSV file's I/O failure stays `io`; anything else about its shape is `validation` of the file.
+impl From<csv::Error> for Error {
+    fn from(e: csv::Error) -> Error {
+        let message = e.to_string();
+        match e.into_kind() {
+            csv::ErrorKind::Io(io) => Error::Io(io),
+            _ => Error::Validation {
+                field: "file",
+                message,
+            },
+        }
+    }
+}

@@ -359,15 +359,3 @@ impl Rejects {
         Ok(())
     }
 }
-
-impl From<csv::Error> for Error {
-    fn from(e: csv::Error) -> Error {
-        match e.into_kind() {
-            csv::ErrorKind::Io(io) => Error::Io(io),
-            other => Error::Validation {
-                field: "file",
-                message: format!("{other:?}"),
-            },
-        }
-    }
-}
