@@ -23,13 +23,15 @@
 //!
 //! Every figure is read through an index that holds what it needs (see
 //! migration V5), so a range costs what it covers, not a scan of the shop.
+//! The monthly sums and the rest (subscribers, churn, top list, tags) are
+//! read at once on two connections to the file, one per core.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, Days, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -189,10 +191,40 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
     let end = day(to.succ_opt().unwrap_or(to));
     let counters = stats::counters(conn)?;
 
-    // The months of the chart: from the range's first day (all time: the
-    // first customer's) to its last. Each month is summed over its own slice
-    // of the indexes, so the sums stream through them with no sorting.
-    let first_day = match from {
+    // Subscribers, churn, the top list and the tags are read on a second
+    // connection to the same file, on the other core, while this one sums
+    // the months (a database in memory has no second connection: in turn).
+    let second = conn
+        .path()
+        .filter(|p| !p.is_empty() && *p != ":memory:")
+        .and_then(|path| {
+            let c = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .ok()?;
+            c.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
+            c.pragma_update(None, "cache_size", -65_536).ok()?;
+            Some(c)
+        });
+    let top_by = q.top;
+    let all_time = from.is_none();
+    let (start_side, end_side) = (start.clone(), end.clone());
+    let side_work = move |c: &Connection| -> Result<(u64, u64, Vec<TopCustomer>, Vec<TagCount>)> {
+        side_figures(c, top_by, all_time, &start_side, &end_side, to)
+    };
+    std::thread::scope(|scope| -> Result<Report> {
+        let side = match second {
+            Some(c) => scope.spawn(move || side_work(&c)),
+            None => {
+                let result = side_work(conn);
+                scope.spawn(move || result)
+            }
+        };
+        // The months of the chart: from the range's first day (all time: the
+        // first customer's) to its last. Each month is summed over its own slice
+        // of the indexes, so the sums stream through them with no sorting.
+        let first_day = match from {
         Some(f) => Some(f),
         // The earliest customer, payment or owing invoice.
         None => conn
@@ -207,43 +239,78 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
             .query_row([], |r| r.get::<_, Option<String>>(0))?
             .and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()),
     };
-    let mut monthly = Vec::new();
-    let (mut new_customers, mut revenue, mut payments, mut unpaid) = (0u64, 0i64, 0u64, 0i64);
-    if let Some(mut m) = first_day.and_then(|f| f.with_day(1)) {
-        let mut joined = conn.prepare_cached(
-            "SELECT count(*) FROM customers INDEXED BY customers_created
+        let mut monthly = Vec::new();
+        let (mut new_customers, mut revenue, mut payments, mut unpaid) = (0u64, 0i64, 0u64, 0i64);
+        if let Some(mut m) = first_day.and_then(|f| f.with_day(1)) {
+            let mut joined = conn.prepare_cached(
+                "SELECT count(*) FROM customers INDEXED BY customers_created
              WHERE created_at >= ?1 AND created_at < ?2",
-        )?;
-        let mut paid = conn.prepare_cached(
+            )?;
+            let mut paid = conn.prepare_cached(
             "SELECT coalesce(sum(amount), 0), count(*) FROM payments INDEXED BY payments_success_received
              WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
         )?;
-        let mut owed = conn.prepare_cached(
+            let mut owed = conn.prepare_cached(
             "SELECT coalesce(sum(total - amount_allocated), 0) FROM invoices INDEXED BY invoices_unpaid_issued
              WHERE voided_at IS NULL AND amount_allocated < total AND issued_at >= ?1 AND issued_at < ?2",
         )?;
-        while m <= to {
-            let next = m + chrono::Months::new(1);
-            let lo = day(m).max(start.clone());
-            let hi = day(next).min(end.clone());
-            let n: i64 = joined.query_row(params![lo, hi], |r| r.get(0))?;
-            let (sum, count): (i64, i64) =
-                paid.query_row(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            let debt: i64 = owed.query_row(params![lo, hi], |r| r.get(0))?;
-            new_customers += n.unsigned_abs();
-            revenue += sum;
-            payments += count.unsigned_abs();
-            unpaid += debt;
-            monthly.push(Month {
-                month: m.format("%Y-%m").to_string(),
-                new_customers: n.unsigned_abs(),
-                revenue: Money::from_minor(sum),
-                debt: Money::from_minor(debt),
-            });
-            m = next;
+            while m <= to {
+                let next = m + chrono::Months::new(1);
+                let lo = day(m).max(start.clone());
+                let hi = day(next).min(end.clone());
+                let n: i64 = joined.query_row(params![lo, hi], |r| r.get(0))?;
+                let (sum, count): (i64, i64) =
+                    paid.query_row(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let debt: i64 = owed.query_row(params![lo, hi], |r| r.get(0))?;
+                new_customers += n.unsigned_abs();
+                revenue += sum;
+                payments += count.unsigned_abs();
+                unpaid += debt;
+                monthly.push(Month {
+                    month: m.format("%Y-%m").to_string(),
+                    new_customers: n.unsigned_abs(),
+                    revenue: Money::from_minor(sum),
+                    debt: Money::from_minor(debt),
+                });
+                m = next;
+            }
         }
-    }
 
+        let (active_subscribers, churned, top, popular_tags) = match side.join() {
+            Ok(result) => result?,
+            Err(_) => return Err(Error::Conflict("the analytics reader stopped".into())),
+        };
+
+        Ok(Report {
+            from,
+            to,
+            new_customers,
+            active_subscribers,
+            churned,
+            revenue: Money::from_minor(revenue),
+            payments,
+            average_revenue_per_customer: Money::from_minor(div_round(revenue, counters.customers)),
+            lifetime_value: Money::from_minor(div_round(counters.total_spent, counters.customers)),
+            total_debt: Money::from_minor(counters.total_debt),
+            customers_with_debt: counters.with_debt.unsigned_abs(),
+            unpaid_invoiced: Money::from_minor(unpaid),
+            monthly,
+            top_by: q.top,
+            top,
+            popular_tags,
+        })
+    })
+}
+
+/// Active subscribers, churned customers, the top list and the popular tags.
+fn side_figures(
+    conn: &Connection,
+    top_by: TopBy,
+    all_time: bool,
+    start: &str,
+    end: &str,
+    to: NaiveDate,
+) -> Result<(u64, u64, Vec<TopCustomer>, Vec<TagCount>)> {
     let active_subscribers = search::count(
         conn,
         &Filter {
@@ -266,30 +333,18 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         )?
         .query_row(params![cutoff, end], |r| r.get(0))?;
 
-    let top = match q.top {
-        TopBy::Revenue => top_revenue(conn, from.is_none(), &start, &end)?,
+    let top = match top_by {
+        TopBy::Revenue => top_revenue(conn, all_time, start, end)?,
         TopBy::Subscriptions => top_subscriptions(conn)?,
         TopBy::Balance => top_balance(conn)?,
     };
 
-    Ok(Report {
-        from,
-        to,
-        new_customers,
+    Ok((
         active_subscribers,
-        churned: churned.unsigned_abs(),
-        revenue: Money::from_minor(revenue),
-        payments,
-        average_revenue_per_customer: Money::from_minor(div_round(revenue, counters.customers)),
-        lifetime_value: Money::from_minor(div_round(counters.total_spent, counters.customers)),
-        total_debt: Money::from_minor(counters.total_debt),
-        customers_with_debt: counters.with_debt.unsigned_abs(),
-        unpaid_invoiced: Money::from_minor(unpaid),
-        monthly,
-        top_by: q.top,
+        churned.unsigned_abs(),
         top,
-        popular_tags: popular_tags(conn)?,
-    })
+        popular_tags(conn)?,
+    ))
 }
 
 fn day(d: NaiveDate) -> String {

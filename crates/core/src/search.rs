@@ -14,13 +14,26 @@
 //! * The filters (status, balance sign and range, tags any/all, created
 //!   between, active subscription), each a clause chosen by code with its value
 //!   bound as a parameter: no SQL is ever built from user text.
-//! * The plan. A cheap capped probe tells whether the filters leave few rows
-//!   (then they are collected through their own indexes and sorted) or many
-//!   (then the sort order's index is walked and stops at the page's end). Deep
-//!   pages use a keyset cursor (`after`), which seeks into that index, so page
-//!   10,000 costs what page 1 costs; `--page N` (OFFSET) stays for scripts.
-//! * Counts: from the statistics counters or one FTS lookup when the filters
-//!   allow it, else one `count(*)` through the filters' indexes.
+//! * The plan. Each filter that names a set (the term's FTS matches, a tag,
+//!   a subscription, a status, the debt/credit sign, a balance or date range)
+//!   is sized cheaply (counters, capped counts on covering indexes, the FTS
+//!   count). Then either the sort order's index is walked, each row checked
+//!   (tags and subscriptions as `EXISTS ... LIMIT 1` probes, the term against
+//!   the row's own text as the trigram tokenizer folds it, the FTS table for
+//!   rows that are not ASCII), stopping at the page's end or at a cap when the
+//!   matches are rarer than estimated; or the smallest set (or the
+//!   intersection of the two smallest, made from their ids) is collected: a
+//!   few thousand are sorted, more are found by walking the order's index
+//!   alone against a bitmap of them, reading only the rows it hits. A term
+//!   alone is paged the same way from its matches, read once (they are its
+//!   count too). Deep pages use a keyset cursor (`after`) written as a range
+//!   on the index's leading key plus the id tie-break (the debt order one half
+//!   at a time), so it seeks: page 10,000 costs what page 1 costs; `--page N`
+//!   (OFFSET) stays for scripts.
+//! * Counts: from the statistics counters, the FTS table, the covering
+//!   (status, balance) and (status, created_at) indexes, a tag or
+//!   subscription set less its customers of other statuses, or the smallest
+//!   set joined to the row checks.
 //!
 //! It knows nothing of how results are shown; `customers::list` wraps it.
 
@@ -305,18 +318,24 @@ fn page_inner(
         }
         None => false,
     };
+    let gather = |driver: &Driver, n: i64| -> Result<Vec<Customer>> {
+        if n > 2_000 {
+            let ids = driver_ids(conn, driver)?;
+            plan.bitmap_walk(conn, &ids, true, sort, limit, offset, after.as_ref())
+        } else {
+            plan.collect(conn, driver, sort, limit, offset, after.as_ref())
+        }
+    };
     let mut items = if collect {
-        let driver = &smallest.expect("a driver").1;
-        plan.collect(conn, driver, sort, limit, offset, after.as_ref())?
+        let (n, driver) = smallest.expect("a driver");
+        gather(driver, *n)?
     } else {
         // The estimate assumes independent filters; when the walk finds the
         // matches rarer than that, it stops and the smallest set is collected.
         let cap = (offset == 0).then(|| (4.0 * walk_rows).clamp(5_000.0, 1e9) as i64);
         let (items, capped) = plan.walk(conn, sort, limit, offset, after.as_ref(), cap)?;
         match smallest {
-            Some((_, driver)) if capped => {
-                plan.collect(conn, driver, sort, limit, offset, after.as_ref())?
-            }
+            Some((n, driver)) if capped => gather(driver, *n)?,
             None if capped => {
                 plan.walk(conn, sort, limit, offset, after.as_ref(), None)?
                     .0
@@ -825,19 +844,24 @@ impl Plan {
         after: Option<&Cursor>,
     ) -> Result<(Vec<Customer>, u64)> {
         let term = &self.term.as_ref().expect("a term").fts;
+        // A term whose rows cannot be checked on their own text (not ASCII)
+        // has all its matches read.
+        let cap = if self.term.as_ref().is_some_and(|t| t.pattern.is_some()) {
+            TERM_BITMAP + 1
+        } else {
+            -1
+        };
         let mut ids: Vec<i64> = Vec::new();
         for t in self.status_scope.tables() {
             let mut stmt = conn.prepare_cached(&format!(
-                "SELECT rowid FROM {t} WHERE {t} MATCH ?1 LIMIT {}",
-                TERM_BITMAP + 1
+                "SELECT rowid FROM {t} WHERE {t} MATCH ?1 LIMIT {cap}"
             ))?;
             let rows = stmt.query_map([term], |r| r.get::<_, i64>(0))?;
             for id in rows {
                 ids.push(id?);
             }
         }
-        if ids.len() as i64 > TERM_BITMAP && self.term.as_ref().is_some_and(|t| t.pattern.is_some())
-        {
+        if cap > 0 && ids.len() as i64 > TERM_BITMAP {
             // Very common: counted in the index, and the rows checked one by
             // one along the order's index until the page is full.
             let mut n = 0;
@@ -861,9 +885,30 @@ impl Plan {
             };
             return Ok((self.collect(conn, &driver, sort, limit, offset, after)?, n));
         }
-        let max = ids.iter().copied().max().unwrap_or(0).max(0) as usize;
+        ids.sort_unstable();
+        ids.dedup();
+        let items = self.bitmap_walk(conn, &ids, false, sort, limit, offset, after)?;
+        Ok((items, n))
+    }
+
+    /// A page of the customers among `ids` (sorted): the order's index is
+    /// walked alone (no table rows) against a bitmap of `ids`; the rows it
+    /// hits are read in batches, in order, and checked against every filter
+    /// when `check` (a term alone needs none: its FTS table is its scope).
+    #[allow(clippy::too_many_arguments)]
+    fn bitmap_walk(
+        &self,
+        conn: &Connection,
+        ids: &[i64],
+        check: bool,
+        sort: Sort,
+        limit: u32,
+        offset: i64,
+        after: Option<&Cursor>,
+    ) -> Result<Vec<Customer>> {
+        let max = ids.last().copied().unwrap_or(0).max(0) as usize;
         let mut bits = vec![0u64; max / 64 + 1];
-        for id in &ids {
+        for id in ids {
             if *id >= 0 {
                 bits[*id as usize / 64] |= 1 << (*id as usize % 64);
             }
@@ -876,8 +921,9 @@ impl Plan {
         // The order's index alone, from the cursor; the debt order a half at a time.
         let mut passes: Vec<(Vec<Part>, &str)> = Vec::new();
         if sort == Sort::Debt {
-            let halves: Vec<bool> = match after {
-                Some(c) if c.key == Value::Integer(0) => vec![false],
+            let halves: Vec<bool> = match (self.debt_partition, after) {
+                (Some(d), _) => vec![d],
+                (None, Some(c)) if c.key == Value::Integer(0) => vec![false],
                 _ => vec![true, false],
             };
             for debt in halves {
@@ -898,8 +944,46 @@ impl Plan {
                 sort.order_by(),
             ));
         }
-        let mut page: Vec<i64> = Vec::new();
+        let mut checks = Vec::new();
+        if check {
+            checks.push(self.status.clone());
+            checks.extend(self.columns.iter().cloned());
+            checks.extend(self.sides.iter().cloned());
+            checks.extend(self.term_check());
+        }
+        let (check_sql, check_values) = join_parts(&checks);
+        let mut verify = conn.prepare_cached(&format!(
+            "SELECT {} FROM json_each(?) j CROSS JOIN customers c ON c.id = j.value
+             WHERE {check_sql} ORDER BY j.key",
+            customers::COLUMNS_C
+        ))?;
+        let mut items: Vec<Customer> = Vec::new();
         let mut skipped = 0i64;
+        let mut batch: Vec<i64> = Vec::new();
+        let mut flush =
+            |batch: &mut Vec<i64>, items: &mut Vec<Customer>, skipped: &mut i64| -> Result<()> {
+                if batch.is_empty() {
+                    return Ok(());
+                }
+                let list = batch
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let mut values = vec![Value::Text(format!("[{list}]"))];
+                values.extend(check_values.iter().cloned());
+                let rows = verify.query_map(params_from_iter(values), customers::from_row)?;
+                for row in rows {
+                    let c = row?;
+                    if *skipped < offset {
+                        *skipped += 1;
+                    } else if items.len() < limit as usize {
+                        items.push(c);
+                    }
+                }
+                batch.clear();
+                Ok(())
+            };
         'walk: for (pre, order) in passes {
             let (sql, values) = join_parts(&pre);
             let mut stmt = conn.prepare_cached(&format!(
@@ -910,26 +994,23 @@ impl Plan {
             while let Some(r) = rows.next()? {
                 let id: i64 = r.get(0)?;
                 if hit(id) {
-                    if skipped < offset {
-                        skipped += 1;
-                    } else {
-                        page.push(id);
-                        if page.len() == limit as usize {
+                    batch.push(id);
+                    let still = (offset - skipped).max(0) + i64::from(limit) - items.len() as i64;
+                    if batch.len() as i64 >= still + still / 4 + 8 {
+                        flush(&mut batch, &mut items, &mut skipped)?;
+                        if items.len() == limit as usize {
                             break 'walk;
                         }
                     }
                 }
             }
+            flush(&mut batch, &mut items, &mut skipped)?;
+            if items.len() == limit as usize {
+                break;
+            }
         }
-        // The page's rows, in the page's order.
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {} FROM json_each(?) j CROSS JOIN customers c ON c.id = j.value ORDER BY j.key",
-            customers::COLUMNS_C
-        ))?;
-        let items = stmt
-            .query_map([format!("[{}]", list(&page))], customers::from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok((items, n))
+        flush(&mut batch, &mut items, &mut skipped)?;
+        Ok(items)
     }
 
     /// The total, when it is the term's match count (nothing but the term
@@ -1109,18 +1190,37 @@ impl Plan {
             .min_by_key(|(n, _)| *n);
         if self.columns.is_empty()
             && self.term.is_none()
-            && let Some((_, driver)) = side_driver
+            && let Some((size, driver)) = side_driver
         {
             let (others, other_values) = self.sides_for(driver);
             let (sides, side_values) = join_parts(&self.sides);
             let mut values = driver.values.clone();
             values.extend(other_values);
-            let all: i64 = conn
-                .prepare_cached(&format!(
+            // A middling set's ids (sorted) are read as one row; a big one is
+            // only counted.
+            let few = *size < CAP;
+            let matching = if few {
+                driver_ids(
+                    conn,
+                    &Driver {
+                        sql: format!("SELECT c.id AS id FROM ({}) c WHERE {others}", driver.sql),
+                        values: values.clone(),
+                        is_term: false,
+                        side: None,
+                    },
+                )?
+            } else {
+                Vec::new()
+            };
+            let all: i64 = if few {
+                matching.len() as i64
+            } else {
+                conn.prepare_cached(&format!(
                     "SELECT count(*) FROM ({}) c WHERE {others}",
                     driver.sql
                 ))?
-                .query_row(params_from_iter(values), |r| r.get(0))?;
+                .query_row(params_from_iter(values), |r| r.get(0))?
+            };
             let wanted: Vec<Status> = match (filter.status, self.status_scope) {
                 (Some(s), _) => vec![s],
                 (None, Scope::Live) => vec![Status::Active, Status::Inactive, Status::Blacklisted],
@@ -1135,7 +1235,27 @@ impl Plan {
             let (inside, outside): (Vec<Status>, Vec<Status>) =
                 statuses.into_iter().partition(|s| wanted.contains(s));
             let sum = |set: &[Status]| set.iter().map(|s| counters.count_of(*s)).sum::<i64>();
+            // Customers of one status in the set: the status's ids (from its
+            // index, as one row) intersected with the set's, when that is the
+            // smaller work; else the set's checks per customer of the status.
             let by_status = |s: Status| -> Result<i64> {
+                if few && counters.count_of(s) <= all.max(1) * 4 {
+                    let ids = driver_ids(
+                        conn,
+                        &Driver {
+                            sql: "SELECT c.id FROM customers c INDEXED BY customers_status_updated
+                                  WHERE c.status = ?"
+                                .into(),
+                            values: vec![Value::Text(s.as_str().into())],
+                            is_term: false,
+                            side: None,
+                        },
+                    )?;
+                    return Ok(ids
+                        .iter()
+                        .filter(|id| matching.binary_search(id).is_ok())
+                        .count() as i64);
+                }
                 let mut values = vec![Value::Text(s.as_str().into())];
                 values.extend(side_values.iter().cloned());
                 Ok(conn
@@ -1234,6 +1354,29 @@ impl Plan {
     }
 }
 
+/// The ids of a driver's set, sorted and distinct. Read as one
+/// `group_concat` row: SQLite's loop is much cheaper than a row per id.
+fn driver_ids(conn: &Connection, d: &Driver) -> Result<Vec<i64>> {
+    let text: Option<String> = if d.sql.contains("json_each") {
+        match d.values.first() {
+            Some(Value::Text(t)) => Some(t.trim_matches(|c| c == '[' || c == ']').to_owned()),
+            _ => None,
+        }
+    } else {
+        let mut stmt = conn.prepare_cached(&format!("SELECT group_concat(id) FROM ({})", d.sql))?;
+        stmt.query_row(params_from_iter(d.values.iter()), |r| r.get(0))?
+    };
+    let mut ids: Vec<i64> = text
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|x| x.trim().parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// The set to drive a collecting query: the smallest one, or, when the two
 /// smallest are both of middling size, their intersection, made here from
 /// their ids (each read from its own index, in id order).
@@ -1243,15 +1386,7 @@ fn best_driver(conn: &Connection, sizes: &[(i64, Driver)]) -> Result<Option<(i64
     match by_size.as_slice() {
         [] => Ok(None),
         [(a, da), (b, db), ..] if *a > 2_000 && *b < CAP => {
-            let read = |d: &Driver| -> Result<Vec<i64>> {
-                let mut stmt = conn.prepare_cached(&format!("SELECT id FROM ({})", d.sql))?;
-                let mut ids = stmt
-                    .query_map(params_from_iter(d.values.iter()), |r| r.get::<_, i64>(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                ids.sort_unstable();
-                Ok(ids)
-            };
-            let (x, y) = (read(da)?, read(db)?);
+            let (x, y) = (driver_ids(conn, da)?, driver_ids(conn, db)?);
             let mut both = Vec::new();
             let (mut i, mut j) = (0, 0);
             while i < x.len() && j < y.len() {
