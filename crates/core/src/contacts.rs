@@ -1,7 +1,6 @@
 //! A customer's extra contacts: more WhatsApp numbers, emails and phones,
 //! validated like the main fields; at most one primary per type.
 
-use std::fmt;
 use std::str::FromStr;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -12,6 +11,7 @@ use uuid::Uuid;
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
+use crate::names::text_enum;
 use crate::phone::Region;
 use crate::validate;
 
@@ -26,36 +26,11 @@ pub enum ContactKind {
     Phone,
 }
 
-impl ContactKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactKind::Whatsapp => "whatsapp",
-            ContactKind::Email => "email",
-            ContactKind::Phone => "phone",
-        }
-    }
-}
-
-impl FromStr for ContactKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<ContactKind> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "whatsapp" | "wa" => Ok(ContactKind::Whatsapp),
-            "email" => Ok(ContactKind::Email),
-            "phone" => Ok(ContactKind::Phone),
-            other => Err(Error::validation(
-                "type",
-                format!("'{other}' is not one of whatsapp, email, phone"),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for ContactKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(ContactKind, "type", {
+    Whatsapp => "whatsapp" | "wa",
+    Email => "email",
+    Phone => "phone",
+});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Contact {

@@ -5,7 +5,6 @@
 //! rather than by a UNIQUE index: a duplicate made offline on another desk must
 //! be able to arrive through sync and wait for a merge.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -19,6 +18,7 @@ use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::phone::{self, E164, Region};
 use crate::search::{self, BalanceKind, Filter, Position, Sort};
 use crate::tags::{self, TagInput, TagView};
@@ -38,38 +38,12 @@ pub enum Status {
     Deleted,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Active => "active",
-            Status::Inactive => "inactive",
-            Status::Blacklisted => "blacklisted",
-            Status::Deleted => "deleted",
-        }
-    }
-}
-
-impl FromStr for Status {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Status> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "active" => Ok(Status::Active),
-            "inactive" => Ok(Status::Inactive),
-            "blacklisted" => Ok(Status::Blacklisted),
-            "deleted" => Ok(Status::Deleted),
-            other => Err(Error::validation(
-                "status",
-                format!("'{other}' is not one of active, inactive, blacklisted, deleted"),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(Status, "status", {
+    Active => "active",
+    Inactive => "inactive",
+    Blacklisted => "blacklisted",
+    Deleted => "deleted",
+});
 
 /// A customer as shown to admins.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -3,7 +3,6 @@
 //! the signed entries; `post` is the one place that moves both together.
 //! The database refuses UPDATE and DELETE on ledger rows (see V1 triggers).
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -15,6 +14,7 @@ use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::phone::Region;
 use crate::validate;
 
@@ -29,42 +29,19 @@ pub enum EntryKind {
     CarryOver,
 }
 
-impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntryKind::Credit => "credit",
-            EntryKind::Debit => "debit",
-            EntryKind::CarryOver => "carry_over",
-        }
-    }
+text_enum!(EntryKind, "type", {
+    Credit => "credit",
+    Debit => "debit",
+    CarryOver => "carry_over",
+});
 
+impl EntryKind {
     /// The entry's effect on the balance.
     pub fn signed(self, amount: Money) -> Money {
         match self {
             EntryKind::Debit => Money::from_minor(-amount.minor()),
             EntryKind::Credit | EntryKind::CarryOver => amount,
         }
-    }
-}
-
-impl FromStr for EntryKind {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<EntryKind> {
-        match s.trim() {
-            "credit" => Ok(EntryKind::Credit),
-            "debit" => Ok(EntryKind::Debit),
-            "carry_over" => Ok(EntryKind::CarryOver),
-            other => Err(Error::validation(
-                "type",
-                format!("'{other}' is not one of credit, debit, carry_over"),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for EntryKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -22,6 +22,7 @@ pub mod generate;
 pub mod import;
 pub mod ledger;
 pub mod money;
+mod names;
 pub mod phone;
 pub mod privacy;
 pub mod progress;

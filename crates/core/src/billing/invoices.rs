@@ -14,7 +14,6 @@
 //! newest invoice it is what the customer owes for that subscription. The
 //! carried debt is not debited again: the balance already holds it.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
@@ -30,6 +29,7 @@ use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::phone::Region;
 use crate::settings::{self, Key};
 
@@ -42,38 +42,12 @@ pub enum InvoiceStatus {
     Void,
 }
 
-impl InvoiceStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InvoiceStatus::Unpaid => "unpaid",
-            InvoiceStatus::Partial => "partial",
-            InvoiceStatus::Paid => "paid",
-            InvoiceStatus::Void => "void",
-        }
-    }
-}
-
-impl FromStr for InvoiceStatus {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<InvoiceStatus> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "unpaid" => Ok(InvoiceStatus::Unpaid),
-            "partial" => Ok(InvoiceStatus::Partial),
-            "paid" => Ok(InvoiceStatus::Paid),
-            "void" => Ok(InvoiceStatus::Void),
-            _ => Err(Error::validation(
-                "status",
-                format!("'{}' is not one of unpaid, partial, paid, void", s.trim()),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for InvoiceStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(InvoiceStatus, "status", {
+    Unpaid => "unpaid",
+    Partial => "partial",
+    Paid => "paid",
+    Void => "void",
+});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Invoice {

@@ -24,15 +24,13 @@ pub mod payments;
 pub mod subscriptions;
 pub mod vouchers;
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::customers::{Handle, Status};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::names::text_enum;
 
 pub use allocation::{Problem, audit};
 
@@ -47,43 +45,12 @@ pub enum PaymentMethod {
     Other,
 }
 
-impl PaymentMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentMethod::Cash => "cash",
-            PaymentMethod::BankTransfer => "bank_transfer",
-            PaymentMethod::EWallet => "e_wallet",
-            PaymentMethod::Other => "other",
-        }
-    }
-}
-
-impl FromStr for PaymentMethod {
-    type Err = Error;
-    /// Accepts `cash`, `bank_transfer` (`bank-transfer`, `transfer`),
-    /// `e_wallet` (`e-wallet`, `ewallet`) and `other`, in any case.
-    fn from_str(s: &str) -> Result<PaymentMethod> {
-        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "cash" => Ok(PaymentMethod::Cash),
-            "bank_transfer" | "transfer" | "bank" => Ok(PaymentMethod::BankTransfer),
-            "e_wallet" | "ewallet" => Ok(PaymentMethod::EWallet),
-            "other" => Ok(PaymentMethod::Other),
-            _ => Err(Error::validation(
-                "method",
-                format!(
-                    "'{}' is not one of cash, bank_transfer, e_wallet, other",
-                    s.trim()
-                ),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for PaymentMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(PaymentMethod, "method", {
+    Cash => "cash",
+    BankTransfer => "bank_transfer" | "transfer" | "bank",
+    EWallet => "e_wallet" | "ewallet",
+    Other => "other",
+});
 
 /// Refuses an amount that is zero or negative. (More than two decimals and
 /// overflow are refused when the `Money` is made.)

@@ -13,7 +13,6 @@
 //! the customer's successful payments and moves in the same transaction.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -30,6 +29,7 @@ use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::phone::Region;
 use crate::validate;
 
@@ -42,34 +42,10 @@ pub enum PaymentStatus {
     Refunded,
 }
 
-impl PaymentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentStatus::Success => "success",
-            PaymentStatus::Refunded => "refunded",
-        }
-    }
-}
-
-impl FromStr for PaymentStatus {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<PaymentStatus> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "success" => Ok(PaymentStatus::Success),
-            "refunded" => Ok(PaymentStatus::Refunded),
-            _ => Err(Error::validation(
-                "status",
-                format!("'{}' is not one of success, refunded", s.trim()),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for PaymentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(PaymentStatus, "status", {
+    Success => "success",
+    Refunded => "refunded",
+});
 
 /// The options of a payment; the customer and the amount are `record`'s arguments.
 #[derive(Debug, Clone, Default)]

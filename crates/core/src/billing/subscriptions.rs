@@ -12,7 +12,6 @@
 //! monthly subscription started on the 31st is billed on the 28th/30th of
 //! shorter months and on the 31st again after them.
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
@@ -26,6 +25,7 @@ use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::phone::Region;
 use crate::validate;
 
@@ -39,34 +39,10 @@ pub enum ServiceType {
     Pppoe,
 }
 
-impl ServiceType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServiceType::Hotspot => "hotspot",
-            ServiceType::Pppoe => "pppoe",
-        }
-    }
-}
-
-impl FromStr for ServiceType {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<ServiceType> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "hotspot" => Ok(ServiceType::Hotspot),
-            "pppoe" => Ok(ServiceType::Pppoe),
-            _ => Err(Error::validation(
-                "type",
-                format!("'{}' is not one of hotspot, pppoe", s.trim()),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for ServiceType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(ServiceType, "type", {
+    Hotspot => "hotspot",
+    Pppoe => "pppoe",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -77,15 +53,13 @@ pub enum Cycle {
     Daily,
 }
 
-impl Cycle {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cycle::Monthly => "monthly",
-            Cycle::Weekly => "weekly",
-            Cycle::Daily => "daily",
-        }
-    }
+text_enum!(Cycle, "cycle", {
+    Monthly => "monthly",
+    Weekly => "weekly",
+    Daily => "daily",
+});
 
+impl Cycle {
     /// The start of period `k` counted from `anchor` (None past the calendar's end).
     pub fn period_start(self, anchor: NaiveDate, k: u32) -> Option<NaiveDate> {
         match self {
@@ -93,27 +67,6 @@ impl Cycle {
             Cycle::Weekly => anchor.checked_add_days(Days::new(7 * u64::from(k))),
             Cycle::Daily => anchor.checked_add_days(Days::new(u64::from(k))),
         }
-    }
-}
-
-impl FromStr for Cycle {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Cycle> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "monthly" => Ok(Cycle::Monthly),
-            "weekly" => Ok(Cycle::Weekly),
-            "daily" => Ok(Cycle::Daily),
-            _ => Err(Error::validation(
-                "cycle",
-                format!("'{}' is not one of monthly, weekly, daily", s.trim()),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for Cycle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -125,36 +78,11 @@ pub enum SubscriptionStatus {
     Cancelled,
 }
 
-impl SubscriptionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubscriptionStatus::Active => "active",
-            SubscriptionStatus::Suspended => "suspended",
-            SubscriptionStatus::Cancelled => "cancelled",
-        }
-    }
-}
-
-impl FromStr for SubscriptionStatus {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<SubscriptionStatus> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "active" => Ok(SubscriptionStatus::Active),
-            "suspended" => Ok(SubscriptionStatus::Suspended),
-            "cancelled" | "canceled" => Ok(SubscriptionStatus::Cancelled),
-            _ => Err(Error::validation(
-                "status",
-                format!("'{}' is not one of active, suspended, cancelled", s.trim()),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for SubscriptionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(SubscriptionStatus, "status", {
+    Active => "active",
+    Suspended => "suspended",
+    Cancelled => "cancelled" | "canceled",
+});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Subscription {

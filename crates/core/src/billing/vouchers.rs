@@ -7,7 +7,6 @@
 //! holding without a special case. Selling one without a customer records
 //! the sale only (when, by whom, at its price).
 
-use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -22,6 +21,7 @@ use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::phone::Region;
 use crate::validate;
 
@@ -34,34 +34,10 @@ pub enum VoucherStatus {
     Sold,
 }
 
-impl VoucherStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VoucherStatus::Available => "available",
-            VoucherStatus::Sold => "sold",
-        }
-    }
-}
-
-impl FromStr for VoucherStatus {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<VoucherStatus> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "available" => Ok(VoucherStatus::Available),
-            "sold" => Ok(VoucherStatus::Sold),
-            _ => Err(Error::validation(
-                "status",
-                format!("'{}' is not one of available, sold", s.trim()),
-            )),
-        }
-    }
-}
-
-impl fmt::Display for VoucherStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+text_enum!(VoucherStatus, "status", {
+    Available => "available",
+    Sold => "sold",
+});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Voucher {
