@@ -32,6 +32,8 @@ pub struct Db {
     conn: Connection,
     path: PathBuf,
     device_id: String,
+    /// `devices.id` of this device: what its change-log rows carry.
+    device: i64,
 }
 
 impl Db {
@@ -66,11 +68,12 @@ impl Db {
             })?;
 
         migrate(&mut conn, &path, existed)?;
-        let device_id = ensure_device(&conn)?;
+        let (device_id, device) = ensure_device(&conn)?;
         let mut db = Db {
             conn,
             path,
             device_id,
+            device,
         };
         crate::admins::ensure_default(&mut db)?;
         Ok(db)
@@ -151,7 +154,7 @@ impl Db {
         let now = Utc::now();
         let mut w = Write {
             tx,
-            device_id: &self.device_id,
+            device: self.device,
             actor,
             now,
             now_text: timestamp(now),
@@ -173,7 +176,7 @@ impl Db {
 /// An open write transaction: the use cases' handle on the database.
 pub struct Write<'a> {
     tx: Transaction<'a>,
-    device_id: &'a str,
+    device: i64,
     actor: String,
     now: DateTime<Utc>,
     now_text: String,
@@ -247,7 +250,8 @@ impl Write<'_> {
     /// Records one change for sync: an inserted row (`field` None; `value` the
     /// whole row, or None for rows that never change, which sync reads from
     /// their table), one changed field, or a delete/restore (value = the new
-    /// causal length).
+    /// causal length). A change is identified by (device, HLC): a device's
+    /// clock never repeats, and it carries the time (`hlc >> 16` = Unix ms).
     pub fn record_change(
         &mut self,
         entity: &str,
@@ -258,18 +262,16 @@ impl Write<'_> {
     ) -> Result<()> {
         let hlc = self.tick();
         self.exec(
-            "INSERT INTO change_log (change_id, entity, entity_id, op, field, value, hlc, device_id, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO change_log (entity, entity_id, op, field, value, hlc, device)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
-                new_id(),
                 entity,
                 entity_id,
                 op.as_str(),
                 field,
                 value.map(Value::to_string),
                 hlc,
-                self.device_id,
-                self.now_text,
+                self.device,
             ],
         )?;
         Ok(())
@@ -398,19 +400,32 @@ fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Resu
     Ok(target)
 }
 
-fn ensure_device(conn: &Connection) -> Result<String> {
-    let id = conn
-        .query_row("SELECT device_id FROM device", [], |r| r.get(0))
-        .optional()?;
-    if let Some(id) = id {
-        return Ok(id);
+/// This device's id (made on first open) and its `devices` row number.
+fn ensure_device(conn: &Connection) -> Result<(String, i64)> {
+    let read = |conn: &Connection| -> Result<Option<(String, Option<i64>)>> {
+        Ok(conn
+            .query_row(
+                "SELECT d.device_id, s.id FROM device d LEFT JOIN devices s ON s.device_id = d.device_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    };
+    if let Some((id, Some(number))) = read(conn)? {
+        return Ok((id, number));
     }
+    // First open (or two processes racing at it): both statements are
+    // idempotent, and whichever device id won is read back.
     conn.execute(
         "INSERT OR IGNORE INTO device (singleton, device_id, hlc) VALUES (1, ?1, 0)",
         [Uuid::new_v4().to_string()],
     )?;
-    let id = conn
-        .query_row("SELECT device_id FROM device", [], |r| r.get(0))
-        .optional()?;
-    id.ok_or_else(|| Error::Migration("device row missing".into()))
+    conn.execute(
+        "INSERT OR IGNORE INTO devices (device_id) SELECT device_id FROM device",
+        [],
+    )?;
+    match read(conn)? {
+        Some((id, Some(number))) => Ok((id, number)),
+        _ => Err(Error::Migration("device row missing".into())),
+    }
 }

@@ -7,6 +7,8 @@
 //! table with a `customer_id` must be added there (a test checks that every
 //! such table is).
 
+use std::collections::HashSet;
+
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -223,8 +225,8 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool) -> Result<Erased> 
     )?;
     // Unsent changes would carry the erased data; the tombstone tells every
     // other device to erase the customer too.
-    for uuid in &entities {
-        w.exec("DELETE FROM change_log WHERE entity_id = ?1", [uuid])?;
+    for (seq, _, _) in changes_of(w.tx(), &entities)? {
+        w.exec("DELETE FROM change_log WHERE seq = ?1", [seq])?;
     }
     w.record_change(
         "customer",
@@ -280,28 +282,40 @@ fn scrub_activity(w: &mut Write<'_>, customer_id: i64) -> Result<()> {
 
 /// Unsent change-log rows of the customer's entities may hold personal values.
 fn scrub_change_log(w: &mut Write<'_>, customer: &Handle) -> Result<()> {
-    for uuid in owned_uuids(w.tx(), customer)? {
-        let rows: Vec<(i64, Option<String>, Option<String>)> = {
-            let mut stmt = w
-                .tx()
-                .prepare("SELECT seq, field, value FROM change_log WHERE entity_id = ?1")?;
-            stmt.query_map([&uuid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        for (seq, field, value) in rows {
-            let Some(text) = value else { continue };
-            let mut value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            match field.as_deref() {
-                Some(f) if PERSONAL_KEYS.contains(&f) => value = json!(REMOVED),
-                _ => scrub(&mut value),
-            }
-            w.exec(
-                "UPDATE change_log SET value = ?2 WHERE seq = ?1",
-                params![seq, value.to_string()],
-            )?;
+    let entities = owned_uuids(w.tx(), customer)?;
+    for (seq, field, value) in changes_of(w.tx(), &entities)? {
+        let Some(text) = value else { continue };
+        let mut value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        match field.as_deref() {
+            Some(f) if PERSONAL_KEYS.contains(&f) => value = json!(REMOVED),
+            _ => scrub(&mut value),
         }
+        w.exec(
+            "UPDATE change_log SET value = ?2 WHERE seq = ?1",
+            params![seq, value.to_string()],
+        )?;
     }
     Ok(())
+}
+
+/// The change-log rows (seq, field, value) of the given entities. One scan:
+/// the change log has no index by entity (it would cost every write a random
+/// insert), and a privacy request is rare.
+fn changes_of(
+    conn: &Connection,
+    entities: &[String],
+) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
+    let wanted: HashSet<&str> = entities.iter().map(String::as_str).collect();
+    let mut stmt = conn.prepare("SELECT seq, entity_id, field, value FROM change_log")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let entity_id: String = row.get(1)?;
+        if wanted.contains(entity_id.as_str()) {
+            out.push((row.get(0)?, row.get(2)?, row.get(3)?));
+        }
+    }
+    Ok(out)
 }
 
 /// Replaces personal values anywhere in a JSON document.

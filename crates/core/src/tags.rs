@@ -108,21 +108,21 @@ pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer
     let customer = customers::resolve(w.tx(), reference, w.region())?;
     customer.ensure_live()?;
     let name = validate::required("tag", name, NAME_MAX)?;
-    let link: Option<(String, i64, String)> = w
+    let link: Option<(String, i64, i64, String)> = w
         .query_row(
-            "SELECT ct.uuid, ct.causal_length, t.name FROM customer_tags ct
+            "SELECT ct.uuid, ct.tag_id, ct.causal_length, t.name FROM customer_tags ct
              JOIN tags t ON t.id = ct.tag_id
              WHERE ct.customer_id = ?1 AND t.name = ?2 AND ct.causal_length % 2 = 1",
             params![customer.id, name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
-    let Some((link_uuid, causal_length, tag_name)) = link else {
+    let Some((link_uuid, tag_id, causal_length, tag_name)) = link else {
         return Err(Error::not_found("tag on this customer", name));
     };
     w.exec(
-        "UPDATE customer_tags SET causal_length = ?2 WHERE uuid = ?1",
-        params![link_uuid, causal_length + 1],
+        "UPDATE customer_tags SET causal_length = ?3 WHERE customer_id = ?1 AND tag_id = ?2",
+        params![customer.id, tag_id, causal_length + 1],
     )?;
     touch(w, customer.id)?;
     w.record_change(
