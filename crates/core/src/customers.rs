@@ -5,6 +5,7 @@
 //! rather than by a UNIQUE index: a duplicate made offline on another desk must
 //! be able to arrive through sync and wait for a merge.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
@@ -14,9 +15,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{Change, ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
-use crate::ledger::{self, EntryKind, EntryNote};
+use crate::ledger::{self, EntryKind, EntryNote, NewEntry};
 use crate::money::Money;
 use crate::names::text_enum;
 use crate::phone::{self, E164, Region};
@@ -153,11 +154,53 @@ pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
 }
 
 /// `add` without reading the customer back (an import does not need it).
-/// Every input is checked before the first write, so a refused customer
-/// writes nothing even without a savepoint: past the checks only a storage
-/// failure can stop it, and that aborts the whole transaction.
 pub fn insert(w: &mut Write<'_>, input: NewCustomer) -> Result<Handle> {
-    let region = w.region();
+    let checked = check(input, w.region())?;
+    insert_checked(w, checked)
+}
+
+/// A new customer that passed every rule that needs no database: required
+/// and bounded text, number formats, the opening balance, tags. Only `check`
+/// makes one; `insert_checked` adds what the database must decide (the
+/// number's uniqueness). An import checks rows on one core while it writes
+/// the previous ones on the other, through exactly this code.
+#[derive(Debug, Clone)]
+pub struct CheckedCustomer {
+    fields: Fields,
+    /// The status as given (None: the default), for an import that updates.
+    given_status: Option<Status>,
+    opening: Option<Money>,
+    tags: Vec<TagInput>,
+}
+
+impl CheckedCustomer {
+    pub fn whatsapp(&self) -> &E164 {
+        &self.fields.whatsapp
+    }
+
+    pub fn tags(&self) -> &[TagInput] {
+        &self.tags
+    }
+
+    /// The edit that applies this customer's non-empty fields to an existing
+    /// one (an import's `--on-duplicate update`): never the number, and the
+    /// status only when one was given.
+    pub fn into_patch(self) -> CustomerPatch {
+        let f = self.fields;
+        CustomerPatch {
+            name: Some(f.name),
+            whatsapp: None,
+            email: f.email,
+            phone: f.phone.map(|p| p.as_str().to_owned()),
+            address: f.address,
+            notes: f.notes,
+            status: self.given_status,
+        }
+    }
+}
+
+/// Checks a new customer against every rule that needs no database.
+pub fn check(input: NewCustomer, region: Region) -> Result<CheckedCustomer> {
     let status = input.status.unwrap_or(Status::Active);
     if status == Status::Deleted {
         return Err(Error::validation(
@@ -174,70 +217,188 @@ pub fn insert(w: &mut Write<'_>, input: NewCustomer) -> Result<Handle> {
         notes: validate::optional("notes", input.notes.as_deref(), NOTES_MAX)?,
         status,
     };
-    ensure_whatsapp_free(w.tx(), &fields.whatsapp, None)?;
-    let new_tags = tags::checked(&input.tags)?;
+    Ok(CheckedCustomer {
+        fields,
+        given_status: input.status,
+        opening: input.initial_balance.filter(|m| *m != Money::ZERO),
+        tags: tags::checked(&input.tags)?,
+    })
+}
 
-    // The opening balance is written with the row, its ledger entry right
-    // after: one activity entry tells the whole creation.
-    let opening = input.initial_balance.filter(|m| *m != Money::ZERO);
-    let uuid = new_id();
-    w.exec(
-        "INSERT INTO customers (uuid, name, whatsapp, email, phone, address, notes, status,
-                                balance, created_at, updated_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
-        params![
-            uuid,
-            fields.name,
-            fields.whatsapp.as_str(),
-            fields.email,
-            fields.phone.as_ref().map(E164::as_str),
-            fields.address,
-            fields.notes,
-            fields.status.as_str(),
-            opening.unwrap_or(Money::ZERO),
-            w.now(),
-            w.actor(),
-        ],
-    )?;
-    let id = w.tx().last_insert_rowid();
+/// Writes a checked customer, with its opening balance and tags, in the
+/// caller's transaction. The number's uniqueness is checked before the first
+/// write, so a refused customer writes nothing even without a savepoint:
+/// past that check only a storage failure can stop it, and that aborts the
+/// whole transaction.
+pub fn insert_checked(w: &mut Write<'_>, input: CheckedCustomer) -> Result<Handle> {
+    let mut results = insert_checked_all(w, vec![input])?;
+    results.remove(0)
+}
 
-    let mut record: serde_json::Map<String, Value> = fields
-        .entries()
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-    record.insert("causal_length".into(), json!(1));
-    record.insert("created_at".into(), json!(w.now()));
-    record.insert("created_by".into(), json!(w.actor()));
-    let record = Value::Object(record);
-    w.record_change("customer", &uuid, ChangeOp::Insert, None, Some(&record))?;
-
-    let handle = Handle {
-        id,
-        uuid,
-        name: fields.name,
-        status,
-    };
-    let mut details = json!({ "customer": record });
-    if let Some(amount) = opening {
-        let kind = if amount.is_negative() {
-            EntryKind::Debit
-        } else {
-            EntryKind::Credit
+/// `insert_checked` for many customers, in order: each is written, or
+/// refused because a live customer (or an earlier one of the same batch)
+/// holds its number. What is accepted is written with multi-row statements,
+/// table by table, so an import pays each statement's costs once per batch
+/// instead of once per row.
+pub fn insert_checked_all(
+    w: &mut Write<'_>,
+    batch: Vec<CheckedCustomer>,
+) -> Result<Vec<Result<Handle>>> {
+    // Who holds each number: the database, or an earlier row of the batch.
+    let mut results: Vec<Option<Result<Handle>>> = Vec::with_capacity(batch.len());
+    let mut in_batch: HashMap<String, (String, String)> = HashMap::new();
+    let mut accepted: Vec<(usize, CheckedCustomer, String)> = Vec::with_capacity(batch.len());
+    for (i, customer) in batch.into_iter().enumerate() {
+        let number = customer.fields.whatsapp.as_str();
+        let holder = match in_batch.get(number) {
+            Some((uuid, name)) => Some((uuid.clone(), name.clone())),
+            None => whatsapp_holder(w.tx(), &customer.fields.whatsapp, None)?
+                .map(|h| (h.uuid, h.name)),
         };
-        let note = EntryNote::new("Initial balance");
-        let entry = ledger::append(w, &handle, kind, amount.abs(), Money::ZERO, &note)?;
-        details["initial_balance"] =
-            json!({ "entry_id": entry.id, "type": kind, "amount": entry.amount });
+        if let Some((holder_id, holder_name)) = holder {
+            results.push(Some(Err(Error::DuplicateWhatsapp {
+                whatsapp: number.to_owned(),
+                holder_id,
+                holder_name,
+            })));
+            continue;
+        }
+        let uuid = new_id();
+        in_batch.insert(
+            number.to_owned(),
+            (uuid.clone(), customer.fields.name.clone()),
+        );
+        results.push(None);
+        accepted.push((i, customer, uuid));
     }
-    for tag in &new_tags {
-        tags::attach_new(w, &handle, tag)?;
+    if accepted.is_empty() {
+        return Ok(results.into_iter().flatten().collect());
     }
-    if !new_tags.is_empty() {
-        details["tags"] = json!(new_tags.iter().map(|t| &t.name).collect::<Vec<_>>());
-    }
-    w.record_activity(id, "created", details)?;
-    Ok(handle)
+
+    // Local row ids are given here (the next ones, under the write lock), so
+    // the dependent rows need no read-back per customer.
+    let first_id: i64 = w.query_row(
+        "SELECT coalesce(max(id), 0) + 1 FROM customers",
+        [],
+        |r| r.get(0),
+    )?;
+    let handles: Vec<Handle> = accepted
+        .iter()
+        .zip(first_id..)
+        .map(|((_, c, uuid), id)| Handle {
+            id,
+            uuid: uuid.clone(),
+            name: c.fields.name.clone(),
+            status: c.fields.status,
+        })
+        .collect();
+    let (now, actor) = (w.now().to_owned(), w.actor().to_owned());
+    w.insert_rows(
+        "customers (id, uuid, name, whatsapp, email, phone, address, notes, status,
+                    balance, created_at, updated_at, created_by)",
+        13,
+        &accepted.iter().zip(&handles).collect::<Vec<_>>(),
+        |row, ((_, c, _), handle)| {
+            let f = &c.fields;
+            row.bind(handle.id)?;
+            row.bind(handle.uuid.as_str())?;
+            row.bind(f.name.as_str())?;
+            row.bind(f.whatsapp.as_str())?;
+            row.bind(f.email.as_deref())?;
+            row.bind(f.phone.as_ref().map(E164::as_str))?;
+            row.bind(f.address.as_deref())?;
+            row.bind(f.notes.as_deref())?;
+            row.bind(f.status.as_str())?;
+            // The opening balance is written with the row; its ledger entry follows.
+            row.bind(c.opening.unwrap_or(Money::ZERO))?;
+            row.bind(now.as_str())?;
+            row.bind(now.as_str())?;
+            row.bind(actor.as_str())
+        },
+    )?;
+
+    // Empty fields are left out of both logs (absent = null): at a million
+    // customers every byte of these two rows is a megabyte of file.
+    let given: Vec<serde_json::Map<String, Value>> = accepted
+        .iter()
+        .map(|(_, c, _)| {
+            c.fields
+                .entries()
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect()
+        })
+        .collect();
+    let records: Vec<Value> = given
+        .iter()
+        .map(|fields| {
+            let mut record = fields.clone();
+            record.insert("causal_length".into(), json!(1));
+            record.insert("created_at".into(), json!(now));
+            record.insert("created_by".into(), json!(actor));
+            Value::Object(record)
+        })
+        .collect();
+    let changes: Vec<Change<'_>> = handles
+        .iter()
+        .zip(&records)
+        .map(|(h, record)| Change::inserted("customer", &h.uuid, record))
+        .collect();
+    w.record_changes(&changes)?;
+
+    let note = EntryNote::new("Initial balance");
+    let openings: Vec<NewEntry<'_>> = accepted
+        .iter()
+        .zip(&handles)
+        .filter_map(|((_, c, _), handle)| {
+            let amount = c.opening?;
+            Some(NewEntry {
+                customer: handle,
+                kind: if amount.is_negative() {
+                    EntryKind::Debit
+                } else {
+                    EntryKind::Credit
+                },
+                amount: amount.abs(),
+                previous: Money::ZERO,
+                note: &note,
+            })
+        })
+        .collect();
+    let entries = ledger::append_all(w, &openings)?;
+    let links: Vec<(&Handle, &TagInput)> = accepted
+        .iter()
+        .zip(&handles)
+        .flat_map(|((_, c, _), handle)| c.tags.iter().map(move |t| (handle, t)))
+        .collect();
+    tags::attach_new_all(w, &links)?;
+
+    // One activity entry tells each whole creation (its row has the admin and time).
+    let mut entries = entries.into_iter().peekable();
+    let activities: Vec<(i64, &str, Value)> = accepted
+        .iter()
+        .zip(&handles)
+        .zip(given)
+        .map(|(((_, c, _), handle), fields)| {
+            let mut details = json!({ "customer": fields });
+            if let Some(entry) = entries.next_if(|e| e.customer_id == handle.uuid) {
+                details["initial_balance"] =
+                    json!({ "entry_id": entry.id, "type": entry.kind, "amount": entry.amount });
+            }
+            if !c.tags.is_empty() {
+                details["tags"] = json!(c.tags.iter().map(|t| &t.name).collect::<Vec<_>>());
+            }
+            (handle.id, "created", details)
+        })
+        .collect();
+    w.record_activities(&activities)?;
+
+    let mut handles = handles.into_iter();
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Ok(handles.next().expect("one handle per accepted customer"))))
+        .collect())
 }
 
 /// Changes the fields the patch names; logs each change with its before and after.
@@ -565,7 +726,7 @@ pub(crate) fn parse_phone(
 }
 
 /// The live customer (other than `except`) that holds `number`, if any.
-fn whatsapp_holder(
+pub(crate) fn whatsapp_holder(
     conn: &Connection,
     number: &E164,
     except: Option<i64>,

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -260,21 +260,33 @@ impl Write<'_> {
         field: Option<&str>,
         value: Option<&Value>,
     ) -> Result<()> {
-        let hlc = self.tick();
-        self.exec(
-            "INSERT INTO change_log (entity, entity_id, op, field, value, hlc, device)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                entity,
-                entity_id,
-                op.as_str(),
-                field,
-                value.map(Value::to_string),
-                hlc,
-                self.device,
-            ],
-        )?;
-        Ok(())
+        self.record_changes(&[Change {
+            entity,
+            entity_id,
+            op,
+            field,
+            value: value.map(Value::to_string),
+        }])
+    }
+
+    /// Records changes in the order given, each with the next clock value.
+    pub(crate) fn record_changes(&mut self, changes: &[Change<'_>]) -> Result<()> {
+        let rows: Vec<(&Change<'_>, i64)> = changes.iter().map(|c| (c, self.tick())).collect();
+        let device = self.device;
+        self.insert_rows(
+            "change_log (entity, entity_id, op, field, value, hlc, device)",
+            7,
+            &rows,
+            |row, (c, hlc)| {
+                row.bind(c.entity)?;
+                row.bind(c.entity_id)?;
+                row.bind(c.op.as_str())?;
+                row.bind(c.field)?;
+                row.bind(c.value.as_deref())?;
+                row.bind(hlc)?;
+                row.bind(device)
+            },
+        )
     }
 
     /// Appends to a customer's activity log, and records that entry for sync.
@@ -284,14 +296,108 @@ impl Write<'_> {
         action: &str,
         details: Value,
     ) -> Result<()> {
-        let uuid = new_id();
-        let details_text = details.to_string();
-        self.exec(
-            "INSERT INTO customer_activity_log (uuid, customer_id, action, details, admin, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![uuid, customer_id, action, details_text, self.actor, self.now_text],
+        self.record_activities(&[(customer_id, action, details)])
+    }
+
+    /// `record_activity` for many entries (customer id, action, details).
+    pub(crate) fn record_activities(&mut self, entries: &[(i64, &str, Value)]) -> Result<()> {
+        let uuids: Vec<String> = entries.iter().map(|_| new_id()).collect();
+        let (actor, now) = (self.actor.clone(), self.now_text.clone());
+        self.insert_rows(
+            "customer_activity_log (uuid, customer_id, action, details, admin, created_at)",
+            6,
+            &entries.iter().zip(&uuids).collect::<Vec<_>>(),
+            |row, ((customer_id, action, details), uuid)| {
+                row.bind(uuid.as_str())?;
+                row.bind(customer_id)?;
+                row.bind(action)?;
+                row.bind(details.to_string())?;
+                row.bind(actor.as_str())?;
+                row.bind(now.as_str())
+            },
         )?;
-        self.record_change("activity", &uuid, ChangeOp::Insert, None, None)
+        let changes: Vec<Change<'_>> = uuids
+            .iter()
+            .map(|uuid| Change::noted("activity", uuid))
+            .collect();
+        self.record_changes(&changes)
+    }
+
+    /// Inserts `rows` with multi-row INSERT statements, `width` values per
+    /// row bound in order by `bind`. One statement per chunk instead of one
+    /// per row: a bulk write (an import) then pays SQLite's per-statement
+    /// costs (VDBE set-up, a statement journal of every page it touches)
+    /// once per chunk.
+    pub(crate) fn insert_rows<T>(
+        &self,
+        into: &str,
+        width: usize,
+        rows: &[T],
+        mut bind: impl FnMut(&mut RowBinder<'_, '_>, &T) -> Result<()>,
+    ) -> Result<()> {
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let row = format!("({})", vec!["?"; width].join(", "));
+            let sql = format!("INSERT INTO {into} VALUES {}", vec![row; chunk.len()].join(", "));
+            let mut stmt = self.tx.prepare_cached(&sql)?;
+            let mut binder = RowBinder {
+                stmt: &mut stmt,
+                next: 0,
+            };
+            for item in chunk {
+                bind(&mut binder, item)?;
+            }
+            stmt.raw_execute()?;
+        }
+        Ok(())
+    }
+}
+
+/// How many rows one multi-row INSERT carries (its values stay well under
+/// SQLite's limit of 32,766 bound parameters).
+const ROWS_PER_INSERT: usize = 256;
+
+/// Binds one row's values, in column order, for `Write::insert_rows`.
+pub(crate) struct RowBinder<'s, 'c> {
+    stmt: &'s mut rusqlite::CachedStatement<'c>,
+    next: usize,
+}
+
+impl RowBinder<'_, '_> {
+    pub(crate) fn bind(&mut self, value: impl rusqlite::ToSql) -> Result<()> {
+        self.next += 1;
+        self.stmt.raw_bind_parameter(self.next, value)?;
+        Ok(())
+    }
+}
+
+/// One change-log row, for `Write::record_changes`.
+pub(crate) struct Change<'a> {
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub op: ChangeOp,
+    pub field: Option<&'a str>,
+    /// JSON text.
+    pub value: Option<String>,
+}
+
+impl<'a> Change<'a> {
+    /// An inserted row that never changes (sync reads it from its table).
+    pub fn noted(entity: &'a str, entity_id: &'a str) -> Change<'a> {
+        Change {
+            entity,
+            entity_id,
+            op: ChangeOp::Insert,
+            field: None,
+            value: None,
+        }
+    }
+
+    /// An inserted row, whole.
+    pub fn inserted(entity: &'a str, entity_id: &'a str, row: &Value) -> Change<'a> {
+        Change {
+            value: Some(row.to_string()),
+            ..Change::noted(entity, entity_id)
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::customers::{self, Handle};
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{Change, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
@@ -168,58 +168,88 @@ pub(crate) fn append(
     previous: Money,
     note: &EntryNote,
 ) -> Result<LedgerEntry> {
-    if amount.minor() <= 0 {
-        return Err(Error::InvalidAmount {
-            field: "amount",
-            message: format!("'{amount}' must be greater than zero"),
-        });
-    }
-    let description = validate::required("description", &note.description, 500)?;
-    let reference_type = validate::optional("reference_type", note.reference_type.as_deref(), 50)?;
-    let reference_id = validate::optional("reference_id", note.reference_id.as_deref(), 100)?;
-    if reference_type.is_some() != reference_id.is_some() {
-        return Err(Error::validation(
-            "reference_id",
-            "a reference needs both a type and an id",
-        ));
-    }
-    let new = previous.checked_add(kind.signed(amount), "amount")?;
-    let uuid = new_id();
-    w.exec(
-        "INSERT INTO customer_balance_history (uuid, customer_id, type, amount, previous_balance,
-             new_balance, description, reference_type, reference_id, created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            uuid,
-            customer.id,
-            kind.as_str(),
-            amount,
-            previous,
-            new,
-            description,
-            reference_type,
-            reference_id,
-            w.now(),
-            w.actor(),
-        ],
-    )?;
-    let entry = LedgerEntry {
-        id: uuid,
-        customer_id: customer.uuid.clone(),
+    let entry = NewEntry {
+        customer,
         kind,
         amount,
-        previous_balance: previous,
-        new_balance: new,
-        description,
-        reference_type,
-        reference_id,
-        created_at: w.now().to_owned(),
-        created_by: w.actor().to_owned(),
+        previous,
+        note,
     };
+    let mut entries = append_all(w, &[entry])?;
+    Ok(entries.remove(0))
+}
+
+/// An entry for `append_all`.
+pub(crate) struct NewEntry<'a> {
+    pub customer: &'a Handle,
+    pub kind: EntryKind,
+    pub amount: Money,
+    pub previous: Money,
+    pub note: &'a EntryNote,
+}
+
+/// `append` for many entries (an import's opening balances): checked first,
+/// then written with multi-row statements.
+pub(crate) fn append_all(w: &mut Write<'_>, entries: &[NewEntry<'_>]) -> Result<Vec<LedgerEntry>> {
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        if e.amount.minor() <= 0 {
+            return Err(Error::InvalidAmount {
+                field: "amount",
+                message: format!("'{}' must be greater than zero", e.amount),
+            });
+        }
+        let note = e.note;
+        let reference_type =
+            validate::optional("reference_type", note.reference_type.as_deref(), 50)?;
+        let reference_id = validate::optional("reference_id", note.reference_id.as_deref(), 100)?;
+        if reference_type.is_some() != reference_id.is_some() {
+            return Err(Error::validation(
+                "reference_id",
+                "a reference needs both a type and an id",
+            ));
+        }
+        out.push(LedgerEntry {
+            id: new_id(),
+            customer_id: e.customer.uuid.clone(),
+            kind: e.kind,
+            amount: e.amount,
+            previous_balance: e.previous,
+            new_balance: e.previous.checked_add(e.kind.signed(e.amount), "amount")?,
+            description: validate::required("description", &note.description, 500)?,
+            reference_type,
+            reference_id,
+            created_at: w.now().to_owned(),
+            created_by: w.actor().to_owned(),
+        });
+    }
+    w.insert_rows(
+        "customer_balance_history (uuid, customer_id, type, amount, previous_balance,
+             new_balance, description, reference_type, reference_id, created_at, created_by)",
+        11,
+        &entries.iter().zip(&out).collect::<Vec<_>>(),
+        |row, (new, entry)| {
+            row.bind(entry.id.as_str())?;
+            row.bind(new.customer.id)?;
+            row.bind(entry.kind.as_str())?;
+            row.bind(entry.amount)?;
+            row.bind(entry.previous_balance)?;
+            row.bind(entry.new_balance)?;
+            row.bind(entry.description.as_str())?;
+            row.bind(entry.reference_type.as_deref())?;
+            row.bind(entry.reference_id.as_deref())?;
+            row.bind(entry.created_at.as_str())?;
+            row.bind(entry.created_by.as_str())
+        },
+    )?;
     // Ledger rows never change: sync reads the row itself (and sends no
     // balances: each device recomputes them), so the change log only notes it.
-    w.record_change("ledger_entry", &entry.id, ChangeOp::Insert, None, None)?;
-    Ok(entry)
+    let changes: Vec<Change<'_>> = out
+        .iter()
+        .map(|e| Change::noted("ledger_entry", &e.id))
+        .collect();
+    w.record_changes(&changes)?;
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Default)]

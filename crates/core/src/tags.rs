@@ -10,7 +10,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::customers::{self, Customer, Handle};
-use crate::db::{ChangeOp, Write};
+use std::collections::HashMap;
+
+use crate::db::{Change, ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::validate;
 
@@ -156,39 +158,72 @@ pub(crate) fn checked(inputs: &[TagInput]) -> Result<Vec<TagInput>> {
     Ok(out)
 }
 
-/// Attaches a checked tag to a customer that `customers::insert` has just
-/// created: it has no links yet, and its creation's activity entry names the tags.
-pub(crate) fn attach_new(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> Result<()> {
-    let (tag_id, tag_uuid, _) = upsert_tag(w, input)?;
-    insert_link(w, customer, tag_id, tag_uuid)
+/// Attaches checked tags to customers that `customers::insert_checked_all`
+/// has just created: they have no links yet, and their creation's activity
+/// entries name the tags. Each distinct tag is looked up (or made) once.
+pub(crate) fn attach_new_all(w: &mut Write<'_>, links: &[(&Handle, &TagInput)]) -> Result<()> {
+    let mut known: HashMap<String, (i64, Uuid)> = HashMap::new();
+    let mut rows = Vec::with_capacity(links.len());
+    for (customer, input) in links {
+        let key = input.name.to_lowercase();
+        // A colour given again must still recolour: only colourless repeats are cached.
+        let tag = match known.get(&key) {
+            Some(tag) if input.color.is_none() => *tag,
+            _ => {
+                let (id, uuid, _) = upsert_tag(w, input)?;
+                known.insert(key, (id, uuid));
+                (id, uuid)
+            }
+        };
+        rows.push((*customer, tag.0, tag.1));
+    }
+    insert_links(w, &rows)
+}
+
+/// Writes new links (customer, tag id, tag uuid) and their change-log rows.
+fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()> {
+    let now = w.now().to_owned();
+    let rows = links
+        .iter()
+        .map(|(customer, tag_id, tag_uuid)| Ok((*customer, *tag_id, *tag_uuid, link_uuid(customer, *tag_uuid)?)))
+        .collect::<Result<Vec<_>>>()?;
+    w.insert_rows(
+        "customer_tags (customer_id, tag_id, uuid, causal_length, created_at)",
+        5,
+        &rows,
+        |row, (customer, tag_id, _, link)| {
+            row.bind(customer.id)?;
+            row.bind(tag_id)?;
+            row.bind(link.as_str())?;
+            row.bind(1)?;
+            row.bind(now.as_str())
+        },
+    )?;
+    let values: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(customer, _, tag_uuid, _)| link_row(customer, *tag_uuid, &now))
+        .collect();
+    let changes: Vec<Change<'_>> = rows
+        .iter()
+        .zip(&values)
+        .map(|((_, _, _, link), value)| Change::inserted("customer_tag", link, value))
+        .collect();
+    w.record_changes(&changes)
+}
+
+fn link_row(customer: &Handle, tag_uuid: Uuid, now: &str) -> serde_json::Value {
+    json!({
+        "customer_id": customer.uuid,
+        "tag_id": tag_uuid.to_string(),
+        "causal_length": 1,
+        "created_at": now,
+    })
 }
 
 fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
     let customer_uuid =
         Uuid::parse_str(&customer.uuid).map_err(|e| Error::Conflict(e.to_string()))?;
     Ok(Uuid::new_v5(&customer_uuid, tag_uuid.as_bytes()).to_string())
-}
-
-fn insert_link(w: &mut Write<'_>, customer: &Handle, tag_id: i64, tag_uuid: Uuid) -> Result<()> {
-    let link_uuid = link_uuid(customer, tag_uuid)?;
-    w.exec(
-        "INSERT INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
-         VALUES (?1, ?2, ?3, 1, ?4)",
-        params![customer.id, tag_id, link_uuid, w.now()],
-    )?;
-    let row = json!({
-        "customer_id": customer.uuid,
-        "tag_id": tag_uuid.to_string(),
-        "causal_length": 1,
-        "created_at": w.now(),
-    });
-    w.record_change(
-        "customer_tag",
-        &link_uuid,
-        ChangeOp::Insert,
-        None,
-        Some(&row),
-    )
 }
 
 /// Attaches a tag (creating it shop-wide if new) in the caller's transaction.
@@ -223,7 +258,7 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
                 Some(&json!(cl + 1)),
             )?;
         }
-        None => insert_link(w, customer, tag_id, tag_uuid)?,
+        None => insert_links(w, &[(customer, tag_id, tag_uuid)])?,
     }
     touch(w, customer.id)?;
     w.record_activity(customer.id, "tag_added", json!({ "tag": name }))

@@ -13,6 +13,8 @@ mod source;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc;
 
 use serde::Serialize;
 
@@ -20,9 +22,10 @@ pub use amount::parse as parse_amount;
 pub use header::{Field, Mapping};
 pub use source::Encoding;
 
-use crate::customers::{self, CustomerPatch, NewCustomer, Status};
+use crate::customers::{self, CheckedCustomer, NewCustomer, Status};
 use crate::db::{Db, Write};
 use crate::error::{Error, Result};
+use crate::phone::Region;
 use crate::progress::{Cancel, Progress};
 use crate::tags::TagInput;
 use header::Columns;
@@ -128,6 +131,20 @@ pub fn import_customers(
     Ok(summary)
 }
 
+/// Rows travel from the checking thread to the writing one in batches, a
+/// few batches at most in flight: memory stays constant whatever the file.
+const BATCH_ROWS: usize = 256;
+const BATCHES_IN_FLIGHT: usize = 8;
+
+/// One row read and checked, on its way to the writer.
+struct Checked {
+    /// The line of the file where the row starts.
+    line: u64,
+    record: csv::StringRecord,
+    /// The customer, or why the row is refused before the database is asked.
+    outcome: Result<CheckedCustomer>,
+}
+
 fn run(
     w: &mut Write<'_>,
     path: &Path,
@@ -162,68 +179,120 @@ fn run(
         errors: Vec::new(),
         errors_file: options.errors_file.clone(),
     };
+    let bytes_read = source.bytes_read;
     let report = |summary: &ImportSummary, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
             rows: summary.rows,
-            done: source.bytes_read.get(),
+            done: bytes_read.load(Ordering::Relaxed),
             total: source.total_bytes,
         })
     };
 
-    let mut record = csv::StringRecord::new();
-    loop {
-        cancel.check()?;
-        let line = reader.position().line();
-        let read = reader.read_record(&mut record);
-        let outcome = match read {
-            Ok(false) => break,
-            Ok(true) if record.iter().all(|f| f.trim().is_empty()) => continue,
-            Ok(true) if record.len() != headers.len() => Err(Error::Validation {
-                field: "row",
-                message: format!(
-                    "has {} columns, the header has {} (check the quoting)",
-                    record.len(),
-                    headers.len()
-                ),
-            }),
-            Ok(true) => import_row(w, &columns, &record, options.on_duplicate),
-            Err(e) => Err(Error::Validation {
-                field: "row",
-                message: format!("cannot be read: {e}"),
-            }),
-        };
-        summary.rows += 1;
-        match outcome {
-            Ok(RowOutcome::Imported) => summary.imported += 1,
-            Ok(RowOutcome::Updated) => summary.updated += 1,
-            Ok(RowOutcome::Skipped) => summary.skipped += 1,
-            Err(e) if e.is_rejected_input() => {
-                summary.rejected += 1;
-                let data: Vec<String> = record.iter().map(str::to_owned).collect();
-                if let Some(rejects) = &mut rejects {
-                    rejects.write(&data, &e)?;
+    // Reading, decoding and checking (phone numbers, amounts, lengths) run on
+    // a thread of their own; this one only writes. Dropping the receiver
+    // (an error or a cancel here) stops the checker at its next batch.
+    let region = w.region();
+    let (sender, batches) = mpsc::sync_channel::<Result<Vec<Checked>>>(BATCHES_IN_FLIGHT);
+    std::thread::scope(|scope| -> Result<()> {
+        let columns = &columns;
+        let width = headers.len();
+        scope.spawn(move || check_rows(&mut reader, columns, width, region, cancel, &sender));
+        for batch in batches {
+            cancel.check()?;
+            for (row, outcome) in write_batch(w, batch?, options.on_duplicate)? {
+                summary.rows += 1;
+                match outcome {
+                    Ok(RowOutcome::Imported) => summary.imported += 1,
+                    Ok(RowOutcome::Updated) => summary.updated += 1,
+                    Ok(RowOutcome::Skipped) => summary.skipped += 1,
+                    Err(e) if e.is_rejected_input() => {
+                        summary.rejected += 1;
+                        let data: Vec<String> = row.record.iter().map(str::to_owned).collect();
+                        if let Some(rejects) = &mut rejects {
+                            rejects.write(&data, &e)?;
+                        }
+                        if summary.errors.len() < MAX_REPORTED_ERRORS {
+                            summary.errors.push(RowError {
+                                line: row.line,
+                                code: e.code(),
+                                field: e.field(),
+                                message: e.to_string(),
+                                data,
+                            });
+                        }
+                    }
+                    Err(e) => return Err(e),
                 }
-                if summary.errors.len() < MAX_REPORTED_ERRORS {
-                    summary.errors.push(RowError {
-                        line,
-                        code: e.code(),
-                        field: e.field(),
-                        message: e.to_string(),
-                        data,
-                    });
+                if summary.rows % PROGRESS_EVERY == 0 {
+                    report(&summary, progress);
                 }
             }
-            Err(e) => return Err(e),
         }
-        if summary.rows % PROGRESS_EVERY == 0 {
-            report(&summary, progress);
-        }
-    }
+        Ok(())
+    })?;
+    // A cancel may have stopped the checker rather than this loop.
+    cancel.check()?;
     if let Some(rejects) = rejects {
         rejects.finish()?;
     }
     report(&summary, progress);
     Ok(summary)
+}
+
+/// The checking thread: reads every row and checks it (`customers::check`),
+/// sending batches to the writer. Stops when the writer hangs up.
+fn check_rows<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    columns: &Columns,
+    width: usize,
+    region: Region,
+    cancel: &Cancel,
+    sender: &mpsc::SyncSender<Result<Vec<Checked>>>,
+) {
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    loop {
+        if cancel.is_cancelled() {
+            return;
+        }
+        let line = reader.position().line();
+        let mut record = csv::StringRecord::new();
+        let outcome = match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) if record.iter().all(|f| f.trim().is_empty()) => continue,
+            Ok(true) if record.len() != width => Err(Error::Validation {
+                field: "row",
+                message: format!(
+                    "has {} columns, the header has {width} (check the quoting)",
+                    record.len(),
+                ),
+            }),
+            Ok(true) => read_customer(columns, &record)
+                .and_then(|input| customers::check(input, region)),
+            // An I/O failure is the file's, not the row's: stop the import.
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                let _ = sender.send(Err(e.into()));
+                return;
+            }
+            Err(e) => Err(Error::Validation {
+                field: "row",
+                message: format!("cannot be read: {e}"),
+            }),
+        };
+        batch.push(Checked {
+            line,
+            record,
+            outcome,
+        });
+        if batch.len() == BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if sender.send(Ok(full)).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(Ok(batch));
+    }
 }
 
 enum RowOutcome {
@@ -232,12 +301,8 @@ enum RowOutcome {
     Skipped,
 }
 
-fn import_row(
-    w: &mut Write<'_>,
-    columns: &Columns,
-    record: &csv::StringRecord,
-    on_duplicate: OnDuplicate,
-) -> Result<RowOutcome> {
+/// The row's cells as `customer add` would take them.
+fn read_customer(columns: &Columns, record: &csv::StringRecord) -> Result<NewCustomer> {
     let cell = |field: Field| -> Option<String> {
         columns
             .get(field)
@@ -255,7 +320,7 @@ fn import_row(
         .transpose()?
         .unwrap_or_default();
     let status = cell(Field::Status).map(|s| parse_status(&s)).transpose()?;
-    let input = NewCustomer {
+    Ok(NewCustomer {
         name: cell(Field::Name).unwrap_or_default(),
         whatsapp: cell(Field::Whatsapp).unwrap_or_default(),
         email: cell(Field::Email),
@@ -267,34 +332,75 @@ fn import_row(
             .transpose()?,
         tags,
         status,
-    };
-    // No savepoint: `insert` checks everything before its first write.
-    let added = customers::insert(w, input.clone());
-    match added {
-        Ok(_) => Ok(RowOutcome::Imported),
-        Err(Error::DuplicateWhatsapp { holder_id, .. }) if on_duplicate != OnDuplicate::Fail => {
-            if on_duplicate == OnDuplicate::Skip {
-                return Ok(RowOutcome::Skipped);
-            }
-            w.savepoint(|w| update_existing(w, &holder_id, input))?;
-            Ok(RowOutcome::Updated)
-        }
-        Err(e) => Err(e),
-    }
+    })
 }
 
-fn update_existing(w: &mut Write<'_>, holder: &str, input: NewCustomer) -> Result<()> {
-    let patch = CustomerPatch {
-        name: Some(input.name),
-        whatsapp: None,
-        email: input.email,
-        phone: input.phone,
-        address: input.address,
-        notes: input.notes,
-        status: input.status,
-    };
-    let customer = customers::edit(w, holder, patch)?;
-    for tag in &input.tags {
+/// A row after the writer: where it started and what became of it.
+struct Written {
+    line: u64,
+    record: csv::StringRecord,
+}
+
+/// Writes one batch of checked rows: the accepted customers all at once
+/// (`customers::insert_checked_all`), then the duplicates as `on_duplicate`
+/// says. Returns every row with its outcome, in file order.
+fn write_batch(
+    w: &mut Write<'_>,
+    batch: Vec<Checked>,
+    on_duplicate: OnDuplicate,
+) -> Result<Vec<(Written, Result<RowOutcome>)>> {
+    let mut rows = Vec::with_capacity(batch.len());
+    let mut customers = Vec::with_capacity(batch.len());
+    for Checked {
+        line,
+        record,
+        outcome,
+    } in batch
+    {
+        let written = Written { line, record };
+        match outcome {
+            Ok(customer) => {
+                customers.push(customer);
+                rows.push((written, None));
+            }
+            Err(e) => rows.push((written, Some(Err(e)))),
+        }
+    }
+    // An update needs the row's values again after the insert refused them.
+    let for_update = (on_duplicate == OnDuplicate::Update).then(|| customers.clone());
+    let mut results = customers::insert_checked_all(w, customers)?.into_iter().enumerate();
+    let mut out = Vec::with_capacity(rows.len());
+    for (written, early) in rows {
+        let outcome = match early {
+            Some(refused) => refused,
+            None => {
+                let (i, result) = results.next().expect("one result per customer");
+                match (result, on_duplicate) {
+                    (Ok(_), _) => Ok(RowOutcome::Imported),
+                    (Err(Error::DuplicateWhatsapp { .. }), OnDuplicate::Skip) => {
+                        Ok(RowOutcome::Skipped)
+                    }
+                    (Err(Error::DuplicateWhatsapp { holder_id, .. }), OnDuplicate::Update) => {
+                        let customer = for_update
+                            .as_ref()
+                            .map(|all| all[i].clone())
+                            .expect("kept for update");
+                        w.savepoint(|w| update_existing(w, &holder_id, customer))
+                            .map(|()| RowOutcome::Updated)
+                    }
+                    (Err(e), _) => Err(e),
+                }
+            }
+        };
+        out.push((written, outcome));
+    }
+    Ok(out)
+}
+
+fn update_existing(w: &mut Write<'_>, holder: &str, input: CheckedCustomer) -> Result<()> {
+    let tags = input.tags().to_vec();
+    let customer = customers::edit(w, holder, input.into_patch())?;
+    for tag in &tags {
         let has = customer
             .tags
             .iter()

@@ -2,11 +2,11 @@
 //! else Windows-1252), its delimiter, and a byte counter for progress.
 //! Both passes stream; memory stays constant whatever the file's size.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
@@ -26,20 +26,21 @@ pub struct Source {
     pub encoding: Encoding,
     pub delimiter: u8,
     pub total_bytes: u64,
-    /// Raw bytes read so far, for progress.
-    pub bytes_read: Rc<Cell<u64>>,
-    pub reader: BufReader<Box<dyn Read>>,
+    /// Raw bytes read so far, for progress (read on the writing thread).
+    pub bytes_read: Arc<AtomicU64>,
+    /// Send: the import reads and checks rows on a thread of its own.
+    pub reader: BufReader<Box<dyn Read + Send>>,
 }
 
 pub fn open(path: &Path) -> Result<Source> {
     let total_bytes = std::fs::metadata(path)?.len();
     let encoding = detect_encoding(path)?;
-    let bytes_read = Rc::new(Cell::new(0));
+    let bytes_read = Arc::new(AtomicU64::new(0));
     let counted = Counting {
         inner: File::open(path)?,
         count: bytes_read.clone(),
     };
-    let decoded: Box<dyn Read> = match encoding {
+    let decoded: Box<dyn Read + Send> = match encoding {
         // The decoder strips a BOM and passes UTF-8 through unchanged.
         Encoding::Utf8 | Encoding::Utf8Bom => Box::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -127,13 +128,13 @@ fn detect_delimiter(start: &[u8]) -> u8 {
 
 struct Counting<R> {
     inner: R,
-    count: Rc<Cell<u64>>,
+    count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
