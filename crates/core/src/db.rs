@@ -323,6 +323,41 @@ impl Write<'_> {
         self.record_changes(&changes)
     }
 
+    /// Runs `f` with the indexes of `table` (all but the automatic ones and
+    /// those in `keep`) dropped, then makes them again from their stored SQL,
+    /// all in this transaction: for a bulk write, one sort per index instead
+    /// of a random insert per row. Other connections keep reading through the
+    /// indexes (they see the last commit), and a failure rolls the drop back
+    /// with everything else.
+    pub(crate) fn with_indexes_rebuilt<T>(
+        &mut self,
+        table: &str,
+        keep: &[&str],
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let indexes: Vec<(String, String)> = {
+            let mut stmt = self.tx.prepare(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+            )?;
+            let all: Vec<(String, String)> = stmt
+                .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            all.into_iter()
+                .filter(|(name, _)| !keep.contains(&name.as_str()))
+                .collect()
+        };
+        for (name, _) in &indexes {
+            self.tx
+                .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), [])?;
+        }
+        let out = f(self)?;
+        for (_, sql) in &indexes {
+            self.tx.execute(sql, [])?;
+        }
+        Ok(out)
+    }
+
     /// Inserts `rows` with multi-row INSERT statements, `width` values per
     /// row bound in order by `bind`. One statement per chunk instead of one
     /// per row: a bulk write (an import) then pays SQLite's per-statement
