@@ -224,3 +224,9 @@ BEGIN
     WHERE tag_id = OLD.tag_id
       AND EXISTS (SELECT 1 FROM customers WHERE id = OLD.customer_id AND status != 'deleted');
 END;
+
+-- Search (search.rs): the vocabulary of each FTS table (no storage of its
+-- own): a 1- or 2-character term is one trigram, so its exact count is the
+-- trigram's document count, read without visiting its matches.
+CREATE VIRTUAL TABLE customer_search_vocab USING fts5vocab(customer_search, row);
+CREATE VIRTUAL TABLE customer_search_deleted_vocab USING fts5vocab(customer_search_deleted, row);

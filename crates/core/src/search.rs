@@ -468,6 +468,9 @@ struct Term {
     /// The indexed-text pattern in lower case, when the term is ASCII (then a
     /// row can be checked against its own text); None otherwise.
     pattern: Option<String>,
+    /// The one folded trigram an ASCII term of 1 or 2 characters is: its
+    /// count is then read from the index's vocabulary.
+    token: Option<String>,
 }
 
 /// A set of customer ids one filter names, which can drive a query.
@@ -572,9 +575,11 @@ impl Plan {
                 side: None,
             });
             p.known_sizes.push(None);
+            let folded = pattern.is_ascii().then(|| pattern.to_ascii_lowercase());
             p.term = Some(Term {
                 fts,
-                pattern: pattern.is_ascii().then(|| pattern.to_ascii_lowercase()),
+                token: folded.as_deref().and_then(short_token).map(str::to_owned),
+                pattern: folded,
             });
         }
 
@@ -748,6 +753,11 @@ impl Plan {
                     // count and the set a query is driven by; a common
                     // term's are only counted.
                     let term = &self.term.as_ref().expect("a term").fts;
+                    let known = self.token_count(conn)?;
+                    if let Some(n) = known.filter(|n| *n > TERM_IDS) {
+                        out.push((n, d.clone()));
+                        continue;
+                    }
                     let mut ids: Vec<i64> = Vec::new();
                     for t in self.status_scope.tables() {
                         let mut stmt = conn.prepare_cached(&format!(
@@ -822,6 +832,19 @@ impl Plan {
         Ok(out)
     }
 
+    /// The exact number of the term's matches in the scope when it is one
+    /// trigram (a short ASCII term), from the FTS vocabulary; None otherwise.
+    fn token_count(&self, conn: &Connection) -> Result<Option<i64>> {
+        let Some(token) = self.term.as_ref().and_then(|t| t.token.as_deref()) else {
+            return Ok(None);
+        };
+        let mut n = 0;
+        for t in self.status_scope.tables() {
+            n += token_count(conn, t, token)?;
+        }
+        Ok(Some(n))
+    }
+
     /// Nothing but a term and the live/deleted/all scope.
     fn term_only(&self) -> bool {
         self.term.is_some()
@@ -844,6 +867,12 @@ impl Plan {
         after: Option<&Cursor>,
     ) -> Result<(Vec<Customer>, u64)> {
         let term = &self.term.as_ref().expect("a term").fts;
+        // A short term's count is known at once: when it is very common, its
+        // matches are not read at all, only checked along the order's index.
+        if let Some(n) = self.token_count(conn)?.filter(|n| *n > TERM_BITMAP) {
+            let (items, _) = self.walk(conn, sort, limit, offset, after, None)?;
+            return Ok((items, n.unsigned_abs()));
+        }
         // A term whose rows cannot be checked on their own text (not ASCII)
         // has all its matches read.
         let cap = if self.term.as_ref().is_some_and(|t| t.pattern.is_some()) {
@@ -1539,8 +1568,59 @@ fn fts_query_parts(input: &str) -> Result<Option<(String, String)>> {
     } else {
         term.replace(' ', &format!(" {MARK}"))
     };
-    let query = format!("\"{}\"", pattern.replace('"', "\"\""));
+    // A 1- or 2-character term is one trigram: "mark mark b", or "mark b u"
+    // (marks come in pairs, so "mark b u" is always a word's start).
+    let query = short_token(&pattern).unwrap_or(&pattern);
+    let query = format!("\"{}\"", query.replace('"', "\"\""));
     Ok(Some((query, pattern)))
+}
+
+/// For tests: a short term's count per FTS table (live, deleted) as the
+/// vocabulary gives it and as counting its matches gives it; None when the
+/// term is not one trigram.
+#[doc(hidden)]
+pub fn short_term_counts(conn: &Connection, input: &str) -> Result<Option<[(i64, i64); 2]>> {
+    let Some((query, pattern)) = fts_query_parts(input)? else {
+        return Ok(None);
+    };
+    let Some(token) = pattern
+        .is_ascii()
+        .then(|| pattern.to_ascii_lowercase())
+        .and_then(|p| short_token(&p).map(str::to_owned))
+    else {
+        return Ok(None);
+    };
+    let mut out = [(0, 0); 2];
+    for (slot, table) in out
+        .iter_mut()
+        .zip(["customer_search", "customer_search_deleted"])
+    {
+        *slot = (
+            token_count(conn, table, &token)?,
+            fts_count(conn, table, &query)?,
+        );
+    }
+    Ok(Some(out))
+}
+
+/// The one trigram a 1- or 2-character term's pattern is, if it is one.
+fn short_token(pattern: &str) -> Option<&str> {
+    let term = pattern.strip_prefix(MARK)?;
+    match term.chars().count() {
+        1 => Some(pattern),
+        2 => Some(&pattern[1..]),
+        _ => None,
+    }
+}
+
+/// How many rows of `table` hold `token` (one folded trigram), from the FTS
+/// index's own per-term document count (fts5vocab, V7): exact, without
+/// visiting the matches one by one.
+fn token_count(conn: &Connection, table: &'static str, token: &str) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT coalesce((SELECT doc FROM {table}_vocab WHERE term = ?1), 0)"
+    ))?;
+    Ok(stmt.query_row([token], |r| r.get(0))?)
 }
 
 /// A position in one sort order: the sort key of the last row shown.
@@ -1678,8 +1758,9 @@ mod tests {
         assert_eq!(q("budi").as_deref(), Some("\"budi\""));
         assert_eq!(q("0812 345").as_deref(), Some("\"0812345\""));
         assert_eq!(q("+62 812-345").as_deref(), Some("\"62812345\""));
-        assert_eq!(q("bu").as_deref(), Some("\"\u{1}\u{1}bu\""));
-        assert_eq!(q("08").as_deref(), Some("\"\u{1}\u{1}08\""));
+        assert_eq!(q("bu").as_deref(), Some("\"\u{1}bu\""));
+        assert_eq!(q("b").as_deref(), Some("\"\u{1}\u{1}b\""));
+        assert_eq!(q("08").as_deref(), Some("\"\u{1}08\""));
         assert_eq!(q("di sa").as_deref(), Some("\"di \u{1}\u{1}sa\""));
         assert_eq!(
             q("a\"b OR c").as_deref(),
