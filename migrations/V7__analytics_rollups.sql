@@ -230,3 +230,33 @@ END;
 -- trigram's document count, read without visiting its matches.
 CREATE VIRTUAL TABLE customer_search_vocab USING fts5vocab(customer_search, row);
 CREATE VIRTUAL TABLE customer_search_deleted_vocab USING fts5vocab(customer_search_deleted, row);
+
+-- Search: how many customers were updated before they were created (clocks
+-- set back). While none is, a customer created on or after a day was also
+-- last updated on or after it, so the debt order's walk (by updated_at) for
+-- a created-from filter stops at that day instead of the index's end.
+CREATE TABLE customer_time_anomalies (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    updated_before_created INTEGER NOT NULL
+);
+INSERT INTO customer_time_anomalies (singleton, updated_before_created)
+SELECT 1, count(*) FROM customers WHERE updated_at < created_at;
+
+CREATE TRIGGER customer_time_anomalies_insert AFTER INSERT ON customers
+WHEN NEW.updated_at < NEW.created_at
+BEGIN
+    UPDATE customer_time_anomalies SET updated_before_created = updated_before_created + 1;
+END;
+
+CREATE TRIGGER customer_time_anomalies_update AFTER UPDATE OF updated_at, created_at ON customers
+WHEN (OLD.updated_at < OLD.created_at) != (NEW.updated_at < NEW.created_at)
+BEGIN
+    UPDATE customer_time_anomalies SET updated_before_created = updated_before_created
+        + (NEW.updated_at < NEW.created_at) - (OLD.updated_at < OLD.created_at);
+END;
+
+CREATE TRIGGER customer_time_anomalies_delete AFTER DELETE ON customers
+WHEN OLD.updated_at < OLD.created_at
+BEGIN
+    UPDATE customer_time_anomalies SET updated_before_created = updated_before_created - 1;
+END;

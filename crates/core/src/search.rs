@@ -518,6 +518,9 @@ struct Plan {
     known_sizes: Vec<Option<i64>>,
     /// True when the filters can match nothing (an unknown tag in "all of").
     nothing: bool,
+    /// `c.updated_at >= ?`, implied by the filters (see V7's
+    /// customer_time_anomalies): a bound on the debt order's walk.
+    updated_floor: Option<Part>,
 }
 
 impl Plan {
@@ -531,6 +534,7 @@ impl Plan {
             status_scope: Scope::Live,
             status_value: f.status,
             debt_partition: None,
+            updated_floor: None,
             drivers: Vec::new(),
             known_sizes: Vec::new(),
             nothing: false,
@@ -644,10 +648,16 @@ impl Plan {
         // Timestamps are RFC 3339 text, so days compare as text: [from, to + 1 day).
         let mut created: Vec<Part> = Vec::new();
         if let Some(from) = f.created_from {
-            created.push((
-                "c.created_at >= ?".into(),
-                vec![Value::Text(from.format("%Y-%m-%d").to_string())],
-            ));
+            let day = from.format("%Y-%m-%d").to_string();
+            created.push(("c.created_at >= ?".into(), vec![Value::Text(day.clone())]));
+            // No customer updated before it was created: a match was last
+            // updated on or after `from` too, which bounds the debt order.
+            let anomalies: i64 = conn
+                .prepare_cached("SELECT updated_before_created FROM customer_time_anomalies")?
+                .query_row([], |r| r.get(0))?;
+            if anomalies == 0 {
+                p.updated_floor = Some(("c.updated_at >= ?".into(), vec![Value::Text(day)]));
+            }
         }
         if let Some(to) = f.created_to {
             let end = to.succ_opt().unwrap_or(to);
@@ -965,6 +975,7 @@ impl Plan {
                 {
                     pre.push(c.seek(sort));
                 }
+                pre.extend(self.updated_floor.clone());
                 passes.push((pre, "c.updated_at DESC, c.id DESC"));
             }
         } else {
@@ -1139,6 +1150,7 @@ impl Plan {
             {
                 pre.push(c.seek(sort));
             }
+            pre.extend(self.updated_floor.clone());
             let want = limit - items.len() as u32;
             // Only one half is walked when there is an offset (no cursor).
             let (got, hit) = walk(&pre, "c.updated_at DESC, c.id DESC", want, offset)?;
