@@ -32,9 +32,15 @@ CREATE TABLE subscriber_rollup (
     active INTEGER NOT NULL,
     last_paid TEXT NOT NULL
 );
-CREATE INDEX subscriber_rollup_active ON subscriber_rollup (customer_id) WHERE live = 1 AND active > 0;
 CREATE INDEX subscriber_rollup_churn ON subscriber_rollup (last_paid) WHERE live = 1 AND active = 0;
 CREATE INDEX subscriber_rollup_taken ON subscriber_rollup (taken DESC, customer_id) WHERE live = 1;
+
+-- Live customers with an active subscription (rows with live = 1 and
+-- active > 0), counted by the triggers on subscriber_rollup below.
+CREATE TABLE subscriber_counts (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    active_subscribers INTEGER NOT NULL
+);
 
 CREATE TABLE subscriber_recheck (
     customer_id INTEGER PRIMARY KEY
@@ -70,6 +76,28 @@ FROM subscriptions s GROUP BY s.customer_id;
 INSERT INTO tag_customer_counts (tag_id, customers)
 SELECT ct.tag_id, count(*) FROM customer_tags ct JOIN customers c ON c.id = ct.customer_id
 WHERE ct.causal_length % 2 = 1 AND c.status != 'deleted' GROUP BY ct.tag_id;
+
+INSERT INTO subscriber_counts (singleton, active_subscribers)
+SELECT 1, count(*) FROM subscriber_rollup WHERE live = 1 AND active > 0;
+
+CREATE TRIGGER subscriber_counts_insert AFTER INSERT ON subscriber_rollup
+WHEN NEW.live = 1 AND NEW.active > 0
+BEGIN
+    UPDATE subscriber_counts SET active_subscribers = active_subscribers + 1;
+END;
+
+CREATE TRIGGER subscriber_counts_update AFTER UPDATE ON subscriber_rollup
+WHEN (OLD.live = 1 AND OLD.active > 0) != (NEW.live = 1 AND NEW.active > 0)
+BEGIN
+    UPDATE subscriber_counts SET active_subscribers = active_subscribers
+        + (NEW.live = 1 AND NEW.active > 0) - (OLD.live = 1 AND OLD.active > 0);
+END;
+
+CREATE TRIGGER subscriber_counts_delete AFTER DELETE ON subscriber_rollup
+WHEN OLD.live = 1 AND OLD.active > 0
+BEGIN
+    UPDATE subscriber_counts SET active_subscribers = active_subscribers - 1;
+END;
 
 -- analytics_daily: customers.
 CREATE TRIGGER analytics_customer_insert AFTER INSERT ON customers

@@ -208,9 +208,42 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         });
     let top_by = q.top;
     let all_time = from.is_none();
-    let (start_side, end_side) = (start.clone(), end.clone());
-    let side_work = move |c: &Connection| -> Result<(u64, u64, Vec<TopCustomer>, Vec<TagCount>)> {
-        side_figures(c, top_by, all_time, &start_side, &end_side, to)
+    // The top list by revenue over a range sums every payment of the range:
+    // each connection sums half of them (split at the day where the daily
+    // rollup's payment counts reach half), when there is a second one.
+    let split = match (top_by, all_time, &second) {
+        (TopBy::Revenue, false, Some(_)) => {
+            let mut days: Vec<(String, i64)> = Vec::new();
+            let mut stmt = conn.prepare_cached(
+                "SELECT day, payments FROM analytics_daily WHERE day >= ?1 AND day < ?2 ORDER BY day",
+            )?;
+            let mut rows = stmt.query(params![start, end])?;
+            while let Some(r) = rows.next()? {
+                days.push((r.get(0)?, r.get(1)?));
+            }
+            let total: i64 = days.iter().map(|(_, n)| n).sum();
+            let mut seen = 0;
+            days.into_iter()
+                .find(|(_, n)| {
+                    seen += n;
+                    2 * seen >= total
+                })
+                .map(|(d, _)| d)
+                .filter(|d| *d > start)
+        }
+        _ => None,
+    };
+    let (start_side, end_side, split_side) = (start.clone(), end.clone(), split.clone());
+    let side_work = move |c: &Connection| -> Result<SideFigures> {
+        side_figures(
+            c,
+            top_by,
+            all_time,
+            &start_side,
+            &end_side,
+            split_side.as_deref(),
+            to,
+        )
     };
     std::thread::scope(|scope| -> Result<Report> {
         let side = match second {
@@ -263,9 +296,21 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
             }
         }
 
+        let mine = match &split {
+            Some(mid) => Some(range_sums(conn, &start, mid)?),
+            None => None,
+        };
         let (active_subscribers, churned, top, popular_tags) = match side.join() {
             Ok(result) => result?,
             Err(_) => return Err(Error::Conflict("the analytics reader stopped".into())),
+        };
+        let top = match (top, mine) {
+            (TopPart::Done(top), _) => top,
+            (TopPart::Sums(theirs), Some(mut sums)) => {
+                sums.merge(theirs);
+                rank_revenue(conn, sums)?
+            }
+            (TopPart::Sums(theirs), None) => rank_revenue(conn, theirs)?,
         };
 
         Ok(Report {
@@ -289,22 +334,34 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
     })
 }
 
+/// The top list, or for revenue over a range split in two, the sums of the
+/// side's half.
+enum TopPart {
+    Done(Vec<TopCustomer>),
+    Sums(RangeSums),
+}
+
+/// What the second connection reads: active subscribers, churned customers,
+/// the top list (or its half of the range's sums) and the popular tags.
+type SideFigures = (u64, u64, TopPart, Vec<TagCount>);
+
 /// Active subscribers, churned customers, the top list and the popular tags.
+/// `split`: sum revenue over [split, end) only (the other half is summed on
+/// the first connection).
+#[allow(clippy::too_many_arguments)]
 fn side_figures(
     conn: &Connection,
     top_by: TopBy,
     all_time: bool,
     start: &str,
     end: &str,
+    split: Option<&str>,
     to: NaiveDate,
-) -> Result<(u64, u64, Vec<TopCustomer>, Vec<TagCount>)> {
+) -> Result<SideFigures> {
     // Live customers with an active subscription, and the churn candidates
     // (live, a subscription taken, none active), from the subscriber rollup.
     let active_subscribers: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM subscriber_rollup INDEXED BY subscriber_rollup_active
-             WHERE live = 1 AND active > 0",
-        )?
+        .prepare_cached("SELECT active_subscribers FROM subscriber_counts")?
         .query_row([], |r| r.get(0))?;
     // Churned: no successful payment in [cutoff, end). A candidate whose last
     // payment is before the cutoff has none; one whose last payment is in the
@@ -327,10 +384,11 @@ fn side_figures(
         .query_row(params![cutoff, end], |r| r.get(0))?;
     let churned = before + after;
 
-    let top = match top_by {
-        TopBy::Revenue => top_revenue(conn, all_time, start, end)?,
-        TopBy::Subscriptions => top_subscriptions(conn)?,
-        TopBy::Balance => top_balance(conn)?,
+    let top = match (top_by, split) {
+        (TopBy::Revenue, Some(mid)) => TopPart::Sums(range_sums(conn, mid, end)?),
+        (TopBy::Revenue, None) => TopPart::Done(top_revenue(conn, all_time, start, end)?),
+        (TopBy::Subscriptions, _) => TopPart::Done(top_subscriptions(conn)?),
+        (TopBy::Balance, _) => TopPart::Done(top_balance(conn)?),
     };
 
     Ok((
@@ -378,37 +436,65 @@ fn top_revenue(
         })?;
         return Ok(rows.collect::<rusqlite::Result<_>>()?);
     }
-    // A range: the payments of the range summed per customer, in a vector
-    // indexed by customer id (ids are dense; a hash map past a few million),
-    // then the best sums, checked for deleted customers best first.
+    rank_revenue(conn, range_sums(conn, start, end)?)
+}
+
+/// Successful payments of a day range summed per customer: in a vector
+/// indexed by customer id (ids are dense), or a hash map past a few million.
+struct RangeSums {
+    dense: Vec<i64>,
+    sparse: HashMap<i64, i64>,
+}
+
+impl RangeSums {
+    fn add(&mut self, id: i64, amount: i64) {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get_mut(i)) {
+            Some(sum) => *sum += amount,
+            None => *self.sparse.entry(id).or_insert(0) += amount,
+        }
+    }
+
+    fn merge(&mut self, other: RangeSums) {
+        if self.dense.len() < other.dense.len() {
+            self.dense.resize(other.dense.len(), 0);
+        }
+        for (sum, more) in self.dense.iter_mut().zip(&other.dense) {
+            *sum += more;
+        }
+        for (id, amount) in other.sparse {
+            self.add(id, amount);
+        }
+    }
+}
+
+fn range_sums(conn: &Connection, start: &str, end: &str) -> Result<RangeSums> {
     let max_id: i64 = conn
         .prepare_cached("SELECT coalesce(max(id), 0) FROM customers")?
         .query_row([], |r| r.get(0))?;
-    let mut dense: Vec<i64> = Vec::new();
-    let mut sparse: HashMap<i64, i64> = HashMap::new();
-    let use_dense = (0..=4_000_000).contains(&max_id);
-    if use_dense {
-        dense = vec![0; usize::try_from(max_id).unwrap_or(0) + 1];
+    let mut sums = RangeSums {
+        dense: if (0..=4_000_000).contains(&max_id) {
+            vec![0; usize::try_from(max_id).unwrap_or(0) + 1]
+        } else {
+            Vec::new()
+        },
+        sparse: HashMap::new(),
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, amount FROM payments INDEXED BY payments_success_received
+         WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![start, end])?;
+    while let Some(r) = rows.next()? {
+        sums.add(r.get(0)?, r.get(1)?);
     }
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT customer_id, amount FROM payments INDEXED BY payments_success_received
-             WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
-        )?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            let (id, amount): (i64, i64) = (r.get(0)?, r.get(1)?);
-            match usize::try_from(id)
-                .ok()
-                .filter(|_| use_dense)
-                .and_then(|i| dense.get_mut(i))
-            {
-                Some(sum) => *sum += amount,
-                None => *sparse.entry(id).or_insert(0) += amount,
-            }
-        }
-    }
-    let mut ranked: Vec<(std::cmp::Reverse<i64>, i64)> = dense
+    Ok(sums)
+}
+
+/// The customers with the largest sums, best first (ties by local id),
+/// deleted customers left out.
+fn rank_revenue(conn: &Connection, sums: RangeSums) -> Result<Vec<TopCustomer>> {
+    let mut ranked: Vec<(std::cmp::Reverse<i64>, i64)> = sums
+        .dense
         .iter()
         .enumerate()
         .filter(|(_, sum)| **sum > 0)
@@ -419,18 +505,19 @@ fn top_revenue(
             )
         })
         .chain(
-            sparse
+            sums.sparse
                 .into_iter()
+                .filter(|(_, sum)| *sum > 0)
                 .map(|(id, sum)| (std::cmp::Reverse(sum), id)),
         )
         .collect();
-    drop(dense);
+    drop(sums.dense);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CUSTOMER} FROM customers c WHERE c.id = ?1 AND c.status != 'deleted'"
     ))?;
     let mut top = Vec::new();
-    // The best few first (a partial sort); the whole list only if too many of
-    // them turn out deleted.
+    // The best few first (a partial sort); more only if too many of them
+    // turn out deleted.
     let mut sorted_upto = 0;
     let mut k = 0;
     while top.len() < TOP as usize && k < ranked.len() {
@@ -527,6 +614,8 @@ pub struct Rollups {
     pub subscribers: Vec<(i64, i64, i64, i64, String)>,
     /// (tag id, live customers)
     pub tags: Vec<(i64, i64)>,
+    /// Live customers with an active subscription.
+    pub active_subscribers: i64,
 }
 
 const RECOUNT_DAILY: &str = "SELECT day, sum(n), sum(p), sum(r), sum(o) FROM (
@@ -552,6 +641,9 @@ const RECOUNT_TAGS: &str = "SELECT ct.tag_id, count(*) FROM customer_tags ct
 JOIN customers c ON c.id = ct.customer_id
 WHERE ct.causal_length % 2 = 1 AND c.status != 'deleted' GROUP BY ct.tag_id";
 
+const RECOUNT_ACTIVE: &str = "SELECT count(DISTINCT s.customer_id) FROM subscriptions s
+JOIN customers c ON c.id = s.customer_id WHERE s.status = 'active' AND c.status != 'deleted'";
+
 /// The triggers that keep the rollups; a bulk writer may drop them, fill,
 /// make them again from their stored SQL and call `rebuild_rollups`.
 pub(crate) const ROLLUP_TRIGGERS: &[&str] = &[
@@ -571,13 +663,23 @@ pub(crate) const ROLLUP_TRIGGERS: &[&str] = &[
     "tag_counts_link_insert",
     "tag_counts_link_update",
     "tag_counts_link_delete",
+    "subscriber_counts_insert",
+    "subscriber_counts_update",
+    "subscriber_counts_delete",
 ];
 
-fn read_rollups(conn: &Connection, daily: &str, subscribers: &str, tags: &str) -> Result<Rollups> {
+fn read_rollups(
+    conn: &Connection,
+    daily: &str,
+    subscribers: &str,
+    tags: &str,
+    active: &str,
+) -> Result<Rollups> {
     let mut out = Rollups {
         daily: Vec::new(),
         subscribers: Vec::new(),
         tags: Vec::new(),
+        active_subscribers: conn.query_row(active, [], |r| r.get(0))?,
     };
     let mut stmt = conn.prepare(&format!("SELECT * FROM ({daily}) ORDER BY 1"))?;
     for row in stmt.query_map([], |r| {
@@ -611,12 +713,19 @@ pub fn rollups(conn: &Connection) -> Result<Rollups> {
         "SELECT day, new_customers, payments, revenue, owed FROM analytics_daily",
         "SELECT customer_id, live, taken, active, last_paid FROM subscriber_rollup",
         "SELECT tag_id, customers FROM tag_customer_counts",
+        "SELECT active_subscribers FROM subscriber_counts",
     )
 }
 
 /// The same rollups computed from every raw row: what `rollups` must equal.
 pub fn recount(conn: &Connection) -> Result<Rollups> {
-    read_rollups(conn, RECOUNT_DAILY, RECOUNT_SUBSCRIBERS, RECOUNT_TAGS)
+    read_rollups(
+        conn,
+        RECOUNT_DAILY,
+        RECOUNT_SUBSCRIBERS,
+        RECOUNT_TAGS,
+        RECOUNT_ACTIVE,
+    )
 }
 
 /// Rewrites the rollups from the raw rows, in the caller's transaction.
@@ -628,7 +737,8 @@ pub(crate) fn rebuild_rollups(tx: &Connection) -> Result<()> {
          DELETE FROM tag_customer_counts;
          INSERT INTO analytics_daily (day, new_customers, payments, revenue, owed) {RECOUNT_DAILY};
          INSERT INTO subscriber_rollup (customer_id, live, taken, active, last_paid) {RECOUNT_SUBSCRIBERS};
-         INSERT INTO tag_customer_counts (tag_id, customers) {RECOUNT_TAGS};"
+         INSERT INTO tag_customer_counts (tag_id, customers) {RECOUNT_TAGS};
+         UPDATE subscriber_counts SET active_subscribers = ({RECOUNT_ACTIVE});"
     ))?;
     Ok(())
 }

@@ -298,10 +298,10 @@ pub fn generate(
         for (_, sql) in &indexes {
             w.tx().execute(sql, [])?;
         }
+        crate::analytics::rebuild_rollups(w.tx())?;
         for sql in &triggers {
             w.tx().execute(sql, [])?;
         }
-        crate::analytics::rebuild_rollups(w.tx())?;
         filled
     });
     let restored = db
