@@ -424,17 +424,12 @@ fn top_revenue(
 ) -> Result<Vec<TopCustomer>> {
     if all_time {
         // All time, a customer's revenue is its total spent: read off the index.
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {CUSTOMER}, c.total_spent FROM customers c INDEXED BY customers_total_spent
-             WHERE c.status != 'deleted' AND c.total_spent > 0
-             ORDER BY c.total_spent DESC, c.id LIMIT {TOP}"
-        ))?;
-        let rows = stmt.query_map([], |r| {
-            let mut c = customer_row(r)?;
-            c.amount = Some(Money::from_minor(r.get(4)?));
-            Ok(c)
-        })?;
-        return Ok(rows.collect::<rusqlite::Result<_>>()?);
+        return largest(
+            conn,
+            "total_spent",
+            "customers_total_spent",
+            "c.total_spent > 0",
+        );
     }
     rank_revenue(conn, range_sums(conn, start, end)?)
 }
@@ -555,16 +550,50 @@ fn top_subscriptions(conn: &Connection) -> Result<Vec<TopCustomer>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The `TOP` live customers with the largest `column` (ties: the lowest id
+/// first), from the end of `index` (`column, id`). The index runs the other
+/// way within a tie, so the TOP-th value is found walking it backwards, then
+/// what is above it and its tie (lowest ids first) are read by seeks, not by
+/// sorting every customer tied at the top.
+fn largest(conn: &Connection, column: &str, index: &str, cond: &str) -> Result<Vec<TopCustomer>> {
+    let threshold: Option<i64> = conn
+        .prepare_cached(&format!(
+            "SELECT min(v) FROM (SELECT c.{column} AS v FROM customers c INDEXED BY {index}
+             WHERE {cond} AND c.status != 'deleted' ORDER BY c.{column} DESC, c.id DESC LIMIT {TOP})"
+        ))?
+        .query_row([], |r| r.get(0))?;
+    let Some(threshold) = threshold else {
+        return Ok(Vec::new());
+    };
+    let mut top = Vec::new();
+    for (op, order) in [(">", "DESC"), ("=", "ASC")] {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {CUSTOMER}, c.{column} FROM customers c INDEXED BY {index}
+             WHERE {cond} AND c.{column} {op} ?1 AND c.status != 'deleted'
+             ORDER BY c.{column} {order}, c.id LIMIT {TOP}"
+        ))?;
+        let rows = stmt.query_map([threshold], |r| {
+            let mut c = customer_row(r)?;
+            c.amount = Some(Money::from_minor(r.get(4)?));
+            Ok(c)
+        })?;
+        for row in rows {
+            if top.len() < TOP as usize {
+                top.push(row?);
+            }
+        }
+    }
+    Ok(top)
+}
+
 /// The largest balances either way: the ends of the balance index, merged.
 fn top_balance(conn: &Connection) -> Result<Vec<TopCustomer>> {
-    let mut all = Vec::new();
-    for (cond, order) in [
-        ("c.balance < 0", "c.balance, c.id"),
-        ("c.balance > 0", "c.balance DESC, c.id"),
-    ] {
+    // The largest credits; the largest debts are the index's start.
+    let mut all = largest(conn, "balance", "customers_balance", "c.balance > 0")?;
+    {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {CUSTOMER}, c.balance FROM customers c INDEXED BY customers_balance
-             WHERE {cond} AND c.status != 'deleted' ORDER BY {order} LIMIT {TOP}"
+             WHERE c.balance < 0 AND c.status != 'deleted' ORDER BY c.balance, c.id LIMIT {TOP}"
         ))?;
         let rows = stmt.query_map([], |r| {
             let mut c = customer_row(r)?;

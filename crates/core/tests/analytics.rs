@@ -479,6 +479,37 @@ fn rollups_equal_a_recount_after_random_operations() {
         assert!(!got.is_empty());
     }
 
+    for (top, sql) in [
+        (
+            TopBy::Balance,
+            "SELECT id, balance FROM customers WHERE status != 'deleted' AND balance != 0
+             ORDER BY abs(balance) DESC, id LIMIT 10",
+        ),
+        (
+            TopBy::Subscriptions,
+            "SELECT c.id, count(*) AS n FROM subscriptions s JOIN customers c ON c.id = s.customer_id
+             WHERE c.status != 'deleted' GROUP BY c.id ORDER BY n DESC, c.id LIMIT 10",
+        ),
+    ] {
+        let r = report(&db, Period::All, top);
+        let mut stmt = db.conn().prepare(sql).unwrap();
+        let expected: Vec<(i64, i64)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let got: Vec<(i64, i64)> = r
+            .top
+            .iter()
+            .map(|c| {
+                let n = c.amount.map(|a| a.minor());
+                (c.local_id, n.unwrap_or(c.subscriptions.unwrap_or(0) as i64))
+            })
+            .collect();
+        assert_eq!(got, expected, "{top:?}");
+        assert!(!got.is_empty());
+    }
+
     // The report from the rollups equals the report after a repair, and the
     // repair mends rollups that drifted.
     let before: Vec<_> = [Period::Days(7), Period::Days(30), Period::All]
