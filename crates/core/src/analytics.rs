@@ -21,10 +21,12 @@
 //!   number of subscriptions taken, or by absolute balance (the largest debts
 //!   and credits); deleted customers are left out.
 //!
-//! Every figure is read through an index that holds what it needs (see
-//! migration V5), so a range costs what it covers, not a scan of the shop.
-//! The monthly sums and the rest (subscribers, churn, top list, tags) are
-//! read at once on two connections to the file, one per core.
+//! The figures are read from rollups that triggers keep in step with the
+//! rows (migration V7): per day, per subscriber, per tag, and the active
+//! subscriber count, so a report costs what its days cover, not a scan of the
+//! shop. Only the top list by revenue over a range sums the range's payments
+//! (half on a second connection to the file, on the other core). `recount`
+//! computes the rollups from the raw rows; tests compare the two.
 
 use std::collections::HashMap;
 use std::fmt;
