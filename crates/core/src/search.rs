@@ -481,8 +481,9 @@ struct Driver {
     values: Vec<Value>,
     /// Its size is exact (not capped).
     is_term: bool,
-    /// The side check (index in `Plan::sides`) every id of the set passes.
-    side: Option<usize>,
+    /// The side checks every id of the set passes: bit i for `Plan::sides[i]`
+    /// (an intersection of two sets passes both sets' checks).
+    side: u64,
 }
 
 /// A piece of SQL with its bound values, in order.
@@ -576,7 +577,7 @@ impl Plan {
                 sql,
                 values: tables.iter().map(|_| Value::Text(fts.clone())).collect(),
                 is_term: true,
-                side: None,
+                side: 0,
             });
             p.known_sizes.push(None);
             let folded = pattern.is_ascii().then(|| pattern.to_ascii_lowercase());
@@ -631,7 +632,7 @@ impl Plan {
                 ),
                 values,
                 is_term: false,
-                side: None,
+                side: 0,
             });
             p.known_sizes.push(None);
             p.columns.extend(range);
@@ -674,7 +675,7 @@ impl Plan {
                 ),
                 values,
                 is_term: false,
-                side: None,
+                side: 0,
             });
             p.known_sizes.push(None);
             p.columns.extend(created);
@@ -708,7 +709,7 @@ impl Plan {
                 values.clone(),
             ));
             let distinct = if group.len() > 1 { "DISTINCT " } else { "" };
-            let side = Some(p.sides.len() - 1);
+            let side = 1u64.checked_shl((p.sides.len() - 1) as u32).unwrap_or(0);
             p.drivers.push(Driver {
                 side,
                 sql: format!(
@@ -728,7 +729,7 @@ impl Plan {
                     Vec::new(),
                 ));
                 p.drivers.push(Driver {
-                    side: Some(p.sides.len() - 1),
+                    side: 1u64.checked_shl((p.sides.len() - 1) as u32).unwrap_or(0),
                     sql: "SELECT DISTINCT customer_id AS id FROM subscriptions INDEXED BY subscriptions_active_customer
                           WHERE status = 'active'"
                         .into(),
@@ -787,7 +788,7 @@ impl Plan {
                                 sql: "SELECT value AS id FROM json_each(?)".into(),
                                 values: vec![Value::Text(format!("[{list}]"))],
                                 is_term: true,
-                                side: None,
+                                side: 0,
                             },
                         ));
                         continue;
@@ -814,7 +815,7 @@ impl Plan {
                         .into(),
                     values: vec![Value::Text(s.as_str().into())],
                     is_term: false,
-                    side: None,
+                    side: 0,
                 },
             ));
         }
@@ -825,7 +826,7 @@ impl Plan {
                     sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance < 0".into(),
                     values: Vec::new(),
                     is_term: false,
-                    side: None,
+                    side: 0,
                 },
             )),
             Some(false) if self.columns.iter().any(|(s, _)| s == "c.balance > 0") => out.push((
@@ -834,7 +835,7 @@ impl Plan {
                     sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance > 0".into(),
                     values: Vec::new(),
                     is_term: false,
-                    side: None,
+                    side: 0,
                 },
             )),
             _ => {}
@@ -920,7 +921,7 @@ impl Plan {
                 sql: "SELECT value AS id FROM json_each(?)".into(),
                 values: vec![Value::Text(format!("[{}]", list(&ids)))],
                 is_term: true,
-                side: None,
+                side: 0,
             };
             return Ok((self.collect(conn, &driver, sort, limit, offset, after)?, n));
         }
@@ -1099,7 +1100,7 @@ impl Plan {
             .sides
             .iter()
             .enumerate()
-            .filter(|(i, _)| Some(*i) != driver.side)
+            .filter(|(i, _)| 1u64.checked_shl(*i as u32).unwrap_or(0) & driver.side == 0)
             .map(|(_, p)| p.clone())
             .collect();
         join_parts(&kept)
@@ -1225,13 +1226,27 @@ impl Plan {
         // Only other tables filter (tags, subscriptions): count their set
         // without the customers table, then take away the customers of the
         // statuses not asked for, found through the status index.
-        let side_driver = sizes
+        let side_sizes: Vec<(i64, Driver)> = sizes
             .iter()
             .filter(|(_, d)| !d.is_term && d.sql.contains("AS id"))
-            .min_by_key(|(n, _)| *n);
+            .cloned()
+            .collect();
+        let smallest_side = side_sizes.iter().min_by_key(|(n, _)| *n).cloned();
+        // Two middling sets (two tags): their intersection, made from their
+        // ids, when it passes every side check (no third one to probe).
+        let side_driver = match best_driver(conn, &side_sizes)? {
+            Some((n, d)) if d.sql.contains("json_each") => {
+                if self.sides_for(&d).0 == "1" {
+                    Some((n, d))
+                } else {
+                    smallest_side
+                }
+            }
+            _ => smallest_side,
+        };
         if self.columns.is_empty()
             && self.term.is_none()
-            && let Some((size, driver)) = side_driver
+            && let Some((size, driver)) = &side_driver
         {
             let (others, other_values) = self.sides_for(driver);
             let (sides, side_values) = join_parts(&self.sides);
@@ -1240,14 +1255,16 @@ impl Plan {
             // A middling set's ids (sorted) are read as one row; a big one is
             // only counted.
             let few = *size < CAP;
-            let matching = if few {
+            let matching = if few && driver.sql.contains("json_each") {
+                driver_ids(conn, driver)?
+            } else if few {
                 driver_ids(
                     conn,
                     &Driver {
                         sql: format!("SELECT c.id AS id FROM ({}) c WHERE {others}", driver.sql),
                         values: values.clone(),
                         is_term: false,
-                        side: None,
+                        side: 0,
                     },
                 )?
             } else {
@@ -1289,7 +1306,7 @@ impl Plan {
                                 .into(),
                             values: vec![Value::Text(s.as_str().into())],
                             is_term: false,
-                            side: None,
+                            side: 0,
                         },
                     )?;
                     return Ok(ids
@@ -1452,9 +1469,10 @@ fn best_driver(conn: &Connection, sizes: &[(i64, Driver)]) -> Result<Option<(i64
                 Driver {
                     sql: "SELECT value AS id FROM json_each(?)".into(),
                     values: vec![Value::Text(format!("[{list}]"))],
-                    // The term, if one of the two, is checked again per row.
+                    // The term, if one of the two, is checked again per row;
+                    // the side checks of both are passed.
                     is_term: false,
-                    side: da.side.or(db.side),
+                    side: da.side | db.side,
                 },
             )))
         }

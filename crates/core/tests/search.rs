@@ -748,6 +748,38 @@ fn big_shop_plans_equal_the_oracle() {
             tags_any: vec!["PPPoE".into()],
             ..Filter::default()
         },
+        // Two big side sets (any of eight tags, a subscription): counted
+        // and paged from their intersection.
+        Filter {
+            active_subscription: Some(true),
+            tags_any: vec![
+                "VIP".into(),
+                "Kos".into(),
+                "Warung".into(),
+                "Kantor".into(),
+                "Baru".into(),
+                "RT 01".into(),
+                "RT 02".into(),
+                "Sekolah".into(),
+            ],
+            ..Filter::default()
+        },
+        Filter {
+            active_subscription: Some(true),
+            status: Some(Status::Inactive),
+            include_deleted: true,
+            tags_any: vec![
+                "VIP".into(),
+                "Kos".into(),
+                "Warung".into(),
+                "Kantor".into(),
+                "Baru".into(),
+                "RT 01".into(),
+                "RT 02".into(),
+                "Sekolah".into(),
+            ],
+            ..Filter::default()
+        },
         // Two big sets: intersected, then walked against a bitmap.
         Filter {
             search: Some("08".into()),
