@@ -21,12 +21,14 @@
 //!   number of subscriptions taken, or by absolute balance (the largest debts
 //!   and credits); deleted customers are left out.
 //!
-//! Every figure is read through an index that holds what it needs (see
-//! migration V5), so a range costs what it covers, not a scan of the shop.
-//! The monthly sums and the rest (subscribers, churn, top list, tags) are
-//! read at once on two connections to the file, one per core.
+//! The figures are read from rollups that triggers keep in step with the
+//! rows (migration V7): per day, per subscriber, per tag, and the active
+//! subscriber count, so a report costs what its days cover, not a scan of the
+//! shop. Only the top list by revenue over a range sums the range's payments
+//! (half on a second connection to the file, on the other core). `recount`
+//! computes the rollups from the raw rows; tests compare the two.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -36,7 +38,6 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::search::{self, Filter};
 use crate::stats::{self, div_round};
 
 /// The number of top customers and popular tags reported.
@@ -209,9 +210,42 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         });
     let top_by = q.top;
     let all_time = from.is_none();
-    let (start_side, end_side) = (start.clone(), end.clone());
-    let side_work = move |c: &Connection| -> Result<(u64, u64, Vec<TopCustomer>, Vec<TagCount>)> {
-        side_figures(c, top_by, all_time, &start_side, &end_side, to)
+    // The top list by revenue over a range sums every payment of the range:
+    // each connection sums half of them (split at the day where the daily
+    // rollup's payment counts reach half), when there is a second one.
+    let split = match (top_by, all_time, &second) {
+        (TopBy::Revenue, false, Some(_)) => {
+            let mut days: Vec<(String, i64)> = Vec::new();
+            let mut stmt = conn.prepare_cached(
+                "SELECT day, payments FROM analytics_daily WHERE day >= ?1 AND day < ?2 ORDER BY day",
+            )?;
+            let mut rows = stmt.query(params![start, end])?;
+            while let Some(r) = rows.next()? {
+                days.push((r.get(0)?, r.get(1)?));
+            }
+            let total: i64 = days.iter().map(|(_, n)| n).sum();
+            let mut seen = 0;
+            days.into_iter()
+                .find(|(_, n)| {
+                    seen += n;
+                    2 * seen >= total
+                })
+                .map(|(d, _)| d)
+                .filter(|d| *d > start)
+        }
+        _ => None,
+    };
+    let (start_side, end_side, split_side) = (start.clone(), end.clone(), split.clone());
+    let side_work = move |c: &Connection| -> Result<SideFigures> {
+        side_figures(
+            c,
+            top_by,
+            all_time,
+            &start_side,
+            &end_side,
+            split_side.as_deref(),
+            to,
+        )
     };
     std::thread::scope(|scope| -> Result<Report> {
         let side = match second {
@@ -221,64 +255,64 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
                 scope.spawn(move || result)
             }
         };
-        // The months of the chart: from the range's first day (all time: the
-        // first customer's) to its last. Each month is summed over its own slice
-        // of the indexes, so the sums stream through them with no sorting.
+        // The months of the chart, from the daily rollup (V7): from the range's
+        // first day (all time: the first day with a customer, a payment or an
+        // owing invoice) to its last.
         let first_day = match from {
-        Some(f) => Some(f),
-        // The earliest customer, payment or owing invoice.
-        None => conn
-            .prepare_cached(
-                "SELECT min(x) FROM (
-                   SELECT min(created_at) AS x FROM customers INDEXED BY customers_created
-                   UNION ALL SELECT min(received_at) FROM payments INDEXED BY payments_success_received
-                             WHERE status = 'success'
-                   UNION ALL SELECT min(issued_at) FROM invoices INDEXED BY invoices_unpaid_issued
-                             WHERE voided_at IS NULL AND amount_allocated < total)",
-            )?
-            .query_row([], |r| r.get::<_, Option<String>>(0))?
-            .and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()),
-    };
+            Some(f) => Some(f),
+            None => conn
+                .prepare_cached(
+                    "SELECT min(day) FROM analytics_daily
+                     WHERE new_customers != 0 OR payments != 0 OR owed != 0",
+                )?
+                .query_row([], |r| r.get::<_, Option<String>>(0))?
+                .and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()),
+        };
         let mut monthly = Vec::new();
         let (mut new_customers, mut revenue, mut payments, mut unpaid) = (0u64, 0i64, 0u64, 0i64);
-        if let Some(mut m) = first_day.and_then(|f| f.with_day(1)) {
-            let mut joined = conn.prepare_cached(
-                "SELECT count(*) FROM customers INDEXED BY customers_created
-             WHERE created_at >= ?1 AND created_at < ?2",
+        if let Some(first) = first_day.and_then(|f| f.with_day(1)) {
+            let mut sums: HashMap<String, (i64, i64, i64, i64)> = HashMap::new();
+            let mut stmt = conn.prepare_cached(
+                "SELECT substr(day, 1, 7), sum(new_customers), sum(payments), sum(revenue), sum(owed)
+                 FROM analytics_daily WHERE day >= ?1 AND day < ?2 GROUP BY 1",
             )?;
-            let mut paid = conn.prepare_cached(
-            "SELECT coalesce(sum(amount), 0), count(*) FROM payments INDEXED BY payments_success_received
-             WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
-        )?;
-            let mut owed = conn.prepare_cached(
-            "SELECT coalesce(sum(total - amount_allocated), 0) FROM invoices INDEXED BY invoices_unpaid_issued
-             WHERE voided_at IS NULL AND amount_allocated < total AND issued_at >= ?1 AND issued_at < ?2",
-        )?;
+            let mut rows = stmt.query(params![start, end])?;
+            while let Some(r) = rows.next()? {
+                sums.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+            }
+            let mut m = first;
             while m <= to {
-                let next = m + chrono::Months::new(1);
-                let lo = day(m).max(start.clone());
-                let hi = day(next).min(end.clone());
-                let n: i64 = joined.query_row(params![lo, hi], |r| r.get(0))?;
-                let (sum, count): (i64, i64) =
-                    paid.query_row(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                let debt: i64 = owed.query_row(params![lo, hi], |r| r.get(0))?;
+                let month = m.format("%Y-%m").to_string();
+                let (n, count, sum, debt) = sums.get(&month).copied().unwrap_or_default();
                 new_customers += n.unsigned_abs();
                 revenue += sum;
                 payments += count.unsigned_abs();
                 unpaid += debt;
                 monthly.push(Month {
-                    month: m.format("%Y-%m").to_string(),
+                    month,
                     new_customers: n.unsigned_abs(),
                     revenue: Money::from_minor(sum),
                     debt: Money::from_minor(debt),
                 });
-                m = next;
+                m = m + chrono::Months::new(1);
             }
         }
 
+        let mine = match &split {
+            Some(mid) => Some(range_sums(conn, &start, mid)?),
+            None => None,
+        };
         let (active_subscribers, churned, top, popular_tags) = match side.join() {
             Ok(result) => result?,
             Err(_) => return Err(Error::Conflict("the analytics reader stopped".into())),
+        };
+        let top = match (top, mine) {
+            (TopPart::Done(top), _) => top,
+            (TopPart::Sums(theirs), Some(mut sums)) => {
+                sums.merge(theirs);
+                rank_revenue(conn, sums)?
+            }
+            (TopPart::Sums(theirs), None) => rank_revenue(conn, theirs)?,
         };
 
         Ok(Report {
@@ -302,45 +336,65 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
     })
 }
 
+/// The top list, or for revenue over a range split in two, the sums of the
+/// side's half.
+enum TopPart {
+    Done(Vec<TopCustomer>),
+    Sums(RangeSums),
+}
+
+/// What the second connection reads: active subscribers, churned customers,
+/// the top list (or its half of the range's sums) and the popular tags.
+type SideFigures = (u64, u64, TopPart, Vec<TagCount>);
+
 /// Active subscribers, churned customers, the top list and the popular tags.
+/// `split`: sum revenue over [split, end) only (the other half is summed on
+/// the first connection).
+#[allow(clippy::too_many_arguments)]
 fn side_figures(
     conn: &Connection,
     top_by: TopBy,
     all_time: bool,
     start: &str,
     end: &str,
+    split: Option<&str>,
     to: NaiveDate,
-) -> Result<(u64, u64, Vec<TopCustomer>, Vec<TagCount>)> {
-    let active_subscribers = search::count(
-        conn,
-        &Filter {
-            active_subscription: Some(true),
-            ..Filter::default()
-        },
-    )?;
+) -> Result<SideFigures> {
+    // Live customers with an active subscription, and the churn candidates
+    // (live, a subscription taken, none active), from the subscriber rollup.
+    let active_subscribers: i64 = conn
+        .prepare_cached("SELECT active_subscribers FROM subscriber_counts")?
+        .query_row([], |r| r.get(0))?;
+    // Churned: no successful payment in [cutoff, end). A candidate whose last
+    // payment is before the cutoff has none; one whose last payment is in the
+    // window has one; one paid after the range's end is looked at.
     let cutoff = day(to - Days::new(29));
-    let churned: i64 = conn
+    let before: i64 = conn
         .prepare_cached(
-            "SELECT count(*) FROM (SELECT DISTINCT customer_id AS id FROM subscriptions INDEXED BY subscriptions_due
-                                   WHERE status IN ('suspended', 'cancelled')) x
-             JOIN customers c ON c.id = x.id
-             WHERE c.status != 'deleted'
-               AND NOT EXISTS (SELECT 1 FROM subscriptions a INDEXED BY subscriptions_active_customer
-                               WHERE a.customer_id = x.id AND a.status = 'active')
+            "SELECT count(*) FROM subscriber_rollup INDEXED BY subscriber_rollup_churn
+             WHERE live = 1 AND active = 0 AND last_paid < ?1",
+        )?
+        .query_row([&cutoff], |r| r.get(0))?;
+    let after: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM subscriber_rollup r INDEXED BY subscriber_rollup_churn
+             WHERE r.live = 1 AND r.active = 0 AND r.last_paid >= ?2
                AND NOT EXISTS (SELECT 1 FROM payments p INDEXED BY payments_customer
-                               WHERE p.customer_id = x.id AND p.status = 'success'
+                               WHERE p.customer_id = r.customer_id AND p.status = 'success'
                                  AND p.received_at >= ?1 AND p.received_at < ?2)",
         )?
         .query_row(params![cutoff, end], |r| r.get(0))?;
+    let churned = before + after;
 
-    let top = match top_by {
-        TopBy::Revenue => top_revenue(conn, all_time, start, end)?,
-        TopBy::Subscriptions => top_subscriptions(conn)?,
-        TopBy::Balance => top_balance(conn)?,
+    let top = match (top_by, split) {
+        (TopBy::Revenue, Some(mid)) => TopPart::Sums(range_sums(conn, mid, end)?),
+        (TopBy::Revenue, None) => TopPart::Done(top_revenue(conn, all_time, start, end)?),
+        (TopBy::Subscriptions, _) => TopPart::Done(top_subscriptions(conn)?),
+        (TopBy::Balance, _) => TopPart::Done(top_balance(conn)?),
     };
 
     Ok((
-        active_subscribers,
+        active_subscribers.unsigned_abs(),
         churned.unsigned_abs(),
         top,
         popular_tags(conn)?,
@@ -372,41 +426,110 @@ fn top_revenue(
 ) -> Result<Vec<TopCustomer>> {
     if all_time {
         // All time, a customer's revenue is its total spent: read off the index.
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {CUSTOMER}, c.total_spent FROM customers c INDEXED BY customers_total_spent
-             WHERE c.status != 'deleted' AND c.total_spent > 0
-             ORDER BY c.total_spent DESC, c.id LIMIT {TOP}"
-        ))?;
-        let rows = stmt.query_map([], |r| {
-            let mut c = customer_row(r)?;
-            c.amount = Some(Money::from_minor(r.get(4)?));
-            Ok(c)
-        })?;
-        return Ok(rows.collect::<rusqlite::Result<_>>()?);
+        return largest(
+            conn,
+            "total_spent",
+            "customers_total_spent",
+            "c.total_spent > 0",
+        );
     }
-    // A range: the payments of the range summed per customer (a hash map is
-    // much cheaper than SQLite's GROUP BY b-tree), best first.
-    let mut per: HashMap<i64, i64> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT customer_id, amount FROM payments INDEXED BY payments_success_received
-             WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
-        )?;
-        let mut rows = stmt.query(params![start, end])?;
-        while let Some(r) = rows.next()? {
-            *per.entry(r.get(0)?).or_insert(0) += r.get::<_, i64>(1)?;
+    rank_revenue(conn, range_sums(conn, start, end)?)
+}
+
+/// Successful payments of a day range summed per customer: in a vector
+/// indexed by customer id (ids are dense), or a hash map past a few million.
+struct RangeSums {
+    dense: Vec<i64>,
+    sparse: HashMap<i64, i64>,
+}
+
+impl RangeSums {
+    fn add(&mut self, id: i64, amount: i64) {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get_mut(i)) {
+            Some(sum) => *sum += amount,
+            None => *self.sparse.entry(id).or_insert(0) += amount,
         }
     }
-    let mut ranked: Vec<(i64, i64)> = per.into_iter().collect();
-    ranked.sort_by_key(|(id, sum)| (std::cmp::Reverse(*sum), *id));
+
+    fn merge(&mut self, other: RangeSums) {
+        if self.dense.len() < other.dense.len() {
+            self.dense.resize(other.dense.len(), 0);
+        }
+        for (sum, more) in self.dense.iter_mut().zip(&other.dense) {
+            *sum += more;
+        }
+        for (id, amount) in other.sparse {
+            self.add(id, amount);
+        }
+    }
+}
+
+fn range_sums(conn: &Connection, start: &str, end: &str) -> Result<RangeSums> {
+    let max_id: i64 = conn
+        .prepare_cached("SELECT coalesce(max(id), 0) FROM customers")?
+        .query_row([], |r| r.get(0))?;
+    let mut sums = RangeSums {
+        dense: if (0..=4_000_000).contains(&max_id) {
+            vec![0; usize::try_from(max_id).unwrap_or(0) + 1]
+        } else {
+            Vec::new()
+        },
+        sparse: HashMap::new(),
+    };
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, amount FROM payments INDEXED BY payments_success_received
+         WHERE status = 'success' AND received_at >= ?1 AND received_at < ?2",
+    )?;
+    let mut rows = stmt.query(params![start, end])?;
+    while let Some(r) = rows.next()? {
+        sums.add(r.get(0)?, r.get(1)?);
+    }
+    Ok(sums)
+}
+
+/// The customers with the largest sums, best first (ties by local id),
+/// deleted customers left out.
+fn rank_revenue(conn: &Connection, sums: RangeSums) -> Result<Vec<TopCustomer>> {
+    let mut ranked: Vec<(std::cmp::Reverse<i64>, i64)> = sums
+        .dense
+        .iter()
+        .enumerate()
+        .filter(|(_, sum)| **sum > 0)
+        .map(|(id, sum)| {
+            (
+                std::cmp::Reverse(*sum),
+                i64::try_from(id).unwrap_or(i64::MAX),
+            )
+        })
+        .chain(
+            sums.sparse
+                .into_iter()
+                .filter(|(_, sum)| *sum > 0)
+                .map(|(id, sum)| (std::cmp::Reverse(sum), id)),
+        )
+        .collect();
+    drop(sums.dense);
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CUSTOMER} FROM customers c WHERE c.id = ?1 AND c.status != 'deleted'"
     ))?;
     let mut top = Vec::new();
-    for (id, sum) in ranked {
-        if top.len() == TOP as usize {
-            break;
+    // The best few first (a partial sort); more only if too many of them
+    // turn out deleted.
+    let mut sorted_upto = 0;
+    let mut k = 0;
+    while top.len() < TOP as usize && k < ranked.len() {
+        if k == sorted_upto {
+            let want = (sorted_upto * 4).max(64).min(ranked.len());
+            let rest = &mut ranked[sorted_upto..];
+            let n = want - sorted_upto;
+            if n < rest.len() {
+                rest.select_nth_unstable(n);
+            }
+            rest[..n].sort_unstable();
+            sorted_upto = want;
         }
+        let (std::cmp::Reverse(sum), id) = ranked[k];
+        k += 1;
         if let Some(mut c) = stmt.query_row([id], customer_row).optional()? {
             c.amount = Some(Money::from_minor(sum));
             top.push(c);
@@ -417,11 +540,9 @@ fn top_revenue(
 
 fn top_subscriptions(conn: &Connection) -> Result<Vec<TopCustomer>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CUSTOMER}, x.n FROM
-           (SELECT customer_id, count(*) AS n FROM subscriptions INDEXED BY subscriptions_customer
-            GROUP BY customer_id) x
+        "SELECT {CUSTOMER}, x.taken FROM subscriber_rollup x INDEXED BY subscriber_rollup_taken
          CROSS JOIN customers c ON c.id = x.customer_id
-         WHERE c.status != 'deleted' ORDER BY x.n DESC, c.id LIMIT {TOP}"
+         WHERE x.live = 1 ORDER BY x.taken DESC, x.customer_id LIMIT {TOP}"
     ))?;
     let rows = stmt.query_map([], |r| {
         let mut c = customer_row(r)?;
@@ -431,16 +552,50 @@ fn top_subscriptions(conn: &Connection) -> Result<Vec<TopCustomer>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The `TOP` live customers with the largest `column` (ties: the lowest id
+/// first), from the end of `index` (`column, id`). The index runs the other
+/// way within a tie, so the TOP-th value is found walking it backwards, then
+/// what is above it and its tie (lowest ids first) are read by seeks, not by
+/// sorting every customer tied at the top.
+fn largest(conn: &Connection, column: &str, index: &str, cond: &str) -> Result<Vec<TopCustomer>> {
+    let threshold: Option<i64> = conn
+        .prepare_cached(&format!(
+            "SELECT min(v) FROM (SELECT c.{column} AS v FROM customers c INDEXED BY {index}
+             WHERE {cond} AND c.status != 'deleted' ORDER BY c.{column} DESC, c.id DESC LIMIT {TOP})"
+        ))?
+        .query_row([], |r| r.get(0))?;
+    let Some(threshold) = threshold else {
+        return Ok(Vec::new());
+    };
+    let mut top = Vec::new();
+    for (op, order) in [(">", "DESC"), ("=", "ASC")] {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {CUSTOMER}, c.{column} FROM customers c INDEXED BY {index}
+             WHERE {cond} AND c.{column} {op} ?1 AND c.status != 'deleted'
+             ORDER BY c.{column} {order}, c.id LIMIT {TOP}"
+        ))?;
+        let rows = stmt.query_map([threshold], |r| {
+            let mut c = customer_row(r)?;
+            c.amount = Some(Money::from_minor(r.get(4)?));
+            Ok(c)
+        })?;
+        for row in rows {
+            if top.len() < TOP as usize {
+                top.push(row?);
+            }
+        }
+    }
+    Ok(top)
+}
+
 /// The largest balances either way: the ends of the balance index, merged.
 fn top_balance(conn: &Connection) -> Result<Vec<TopCustomer>> {
-    let mut all = Vec::new();
-    for (cond, order) in [
-        ("c.balance < 0", "c.balance, c.id"),
-        ("c.balance > 0", "c.balance DESC, c.id"),
-    ] {
+    // The largest credits; the largest debts are the index's start.
+    let mut all = largest(conn, "balance", "customers_balance", "c.balance > 0")?;
+    {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {CUSTOMER}, c.balance FROM customers c INDEXED BY customers_balance
-             WHERE {cond} AND c.status != 'deleted' ORDER BY {order} LIMIT {TOP}"
+             WHERE c.balance < 0 AND c.status != 'deleted' ORDER BY c.balance, c.id LIMIT {TOP}"
         ))?;
         let rows = stmt.query_map([], |r| {
             let mut c = customer_row(r)?;
@@ -461,49 +616,167 @@ fn top_balance(conn: &Connection) -> Result<Vec<TopCustomer>> {
     Ok(all)
 }
 
-/// Tags by how many customers (not deleted) carry them: the live links per
-/// tag from their own index, less those of deleted customers.
+/// Tags by how many customers (not deleted) carry them, from the rollup.
 fn popular_tags(conn: &Connection) -> Result<Vec<TagCount>> {
-    let mut deleted: BTreeMap<i64, i64> = BTreeMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT ct.tag_id, count(*) FROM customers c INDEXED BY customers_status_updated
-             JOIN customer_tags ct INDEXED BY customer_tags_live_customer
-               ON ct.customer_id = c.id AND ct.causal_length % 2 = 1
-             WHERE c.status = 'deleted' GROUP BY ct.tag_id",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            deleted.insert(r.get(0)?, r.get(1)?);
-        }
-    }
     let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.name, t.color,
-                (SELECT count(*) FROM customer_tags ct INDEXED BY customer_tags_live
-                 WHERE ct.tag_id = t.id AND ct.causal_length % 2 = 1)
-         FROM tags t",
+        "SELECT t.name, t.color, n.customers FROM tag_customer_counts n
+         JOIN tags t ON t.id = n.tag_id WHERE n.customers > 0",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-        ))
+        Ok(TagCount {
+            name: r.get(0)?,
+            color: r.get(1)?,
+            customers: r.get::<_, i64>(2)?.unsigned_abs(),
+        })
     })?;
-    let mut tags = Vec::new();
-    for row in rows {
-        let (id, name, color, links) = row?;
-        let n = links - deleted.get(&id).copied().unwrap_or(0);
-        if n > 0 {
-            tags.push(TagCount {
-                name,
-                color,
-                customers: n.unsigned_abs(),
-            });
-        }
-    }
+    let mut tags = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     tags.sort_by(|a, b| b.customers.cmp(&a.customers).then(a.name.cmp(&b.name)));
     tags.truncate(TOP as usize);
     Ok(tags)
+}
+
+/// The rollups of migration V7 as comparable rows: days, subscribers and tags
+/// (rows that add nothing, all zeros, left out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollups {
+    /// (day, new customers, payments, revenue, owed)
+    pub daily: Vec<(String, i64, i64, i64, i64)>,
+    /// (customer id, live, taken, active, last paid)
+    pub subscribers: Vec<(i64, i64, i64, i64, String)>,
+    /// (tag id, live customers)
+    pub tags: Vec<(i64, i64)>,
+    /// Live customers with an active subscription.
+    pub active_subscribers: i64,
+}
+
+const RECOUNT_DAILY: &str = "SELECT day, sum(n), sum(p), sum(r), sum(o) FROM (
+    SELECT substr(created_at, 1, 10) AS day, count(*) AS n, 0 AS p, 0 AS r, 0 AS o
+      FROM customers GROUP BY 1
+    UNION ALL
+    SELECT substr(received_at, 1, 10), 0, count(*), sum(amount), 0
+      FROM payments WHERE status = 'success' GROUP BY 1
+    UNION ALL
+    SELECT substr(issued_at, 1, 10), 0, 0, 0, sum(total - amount_allocated)
+      FROM invoices WHERE voided_at IS NULL AND amount_allocated < total GROUP BY 1
+) GROUP BY day";
+
+const RECOUNT_SUBSCRIBERS: &str = "SELECT s.customer_id,
+       coalesce((SELECT c.status != 'deleted' FROM customers c WHERE c.id = s.customer_id), 0),
+       count(*),
+       sum(s.status = 'active'),
+       coalesce((SELECT max(p.received_at) FROM payments p
+                 WHERE p.customer_id = s.customer_id AND p.status = 'success'), '')
+FROM subscriptions s GROUP BY s.customer_id";
+
+const RECOUNT_TAGS: &str = "SELECT ct.tag_id, count(*) FROM customer_tags ct
+JOIN customers c ON c.id = ct.customer_id
+WHERE ct.causal_length % 2 = 1 AND c.status != 'deleted' GROUP BY ct.tag_id";
+
+const RECOUNT_ACTIVE: &str = "SELECT count(DISTINCT s.customer_id) FROM subscriptions s
+JOIN customers c ON c.id = s.customer_id WHERE s.status = 'active' AND c.status != 'deleted'";
+
+/// The triggers that keep the rollups; a bulk writer may drop them, fill,
+/// make them again from their stored SQL and call `rebuild_rollups`.
+pub(crate) const ROLLUP_TRIGGERS: &[&str] = &[
+    "analytics_customer_insert",
+    "analytics_customer_created",
+    "analytics_customer_delete",
+    "analytics_customer_liveness",
+    "analytics_payment_insert",
+    "analytics_payment_update",
+    "analytics_payment_delete",
+    "analytics_invoice_insert",
+    "analytics_invoice_update",
+    "analytics_invoice_delete",
+    "subscriber_subscription_insert",
+    "subscriber_subscription_update",
+    "subscriber_subscription_delete",
+    "tag_counts_link_insert",
+    "tag_counts_link_update",
+    "tag_counts_link_delete",
+    "subscriber_counts_insert",
+    "subscriber_counts_update",
+    "subscriber_counts_delete",
+];
+
+fn read_rollups(
+    conn: &Connection,
+    daily: &str,
+    subscribers: &str,
+    tags: &str,
+    active: &str,
+) -> Result<Rollups> {
+    let mut out = Rollups {
+        daily: Vec::new(),
+        subscribers: Vec::new(),
+        tags: Vec::new(),
+        active_subscribers: conn.query_row(active, [], |r| r.get(0))?,
+    };
+    let mut stmt = conn.prepare(&format!("SELECT * FROM ({daily}) ORDER BY 1"))?;
+    for row in stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })? {
+        let row: (String, i64, i64, i64, i64) = row?;
+        if (row.1, row.2, row.3, row.4) != (0, 0, 0, 0) {
+            out.daily.push(row);
+        }
+    }
+    let mut stmt = conn.prepare(&format!("SELECT * FROM ({subscribers}) ORDER BY 1"))?;
+    for row in stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })? {
+        out.subscribers.push(row?);
+    }
+    let mut stmt = conn.prepare(&format!("SELECT * FROM ({tags}) ORDER BY 1"))?;
+    for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+        let row: (i64, i64) = row?;
+        if row.1 != 0 {
+            out.tags.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// The rollups as the triggers keep them.
+pub fn rollups(conn: &Connection) -> Result<Rollups> {
+    read_rollups(
+        conn,
+        "SELECT day, new_customers, payments, revenue, owed FROM analytics_daily",
+        "SELECT customer_id, live, taken, active, last_paid FROM subscriber_rollup",
+        "SELECT tag_id, customers FROM tag_customer_counts",
+        "SELECT active_subscribers FROM subscriber_counts",
+    )
+}
+
+/// The same rollups computed from every raw row: what `rollups` must equal.
+pub fn recount(conn: &Connection) -> Result<Rollups> {
+    read_rollups(
+        conn,
+        RECOUNT_DAILY,
+        RECOUNT_SUBSCRIBERS,
+        RECOUNT_TAGS,
+        RECOUNT_ACTIVE,
+    )
+}
+
+/// Rewrites the rollups from the raw rows, in the caller's transaction.
+pub(crate) fn rebuild_rollups(tx: &Connection) -> Result<()> {
+    tx.execute_batch(&format!(
+        "DELETE FROM analytics_daily;
+         DELETE FROM subscriber_rollup;
+         DELETE FROM subscriber_recheck;
+         DELETE FROM tag_customer_counts;
+         INSERT INTO analytics_daily (day, new_customers, payments, revenue, owed) {RECOUNT_DAILY};
+         INSERT INTO subscriber_rollup (customer_id, live, taken, active, last_paid) {RECOUNT_SUBSCRIBERS};
+         INSERT INTO tag_customer_counts (tag_id, customers) {RECOUNT_TAGS};
+         UPDATE subscriber_counts SET active_subscribers = ({RECOUNT_ACTIVE});"
+    ))?;
+    Ok(())
+}
+
+/// Rewrites the rollups from a full recount (after a restore from an old
+/// backup, or if a test ever finds them off). Runs in the caller's write.
+pub fn repair(w: &mut crate::db::Write<'_>) -> Result<Rollups> {
+    rebuild_rollups(w.tx())?;
+    rollups(w.tx())
 }

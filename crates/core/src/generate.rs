@@ -277,10 +277,29 @@ pub fn generate(
             w.tx()
                 .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), [])?;
         }
+        // The analytics rollups (V7) are summed once at the end instead of
+        // row by row: their triggers are dropped and made again likewise.
+        let triggers: Vec<String> = {
+            let mut stmt = w
+                .tx()
+                .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1")?;
+            let mut found = Vec::new();
+            for name in crate::analytics::ROLLUP_TRIGGERS {
+                found.push(stmt.query_row([name], |r| r.get(0))?);
+            }
+            found
+        };
+        for name in crate::analytics::ROLLUP_TRIGGERS {
+            w.tx().execute(&format!("DROP TRIGGER {name}"), [])?;
+        }
         let filled = crate::search::with_deferred_index(w, |w| {
             fill(w, options, &mut rng, &mut summary, &mut progress)
         });
         for (_, sql) in &indexes {
+            w.tx().execute(sql, [])?;
+        }
+        crate::analytics::rebuild_rollups(w.tx())?;
+        for sql in &triggers {
             w.tx().execute(sql, [])?;
         }
         filled

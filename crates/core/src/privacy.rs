@@ -33,6 +33,10 @@ pub const OWNED: &[(&str, &str)] = &[
     ("messages", "messages"),
 ];
 
+/// Caches with a `customer_id` (the analytics rollups of V7) that triggers
+/// empty of a customer when the rows above are deleted: nothing to export or erase.
+pub const DERIVED: &[&str] = &["subscriber_rollup", "subscriber_recheck"];
+
 /// Sold vouchers keep their sale for the shop's stock; only the link to the customer goes.
 const UNLINKED: &[&str] = &["vouchers"];
 

@@ -468,6 +468,9 @@ struct Term {
     /// The indexed-text pattern in lower case, when the term is ASCII (then a
     /// row can be checked against its own text); None otherwise.
     pattern: Option<String>,
+    /// The one folded trigram an ASCII term of 1 or 2 characters is: its
+    /// count is then read from the index's vocabulary.
+    token: Option<String>,
 }
 
 /// A set of customer ids one filter names, which can drive a query.
@@ -478,8 +481,9 @@ struct Driver {
     values: Vec<Value>,
     /// Its size is exact (not capped).
     is_term: bool,
-    /// The side check (index in `Plan::sides`) every id of the set passes.
-    side: Option<usize>,
+    /// The side checks every id of the set passes: bit i for `Plan::sides[i]`
+    /// (an intersection of two sets passes both sets' checks).
+    side: u64,
 }
 
 /// A piece of SQL with its bound values, in order.
@@ -515,6 +519,9 @@ struct Plan {
     known_sizes: Vec<Option<i64>>,
     /// True when the filters can match nothing (an unknown tag in "all of").
     nothing: bool,
+    /// `c.updated_at >= ?`, implied by the filters (see V7's
+    /// customer_time_anomalies): a bound on the debt order's walk.
+    updated_floor: Option<Part>,
 }
 
 impl Plan {
@@ -528,6 +535,7 @@ impl Plan {
             status_scope: Scope::Live,
             status_value: f.status,
             debt_partition: None,
+            updated_floor: None,
             drivers: Vec::new(),
             known_sizes: Vec::new(),
             nothing: false,
@@ -569,12 +577,14 @@ impl Plan {
                 sql,
                 values: tables.iter().map(|_| Value::Text(fts.clone())).collect(),
                 is_term: true,
-                side: None,
+                side: 0,
             });
             p.known_sizes.push(None);
+            let folded = pattern.is_ascii().then(|| pattern.to_ascii_lowercase());
             p.term = Some(Term {
                 fts,
-                pattern: pattern.is_ascii().then(|| pattern.to_ascii_lowercase()),
+                token: folded.as_deref().and_then(short_token).map(str::to_owned),
+                pattern: folded,
             });
         }
 
@@ -622,7 +632,7 @@ impl Plan {
                 ),
                 values,
                 is_term: false,
-                side: None,
+                side: 0,
             });
             p.known_sizes.push(None);
             p.columns.extend(range);
@@ -639,10 +649,16 @@ impl Plan {
         // Timestamps are RFC 3339 text, so days compare as text: [from, to + 1 day).
         let mut created: Vec<Part> = Vec::new();
         if let Some(from) = f.created_from {
-            created.push((
-                "c.created_at >= ?".into(),
-                vec![Value::Text(from.format("%Y-%m-%d").to_string())],
-            ));
+            let day = from.format("%Y-%m-%d").to_string();
+            created.push(("c.created_at >= ?".into(), vec![Value::Text(day.clone())]));
+            // No customer updated before it was created: a match was last
+            // updated on or after `from` too, which bounds the debt order.
+            let anomalies: i64 = conn
+                .prepare_cached("SELECT updated_before_created FROM customer_time_anomalies")?
+                .query_row([], |r| r.get(0))?;
+            if anomalies == 0 {
+                p.updated_floor = Some(("c.updated_at >= ?".into(), vec![Value::Text(day)]));
+            }
         }
         if let Some(to) = f.created_to {
             let end = to.succ_opt().unwrap_or(to);
@@ -659,7 +675,7 @@ impl Plan {
                 ),
                 values,
                 is_term: false,
-                side: None,
+                side: 0,
             });
             p.known_sizes.push(None);
             p.columns.extend(created);
@@ -693,7 +709,7 @@ impl Plan {
                 values.clone(),
             ));
             let distinct = if group.len() > 1 { "DISTINCT " } else { "" };
-            let side = Some(p.sides.len() - 1);
+            let side = 1u64.checked_shl((p.sides.len() - 1) as u32).unwrap_or(0);
             p.drivers.push(Driver {
                 side,
                 sql: format!(
@@ -713,7 +729,7 @@ impl Plan {
                     Vec::new(),
                 ));
                 p.drivers.push(Driver {
-                    side: Some(p.sides.len() - 1),
+                    side: 1u64.checked_shl((p.sides.len() - 1) as u32).unwrap_or(0),
                     sql: "SELECT DISTINCT customer_id AS id FROM subscriptions INDEXED BY subscriptions_active_customer
                           WHERE status = 'active'"
                         .into(),
@@ -748,6 +764,11 @@ impl Plan {
                     // count and the set a query is driven by; a common
                     // term's are only counted.
                     let term = &self.term.as_ref().expect("a term").fts;
+                    let known = self.token_count(conn)?;
+                    if let Some(n) = known.filter(|n| *n > TERM_IDS) {
+                        out.push((n, d.clone()));
+                        continue;
+                    }
                     let mut ids: Vec<i64> = Vec::new();
                     for t in self.status_scope.tables() {
                         let mut stmt = conn.prepare_cached(&format!(
@@ -767,7 +788,7 @@ impl Plan {
                                 sql: "SELECT value AS id FROM json_each(?)".into(),
                                 values: vec![Value::Text(format!("[{list}]"))],
                                 is_term: true,
-                                side: None,
+                                side: 0,
                             },
                         ));
                         continue;
@@ -794,7 +815,7 @@ impl Plan {
                         .into(),
                     values: vec![Value::Text(s.as_str().into())],
                     is_term: false,
-                    side: None,
+                    side: 0,
                 },
             ));
         }
@@ -805,7 +826,7 @@ impl Plan {
                     sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance < 0".into(),
                     values: Vec::new(),
                     is_term: false,
-                    side: None,
+                    side: 0,
                 },
             )),
             Some(false) if self.columns.iter().any(|(s, _)| s == "c.balance > 0") => out.push((
@@ -814,12 +835,25 @@ impl Plan {
                     sql: "SELECT c.id FROM customers c INDEXED BY customers_balance WHERE c.balance > 0".into(),
                     values: Vec::new(),
                     is_term: false,
-                    side: None,
+                    side: 0,
                 },
             )),
             _ => {}
         }
         Ok(out)
+    }
+
+    /// The exact number of the term's matches in the scope when it is one
+    /// trigram (a short ASCII term), from the FTS vocabulary; None otherwise.
+    fn token_count(&self, conn: &Connection) -> Result<Option<i64>> {
+        let Some(token) = self.term.as_ref().and_then(|t| t.token.as_deref()) else {
+            return Ok(None);
+        };
+        let mut n = 0;
+        for t in self.status_scope.tables() {
+            n += token_count(conn, t, token)?;
+        }
+        Ok(Some(n))
     }
 
     /// Nothing but a term and the live/deleted/all scope.
@@ -844,6 +878,12 @@ impl Plan {
         after: Option<&Cursor>,
     ) -> Result<(Vec<Customer>, u64)> {
         let term = &self.term.as_ref().expect("a term").fts;
+        // A short term's count is known at once: when it is very common, its
+        // matches are not read at all, only checked along the order's index.
+        if let Some(n) = self.token_count(conn)?.filter(|n| *n > TERM_BITMAP) {
+            let (items, _) = self.walk(conn, sort, limit, offset, after, None)?;
+            return Ok((items, n.unsigned_abs()));
+        }
         // A term whose rows cannot be checked on their own text (not ASCII)
         // has all its matches read.
         let cap = if self.term.as_ref().is_some_and(|t| t.pattern.is_some()) {
@@ -881,7 +921,7 @@ impl Plan {
                 sql: "SELECT value AS id FROM json_each(?)".into(),
                 values: vec![Value::Text(format!("[{}]", list(&ids)))],
                 is_term: true,
-                side: None,
+                side: 0,
             };
             return Ok((self.collect(conn, &driver, sort, limit, offset, after)?, n));
         }
@@ -936,6 +976,7 @@ impl Plan {
                 {
                     pre.push(c.seek(sort));
                 }
+                pre.extend(self.updated_floor.clone());
                 passes.push((pre, "c.updated_at DESC, c.id DESC"));
             }
         } else {
@@ -1059,7 +1100,7 @@ impl Plan {
             .sides
             .iter()
             .enumerate()
-            .filter(|(i, _)| Some(*i) != driver.side)
+            .filter(|(i, _)| 1u64.checked_shl(*i as u32).unwrap_or(0) & driver.side == 0)
             .map(|(_, p)| p.clone())
             .collect();
         join_parts(&kept)
@@ -1110,6 +1151,7 @@ impl Plan {
             {
                 pre.push(c.seek(sort));
             }
+            pre.extend(self.updated_floor.clone());
             let want = limit - items.len() as u32;
             // Only one half is walked when there is an offset (no cursor).
             let (got, hit) = walk(&pre, "c.updated_at DESC, c.id DESC", want, offset)?;
@@ -1184,13 +1226,27 @@ impl Plan {
         // Only other tables filter (tags, subscriptions): count their set
         // without the customers table, then take away the customers of the
         // statuses not asked for, found through the status index.
-        let side_driver = sizes
+        let side_sizes: Vec<(i64, Driver)> = sizes
             .iter()
             .filter(|(_, d)| !d.is_term && d.sql.contains("AS id"))
-            .min_by_key(|(n, _)| *n);
+            .cloned()
+            .collect();
+        let smallest_side = side_sizes.iter().min_by_key(|(n, _)| *n).cloned();
+        // Two middling sets (two tags): their intersection, made from their
+        // ids, when it passes every side check (no third one to probe).
+        let side_driver = match best_driver(conn, &side_sizes)? {
+            Some((n, d)) if d.sql.contains("json_each") => {
+                if self.sides_for(&d).0 == "1" {
+                    Some((n, d))
+                } else {
+                    smallest_side
+                }
+            }
+            _ => smallest_side,
+        };
         if self.columns.is_empty()
             && self.term.is_none()
-            && let Some((size, driver)) = side_driver
+            && let Some((size, driver)) = &side_driver
         {
             let (others, other_values) = self.sides_for(driver);
             let (sides, side_values) = join_parts(&self.sides);
@@ -1199,14 +1255,16 @@ impl Plan {
             // A middling set's ids (sorted) are read as one row; a big one is
             // only counted.
             let few = *size < CAP;
-            let matching = if few {
+            let matching = if few && driver.sql.contains("json_each") {
+                driver_ids(conn, driver)?
+            } else if few {
                 driver_ids(
                     conn,
                     &Driver {
                         sql: format!("SELECT c.id AS id FROM ({}) c WHERE {others}", driver.sql),
                         values: values.clone(),
                         is_term: false,
-                        side: None,
+                        side: 0,
                     },
                 )?
             } else {
@@ -1248,7 +1306,7 @@ impl Plan {
                                 .into(),
                             values: vec![Value::Text(s.as_str().into())],
                             is_term: false,
-                            side: None,
+                            side: 0,
                         },
                     )?;
                     return Ok(ids
@@ -1411,9 +1469,10 @@ fn best_driver(conn: &Connection, sizes: &[(i64, Driver)]) -> Result<Option<(i64
                 Driver {
                     sql: "SELECT value AS id FROM json_each(?)".into(),
                     values: vec![Value::Text(format!("[{list}]"))],
-                    // The term, if one of the two, is checked again per row.
+                    // The term, if one of the two, is checked again per row;
+                    // the side checks of both are passed.
                     is_term: false,
-                    side: da.side.or(db.side),
+                    side: da.side | db.side,
                 },
             )))
         }
@@ -1539,8 +1598,59 @@ fn fts_query_parts(input: &str) -> Result<Option<(String, String)>> {
     } else {
         term.replace(' ', &format!(" {MARK}"))
     };
-    let query = format!("\"{}\"", pattern.replace('"', "\"\""));
+    // A 1- or 2-character term is one trigram: "mark mark b", or "mark b u"
+    // (marks come in pairs, so "mark b u" is always a word's start).
+    let query = short_token(&pattern).unwrap_or(&pattern);
+    let query = format!("\"{}\"", query.replace('"', "\"\""));
     Ok(Some((query, pattern)))
+}
+
+/// For tests: a short term's count per FTS table (live, deleted) as the
+/// vocabulary gives it and as counting its matches gives it; None when the
+/// term is not one trigram.
+#[doc(hidden)]
+pub fn short_term_counts(conn: &Connection, input: &str) -> Result<Option<[(i64, i64); 2]>> {
+    let Some((query, pattern)) = fts_query_parts(input)? else {
+        return Ok(None);
+    };
+    let Some(token) = pattern
+        .is_ascii()
+        .then(|| pattern.to_ascii_lowercase())
+        .and_then(|p| short_token(&p).map(str::to_owned))
+    else {
+        return Ok(None);
+    };
+    let mut out = [(0, 0); 2];
+    for (slot, table) in out
+        .iter_mut()
+        .zip(["customer_search", "customer_search_deleted"])
+    {
+        *slot = (
+            token_count(conn, table, &token)?,
+            fts_count(conn, table, &query)?,
+        );
+    }
+    Ok(Some(out))
+}
+
+/// The one trigram a 1- or 2-character term's pattern is, if it is one.
+fn short_token(pattern: &str) -> Option<&str> {
+    let term = pattern.strip_prefix(MARK)?;
+    match term.chars().count() {
+        1 => Some(pattern),
+        2 => Some(&pattern[1..]),
+        _ => None,
+    }
+}
+
+/// How many rows of `table` hold `token` (one folded trigram), from the FTS
+/// index's own per-term document count (fts5vocab, V7): exact, without
+/// visiting the matches one by one.
+fn token_count(conn: &Connection, table: &'static str, token: &str) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT coalesce((SELECT doc FROM {table}_vocab WHERE term = ?1), 0)"
+    ))?;
+    Ok(stmt.query_row([token], |r| r.get(0))?)
 }
 
 /// A position in one sort order: the sort key of the last row shown.
@@ -1678,8 +1788,9 @@ mod tests {
         assert_eq!(q("budi").as_deref(), Some("\"budi\""));
         assert_eq!(q("0812 345").as_deref(), Some("\"0812345\""));
         assert_eq!(q("+62 812-345").as_deref(), Some("\"62812345\""));
-        assert_eq!(q("bu").as_deref(), Some("\"\u{1}\u{1}bu\""));
-        assert_eq!(q("08").as_deref(), Some("\"\u{1}\u{1}08\""));
+        assert_eq!(q("bu").as_deref(), Some("\"\u{1}bu\""));
+        assert_eq!(q("b").as_deref(), Some("\"\u{1}\u{1}b\""));
+        assert_eq!(q("08").as_deref(), Some("\"\u{1}08\""));
         assert_eq!(q("di sa").as_deref(), Some("\"di \u{1}\u{1}sa\""));
         assert_eq!(
             q("a\"b OR c").as_deref(),

@@ -205,3 +205,375 @@ fn bad_ranges_are_validation_errors() {
     assert_eq!(r.average_revenue_per_customer, Money::from_minor(0));
     assert!(r.top.is_empty() && r.popular_tags.is_empty());
 }
+
+/// SplitMix64: the same steps for the same seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) % n.max(1) as u64) as usize
+    }
+}
+
+/// The V7 rollups (per day, per subscriber, per tag) equal a recount from
+/// the raw rows after every kind of write, refused ones included, and the
+/// report read from them equals one after `repair` rewrote them.
+#[test]
+fn rollups_equal_a_recount_after_random_operations() {
+    use pelanggan_core::billing::vouchers;
+    use pelanggan_core::privacy;
+
+    let (_dir, mut db) = shop();
+    let today = Utc::now().date_naive();
+    let mut rng = Rng(0xa11c_e5ee_d000_0007);
+    let mut people: Vec<String> = Vec::new();
+    let mut subs: Vec<String> = Vec::new();
+    let mut vouchers_made = 0;
+    let tag_names = ["VIP", "Kos", "Warung", "Kantor"];
+    let mut ops_done = [0usize; 16];
+    for step in 0..400 {
+        let op = if people.len() < 3 { 0 } else { rng.below(16) };
+        let who = if people.is_empty() {
+            String::new()
+        } else {
+            people[rng.below(people.len())].clone()
+        };
+        let days_ago = rng.below(70) as u64;
+        let amount = money(&format!("{}", 10_000 * (1 + rng.below(30))));
+        let pick_sub =
+            |rng: &mut Rng| (!subs.is_empty()).then(|| subs[rng.below(subs.len())].clone());
+        let sub = pick_sub(&mut rng);
+        let n = step;
+        let result = db.write(None, |w| -> pelanggan_core::Result<()> {
+            match op {
+                0 => {
+                    let c = customers::add(
+                        w,
+                        customers::NewCustomer {
+                            name: format!("Pelanggan {n}"),
+                            whatsapp: format!("0812{:08}", 10_000 + n),
+                            tags: vec![TagInput::new(tag_names[n % 4], None)?],
+                            ..customers::NewCustomer::default()
+                        },
+                    )?;
+                    people.push(c.id);
+                }
+                1 => {
+                    customers::delete(w, &who)?;
+                }
+                2 => {
+                    customers::restore(w, &who)?;
+                }
+                3 => {
+                    tags::add(w, &who, &TagInput::new(tag_names[n % 4], None)?)?;
+                }
+                4 => {
+                    tags::remove(w, &who, tag_names[n % 4])?;
+                }
+                5 => {
+                    let s = subscriptions::add(
+                        w,
+                        &who,
+                        subscriptions::NewSubscription {
+                            kind: subscriptions::ServiceType::Hotspot,
+                            username: format!("user{n}"),
+                            profile: "5M".into(),
+                            price: amount,
+                            cycle: Some(subscriptions::Cycle::Weekly),
+                            start: today - Days::new(days_ago),
+                        },
+                    )?;
+                    subs.push(s.id);
+                }
+                6 => {
+                    subscriptions::suspend(w, sub.as_deref().unwrap_or("none"))?;
+                }
+                7 => {
+                    subscriptions::resume(w, sub.as_deref().unwrap_or("none"), today)?;
+                }
+                8 => {
+                    subscriptions::cancel(w, sub.as_deref().unwrap_or("none"))?;
+                }
+                9 => {
+                    invoices::issue_due(w, today - Days::new(days_ago / 3))?;
+                }
+                10 | 11 => {
+                    payments::record(
+                        w,
+                        &who,
+                        amount,
+                        payments::NewPayment {
+                            received_at: Some(Utc::now() - chrono::Duration::days(days_ago as i64)),
+                            ..payments::NewPayment::default()
+                        },
+                    )?;
+                }
+                12 => {
+                    let list =
+                        payments::list(w.tx(), w.region(), &payments::PaymentQuery::default())?;
+                    if let Some(p) = list.get(rng.below(list.len().max(1))) {
+                        payments::refund(w, &p.id)?;
+                    }
+                }
+                13 => {
+                    let list =
+                        invoices::list(w.tx(), w.region(), &invoices::InvoiceQuery::default())?;
+                    if let Some(i) = list.get(rng.below(list.len().max(1))) {
+                        invoices::void(w, &i.number)?;
+                    }
+                }
+                14 => {
+                    vouchers_made += 1;
+                    let code = format!("V{vouchers_made}");
+                    vouchers::add(
+                        w,
+                        vouchers::NewVoucher {
+                            code: code.clone(),
+                            profile: "1 day".into(),
+                            price: amount,
+                        },
+                    )?;
+                    vouchers::sell(
+                        w,
+                        &code,
+                        vouchers::SellVoucher {
+                            customer: Some(who.clone()),
+                            ..vouchers::SellVoucher::default()
+                        },
+                    )?;
+                }
+                _ => {
+                    if rng.below(4) == 0 {
+                        privacy::erase(w, &who, true)?;
+                    } else {
+                        privacy::anonymise(w, &who)?;
+                    }
+                }
+            }
+            Ok(())
+        });
+        if result.is_ok() {
+            ops_done[op] += 1;
+        }
+        assert_eq!(
+            analytics::rollups(db.conn()).unwrap(),
+            analytics::recount(db.conn()).unwrap(),
+            "after step {step} (op {op}: {result:?})"
+        );
+    }
+    assert!(
+        ops_done.iter().all(|n| *n > 0),
+        "every kind of write ran: {ops_done:?}"
+    );
+    let r = analytics::recount(db.conn()).unwrap();
+    assert!(!r.daily.is_empty() && !r.subscribers.is_empty() && !r.tags.is_empty());
+
+    // A raw write through another connection (another program) is followed too.
+    let other = rusqlite::Connection::open(db.path()).unwrap();
+    other
+        .execute_batch(
+            "UPDATE customers SET created_at = '2020-01-01T00:00:00.000Z' WHERE id = 2;
+             UPDATE payments SET received_at = '2020-02-01T00:00:00.000Z' WHERE id = 1;
+             UPDATE invoices SET issued_at = '2020-03-01T00:00:00.000Z' WHERE id = 1;",
+        )
+        .unwrap();
+    assert_eq!(
+        analytics::rollups(db.conn()).unwrap(),
+        analytics::recount(db.conn()).unwrap()
+    );
+
+    // The report equals the definitions (module doc of analytics.rs) counted
+    // the slow way from the raw rows.
+    for period in [
+        Period::Days(7),
+        Period::Days(30),
+        Period::Days(90),
+        Period::All,
+    ] {
+        let r = report(&db, period, TopBy::Revenue);
+        let start = r
+            .from
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default();
+        let end = (r.to + Days::new(1)).format("%Y-%m-%d").to_string();
+        let cutoff = (r.to - Days::new(29)).format("%Y-%m-%d").to_string();
+        let conn = db.conn();
+        let one = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> i64 {
+            conn.query_row(sql, p, |row| row.get(0)).unwrap()
+        };
+        assert_eq!(
+            r.new_customers as i64,
+            one(
+                "SELECT count(*) FROM customers WHERE created_at >= ?1 AND created_at < ?2",
+                &[&start, &end]
+            )
+        );
+        assert_eq!(
+            r.revenue.minor(),
+            one(
+                "SELECT coalesce(sum(amount), 0) FROM payments WHERE status = 'success'
+                 AND received_at >= ?1 AND received_at < ?2",
+                &[&start, &end]
+            ),
+            "{period:?}"
+        );
+        assert_eq!(
+            r.payments as i64,
+            one(
+                "SELECT count(*) FROM payments WHERE status = 'success'
+                 AND received_at >= ?1 AND received_at < ?2",
+                &[&start, &end]
+            )
+        );
+        assert_eq!(
+            r.unpaid_invoiced.minor(),
+            one(
+                "SELECT coalesce(sum(total - amount_allocated), 0) FROM invoices
+                 WHERE voided_at IS NULL AND issued_at >= ?1 AND issued_at < ?2",
+                &[&start, &end]
+            )
+        );
+        assert_eq!(
+            r.active_subscribers as i64,
+            one(
+                "SELECT count(*) FROM customers c WHERE c.status != 'deleted' AND EXISTS
+                 (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id AND s.status = 'active')",
+                &[]
+            )
+        );
+        assert_eq!(
+            r.churned as i64,
+            one(
+                "SELECT count(*) FROM customers c WHERE c.status != 'deleted'
+                 AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id)
+                 AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.customer_id = c.id AND s.status = 'active')
+                 AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.customer_id = c.id AND p.status = 'success'
+                                 AND p.received_at >= ?1 AND p.received_at < ?2)",
+                &[&cutoff, &end]
+            )
+        );
+        let mut stmt = conn
+            .prepare(
+                "SELECT c.id, sum(p.amount) AS s FROM payments p JOIN customers c ON c.id = p.customer_id
+                 WHERE p.status = 'success' AND c.status != 'deleted'
+                   AND p.received_at >= ?1 AND p.received_at < ?2
+                 GROUP BY c.id ORDER BY s DESC, c.id LIMIT 10",
+            )
+            .unwrap();
+        let expected: Vec<(i64, i64)> = stmt
+            .query_map([&start, &end], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let got: Vec<(i64, i64)> = r
+            .top
+            .iter()
+            .map(|c| (c.local_id, c.amount.unwrap().minor()))
+            .collect();
+        // All time, the top list is by total spent: the same sums.
+        assert_eq!(got, expected, "{period:?}");
+        assert!(!got.is_empty());
+    }
+
+    for (top, sql) in [
+        (
+            TopBy::Balance,
+            "SELECT id, balance FROM customers WHERE status != 'deleted' AND balance != 0
+             ORDER BY abs(balance) DESC, id LIMIT 10",
+        ),
+        (
+            TopBy::Subscriptions,
+            "SELECT c.id, count(*) AS n FROM subscriptions s JOIN customers c ON c.id = s.customer_id
+             WHERE c.status != 'deleted' GROUP BY c.id ORDER BY n DESC, c.id LIMIT 10",
+        ),
+    ] {
+        let r = report(&db, Period::All, top);
+        let mut stmt = db.conn().prepare(sql).unwrap();
+        let expected: Vec<(i64, i64)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let got: Vec<(i64, i64)> = r
+            .top
+            .iter()
+            .map(|c| {
+                let n = c.amount.map(|a| a.minor());
+                (c.local_id, n.unwrap_or(c.subscriptions.unwrap_or(0) as i64))
+            })
+            .collect();
+        assert_eq!(got, expected, "{top:?}");
+        assert!(!got.is_empty());
+    }
+
+    // The report from the rollups equals the report after a repair, and the
+    // repair mends rollups that drifted.
+    let before: Vec<_> = [Period::Days(7), Period::Days(30), Period::All]
+        .into_iter()
+        .flat_map(|p| {
+            [TopBy::Revenue, TopBy::Subscriptions, TopBy::Balance].map(|t| report(&db, p, t))
+        })
+        .collect();
+    db.conn()
+        .execute_batch(
+            "UPDATE analytics_daily SET revenue = revenue + 1;
+             UPDATE subscriber_rollup SET active = 7;
+             DELETE FROM tag_customer_counts;",
+        )
+        .unwrap();
+    assert_ne!(
+        analytics::rollups(db.conn()).unwrap(),
+        analytics::recount(db.conn()).unwrap()
+    );
+    let repaired = db.write(None, analytics::repair).unwrap();
+    assert_eq!(repaired, analytics::recount(db.conn()).unwrap());
+    let after: Vec<_> = [Period::Days(7), Period::Days(30), Period::All]
+        .into_iter()
+        .flat_map(|p| {
+            [TopBy::Revenue, TopBy::Subscriptions, TopBy::Balance].map(|t| report(&db, p, t))
+        })
+        .collect();
+    assert_eq!(before, after);
+}
+
+/// The generator sums the rollups once at the end (its triggers dropped
+/// while it fills): they equal a recount, and the triggers are back.
+#[test]
+fn a_generated_shop_has_exact_rollups_and_its_triggers() {
+    let (_dir, mut db) = shop();
+    pelanggan_core::generate::generate(
+        &mut db,
+        &pelanggan_core::generate::GenOptions {
+            customers: 2_000,
+            seed: 3,
+        },
+        |_| {},
+    )
+    .unwrap();
+    let counted = analytics::recount(db.conn()).unwrap();
+    assert_eq!(analytics::rollups(db.conn()).unwrap(), counted);
+    assert!(counted.subscribers.len() > 1_000 && counted.daily.len() > 300);
+    let c = customer(&mut db, "Baru Sekali", "0812-9999-0001");
+    subscription(
+        &mut db,
+        &c,
+        "baru",
+        "100000",
+        subscriptions::Cycle::Monthly,
+        &Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+    );
+    db.write(None, |w| {
+        payments::record(w, &c, money("5000"), payments::NewPayment::default())
+    })
+    .unwrap();
+    assert_eq!(
+        analytics::rollups(db.conn()).unwrap(),
+        analytics::recount(db.conn()).unwrap()
+    );
+    let r = report(&db, Period::Days(30), TopBy::Revenue);
+    assert!(r.active_subscribers > 1_000 && r.revenue.minor() > 0);
+}

@@ -30,15 +30,15 @@ fn schema_versions(conn: &Connection) -> Vec<i64> {
         .unwrap()
 }
 
-/// Every version this program knows, 1..=latest, as a fresh file records them.
+/// Every version this program knows, as a fresh file records them (in
+/// order; a version number may be left free for a migration of another branch).
 fn known_versions() -> Vec<i64> {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(dir.path().join("probe.db")).unwrap();
     let versions = schema_versions(db.conn());
-    assert_eq!(
-        versions,
-        (1..=versions.len() as i64).collect::<Vec<_>>(),
-        "migrations apply in order"
+    assert!(
+        versions.first() == Some(&1) && versions.windows(2).all(|w| w[0] < w[1]),
+        "migrations apply in order: {versions:?}"
     );
     versions
 }
@@ -158,13 +158,13 @@ fn migration_files() -> Vec<(i64, String)> {
 #[test]
 fn a_file_one_version_behind_is_backed_up_then_upgraded_with_its_data() {
     let files = migration_files();
-    let latest = known_versions().len() as i64;
+    let known = known_versions();
     assert_eq!(
-        files.len() as i64,
-        latest,
+        files.iter().map(|(v, _)| *v).collect::<Vec<_>>(),
+        known,
         "every migration file is embedded"
     );
-    let previous = latest - 1;
+    let previous = known[known.len() - 2];
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shop.db");
     {
@@ -212,7 +212,14 @@ fn a_file_one_version_behind_is_backed_up_then_upgraded_with_its_data() {
         "{found:?}"
     );
     let backup = Connection::open(dir.path().join(&found[0])).unwrap();
-    assert_eq!(schema_versions(&backup), (1..=previous).collect::<Vec<_>>());
+    assert_eq!(
+        schema_versions(&backup),
+        known
+            .iter()
+            .copied()
+            .filter(|v| *v <= previous)
+            .collect::<Vec<_>>()
+    );
     if previous >= 1 {
         assert_eq!(get(&db, WA1).name, "Lama", "data survives the upgrade");
         let kept: i64 = backup

@@ -156,6 +156,22 @@ fn anonymise_removes_personal_data_and_keeps_the_books() {
 fn erase_deletes_everything_and_leaves_a_tombstone() {
     let (_dir, mut db) = open();
     let id = rich_customer(&mut db);
+    db.write(None, |w| {
+        use pelanggan_core::billing::subscriptions::{self, Cycle, NewSubscription, ServiceType};
+        subscriptions::add(
+            w,
+            &id,
+            NewSubscription {
+                kind: ServiceType::Hotspot,
+                username: "u-erase".into(),
+                profile: "5M".into(),
+                price: Money::from_minor(10_000_000),
+                cycle: Some(Cycle::Monthly),
+                start: chrono::Utc::now().date_naive(),
+            },
+        )
+    })
+    .unwrap();
     let sari = common::add(&mut db, "Sari", common::WA3);
     db.write(None, |w| {
         ledger::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x"))
@@ -167,8 +183,22 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     assert_eq!(refused.unwrap_err().code(), "conflict");
     assert_eq!(common::snapshot(&db), before);
 
+    let local_id = customers::get(db.conn(), &id, db.region().unwrap())
+        .unwrap()
+        .local_id;
     let erased = db.write(None, |w| privacy::erase(w, &id, true)).unwrap();
     assert!(erased.rows_deleted >= 8);
+    for table in privacy::DERIVED {
+        let left: i64 = db
+            .conn()
+            .query_row(
+                &format!("SELECT count(*) FROM {table} WHERE customer_id = ?1"),
+                [local_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0, "{table} still holds the erased customer");
+    }
     assert_eq!(
         customers::get(db.conn(), &id, db.region().unwrap())
             .unwrap_err()
@@ -214,6 +244,7 @@ fn every_table_with_a_customer_id_is_known_to_privacy() {
         .unwrap();
     for table in tables {
         let known = privacy::OWNED.iter().any(|(t, _)| *t == table)
+            || privacy::DERIVED.contains(&table.as_str())
             || ["vouchers", "privacy_erasures"].contains(&table.as_str());
         assert!(
             known,
