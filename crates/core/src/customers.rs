@@ -317,34 +317,21 @@ pub fn insert_checked_all(
         },
     )?;
 
-    // Empty fields are left out of both logs (absent = null): at a million
-    // customers every byte of these two rows is a megabyte of file.
-    let given: Vec<serde_json::Map<String, Value>> = accepted
+    // Serialised from borrowed structs, not built as JSON trees: these two
+    // texts are most of an import's work outside SQLite.
+    let changes: Vec<Change<'_>> = accepted
         .iter()
-        .map(|(_, c, _)| {
-            c.fields
-                .entries()
-                .into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect()
+        .zip(&handles)
+        .map(|((_, c, _), handle)| {
+            let record = CreatedRecord {
+                fields: Given::of(&c.fields),
+                causal_length: 1,
+                created_at: &now,
+                created_by: &actor,
+            };
+            Change::inserted("customer", &handle.uuid, &record)
         })
-        .collect();
-    let records: Vec<Value> = given
-        .iter()
-        .map(|fields| {
-            let mut record = fields.clone();
-            record.insert("causal_length".into(), json!(1));
-            record.insert("created_at".into(), json!(now));
-            record.insert("created_by".into(), json!(actor));
-            Value::Object(record)
-        })
-        .collect();
-    let changes: Vec<Change<'_>> = handles
-        .iter()
-        .zip(&records)
-        .map(|(h, record)| Change::inserted("customer", &h.uuid, record))
-        .collect();
+        .collect::<Result<_>>()?;
     w.record_changes(&changes)?;
 
     let note = EntryNote::new("Initial balance");
@@ -375,23 +362,27 @@ pub fn insert_checked_all(
     tags::attach_new_all(w, &links)?;
 
     // One activity entry tells each whole creation (its row has the admin and time).
-    let mut entries = entries.into_iter().peekable();
-    let activities: Vec<(i64, &str, Value)> = accepted
+    let mut entries = entries.iter().peekable();
+    let activities: Vec<(i64, &str, String)> = accepted
         .iter()
         .zip(&handles)
-        .zip(given)
-        .map(|(((_, c, _), handle), fields)| {
-            let mut details = json!({ "customer": fields });
-            if let Some(entry) = entries.next_if(|e| e.customer_id == handle.uuid) {
-                details["initial_balance"] =
-                    json!({ "entry_id": entry.id, "type": entry.kind, "amount": entry.amount });
-            }
-            if !c.tags.is_empty() {
-                details["tags"] = json!(c.tags.iter().map(|t| &t.name).collect::<Vec<_>>());
-            }
-            (handle.id, "created", details)
+        .map(|((_, c, _), handle)| {
+            let opening = entries
+                .next_if(|e| e.customer_id == handle.uuid)
+                .map(|e| OpeningNote {
+                    entry_id: &e.id,
+                    kind: e.kind,
+                    amount: e.amount,
+                });
+            let details = CreatedDetails {
+                customer: Given::of(&c.fields),
+                initial_balance: opening,
+                tags: c.tags.iter().map(|t| t.name.as_str()).collect(),
+            };
+            let text = serde_json::to_string(&details).map_err(std::io::Error::other)?;
+            Ok((handle.id, "created", text))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     w.record_activities(&activities)?;
 
     let mut handles = handles.into_iter();
@@ -399,6 +390,66 @@ pub fn insert_checked_all(
         .into_iter()
         .map(|r| r.unwrap_or_else(|| Ok(handles.next().expect("one handle per accepted customer"))))
         .collect())
+}
+
+/// A new customer's fields as both logs carry them. Empty fields are left
+/// out (absent = null): at a million customers every byte of these rows is a
+/// megabyte of file.
+#[derive(Serialize)]
+struct Given<'a> {
+    name: &'a str,
+    whatsapp: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<&'a str>,
+    status: Status,
+}
+
+impl<'a> Given<'a> {
+    fn of(f: &'a Fields) -> Given<'a> {
+        Given {
+            name: &f.name,
+            whatsapp: f.whatsapp.as_str(),
+            email: f.email.as_deref(),
+            phone: f.phone.as_ref().map(E164::as_str),
+            address: f.address.as_deref(),
+            notes: f.notes.as_deref(),
+            status: f.status,
+        }
+    }
+}
+
+/// The change-log row of a new customer: the whole row, for sync.
+#[derive(Serialize)]
+struct CreatedRecord<'a> {
+    #[serde(flatten)]
+    fields: Given<'a>,
+    causal_length: i64,
+    created_at: &'a str,
+    created_by: &'a str,
+}
+
+/// The activity entry of a new customer.
+#[derive(Serialize)]
+struct CreatedDetails<'a> {
+    customer: Given<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    initial_balance: Option<OpeningNote<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct OpeningNote<'a> {
+    entry_id: &'a str,
+    #[serde(rename = "type")]
+    kind: EntryKind,
+    amount: Money,
 }
 
 /// Changes the fields the patch names; logs each change with its before and after.

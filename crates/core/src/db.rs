@@ -296,11 +296,11 @@ impl Write<'_> {
         action: &str,
         details: Value,
     ) -> Result<()> {
-        self.record_activities(&[(customer_id, action, details)])
+        self.record_activities(&[(customer_id, action, details.to_string())])
     }
 
-    /// `record_activity` for many entries (customer id, action, details).
-    pub(crate) fn record_activities(&mut self, entries: &[(i64, &str, Value)]) -> Result<()> {
+    /// `record_activity` for many entries (customer id, action, details as JSON text).
+    pub(crate) fn record_activities(&mut self, entries: &[(i64, &str, String)]) -> Result<()> {
         let uuids: Vec<String> = entries.iter().map(|_| new_id()).collect();
         let (actor, now) = (self.actor.clone(), self.now_text.clone());
         self.insert_rows(
@@ -311,7 +311,7 @@ impl Write<'_> {
                 row.bind(uuid.as_str())?;
                 row.bind(customer_id)?;
                 row.bind(action)?;
-                row.bind(details.to_string())?;
+                row.bind(details.as_str())?;
                 row.bind(actor.as_str())?;
                 row.bind(now.as_str())
             },
@@ -428,11 +428,16 @@ impl<'a> Change<'a> {
     }
 
     /// An inserted row, whole.
-    pub fn inserted(entity: &'a str, entity_id: &'a str, row: &Value) -> Change<'a> {
-        Change {
-            value: Some(row.to_string()),
+    pub fn inserted(
+        entity: &'a str,
+        entity_id: &'a str,
+        row: &impl serde::Serialize,
+    ) -> Result<Change<'a>> {
+        let text = serde_json::to_string(row).map_err(std::io::Error::other)?;
+        Ok(Change {
+            value: Some(text),
             ..Change::noted(entity, entity_id)
-        }
+        })
     }
 }
 

@@ -199,25 +199,28 @@ fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()>
             row.bind(now.as_str())
         },
     )?;
-    let values: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|(customer, _, tag_uuid, _)| link_row(customer, *tag_uuid, &now))
-        .collect();
     let changes: Vec<Change<'_>> = rows
         .iter()
-        .zip(&values)
-        .map(|((_, _, _, link), value)| Change::inserted("customer_tag", link, value))
-        .collect();
+        .map(|(customer, _, tag_uuid, link)| {
+            let row = LinkRow {
+                customer_id: &customer.uuid,
+                tag_id: *tag_uuid,
+                causal_length: 1,
+                created_at: &now,
+            };
+            Change::inserted("customer_tag", link, &row)
+        })
+        .collect::<Result<_>>()?;
     w.record_changes(&changes)
 }
 
-fn link_row(customer: &Handle, tag_uuid: Uuid, now: &str) -> serde_json::Value {
-    json!({
-        "customer_id": customer.uuid,
-        "tag_id": tag_uuid.to_string(),
-        "causal_length": 1,
-        "created_at": now,
-    })
+/// A new link as the change log carries it, for sync.
+#[derive(Serialize)]
+struct LinkRow<'a> {
+    customer_id: &'a str,
+    tag_id: Uuid,
+    causal_length: i64,
+    created_at: &'a str,
 }
 
 fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
