@@ -148,7 +148,7 @@ pub fn import_customers(
 /// customer takes some 60 bytes and up.
 fn large_against(db: &Db, path: &Path) -> Result<bool> {
     const BYTES_PER_ROW: u64 = 64;
-    const LARGE_ROWS: u64 = 20_000;
+    const LARGE_ROWS: u64 = 5_000;
     let rows = std::fs::metadata(path)?.len() / BYTES_PER_ROW;
     let customers: i64 = db.conn().query_row(
         "SELECT customers + deleted FROM customer_stats",
