@@ -1,6 +1,7 @@
 //! The CSV benchmark: writes a spreadsheet of customers typed the way shops
 //! type them (1,000,000 rows by default; `BENCH_ROWS=N`), imports it through
-//! the real path while another connection keeps searching, exports the
+//! the real path while another connection keeps searching, then a tenth more
+//! into the full shop (the searcher now searching a million), exports the
 //! result, and runs the naive way (one transaction per customer, as the
 //! original specification does) on 20,000 rows beside it. Prints one table.
 //! Run by `make bench-csv` (`cargo bench -p pelanggan-core --bench csv`);
@@ -63,11 +64,12 @@ impl Rng {
     }
 }
 
-fn write_csv(path: &Path, rows: u64) {
+/// Writes `rows` customers whose numbers start at the `first`-th one.
+fn write_csv(path: &Path, first: u64, rows: u64) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create csv"));
     writeln!(out, "Nama;No WA;Email;Saldo;Label;Catatan").expect("write");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    for i in 0..rows {
+    for i in first..first + rows {
         // Unique Telkomsel-style numbers, typed in five different ways.
         let n = format!("81{}{:08}", 1 + (i / 100_000_000) % 3, i % 100_000_000);
         let number = match rng.next() % 5 {
@@ -150,6 +152,68 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// The searches the reader makes, as a user types them: the first page, which
+/// the list shows at once (its count follows on its own, as in the app).
+const TERMS: [&str; 7] = [
+    "budi", "santoso", "0812", "mail.co", "sari w", "81100", "ah",
+];
+
+fn search_once(db: &Db, i: usize) -> Duration {
+    let filter = Filter {
+        search: Some(TERMS[i % TERMS.len()].into()),
+        ..Default::default()
+    };
+    let t = Instant::now();
+    search::page(db.conn(), &filter, Sort::Debt, 50, &Position::Page(1)).expect("search");
+    t.elapsed()
+}
+
+/// `n` searches with nothing else running, sorted by time.
+fn search_alone(path: &Path, n: usize) -> Vec<Duration> {
+    let db = Db::open(path).expect("open reader");
+    let mut took: Vec<Duration> = (0..n).map(|i| search_once(&db, i)).collect();
+    took.sort();
+    took
+}
+
+/// Imports `file` while another connection searches every 20 ms: the
+/// summary, the import's time and the searches' times, sorted.
+fn import_while_searching(
+    db: &mut Db,
+    file: &Path,
+) -> (import::ImportSummary, Duration, Vec<Duration>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let searcher = {
+        let stop = stop.clone();
+        let path = db.path().to_path_buf();
+        std::thread::spawn(move || {
+            let db = Db::open(&path).expect("open reader");
+            let mut took = Vec::new();
+            let mut i = 0;
+            while !stop.load(Ordering::Relaxed) {
+                took.push(search_once(&db, i));
+                i += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            took.sort();
+            took
+        })
+    };
+    let t = Instant::now();
+    let summary = import::import_customers(
+        db,
+        None,
+        file,
+        &ImportOptions::default(),
+        &mut |_| {},
+        &Cancel::new(),
+    )
+    .expect("import");
+    let took = t.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    (summary, took, searcher.join().expect("searcher"))
+}
+
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
     let rows: u64 = std::env::var("BENCH_ROWS")
@@ -166,7 +230,7 @@ fn main() {
     println!("|---|---|");
 
     let t = Instant::now();
-    write_csv(&csv_path, rows);
+    write_csv(&csv_path, 0, rows);
     let size = std::fs::metadata(&csv_path).map(|m| m.len()).unwrap_or(0);
     println!(
         "| write the CSV ({:.0} MiB) | {:.1} s |",
@@ -187,49 +251,11 @@ fn main() {
         );
     }
 
-    // The real import, with a reader searching on its own connection throughout.
+    // The real import into an empty shop, with a reader searching on its own
+    // connection throughout (it sees the empty shop until the commit).
     let db_path = dir.path().join("shop.db");
     let mut db = Db::open(&db_path).expect("open");
-    let stop = Arc::new(AtomicBool::new(false));
-    let searcher = {
-        let stop = stop.clone();
-        let path = db_path.clone();
-        std::thread::spawn(move || {
-            let db = Db::open(&path).expect("open reader");
-            let terms = [
-                "budi", "santoso", "0812", "mail.co", "sari w", "81100", "ah",
-            ];
-            let mut took = Vec::new();
-            let mut i = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let filter = Filter {
-                    search: Some(terms[i % terms.len()].into()),
-                    ..Default::default()
-                };
-                let t = Instant::now();
-                search::page(db.conn(), &filter, Sort::Debt, 50, &Position::Page(1))
-                    .expect("search");
-                took.push(t.elapsed());
-                i += 1;
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            took.sort();
-            took
-        })
-    };
-    let t = Instant::now();
-    let summary = import::import_customers(
-        &mut db,
-        None,
-        &csv_path,
-        &ImportOptions::default(),
-        &mut |_| {},
-        &Cancel::new(),
-    )
-    .expect("import");
-    let import_time = t.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    let searches = searcher.join().expect("searcher");
+    let (summary, import_time, searches) = import_while_searching(&mut db, &csv_path);
     assert_eq!(summary.imported + summary.rejected, rows);
     println!(
         "| import, every rule + ledger + activity + change log | {:.1} s ({:.0} µs/row, {} imported, {} rejected) |",
@@ -239,7 +265,7 @@ fn main() {
         summary.rejected
     );
     println!(
-        "| search on another connection during the import ({} queries) | p50 {}, p95 {} |",
+        "| search on another connection during that import ({} queries) | p50 {}, p95 {} |",
         searches.len(),
         ms(percentile(&searches, 0.5)),
         ms(percentile(&searches, 0.95))
@@ -247,6 +273,34 @@ fn main() {
     println!(
         "| peak memory after import (process RSS) | {:.0} MiB |",
         peak_rss_mib()
+    );
+
+    // The same searches on the full shop with nothing else running: the baseline.
+    let alone = search_alone(&db_path, 60);
+    println!(
+        "| the same searches of the full shop, no import running ({} queries) | p50 {}, p95 {} |",
+        alone.len(),
+        ms(percentile(&alone, 0.5)),
+        ms(percentile(&alone, 0.95))
+    );
+
+    // A tenth more into the full shop (indexes kept, not made again), while
+    // the reader searches the full shop.
+    let more = (rows / 10).max(1);
+    let more_path = dir.path().join("more.csv");
+    write_csv(&more_path, rows, more);
+    let (summary, more_time, searches) = import_while_searching(&mut db, &more_path);
+    assert_eq!(summary.imported + summary.rejected, more);
+    println!(
+        "| import {more} more rows into the full shop | {:.1} s ({:.0} µs/row) |",
+        more_time.as_secs_f64(),
+        more_time.as_secs_f64() * 1e6 / more as f64,
+    );
+    println!(
+        "| search the full shop on another connection during that import ({} queries) | p50 {}, p95 {} |",
+        searches.len(),
+        ms(percentile(&searches, 0.5)),
+        ms(percentile(&searches, 0.95))
     );
     let wal = std::fs::metadata(db_path.with_file_name("shop.db-wal"))
         .map(|m| m.len())

@@ -239,7 +239,7 @@ pub fn page(
     limit: u32,
     position: &Position,
 ) -> Result<Slice> {
-    page_inner(conn, filter, sort, limit, position).map(|(slice, _)| slice)
+    page_inner(conn, filter, sort, limit, position, false).map(|(slice, _)| slice)
 }
 
 /// One page and the total count, sharing the work both need (a search
@@ -251,7 +251,7 @@ pub fn page_and_count(
     limit: u32,
     position: &Position,
 ) -> Result<(Slice, u64)> {
-    let (slice, known) = page_inner(conn, filter, sort, limit, position)?;
+    let (slice, known) = page_inner(conn, filter, sort, limit, position, true)?;
     let total = match known {
         Some(n) => n,
         None => count(conn, filter)?,
@@ -266,6 +266,7 @@ fn page_inner(
     sort: Sort,
     limit: u32,
     position: &Position,
+    want_count: bool,
 ) -> Result<(Slice, Option<u64>)> {
     if limit == 0 || limit > MAX_PAGE_SIZE {
         return Err(Error::validation(
@@ -289,12 +290,13 @@ fn page_inner(
     let counters = crate::stats::counters(conn)?;
     let rows = (counters.customers + counters.deleted).max(1);
     if plan.term_only() {
-        let (mut items, n) = plan.term_page(conn, sort, limit, offset, after.as_ref())?;
+        let (mut items, n) =
+            plan.term_page(conn, sort, limit, offset, after.as_ref(), want_count)?;
         tags::fill(conn, &mut items)?;
         let next = (items.len() == limit as usize)
             .then(|| items.last().map(|c| Cursor::of(c, sort).encode()))
             .flatten();
-        return Ok((Slice { items, next }, Some(n)));
+        return Ok((Slice { items, next }, n));
     }
     let sizes = plan.driver_sizes(conn, &counters)?;
     let known = plan.term_only_count(&sizes);
@@ -891,13 +893,14 @@ impl Plan {
         limit: u32,
         offset: i64,
         after: Option<&Cursor>,
-    ) -> Result<(Vec<Customer>, u64)> {
+        want_count: bool,
+    ) -> Result<(Vec<Customer>, Option<u64>)> {
         let term = &self.term.as_ref().expect("a term").fts;
         // A short term's count is known at once: when it is very common, its
         // matches are not read at all, only checked along the order's index.
         if let Some(n) = self.token_count(conn)?.filter(|n| *n > TERM_BITMAP) {
             let (items, _) = self.walk(conn, sort, limit, offset, after, None)?;
-            return Ok((items, n.unsigned_abs()));
+            return Ok((items, Some(n.unsigned_abs())));
         }
         // A term whose rows cannot be checked on their own text (not ASCII)
         // has all its matches read.
@@ -917,18 +920,23 @@ impl Plan {
             }
         }
         if cap > 0 && ids.len() as i64 > TERM_BITMAP {
-            // Very common: counted in the index, and the rows checked one by
-            // one along the order's index until the page is full.
+            // Very common: the rows checked one by one along the order's
+            // index until the page is full, and counted in the index only
+            // when asked (the count of a term matching most of a million
+            // customers costs more than the page: the UI shows the page first).
+            let (items, _) = self.walk(conn, sort, limit, offset, after, None)?;
+            if !want_count {
+                return Ok((items, None));
+            }
             let mut n = 0;
             for t in self.status_scope.tables() {
                 n += fts_count(conn, t, term)?;
             }
-            let (items, _) = self.walk(conn, sort, limit, offset, after, None)?;
-            return Ok((items, n.unsigned_abs()));
+            return Ok((items, Some(n.unsigned_abs())));
         }
         let n = ids.len() as u64;
         if ids.is_empty() {
-            return Ok((Vec::new(), 0));
+            return Ok((Vec::new(), Some(0)));
         }
         let list = |ids: &[i64]| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         if ids.len() <= 2_000 {
@@ -938,12 +946,12 @@ impl Plan {
                 is_term: true,
                 side: 0,
             };
-            return Ok((self.collect(conn, &driver, sort, limit, offset, after)?, n));
+            return Ok((self.collect(conn, &driver, sort, limit, offset, after)?, Some(n)));
         }
         ids.sort_unstable();
         ids.dedup();
         let items = self.bitmap_walk(conn, &ids, false, sort, limit, offset, after)?;
-        Ok((items, n))
+        Ok((items, Some(n)))
     }
 
     /// A page of the customers among `ids` (sorted): the order's index is
