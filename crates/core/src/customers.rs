@@ -252,8 +252,9 @@ pub fn insert_checked_all(
         let number = customer.fields.whatsapp.as_str();
         let holder = match in_batch.get(number) {
             Some((uuid, name)) => Some((uuid.clone(), name.clone())),
-            None => whatsapp_holder(w.tx(), &customer.fields.whatsapp, None)?
-                .map(|h| (h.uuid, h.name)),
+            None => {
+                whatsapp_holder(w.tx(), &customer.fields.whatsapp, None)?.map(|h| (h.uuid, h.name))
+            }
         };
         if let Some((holder_id, holder_name)) = holder {
             results.push(Some(Err(Error::DuplicateWhatsapp {
@@ -277,11 +278,9 @@ pub fn insert_checked_all(
 
     // Local row ids are given here (the next ones, under the write lock), so
     // the dependent rows need no read-back per customer.
-    let first_id: i64 = w.query_row(
-        "SELECT coalesce(max(id), 0) + 1 FROM customers",
-        [],
-        |r| r.get(0),
-    )?;
+    let first_id: i64 = w.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| {
+        r.get(0)
+    })?;
     let handles: Vec<Handle> = accepted
         .iter()
         .zip(first_id..)
@@ -388,7 +387,12 @@ pub fn insert_checked_all(
     let mut handles = handles.into_iter();
     Ok(results
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Ok(handles.next().expect("one handle per accepted customer"))))
+        .map(|decided| match decided {
+            Some(refused) => refused,
+            None => handles
+                .next()
+                .ok_or_else(|| Error::Conflict("a written customer lost its handle".into())),
+        })
         .collect())
 }
 

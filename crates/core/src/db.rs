@@ -372,7 +372,10 @@ impl Write<'_> {
     ) -> Result<()> {
         for chunk in rows.chunks(ROWS_PER_INSERT) {
             let row = format!("({})", vec!["?"; width].join(", "));
-            let sql = format!("INSERT INTO {into} VALUES {}", vec![row; chunk.len()].join(", "));
+            let sql = format!(
+                "INSERT INTO {into} VALUES {}",
+                vec![row; chunk.len()].join(", ")
+            );
             let mut stmt = self.tx.prepare_cached(&sql)?;
             let mut binder = RowBinder {
                 stmt: &mut stmt,

@@ -302,13 +302,13 @@ fn scrub_change_log(w: &mut Write<'_>, customer: &Handle) -> Result<()> {
     Ok(())
 }
 
-/// The change-log rows (seq, field, value) of the given entities. One scan:
+/// A change-log row as privacy rewrites it: seq, field, value.
+type LoggedChange = (i64, Option<String>, Option<String>);
+
+/// The change-log rows of the given entities. One scan:
 /// the change log has no index by entity (it would cost every write a random
 /// insert), and a privacy request is rare.
-fn changes_of(
-    conn: &Connection,
-    entities: &[String],
-) -> Result<Vec<(i64, Option<String>, Option<String>)>> {
+fn changes_of(conn: &Connection, entities: &[String]) -> Result<Vec<LoggedChange>> {
     let wanted: HashSet<&str> = entities.iter().map(String::as_str).collect();
     let mut stmt = conn.prepare("SELECT seq, entity_id, field, value FROM change_log")?;
     let mut rows = stmt.query([])?;

@@ -946,7 +946,10 @@ impl Plan {
                 is_term: true,
                 side: 0,
             };
-            return Ok((self.collect(conn, &driver, sort, limit, offset, after)?, Some(n)));
+            return Ok((
+                self.collect(conn, &driver, sort, limit, offset, after)?,
+                Some(n),
+            ));
         }
         ids.sort_unstable();
         ids.dedup();

@@ -185,7 +185,14 @@ fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()>
     let now = w.now().to_owned();
     let rows = links
         .iter()
-        .map(|(customer, tag_id, tag_uuid)| Ok((*customer, *tag_id, *tag_uuid, link_uuid(customer, *tag_uuid)?)))
+        .map(|(customer, tag_id, tag_uuid)| {
+            Ok((
+                *customer,
+                *tag_id,
+                *tag_uuid,
+                link_uuid(customer, *tag_uuid)?,
+            ))
+        })
         .collect::<Result<Vec<_>>>()?;
     w.insert_rows(
         "customer_tags (customer_id, tag_id, uuid, causal_length, created_at)",

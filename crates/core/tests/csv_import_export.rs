@@ -607,7 +607,12 @@ fn a_large_import_makes_the_indexes_again_and_leaves_a_sound_file() {
     let (dir, mut db) = open();
     common::add(&mut db, "Lama", "0899-0000-1111");
     let before = schema(&db);
-    let s = import(&mut db, &large_file(dir.path(), 6_000), &ImportOptions::default()).unwrap();
+    let s = import(
+        &mut db,
+        &large_file(dir.path(), 6_000),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!((s.imported, s.rejected), (6_000, 0));
     assert_eq!(schema(&db), before, "every index is back, as it was");
     let check: String = db
