@@ -323,28 +323,28 @@ impl Write<'_> {
         self.record_changes(&changes)
     }
 
-    /// Runs `f` with the indexes of `table` (all but the automatic ones and
-    /// those in `keep`) dropped, then makes them again from their stored SQL,
-    /// all in this transaction: for a bulk write, one sort per index instead
-    /// of a random insert per row. Other connections keep reading through the
-    /// indexes (they see the last commit), and a failure rolls the drop back
-    /// with everything else.
+    /// Runs `f` with the indexes that `rebuilt(table, index)` names dropped
+    /// (automatic ones, behind UNIQUE and PRIMARY KEY, stay), then makes them
+    /// again from their stored SQL, all in this transaction: for a bulk write,
+    /// one sort per index instead of a random insert per row. Other
+    /// connections keep reading through the indexes (they see the last
+    /// commit), and a failure rolls the drop back with everything else.
     pub(crate) fn with_indexes_rebuilt<T>(
         &mut self,
-        table: &str,
-        keep: &[&str],
+        rebuilt: impl Fn(&str, &str) -> bool,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
         let indexes: Vec<(String, String)> = {
             let mut stmt = self.tx.prepare(
-                "SELECT name, sql FROM sqlite_schema
-                 WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+                "SELECT tbl_name, name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
             )?;
-            let all: Vec<(String, String)> = stmt
-                .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+            let all: Vec<(String, String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             all.into_iter()
-                .filter(|(name, _)| !keep.contains(&name.as_str()))
+                .filter(|(table, name, _)| rebuilt(table, name))
+                .map(|(_, name, sql)| (name, sql))
                 .collect()
         };
         for (name, _) in &indexes {

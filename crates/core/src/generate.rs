@@ -261,22 +261,6 @@ pub fn generate(
         // million random inserts), inside this transaction, from their own
         // stored SQL. Those that follow the making order (by customer id, by
         // creation time, by tag) take appends and are kept.
-        let indexes: Vec<(String, String)> = {
-            let mut stmt = w.tx().prepare(
-                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL
-                   AND name IN ('customers_whatsapp', 'customers_status_updated',
-                                'customers_debt_recent', 'customers_name', 'customers_balance',
-                                'customers_total_spent', 'customers_status_balance',
-                                'subscriptions_username', 'subscriptions_due', 'payments_received',
-                                'payments_success_received', 'invoices_unpaid_issued')",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        for (name, _) in &indexes {
-            w.tx()
-                .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), [])?;
-        }
         // The analytics rollups (V7) are summed once at the end instead of
         // row by row: their triggers are dropped and made again likewise.
         let triggers: Vec<String> = {
@@ -292,17 +276,19 @@ pub fn generate(
         for name in crate::analytics::ROLLUP_TRIGGERS {
             w.tx().execute(&format!("DROP TRIGGER {name}"), [])?;
         }
-        let filled = crate::search::with_deferred_index(w, |w| {
-            fill(w, options, &mut rng, &mut summary, &mut progress)
-        });
-        for (_, sql) in &indexes {
-            w.tx().execute(sql, [])?;
-        }
+        w.with_indexes_rebuilt(
+            |_, index| REBUILT.contains(&index),
+            |w| {
+                crate::search::with_deferred_index(w, |w| {
+                    fill(w, options, &mut rng, &mut summary, &mut progress)
+                })
+            },
+        )?;
         crate::analytics::rebuild_rollups(w.tx())?;
         for sql in &triggers {
             w.tx().execute(sql, [])?;
         }
-        filled
+        Ok(())
     });
     let restored = db
         .conn()
@@ -321,6 +307,22 @@ pub fn generate(
     summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
 }
+
+/// The indexes whose order is not the order the generator makes rows in.
+const REBUILT: [&str; 12] = [
+    "customers_whatsapp",
+    "customers_status_updated",
+    "customers_debt_recent",
+    "customers_name",
+    "customers_balance",
+    "customers_total_spent",
+    "customers_status_balance",
+    "subscriptions_username",
+    "subscriptions_due",
+    "payments_received",
+    "payments_success_received",
+    "invoices_unpaid_issued",
+];
 
 /// Inserts customers 2..=N with their tags, ledger and billing rows.
 fn fill(

@@ -124,9 +124,10 @@ pub fn import_customers(
     let run = |w: &mut Write<'_>| {
         crate::search::with_deferred_index(w, |w| {
             if large {
-                w.with_indexes_rebuilt("customers", &["customers_whatsapp"], |w| {
-                    run(w, path, options, progress, cancel)
-                })
+                let rebuilt = |table: &str, index: &str| {
+                    table == "customers" && index != "customers_whatsapp"
+                };
+                w.with_indexes_rebuilt(rebuilt, |w| run(w, path, options, progress, cancel))
             } else {
                 run(w, path, options, progress, cancel)
             }
