@@ -106,6 +106,31 @@ pub fn restore(
     cancel: &Cancel,
 ) -> Result<(Db, RestoreInfo)> {
     let schema_version = check_backup(source)?;
+    // SQLite copies into a WAL file only page for page of the same size;
+    // a backup with other pages (4 KiB, from a file made before new files
+    // got 16 KiB) is copied in rollback-journal mode, which takes the
+    // source's size. That needs the file to itself, as a restore does
+    // anyway; `Db::open` turns WAL back on.
+    let page_size =
+        |c: &Connection| -> Result<i64> { Ok(c.query_row("PRAGMA page_size", [], |r| r.get(0))?) };
+    let source_pages = page_size(&Connection::open_with_flags(
+        source,
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?)?;
+    if source_pages != page_size(db.conn())? {
+        // Another program holding the file would wait this out: ask once.
+        db.conn().busy_timeout(std::time::Duration::ZERO)?;
+        let mode = db
+            .conn()
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        if !matches!(mode.as_deref(), Ok("delete")) {
+            return Err(Error::Conflict(
+                "another program has the database open; close it and restore again".into(),
+            ));
+        }
+    }
     let path = db.path().to_path_buf();
     let stamp = Utc::now().format("%Y%m%dT%H%M%S");
     let kept = with_suffix(&path, &format!(".before-restore-{stamp}.bak"));

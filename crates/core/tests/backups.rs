@@ -75,6 +75,50 @@ fn restore_brings_back_the_backup_and_keeps_the_current_file() {
     assert_eq!(count(&db), 2);
 }
 
+/// A backup of a file made before new files got 16 KiB pages (4 KiB) restores
+/// into a new file, as when a shop moves to a new computer.
+#[test]
+fn a_backup_with_another_page_size_restores() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&old_path).unwrap();
+        conn.pragma_update(None, "page_size", 4096).unwrap();
+        conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    }
+    let mut old = Db::open(&old_path).unwrap();
+    common::add(&mut old, "Budi", common::WA1);
+    let page_size = |db: &Db| -> i64 {
+        db.conn()
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(page_size(&old), 4096);
+    let target = dir.path().join("old-backup.db");
+    backup::backup(&old, &target, &mut |_| {}, &Cancel::new()).unwrap();
+
+    let (_new_dir, new) = open();
+    assert_ne!(page_size(&new), 4096);
+    // While another program has the file open, the page size cannot change.
+    let path = new.path().to_path_buf();
+    let other = Db::open(&path).unwrap();
+    let refused = backup::restore(new, &target, &mut |_| {}, &Cancel::new());
+    assert_eq!(refused.err().map(|e| e.code()), Some("conflict"));
+    drop(other);
+    let new = Db::open(&path).unwrap();
+    assert_eq!(count(&new), 0);
+    let (mut db, _) = backup::restore(new, &target, &mut |_| {}, &Cancel::new()).unwrap();
+    assert_eq!(count(&db), 1);
+    assert_eq!(page_size(&db), 4096);
+    common::add(&mut db, "Sari", common::WA2);
+    assert_eq!(count(&db), 2);
+    let mode: String = db
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
 #[test]
 fn restore_refuses_what_is_not_a_good_backup() {
     let (dir, mut db) = open();
