@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::db::{Change, ChangeOp, Write, new_id};
+use crate::db::{Change, ChangeOp, Write, json_text, new_id};
 use crate::error::{Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote, NewEntry};
 use crate::money::Money;
@@ -244,60 +244,48 @@ pub fn insert_checked_all(
     w: &mut Write<'_>,
     batch: Vec<CheckedCustomer>,
 ) -> Result<Vec<Result<Handle>>> {
-    // Who holds each number: the database, or an earlier row of the batch.
-    let mut results: Vec<Option<Result<Handle>>> = Vec::with_capacity(batch.len());
-    let mut in_batch: HashMap<String, (String, String)> = HashMap::new();
-    let mut accepted: Vec<(usize, CheckedCustomer, String)> = Vec::with_capacity(batch.len());
-    for (i, customer) in batch.into_iter().enumerate() {
-        let number = customer.fields.whatsapp.as_str();
-        let holder = match in_batch.get(number) {
-            Some((uuid, name)) => Some((uuid.clone(), name.clone())),
-            None => {
-                whatsapp_holder(w.tx(), &customer.fields.whatsapp, None)?.map(|h| (h.uuid, h.name))
-            }
-        };
-        if let Some((holder_id, holder_name)) = holder {
-            results.push(Some(Err(Error::DuplicateWhatsapp {
-                whatsapp: number.to_owned(),
-                holder_id,
-                holder_name,
-            })));
-            continue;
-        }
-        let uuid = new_id();
-        in_batch.insert(
-            number.to_owned(),
-            (uuid.clone(), customer.fields.name.clone()),
-        );
-        results.push(None);
-        accepted.push((i, customer, uuid));
-    }
-    if accepted.is_empty() {
-        return Ok(results.into_iter().flatten().collect());
-    }
-
     // Local row ids are given here (the next ones, under the write lock), so
     // the dependent rows need no read-back per customer.
-    let first_id: i64 = w.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| {
-        r.get(0)
-    })?;
-    let handles: Vec<Handle> = accepted
-        .iter()
-        .zip(first_id..)
-        .map(|((_, c, uuid), id)| Handle {
-            id,
-            uuid: uuid.clone(),
-            name: c.fields.name.clone(),
-            status: c.fields.status,
-        })
-        .collect();
+    let mut next_id: i64 =
+        w.query_row("SELECT coalesce(max(id), 0) + 1 FROM customers", [], |r| {
+            r.get(0)
+        })?;
+    let mut results: Vec<Result<Handle>> = Vec::with_capacity(batch.len());
+    let mut accepted: Vec<(CheckedCustomer, Handle)> = Vec::with_capacity(batch.len());
+    // A number taken by an earlier customer of this batch: its place in `accepted`.
+    let mut in_batch: HashMap<String, usize> = HashMap::new();
+    for customer in batch {
+        let number = &customer.fields.whatsapp;
+        let free = match in_batch.get(number.as_str()) {
+            Some(&earlier) => Err(duplicate(number, &accepted[earlier].1)),
+            None => ensure_whatsapp_free(w.tx(), number, None),
+        };
+        if let Err(e) = free {
+            results.push(Err(e));
+            continue;
+        }
+        let handle = Handle {
+            id: next_id,
+            uuid: new_id(),
+            name: customer.fields.name.clone(),
+            status: customer.fields.status,
+        };
+        next_id += 1;
+        in_batch.insert(number.as_str().to_owned(), accepted.len());
+        results.push(Ok(handle.clone()));
+        accepted.push((customer, handle));
+    }
+    if accepted.is_empty() {
+        return Ok(results);
+    }
+
     let (now, actor) = (w.now().to_owned(), w.actor().to_owned());
     w.insert_rows(
         "customers (id, uuid, name, whatsapp, email, phone, address, notes, status,
                     balance, created_at, updated_at, created_by)",
         13,
-        &accepted.iter().zip(&handles).collect::<Vec<_>>(),
-        |row, ((_, c, _), handle)| {
+        &accepted,
+        |row, (c, handle)| {
             let f = &c.fields;
             row.bind(handle.id)?;
             row.bind(handle.uuid.as_str())?;
@@ -320,8 +308,7 @@ pub fn insert_checked_all(
     // texts are most of an import's work outside SQLite.
     let changes: Vec<Change<'_>> = accepted
         .iter()
-        .zip(&handles)
-        .map(|((_, c, _), handle)| {
+        .map(|(c, handle)| {
             let record = CreatedRecord {
                 fields: Given::of(&c.fields),
                 causal_length: 1,
@@ -336,8 +323,7 @@ pub fn insert_checked_all(
     let note = EntryNote::new("Initial balance");
     let openings: Vec<NewEntry<'_>> = accepted
         .iter()
-        .zip(&handles)
-        .filter_map(|((_, c, _), handle)| {
+        .filter_map(|(c, handle)| {
             let amount = c.opening?;
             Some(NewEntry {
                 customer: handle,
@@ -355,17 +341,16 @@ pub fn insert_checked_all(
     let entries = ledger::append_all(w, &openings)?;
     let links: Vec<(&Handle, &TagInput)> = accepted
         .iter()
-        .zip(&handles)
-        .flat_map(|((_, c, _), handle)| c.tags.iter().map(move |t| (handle, t)))
+        .flat_map(|(c, handle)| c.tags.iter().map(move |t| (handle, t)))
         .collect();
     tags::attach_new_all(w, &links)?;
 
-    // One activity entry tells each whole creation (its row has the admin and time).
+    // One activity entry tells each whole creation (its row has the admin and
+    // time). The opening entries are in the customers' order.
     let mut entries = entries.iter().peekable();
     let activities: Vec<(i64, &str, String)> = accepted
         .iter()
-        .zip(&handles)
-        .map(|((_, c, _), handle)| {
+        .map(|(c, handle)| {
             let opening = entries
                 .next_if(|e| e.customer_id == handle.uuid)
                 .map(|e| OpeningNote {
@@ -378,22 +363,11 @@ pub fn insert_checked_all(
                 initial_balance: opening,
                 tags: c.tags.iter().map(|t| t.name.as_str()).collect(),
             };
-            let text = serde_json::to_string(&details).map_err(std::io::Error::other)?;
-            Ok((handle.id, "created", text))
+            Ok((handle.id, "created", json_text(&details)?))
         })
         .collect::<Result<_>>()?;
     w.record_activities(&activities)?;
-
-    let mut handles = handles.into_iter();
-    Ok(results
-        .into_iter()
-        .map(|decided| match decided {
-            Some(refused) => refused,
-            None => handles
-                .next()
-                .ok_or_else(|| Error::Conflict("a written customer lost its handle".into())),
-        })
-        .collect())
+    Ok(results)
 }
 
 /// A new customer's fields as both logs carry them. Empty fields are left
@@ -781,7 +755,7 @@ pub(crate) fn parse_phone(
 }
 
 /// The live customer (other than `except`) that holds `number`, if any.
-pub(crate) fn whatsapp_holder(
+fn whatsapp_holder(
     conn: &Connection,
     number: &E164,
     except: Option<i64>,
@@ -810,11 +784,16 @@ pub(crate) fn ensure_whatsapp_free(
 ) -> Result<()> {
     match whatsapp_holder(conn, number, except)? {
         None => Ok(()),
-        Some(holder) => Err(Error::DuplicateWhatsapp {
-            whatsapp: number.to_string(),
-            holder_id: holder.uuid,
-            holder_name: holder.name,
-        }),
+        Some(holder) => Err(duplicate(number, &holder)),
+    }
+}
+
+/// `number` is taken by `holder`.
+fn duplicate(number: &E164, holder: &Handle) -> Error {
+    Error::DuplicateWhatsapp {
+        whatsapp: number.to_string(),
+        holder_id: holder.uuid.clone(),
+        holder_name: holder.name.clone(),
     }
 }
 

@@ -311,7 +311,7 @@ impl Write<'_> {
     /// `record_activity` for many entries (customer id, action, details as JSON text).
     pub(crate) fn record_activities(&mut self, entries: &[(i64, &str, String)]) -> Result<()> {
         let uuids: Vec<String> = entries.iter().map(|_| new_id()).collect();
-        let (actor, now) = (self.actor.clone(), self.now_text.clone());
+        let (actor, now) = (&self.actor, &self.now_text);
         self.insert_rows(
             "customer_activity_log (uuid, customer_id, action, details, admin, created_at)",
             6,
@@ -445,9 +445,8 @@ impl<'a> Change<'a> {
         entity_id: &'a str,
         row: &impl serde::Serialize,
     ) -> Result<Change<'a>> {
-        let text = serde_json::to_string(row).map_err(std::io::Error::other)?;
         Ok(Change {
-            value: Some(text),
+            value: Some(json_text(row)?),
             ..Change::noted(entity, entity_id)
         })
     }
@@ -470,6 +469,12 @@ impl ChangeOp {
             ChangeOp::Restore => "restore",
         }
     }
+}
+
+/// A value as JSON text, for the logs. Only a failing `Serialize` impl (none
+/// of ours) can make this fail; it is reported as the write's I/O error.
+pub(crate) fn json_text(value: &impl serde::Serialize) -> Result<String> {
+    Ok(serde_json::to_string(value).map_err(std::io::Error::other)?)
 }
 
 /// A new row identity: UUIDv7, so ids made on one device sort by creation time.

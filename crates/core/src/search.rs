@@ -390,10 +390,10 @@ pub fn with_deferred_index<T>(
     out
 }
 
-/// Indexes the rows noted while indexing was deferred, and turns indexing on.
 /// FTS5's default incremental merge setting.
 const FTS5_AUTOMERGE: i64 = 4;
 
+/// Indexes the rows noted while indexing was deferred, and turns indexing on.
 fn index_deferred(w: &mut Write<'_>) -> Result<()> {
     let tx = w.tx();
     tx.execute("UPDATE customer_search_control SET defer = 0", [])?;
@@ -503,6 +503,15 @@ struct Driver {
     side: u64,
 }
 
+/// The bit of `Driver::side` for `Plan::sides[i]` (none past 64 sides: such a
+/// set is then checked against every side).
+fn side_bit(i: usize) -> u64 {
+    u32::try_from(i)
+        .ok()
+        .and_then(|i| 1u64.checked_shl(i))
+        .unwrap_or(0)
+}
+
 /// A piece of SQL with its bound values, in order.
 type Part = (String, Vec<Value>);
 
@@ -597,11 +606,10 @@ impl Plan {
                 side: 0,
             });
             p.known_sizes.push(None);
-            let folded = pattern.is_ascii().then(|| pattern.to_ascii_lowercase());
             p.term = Some(Term {
                 fts,
-                token: folded.as_deref().and_then(short_token).map(str::to_owned),
-                pattern: folded,
+                token: term_token(&pattern),
+                pattern: pattern.is_ascii().then(|| pattern.to_ascii_lowercase()),
             });
         }
 
@@ -726,7 +734,7 @@ impl Plan {
                 values.clone(),
             ));
             let distinct = if group.len() > 1 { "DISTINCT " } else { "" };
-            let side = 1u64.checked_shl((p.sides.len() - 1) as u32).unwrap_or(0);
+            let side = side_bit(p.sides.len() - 1);
             p.drivers.push(Driver {
                 side,
                 sql: format!(
@@ -746,7 +754,7 @@ impl Plan {
                     Vec::new(),
                 ));
                 p.drivers.push(Driver {
-                    side: 1u64.checked_shl((p.sides.len() - 1) as u32).unwrap_or(0),
+                    side: side_bit(p.sides.len() - 1),
                     sql: "SELECT DISTINCT customer_id AS id FROM subscriptions INDEXED BY subscriptions_active_customer
                           WHERE status = 'active'"
                         .into(),
@@ -1126,7 +1134,7 @@ impl Plan {
             .sides
             .iter()
             .enumerate()
-            .filter(|(i, _)| 1u64.checked_shl(*i as u32).unwrap_or(0) & driver.side == 0)
+            .filter(|(i, _)| side_bit(*i) & driver.side == 0)
             .map(|(_, p)| p.clone())
             .collect();
         join_parts(&kept)
@@ -1639,11 +1647,7 @@ pub fn short_term_counts(conn: &Connection, input: &str) -> Result<Option<[(i64,
     let Some((query, pattern)) = fts_query_parts(input)? else {
         return Ok(None);
     };
-    let Some(token) = pattern
-        .is_ascii()
-        .then(|| pattern.to_ascii_lowercase())
-        .and_then(|p| short_token(&p).map(str::to_owned))
-    else {
+    let Some(token) = term_token(&pattern) else {
         return Ok(None);
     };
     let mut out = [(0, 0); 2];
@@ -1657,6 +1661,13 @@ pub fn short_term_counts(conn: &Connection, input: &str) -> Result<Option<[(i64,
         );
     }
     Ok(Some(out))
+}
+
+/// The folded trigram an ASCII term of 1 or 2 characters is, whose count the
+/// FTS vocabulary holds; None for any other term.
+fn term_token(pattern: &str) -> Option<String> {
+    let folded = pattern.is_ascii().then(|| pattern.to_ascii_lowercase())?;
+    short_token(&folded).map(str::to_owned)
 }
 
 /// The one trigram a 1- or 2-character term's pattern is, if it is one.

@@ -4,14 +4,14 @@
 //! Ids are derived so that two desks converge: a tag's uuid is UUIDv5 of its
 //! lower-cased name, a link's uuid is UUIDv5(customer uuid, tag uuid).
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::customers::{self, Customer, Handle};
-use std::collections::HashMap;
-
 use crate::db::{Change, ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::validate;

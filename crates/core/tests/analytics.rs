@@ -67,6 +67,15 @@ fn build() -> Shop {
     }
 }
 
+/// The (id, amount) rows of a query, in its order.
+fn pairs(db: &Db, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Vec<(i64, i64)> {
+    let mut stmt = db.conn().prepare(sql).unwrap();
+    stmt.query_map(params, |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 fn report(db: &Db, period: Period, top: TopBy) -> analytics::Report {
     analytics::analytics(
         db.conn(),
@@ -456,19 +465,14 @@ fn rollups_equal_a_recount_after_random_operations() {
                 &[&cutoff, &end]
             )
         );
-        let mut stmt = conn
-            .prepare(
-                "SELECT c.id, sum(p.amount) AS s FROM payments p JOIN customers c ON c.id = p.customer_id
-                 WHERE p.status = 'success' AND c.status != 'deleted'
-                   AND p.received_at >= ?1 AND p.received_at < ?2
-                 GROUP BY c.id ORDER BY s DESC, c.id LIMIT 10",
-            )
-            .unwrap();
-        let expected: Vec<(i64, i64)> = stmt
-            .query_map([&start, &end], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let expected = pairs(
+            &db,
+            "SELECT c.id, sum(p.amount) AS s FROM payments p JOIN customers c ON c.id = p.customer_id
+             WHERE p.status = 'success' AND c.status != 'deleted'
+               AND p.received_at >= ?1 AND p.received_at < ?2
+             GROUP BY c.id ORDER BY s DESC, c.id LIMIT 10",
+            &[&start, &end],
+        );
         let got: Vec<(i64, i64)> = r
             .top
             .iter()
@@ -492,12 +496,7 @@ fn rollups_equal_a_recount_after_random_operations() {
         ),
     ] {
         let r = report(&db, Period::All, top);
-        let mut stmt = db.conn().prepare(sql).unwrap();
-        let expected: Vec<(i64, i64)> = stmt
-            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let expected = pairs(&db, sql, &[]);
         let got: Vec<(i64, i64)> = r
             .top
             .iter()

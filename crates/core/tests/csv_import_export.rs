@@ -259,25 +259,32 @@ fn a_cancelled_import_leaves_the_database_as_before() {
     }
     let file = write(dir.path(), "big.csv", csv.as_bytes());
     let before = snapshot(&db);
+    let (error, calls) = import_cancelled_at(&mut db, &file, 1_000);
+    assert_eq!(error.code(), "cancelled");
+    assert!(calls >= 2);
+    assert_eq!(snapshot(&db), before);
+}
+
+/// Imports `file`, cancelling once `rows` rows are done: the import's error
+/// and how many times it reported progress (never past the file's end).
+fn import_cancelled_at(db: &mut Db, file: &Path, rows: u64) -> (Error, u32) {
     let cancel = Cancel::new();
     let mut calls = 0;
     let result = import::import_customers(
-        &mut db,
+        db,
         None,
-        &file,
+        file,
         &ImportOptions::default(),
         &mut |p| {
             calls += 1;
             assert!(p.done <= p.total);
-            if p.rows >= 1_000 {
+            if p.rows >= rows {
                 cancel.cancel();
             }
         },
         &cancel,
     );
-    assert_eq!(result.unwrap_err().code(), "cancelled");
-    assert!(calls >= 2);
-    assert_eq!(snapshot(&db), before);
+    (result.unwrap_err(), calls)
 }
 
 #[test]
@@ -651,20 +658,8 @@ fn a_cancelled_large_import_leaves_the_file_and_its_indexes_as_before() {
     common::add(&mut db, "Lama", "0899-0000-1111");
     let file = large_file(dir.path(), 6_000);
     let (before, schema_before) = (snapshot(&db), schema(&db));
-    let cancel = Cancel::new();
-    let result = import::import_customers(
-        &mut db,
-        None,
-        &file,
-        &ImportOptions::default(),
-        &mut |p| {
-            if p.rows >= 3_000 {
-                cancel.cancel();
-            }
-        },
-        &cancel,
-    );
-    assert_eq!(result.unwrap_err().code(), "cancelled");
+    let (error, _) = import_cancelled_at(&mut db, &file, 3_000);
+    assert_eq!(error.code(), "cancelled");
     assert_eq!(snapshot(&db), before);
     assert_eq!(schema(&db), schema_before);
 }

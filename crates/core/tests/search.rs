@@ -686,6 +686,14 @@ fn big_shop_plans_equal_the_oracle() {
     .unwrap();
     let rows = all_rows(db.conn());
     let today = chrono::Utc::now().date_naive();
+    // Any of eight of the generator's tags: a big side set.
+    let eight_tags = || {
+        [
+            "VIP", "Kos", "Warung", "Kantor", "Baru", "RT 01", "RT 02", "Sekolah",
+        ]
+        .map(String::from)
+        .to_vec()
+    };
     let filters = [
         Filter {
             search: Some("a".into()),
@@ -752,32 +760,14 @@ fn big_shop_plans_equal_the_oracle() {
         // and paged from their intersection.
         Filter {
             active_subscription: Some(true),
-            tags_any: vec![
-                "VIP".into(),
-                "Kos".into(),
-                "Warung".into(),
-                "Kantor".into(),
-                "Baru".into(),
-                "RT 01".into(),
-                "RT 02".into(),
-                "Sekolah".into(),
-            ],
+            tags_any: eight_tags(),
             ..Filter::default()
         },
         Filter {
             active_subscription: Some(true),
             status: Some(Status::Inactive),
             include_deleted: true,
-            tags_any: vec![
-                "VIP".into(),
-                "Kos".into(),
-                "Warung".into(),
-                "Kantor".into(),
-                "Baru".into(),
-                "RT 01".into(),
-                "RT 02".into(),
-                "Sekolah".into(),
-            ],
+            tags_any: eight_tags(),
             ..Filter::default()
         },
         // Two big sets: intersected, then walked against a bitmap.

@@ -133,8 +133,8 @@ pub fn import_customers(
             }
         })
     };
-    // A large page cache keeps the index pages of a big import in memory
-    // instead of spilling them to the WAL again and again.
+    // The import's own page cache (see IMPORT_CACHE_KIB), the connection's
+    // back afterwards.
     let cache: i64 = db.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
     db.conn()
         .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
@@ -159,12 +159,9 @@ fn large_against(db: &Db, path: &Path) -> Result<bool> {
     const BYTES_PER_ROW: u64 = 64;
     const LARGE_ROWS: u64 = 5_000;
     let rows = std::fs::metadata(path)?.len() / BYTES_PER_ROW;
-    let customers: i64 =
-        db.conn()
-            .query_row("SELECT customers + deleted FROM customer_stats", [], |r| {
-                r.get(0)
-            })?;
-    Ok(rows >= LARGE_ROWS && rows >= u64::try_from(customers).unwrap_or(0))
+    let counters = crate::stats::counters(db.conn())?;
+    let customers = u64::try_from(counters.customers + counters.deleted).unwrap_or(0);
+    Ok(rows >= LARGE_ROWS && rows >= customers)
 }
 
 /// Rows travel from the checking thread to the writing one in batches, a
