@@ -23,6 +23,7 @@ pub mod import;
 pub mod ledger;
 pub mod money;
 mod names;
+pub mod outfile;
 pub mod phone;
 pub mod privacy;
 pub mod progress;
