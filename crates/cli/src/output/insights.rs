@@ -52,10 +52,7 @@ impl Text for Report {
             ("lifetime value", rp(self.lifetime_value)),
             ("total debt (now)", rp(self.total_debt)),
             ("customers with debt", self.customers_with_debt.to_string()),
-            (
-                "unpaid of invoices in range",
-                rp(self.unpaid_invoiced),
-            ),
+            ("unpaid of invoices in range", rp(self.unpaid_invoiced)),
         ];
         for (k, v) in rows {
             t.add_row([k.to_owned(), v]);

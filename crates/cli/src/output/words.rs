@@ -91,7 +91,10 @@ mod tests {
 
     #[test]
     fn cursors_quote_for_the_shell() {
-        assert_eq!(shell_word("d~42~-150000~2026-01-02T03:04:05.678Z"), "d~42~-150000~2026-01-02T03:04:05.678Z");
+        assert_eq!(
+            shell_word("d~42~-150000~2026-01-02T03:04:05.678Z"),
+            "d~42~-150000~2026-01-02T03:04:05.678Z"
+        );
         assert_eq!(shell_word("n~7~Budi Santoso"), "'n~7~Budi Santoso'");
         assert_eq!(shell_word("n~7~Jum'at"), r"'n~7~Jum'\''at'");
         assert_eq!(shell_word(""), "''");
