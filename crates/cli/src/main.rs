@@ -4,6 +4,8 @@
 
 mod args;
 mod commands;
+#[cfg(test)]
+mod help_tests;
 mod output;
 mod progress;
 
