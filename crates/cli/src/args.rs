@@ -126,6 +126,11 @@ pub enum Command {
     /// Add, sell and list hotspot vouchers
     #[command(subcommand)]
     Voucher(VoucherCmd),
+    /// Print the tab-completion script for a shell (see the README for where it goes)
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]

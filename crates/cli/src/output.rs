@@ -17,6 +17,7 @@ use words::{count, rp, shell_word};
 use std::io::Write;
 use std::process::ExitCode;
 
+use clap::CommandFactory;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
@@ -30,6 +31,8 @@ use pelanggan_core::tags::TagUsage;
 use pelanggan_core::{Error, ErrorBody};
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::args::Cli;
 
 /// What a command hands back: printable both ways.
 pub trait Render {
@@ -64,8 +67,13 @@ pub fn print(out: &dyn Render, json: bool) -> ExitCode {
 /// (`pelanggan customer list | head`) is not a failure: what the command did
 /// is done, so it ends quietly with success instead of a panic.
 pub fn say(text: &str) -> ExitCode {
+    emit(format!("{text}\n").as_bytes())
+}
+
+/// Writes `bytes` on stdout as they are; a closed pipe ends quietly (see `say`).
+fn emit(bytes: &[u8]) -> ExitCode {
     let mut out = std::io::stdout().lock();
-    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -73,6 +81,14 @@ pub fn say(text: &str) -> ExitCode {
             ExitCode::from(3)
         }
     }
+}
+
+/// `pelanggan completions SHELL`: the shell's completion script for every
+/// command and flag, generated from the same clap definitions.
+pub fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pelanggan", &mut script);
+    emit(&script)
 }
 
 /// One line on stderr; if stderr is gone too there is no one left to tell.

@@ -76,6 +76,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             db.region()?,
             *limit,
         )?))),
+        Command::Completions { .. } => unreachable!("main prints completions without a database"),
     }
 }
 
