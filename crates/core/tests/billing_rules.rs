@@ -292,7 +292,10 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     assert_eq!(c.total_spent, Money::ZERO);
 
     let err = refused(&mut db, "already_refunded", |w| payments::refund(w, &p.id));
-    assert!(err.to_string().contains("already refunded"));
+    assert_eq!(
+        err.to_string(),
+        format!("payment #{} is already refunded", p.local_id)
+    );
 }
 
 #[test]

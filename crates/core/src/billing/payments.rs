@@ -300,7 +300,7 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
     if payment.status == PaymentStatus::Refunded {
         return Err(Error::refused(
             "already_refunded",
-            format!("payment {} is already refunded", payment.id),
+            format!("payment #{} is already refunded", payment.local_id),
         ));
     }
     let customer = customers::resolve(w.tx(), &payment.customer_id, w.region())?;
