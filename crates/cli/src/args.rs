@@ -47,8 +47,9 @@ pub enum Command {
     Tag(TagCmd),
     /// A customer's activity log, newest first
     Activity {
-        /// Customer: id, local number or WhatsApp number
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
+        /// At most this many entries, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
     },
@@ -106,7 +107,10 @@ pub enum Command {
         keep: usize,
     },
     /// Replace the database with a backup (checked first; the current file is kept beside it)
-    Restore { file: PathBuf },
+    Restore {
+        /// The backup file to restore (made by `backup`)
+        file: PathBuf,
+    },
     /// Privacy requests about one customer
     #[command(subcommand)]
     Privacy(PrivacyCmd),
@@ -122,14 +126,25 @@ pub enum Command {
     /// Add, sell and list hotspot vouchers
     #[command(subcommand)]
     Voucher(VoucherCmd),
+    /// Print the tab-completion script for a shell (see the README for where it goes)
+    Completions {
+        /// bash, zsh, fish, powershell or elvish
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PrivacyCmd {
     /// Everything stored about the customer, as one JSON file
-    Export { customer: String, file: PathBuf },
+    Export {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+        /// The JSON file to write
+        file: PathBuf,
+    },
     /// Remove name, numbers, email, address, notes (amounts stay); irreversible
     Anonymise {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
         /// Confirm: this cannot be undone
         #[arg(long)]
@@ -137,6 +152,7 @@ pub enum PrivacyCmd {
     },
     /// Delete the customer and everything about them; irreversible
     Delete {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
         /// Confirm: this cannot be undone
         #[arg(long)]
@@ -151,6 +167,7 @@ pub enum PrivacyCmd {
 pub enum ImportCmd {
     /// Import customers; headers in English or Indonesian, delimiter and encoding detected
     Customers {
+        /// The CSV file to read
         file: PathBuf,
         /// Check every row and report, but write nothing
         #[arg(long)]
@@ -178,6 +195,7 @@ pub struct CsvArgs {
 pub enum ExportCmd {
     /// Customers, filtered as in `customer list`
     Customers {
+        /// The CSV file to write
         file: PathBuf,
         #[command(flatten)]
         filters: ListFilters,
@@ -186,6 +204,7 @@ pub enum ExportCmd {
     },
     /// Every ledger entry, oldest first
     Ledger {
+        /// The CSV file to write
         file: PathBuf,
         /// YYYY-MM-DD, inclusive
         #[arg(long)]
@@ -200,12 +219,16 @@ pub enum ExportCmd {
 
 #[derive(Debug, Args, Default)]
 pub struct CustomerFields {
+    /// Email address (at most 100 characters)
     #[arg(long)]
     pub email: Option<String>,
+    /// Phone number (not WhatsApp), any format: (021) 5795 1234
     #[arg(long)]
     pub phone: Option<String>,
+    /// Postal address (at most 500 characters)
     #[arg(long)]
     pub address: Option<String>,
+    /// Free notes (at most 2000 characters)
     #[arg(long)]
     pub notes: Option<String>,
     /// active, inactive or blacklisted
@@ -217,9 +240,10 @@ pub struct CustomerFields {
 pub enum CustomerCmd {
     /// Add a customer
     Add {
+        /// The customer's name (at most 100 characters)
         #[arg(long)]
         name: String,
-        /// Any format: 0812-3456-7890, +62 812 3456 7890, ...
+        /// WhatsApp number, any format: 0812-3456-7890, +62 812 3456 7890, ...
         #[arg(long)]
         whatsapp: String,
         #[command(flatten)]
@@ -232,21 +256,33 @@ pub enum CustomerCmd {
         tags: Vec<String>,
     },
     /// Show one customer
-    Show { customer: String },
+    Show {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+    },
     /// Change fields; an empty value clears an optional field
     Edit {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
+        /// New name (at most 100 characters)
         #[arg(long)]
         name: Option<String>,
+        /// New WhatsApp number, any format
         #[arg(long)]
         whatsapp: Option<String>,
         #[command(flatten)]
         fields: CustomerFields,
     },
     /// Soft delete: hidden from lists, restorable
-    Delete { customer: String },
+    Delete {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+    },
     /// Undo a soft delete
-    Restore { customer: String },
+    Restore {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+    },
     /// List customers, debt first, then most recently updated
     List {
         #[command(flatten)]
@@ -255,8 +291,10 @@ pub enum CustomerCmd {
         /// balance, balance-desc, spent, spent-desc
         #[arg(long, default_value = "debt")]
         sort: String,
+        /// Page number, from 1 (slower with depth: prefer --after)
         #[arg(long, default_value_t = 1)]
         page: u32,
+        /// Customers per page, 1 to 200
         #[arg(long, default_value_t = 50)]
         limit: u32,
         /// Start after this cursor (the `next` of the previous page): fast at any depth
@@ -308,14 +346,18 @@ pub struct ListFilters {
 
 #[derive(Debug, Args)]
 pub struct EntryArgs {
+    /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
     pub customer: String,
     /// A positive amount with at most two decimals: 150000 or 150000.50
     #[arg(allow_hyphen_values = true)]
     pub amount: String,
+    /// What the entry is for, kept in the ledger: "Top-up at the counter"
     #[arg(long)]
     pub description: String,
+    /// What the entry refers to, with --reference-id: order, receipt, ...
     #[arg(long, requires = "reference_id")]
     pub reference_type: Option<String>,
+    /// The id of what the entry refers to, with --reference-type
     #[arg(long, requires = "reference_type")]
     pub reference_id: Option<String>,
 }
@@ -328,6 +370,7 @@ pub enum BalanceCmd {
     Debit(EntryArgs),
     /// The customer's ledger, newest first
     History {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
         /// credit, debit or carry_over
         #[arg(long = "type")]
@@ -338,6 +381,7 @@ pub enum BalanceCmd {
         /// YYYY-MM-DD, inclusive
         #[arg(long)]
         to: Option<String>,
+        /// At most this many entries, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
     },
@@ -347,34 +391,60 @@ pub enum BalanceCmd {
 pub enum ContactCmd {
     /// Add a contact: TYPE is whatsapp, email or phone
     Add {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
+        /// whatsapp, email or phone
         #[arg(value_name = "TYPE")]
         kind: String,
+        /// The number (any format) or the email address
         value: String,
+        /// Make it the primary contact of its type
         #[arg(long)]
         primary: bool,
+        /// A note about the contact: "office", "wife's number"
         #[arg(long)]
         notes: Option<String>,
     },
     /// Remove a contact by its id or local number
-    Remove { customer: String, contact: String },
+    Remove {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+        /// The contact: its id or its local number (the # column of `contact list`)
+        contact: String,
+    },
     /// List a customer's contacts
-    List { customer: String },
+    List {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+    },
     /// Make a contact the primary one of its type
-    SetPrimary { customer: String, contact: String },
+    SetPrimary {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+        /// The contact: its id or its local number (the # column of `contact list`)
+        contact: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TagCmd {
     /// Tag a customer (creates the tag for the shop if new; --color recolours it shop-wide)
     Add {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
+        /// The tag's name (at most 50 characters; case does not matter)
         name: String,
+        /// The tag's colour, as #RRGGBB [default: #007bff for a new tag]
         #[arg(long, value_name = "#RRGGBB")]
         color: Option<String>,
     },
     /// Remove a tag from a customer
-    Remove { customer: String, name: String },
+    Remove {
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
+        customer: String,
+        /// The tag's name (case does not matter)
+        name: String,
+    },
     /// The shop's tags with how many customers carry each
     List {
         /// The 20 most used, most used first
@@ -387,7 +457,9 @@ pub enum TagCmd {
 pub enum AdminCmd {
     /// Add an admin
     Add {
+        /// The admin's login name, given to --as
         username: String,
+        /// The admin's full name
         #[arg(long)]
         name: String,
         /// Also make this the default admin for writes
@@ -403,14 +475,19 @@ pub enum SettingsCmd {
     /// Show every setting
     Show,
     /// Set one setting
-    Set { key: String, value: String },
+    Set {
+        /// default_region, default_admin, currency or invoice_prefix
+        key: String,
+        /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV)
+        value: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum SubscriptionCmd {
     /// Subscribe a customer (not deleted, not blacklisted) to a service
     Add {
-        /// Customer: id, local number or WhatsApp number
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
         /// pppoe or hotspot
         #[arg(long = "type", value_name = "TYPE")]
@@ -433,15 +510,18 @@ pub enum SubscriptionCmd {
     },
     /// Change fields; a new price applies from the next invoice
     Edit {
-        /// Subscription: id, local number or service username
+        /// The subscription (SUB): its id, its local number (the # column) or its service username
         subscription: String,
         /// pppoe or hotspot
         #[arg(long = "type", value_name = "TYPE")]
         kind: Option<String>,
+        /// New service username (unique among live subscriptions)
         #[arg(long)]
         username: Option<String>,
+        /// New profile or package name
         #[arg(long)]
         profile: Option<String>,
+        /// New price of one cycle: 150000 or 150000.50
         #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
         price: Option<String>,
         /// monthly, weekly or daily (counted from the next billing date)
@@ -449,20 +529,27 @@ pub enum SubscriptionCmd {
         cycle: Option<String>,
     },
     /// Stop billing until `resume`
-    Suspend { subscription: String },
+    Suspend {
+        /// The subscription (SUB): its id, its local number (the # column) or its service username
+        subscription: String,
+    },
     /// Bill again from the first period starting on or after --date
     Resume {
+        /// The subscription (SUB): its id, its local number (the # column) or its service username
         subscription: String,
         /// YYYY-MM-DD [default: today]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },
     /// End the subscription for good (frees its username)
-    Cancel { subscription: String },
+    Cancel {
+        /// The subscription (SUB): its id, its local number (the # column) or its service username
+        subscription: String,
+    },
     /// Subscriptions, oldest first
     List {
-        /// Customer: id, local number or WhatsApp number
-        #[arg(long)]
+        /// Only this customer (REF): its id, local number (the # column) or WhatsApp number in any format
+        #[arg(long, value_name = "REF")]
         customer: Option<String>,
         /// active, suspended or cancelled
         #[arg(long)]
@@ -483,11 +570,11 @@ pub enum InvoiceCmd {
     },
     /// Invoices, newest first
     List {
-        /// Customer: id, local number or WhatsApp number
-        #[arg(long)]
+        /// Only this customer (REF): its id, local number (the # column) or WhatsApp number in any format
+        #[arg(long, value_name = "REF")]
         customer: Option<String>,
-        /// Subscription: id, local number or service username
-        #[arg(long)]
+        /// Only this subscription (SUB): its id, local number (the # column) or service username
+        #[arg(long, value_name = "SUB")]
         subscription: Option<String>,
         /// unpaid, partial, paid or void
         #[arg(long)]
@@ -495,20 +582,27 @@ pub enum InvoiceCmd {
         /// Unpaid and partial invoices only
         #[arg(long)]
         open: bool,
+        /// At most this many invoices, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
     },
     /// Show one invoice by its number
-    Show { number: String },
+    Show {
+        /// The invoice NUMBER, such as INV-2026-000001
+        number: String,
+    },
     /// Cancel an invoice issued by mistake (refund its payments first)
-    Void { number: String },
+    Void {
+        /// The invoice NUMBER, such as INV-2026-000001
+        number: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum PaymentCmd {
     /// Record money received from a customer
     Record {
-        /// Customer: id, local number or WhatsApp number
+        /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
         /// A positive amount with at most two decimals: 150000 or 150000.50
         #[arg(allow_hyphen_values = true)]
@@ -525,17 +619,18 @@ pub enum PaymentCmd {
     },
     /// Refund a payment in full (re-opens what it had paid)
     Refund {
-        /// The payment's id or local number
+        /// The payment (ID): its id or its local number (the # column of `payment list`)
         id: String,
     },
     /// Payments, newest first
     List {
-        /// Customer: id, local number or WhatsApp number
-        #[arg(long)]
+        /// Only this customer (REF): its id, local number (the # column) or WhatsApp number in any format
+        #[arg(long, value_name = "REF")]
         customer: Option<String>,
         /// success or refunded
         #[arg(long)]
         status: Option<String>,
+        /// At most this many payments, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
     },
@@ -545,21 +640,26 @@ pub enum PaymentCmd {
 pub enum VoucherCmd {
     /// Add an unsold voucher
     Add {
+        /// The voucher's code, as printed on it (unique; case does not matter)
         code: String,
+        /// The hotspot profile it gives
         #[arg(long)]
         profile: String,
+        /// Its selling price: 5000 or 5000.50
         #[arg(long, allow_hyphen_values = true, value_name = "AMOUNT")]
         price: String,
     },
     /// Sell a voucher, to a customer (an invoice and its payment) or over the counter
     Sell {
+        /// The voucher's code (case does not matter)
         code: String,
-        /// Customer: id, local number or WhatsApp number
-        #[arg(long)]
+        /// Sell to this customer (REF): its id, local number (the # column) or WhatsApp number in any format
+        #[arg(long, value_name = "REF")]
         customer: Option<String>,
         /// cash, bank_transfer, e_wallet or other [default: cash]
         #[arg(long)]
         method: Option<String>,
+        /// A transfer's reference, a receipt number
         #[arg(long)]
         reference: Option<String>,
     },
@@ -568,9 +668,10 @@ pub enum VoucherCmd {
         /// available or sold
         #[arg(long)]
         status: Option<String>,
-        /// The vouchers sold to this customer
-        #[arg(long)]
+        /// The vouchers sold to this customer (REF): its id, local number (the # column) or WhatsApp number in any format
+        #[arg(long, value_name = "REF")]
         customer: Option<String>,
+        /// At most this many vouchers, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
     },

@@ -4,6 +4,8 @@
 
 mod args;
 mod commands;
+#[cfg(test)]
+mod help_tests;
 mod output;
 mod progress;
 
@@ -11,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::args::Cli;
+use crate::args::{Cli, Command};
 
 fn main() -> ExitCode {
     // Known before clap runs, so that usage errors honour --json too.
@@ -20,6 +22,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return output::usage_error(e, json),
     };
+    // Needs no database: printed before one is opened.
+    if let Command::Completions { shell } = cli.command {
+        return output::completions(shell);
+    }
     match commands::run(&cli) {
         Ok(out) => output::print(out.as_ref(), cli.global.json),
         Err(e) => output::error(&e, cli.global.json),

@@ -7,12 +7,17 @@
 mod billing;
 mod files;
 mod insights;
+mod words;
 
 pub use billing::Issued;
 pub use files::{AutoBackup, Written};
+pub use words::set_currency;
+use words::{count, rp, shell_word};
 
+use std::io::Write;
 use std::process::ExitCode;
 
+use clap::CommandFactory;
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
@@ -26,6 +31,8 @@ use pelanggan_core::tags::TagUsage;
 use pelanggan_core::{Error, ErrorBody};
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::args::Cli;
 
 /// What a command hands back: printable both ways.
 pub trait Render {
@@ -48,20 +55,53 @@ impl<T: Serialize + Text> Render for T {
 }
 
 pub fn print(out: &dyn Render, json: bool) -> ExitCode {
-    if json {
-        println!("{}", out.json());
+    let text = if json {
+        out.json().to_string()
     } else {
-        println!("{}", out.text());
+        out.text()
+    };
+    say(&text)
+}
+
+/// Writes `text` and a line end on stdout. A reader that stopped reading
+/// (`pelanggan customer list | head`) is not a failure: what the command did
+/// is done, so it ends quietly with success instead of a panic.
+pub fn say(text: &str) -> ExitCode {
+    emit(format!("{text}\n").as_bytes())
+}
+
+/// Writes `bytes` on stdout as they are; a closed pipe ends quietly (see `say`).
+fn emit(bytes: &[u8]) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            complain(&format!("error: the output could not be written: {e}"));
+            ExitCode::from(3)
+        }
     }
-    ExitCode::SUCCESS
+}
+
+/// `pelanggan completions SHELL`: the shell's completion script for every
+/// command and flag, generated from the same clap definitions.
+pub fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "pelanggan", &mut script);
+    emit(&script)
+}
+
+/// One line on stderr; if stderr is gone too there is no one left to tell.
+fn complain(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 pub fn error(e: &Error, json: bool) -> ExitCode {
     if json {
         let body = ErrorBody::from(e);
-        eprintln!("{}", serde_json::to_string(&body).unwrap_or_default());
+        complain(&serde_json::to_string(&body).unwrap_or_default());
     } else {
-        eprintln!("error: {e}");
+        complain(&format!("error: {e}"));
     }
     ExitCode::from(match e {
         Error::Busy => 4,
@@ -78,7 +118,7 @@ pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
     }
     if json {
         let body = serde_json::json!({ "code": "usage", "message": e.render().to_string().trim() });
-        eprintln!("{body}");
+        complain(&body.to_string());
     } else {
         let _ = e.print();
     }
@@ -125,8 +165,8 @@ impl Text for Customer {
             ("phone", opt(&self.phone)),
             ("address", opt(&self.address)),
             ("notes", opt(&self.notes)),
-            ("balance", self.balance.to_string()),
-            ("total spent", self.total_spent.to_string()),
+            ("balance", rp(self.balance)),
+            ("total spent", rp(self.total_spent)),
             ("subscriptions", self.subscription_count.to_string()),
             ("status", self.status.to_string()),
             ("tags", tag_list(self)),
@@ -151,17 +191,21 @@ impl Text for Page<Customer> {
                 c.local_id.to_string(),
                 c.name.clone(),
                 c.whatsapp.to_string(),
-                c.balance.to_string(),
+                rp(c.balance),
                 c.status.to_string(),
                 tag_list(c),
             ]);
         }
-        format!(
-            "{t}\npage {} of {} ({} customers)",
+        let mut out = format!(
+            "{t}\npage {} of {} ({})",
             self.page,
             self.total_pages.max(1),
-            self.total
-        )
+            count(self.total, "customer", "customers")
+        );
+        if let Some(next) = &self.next {
+            out.push_str(&format!("\nnext page: --after {}", shell_word(next)));
+        }
+        out
     }
 }
 
@@ -190,7 +234,10 @@ impl Text for LedgerEntry {
     fn text(&self) -> String {
         format!(
             "{} {} -> balance {} (was {})",
-            self.kind, self.amount, self.new_balance, self.previous_balance
+            self.kind,
+            rp(self.amount),
+            rp(self.new_balance),
+            rp(self.previous_balance)
         )
     }
 }
@@ -213,8 +260,8 @@ impl Text for List<LedgerEntry> {
                 vec![
                     e.created_at.clone(),
                     e.kind.to_string(),
-                    e.amount.to_string(),
-                    e.new_balance.to_string(),
+                    rp(e.amount),
+                    rp(e.new_balance),
                     e.description.clone(),
                     match (&e.reference_type, &e.reference_id) {
                         (Some(t), Some(id)) => format!("{t} {id}"),
@@ -230,9 +277,8 @@ impl Text for List<LedgerEntry> {
 impl Text for Contact {
     fn text(&self) -> String {
         format!(
-            "contact {} ({}): {} {}{}",
+            "contact #{}: {} {}{}",
             self.local_id,
-            self.id,
             self.kind,
             self.value,
             if self.is_primary { " [primary]" } else { "" }
@@ -340,13 +386,13 @@ impl Text for List<Setting> {
 impl Text for ImportSummary {
     fn text(&self) -> String {
         let mut out = format!(
-            "{}{} rows: {} imported, {} updated, {} skipped, {} rejected (encoding {}, delimiter {:?})",
+            "{}{}: {} imported, {} updated, {} skipped, {} rejected (encoding {}, delimiter {:?})",
             if self.dry_run {
                 "dry run, nothing written. "
             } else {
                 ""
             },
-            self.rows,
+            count(self.rows, "row", "rows"),
             self.imported,
             self.updated,
             self.skipped,
@@ -391,6 +437,10 @@ impl Text for ImportSummary {
 
 impl Text for ExportSummary {
     fn text(&self) -> String {
-        format!("{} rows written to {}", self.rows, self.file.display())
+        format!(
+            "{} written to {}",
+            count(self.rows, "row", "rows"),
+            self.file.display()
+        )
     }
 }

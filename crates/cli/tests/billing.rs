@@ -139,14 +139,14 @@ fn the_worked_example_through_the_cli() {
     assert_eq!(i2["amount_due"], "200000.00");
     let text = shop.text(&["invoice", "show", inv2]);
     assert!(
-        text.contains("50000.00 from INV-2026-000001") && text.contains("200000.00"),
+        text.contains("Rp 50.000 from INV-2026-000001") && text.contains("Rp 200.000"),
         "{text}"
     );
 
     // pay 200.000: balance 0, INV1 paid, INV2 paid.
     let text = shop.text(&["payment", "record", budi, "200000"]);
     assert!(
-        text.contains("200000.00") && text.contains("INV-2026-000001 50000.00"),
+        text.contains("Rp 200.000") && text.contains("INV-2026-000001 Rp 50.000"),
         "{text}"
     );
     assert_eq!(shop.balance(budi), "0.00");
@@ -245,7 +245,7 @@ fn subscriptions_add_edit_suspend_resume_cancel_list() {
         "2026-01-10",
     ]);
     assert!(
-        text.contains("ani-hs") && text.contains("5000.00") && text.contains("daily"),
+        text.contains("ani-hs") && text.contains("Rp 5.000") && text.contains("daily"),
         "{text}"
     );
     let s = shop.subscribe("2", "budi-pppoe", "150000", "2026-01-01");
@@ -292,7 +292,7 @@ fn subscriptions_add_edit_suspend_resume_cancel_list() {
     );
     let text = shop.text(&["subscription", "edit", "budi-20", "--type", "pppoe"]);
     assert!(
-        text.contains("pppoe") && text.contains("175000.50"),
+        text.contains("pppoe") && text.contains("Rp 175.000,50"),
         "{text}"
     );
 
@@ -570,7 +570,7 @@ fn invoices_list_show_void_and_prefix() {
         "INV-2026-000001",
         "Ani",
         "paid",
-        "100000.00",
+        "Rp 100.000",
         "2026-01-01 to 2026-02-01",
     ] {
         assert!(text.contains(value), "{value}: {text}");
@@ -645,7 +645,7 @@ fn payments_record_refund_list_and_bad_input() {
         "sari",
     ]);
     assert!(
-        text.contains("49999.50") && text.contains("by sari") && text.contains("cash"),
+        text.contains("Rp 49.999,50") && text.contains("by sari") && text.contains("cash"),
         "{text}"
     );
     assert_eq!(shop.balance("1"), "0.00");
@@ -674,7 +674,7 @@ fn payments_record_refund_list_and_bad_input() {
     assert_eq!(shop.balance("1"), "-49999.50");
     let text = shop.text(&["payment", "refund", p["id"].as_str().unwrap()]);
     assert!(
-        text.contains("refunded") && text.contains("150000.50"),
+        text.contains("refunded") && text.contains("Rp 150.000,50"),
         "{text}"
     );
     assert_eq!(shop.customer("1")["total_spent"], "0.00");
@@ -701,11 +701,11 @@ fn payments_record_refund_list_and_bad_input() {
     assert_eq!(shop.balance("1"), "50000.00");
     let text = shop.text(&["payment", "list"]);
     for value in [
-        "250000.00",
+        "Rp 250.000",
         "bank_transfer",
         "refunded",
         "e_wallet",
-        "50000.00",
+        "Rp 50.000",
     ] {
         assert!(text.contains(value), "{value}: {text}");
     }
@@ -814,7 +814,7 @@ fn vouchers_add_sell_list() {
         "25000",
     ]);
     assert!(
-        text.contains("HS-002") && text.contains("25000.00"),
+        text.contains("HS-002") && text.contains("Rp 25.000"),
         "{text}"
     );
     shop.ok(&[
@@ -932,7 +932,7 @@ fn vouchers_add_sell_list() {
         "{text}"
     );
     let text = shop.text(&["voucher", "list"]);
-    for value in ["HS-001", "HS-002", "HS-003", "5000.00", "25000.00", "Ani"] {
+    for value in ["HS-001", "HS-002", "HS-003", "Rp 5.000", "Rp 25.000", "Ani"] {
         assert!(text.contains(value), "{value}: {text}");
     }
     let text = shop.text(&["voucher", "list", "--status", "available"]);

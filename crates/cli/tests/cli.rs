@@ -51,7 +51,7 @@ fn customer_add_show_edit_in_both_modes() {
     }
     let text = shop.text(&["customer", "show", "0812 3456 7890"]);
     assert!(
-        text.contains("Budi Santoso") && text.contains("50000.00"),
+        text.contains("Budi Santoso") && text.contains("Rp 50.000"),
         "{text}"
     );
 
@@ -307,7 +307,7 @@ fn balance_credit_debit_history() {
         "--description",
         "paket bulanan",
     ]);
-    assert!(text.contains("-49999.50"), "{text}");
+    assert!(text.contains("-Rp 49.999,50"), "{text}");
 
     let history = shop.ok(&["balance", "history", "1"]);
     assert_eq!(history.as_array().unwrap().len(), 2);

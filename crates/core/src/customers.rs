@@ -793,6 +793,7 @@ fn duplicate(number: &E164, holder: &Handle) -> Error {
     Error::DuplicateWhatsapp {
         whatsapp: number.to_string(),
         holder_id: holder.uuid.clone(),
+        holder_local_id: holder.id,
         holder_name: holder.name.clone(),
     }
 }

@@ -23,11 +23,16 @@ pub enum Error {
     #[error("{field}: '{input}' is not a valid phone number")]
     InvalidPhone { field: &'static str, input: String },
 
-    /// The number already belongs to another live customer.
-    #[error("WhatsApp number {whatsapp} already belongs to customer {holder_id} ({holder_name})")]
+    /// The number already belongs to another live customer. The message names
+    /// the holder by local number (`#12`), as people know them; `holder_id`
+    /// (also in `ErrorBody`) is the holder's id for programs.
+    #[error(
+        "WhatsApp number {whatsapp} already belongs to customer #{holder_local_id} ({holder_name})"
+    )]
     DuplicateWhatsapp {
         whatsapp: String,
         holder_id: String,
+        holder_local_id: i64,
         holder_name: String,
     },
 
@@ -164,13 +169,16 @@ impl Error {
     }
 }
 
-/// The error as clients receive it: `{code, message, field}`.
+/// The error as clients receive it: `{code, message, field}`, and for
+/// `duplicate_whatsapp` the holder's id (`holder_id`).
 #[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
 pub struct ErrorBody {
     pub code: &'static str,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_id: Option<String>,
 }
 
 impl From<&Error> for ErrorBody {
@@ -179,6 +187,10 @@ impl From<&Error> for ErrorBody {
             code: e.code(),
             message: e.to_string(),
             field: e.field(),
+            holder_id: match e {
+                Error::DuplicateWhatsapp { holder_id, .. } => Some(holder_id.clone()),
+                _ => None,
+            },
         }
     }
 }

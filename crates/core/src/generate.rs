@@ -195,8 +195,13 @@ pub fn generate(
         .conn()
         .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
     if existing > 0 {
+        let customers = if existing == 1 {
+            "customer"
+        } else {
+            "customers"
+        };
         return Err(Error::Conflict(format!(
-            "the database already has {existing} customers; gen fills only an empty database"
+            "the database already has {existing} {customers}; gen fills only an empty database"
         )));
     }
     if options.customers == 0 || options.customers > 10_000_000 {

@@ -292,7 +292,51 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     assert_eq!(c.total_spent, Money::ZERO);
 
     let err = refused(&mut db, "already_refunded", |w| payments::refund(w, &p.id));
-    assert!(err.to_string().contains("already refunded"));
+    assert_eq!(
+        err.to_string(),
+        format!("payment #{} is already refunded", p.local_id)
+    );
+}
+
+#[test]
+fn ledger_descriptions_name_payments_by_local_number() {
+    let (_dir, mut db) = shop();
+    let budi = customer(&mut db, "Budi", "081234567890");
+    subscription(
+        &mut db,
+        &budi,
+        "budi",
+        "150000",
+        Cycle::Monthly,
+        "2026-01-01",
+    );
+    let inv1 = issue(&mut db, "2026-01-01").remove(0).number;
+    let p1 = pay(&mut db, &budi, "100000", None);
+    let p2 = pay(&mut db, &budi, "80000", None);
+    db.write(None, |w| payments::refund(w, &p1.id)).unwrap();
+    check(&db);
+    let descriptions: Vec<String> =
+        ledger::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.description)
+            .collect();
+    let (n1, n2) = (p1.local_id, p2.local_id);
+    assert_eq!(
+        descriptions[..4],
+        [
+            format!("Refund of payment #{n1} (cash)"),
+            format!("Carried over from invoice {inv1}: Payment #{n2} (cash)"),
+            format!("Payment #{n2} (cash)"),
+            format!("Payment #{n1} (cash)"),
+        ]
+    );
+    for p in [&p1, &p2] {
+        assert!(
+            descriptions.iter().all(|d| !d.contains(&p.id)),
+            "{descriptions:?}"
+        );
+    }
 }
 
 #[test]

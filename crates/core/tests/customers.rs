@@ -128,19 +128,29 @@ fn duplicate_whatsapp_names_the_holder() {
         Error::DuplicateWhatsapp {
             whatsapp,
             holder_id,
+            holder_local_id,
             holder_name,
         } => {
             assert_eq!(whatsapp, WA1_E164);
             assert_eq!(holder_id, &holder.id);
+            assert_eq!(*holder_local_id, holder.local_id);
             assert_eq!(holder_name, "Siti Aminah");
         }
         other => panic!("{other:?}"),
     }
+    // People read the local number; programs get the id beside the message.
     let message = err.to_string();
-    assert!(
-        message.contains("Siti Aminah") && message.contains(&holder.id),
-        "{message}"
+    assert_eq!(
+        message,
+        format!(
+            "WhatsApp number {WA1_E164} already belongs to customer #{} (Siti Aminah)",
+            holder.local_id
+        )
     );
+    assert!(!message.contains(&holder.id), "{message}");
+    let body = pelanggan_core::ErrorBody::from(&err);
+    assert_eq!(body.holder_id.as_deref(), Some(holder.id.as_str()));
+    assert_eq!(body.message, message);
 }
 
 #[test]

@@ -12,12 +12,13 @@ pub fn run(db: &mut Db, customers: u64, seed: u64, json: bool) -> Result<Box<dyn
     let options = GenOptions { customers, seed };
     let summary = generate::generate(db, &options, |done| {
         if !json {
-            eprint!("\r{done} / {customers} customers");
-            let _ = std::io::stderr().flush();
+            // A closed stderr (`2>&1 | head`) must not stop the generator.
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r{done} / {customers} customers").and_then(|()| err.flush());
         }
     })?;
     if !json {
-        eprintln!();
+        let _ = writeln!(std::io::stderr());
     }
     Ok(Box::new(summary))
 }

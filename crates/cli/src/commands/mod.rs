@@ -23,6 +23,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use pelanggan_core::activity;
+use pelanggan_core::settings::{self as shop_settings, Key};
 use pelanggan_core::{Db, Error, Result};
 
 use crate::args::{Cli, Command};
@@ -30,6 +31,8 @@ use crate::output::{List, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
     let mut db = Db::open(db_path(cli)?)?;
+    // Tables show amounts in the shop's currency (`Rp` for IDR).
+    crate::output::set_currency(shop_settings::get(db.conn(), Key::Currency).ok().as_deref());
     let actor = cli.global.actor.as_deref();
     match &cli.command {
         Command::Customer(cmd) => customer::run(&mut db, actor, cmd),
@@ -73,6 +76,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             db.region()?,
             *limit,
         )?))),
+        Command::Completions { .. } => unreachable!("main prints completions without a database"),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Tables for subscriptions, invoices, payments and vouchers. Money prints as
-//! plain decimals ("150000.00"); JSON comes from the core types' `Serialize`.
+//! `Rp 150.000`; JSON comes from the core types' `Serialize` ("150000.00").
 
 use chrono::NaiveDate;
 use pelanggan_core::billing::invoices::Invoice;
@@ -8,7 +8,7 @@ use pelanggan_core::billing::subscriptions::Subscription;
 use pelanggan_core::billing::vouchers::Voucher;
 use serde::Serialize;
 
-use super::{List, Text, list_text, opt, shorten, table};
+use super::{List, Text, count, list_text, opt, rp, shorten, table};
 
 /// What `invoice issue-due` issued; JSON is the array of invoices.
 #[derive(Serialize)]
@@ -44,7 +44,7 @@ impl Text for Subscription {
             ("type", self.kind.to_string()),
             ("username", self.username.clone()),
             ("profile", self.profile.clone()),
-            ("price", self.price.to_string()),
+            ("price", rp(self.price)),
             ("cycle", self.cycle.to_string()),
             ("start", self.start_date.to_string()),
             ("next billing", self.next_billing_date.to_string()),
@@ -81,7 +81,7 @@ impl Text for List<Subscription> {
                     s.kind.to_string(),
                     s.username.clone(),
                     s.profile.clone(),
-                    s.price.to_string(),
+                    rp(s.price),
                     s.cycle.to_string(),
                     s.next_billing_date.to_string(),
                     s.status.to_string(),
@@ -107,7 +107,7 @@ impl Text for Invoice {
         } else {
             format!(
                 "{} from {}",
-                self.carried_amount,
+                rp(self.carried_amount),
                 self.carried_from.join(", ")
             )
         };
@@ -122,11 +122,11 @@ impl Text for Invoice {
                 format!("{} to {}", self.period_start, self.period_end),
             ),
             ("due date", self.due_date.to_string()),
-            ("total", self.total.to_string()),
-            ("paid", self.amount_allocated.to_string()),
-            ("unpaid", self.amount_unpaid.to_string()),
+            ("total", rp(self.total)),
+            ("paid", rp(self.amount_allocated)),
+            ("unpaid", rp(self.amount_unpaid)),
             ("carried", carried),
-            ("amount due", self.amount_due.to_string()),
+            ("amount due", rp(self.amount_due)),
             (
                 "issued",
                 format!("{} by {}", self.issued_at, self.issued_by),
@@ -150,8 +150,8 @@ fn invoice_table(items: &[Invoice], empty: &str) -> String {
                 shorten(&i.customer_name, 30),
                 billed(i),
                 i.period_start.to_string(),
-                i.total.to_string(),
-                i.amount_allocated.to_string(),
+                rp(i.total),
+                rp(i.amount_allocated),
                 i.amount_due.to_string(),
                 i.status.to_string(),
             ]
@@ -171,19 +171,19 @@ impl Text for Issued {
             return format!("no invoices due up to {}", self.date);
         }
         format!(
-            "{} invoice(s) issued, due up to {}\n{}",
-            self.invoices.len(),
+            "{} issued, due up to {}\n{}",
+            count(self.invoices.len() as u64, "invoice", "invoices"),
             self.date,
             invoice_table(&self.invoices, "")
         )
     }
 }
 
-/// "INV-2026-000001 100000.00, INV-2026-000002 50000.00"
+/// "INV-2026-000001 Rp 100.000, INV-2026-000002 Rp 50.000"
 fn pays(p: &Payment) -> String {
     p.allocations
         .iter()
-        .map(|a| format!("{} {}", a.invoice_number, a.amount))
+        .map(|a| format!("{} {}", a.invoice_number, rp(a.amount)))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -194,7 +194,7 @@ impl Text for Payment {
             ("id", self.id.clone()),
             ("local id", self.local_id.to_string()),
             ("customer", self.customer_name.clone()),
-            ("amount", self.amount.to_string()),
+            ("amount", rp(self.amount)),
             ("method", self.method.to_string()),
             ("reference", opt(&self.reference)),
             ("invoice", opt(&self.invoice_number)),
@@ -206,7 +206,7 @@ impl Text for Payment {
             ("status", self.status.to_string()),
             ("refunded", by(&self.refunded_at, &self.refunded_by)),
             ("pays", pays(self)),
-            ("credit", self.credit.to_string()),
+            ("credit", rp(self.credit)),
         ])
     }
 }
@@ -225,11 +225,11 @@ impl Text for List<Payment> {
                     p.local_id.to_string(),
                     p.received_at.clone(),
                     shorten(&p.customer_name, 30),
-                    p.amount.to_string(),
+                    rp(p.amount),
                     p.method.to_string(),
                     opt(&p.invoice_number),
                     pays(p),
-                    p.credit.to_string(),
+                    rp(p.credit),
                     p.status.to_string(),
                 ]
             },
@@ -242,7 +242,7 @@ impl Text for Voucher {
         fields(vec![
             ("code", self.code.clone()),
             ("profile", self.profile.clone()),
-            ("price", self.price.to_string()),
+            ("price", rp(self.price)),
             ("status", self.status.to_string()),
             ("sold", by(&self.sold_at, &self.sold_by)),
             ("customer", opt(&self.customer_name)),
@@ -266,7 +266,7 @@ impl Text for List<Voucher> {
                 vec![
                     v.code.clone(),
                     v.profile.clone(),
-                    v.price.to_string(),
+                    rp(v.price),
                     v.status.to_string(),
                     opt(&v.sold_at),
                     shorten(&opt(&v.customer_name), 30),

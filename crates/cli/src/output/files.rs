@@ -6,7 +6,7 @@ use pelanggan_core::backup::{BackupInfo, RestoreInfo};
 use pelanggan_core::privacy::Erased;
 use serde::Serialize;
 
-use super::Text;
+use super::{Text, count};
 
 /// A file a command wrote.
 #[derive(Serialize)]
@@ -24,15 +24,19 @@ pub struct AutoBackup {
 
 impl Text for Written {
     fn text(&self) -> String {
-        format!("{} bytes written to {}", self.bytes, self.file.display())
+        format!(
+            "{} written to {}",
+            count(self.bytes, "byte", "bytes"),
+            self.file.display()
+        )
     }
 }
 
 impl Text for BackupInfo {
     fn text(&self) -> String {
         format!(
-            "backup of {} bytes written to {}",
-            self.bytes,
+            "backup of {} written to {}",
+            count(self.bytes, "byte", "bytes"),
             self.file.display()
         )
     }
@@ -61,8 +65,9 @@ impl Text for RestoreInfo {
 impl Text for Erased {
     fn text(&self) -> String {
         format!(
-            "customer {} erased ({} rows deleted)",
-            self.customer_id, self.rows_deleted
+            "customer {} erased ({} deleted)",
+            self.customer_id,
+            count(self.rows_deleted, "row", "rows")
         )
     }
 }

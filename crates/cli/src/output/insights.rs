@@ -5,7 +5,7 @@ use pelanggan_core::analytics::Report;
 use pelanggan_core::generate::GenSummary;
 use pelanggan_core::stats::Stats;
 
-use super::{Text, table};
+use super::{Text, count, rp, table};
 
 impl Text for Stats {
     fn text(&self) -> String {
@@ -18,11 +18,11 @@ impl Text for Stats {
             ("deleted", self.deleted.to_string()),
             ("with debt", self.with_debt.to_string()),
             ("with credit", self.with_credit.to_string()),
-            ("total debt", self.total_debt.to_string()),
-            ("total credit", self.total_credit.to_string()),
-            ("total spent", self.total_spent.to_string()),
-            ("average spent", self.average_spent.to_string()),
-            ("highest spent", self.highest_spent.to_string()),
+            ("total debt", rp(self.total_debt)),
+            ("total credit", rp(self.total_credit)),
+            ("total spent", rp(self.total_spent)),
+            ("average spent", rp(self.average_spent)),
+            ("highest spent", rp(self.highest_spent)),
         ];
         for (k, v) in rows {
             t.add_row([k.to_owned(), v]);
@@ -43,19 +43,16 @@ impl Text for Report {
             ("new customers", self.new_customers.to_string()),
             ("active subscribers", self.active_subscribers.to_string()),
             ("churned", self.churned.to_string()),
-            ("revenue", self.revenue.to_string()),
+            ("revenue", rp(self.revenue)),
             ("payments", self.payments.to_string()),
             (
                 "average revenue per customer",
-                self.average_revenue_per_customer.to_string(),
+                rp(self.average_revenue_per_customer),
             ),
-            ("lifetime value", self.lifetime_value.to_string()),
-            ("total debt (now)", self.total_debt.to_string()),
+            ("lifetime value", rp(self.lifetime_value)),
+            ("total debt (now)", rp(self.total_debt)),
             ("customers with debt", self.customers_with_debt.to_string()),
-            (
-                "unpaid of invoices in range",
-                self.unpaid_invoiced.to_string(),
-            ),
+            ("unpaid of invoices in range", rp(self.unpaid_invoiced)),
         ];
         for (k, v) in rows {
             t.add_row([k.to_owned(), v]);
@@ -67,8 +64,8 @@ impl Text for Report {
             m.add_row([
                 month.month.clone(),
                 month.new_customers.to_string(),
-                month.revenue.to_string(),
-                month.debt.to_string(),
+                rp(month.revenue),
+                rp(month.debt),
             ]);
         }
         out.push_str(&format!("\n\nmonthly\n{m}"));
@@ -85,7 +82,7 @@ impl Text for Report {
                 c.name.clone(),
                 c.whatsapp.clone(),
                 c.amount
-                    .map(|a| a.to_string())
+                    .map(rp)
                     .or(c.subscriptions.map(|n| n.to_string()))
                     .unwrap_or_default(),
             ]);
@@ -108,16 +105,15 @@ impl Text for Report {
 impl Text for GenSummary {
     fn text(&self) -> String {
         format!(
-            "generated {} customers ({} with email, {} in debt), {} tag links, {} ledger entries, \
-             {} subscriptions, {} invoices, {} payments in {:.1} s",
-            self.customers,
+            "generated {} ({} with email, {} in debt), {}, {}, {}, {}, {} in {:.1} s",
+            count(self.customers, "customer", "customers"),
             self.with_email,
             self.in_debt,
-            self.tag_links,
-            self.ledger_entries,
-            self.subscriptions,
-            self.invoices,
-            self.payments,
+            count(self.tag_links, "tag link", "tag links"),
+            count(self.ledger_entries, "ledger entry", "ledger entries"),
+            count(self.subscriptions, "subscription", "subscriptions"),
+            count(self.invoices, "invoice", "invoices"),
+            count(self.payments, "payment", "payments"),
             self.millis as f64 / 1000.0
         )
     }

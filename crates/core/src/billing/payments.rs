@@ -195,8 +195,15 @@ pub(crate) fn record_for(
         }
     };
 
+    // The local number the payment gets below (this write holds the lock), so
+    // its ledger entries name it as people do: "Payment #12 (cash)".
+    let local_id: i64 =
+        w.tx()
+            .query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM payments", [], |r| {
+                r.get(0)
+            })?;
     let note = |what: &str| {
-        let mut text = format!("Payment {uuid} ({})", details.method);
+        let mut text = format!("Payment #{local_id} ({})", details.method);
         if let Some((_, number)) = &details.invoice {
             text.push_str(&format!(" for invoice {number}"));
         }
@@ -229,8 +236,8 @@ pub(crate) fn record_for(
 
     w.tx().execute(
         "INSERT INTO payments (uuid, customer_id, invoice_id, voucher_id, amount, method, reference,
-             received_at, received_by, status, credit_entry, carry_entry, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'success', ?10, ?11, ?12)",
+             received_at, received_by, status, credit_entry, carry_entry, created_at, id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'success', ?10, ?11, ?12, ?13)",
         params![
             uuid,
             customer.id,
@@ -244,6 +251,7 @@ pub(crate) fn record_for(
             credit_entry,
             carry_entry,
             w.now(),
+            local_id,
         ],
     )?;
     let spent: Money = w.tx().query_row(
@@ -292,7 +300,7 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
     if payment.status == PaymentStatus::Refunded {
         return Err(Error::refused(
             "already_refunded",
-            format!("payment {} is already refunded", payment.id),
+            format!("payment #{} is already refunded", payment.local_id),
         ));
     }
     let customer = customers::resolve(w.tx(), &payment.customer_id, w.region())?;
@@ -303,8 +311,8 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
         EntryKind::Debit,
         payment.amount,
         &EntryNote::new(format!(
-            "Refund of payment {} ({})",
-            payment.id, payment.method
+            "Refund of payment #{} ({})",
+            payment.local_id, payment.method
         ))
         .with_reference("payment_refund", &payment.id),
     )?;
