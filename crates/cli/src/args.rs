@@ -92,9 +92,12 @@ pub enum Command {
     },
     /// A consistent copy of the database, taken while others may write
     Backup {
-        /// The copy to make (must not exist)
+        /// The copy to make (must not exist); with --verify, the backup to check
         #[arg(required_unless_present = "auto")]
         file: Option<PathBuf>,
+        /// Check FILE instead (integrity, a Pelanggan schema this version reads) and say what it holds
+        #[arg(long, requires = "file", conflicts_with = "auto")]
+        verify: bool,
         /// The daily backup: pelanggan-YYYY-MM-DD.db in --dir, once a day, keeping --keep
         #[arg(long, conflicts_with = "file")]
         auto: bool,
@@ -127,7 +130,14 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum PrivacyCmd {
     /// Everything stored about the customer, as one JSON file
-    Export { customer: String, file: PathBuf },
+    Export {
+        customer: String,
+        /// The JSON file to write, or - for standard output
+        file: PathBuf,
+        /// Replace FILE if it exists (never the database itself, a link or a device)
+        #[arg(long)]
+        force: bool,
+    },
     /// Remove name, numbers, email, address, notes (amounts stay); irreversible
     Anonymise {
         customer: String,
@@ -172,12 +182,16 @@ pub struct CsvArgs {
     /// UTF-8 with BOM and semicolons, for Excel in an Indonesian locale
     #[arg(long)]
     pub excel: bool,
+    /// Replace FILE if it exists (never the database itself, a link or a device)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCmd {
     /// Customers, filtered as in `customer list`
     Customers {
+        /// The CSV file to write, or - for standard output
         file: PathBuf,
         #[command(flatten)]
         filters: ListFilters,
@@ -186,6 +200,7 @@ pub enum ExportCmd {
     },
     /// Every ledger entry, oldest first
     Ledger {
+        /// The CSV file to write, or - for standard output
         file: PathBuf,
         /// YYYY-MM-DD, inclusive
         #[arg(long)]

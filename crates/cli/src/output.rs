@@ -31,6 +31,25 @@ use serde_json::Value;
 pub trait Render {
     fn json(&self) -> Value;
     fn text(&self) -> String;
+    /// Printed on stderr: the command's output went to stdout (`export ... -`).
+    fn on_stderr(&self) -> bool {
+        false
+    }
+}
+
+/// A result printed on stderr, because stdout carries the command's output.
+pub struct OnStderr(pub Box<dyn Render>);
+
+impl Render for OnStderr {
+    fn json(&self) -> Value {
+        self.0.json()
+    }
+    fn text(&self) -> String {
+        self.0.text()
+    }
+    fn on_stderr(&self) -> bool {
+        true
+    }
 }
 
 /// The human form of a result; the JSON form comes from `Serialize`.
@@ -48,7 +67,13 @@ impl<T: Serialize + Text> Render for T {
 }
 
 pub fn print(out: &dyn Render, json: bool) -> ExitCode {
-    if json {
+    if out.on_stderr() {
+        if json {
+            eprintln!("{}", out.json());
+        } else {
+            eprintln!("{}", out.text());
+        }
+    } else if json {
         println!("{}", out.json());
     } else {
         println!("{}", out.text());
@@ -65,10 +90,16 @@ pub fn error(e: &Error, json: bool) -> ExitCode {
     }
     ExitCode::from(match e {
         Error::Busy => 4,
+        // Refused, but about the file rather than the input: no database
+        // there, a read-only medium, a damaged database.
+        e if FILE_CODES.contains(&e.code()) => 3,
         e if e.is_rejected_input() => 1,
         _ => 3,
     })
 }
+
+/// Codes of `Error::Refused` that are file problems (exit 3), not refused input.
+const FILE_CODES: &[&str] = &["no_database", "read_only", "database_damaged"];
 
 pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
     use clap::error::ErrorKind;
@@ -91,6 +122,15 @@ fn table(header: &[&str]) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
     t
+}
+
+/// A file as named in messages: `-` is standard output.
+fn shown(file: &std::path::Path) -> String {
+    if file.as_os_str() == "-" {
+        "standard output".into()
+    } else {
+        file.display().to_string()
+    }
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
@@ -391,6 +431,6 @@ impl Text for ImportSummary {
 
 impl Text for ExportSummary {
     fn text(&self) -> String {
-        format!("{} rows written to {}", self.rows, self.file.display())
+        format!("{} rows written to {}", self.rows, shown(&self.file))
     }
 }

@@ -115,7 +115,7 @@ fn backup_restore_and_daily_backups() {
     let copy = shop.path("copy.db");
     let b = shop.ok(&["backup", s(&copy)]);
     assert!(b["bytes"].as_u64().unwrap() > 0);
-    assert_eq!(shop.err(&["backup", s(&copy)], 1)["code"], "conflict");
+    assert_eq!(shop.err(&["backup", s(&copy)], 1)["code"], "file_exists");
     shop.ok(&[
         "customer",
         "add",

@@ -12,11 +12,14 @@
 //!   and are renamed onto the target only when complete, after checking again
 //!   that the target is still absent or a regular file we may replace.
 //!
-//! This module knows nothing of CSV or SQLite: it hands out a `Write`.
+//! This module knows nothing of CSV, and of SQLite only which file a
+//! connection has open (`Rules::protect_conn`): it hands out a `Write`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 
@@ -56,6 +59,14 @@ impl Rules {
         self
     }
 
+    /// `protect_db` for the file `conn` has open (nothing for an in-memory one).
+    pub fn protect_conn(self, conn: &rusqlite::Connection) -> Rules {
+        match conn.path().filter(|p| !p.is_empty()) {
+            Some(db) => self.protect_db(Path::new(db)),
+            None => self,
+        }
+    }
+
     /// Protects another file the command reads (the import's input...).
     pub fn protect(mut self, path: &Path, what: &'static str) -> Rules {
         self.protected.push((path.to_path_buf(), what));
@@ -78,6 +89,13 @@ impl Target {
             Target::File(p) => p.clone(),
         }
     }
+}
+
+/// A file a command wrote (`-`: standard output) and its size.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Written {
+    pub file: PathBuf,
+    pub bytes: u64,
 }
 
 /// Applies `rules` to `path` without writing anything: callers check before

@@ -25,11 +25,29 @@ use chrono::NaiveDate;
 use pelanggan_core::activity;
 use pelanggan_core::{Db, Error, Result};
 
-use crate::args::{Cli, Command};
+use crate::args::{
+    AdminCmd, BalanceCmd, Cli, Command, ContactCmd, CustomerCmd, InvoiceCmd, PaymentCmd,
+    PrivacyCmd, SettingsCmd, SubscriptionCmd, TagCmd, VoucherCmd,
+};
 use crate::output::{List, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
-    let mut db = Db::open(db_path(cli)?)?;
+    let path = db_path(cli)?;
+    // The commands that open the database their own way, or not at all.
+    match &cli.command {
+        Command::Restore { file } => return backup::restore(&path, file, cli.global.json),
+        Command::Backup {
+            file: Some(file),
+            verify: true,
+            ..
+        } => return backup::verify(file),
+        _ => {}
+    }
+    let mut db = if cli.command.writes() {
+        Db::open(&path)?
+    } else {
+        Db::open_read_only(&path)?
+    };
     let actor = cli.global.actor.as_deref();
     match &cli.command {
         Command::Customer(cmd) => customer::run(&mut db, actor, cmd),
@@ -45,6 +63,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             auto,
             dir,
             keep,
+            ..
         } => backup::backup(
             &db,
             file.as_deref(),
@@ -53,7 +72,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             *keep,
             cli.global.json,
         ),
-        Command::Restore { file } => backup::restore(db, file, cli.global.json),
+        Command::Restore { .. } => unreachable!("restore opens the database itself"),
         Command::Privacy(cmd) => privacy::run(&mut db, actor, cmd),
         Command::Subscription(cmd) => subscription::run(&mut db, actor, cmd),
         Command::Invoice(cmd) => invoice::run(&mut db, actor, cmd),
@@ -73,6 +92,36 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             db.region()?,
             *limit,
         )?))),
+    }
+}
+
+impl Command {
+    /// Whether the command changes the database. Only these open it for
+    /// writing and may create it; every other command opens an existing
+    /// database read-only (`no_database` when there is none, and it works on
+    /// read-only media). A new subcommand counts as a writer until listed here.
+    pub fn writes(&self) -> bool {
+        match self {
+            Command::Customer(c) => {
+                !matches!(c, CustomerCmd::Show { .. } | CustomerCmd::List { .. })
+            }
+            Command::Balance(c) => !matches!(c, BalanceCmd::History { .. }),
+            Command::Contact(c) => !matches!(c, ContactCmd::List { .. }),
+            Command::Tag(c) => !matches!(c, TagCmd::List { .. }),
+            Command::Admin(c) => !matches!(c, AdminCmd::List),
+            Command::Settings(c) => !matches!(c, SettingsCmd::Show),
+            Command::Privacy(c) => !matches!(c, PrivacyCmd::Export { .. }),
+            Command::Subscription(c) => !matches!(c, SubscriptionCmd::List { .. }),
+            Command::Invoice(c) => !matches!(c, InvoiceCmd::List { .. } | InvoiceCmd::Show { .. }),
+            Command::Payment(c) => !matches!(c, PaymentCmd::List { .. }),
+            Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. }),
+            Command::Import(_) | Command::Gen { .. } | Command::Restore { .. } => true,
+            Command::Export(_)
+            | Command::Stats
+            | Command::Analytics { .. }
+            | Command::Activity { .. }
+            | Command::Backup { .. } => false,
+        }
     }
 }
 
