@@ -101,9 +101,7 @@ fn backup_checked(
     let rules = Rules::new(false).protect_db(db.path());
     outfile::check(target, &rules)?;
     check_source(db, backups)?;
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
+    outfile::create_parent(target)?;
     let partial = Partial::new(target, &rules)?;
     // Made here with create_new, so SQLite writes into our own fresh file.
     drop(partial.open()?);
@@ -217,9 +215,7 @@ pub fn restore_at(
     // An empty file (an old program's mistyped path) is no database to keep.
     let rules = Rules::new(path.is_file()).protect(source, "the backup being restored");
     outfile::check(path, &rules)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
+    outfile::create_parent(path)?;
     let partial = Partial::new(path, &rules)?;
     drop(partial.open()?);
     let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
@@ -435,18 +431,20 @@ pub fn auto_backup(db: &Db, dir: &Path, keep: usize, today: NaiveDate) -> Result
         .into_iter()
         .partition(|c| made.is_some() && c.file == target);
     for candidate in fresh.into_iter().chain(others) {
-        if kept.len() >= keep {
-            std::fs::remove_file(&candidate.file)?;
-            deleted.push(candidate.file);
-        } else if made.is_some() && candidate.file == target {
-            kept.push(candidate.file);
+        let checked = if made.is_some() && candidate.file == target {
+            Ok(())
         } else {
-            match inspect(&candidate.file, "quick_check") {
-                Ok(_) => kept.push(candidate.file),
-                Err(e) => damaged.push(Damaged {
-                    file: candidate.file,
-                    problem: e.to_string(),
-                }),
+            inspect(&candidate.file, "quick_check").map(|_| ())
+        };
+        match checked {
+            Err(e) => damaged.push(Damaged {
+                file: candidate.file,
+                problem: e.to_string(),
+            }),
+            Ok(()) if kept.len() < keep => kept.push(candidate.file),
+            Ok(()) => {
+                std::fs::remove_file(&candidate.file)?;
+                deleted.push(candidate.file);
             }
         }
     }

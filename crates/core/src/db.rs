@@ -841,7 +841,14 @@ fn keep_copy_before_migration(path: &Path, version: i64) -> Result<PathBuf> {
         Some(copy) => copy,
         None => {
             let stamp = Utc::now().format("%Y%m%dT%H%M%S");
-            let target = dir.join(format!("{prefix}{stamp}.bak"));
+            // A copy made in the same second (of older content) keeps its name.
+            let target = (1..)
+                .map(|n| match n {
+                    1 => dir.join(format!("{prefix}{stamp}.bak")),
+                    n => dir.join(format!("{prefix}{stamp}-{n}.bak")),
+                })
+                .find(|t| std::fs::symlink_metadata(t).is_err())
+                .unwrap_or_default();
             let rules = crate::outfile::Rules::new(false).protect_db(path);
             crate::outfile::check(&target, &rules)?;
             let partial = crate::outfile::Partial::new(&target, &rules)?;
@@ -892,8 +899,9 @@ fn fingerprint(conn: &Connection) -> Result<Vec<(String, String)>> {
         .collect::<rusqlite::Result<_>>()?;
     for table in tables {
         let quoted = table.replace('"', "\"\"");
-        let rows: i64 =
-            conn.query_row(&format!("SELECT count(*) FROM \"{quoted}\""), [], |r| r.get(0))?;
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{quoted}\""), [], |r| {
+            r.get(0)
+        })?;
         if table == "device" {
             let hlc: Option<i64> = conn
                 .query_row("SELECT max(hlc) FROM device", [], |r| r.get(0))

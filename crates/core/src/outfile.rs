@@ -242,17 +242,18 @@ impl Partial {
 
     /// Creates the partial file; `create_new` never follows an existing link.
     pub fn open(&self) -> Result<File> {
-        Ok(OpenOptions::new()
+        OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&self.partial)?)
+            .open(&self.partial)
+            .map_err(|e| write_error(e, &self.target))
     }
 
     /// Renames the complete partial onto the target, checking the target
     /// again: it may have appeared, or become a link, while we wrote.
     pub fn commit(mut self) -> Result<Target> {
         check(&self.target, &self.rules)?;
-        std::fs::rename(&self.partial, &self.target)?;
+        std::fs::rename(&self.partial, &self.target).map_err(|e| write_error(e, &self.target))?;
         self.committed = true;
         Ok(Target::File(self.target.clone()))
     }
@@ -306,6 +307,29 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
         .unwrap_or_default();
     name.push(suffix);
     path.with_file_name(name)
+}
+
+/// Creates the folders `path` needs, as `write_error` reports failures.
+pub(crate) fn create_parent(path: &Path) -> Result<()> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).map_err(|e| write_error(e, path)),
+        None => Ok(()),
+    }
+}
+
+/// An I/O error writing `path`: "permission denied" and "read-only file
+/// system" become `read_only`, naming the file; others stay `io`.
+pub(crate) fn write_error(e: io::Error, path: &Path) -> Error {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => refused(
+            "read_only",
+            format!(
+                "{} cannot be written: its folder or the medium is read-only; choose another place",
+                path.display()
+            ),
+        ),
+        _ => e.into(),
+    }
 }
 
 fn refused(code: &'static str, message: String) -> Error {

@@ -18,7 +18,6 @@ pub fn backup(
             Some(d) => d.to_path_buf(),
             None => backup::default_dir(db.path()),
         };
-        std::fs::create_dir_all(&dir)?;
         let today = chrono::Local::now().date_naive();
         let daily = backup::auto_backup(db, &dir, keep, today)?;
         return Ok(Box::new(AutoBackup { dir, daily }));
