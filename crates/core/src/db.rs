@@ -811,9 +811,9 @@ fn keep_copy_before_migration(path: &Path, version: i64) -> Result<PathBuf> {
         if !name.starts_with(&prefix) || !entry.file_type()?.is_file() {
             continue;
         }
-        if name.ends_with(".bak.partial") {
-            // A copy cut short (a kill, a full disk); nobody else is making
-            // one while we hold the lock.
+        if name.contains(".bak.partial") {
+            // A copy cut short (a kill, a full disk), with SQLite's journal
+            // beside it; nobody else is making one while we hold the lock.
             std::fs::remove_file(entry.path())?;
         } else if name.ends_with(".bak") {
             copies.push(entry.path());

@@ -215,7 +215,10 @@ impl Partial {
         // A stale partial from a crash is ours to replace, but only if it is a
         // plain file: a link planted there must not redirect the write.
         match std::fs::symlink_metadata(&partial) {
-            Ok(meta) if meta.file_type().is_file() => std::fs::remove_file(&partial)?,
+            Ok(meta) if meta.file_type().is_file() => {
+                std::fs::remove_file(&partial)?;
+                remove_sqlite_side_files(&partial);
+            }
             Ok(_) => {
                 return Err(refused(
                     "not_regular_file",
@@ -263,6 +266,17 @@ impl Drop for Partial {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_file(&self.partial);
+        }
+        remove_sqlite_side_files(&self.partial);
+    }
+}
+
+/// The journal SQLite may leave beside a partial it wrote (a kill mid-way).
+fn remove_sqlite_side_files(partial: &Path) {
+    for suffix in ["-journal", "-wal", "-shm"] {
+        let side = with_suffix(partial, suffix);
+        if std::fs::symlink_metadata(&side).is_ok_and(|m| m.file_type().is_file()) {
+            let _ = std::fs::remove_file(side);
         }
     }
 }
