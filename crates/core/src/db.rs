@@ -58,9 +58,10 @@ impl Db {
     }
 
     /// Opens an existing database for reading only: for commands that only
-    /// read. Never creates one (`no_database`), never writes, and works on
-    /// read-only media (a read-only folder: SQLite's `immutable` mode when no
-    /// write-ahead log is pending). A file with an older schema is migrated
+    /// read. Never creates one (`no_database`), never writes (`query_only`;
+    /// opened read-only when the file or folder cannot be written), and works
+    /// on read-only media (a read-only folder: SQLite's `immutable` mode when
+    /// no write-ahead log is pending). A file with an older schema is migrated
     /// first if it can be written (`read_only` if not). `Db::write` on the
     /// result is refused with `read_only`.
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
@@ -643,18 +644,31 @@ fn on_read_only_media(e: Error, path: &Path) -> Error {
     }
 }
 
-/// A read-only connection that can read `path`: normally, or, when SQLite
-/// cannot make the shared-memory file beside it (a read-only folder) and no
-/// write-ahead log is pending, as an immutable file.
+/// A connection that can read `path` and will not write it (`query_only`):
+/// opened for writing when the file and folder allow it, so that, closing
+/// last, it tidies the `-wal`/`-shm` away as writers do; else read-only;
+/// else, when SQLite cannot make the shared-memory file beside it (a
+/// read-only folder) and no write-ahead log is pending, as an immutable file.
 fn open_reader(path: &Path) -> Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let probe = |conn: &Connection| {
+    let probe = |conn: Connection| -> rusqlite::Result<Connection> {
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
             r.get::<_, i64>(0)
-        })
+        })?;
+        conn.pragma_update(None, "query_only", true)?;
+        Ok(conn)
     };
-    let first = Connection::open_with_flags(path, flags).and_then(|c| probe(&c).map(|_| c));
-    let err = match first {
+    let writable = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    );
+    if let Ok(conn) = writable
+        && !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+        && let Ok(conn) = probe(conn)
+    {
+        return Ok(conn);
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let err = match Connection::open_with_flags(path, flags).and_then(probe) {
         Ok(conn) => return Ok(conn),
         Err(e) => e,
     };
@@ -677,10 +691,10 @@ fn open_reader(path: &Path) -> Result<Connection> {
             ),
         });
     }
-    let conn =
-        Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)?;
-    probe(&conn)?;
-    Ok(conn)
+    Ok(probe(Connection::open_with_flags(
+        immutable_uri(path),
+        flags | OpenFlags::SQLITE_OPEN_URI,
+    )?)?)
 }
 
 /// `file:PATH?immutable=1`, the path percent-encoded.

@@ -107,9 +107,13 @@ fn a_backup_with_another_page_size_restores() {
     drop(other);
     let new = Db::open(&path).unwrap();
     assert_eq!(count(&new), 0);
-    let (mut db, _) = backup::restore(new, &target, &mut |_| {}, &Cancel::new()).unwrap();
+    let (mut db, info) = backup::restore(new, &target, &mut |_| {}, &Cancel::new()).unwrap();
     assert_eq!(count(&db), 1);
     assert_eq!(page_size(&db), 4096);
+    // Kept as the file's bytes (rollback mode locks readers out): a whole database.
+    let kept = info.previous_kept_at.unwrap();
+    backup::check_backup(&kept).unwrap();
+    assert_eq!(count(&Db::open(&kept).unwrap()), 0);
     common::add(&mut db, "Sari", common::WA2);
     assert_eq!(count(&db), 2);
     let mode: String = db
