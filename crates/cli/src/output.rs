@@ -35,6 +35,25 @@ pub trait Render {
     fn on_stderr(&self) -> bool {
         false
     }
+    /// Nothing to print at all.
+    fn silent(&self) -> bool {
+        false
+    }
+}
+
+/// Nothing to say: standard output's reader went away (`export ... - | head`).
+pub struct Quiet;
+
+impl Render for Quiet {
+    fn json(&self) -> Value {
+        Value::Null
+    }
+    fn text(&self) -> String {
+        String::new()
+    }
+    fn silent(&self) -> bool {
+        true
+    }
 }
 
 /// A result printed on stderr, because stdout carries the command's output.
@@ -67,6 +86,9 @@ impl<T: Serialize + Text> Render for T {
 }
 
 pub fn print(out: &dyn Render, json: bool) -> ExitCode {
+    if out.silent() {
+        return ExitCode::SUCCESS;
+    }
     if out.on_stderr() {
         if json {
             eprintln!("{}", out.json());

@@ -609,3 +609,30 @@ fn a_restore_during_an_import_loses_nothing_the_import_confirmed() {
         other => panic!("restore: {other:?} {restore:?}"),
     }
 }
+
+/// `pelanggan export customers - | head`: when the reader stops early the
+/// export stops quietly (exit 0, nothing on stderr).
+#[test]
+fn an_export_to_a_pipe_closed_early_stops_quietly() {
+    use std::io::{BufRead, BufReader};
+
+    let shop = Shop::new();
+    shop.ok(&["gen", "--customers", "5000"]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("pelanggan"))
+        .arg("--db")
+        .arg(&shop.db)
+        .args(["export", "customers", "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("id,name,"), "{first}");
+    // The reader is dropped here, as `head -1` exits.
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -1,11 +1,11 @@
 use std::path::Path;
 
 use pelanggan_core::export::{self, CsvOptions};
-use pelanggan_core::{Db, Result};
+use pelanggan_core::{Db, Error, Result};
 
 use super::parse_date;
 use crate::args::ExportCmd;
-use crate::output::{OnStderr, Render};
+use crate::output::{OnStderr, Quiet, Render};
 use crate::progress::{Bar, cancel_on_ctrl_c};
 
 pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> {
@@ -40,7 +40,13 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
         ),
     };
     bar.finish();
-    let summary = summary?;
+    let summary = match summary {
+        // Standard output's reader stopped reading (`| head`): stop quietly.
+        Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(Box::new(Quiet));
+        }
+        summary => summary?,
+    };
     // The CSV went to standard output: the summary must not mix with it.
     if summary.file == Path::new("-") {
         return Ok(Box::new(OnStderr(Box::new(summary))));
