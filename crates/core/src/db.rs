@@ -702,9 +702,10 @@ fn immutable_uri(path: &Path) -> String {
     let mut uri = String::from("file:");
     for b in path.as_os_str().as_encoded_bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' | b'~' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' | b'~' | b':' => {
                 uri.push(char::from(*b));
             }
+            b'\\' if cfg!(windows) => uri.push('/'),
             _ => uri.push_str(&format!("%{b:02X}")),
         }
     }

@@ -86,6 +86,8 @@ pub fn customers(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
+    // Before the search: a refused target costs nothing.
+    outfile::check(file, &options.rules(conn))?;
     let include_deleted = filter.include_deleted || filter.status == Some(Status::Deleted);
     let status = filter.status.map(Status::as_str);
     let ids = matching_ids(conn, filter, cancel)?;
@@ -170,6 +172,7 @@ pub fn ledger(
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
     let (from, to) = day_bounds(from, to)?;
+    outfile::check(file, &options.rules(conn))?;
     let condition = "(?1 IS NULL OR h.created_at >= ?1) AND (?2 IS NULL OR h.created_at < ?2)";
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM customer_balance_history h WHERE {condition}"),
@@ -371,7 +374,6 @@ pub fn write_csv(
     cancel: &Cancel,
     mut next_row: impl FnMut(&mut RowOut) -> Result<bool>,
 ) -> Result<ExportSummary> {
-    // Checked before the first row is read: a refused target costs nothing.
     let mut raw = outfile::create(file, rules)?;
     if options.excel {
         raw.write_all("\u{feff}".as_bytes())?;
