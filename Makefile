@@ -2,7 +2,7 @@
 # Each installs what is missing on a fresh machine, then does its job.
 
 CARGO ?= cargo
-ARGS ?= customer list
+ARGS ?= --help
 export CARGO_TERM_COLOR ?= never
 
 .PHONY: run test lint fmt setup build release bench bench-csv

@@ -93,9 +93,12 @@ pub enum Command {
     },
     /// A consistent copy of the database, taken while others may write
     Backup {
-        /// The copy to make (must not exist)
+        /// The copy to make (must not exist); with --verify, the backup to check
         #[arg(required_unless_present = "auto")]
         file: Option<PathBuf>,
+        /// Check FILE instead (integrity, a Pelanggan schema this version reads) and say what it holds
+        #[arg(long, requires = "file", conflicts_with = "auto")]
+        verify: bool,
         /// The daily backup: pelanggan-YYYY-MM-DD.db in --dir, once a day, keeping --keep
         #[arg(long, conflicts_with = "file")]
         auto: bool,
@@ -139,8 +142,11 @@ pub enum PrivacyCmd {
     Export {
         /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
-        /// The JSON file to write
+        /// The JSON file to write, or - for standard output
         file: PathBuf,
+        /// Replace FILE if it exists (never the database itself, a link or a device)
+        #[arg(long)]
+        force: bool,
     },
     /// Remove name, numbers, email, address, notes (amounts stay); irreversible
     Anonymise {
@@ -189,13 +195,16 @@ pub struct CsvArgs {
     /// UTF-8 with BOM and semicolons, for Excel in an Indonesian locale
     #[arg(long)]
     pub excel: bool,
+    /// Replace FILE if it exists (never the database itself, a link or a device)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCmd {
     /// Customers, filtered as in `customer list`
     Customers {
-        /// The CSV file to write
+        /// The CSV file to write, or - for standard output
         file: PathBuf,
         #[command(flatten)]
         filters: ListFilters,
@@ -204,7 +213,7 @@ pub enum ExportCmd {
     },
     /// Every ledger entry, oldest first
     Ledger {
-        /// The CSV file to write
+        /// The CSV file to write, or - for standard output
         file: PathBuf,
         /// YYYY-MM-DD, inclusive
         #[arg(long)]

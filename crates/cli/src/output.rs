@@ -38,6 +38,44 @@ use crate::args::Cli;
 pub trait Render {
     fn json(&self) -> Value;
     fn text(&self) -> String;
+    /// Printed on stderr: the command's output went to stdout (`export ... -`).
+    fn on_stderr(&self) -> bool {
+        false
+    }
+    /// Nothing to print at all.
+    fn silent(&self) -> bool {
+        false
+    }
+}
+
+/// Nothing to say: standard output's reader went away (`export ... - | head`).
+pub struct Quiet;
+
+impl Render for Quiet {
+    fn json(&self) -> Value {
+        Value::Null
+    }
+    fn text(&self) -> String {
+        String::new()
+    }
+    fn silent(&self) -> bool {
+        true
+    }
+}
+
+/// A result printed on stderr, because stdout carries the command's output.
+pub struct OnStderr(pub Box<dyn Render>);
+
+impl Render for OnStderr {
+    fn json(&self) -> Value {
+        self.0.json()
+    }
+    fn text(&self) -> String {
+        self.0.text()
+    }
+    fn on_stderr(&self) -> bool {
+        true
+    }
 }
 
 /// The human form of a result; the JSON form comes from `Serialize`.
@@ -55,11 +93,18 @@ impl<T: Serialize + Text> Render for T {
 }
 
 pub fn print(out: &dyn Render, json: bool) -> ExitCode {
+    if out.silent() {
+        return ExitCode::SUCCESS;
+    }
     let text = if json {
         out.json().to_string()
     } else {
         out.text()
     };
+    if out.on_stderr() {
+        complain(&text);
+        return ExitCode::SUCCESS;
+    }
     say(&text)
 }
 
@@ -105,10 +150,16 @@ pub fn error(e: &Error, json: bool) -> ExitCode {
     }
     ExitCode::from(match e {
         Error::Busy => 4,
+        // Refused, but about the file rather than the input: no database
+        // there, a read-only medium, a damaged database.
+        e if FILE_CODES.contains(&e.code()) => 3,
         e if e.is_rejected_input() => 1,
         _ => 3,
     })
 }
+
+/// Codes of `Error::Refused` that are file problems (exit 3), not refused input.
+const FILE_CODES: &[&str] = &["no_database", "read_only", "database_damaged"];
 
 pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
     use clap::error::ErrorKind;
@@ -131,6 +182,15 @@ fn table(header: &[&str]) -> Table {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
     t
+}
+
+/// A file as named in messages: `-` is standard output.
+fn shown(file: &std::path::Path) -> String {
+    if file.as_os_str() == "-" {
+        "standard output".into()
+    } else {
+        file.display().to_string()
+    }
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
@@ -440,7 +500,7 @@ impl Text for ExportSummary {
         format!(
             "{} written to {}",
             count(self.rows, "row", "rows"),
-            self.file.display()
+            shown(&self.file)
         )
     }
 }

@@ -321,7 +321,10 @@ fn main() {
             db.conn(),
             &out,
             &Default::default(),
-            CsvOptions { excel },
+            CsvOptions {
+                excel,
+                ..CsvOptions::default()
+            },
             &mut |_| {},
             &Cancel::new(),
         )

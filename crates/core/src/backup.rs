@@ -1,15 +1,23 @@
 //! Backups: a consistent online copy of the database while others write
 //! (SQLite's backup API), restore with checks, and the daily rotating backup.
+//!
+//! Every backup file is written through `outfile` (never onto the database
+//! itself, an existing file, a link or a device; `.partial` then rename) and
+//! only from a source that passes SQLite's quick check: a damaged database is
+//! refused (`database_damaged`) with the last good backup named. Rotation
+//! keeps the newest good backups by what they hold, never deleting a good one
+//! because of a damaged one, which it reports and leaves alone.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::outfile::{self, Partial, Rules, with_suffix};
 use crate::progress::{Cancel, Progress};
 
 /// Pages copied per step: small enough that writers on other connections get
@@ -25,44 +33,136 @@ pub struct BackupInfo {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RestoreInfo {
     pub restored_from: PathBuf,
-    /// Where the database as it was before the restore was kept.
-    pub previous_kept_at: PathBuf,
+    /// Where the database as it was before the restore was kept (None when
+    /// there was no database yet).
+    pub previous_kept_at: Option<PathBuf>,
     pub schema_version: i64,
+}
+
+/// What `backup --verify` found in a good backup.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Verified {
+    pub file: PathBuf,
+    pub bytes: u64,
+    pub schema_version: i64,
+    /// Live and deleted customers in it.
+    pub customers: i64,
+    /// The newest change it holds (the shop's clock), RFC 3339 UTC.
+    pub last_change: Option<String>,
+}
+
+/// A daily backup that failed its check: left in place, named for a person.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Damaged {
+    pub file: PathBuf,
+    pub problem: String,
+}
+
+/// What one `auto_backup` run did.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DailyBackup {
+    /// Today's backup, or None if it existed already.
+    pub made: Option<BackupInfo>,
+    /// The good backups kept, newest first.
+    pub kept: Vec<PathBuf>,
+    /// Good backups beyond `keep`, deleted.
+    pub deleted: Vec<PathBuf>,
+    /// Daily backups that failed their check: not counted, not deleted.
+    pub damaged: Vec<Damaged>,
+}
+
+/// Where the daily backups of the database at `db` go unless told otherwise:
+/// `backups/` beside it.
+pub fn default_dir(db: &Path) -> PathBuf {
+    db.with_file_name("backups")
 }
 
 /// Copies the open database to `target` (which must not exist yet), page by
 /// page, while other connections go on reading and writing. The copy is
 /// complete and consistent or absent: it is written to `<target>.partial` first.
+/// A damaged database is refused (`database_damaged`), naming the last good
+/// backup in `default_dir`.
 pub fn backup(
     db: &Db,
     target: &Path,
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<BackupInfo> {
-    if target.exists() {
-        return Err(Error::Conflict(format!(
-            "{} already exists; choose another name or remove it",
-            target.display()
-        )));
-    }
-    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let partial = with_suffix(target, ".partial");
-    let _ = std::fs::remove_file(&partial);
-    let copied = copy_pages(db.conn(), &partial, progress, cancel);
-    if let Err(e) = copied {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    std::fs::rename(&partial, target)?;
+    backup_checked(db, target, &default_dir(db.path()), progress, cancel)
+}
+
+fn backup_checked(
+    db: &Db,
+    target: &Path,
+    backups: &Path,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<BackupInfo> {
+    let rules = Rules::new(false).protect_db(db.path());
+    outfile::check(target, &rules)?;
+    check_source(db, backups)?;
+    outfile::create_parent(target)?;
+    let partial = Partial::new(target, &rules)?;
+    // Made here with create_new, so SQLite writes into our own fresh file.
+    drop(partial.open()?);
+    copy_pages(db.conn(), partial.path(), progress, cancel)?;
+    partial.commit()?;
     Ok(BackupInfo {
         file: target.to_path_buf(),
         bytes: std::fs::metadata(target)?.len(),
     })
 }
 
-fn copy_pages(
+/// Refuses a source that fails SQLite's quick check.
+fn check_source(db: &Db, backups: &Path) -> Result<()> {
+    let Some(problem) = quick_check(db.conn())? else {
+        return Ok(());
+    };
+    let way_out = match last_good_backup(backups) {
+        Some(good) => format!(
+            "restore the last good backup: pelanggan restore {}",
+            good.display()
+        ),
+        None => format!(
+            "restore your newest good backup (pelanggan restore FILE); none was found in {}",
+            backups.display()
+        ),
+    };
+    Err(Error::Refused {
+        code: "database_damaged",
+        field: Some("db"),
+        message: format!(
+            "{} is damaged ({problem}), so a backup of it would be damaged too; none was \
+             made and no backup was deleted. The way out: {way_out}",
+            db.path().display()
+        ),
+    })
+}
+
+/// None when `PRAGMA quick_check` says ok, else its first findings.
+fn quick_check(conn: &Connection) -> Result<Option<String>> {
+    let found = (|| -> rusqlite::Result<Vec<String>> {
+        let mut stmt = conn.prepare("PRAGMA quick_check(3)")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect()
+    })();
+    match found {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(None),
+        Ok(lines) => Ok(Some(lines.join("; "))),
+        // A file damaged where the check starts fails to run at all.
+        Err(rusqlite::Error::SqliteFailure(f, m))
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+            ) =>
+        {
+            Ok(Some(m.unwrap_or_else(|| f.to_string())))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn copy_pages(
     source: &Connection,
     target: &Path,
     progress: &mut dyn FnMut(Progress),
@@ -74,14 +174,7 @@ fn copy_pages(
         loop {
             cancel.check()?;
             let step = backup.step(PAGES_PER_STEP)?;
-            let p = backup.progress();
-            let total = u64::try_from(p.pagecount).unwrap_or_default();
-            let left = u64::try_from(p.remaining).unwrap_or_default();
-            progress(Progress {
-                rows: 0,
-                done: total - left.min(total),
-                total,
-            });
+            report(&backup, progress);
             match step {
                 rusqlite::backup::StepResult::Done => break,
                 rusqlite::backup::StepResult::More => {}
@@ -95,10 +188,58 @@ fn copy_pages(
     Ok(())
 }
 
+fn report(backup: &rusqlite::backup::Backup<'_, '_>, progress: &mut dyn FnMut(Progress)) {
+    let p = backup.progress();
+    let total = u64::try_from(p.pagecount).unwrap_or_default();
+    let left = u64::try_from(p.remaining).unwrap_or_default();
+    progress(Progress {
+        rows: 0,
+        done: total - left.min(total),
+        total,
+    });
+}
+
+/// Replaces the database at `path` with the backup at `source`, as `restore`
+/// does; when there is no database at `path` yet, the backup becomes it
+/// (nothing is created if the backup is refused).
+pub fn restore_at(
+    path: &Path,
+    source: &Path,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<(Db, RestoreInfo)> {
+    let schema_version = check_backup(source)?;
+    if crate::db::require_database(path).is_ok() {
+        return restore(Db::open_existing(path)?, source, progress, cancel);
+    }
+    // An empty file (an old program's mistyped path) is no database to keep.
+    let rules = Rules::new(path.is_file()).protect(source, "the backup being restored");
+    outfile::check(path, &rules)?;
+    outfile::create_parent(path)?;
+    let partial = Partial::new(path, &rules)?;
+    drop(partial.open()?);
+    let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    copy_pages(&src, partial.path(), progress, cancel)?;
+    partial.commit()?;
+    let db = Db::open(path)?;
+    Ok((
+        db,
+        RestoreInfo {
+            restored_from: source.to_path_buf(),
+            previous_kept_at: None,
+            schema_version,
+        },
+    ))
+}
+
 /// Replaces the database with the backup at `source`, after checking that it
-/// is an intact Pelanggan database this program can read. The current file is
-/// first kept as `<db>.before-restore-<time>.bak`. Returns the reopened database
-/// (migrated if the backup was older).
+/// is an intact Pelanggan database this program can read. In this order,
+/// holding the database's write lock from the first step to the last:
+/// take the lock (waiting the busy timeout for another writer, such as an
+/// import, to finish; `busy` if it does not), keep the current file as
+/// `<db>.before-restore-<time>.bak`, replace it. So whatever another program
+/// committed is in the kept copy or was never committed. Returns the
+/// reopened database (migrated if the backup was older).
 pub fn restore(
     db: Db,
     source: &Path,
@@ -106,6 +247,7 @@ pub fn restore(
     cancel: &Cancel,
 ) -> Result<(Db, RestoreInfo)> {
     let schema_version = check_backup(source)?;
+    let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     // SQLite copies into a WAL file only page for page of the same size;
     // a backup with other pages (4 KiB, from a file made before new files
     // got 16 KiB) is copied in rollback-journal mode, which takes the
@@ -113,11 +255,8 @@ pub fn restore(
     // anyway; `Db::open` turns WAL back on.
     let page_size =
         |c: &Connection| -> Result<i64> { Ok(c.query_row("PRAGMA page_size", [], |r| r.get(0))?) };
-    let source_pages = page_size(&Connection::open_with_flags(
-        source,
-        OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )?)?;
-    if source_pages != page_size(db.conn())? {
+    let rollback_mode = page_size(&src)? != page_size(db.conn())?;
+    if rollback_mode {
         // Another program holding the file would wait this out: ask once.
         db.conn().busy_timeout(std::time::Duration::ZERO)?;
         let mode = db
@@ -134,39 +273,90 @@ pub fn restore(
     let path = db.path().to_path_buf();
     let stamp = Utc::now().format("%Y%m%dT%H%M%S");
     let kept = with_suffix(&path, &format!(".before-restore-{stamp}.bak"));
-    backup(&db, &kept, &mut |_| {}, &Cancel::new())?;
-    cancel.check()?;
+    let rules = Rules::new(false).protect_db(&path);
+    outfile::check(&kept, &rules)?;
     {
         let mut conn = db.into_connection();
-        // rusqlite wants an `Fn`; the caller's callback is `FnMut`.
-        let progress = std::cell::RefCell::new(progress);
-        conn.restore(
-            rusqlite::MAIN_DB,
-            source,
-            Some(|p: rusqlite::backup::Progress| {
-                let total = u64::try_from(p.pagecount).unwrap_or_default();
-                let left = u64::try_from(p.remaining).unwrap_or_default();
-                (progress.borrow_mut())(Progress {
-                    rows: 0,
-                    done: total - left.min(total),
-                    total,
-                });
-            }),
-        )?;
+        let restore = rusqlite::backup::Backup::new(&src, &mut conn)?;
+        // No page copied yet: this step only takes the write lock, waiting
+        // the busy timeout for a writer that holds it.
+        match restore.step(0)? {
+            rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
+                return Err(Error::Busy);
+            }
+            _ => {}
+        }
+        keep_current(&path, &kept, &rules, rollback_mode)?;
+        loop {
+            // Cancelled now, the handle's drop rolls the replacement back.
+            cancel.check()?;
+            let step = restore.step(PAGES_PER_STEP)?;
+            report(&restore, progress);
+            match step {
+                rusqlite::backup::StepResult::Done => break,
+                rusqlite::backup::StepResult::More => {}
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
     }
     let db = Db::open(&path)?;
     Ok((
         db,
         RestoreInfo {
             restored_from: source.to_path_buf(),
-            previous_kept_at: kept,
+            previous_kept_at: Some(kept),
             schema_version,
         },
     ))
 }
 
+/// The safety copy of a restore, taken while the restore holds the write
+/// lock: in WAL mode through another connection (readers are not blocked),
+/// in rollback mode (which locks readers out too) as the file's bytes, which
+/// are then the whole database.
+fn keep_current(path: &Path, kept: &Path, rules: &Rules, rollback_mode: bool) -> Result<()> {
+    let partial = Partial::new(kept, rules)?;
+    if rollback_mode {
+        let mut from = std::fs::File::open(path)?;
+        let mut to = partial.open()?;
+        std::io::copy(&mut from, &mut to)?;
+        to.sync_all()?;
+    } else {
+        drop(partial.open()?);
+        let reader = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        copy_pages(&reader, partial.path(), &mut |_| {}, &Cancel::new())?;
+    }
+    partial.commit()?;
+    Ok(())
+}
+
 /// Integrity and schema checks on a would-be backup; returns its schema version.
 pub fn check_backup(source: &Path) -> Result<i64> {
+    Ok(inspect(source, "integrity_check")?.0)
+}
+
+/// `backup --verify`: SQLite's full integrity check, a Pelanggan schema this
+/// program can read, and what the backup holds. `invalid_backup` if not good.
+pub fn verify(file: &Path) -> Result<Verified> {
+    let (schema_version, conn) = inspect(file, "integrity_check")?;
+    let customers = conn
+        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
+        .map_err(|e| Error::InvalidBackup(format!("{}: {e}", file.display())))?;
+    Ok(Verified {
+        file: file.to_path_buf(),
+        bytes: std::fs::metadata(file)?.len(),
+        schema_version,
+        customers,
+        last_change: clock(&conn)
+            .filter(|ms| *ms > 0)
+            .and_then(DateTime::<Utc>::from_timestamp_millis)
+            .map(crate::db::timestamp),
+    })
+}
+
+/// The shared checks, with SQLite's `integrity_check` or the cheaper
+/// `quick_check`: the schema version and the open connection.
+fn inspect(source: &Path, check: &str) -> Result<(i64, Connection)> {
     let bad = |why: String| Error::InvalidBackup(format!("{}: {why}", source.display()));
     if !source.is_file() {
         return Err(bad("no such file".into()));
@@ -174,7 +364,7 @@ pub fn check_backup(source: &Path) -> Result<i64> {
     let conn = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| bad(e.to_string()))?;
     let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .query_row(&format!("PRAGMA {check}"), [], |r| r.get(0))
         .map_err(|e| bad(format!("not a database ({e})")))?;
     if integrity != "ok" {
         return Err(bad(format!("integrity check failed: {integrity}")));
@@ -196,51 +386,140 @@ pub fn check_backup(source: &Path) -> Result<i64> {
             "made by a newer Pelanggan (schema {version}, this one knows {known}); update first"
         )));
     }
-    Ok(version)
+    Ok((version, conn))
 }
 
-/// The daily backup: `pelanggan-YYYY-MM-DD.db` in `dir`, made once per day,
-/// keeping the newest `keep` of them. Returns the file made, or None if today's exists.
-pub fn auto_backup(
-    db: &Db,
-    dir: &Path,
-    keep: usize,
-    today: NaiveDate,
-) -> Result<Option<BackupInfo>> {
+/// The newest change a database holds: its device's hybrid logical clock,
+/// in Unix ms. It never goes back while the shop is written, whatever the
+/// computer's calendar said.
+fn clock(conn: &Connection) -> Option<i64> {
+    conn.query_row("SELECT max(hlc) FROM device", [], |r| {
+        r.get::<_, Option<i64>>(0)
+    })
+    .ok()
+    .flatten()
+    .map(|hlc| hlc >> 16)
+}
+
+/// The daily backup: `pelanggan-YYYY-MM-DD.db` in `dir`, made once per day
+/// from a database that passes the quick check, keeping the newest `keep`
+/// good ones. "Newest" is what a backup holds (its newest change), then the
+/// earlier of the day in its name and its file's date, so a wrongly dated
+/// name cannot hold a slot; a backup that fails its check is not counted,
+/// not deleted and reported. Today's backup, just made, is always kept.
+pub fn auto_backup(db: &Db, dir: &Path, keep: usize, today: NaiveDate) -> Result<DailyBackup> {
     if keep == 0 {
         return Err(Error::validation("keep", "must keep at least one backup"));
     }
     let target = dir.join(format!("pelanggan-{}.db", today.format("%Y-%m-%d")));
-    let made = if target.exists() {
+    let made = if std::fs::symlink_metadata(&target).is_ok() {
         None
     } else {
-        Some(backup(db, &target, &mut |_| {}, &Cancel::new())?)
+        Some(backup_checked(
+            db,
+            &target,
+            dir,
+            &mut |_| {},
+            &Cancel::new(),
+        )?)
     };
-    let mut daily: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| is_daily_backup(p))
-        .collect();
-    daily.sort();
-    let excess = daily.len().saturating_sub(keep);
-    for old in &daily[..excess] {
-        std::fs::remove_file(old)?;
+    let (ranked, mut damaged) = ranked_daily(dir)?;
+    let mut kept = Vec::new();
+    let mut deleted = Vec::new();
+    // The one just made first: it is the database as it is now.
+    let (fresh, others): (Vec<_>, Vec<_>) = ranked
+        .into_iter()
+        .partition(|c| made.is_some() && c.file == target);
+    for candidate in fresh.into_iter().chain(others) {
+        let checked = if made.is_some() && candidate.file == target {
+            Ok(())
+        } else {
+            inspect(&candidate.file, "quick_check").map(|_| ())
+        };
+        match checked {
+            Err(e) => damaged.push(Damaged {
+                file: candidate.file,
+                problem: e.to_string(),
+            }),
+            Ok(()) if kept.len() < keep => kept.push(candidate.file),
+            Ok(()) => {
+                std::fs::remove_file(&candidate.file)?;
+                deleted.push(candidate.file);
+            }
+        }
     }
-    Ok(made)
+    damaged.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(DailyBackup {
+        made,
+        kept,
+        deleted,
+        damaged,
+    })
 }
 
-fn is_daily_backup(path: &Path) -> bool {
+/// The newest daily backup in `dir` that passes the quick check.
+fn last_good_backup(dir: &Path) -> Option<PathBuf> {
+    let (ranked, _) = ranked_daily(dir).ok()?;
+    ranked
+        .into_iter()
+        .find(|c| inspect(&c.file, "quick_check").is_ok())
+        .map(|c| c.file)
+}
+
+struct Candidate {
+    file: PathBuf,
+    /// Newest change inside, Unix ms.
+    clock: i64,
+    /// The earlier of the name's day and the file's modification day.
+    day: NaiveDate,
+}
+
+/// The daily backups of `dir`, newest first by what they hold; those that
+/// cannot be read at all are returned apart, as damaged.
+fn ranked_daily(dir: &Path) -> Result<(Vec<Candidate>, Vec<Damaged>)> {
+    let mut ranked = Vec::new();
+    let mut damaged = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((ranked, damaged)),
+        Err(e) => return Err(e.into()),
+    };
+    for entry in entries {
+        let file = entry?.path();
+        let Some(named) = daily_backup_day(&file) else {
+            continue;
+        };
+        let meta = std::fs::symlink_metadata(&file)?;
+        if !meta.file_type().is_file() {
+            continue;
+        }
+        let modified = meta
+            .modified()
+            .ok()
+            .map(|t| DateTime::<Utc>::from(t).date_naive())
+            .unwrap_or(named);
+        let opened = Connection::open_with_flags(&file, OpenFlags::SQLITE_OPEN_READ_ONLY);
+        match opened.ok().and_then(|c| clock(&c)) {
+            Some(clock) => ranked.push(Candidate {
+                file,
+                clock,
+                day: named.min(modified),
+            }),
+            None => damaged.push(Damaged {
+                file,
+                problem: "not a readable Pelanggan database".into(),
+            }),
+        }
+    }
+    ranked.sort_by(|a, b| (b.clock, b.day, &b.file).cmp(&(a.clock, a.day, &a.file)));
+    Ok((ranked, damaged))
+}
+
+/// The day in a daily backup's name (`pelanggan-YYYY-MM-DD.db`).
+fn daily_backup_day(path: &Path) -> Option<NaiveDate> {
     path.file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_prefix("pelanggan-"))
         .and_then(|n| n.strip_suffix(".db"))
-        .is_some_and(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
-}
-
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(suffix);
-    path.with_file_name(name)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
 }

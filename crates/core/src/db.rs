@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -37,55 +37,71 @@ pub struct Db {
     device_id: String,
     /// `devices.id` of this device: what its change-log rows carry.
     device: i64,
+    /// Opened by `open_read_only`: every write is refused.
+    read_only: bool,
 }
 
 impl Db {
     /// Opens (creating if needed) the database at `path` and brings its schema
-    /// up to date. An existing file is copied to `<file>.before-v<N>-<time>.bak`
-    /// before any migration touches it.
+    /// up to date: for commands that write. An existing file is copied to
+    /// `<file>.before-v<N>-<time>.bak` before any migration touches it (one
+    /// complete copy per version: a retry reuses it).
     pub fn open(path: impl AsRef<Path>) -> Result<Db> {
-        let path = path.as_ref().to_path_buf();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let existed = std::fs::metadata(&path)
-            .map(|m| m.len() > 0)
-            .unwrap_or(false);
-        let mut conn = Connection::open(&path)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        if !existed {
-            // Before the first write fixes it: a new file's pages are 16 KiB.
-            // A bulk write then makes a quarter of the write calls (the WAL
-            // frame, the checkpoint) and the B-trees are a level shallower.
-            conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        }
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Statement journals in memory: inside a long transaction every
-        // statement keeps one, and on disk they cost a write per page.
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // 64 MiB of page cache (the default is 2 MB): at a million customers
-        // a list or a count touches more index pages than that.
-        conn.pragma_update(None, "cache_size", -65_536)?;
-        // Switching to WAL writes the file's header at once: a first open cut
-        // short before migrating leaves a file with no tables. That is a new
-        // file, not an old schema (which would fail: no history table).
-        let existed = existed
-            && conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| {
-                r.get::<_, bool>(0)
-            })?;
+        open_writable(path.as_ref(), true)
+    }
 
-        migrate(&mut conn, &path, existed)?;
-        let (device_id, device) = ensure_device(&conn)?;
-        let mut db = Db {
+    /// Like `open`, but never creates a database: `no_database` when there is
+    /// none at `path` (a mistyped path must not become an empty shop).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Db> {
+        require_database(path.as_ref())?;
+        open_writable(path.as_ref(), false)
+    }
+
+    /// Opens an existing database for reading only: for commands that only
+    /// read. Never creates one (`no_database`), never writes (`query_only`;
+    /// opened read-only when the file or folder cannot be written), and works
+    /// on read-only media (a read-only folder: SQLite's `immutable` mode when
+    /// no write-ahead log is pending). A file with an older schema is migrated
+    /// first if it can be written (`read_only` if not). `Db::write` on the
+    /// result is refused with `read_only`.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
+        let path = path.as_ref().to_path_buf();
+        require_database(&path)?;
+        let conn = open_reader(&path)?;
+        let latest = latest_schema_version();
+        match applied_version(&conn)? {
+            None => return Err(no_database(&path)),
+            Some(v) if v > latest => return Err(newer_schema(v, latest)),
+            Some(v) if v < latest => {
+                drop(conn);
+                return Db::open_existing(&path).map_err(|e| match e.code() {
+                    "read_only" => Error::Refused {
+                        code: "read_only",
+                        field: Some("db"),
+                        message: format!(
+                            "{} has schema version {v} and this Pelanggan needs {latest}; \
+                             upgrading it writes, and the file or its folder is read-only. \
+                             Copy it somewhere writable and open the copy",
+                            path.display()
+                        ),
+                    },
+                    _ => e,
+                });
+            }
+            Some(_) => {}
+        }
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        let (device_id, device) = read_device(&conn)?.unwrap_or_default();
+        Ok(Db {
             conn,
             path,
             device_id,
             device,
-        };
-        crate::admins::ensure_default(&mut db)?;
-        Ok(db)
+            read_only: true,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -135,6 +151,9 @@ impl Db {
     /// Moves the WAL's content into the main file and truncates the WAL, so a
     /// large write (an import) does not leave the file swollen.
     pub fn checkpoint(&self) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -154,6 +173,16 @@ impl Db {
         dry_run: bool,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
+        if self.read_only {
+            return Err(Error::Refused {
+                code: "read_only",
+                field: Some("db"),
+                message: format!(
+                    "{} was opened for reading only; nothing was changed",
+                    self.path.display()
+                ),
+            });
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -487,6 +516,227 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The writers' open: `create` makes a missing file (and its folders).
+fn open_writable(path: &Path, create: bool) -> Result<Db> {
+    let media = |e: Error| on_read_only_media(e, path);
+    let path = path.to_path_buf();
+    if create && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| media(e.into()))?;
+    }
+    let existed = std::fs::metadata(&path)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false);
+    let flags = if create {
+        OpenFlags::default()
+    } else {
+        OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE
+    };
+    let mut conn = Connection::open_with_flags(&path, flags).map_err(|e| media(e.into()))?;
+    // SQLite opens a file it may not write read-only without a word: a
+    // write would fail later with a bare "readonly database".
+    if conn.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(read_only(&path));
+    }
+    set_up(&mut conn, &path, existed).map_err(media)?;
+    let (device_id, device) = ensure_device(&conn)?;
+    let mut db = Db {
+        conn,
+        path,
+        device_id,
+        device,
+        read_only: false,
+    };
+    crate::admins::ensure_default(&mut db).map_err(media)?;
+    Ok(db)
+}
+
+/// Pragmas and migrations of a connection that may write.
+fn set_up(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    if !existed {
+        // Before the first write fixes it: a new file's pages are 16 KiB.
+        // A bulk write then makes a quarter of the write calls (the WAL
+        // frame, the checkpoint) and the B-trees are a level shallower.
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+    }
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Statement journals in memory: inside a long transaction every
+    // statement keeps one, and on disk they cost a write per page.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // 64 MiB of page cache (the default is 2 MB): at a million customers
+    // a list or a count touches more index pages than that.
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    // Switching to WAL writes the file's header at once: a first open cut
+    // short before migrating leaves a file with no tables. That is a new
+    // file, not an old schema (which would fail: no history table).
+    let existed = existed
+        && conn.query_row("SELECT count(*) > 0 FROM sqlite_schema", [], |r| {
+            r.get::<_, bool>(0)
+        })?;
+    migrate(conn, path, existed)
+}
+
+/// `no_database` unless `path` holds something (a missing or empty file is
+/// no database; a folder is an I/O error).
+pub(crate) fn require_database(path: &Path) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            format!("{} is a folder, not a database file", path.display()),
+        )
+        .into()),
+        Ok(m) if m.len() > 0 => Ok(()),
+        Ok(_) => Err(no_database(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(no_database(path)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn no_database(path: &Path) -> Error {
+    Error::Refused {
+        code: "no_database",
+        field: Some("db"),
+        message: format!(
+            "no database at {}; check the path (--db, $PELANGGAN_DB). \
+             Only commands that add data (customer add, import, gen, ...) create one",
+            path.display()
+        ),
+    }
+}
+
+fn read_only(path: &Path) -> Error {
+    Error::Refused {
+        code: "read_only",
+        field: Some("db"),
+        message: format!(
+            "{} is read-only (the file, its folder or the medium cannot be written), \
+             and this command changes the database; nothing was changed. Commands that \
+             only read still work; to change it, copy it somewhere writable",
+            path.display()
+        ),
+    }
+}
+
+/// A failure to open or set up `path` that comes from it being unwritable
+/// (SQLite's "unable to open" / "readonly", or the OS's "permission denied" /
+/// "read-only file system") becomes `read_only`; anything else stays.
+fn on_read_only_media(e: Error, path: &Path) -> Error {
+    let unwritable = match &e {
+        Error::Database(rusqlite::Error::SqliteFailure(f, _)) => matches!(
+            f.code,
+            rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
+        ),
+        Error::Refused { code, .. } => *code == "read_only",
+        Error::Io(io) => matches!(
+            io.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        ),
+        _ => false,
+    };
+    // "Unable to open" also means a missing folder: only say read-only
+    // when the file is there.
+    if unwritable && (path.exists() || path.parent().is_some_and(Path::exists)) {
+        read_only(path)
+    } else {
+        e
+    }
+}
+
+/// A connection that can read `path` and will not write it (`query_only`):
+/// opened for writing when the file and folder allow it, so that, closing
+/// last, it tidies the `-wal`/`-shm` away as writers do; else read-only;
+/// else, when SQLite cannot make the shared-memory file beside it (a
+/// read-only folder) and no write-ahead log is pending, as an immutable file.
+fn open_reader(path: &Path) -> Result<Connection> {
+    let probe = |conn: Connection| -> rusqlite::Result<Connection> {
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        conn.pragma_update(None, "query_only", true)?;
+        Ok(conn)
+    };
+    let writable = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    );
+    if let Ok(conn) = writable
+        && !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
+        && let Ok(conn) = probe(conn)
+    {
+        return Ok(conn);
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let err = match Connection::open_with_flags(path, flags).and_then(probe) {
+        Ok(conn) => return Ok(conn),
+        Err(e) => e,
+    };
+    let unreadable = matches!(&err, rusqlite::Error::SqliteFailure(f, _)
+        if matches!(f.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly));
+    if !unreadable {
+        return Err(err.into());
+    }
+    let wal = crate::outfile::with_suffix(path, "-wal");
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(Error::Refused {
+            code: "read_only",
+            field: Some("db"),
+            message: format!(
+                "{} cannot be read here: its write-ahead log ({}) holds changes, and \
+                 reading them needs a writable folder. Open it where it was written, \
+                 or copy the folder somewhere writable",
+                path.display(),
+                wal.display()
+            ),
+        });
+    }
+    Ok(probe(Connection::open_with_flags(
+        immutable_uri(path),
+        flags | OpenFlags::SQLITE_OPEN_URI,
+    )?)?)
+}
+
+/// `file:PATH?immutable=1`, the path percent-encoded.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'-' | b'~' | b':' => {
+                uri.push(char::from(*b));
+            }
+            b'\\' if cfg!(windows) => uri.push('/'),
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
+/// The newest migration recorded, None for a file with no tables yet.
+fn applied_version(conn: &Connection) -> Result<Option<i64>> {
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    if tables == 0 {
+        return Ok(None);
+    }
+    let version: Option<i64> = conn
+        .query_row(
+            "SELECT max(version) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|_| {
+            Error::Migration("the file is an SQLite database, but not a Pelanggan one".into())
+        })?;
+    Ok(Some(version.unwrap_or(0)))
+}
+
+fn newer_schema(version: i64, latest: i64) -> Error {
+    Error::Migration(format!(
+        "the file has schema version {version} but this program knows only up to {latest}; update Pelanggan"
+    ))
+}
+
 fn region_of(conn: &Connection) -> Result<Region> {
     let code = crate::settings::get(conn, crate::settings::Key::DefaultRegion)?;
     Region::parse(&code).ok_or_else(|| {
@@ -516,10 +766,7 @@ fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
         None
     };
     if current.is_some_and(|v| v > latest) {
-        return Err(Error::Migration(format!(
-            "the file has schema version {} but this program knows only up to {latest}; update Pelanggan",
-            current.unwrap_or_default()
-        )));
+        return Err(newer_schema(current.unwrap_or_default(), latest));
     }
     if current == Some(latest) {
         // Up to date: touch nothing, so opening never waits for (or blocks) a
@@ -527,7 +774,15 @@ fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
         return Ok(());
     }
     if existed && current.unwrap_or(0) < latest {
-        backup_before_migration(conn, path, current.unwrap_or(0))?;
+        // Under the write lock: no other process migrates, writes or makes
+        // its own copy meanwhile. Nothing is written here; the lock goes
+        // before the migrations take it again.
+        let lock = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version = applied_version(&lock)?.unwrap_or(0);
+        if version < latest {
+            keep_copy_before_migration(path, version)?;
+        }
+        drop(lock);
     }
     if let Err(e) = runner.run(conn) {
         // Two processes opening a new file at once both try to migrate; each
@@ -545,37 +800,153 @@ fn migrate(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
     Ok(())
 }
 
-fn backup_before_migration(conn: &Connection, path: &Path, version: i64) -> Result<PathBuf> {
-    let stamp = Utc::now().format("%Y%m%dT%H%M%S");
-    let name = format!(
-        "{}.before-v{}-{stamp}.bak",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("pelanggan.db"),
-        version
-    );
-    let target = path.with_file_name(name);
-    conn.backup(
-        rusqlite::MAIN_DB,
-        &target,
-        None::<fn(rusqlite::backup::Progress)>,
+/// The copy of the file as it was before migrating from `version`:
+/// `<file>.before-v<N>-<time>.bak`, one per version. An existing copy that
+/// is complete (intact, and holding what the file holds now: the same tables,
+/// row counts and clock) is reused, so a migration that fails does not write
+/// another full-size copy on every retry. A new copy goes to `.partial`, is
+/// checked the same way and only then renamed: a full disk leaves no empty or
+/// truncated copy. Copies found incomplete are removed once a good one exists;
+/// a complete copy of older content (the file was written since) is kept.
+/// The caller holds the write lock.
+fn keep_copy_before_migration(path: &Path, version: i64) -> Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let base = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("pelanggan.db");
+    let prefix = format!("{base}.before-v{version}-");
+    let mut copies = Vec::new();
+    for entry in std::fs::read_dir(&dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(&prefix) || !entry.file_type()?.is_file() {
+            continue;
+        }
+        if name.contains(".bak.partial") {
+            // A copy cut short (a kill, a full disk), with SQLite's journal
+            // beside it; nobody else is making one while we hold the lock.
+            std::fs::remove_file(entry.path())?;
+        } else if name.ends_with(".bak") {
+            copies.push(entry.path());
+        }
+    }
+    copies.sort();
+    let source = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    Ok(target)
+    let now = fingerprint(&source)?;
+    let mut incomplete = Vec::new();
+    let mut kept = None;
+    for copy in copies.iter().rev() {
+        match copy_fingerprint(copy) {
+            Ok(f) if f == now => {
+                kept = Some(copy.clone());
+                break;
+            }
+            Ok(_) => {}
+            Err(_) => incomplete.push(copy.clone()),
+        }
+    }
+    let kept = match kept {
+        Some(copy) => copy,
+        None => {
+            let stamp = Utc::now().format("%Y%m%dT%H%M%S");
+            // A copy made in the same second (of older content) keeps its name.
+            let target = (1..)
+                .map(|n| match n {
+                    1 => dir.join(format!("{prefix}{stamp}.bak")),
+                    n => dir.join(format!("{prefix}{stamp}-{n}.bak")),
+                })
+                .find(|t| std::fs::symlink_metadata(t).is_err())
+                .unwrap_or_default();
+            let rules = crate::outfile::Rules::new(false).protect_db(path);
+            crate::outfile::check(&target, &rules)?;
+            let partial = crate::outfile::Partial::new(&target, &rules)?;
+            drop(partial.open()?);
+            crate::backup::copy_pages(
+                &source,
+                partial.path(),
+                &mut |_| {},
+                &crate::progress::Cancel::new(),
+            )?;
+            match copy_fingerprint(partial.path()) {
+                Ok(f) if f == now => {}
+                _ => {
+                    return Err(Error::Migration(format!(
+                        "the copy of {} made before migrating does not match the file; \
+                         nothing was migrated",
+                        path.display()
+                    )));
+                }
+            }
+            partial.commit()?;
+            target
+        }
+    };
+    for copy in incomplete {
+        std::fs::remove_file(copy)?;
+    }
+    Ok(kept)
+}
+
+/// What a copy must share with its database to stand for it: the schema
+/// (every object's SQL), every table's row count and the device clock
+/// (which every write moves).
+fn fingerprint(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let schema: String = conn.query_row(
+        "SELECT coalesce(group_concat(name || ':' || coalesce(sql, ''), ';'), '')
+         FROM (SELECT name, sql FROM sqlite_schema ORDER BY name)",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut out = vec![("schema".to_owned(), schema)];
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in tables {
+        let quoted = table.replace('"', "\"\"");
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM \"{quoted}\""), [], |r| {
+            r.get(0)
+        })?;
+        if table == "device" {
+            let hlc: Option<i64> = conn
+                .query_row("SELECT max(hlc) FROM device", [], |r| r.get(0))
+                .optional()?
+                .flatten();
+            out.push(("device.hlc".to_owned(), hlc.unwrap_or(0).to_string()));
+        }
+        out.push((table, rows.to_string()));
+    }
+    Ok(out)
+}
+
+/// The fingerprint of a copy that passes SQLite's quick check; an error for
+/// an empty, truncated or damaged one.
+fn copy_fingerprint(copy: &Path) -> Result<Vec<(String, String)>> {
+    let conn = Connection::open_with_flags(
+        copy,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" || applied_version(&conn)?.is_none() {
+        return Err(Error::Migration(format!("{}: {check}", copy.display())));
+    }
+    fingerprint(&conn)
 }
 
 /// This device's id (made on first open) and its `devices` row number.
 fn ensure_device(conn: &Connection) -> Result<(String, i64)> {
-    let read = |conn: &Connection| -> Result<Option<(String, Option<i64>)>> {
-        Ok(conn
-            .query_row(
-                "SELECT d.device_id, s.id FROM device d LEFT JOIN devices s ON s.device_id = d.device_id",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-    };
-    if let Some((id, Some(number))) = read(conn)? {
-        return Ok((id, number));
+    if let Some(found) = read_device(conn)? {
+        return Ok(found);
     }
     // First open (or two processes racing at it): both statements are
     // idempotent, and whichever device id won is read back.
@@ -587,8 +958,17 @@ fn ensure_device(conn: &Connection) -> Result<(String, i64)> {
         "INSERT OR IGNORE INTO devices (device_id) SELECT device_id FROM device",
         [],
     )?;
-    match read(conn)? {
-        Some((id, Some(number))) => Ok((id, number)),
-        _ => Err(Error::Migration("device row missing".into())),
-    }
+    read_device(conn)?.ok_or_else(|| Error::Migration("device row missing".into()))
+}
+
+/// This device's id and `devices` row number, if both are there.
+fn read_device(conn: &Connection) -> Result<Option<(String, i64)>> {
+    let row: Option<(String, Option<i64>)> = conn
+        .query_row(
+            "SELECT d.device_id, s.id FROM device d LEFT JOIN devices s ON s.device_id = d.device_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(id, number)| Some((id, number?))))
 }

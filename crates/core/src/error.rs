@@ -195,7 +195,8 @@ impl From<&Error> for ErrorBody {
     }
 }
 
-/// SQLite's "database is locked" past busy_timeout becomes `Error::Busy`.
+/// SQLite's "database is locked" past busy_timeout becomes `Error::Busy`;
+/// "attempt to write a readonly database" becomes `read_only`.
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         match &e {
@@ -206,6 +207,15 @@ impl From<rusqlite::Error> for Error {
                 ) =>
             {
                 Error::Busy
+            }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ReadOnly => {
+                Error::Refused {
+                    code: "read_only",
+                    field: Some("db"),
+                    message: "the database cannot be written (a read-only file, folder or \
+                              medium); nothing was changed"
+                        .into(),
+                }
             }
             _ => Error::Database(e),
         }

@@ -3,11 +3,11 @@
 //! UTF-8 with a BOM and semicolons, which Excel in an Indonesian locale opens
 //! in columns. Amounts are plain decimals, dates ISO 8601, columns stable
 //! (listed in README.md). Text cells that a spreadsheet would run as a formula
-//! are neutralised. The file appears only when complete: rows go to
-//! `<file>.partial`, renamed at the end.
+//! are neutralised. The file is written through `outfile`: an existing file
+//! only with `force`, never the open database or a link or device; rows go to
+//! `<file>.partial`, renamed at the end; `-` is standard output.
 
-use std::fs::File;
-use std::io::{BufWriter, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::customers::{MAX_PAGE_SIZE, Status};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::outfile::{self, Rules};
 use crate::progress::{Cancel, Progress};
 use crate::search::{self, Filter, Position, Sort};
 
@@ -24,11 +25,22 @@ use crate::search::{self, Filter, Position, Sort};
 pub struct CsvOptions {
     /// UTF-8 with BOM and `;` instead of plain RFC 4180.
     pub excel: bool,
+    /// Replace an existing file (never the open database, a link or a device).
+    pub force: bool,
+}
+
+impl CsvOptions {
+    /// What the output may replace: the database `conn` has open (and its
+    /// `-wal`/`-shm`) never; an existing file only with `force`; `-` is stdout.
+    fn rules(self, conn: &Connection) -> Rules {
+        Rules::new(self.force).with_stdout().protect_conn(conn)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ExportSummary {
     pub rows: u64,
+    /// The file written, or `-` for standard output.
     pub file: PathBuf,
 }
 
@@ -74,6 +86,8 @@ pub fn customers(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
+    // Before the search: a refused target costs nothing.
+    outfile::check(file, &options.rules(conn))?;
     let include_deleted = filter.include_deleted || filter.status == Some(Status::Deleted);
     let status = filter.status.map(Status::as_str);
     let ids = matching_ids(conn, filter, cancel)?;
@@ -94,6 +108,7 @@ pub fn customers(
     let mut tags = TagCells::new(conn, links.query([])?)?;
     write_csv(
         file,
+        &options.rules(conn),
         options,
         &CUSTOMER_COLUMNS,
         total,
@@ -157,6 +172,7 @@ pub fn ledger(
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
     let (from, to) = day_bounds(from, to)?;
+    outfile::check(file, &options.rules(conn))?;
     let condition = "(?1 IS NULL OR h.created_at >= ?1) AND (?2 IS NULL OR h.created_at < ?2)";
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM customer_balance_history h WHERE {condition}"),
@@ -173,6 +189,7 @@ pub fn ledger(
     let mut rows = stmt.query(params![from, to])?;
     write_csv(
         file,
+        &options.rules(conn),
         options,
         &LEDGER_COLUMNS,
         total,
@@ -345,9 +362,11 @@ pub fn neutralise(value: String) -> String {
 }
 
 /// Writes the header, then rows until `next_row` says there are no more, to
-/// `<file>.partial`; renames it to `file` once complete.
+/// `file` as `rules` allow (see `outfile`): the file appears only when complete.
+#[allow(clippy::too_many_arguments)]
 pub fn write_csv(
     file: &Path,
+    rules: &Rules,
     options: CsvOptions,
     header: &[&str],
     total: i64,
@@ -355,69 +374,49 @@ pub fn write_csv(
     cancel: &Cancel,
     mut next_row: impl FnMut(&mut RowOut) -> Result<bool>,
 ) -> Result<ExportSummary> {
-    let partial = partial_path(file);
-    let result = (|| {
-        let mut raw = BufWriter::with_capacity(256 * 1024, File::create(&partial)?);
-        if options.excel {
-            raw.write_all("\u{feff}".as_bytes())?;
+    let mut raw = outfile::create(file, rules)?;
+    if options.excel {
+        raw.write_all("\u{feff}".as_bytes())?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(if options.excel { b';' } else { b',' })
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(raw);
+    writer.write_record(header)?;
+    let total = u64::try_from(total).unwrap_or_default();
+    let mut out = RowOut {
+        record: csv::ByteRecord::with_capacity(256, header.len()),
+        scratch: String::new(),
+    };
+    let mut rows = 0u64;
+    loop {
+        out.record.clear();
+        if !next_row(&mut out)? {
+            break;
         }
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(if options.excel { b';' } else { b',' })
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(raw);
-        writer.write_record(header)?;
-        let total = u64::try_from(total).unwrap_or_default();
-        let mut out = RowOut {
-            record: csv::ByteRecord::with_capacity(256, header.len()),
-            scratch: String::new(),
-        };
-        let mut rows = 0u64;
-        loop {
-            out.record.clear();
-            if !next_row(&mut out)? {
-                break;
-            }
-            writer.write_byte_record(&out.record)?;
-            rows += 1;
-            if rows % 10_000 == 0 {
-                cancel.check()?;
-                progress(Progress {
-                    rows,
-                    done: rows,
-                    total,
-                });
-            }
-        }
-        writer.flush()?;
-        progress(Progress {
-            rows,
-            done: rows,
-            total,
-        });
-        Ok(rows)
-    })();
-    match result {
-        Ok(rows) => {
-            std::fs::rename(&partial, file)?;
-            Ok(ExportSummary {
+        writer.write_byte_record(&out.record)?;
+        rows += 1;
+        if rows % 10_000 == 0 {
+            cancel.check()?;
+            progress(Progress {
                 rows,
-                file: file.to_path_buf(),
-            })
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
+                done: rows,
+                total,
+            });
         }
     }
-}
-
-fn partial_path(file: &Path) -> PathBuf {
-    let mut name = file
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(".partial");
-    file.with_file_name(name)
+    let raw = writer.into_inner().map_err(|e| e.into_error())?;
+    // An error before this point drops the output: its partial file goes.
+    let written = raw.finish()?;
+    progress(Progress {
+        rows,
+        done: rows,
+        total,
+    });
+    Ok(ExportSummary {
+        rows,
+        file: written.path(),
+    })
 }
 
 #[cfg(test)]

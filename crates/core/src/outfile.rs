@@ -12,11 +12,14 @@
 //!   and are renamed onto the target only when complete, after checking again
 //!   that the target is still absent or a regular file we may replace.
 //!
-//! This module knows nothing of CSV or SQLite: it hands out a `Write`.
+//! This module knows nothing of CSV, and of SQLite only which file a
+//! connection has open (`Rules::protect_conn`): it hands out a `Write`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 
@@ -56,6 +59,14 @@ impl Rules {
         self
     }
 
+    /// `protect_db` for the file `conn` has open (nothing for an in-memory one).
+    pub fn protect_conn(self, conn: &rusqlite::Connection) -> Rules {
+        match conn.path().filter(|p| !p.is_empty()) {
+            Some(db) => self.protect_db(Path::new(db)),
+            None => self,
+        }
+    }
+
     /// Protects another file the command reads (the import's input...).
     pub fn protect(mut self, path: &Path, what: &'static str) -> Rules {
         self.protected.push((path.to_path_buf(), what));
@@ -78,6 +89,13 @@ impl Target {
             Target::File(p) => p.clone(),
         }
     }
+}
+
+/// A file a command wrote (`-`: standard output) and its size.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Written {
+    pub file: PathBuf,
+    pub bytes: u64,
 }
 
 /// Applies `rules` to `path` without writing anything: callers check before
@@ -197,7 +215,10 @@ impl Partial {
         // A stale partial from a crash is ours to replace, but only if it is a
         // plain file: a link planted there must not redirect the write.
         match std::fs::symlink_metadata(&partial) {
-            Ok(meta) if meta.file_type().is_file() => std::fs::remove_file(&partial)?,
+            Ok(meta) if meta.file_type().is_file() => {
+                std::fs::remove_file(&partial)?;
+                remove_sqlite_side_files(&partial);
+            }
             Ok(_) => {
                 return Err(refused(
                     "not_regular_file",
@@ -224,17 +245,18 @@ impl Partial {
 
     /// Creates the partial file; `create_new` never follows an existing link.
     pub fn open(&self) -> Result<File> {
-        Ok(OpenOptions::new()
+        OpenOptions::new()
             .write(true)
             .create_new(true)
-            .open(&self.partial)?)
+            .open(&self.partial)
+            .map_err(|e| write_error(e, &self.target))
     }
 
     /// Renames the complete partial onto the target, checking the target
     /// again: it may have appeared, or become a link, while we wrote.
     pub fn commit(mut self) -> Result<Target> {
         check(&self.target, &self.rules)?;
-        std::fs::rename(&self.partial, &self.target)?;
+        std::fs::rename(&self.partial, &self.target).map_err(|e| write_error(e, &self.target))?;
         self.committed = true;
         Ok(Target::File(self.target.clone()))
     }
@@ -244,6 +266,17 @@ impl Drop for Partial {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_file(&self.partial);
+        }
+        remove_sqlite_side_files(&self.partial);
+    }
+}
+
+/// The journal SQLite may leave beside a partial it wrote (a kill mid-way).
+fn remove_sqlite_side_files(partial: &Path) {
+    for suffix in ["-journal", "-wal", "-shm"] {
+        let side = with_suffix(partial, suffix);
+        if std::fs::symlink_metadata(&side).is_ok_and(|m| m.file_type().is_file()) {
+            let _ = std::fs::remove_file(side);
         }
     }
 }
@@ -288,6 +321,29 @@ pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
         .unwrap_or_default();
     name.push(suffix);
     path.with_file_name(name)
+}
+
+/// Creates the folders `path` needs, as `write_error` reports failures.
+pub(crate) fn create_parent(path: &Path) -> Result<()> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::create_dir_all(dir).map_err(|e| write_error(e, path)),
+        None => Ok(()),
+    }
+}
+
+/// An I/O error writing `path`: "permission denied" and "read-only file
+/// system" become `read_only`, naming the file; others stay `io`.
+pub(crate) fn write_error(e: io::Error, path: &Path) -> Error {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => refused(
+            "read_only",
+            format!(
+                "{} cannot be written: its folder or the medium is read-only; choose another place",
+                path.display()
+            ),
+        ),
+        _ => e.into(),
+    }
 }
 
 fn refused(code: &'static str, message: String) -> Error {

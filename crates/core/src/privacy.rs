@@ -8,6 +8,8 @@
 //! such table is).
 
 use std::collections::HashSet;
+use std::io::Write as _;
+use std::path::Path;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -18,6 +20,7 @@ use crate::customers::{self, Handle, Status};
 use crate::db::{ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::outfile::{self, Rules, Written};
 use crate::phone::Region;
 
 /// Tables with a `customer_id`, children before parents (the erase order),
@@ -99,6 +102,29 @@ pub fn export(conn: &Connection, reference: &str, region: Region) -> Result<Valu
         }
     }
     Ok(Value::Object(doc))
+}
+
+/// `export` written to `file` (`-`: standard output) through `outfile`: an
+/// existing file is replaced only with `force`, the open database, a link or
+/// a device never; the file appears only when complete.
+pub fn export_to_file(
+    conn: &Connection,
+    reference: &str,
+    region: Region,
+    file: &Path,
+    force: bool,
+) -> Result<Written> {
+    let rules = Rules::new(force).with_stdout().protect_conn(conn);
+    outfile::check(file, &rules)?;
+    let doc = export(conn, reference, region)?;
+    let mut text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
+    text.push('\n');
+    let mut out = outfile::create(file, &rules)?;
+    out.write_all(text.as_bytes())?;
+    Ok(Written {
+        file: out.finish()?.path(),
+        bytes: text.len() as u64,
+    })
 }
 
 /// Removes what identifies the customer: name, numbers, email, address, notes,

@@ -386,7 +386,10 @@ fn export_customers(db: &Db, file: &Path, excel: bool) -> String {
         db.conn(),
         file,
         &Filter::default(),
-        CsvOptions { excel },
+        CsvOptions {
+            excel,
+            ..CsvOptions::default()
+        },
         &mut |_| {},
         &Cancel::new(),
     )
@@ -469,7 +472,10 @@ fn ledger_export_by_date() {
         &file,
         Some(today),
         Some(today),
-        CsvOptions::default(),
+        CsvOptions {
+            force: true,
+            ..CsvOptions::default()
+        },
         &mut |_| {},
         &Cancel::new(),
     )
@@ -484,7 +490,10 @@ fn ledger_export_by_date() {
         &file,
         Some(past),
         Some(past),
-        CsvOptions::default(),
+        CsvOptions {
+            force: true,
+            ..CsvOptions::default()
+        },
         &mut |_| {},
         &Cancel::new(),
     )
@@ -495,7 +504,10 @@ fn ledger_export_by_date() {
         &file,
         Some(today),
         Some(past),
-        CsvOptions::default(),
+        CsvOptions {
+            force: true,
+            ..CsvOptions::default()
+        },
         &mut |_| {},
         &Cancel::new(),
     )
@@ -513,7 +525,10 @@ fn export_takes_the_list_filters() {
             db.conn(),
             &file,
             &filter,
-            CsvOptions::default(),
+            CsvOptions {
+                force: true,
+                ..CsvOptions::default()
+            },
             &mut |_| {},
             &Cancel::new(),
         )

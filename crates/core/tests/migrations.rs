@@ -285,3 +285,84 @@ fn a_file_whose_first_open_was_interrupted_opens() {
         "an empty file has nothing to back up"
     );
 }
+
+/// Item 18 of issue 10: a migration that fails writes its pre-migration copy
+/// once (a retry reuses the complete copy), and a copy left empty or cut
+/// short by an earlier run (a full disk) is replaced, never counted.
+#[test]
+fn a_failing_migration_keeps_one_complete_copy_per_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.db");
+    {
+        // Version 0 with a table V1 cannot create over: every migration fails.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name VARCHAR(255),
+                 applied_on VARCHAR(255), checksum VARCHAR(255));
+             CREATE TABLE customers (legacy TEXT);
+             INSERT INTO customers VALUES ('kept in the backup');",
+        )
+        .unwrap();
+    }
+    // What an earlier run on a full disk left: an empty copy and a partial one.
+    let empty = dir.path().join("shop.db.before-v0-20000101T000000.bak");
+    std::fs::write(&empty, b"").unwrap();
+    let partial = dir
+        .path()
+        .join("shop.db.before-v0-20000101T000001.bak.partial");
+    std::fs::write(&partial, b"SQLite format 3\0cut short").unwrap();
+
+    for attempt in 0..3 {
+        let err = Db::open(&path).err().expect("the migration fails");
+        assert_eq!(err.code(), "migration", "attempt {attempt}: {err}");
+        let found = backups(dir.path());
+        assert_eq!(found.len(), 1, "attempt {attempt}: {found:?}");
+        assert_ne!(dir.path().join(&found[0]), empty);
+        assert!(!partial.exists());
+    }
+    let copy = Connection::open(dir.path().join(&backups(dir.path())[0])).unwrap();
+    let legacy: String = copy
+        .query_row("SELECT legacy FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(legacy, "kept in the backup");
+
+    // Written to since (an older program): the old copy no longer stands for
+    // the file, so a new one is made beside it.
+    Connection::open(&path)
+        .unwrap()
+        .execute("INSERT INTO customers VALUES ('later')", [])
+        .unwrap();
+    assert!(Db::open(&path).is_err());
+    assert_eq!(backups(dir.path()).len(), 2, "{:?}", backups(dir.path()));
+}
+
+/// Item 10 of issue 10: only `Db::open` (for commands that write) creates a
+/// database; the read-only open never writes.
+#[test]
+fn only_writers_create_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typo").join("shop.db");
+    for opened in [Db::open_read_only(&path), Db::open_existing(&path)] {
+        assert_eq!(opened.err().map(|e| e.code()), Some("no_database"));
+    }
+    assert!(!path.parent().unwrap().exists(), "no folder made");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, b"").unwrap();
+    assert_eq!(
+        Db::open_read_only(&path).err().map(|e| e.code()),
+        Some("no_database"),
+        "an empty file is no database"
+    );
+
+    let mut db = Db::open(&path).unwrap();
+    add(&mut db, "Budi", WA1);
+    drop(db);
+    let mut reader = Db::open_read_only(&path).unwrap();
+    let before = snapshot(&reader);
+    assert_eq!(get(&reader, WA1).name, "Budi");
+    let e = reader
+        .write(None, |w| w.exec("DELETE FROM settings", []))
+        .unwrap_err();
+    assert_eq!(e.code(), "read_only");
+    assert_eq!(snapshot(&reader), before);
+}

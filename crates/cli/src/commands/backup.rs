@@ -16,12 +16,11 @@ pub fn backup(
     if auto {
         let dir = match dir {
             Some(d) => d.to_path_buf(),
-            None => db.path().with_file_name("backups"),
+            None => backup::default_dir(db.path()),
         };
-        std::fs::create_dir_all(&dir)?;
         let today = chrono::Local::now().date_naive();
-        let made = backup::auto_backup(db, &dir, keep, today)?;
-        return Ok(Box::new(AutoBackup { made, dir }));
+        let daily = backup::auto_backup(db, &dir, keep, today)?;
+        return Ok(Box::new(AutoBackup { dir, daily }));
     }
     let file = file.unwrap_or(Path::new("pelanggan-backup.db"));
     let bar = Bar::new(json, "pages");
@@ -30,9 +29,13 @@ pub fn backup(
     Ok(Box::new(info?))
 }
 
-pub fn restore(db: Db, file: &Path, json: bool) -> Result<Box<dyn Render>> {
+pub fn verify(file: &Path) -> Result<Box<dyn Render>> {
+    Ok(Box::new(backup::verify(file)?))
+}
+
+pub fn restore(db: &Path, file: &Path, json: bool) -> Result<Box<dyn Render>> {
     let bar = Bar::new(json, "pages");
-    let restored = backup::restore(db, file, &mut |p| bar.update(p), &cancel_on_ctrl_c());
+    let restored = backup::restore_at(db, file, &mut |p| bar.update(p), &cancel_on_ctrl_c());
     bar.finish();
     Ok(Box::new(restored?.1))
 }

@@ -1,9 +1,11 @@
+use std::path::Path;
+
 use pelanggan_core::export::{self, CsvOptions};
-use pelanggan_core::{Db, Result};
+use pelanggan_core::{Db, Error, Result};
 
 use super::parse_date;
 use crate::args::ExportCmd;
-use crate::output::Render;
+use crate::output::{OnStderr, Quiet, Render};
 use crate::progress::{Bar, cancel_on_ctrl_c};
 
 pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> {
@@ -13,7 +15,10 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
     let summary = match cmd {
         ExportCmd::Customers { file, filters, csv } => {
             let filter = super::customer::list_query(filters)?.filter();
-            let options = CsvOptions { excel: csv.excel };
+            let options = CsvOptions {
+                excel: csv.excel,
+                force: csv.force,
+            };
             export::customers(db.conn(), file, &filter, options, &mut progress, &cancel)
         }
         ExportCmd::Ledger {
@@ -26,11 +31,25 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
             file,
             parse_date("from", from.as_deref())?,
             parse_date("to", to.as_deref())?,
-            CsvOptions { excel: csv.excel },
+            CsvOptions {
+                excel: csv.excel,
+                force: csv.force,
+            },
             &mut progress,
             &cancel,
         ),
     };
     bar.finish();
-    Ok(Box::new(summary?))
+    let summary = match summary {
+        // Standard output's reader stopped reading (`| head`): stop quietly.
+        Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(Box::new(Quiet));
+        }
+        summary => summary?,
+    };
+    // The CSV went to standard output: the summary must not mix with it.
+    if summary.file == Path::new("-") {
+        return Ok(Box::new(OnStderr(Box::new(summary))));
+    }
+    Ok(Box::new(summary))
 }

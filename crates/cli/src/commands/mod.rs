@@ -26,11 +26,29 @@ use pelanggan_core::activity;
 use pelanggan_core::settings::{self as shop_settings, Key};
 use pelanggan_core::{Db, Error, Result};
 
-use crate::args::{Cli, Command};
+use crate::args::{
+    AdminCmd, BalanceCmd, Cli, Command, ContactCmd, CustomerCmd, InvoiceCmd, PaymentCmd,
+    PrivacyCmd, SettingsCmd, SubscriptionCmd, TagCmd, VoucherCmd,
+};
 use crate::output::{List, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
-    let mut db = Db::open(db_path(cli)?)?;
+    let path = db_path(cli)?;
+    // The commands that open the database their own way, or not at all.
+    match &cli.command {
+        Command::Restore { file } => return backup::restore(&path, file, cli.global.json),
+        Command::Backup {
+            file: Some(file),
+            verify: true,
+            ..
+        } => return backup::verify(file),
+        _ => {}
+    }
+    let mut db = if cli.command.writes() {
+        Db::open(&path)?
+    } else {
+        Db::open_read_only(&path)?
+    };
     // Tables show amounts in the shop's currency (`Rp` for IDR).
     crate::output::set_currency(shop_settings::get(db.conn(), Key::Currency).ok().as_deref());
     let actor = cli.global.actor.as_deref();
@@ -48,6 +66,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             auto,
             dir,
             keep,
+            ..
         } => backup::backup(
             &db,
             file.as_deref(),
@@ -56,7 +75,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             *keep,
             cli.global.json,
         ),
-        Command::Restore { file } => backup::restore(db, file, cli.global.json),
+        Command::Restore { .. } => unreachable!("restore opens the database itself"),
         Command::Privacy(cmd) => privacy::run(&mut db, actor, cmd),
         Command::Subscription(cmd) => subscription::run(&mut db, actor, cmd),
         Command::Invoice(cmd) => invoice::run(&mut db, actor, cmd),
@@ -77,6 +96,37 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             *limit,
         )?))),
         Command::Completions { .. } => unreachable!("main prints completions without a database"),
+    }
+}
+
+impl Command {
+    /// Whether the command changes the database. Only these open it for
+    /// writing and may create it; every other command opens an existing
+    /// database read-only (`no_database` when there is none, and it works on
+    /// read-only media). A new subcommand counts as a writer until listed here.
+    pub fn writes(&self) -> bool {
+        match self {
+            Command::Customer(c) => {
+                !matches!(c, CustomerCmd::Show { .. } | CustomerCmd::List { .. })
+            }
+            Command::Balance(c) => !matches!(c, BalanceCmd::History { .. }),
+            Command::Contact(c) => !matches!(c, ContactCmd::List { .. }),
+            Command::Tag(c) => !matches!(c, TagCmd::List { .. }),
+            Command::Admin(c) => !matches!(c, AdminCmd::List),
+            Command::Settings(c) => !matches!(c, SettingsCmd::Show),
+            Command::Privacy(c) => !matches!(c, PrivacyCmd::Export { .. }),
+            Command::Subscription(c) => !matches!(c, SubscriptionCmd::List { .. }),
+            Command::Invoice(c) => !matches!(c, InvoiceCmd::List { .. } | InvoiceCmd::Show { .. }),
+            Command::Payment(c) => !matches!(c, PaymentCmd::List { .. }),
+            Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. }),
+            Command::Import(_) | Command::Gen { .. } | Command::Restore { .. } => true,
+            Command::Export(_)
+            | Command::Stats
+            | Command::Analytics { .. }
+            | Command::Activity { .. }
+            | Command::Backup { .. }
+            | Command::Completions { .. } => false,
+        }
     }
 }
 

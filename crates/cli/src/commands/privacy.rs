@@ -1,18 +1,25 @@
 use pelanggan_core::{Db, Error, Result, privacy};
 
 use crate::args::PrivacyCmd;
-use crate::output::{Render, Written};
+use crate::output::{OnStderr, Render, Written};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PrivacyCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
-        PrivacyCmd::Export { customer, file } => {
-            let doc = privacy::export(db.conn(), customer, db.region()?)?;
-            let text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
-            std::fs::write(file, &text)?;
-            Box::new(Written {
-                file: file.clone(),
-                bytes: text.len() as u64,
-            })
+        PrivacyCmd::Export {
+            customer,
+            file,
+            force,
+        } => {
+            let written = privacy::export_to_file(db.conn(), customer, db.region()?, file, *force)?;
+            let out = Box::new(Written {
+                file: written.file,
+                bytes: written.bytes,
+            });
+            // The JSON went to standard output: the summary must not mix with it.
+            if file.as_os_str() == "-" {
+                return Ok(Box::new(OnStderr(out)));
+            }
+            out
         }
         PrivacyCmd::Anonymise { customer, yes } => {
             confirm(*yes, "anonymising")?;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use pelanggan_core::backup::{BackupInfo, RestoreInfo};
+use pelanggan_core::backup::{BackupInfo, DailyBackup, RestoreInfo, Verified};
 use pelanggan_core::privacy::Erased;
 use serde::Serialize;
 
@@ -15,11 +15,13 @@ pub struct Written {
     pub bytes: u64,
 }
 
-/// What `backup --auto` did: the file made, or nothing because today's exists.
+/// What `backup --auto` did: the file made (or nothing because today's
+/// exists), the backups kept and deleted, the damaged ones found.
 #[derive(Serialize)]
 pub struct AutoBackup {
-    pub made: Option<BackupInfo>,
     pub dir: PathBuf,
+    #[serde(flatten)]
+    pub daily: DailyBackup,
 }
 
 impl Text for Written {
@@ -27,7 +29,7 @@ impl Text for Written {
         format!(
             "{} written to {}",
             count(self.bytes, "byte", "bytes"),
-            self.file.display()
+            super::shown(&self.file)
         )
     }
 }
@@ -44,21 +46,54 @@ impl Text for BackupInfo {
 
 impl Text for AutoBackup {
     fn text(&self) -> String {
-        match &self.made {
+        let daily = &self.daily;
+        let mut out = match &daily.made {
             Some(b) => b.text(),
             None => format!("today's backup already exists in {}", self.dir.display()),
+        };
+        out.push_str(&format!("\n{} good backups kept", daily.kept.len()));
+        for file in &daily.deleted {
+            out.push_str(&format!("\ndeleted the older backup {}", file.display()));
         }
+        for d in &daily.damaged {
+            out.push_str(&format!(
+                "\ndamaged, not counted and left in place (check it, then remove it): {}: {}",
+                d.file.display(),
+                d.problem
+            ));
+        }
+        out
+    }
+}
+
+impl Text for Verified {
+    fn text(&self) -> String {
+        format!(
+            "{}: a good backup (schema {}, {} customers, last change {}, {} bytes)",
+            self.file.display(),
+            self.schema_version,
+            self.customers,
+            self.last_change.as_deref().unwrap_or("none"),
+            self.bytes
+        )
     }
 }
 
 impl Text for RestoreInfo {
     fn text(&self) -> String {
-        format!(
-            "restored {} (schema {}); the database as it was is kept at {}",
-            self.restored_from.display(),
-            self.schema_version,
-            self.previous_kept_at.display()
-        )
+        match &self.previous_kept_at {
+            Some(kept) => format!(
+                "restored {} (schema {}); the database as it was is kept at {}",
+                self.restored_from.display(),
+                self.schema_version,
+                kept.display()
+            ),
+            None => format!(
+                "restored {} (schema {}); there was no database before",
+                self.restored_from.display(),
+                self.schema_version
+            ),
+        }
     }
 }
 

@@ -16,7 +16,15 @@ pub struct Shop {
 }
 
 impl Shop {
+    /// A new, empty shop database (as the first command that writes makes it).
     pub fn new() -> Shop {
+        let shop = Shop::without_db();
+        pelanggan_core::Db::open(&shop.db).unwrap();
+        shop
+    }
+
+    /// A temp dir whose `shop.db` does not exist yet.
+    pub fn without_db() -> Shop {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("shop.db");
         Shop { dir, db }
