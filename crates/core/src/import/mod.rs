@@ -277,7 +277,7 @@ fn row_too_large(line: u64, size: u64) -> Error {
         code: "row_too_large",
         field: Some("row"),
         message: format!(
-            "the row at line {line} is {:.1} MB; one row may hold at most 1 MB (a quote (\") left open makes the rest of the file one row)",
+            "the row at line {line} is {:.1} MB, past the 1 MB one row may hold; a quote (\") left open makes the rest of the file one row",
             size as f64 / (1024.0 * 1024.0)
         ),
     }

@@ -187,9 +187,12 @@ impl Workbook {
     }
 }
 
-/// A sheet's rows as (0-based row, [(0-based column, value)]), in order.
+/// One row of a sheet: its 0-based number and its (0-based column, value) cells.
+type SheetRow = (u32, Vec<(u32, Data)>);
+
+/// A sheet's rows, in order.
 trait Cells: Send {
-    fn next_row(&mut self) -> Result<Option<(u32, Vec<(u32, Data)>)>>;
+    fn next_row(&mut self) -> Result<Option<SheetRow>>;
     /// How far through the sheet, 0.0 to 1.0.
     fn progress(&self, row: u32) -> f64;
 }
@@ -207,7 +210,7 @@ struct XlsxCells<'a> {
 }
 
 impl Cells for XlsxCells<'_> {
-    fn next_row(&mut self) -> Result<Option<(u32, Vec<(u32, Data)>)>> {
+    fn next_row(&mut self) -> Result<Option<SheetRow>> {
         let mut row: Option<u32> = None;
         let mut cells = Vec::new();
         if let Some((r, c, d)) = self.pending.take() {
@@ -250,7 +253,7 @@ struct OdsCells<'a> {
 }
 
 impl Cells for OdsCells<'_> {
-    fn next_row(&mut self) -> Result<Option<(u32, Vec<(u32, Data)>)>> {
+    fn next_row(&mut self) -> Result<Option<SheetRow>> {
         let (height, width) = self.range.get_size();
         let Some((row0, col0)) = self.range.start() else {
             return Ok(None);

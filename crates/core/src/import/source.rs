@@ -41,7 +41,7 @@ pub enum Format {
 
 /// An opened input: a CSV text stream or a workbook.
 pub enum Opened {
-    Csv(Csv),
+    Csv(Box<Csv>),
     Workbook(Workbook),
 }
 
@@ -110,7 +110,6 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<(Opened, Counter)> {
         Encoding::Windows1252 => Box::new(
             builder()
                 .encoding(Some(encoding_rs::WINDOWS_1252))
-                .bom_sniffing(false)
                 .build(counted),
         ),
         Encoding::Utf16Le | Encoding::Utf16Be => Box::new(
@@ -138,12 +137,12 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<(Opened, Counter)> {
     let crlf = first_line(&text).ends_with(b"\r");
     let reader = BufReader::with_capacity(64 * 1024, decoded);
     Ok((
-        Opened::Csv(Csv {
+        Opened::Csv(Box::new(Csv {
             encoding,
             delimiter,
             crlf,
             records: Records::new(reader, delimiter),
-        }),
+        })),
         counter,
     ))
 }
