@@ -41,9 +41,10 @@ fn lines_and_codes(s: &ImportSummary) -> Vec<(u64, &'static str)> {
     s.errors.iter().map(|e| (e.line, e.code)).collect()
 }
 
-fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
     let mut out = Vec::new();
-    for unit in std::iter::once(0xFEFF).chain(text.encode_utf16()) {
+    let bom = bom.then_some(0xFEFF);
+    for unit in bom.into_iter().chain(text.encode_utf16()) {
         let bytes = if big_endian {
             unit.to_be_bytes()
         } else {
@@ -57,9 +58,14 @@ fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
 #[test]
 fn excel_unicode_text_is_read_in_utf16_le_and_be() {
     let text = "Nama\tNo HP\tCatatan\r\nJosé\t0812-3456-7890\tCafé ☕\r\nBad\t123\t\r\n";
-    for (big_endian, encoding) in [(false, Encoding::Utf16Le), (true, Encoding::Utf16Be)] {
+    for (big_endian, bom, encoding) in [
+        (false, true, Encoding::Utf16Le),
+        (true, true, Encoding::Utf16Be),
+        // Some tools write no BOM: the NUL bytes of ASCII text tell.
+        (false, false, Encoding::Utf16Le),
+    ] {
         let (dir, mut db) = open();
-        let file = write(dir.path(), "pelanggan.txt", &utf16(text, big_endian));
+        let file = write(dir.path(), "pelanggan.txt", &utf16(text, big_endian, bom));
         let errors = dir.path().join("rejected.csv");
         let s = import(&mut db, &file, &with_errors(&errors)).unwrap();
         assert_eq!(
@@ -192,9 +198,16 @@ fn an_xlsx_workbook_is_imported_with_the_same_rules() {
         out.starts_with("\u{feff}Nama;No WA;Saldo;Alamat;reason\r\n"),
         "{out}"
     );
+    // Its 150.125 written so that importing it again cannot read 150,125.
     assert!(
-        out.contains("\r\nRounded;0878-8888-9999;150.125;;\"invalid_amount:"),
+        out.contains("\r\nRounded;0878-8888-9999;150.1250;;\"invalid_amount:"),
         "{out}"
+    );
+    let again = write(dir.path(), "again.csv", out.as_bytes());
+    let s = import(&mut db, &again, &ImportOptions::default()).unwrap();
+    assert_eq!(
+        lines_and_codes(&s),
+        [(2, "invalid_amount"), (3, "invalid_whatsapp")]
     );
 
     // Another sheet by name (case aside); a missing one is refused by name.

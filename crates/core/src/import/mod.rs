@@ -297,6 +297,7 @@ struct Checked {
     /// The line of the file where the row starts.
     line: u64,
     record: Vec<String>,
+    numeric: Vec<bool>,
     outside_header: bool,
     /// The customer, or why the row is refused before the database is asked.
     outcome: Result<CheckedCustomer>,
@@ -409,7 +410,7 @@ fn run(
                         summary.rejected += 1;
                         let data = row.record;
                         if let Some(rejects) = &mut rejects {
-                            rejects.write(&data, &e)?;
+                            rejects.write(&data, &row.numeric, &e)?;
                         }
                         if summary.errors.len() < MAX_REPORTED_ERRORS {
                             summary.errors.push(RowError {
@@ -481,6 +482,7 @@ fn check_rows(
         batch.push(Checked {
             line: row.line,
             record: row.cells,
+            numeric: row.numeric,
             outside_header: row.outside_header,
             outcome,
         });
@@ -572,6 +574,7 @@ fn cell_amount(text: &str) -> Result<Money> {
 struct Written {
     line: u64,
     record: Vec<String>,
+    numeric: Vec<bool>,
     outside_header: bool,
 }
 
@@ -588,6 +591,7 @@ fn write_batch(
     for Checked {
         line,
         record,
+        numeric,
         outside_header,
         outcome,
     } in batch
@@ -595,6 +599,7 @@ fn write_batch(
         let written = Written {
             line,
             record,
+            numeric,
             outside_header,
         };
         match outcome {
@@ -737,7 +742,7 @@ impl<'a> Rejects<'a> {
         }
     }
 
-    fn write(&mut self, data: &[String], error: &Error) -> Result<()> {
+    fn write(&mut self, data: &[String], numeric: &[bool], error: &Error) -> Result<()> {
         if self.writer.is_none() {
             let mut out = outfile::create(self.target, self.rules)?;
             if self.bom {
@@ -757,8 +762,21 @@ impl<'a> Rejects<'a> {
             self.writer = Some(writer);
         }
         let reason = format!("{}: {error}", error.code());
+        // A sheet's number with three decimals (`150.125`) would read back
+        // from CSV as thousands (150,125): written `150.1250`, which the
+        // import refuses until it is fixed.
+        let cells = data.iter().enumerate().map(|(i, cell)| {
+            let three_decimals = cell
+                .split_once('.')
+                .is_some_and(|(_, fraction)| fraction.len() == 3);
+            if numeric.get(i).copied().unwrap_or(false) && three_decimals {
+                std::borrow::Cow::Owned(format!("{cell}0"))
+            } else {
+                std::borrow::Cow::Borrowed(cell.as_str())
+            }
+        });
         if let Some(writer) = &mut self.writer {
-            writer.write_record(data.iter().map(String::as_str).chain([reason.as_str()]))?;
+            writer.write_record(cells.map(|c| c.into_owned()).chain([reason]))?;
         }
         Ok(())
     }
