@@ -519,6 +519,10 @@ fn a_bad_errors_file_is_refused_before_anything_is_imported() {
         (force(&wal, true), "protected_file"),
         (force(dir.path(), true), "not_regular_file"),
         (force(&dir.path().join("rejects.xlsx"), true), "validation"),
+        (
+            force(&dir.path().join("no/such/rejects.csv"), true),
+            "validation",
+        ),
     ];
     for (options, code) in cases {
         for dry_run in [false, true] {

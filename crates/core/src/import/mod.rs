@@ -32,7 +32,6 @@ use serde::Serialize;
 
 pub use amount::parse as parse_amount;
 pub use header::{Field, Mapping};
-pub use records::MAX_ROW_BYTES;
 pub use source::{Encoding, Format};
 
 use crate::customers::{self, CheckedCustomer, NewCustomer, Status};
@@ -186,10 +185,25 @@ pub fn import_customers(
     Ok(summary)
 }
 
-/// The errors file is CSV: refused where `outfile` refuses it, and under a
+/// The errors file is CSV: refused where `outfile` refuses it, in a folder
+/// that does not exist (found now, not after the import), and under a
 /// workbook's name (a spreadsheet program would not open CSV text as one).
 fn check_errors_file(target: &Path, rules: &Rules) -> Result<()> {
     outfile::check(target, rules)?;
+    let folder = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(Error::validation(
+            "errors",
+            format!(
+                "{}: the folder {} does not exist",
+                target.display(),
+                folder.display()
+            ),
+        ));
+    }
     let ext = target
         .extension()
         .and_then(|e| e.to_str())
