@@ -171,7 +171,7 @@ pub enum PrivacyCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCmd {
-    /// Import customers; headers in English or Indonesian, delimiter and encoding detected
+    /// Import customers from CSV, .xlsx or .ods; headers in English or Indonesian, delimiter and encoding detected
     Customers {
         /// The CSV file to read
         file: PathBuf,
@@ -181,9 +181,15 @@ pub enum ImportCmd {
         /// A number already in the database or earlier in the file: skip, update or fail (reject the row)
         #[arg(long, default_value = "fail", value_name = "skip|update|fail")]
         on_duplicate: String,
-        /// Write the rejected rows here (as read, plus a reason column)
+        /// Write the rejected rows here (as read, plus a reason column); only if a row is rejected
         #[arg(long, value_name = "FILE")]
         errors: Option<PathBuf>,
+        /// Replace the --errors file if it exists (never the input or the database)
+        #[arg(long)]
+        force: bool,
+        /// The sheet of an .xlsx or .ods file to read (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
         /// Read a column as a field: --map "No Pelanggan=whatsapp"
         #[arg(long = "map", value_name = "COLUMN=FIELD")]
         mappings: Vec<String>,

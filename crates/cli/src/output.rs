@@ -445,8 +445,25 @@ impl Text for List<Setting> {
 
 impl Text for ImportSummary {
     fn text(&self) -> String {
+        let read = match (&self.sheet, self.encoding, &self.delimiter) {
+            (Some(sheet), _, _) => format!(
+                "{} sheet {sheet:?}",
+                serde_json::to_value(self.format)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ),
+            (None, encoding, delimiter) => format!(
+                "encoding {}, delimiter {:?}",
+                serde_json::to_value(encoding)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                delimiter.as_deref().unwrap_or_default(),
+            ),
+        };
         let mut out = format!(
-            "{}{}: {} imported, {} updated, {} skipped, {} rejected (encoding {}, delimiter {:?})",
+            "{}{}: {} imported, {} updated, {} skipped, {} rejected ({read})",
             if self.dry_run {
                 "dry run, nothing written. "
             } else {
@@ -457,11 +474,6 @@ impl Text for ImportSummary {
             self.updated,
             self.skipped,
             self.rejected,
-            serde_json::to_value(self.encoding)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            self.delimiter,
         );
         if !self.ignored_columns.is_empty() {
             out.push_str(&format!(
@@ -490,6 +502,9 @@ impl Text for ImportSummary {
         }
         if let Some(file) = &self.errors_file {
             out.push_str(&format!("\nrejected rows written to {}", file.display()));
+        }
+        for note in &self.notes {
+            out.push_str(&format!("\nnote: {note}"));
         }
         out
     }

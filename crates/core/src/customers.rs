@@ -213,8 +213,8 @@ pub fn check(input: NewCustomer, region: Region) -> Result<CheckedCustomer> {
         whatsapp: parse_whatsapp("whatsapp", &input.whatsapp, region)?,
         email: validate::email("email", input.email.as_deref())?,
         phone: parse_phone("phone", input.phone.as_deref(), region)?,
-        address: validate::optional("address", input.address.as_deref(), ADDRESS_MAX)?,
-        notes: validate::optional("notes", input.notes.as_deref(), NOTES_MAX)?,
+        address: validate::multiline("address", input.address.as_deref(), ADDRESS_MAX)?,
+        notes: validate::multiline("notes", input.notes.as_deref(), NOTES_MAX)?,
         status,
     };
     Ok(CheckedCustomer {
@@ -450,10 +450,10 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
         after.phone = parse_phone("phone", Some(phone), region)?;
     }
     if let Some(address) = &patch.address {
-        after.address = validate::optional("address", Some(address), ADDRESS_MAX)?;
+        after.address = validate::multiline("address", Some(address), ADDRESS_MAX)?;
     }
     if let Some(notes) = &patch.notes {
-        after.notes = validate::optional("notes", Some(notes), NOTES_MAX)?;
+        after.notes = validate::multiline("notes", Some(notes), NOTES_MAX)?;
     }
     if let Some(status) = patch.status {
         if status == Status::Deleted {

@@ -28,6 +28,20 @@ pub fn optional(field: &'static str, input: Option<&str>, max: usize) -> Result<
     Ok(Some(text.to_owned()))
 }
 
+/// Like `optional`, for text that may span lines (an address, notes): a line
+/// break typed on Windows (CRLF) or an old Mac (CR) is kept as LF; other
+/// control characters are still refused.
+pub fn multiline(field: &'static str, input: Option<&str>, max: usize) -> Result<Option<String>> {
+    match input {
+        Some(text) if text.contains('\r') => optional(
+            field,
+            Some(&text.replace("\r\n", "\n").replace('\r', "\n")),
+            max,
+        ),
+        _ => optional(field, input, max),
+    }
+}
+
 /// An email address by RFC 5321/5322 rules, at most 100 characters; stored as typed (trimmed).
 pub fn email(field: &'static str, input: Option<&str>) -> Result<Option<String>> {
     let Some(text) = optional(field, input, 100)? else {
@@ -70,6 +84,18 @@ mod tests {
         assert_eq!(optional("notes", Some(""), 10).unwrap(), None);
         // Characters, not bytes: 100 Indonesian or emoji characters fit.
         assert!(required("name", &"é".repeat(100), 100).is_ok());
+    }
+
+    #[test]
+    fn line_breaks_in_multiline_text() {
+        assert_eq!(
+            multiline("address", Some("Jl. Melati 5\r\nBandung\rJawa Barat"), 100).unwrap(),
+            Some("Jl. Melati 5\nBandung\nJawa Barat".to_owned())
+        );
+        assert_eq!(
+            multiline("notes", Some("a\u{7}b"), 100).unwrap_err().code(),
+            "validation"
+        );
     }
 
     #[test]

@@ -54,8 +54,8 @@ fn a_mixed_spreadsheet_imports_its_good_rows_and_reports_the_rest() {
         ..Default::default()
     };
     let s = import(&mut db, &file, &options).unwrap();
-    assert_eq!(s.encoding, Encoding::Utf8Bom);
-    assert_eq!(s.delimiter, ";");
+    assert_eq!(s.encoding, Some(Encoding::Utf8Bom));
+    assert_eq!(s.delimiter.as_deref(), Some(";"));
     assert_eq!(s.ignored_columns, vec!["Kota".to_string()]);
     assert_eq!((s.rows, s.imported, s.rejected), (9, 4, 5));
     assert_eq!(names(&db), ["Budi Santoso", "Sari", "No name", "Dewi"]);
@@ -92,9 +92,12 @@ fn a_mixed_spreadsheet_imports_its_good_rows_and_reports_the_rest() {
     assert_eq!(s.errors[3].field, Some("name"));
     assert_eq!(s.errors[4].field, Some("row"));
 
-    // The rejected rows come back as read, plus a reason, ready to fix and re-import.
+    // The rejected rows come back as read, plus a reason, ready to fix and
+    // re-import: with the input's BOM, delimiter and line ends.
     let text = std::fs::read_to_string(&errors).unwrap();
-    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(s.errors_file.as_deref(), Some(errors.as_path()));
+    assert!(text.starts_with('\u{feff}') && !text.contains('\r'));
+    let lines: Vec<_> = text.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
         "Nama;No WA;E-mail;Saldo;Label;Catatan;Kota;reason"
@@ -215,8 +218,8 @@ fn windows_1252_and_tabs_are_read() {
     let file = write(dir.path(), "old-excel.csv", &bytes);
     let s = import(&mut db, &file, &ImportOptions::default()).unwrap();
     assert_eq!(
-        (s.encoding, s.delimiter.as_str(), s.imported),
-        (Encoding::Windows1252, "\t", 1)
+        (s.encoding, s.delimiter.as_deref(), s.imported),
+        (Some(Encoding::Windows1252), Some("\t"), 1)
     );
     let c = common::get(&db, "081234567890");
     assert_eq!(

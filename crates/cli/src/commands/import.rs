@@ -16,6 +16,8 @@ pub fn run(
         dry_run,
         on_duplicate,
         errors,
+        force,
+        sheet,
         mappings,
     } = cmd;
     let options = ImportOptions {
@@ -23,6 +25,8 @@ pub fn run(
         on_duplicate: on_duplicate.parse()?,
         mappings: mappings.iter().map(|m| m.parse()).collect::<Result<_>>()?,
         errors_file: errors.clone(),
+        force: *force,
+        sheet: sheet.clone(),
     };
     let bar = Bar::new(json, "bytes");
     let cancel = cancel_on_ctrl_c();

@@ -186,7 +186,7 @@ impl Columns {
                     "header",
                     format!(
                         "no '{required}' column found (headers: {}); use --map column={required}",
-                        headers.join(", ")
+                        shown(headers)
                     ),
                 ));
             }
@@ -197,6 +197,39 @@ impl Columns {
     pub fn get(&self, field: Field) -> Option<usize> {
         self.index[field as usize]
     }
+}
+
+/// The headers for a message: a few, each cut short, control characters
+/// escaped (a file that is not what it seems must not fill the screen).
+fn shown(headers: &[String]) -> String {
+    const MAX_HEADERS: usize = 12;
+    const MAX_CHARS: usize = 30;
+    let mut parts: Vec<String> = headers
+        .iter()
+        .take(MAX_HEADERS)
+        .map(|h| {
+            let mut text: String = h
+                .chars()
+                .take(MAX_CHARS)
+                .flat_map(|c| {
+                    let escaped: Vec<char> = if c.is_control() {
+                        c.escape_default().collect()
+                    } else {
+                        vec![c]
+                    };
+                    escaped
+                })
+                .collect();
+            if h.chars().count() > MAX_CHARS {
+                text.push('…');
+            }
+            text
+        })
+        .collect();
+    if headers.len() > MAX_HEADERS {
+        parts.push(format!("and {} more", headers.len() - MAX_HEADERS));
+    }
+    parts.join(", ")
 }
 
 fn normalise(header: &str) -> String {
@@ -262,6 +295,22 @@ mod tests {
         assert_eq!(
             "x=colour".parse::<Mapping>().unwrap_err().field(),
             Some("map")
+        );
+    }
+
+    #[test]
+    fn a_strange_header_is_shown_short() {
+        let long = "x".repeat(5000);
+        let e = cols(&[&long, "a\u{1b}[2Jb"], &[]).unwrap_err().to_string();
+        assert!(e.len() < 200, "{e}");
+        assert!(!e.contains('\u{1b}'), "{e}");
+        let many: Vec<String> = (0..40).map(|i| format!("c{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert!(
+            cols(&many, &[])
+                .unwrap_err()
+                .to_string()
+                .contains("and 28 more")
         );
     }
 }

@@ -1,4 +1,4 @@
-//! Importing customers from CSV.
+//! Importing customers from CSV, .xlsx and .ods files.
 //!
 //! The whole import is one transaction: a crash, a kill or a cancel leaves the
 //! database exactly as before, and readers on other connections keep reading
@@ -11,13 +11,20 @@
 //! a savepoint. A dry run is the same import rolled back. A file large
 //! against the shop has the customers' indexes made again once at the end,
 //! and the search index is built in one pass.
+//!
+//! The errors file, if asked for, is checked before anything starts (an
+//! existing file needs `force`; the input and the database are never
+//! written), is written in the input's own shape (BOM, delimiter, line ends)
+//! and only when a row was rejected.
 
 mod amount;
 mod header;
+mod records;
+mod sheet;
 mod source;
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
@@ -25,11 +32,13 @@ use serde::Serialize;
 
 pub use amount::parse as parse_amount;
 pub use header::{Field, Mapping};
-pub use source::Encoding;
+pub use source::{Encoding, Format};
 
 use crate::customers::{self, CheckedCustomer, NewCustomer, Status};
 use crate::db::{Db, Write};
 use crate::error::{Error, Result};
+use crate::money::Money;
+use crate::outfile::{self, Output, Rules};
 use crate::phone::Region;
 use crate::progress::{Cancel, Progress};
 use crate::tags::TagInput;
@@ -70,13 +79,20 @@ pub struct ImportOptions {
     pub dry_run: bool,
     pub on_duplicate: OnDuplicate,
     pub mappings: Vec<Mapping>,
-    /// Where to write the rejected rows (unchanged, plus a reason column).
+    /// Where to write the rejected rows (as read, plus a reason column).
+    /// Checked before the import starts: an existing file is refused unless
+    /// `force`; the input, the database and its -wal/-shm always are.
     pub errors_file: Option<PathBuf>,
+    /// Replace an existing errors file.
+    pub force: bool,
+    /// The sheet of an .xlsx or .ods workbook (default: the first visible worksheet).
+    pub sheet: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
-    /// The line of the file where the row starts (the header is line 1).
+    /// The line of the file where the row starts (the header is line 1);
+    /// in a workbook, the spreadsheet's row number.
     pub line: u64,
     pub code: &'static str,
     pub field: Option<&'static str>,
@@ -92,12 +108,20 @@ pub struct ImportSummary {
     pub skipped: u64,
     pub rejected: u64,
     pub dry_run: bool,
-    pub encoding: Encoding,
-    pub delimiter: String,
+    pub format: Format,
+    /// A CSV file's encoding and delimiter (None for a workbook).
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<String>,
+    /// The sheet a workbook was read from.
+    pub sheet: Option<String>,
     pub ignored_columns: Vec<String>,
     /// The first `MAX_REPORTED_ERRORS` row errors; the errors file has them all.
     pub errors: Vec<RowError>,
+    /// The errors file written; None when none was asked for or no row was rejected.
     pub errors_file: Option<PathBuf>,
+    /// What a person should know besides the counts (no errors file written,
+    /// the errors file's encoding, cells outside the header's columns).
+    pub notes: Vec<String>,
 }
 
 pub const MAX_REPORTED_ERRORS: usize = 100;
@@ -108,7 +132,7 @@ const PROGRESS_EVERY: u64 = 500;
 /// slower and 55 MiB heavier).
 const IMPORT_CACHE_KIB: i64 = -16_384;
 
-/// Imports customers from the CSV file at `path`; see the module doc.
+/// Imports customers from the CSV, .xlsx or .ods file at `path`; see the module doc.
 pub fn import_customers(
     db: &mut Db,
     actor: Option<&str>,
@@ -117,6 +141,14 @@ pub fn import_customers(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ImportSummary> {
+    // A bad errors file is refused before anything is read or written.
+    let errors_rules = Rules::new(options.force)
+        .protect_db(db.path())
+        .protect(path, "the file being imported");
+    if let Some(target) = &options.errors_file {
+        check_errors_file(target, &errors_rules)?;
+    }
+    let errors_rules = &errors_rules;
     // FTS5 flushes at every statement: index the imported rows once, at the
     // end. A file large against the shop also has the customers' indexes made
     // again at the end, but the number's (the duplicate check reads it).
@@ -127,9 +159,11 @@ pub fn import_customers(
                 let rebuilt = |table: &str, index: &str| {
                     table == "customers" && index != "customers_whatsapp"
                 };
-                w.with_indexes_rebuilt(rebuilt, |w| run(w, path, options, progress, cancel))
+                w.with_indexes_rebuilt(rebuilt, |w| {
+                    run(w, path, options, errors_rules, progress, cancel)
+                })
             } else {
-                run(w, path, options, progress, cancel)
+                run(w, path, options, errors_rules, progress, cancel)
             }
         })
     };
@@ -151,6 +185,42 @@ pub fn import_customers(
     Ok(summary)
 }
 
+/// The errors file is CSV: refused where `outfile` refuses it, in a folder
+/// that does not exist (found now, not after the import), and under a
+/// workbook's name (a spreadsheet program would not open CSV text as one).
+fn check_errors_file(target: &Path, rules: &Rules) -> Result<()> {
+    outfile::check(target, rules)?;
+    let folder = target
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(Error::validation(
+            "errors",
+            format!(
+                "{}: the folder {} does not exist",
+                target.display(),
+                folder.display()
+            ),
+        ));
+    }
+    let ext = target
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+        return Err(Error::validation(
+            "errors",
+            format!(
+                "{}: the rejected rows are written as CSV, which would not open as .{ext}; name the file .csv",
+                target.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the file at `path` likely holds more rows than the shop has
 /// customers (and enough to matter): then sorting the customers' indexes once
 /// at the end beats a random insert per row into each. A CSV row of a
@@ -169,11 +239,80 @@ fn large_against(db: &Db, path: &Path) -> Result<bool> {
 const BATCH_ROWS: usize = 256;
 const BATCHES_IN_FLIGHT: usize = 8;
 
+/// One row of the file as read: its cells as text, from a CSV file or a sheet.
+pub(crate) struct Row {
+    /// The line (a sheet's row number) where the row starts.
+    pub line: u64,
+    pub cells: Vec<String>,
+    /// Which cells held a number (a sheet's; empty for CSV).
+    pub numeric: Vec<bool>,
+    /// Why the row cannot be read at all (too large, not text).
+    pub problem: Option<Error>,
+    /// A sheet's row had values left or right of the header's columns.
+    pub outside_header: bool,
+}
+
+/// Where rows come from; read on the checking thread.
+pub(crate) trait RowSource: Send {
+    /// The next row, None at the end; an error stops the import.
+    fn next_row(&mut self) -> Result<Option<Row>>;
+}
+
+/// A CSV file's records as rows.
+struct CsvRows<'a, R> {
+    records: &'a mut records::Records<R>,
+}
+
+impl<R: std::io::BufRead + Send> RowSource for CsvRows<'_, R> {
+    fn next_row(&mut self) -> Result<Option<Row>> {
+        let Some(record) = self.records.next_record()? else {
+            return Ok(None);
+        };
+        let problem = match record.too_large {
+            Some(size) => Some(row_too_large(record.line, size)),
+            None if record.not_utf8 => Some(Error::validation(
+                "row",
+                "is not valid text (the file changed while it was read?)",
+            )),
+            None => None,
+        };
+        Ok(Some(Row {
+            line: record.line,
+            cells: record.fields,
+            numeric: Vec::new(),
+            problem,
+            outside_header: false,
+        }))
+    }
+}
+
+fn row_too_large(line: u64, size: u64) -> Error {
+    Error::Refused {
+        code: "row_too_large",
+        field: Some("row"),
+        message: format!(
+            "the row at line {line} is {:.1} MB, past the 1 MB one row may hold; a quote (\") left open makes the rest of the file one row",
+            size as f64 / (1024.0 * 1024.0)
+        ),
+    }
+}
+
+/// What the import read, as the summary and the errors file need it.
+struct Shape {
+    format: Format,
+    encoding: Option<Encoding>,
+    delimiter: Option<u8>,
+    crlf: bool,
+    sheet: Option<String>,
+}
+
 /// One row read and checked, on its way to the writer.
 struct Checked {
     /// The line of the file where the row starts.
     line: u64,
-    record: csv::StringRecord,
+    record: Vec<String>,
+    numeric: Vec<bool>,
+    outside_header: bool,
     /// The customer, or why the row is refused before the database is asked.
     outcome: Result<CheckedCustomer>,
 }
@@ -182,22 +321,54 @@ fn run(
     w: &mut Write<'_>,
     path: &Path,
     options: &ImportOptions,
+    errors_rules: &Rules,
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ImportSummary> {
-    let source = source::open(path)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(source.delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(source.reader);
-    let headers: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+    let (mut opened, counter) = source::open(path, options.sheet.as_deref())?;
+    let (shape, headers, mut rows): (Shape, Vec<String>, Box<dyn RowSource + '_>) =
+        match &mut opened {
+            source::Opened::Csv(csv) => {
+                let headers = match csv.records.next_record()? {
+                    None => Vec::new(),
+                    Some(h) if h.too_large.is_some() => {
+                        return Err(source::not_a_spreadsheet(
+                            path,
+                            "a file without line breaks (its first line is over 1 MB)",
+                            "",
+                        ));
+                    }
+                    Some(h) => h.fields,
+                };
+                let shape = Shape {
+                    format: Format::Csv,
+                    encoding: Some(csv.encoding),
+                    delimiter: Some(csv.delimiter),
+                    crlf: csv.crlf,
+                    sheet: None,
+                };
+                let rows = Box::new(CsvRows {
+                    records: &mut csv.records,
+                });
+                (shape, headers, rows)
+            }
+            source::Opened::Workbook(book) => {
+                let shape = Shape {
+                    format: book.format,
+                    encoding: None,
+                    delimiter: None,
+                    crlf: true,
+                    sheet: Some(book.sheet.clone()),
+                };
+                let (headers, rows) = book.rows(path)?;
+                (shape, headers, rows)
+            }
+        };
     let columns = Columns::resolve(&headers, &options.mappings)?;
     let mut rejects = options
         .errors_file
         .as_deref()
-        .map(|p| Rejects::create(p, source.delimiter, &headers))
-        .transpose()?;
+        .map(|target| Rejects::new(target, errors_rules, &shape, &headers));
 
     let mut summary = ImportSummary {
         rows: 0,
@@ -206,18 +377,21 @@ fn run(
         skipped: 0,
         rejected: 0,
         dry_run: options.dry_run,
-        encoding: source.encoding,
-        delimiter: (source.delimiter as char).to_string(),
+        format: shape.format,
+        encoding: shape.encoding,
+        delimiter: shape.delimiter.map(|d| (d as char).to_string()),
+        sheet: shape.sheet.clone(),
         ignored_columns: columns.ignored.clone(),
         errors: Vec::new(),
-        errors_file: options.errors_file.clone(),
+        errors_file: None,
+        notes: Vec::new(),
     };
-    let bytes_read = source.bytes_read;
+    let mut outside_noted = false;
     let report = |summary: &ImportSummary, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
             rows: summary.rows,
-            done: bytes_read.load(Ordering::Relaxed),
-            total: source.total_bytes,
+            done: counter.done.load(Ordering::Relaxed),
+            total: counter.total,
         })
     };
 
@@ -229,20 +403,28 @@ fn run(
     std::thread::scope(|scope| -> Result<()> {
         let columns = &columns;
         let width = headers.len();
-        scope.spawn(move || check_rows(&mut reader, columns, width, region, cancel, &sender));
+        let rows = &mut rows;
+        scope.spawn(move || check_rows(rows.as_mut(), columns, width, region, cancel, &sender));
         for batch in batches {
             cancel.check()?;
             for (row, outcome) in write_batch(w, batch?, options.on_duplicate)? {
                 summary.rows += 1;
+                if row.outside_header && !outside_noted {
+                    outside_noted = true;
+                    summary.notes.push(format!(
+                        "row {} (and perhaps others) has cells outside the header's columns: they were not read; give them a header to import them",
+                        row.line
+                    ));
+                }
                 match outcome {
                     Ok(RowOutcome::Imported) => summary.imported += 1,
                     Ok(RowOutcome::Updated) => summary.updated += 1,
                     Ok(RowOutcome::Skipped) => summary.skipped += 1,
                     Err(e) if e.is_rejected_input() => {
                         summary.rejected += 1;
-                        let data: Vec<String> = row.record.iter().map(str::to_owned).collect();
+                        let data = row.record;
                         if let Some(rejects) = &mut rejects {
-                            rejects.write(&data, &e)?;
+                            rejects.write(&data, &row.numeric, &e)?;
                         }
                         if summary.errors.len() < MAX_REPORTED_ERRORS {
                             summary.errors.push(RowError {
@@ -265,8 +447,10 @@ fn run(
     })?;
     // A cancel may have stopped the checker rather than this loop.
     cancel.check()?;
+    // Written before the commit: an errors file that cannot be written
+    // (say, one that appeared meanwhile) leaves the database as before.
     if let Some(rejects) = rejects {
-        rejects.finish()?;
+        rejects.finish(&mut summary)?;
     }
     report(&summary, progress);
     Ok(summary)
@@ -274,8 +458,8 @@ fn run(
 
 /// The checking thread: reads every row and checks it (`customers::check`),
 /// sending batches to the writer. Stops when the writer hangs up.
-fn check_rows<R: std::io::Read>(
-    reader: &mut csv::Reader<R>,
+fn check_rows(
+    rows: &mut dyn RowSource,
     columns: &Columns,
     width: usize,
     region: Region,
@@ -287,34 +471,33 @@ fn check_rows<R: std::io::Read>(
         if cancel.is_cancelled() {
             return;
         }
-        let line = reader.position().line();
-        let mut record = csv::StringRecord::new();
-        let outcome = match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) if record.iter().all(|f| f.trim().is_empty()) => continue,
-            Ok(true) if record.len() != width => Err(Error::Validation {
+        let mut row = match rows.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            // An I/O failure is the file's, not the row's: stop the import.
+            Err(e) => {
+                let _ = sender.send(Err(e));
+                return;
+            }
+        };
+        let outcome = match row.problem.take() {
+            Some(problem) => Err(problem),
+            None if row.cells.iter().all(|f| f.trim().is_empty()) => continue,
+            None if row.cells.len() != width => Err(Error::Validation {
                 field: "row",
                 message: format!(
                     "has {} columns, the header has {width} (check the quoting)",
-                    record.len(),
+                    row.cells.len(),
                 ),
             }),
-            Ok(true) => {
-                read_customer(columns, &record).and_then(|input| customers::check(input, region))
-            }
-            // An I/O failure is the file's, not the row's: stop the import.
-            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                let _ = sender.send(Err(e.into()));
-                return;
-            }
-            Err(e) => Err(Error::Validation {
-                field: "row",
-                message: format!("cannot be read: {e}"),
-            }),
+            None => read_customer(columns, &row.cells, &row.numeric)
+                .and_then(|input| customers::check(input, region)),
         };
         batch.push(Checked {
-            line,
-            record,
+            line: row.line,
+            record: row.cells,
+            numeric: row.numeric,
+            outside_header: row.outside_header,
             outcome,
         });
         if batch.len() == BATCH_ROWS {
@@ -336,13 +519,20 @@ enum RowOutcome {
 }
 
 /// The row's cells as `customer add` would take them.
-fn read_customer(columns: &Columns, record: &csv::StringRecord) -> Result<NewCustomer> {
+fn read_customer(columns: &Columns, record: &[String], numeric: &[bool]) -> Result<NewCustomer> {
     let cell = |field: Field| -> Option<String> {
         columns
             .get(field)
             .and_then(|i| record.get(i))
             .map(|v| defuse(v.trim()).to_owned())
             .filter(|v| !v.is_empty())
+    };
+    let is_number = |field: Field| {
+        columns
+            .get(field)
+            .and_then(|i| numeric.get(i))
+            .copied()
+            .unwrap_or(false)
     };
     let tags = cell(Field::Tags)
         .map(|cell| {
@@ -362,17 +552,44 @@ fn read_customer(columns: &Columns, record: &csv::StringRecord) -> Result<NewCus
         address: cell(Field::Address),
         notes: cell(Field::Notes),
         initial_balance: cell(Field::Balance)
-            .map(|b| amount::parse("balance", &b))
+            .map(|b| {
+                if is_number(Field::Balance) {
+                    cell_amount(&b)
+                } else {
+                    amount::parse("balance", &b)
+                }
+            })
             .transpose()?,
         tags,
         status,
     })
 }
 
+/// A sheet's number cell as an amount: the exact decimal it shows, never
+/// read with the text rules (`150.125` is not 150,125); more than two
+/// decimals is refused, as money has none.
+fn cell_amount(text: &str) -> Result<Money> {
+    let value = rust_decimal::Decimal::from_str(text).map_err(|_| Error::Overflow {
+        field: "balance",
+        limit: Money::MAX.to_string(),
+    })?;
+    if value.normalize().scale() > 2 {
+        return Err(Error::InvalidAmount {
+            field: "balance",
+            message: format!(
+                "the cell holds the number {text}, which has more than two decimals; round it in the spreadsheet"
+            ),
+        });
+    }
+    Money::from_decimal("balance", value)
+}
+
 /// A row after the writer: where it started and what became of it.
 struct Written {
     line: u64,
-    record: csv::StringRecord,
+    record: Vec<String>,
+    numeric: Vec<bool>,
+    outside_header: bool,
 }
 
 /// Writes one batch of checked rows: the accepted customers all at once
@@ -388,10 +605,17 @@ fn write_batch(
     for Checked {
         line,
         record,
+        numeric,
+        outside_header,
         outcome,
     } in batch
     {
-        let written = Written { line, record };
+        let written = Written {
+            line,
+            record,
+            numeric,
+            outside_header,
+        };
         match outcome {
             Ok(customer) => {
                 customers.push(customer);
@@ -475,31 +699,131 @@ fn defuse(cell: &str) -> &str {
 }
 
 /// The rejected rows, written as read plus a `reason` column, so the user can
-/// fix them and import that file again.
-struct Rejects {
-    writer: csv::Writer<File>,
+/// fix them and import that file again: in the input's own shape (a BOM if
+/// it had one, its delimiter, its line ends), as UTF-8 with a BOM when the
+/// input was another encoding or a workbook. The file is opened at the first
+/// rejected row: an import that rejects nothing writes nothing.
+struct Rejects<'a> {
+    target: &'a Path,
+    rules: &'a Rules,
+    headers: &'a [String],
+    bom: bool,
+    delimiter: u8,
+    crlf: bool,
+    /// Why the errors file's shape differs from the input's, if it does.
+    changed: Option<String>,
+    writer: Option<csv::Writer<Output>>,
 }
 
-impl Rejects {
-    fn create(path: &Path, delimiter: u8, headers: &[String]) -> Result<Rejects> {
-        // Flexible: a rejected row may have the wrong number of columns.
-        let mut writer = csv::WriterBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .from_path(path)?;
-        writer.write_record(headers.iter().map(String::as_str).chain(["reason"]))?;
-        Ok(Rejects { writer })
+impl<'a> Rejects<'a> {
+    fn new(
+        target: &'a Path,
+        rules: &'a Rules,
+        shape: &Shape,
+        headers: &'a [String],
+    ) -> Rejects<'a> {
+        let (bom, delimiter, crlf, changed) = match (shape.encoding, shape.delimiter) {
+            (Some(Encoding::Utf8), Some(d)) => (false, d, shape.crlf, None),
+            (Some(Encoding::Utf8Bom), Some(d)) => (true, d, shape.crlf, None),
+            (Some(other), Some(d)) => (
+                true,
+                d,
+                shape.crlf,
+                Some(format!(
+                    "the input was {}; the errors file is UTF-8 with a BOM, which Excel reads",
+                    encoding_name(other)
+                )),
+            ),
+            _ => (
+                true,
+                b';',
+                true,
+                Some(
+                    "the errors file is CSV (UTF-8 with a BOM, semicolons, as `export --excel` writes), which Excel opens"
+                        .to_owned(),
+                ),
+            ),
+        };
+        Rejects {
+            target,
+            rules,
+            headers,
+            bom,
+            delimiter,
+            crlf,
+            changed,
+            writer: None,
+        }
     }
 
-    fn write(&mut self, data: &[String], error: &Error) -> Result<()> {
+    fn write(&mut self, data: &[String], numeric: &[bool], error: &Error) -> Result<()> {
+        if self.writer.is_none() {
+            let mut out = outfile::create(self.target, self.rules)?;
+            if self.bom {
+                std::io::Write::write_all(&mut out, "\u{feff}".as_bytes())?;
+            }
+            // Flexible: a rejected row may have the wrong number of columns.
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(self.delimiter)
+                .terminator(if self.crlf {
+                    csv::Terminator::CRLF
+                } else {
+                    csv::Terminator::Any(b'\n')
+                })
+                .flexible(true)
+                .from_writer(out);
+            writer.write_record(self.headers.iter().map(String::as_str).chain(["reason"]))?;
+            self.writer = Some(writer);
+        }
         let reason = format!("{}: {error}", error.code());
-        self.writer
-            .write_record(data.iter().map(String::as_str).chain([reason.as_str()]))?;
+        // A sheet's number with three decimals (`150.125`) would read back
+        // from CSV as thousands (150,125): written `150.1250`, which the
+        // import refuses until it is fixed.
+        let cells = data.iter().enumerate().map(|(i, cell)| {
+            let three_decimals = cell
+                .split_once('.')
+                .is_some_and(|(_, fraction)| fraction.len() == 3);
+            if numeric.get(i).copied().unwrap_or(false) && three_decimals {
+                std::borrow::Cow::Owned(format!("{cell}0"))
+            } else {
+                std::borrow::Cow::Borrowed(cell.as_str())
+            }
+        });
+        if let Some(writer) = &mut self.writer {
+            writer.write_record(cells.map(|c| c.into_owned()).chain([reason]))?;
+        }
         Ok(())
     }
 
-    fn finish(mut self) -> Result<()> {
-        self.writer.flush()?;
+    /// Completes the file (or says why there is none) in the summary.
+    fn finish(self, summary: &mut ImportSummary) -> Result<()> {
+        let Some(writer) = self.writer else {
+            let kept = if self.target.exists() {
+                format!(" ({} was left as it was)", self.target.display())
+            } else {
+                String::new()
+            };
+            summary
+                .notes
+                .push(format!("no rows rejected: no errors file written{kept}"));
+            return Ok(());
+        };
+        let out = writer.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+        out.finish()?;
+        summary.errors_file = Some(self.target.to_path_buf());
+        if let Some(changed) = self.changed {
+            summary.notes.push(changed);
+        }
         Ok(())
+    }
+}
+
+fn encoding_name(encoding: Encoding) -> &'static str {
+    match encoding {
+        Encoding::Utf8 => "UTF-8",
+        Encoding::Utf8Bom => "UTF-8 with a BOM",
+        Encoding::Windows1252 => "Windows-1252",
+        Encoding::Utf16Le => "UTF-16 LE",
+        Encoding::Utf16Be => "UTF-16 BE",
     }
 }
