@@ -12,7 +12,6 @@
 //! against the shop has the customers' indexes made again once at the end,
 //! and the search index is built in one pass.
 
-mod amount;
 mod header;
 mod source;
 
@@ -23,13 +22,13 @@ use std::sync::mpsc;
 
 use serde::Serialize;
 
-pub use amount::parse as parse_amount;
 pub use header::{Field, Mapping};
 pub use source::Encoding;
 
 use crate::customers::{self, CheckedCustomer, NewCustomer, Status};
 use crate::db::{Db, Write};
 use crate::error::{Error, Result};
+use crate::money::Money;
 use crate::phone::Region;
 use crate::progress::{Cancel, Progress};
 use crate::tags::TagInput;
@@ -362,7 +361,7 @@ fn read_customer(columns: &Columns, record: &csv::StringRecord) -> Result<NewCus
         address: cell(Field::Address),
         notes: cell(Field::Notes),
         initial_balance: cell(Field::Balance)
-            .map(|b| amount::parse("balance", &b))
+            .map(|b| Money::parse("balance", &b))
             .transpose()?,
         tags,
         status,
