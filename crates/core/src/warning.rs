@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 /// One warning: a stable code, the input it is about, and a sentence for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Warning {
     /// `foreign_number`, `not_mobile`, `number_of_other_customer`, `tag_color_kept`.
     pub code: &'static str,

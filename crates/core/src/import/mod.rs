@@ -32,6 +32,7 @@ use crate::money::Money;
 use crate::phone::Region;
 use crate::progress::{Cancel, Progress};
 use crate::tags::TagInput;
+use crate::warning::Warning;
 use header::Columns;
 
 /// What to do with a row whose WhatsApp number is already taken (in the
@@ -83,6 +84,18 @@ pub struct RowError {
     pub data: Vec<String>,
 }
 
+/// A warning about an accepted row (a number read as another country's, a
+/// WhatsApp number that is not a mobile), with its line; or about the shop's
+/// data the file touched (a tag whose colour the file gives otherwise),
+/// without one, once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowWarning {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(flatten)]
+    pub warning: Warning,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     pub rows: u64,
@@ -97,6 +110,9 @@ pub struct ImportSummary {
     /// The first `MAX_REPORTED_ERRORS` row errors; the errors file has them all.
     pub errors: Vec<RowError>,
     pub errors_file: Option<PathBuf>,
+    /// The first `MAX_REPORTED_ERRORS` warnings; `warning_count` counts them all.
+    pub warnings: Vec<RowWarning>,
+    pub warning_count: u64,
 }
 
 pub const MAX_REPORTED_ERRORS: usize = 100;
@@ -210,7 +226,17 @@ fn run(
         ignored_columns: columns.ignored.clone(),
         errors: Vec::new(),
         errors_file: options.errors_file.clone(),
+        warnings: Vec::new(),
+        warning_count: 0,
     };
+    let warn = |summary: &mut ImportSummary, line: Option<u64>, warning: Warning| {
+        summary.warning_count += 1;
+        if summary.warnings.len() < MAX_REPORTED_ERRORS {
+            summary.warnings.push(RowWarning { line, warning });
+        }
+    };
+    // A shop-wide warning (a tag's colour) is told once, whatever the batch.
+    let mut told: std::collections::HashSet<Warning> = std::collections::HashSet::new();
     let bytes_read = source.bytes_read;
     let report = |summary: &ImportSummary, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
@@ -231,8 +257,19 @@ fn run(
         scope.spawn(move || check_rows(&mut reader, columns, width, region, cancel, &sender));
         for batch in batches {
             cancel.check()?;
-            for (row, outcome) in write_batch(w, batch?, options.on_duplicate)? {
+            let (written, shop_warnings) = write_batch(w, batch?, options.on_duplicate)?;
+            for warning in shop_warnings {
+                if told.insert(warning.clone()) {
+                    warn(&mut summary, None, warning);
+                }
+            }
+            for (row, outcome) in written {
                 summary.rows += 1;
+                if matches!(outcome, Ok(RowOutcome::Imported | RowOutcome::Updated)) {
+                    for warning in row.warnings {
+                        warn(&mut summary, Some(row.line), warning);
+                    }
+                }
                 match outcome {
                     Ok(RowOutcome::Imported) => summary.imported += 1,
                     Ok(RowOutcome::Updated) => summary.updated += 1,
@@ -372,16 +409,20 @@ fn read_customer(columns: &Columns, record: &csv::StringRecord) -> Result<NewCus
 struct Written {
     line: u64,
     record: csv::StringRecord,
+    /// Its customer's warnings (`CheckedCustomer::warnings`), and for an
+    /// update, what the update warned of.
+    warnings: Vec<Warning>,
 }
 
 /// Writes one batch of checked rows: the accepted customers all at once
 /// (`customers::insert_checked_all`), then the duplicates as `on_duplicate`
-/// says. Returns every row with its outcome, in file order.
+/// says. Returns every row with its outcome, in file order, and the
+/// warnings of the batch as a whole (tags whose colour was kept).
 fn write_batch(
     w: &mut Write<'_>,
     batch: Vec<Checked>,
     on_duplicate: OnDuplicate,
-) -> Result<Vec<(Written, Result<RowOutcome>)>> {
+) -> Result<(Vec<(Written, Result<RowOutcome>)>, Vec<Warning>)> {
     let mut rows = Vec::with_capacity(batch.len());
     let mut customers = Vec::with_capacity(batch.len());
     for Checked {
@@ -390,9 +431,14 @@ fn write_batch(
         outcome,
     } in batch
     {
-        let written = Written { line, record };
+        let mut written = Written {
+            line,
+            record,
+            warnings: Vec::new(),
+        };
         match outcome {
             Ok(customer) => {
+                written.warnings = customer.warnings().to_vec();
                 customers.push(customer);
                 rows.push((written, None));
             }
@@ -408,8 +454,9 @@ fn write_batch(
     let mut decided = customers::insert_checked_all(w, customers)?
         .into_iter()
         .zip(kept);
+    let shop_warnings = w.take_warnings();
     let mut out = Vec::with_capacity(rows.len());
-    for (written, early) in rows {
+    for (mut written, early) in rows {
         // Only the rows that reached the database have a result there.
         let outcome = match early {
             Some(refused) => refused,
@@ -420,9 +467,13 @@ fn write_batch(
                 {
                     Ok(RowOutcome::Skipped)
                 }
-                Some((Err(Error::DuplicateWhatsapp { holder_id, .. }), Some(customer))) => w
-                    .savepoint(|w| update_existing(w, &holder_id, customer))
-                    .map(|()| RowOutcome::Updated),
+                Some((Err(Error::DuplicateWhatsapp { holder_id, .. }), Some(customer))) => {
+                    let updated = w
+                        .savepoint(|w| update_existing(w, &holder_id, customer))
+                        .map(|()| RowOutcome::Updated);
+                    written.warnings.extend(w.take_warnings());
+                    updated
+                }
                 Some((Err(e), _)) => Err(e),
                 None => Err(Error::Conflict(
                     "the batch lost a row on its way to the database".into(),
@@ -431,7 +482,7 @@ fn write_batch(
         };
         out.push((written, outcome));
     }
-    Ok(out)
+    Ok((out, shop_warnings))
 }
 
 fn update_existing(w: &mut Write<'_>, holder: &str, input: CheckedCustomer) -> Result<()> {
