@@ -309,7 +309,7 @@ pub struct ListFilters {
 #[derive(Debug, Args)]
 pub struct EntryArgs {
     pub customer: String,
-    /// A positive amount with at most two decimals: 150000 or 150000.50
+    /// A positive amount: 150000, 150.000, 150000.50, 1.500.000,00 or Rp 150.000
     #[arg(allow_hyphen_values = true)]
     pub amount: String,
     #[arg(long)]
@@ -366,12 +366,18 @@ pub enum ContactCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum TagCmd {
-    /// Tag a customer (creates the tag for the shop if new; --color recolours it shop-wide)
+    /// Tag a customer (creates the tag for the shop if new; --color is a new tag's colour)
     Add {
         customer: String,
         name: String,
         #[arg(long, value_name = "#RRGGBB")]
         color: Option<String>,
+    },
+    /// Change a tag's colour for the whole shop
+    Color {
+        name: String,
+        #[arg(value_name = "#RRGGBB")]
+        color: String,
     },
     /// Remove a tag from a customer
     Remove { customer: String, name: String },
@@ -510,7 +516,7 @@ pub enum PaymentCmd {
     Record {
         /// Customer: id, local number or WhatsApp number
         customer: String,
-        /// A positive amount with at most two decimals: 150000 or 150000.50
+        /// A positive amount: 150000, 150.000, 150000.50, 1.500.000,00 or Rp 150.000
         #[arg(allow_hyphen_values = true)]
         amount: String,
         /// The invoice number to pay first [default: the oldest open one]

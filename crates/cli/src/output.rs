@@ -23,7 +23,7 @@ use pelanggan_core::import::ImportSummary;
 use pelanggan_core::ledger::LedgerEntry;
 use pelanggan_core::settings::Setting;
 use pelanggan_core::tags::TagUsage;
-use pelanggan_core::{Error, ErrorBody};
+use pelanggan_core::{Error, ErrorBody, Warned};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -31,6 +31,11 @@ use serde_json::Value;
 pub trait Render {
     fn json(&self) -> Value;
     fn text(&self) -> String;
+    /// What the core warned of, one line each, for stderr in table mode
+    /// (JSON carries them in the document).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The human form of a result; the JSON form comes from `Serialize`.
@@ -52,8 +57,57 @@ pub fn print(out: &dyn Render, json: bool) -> ExitCode {
         println!("{}", out.json());
     } else {
         println!("{}", out.text());
+        for warning in out.warnings() {
+            eprintln!("warning: {warning}");
+        }
     }
     ExitCode::SUCCESS
+}
+
+/// A result with warnings: JSON is the result's own document plus a
+/// `warnings` array; the table is the result's.
+impl<T: Serialize + Text> Render for Warned<T> {
+    fn json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|e| Value::String(e.to_string()))
+    }
+    fn text(&self) -> String {
+        self.value.text()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.iter().map(|w| w.message.clone()).collect()
+    }
+}
+
+/// An import's summary, whose warnings (in its JSON as `warnings`) also go
+/// to stderr in table mode, with their lines.
+pub struct Imported(pub ImportSummary);
+
+impl Render for Imported {
+    fn json(&self) -> Value {
+        Render::json(&self.0)
+    }
+    fn text(&self) -> String {
+        Text::text(&self.0)
+    }
+    fn warnings(&self) -> Vec<String> {
+        let s = &self.0;
+        let mut lines: Vec<String> = s
+            .warnings
+            .iter()
+            .map(|w| match w.line {
+                Some(line) => format!("line {line}: {}", w.warning.message),
+                None => w.warning.message.clone(),
+            })
+            .collect();
+        if s.warning_count > s.warnings.len() as u64 {
+            lines.push(format!(
+                "(first {} of {} warnings shown)",
+                s.warnings.len(),
+                s.warning_count
+            ));
+        }
+        lines
+    }
 }
 
 pub fn error(e: &Error, json: bool) -> ExitCode {
@@ -260,6 +314,15 @@ impl Text for List<Contact> {
                     c.id.clone(),
                 ]
             },
+        )
+    }
+}
+
+impl Text for TagUsage {
+    fn text(&self) -> String {
+        format!(
+            "tag {} is now {} ({} customers)",
+            self.name, self.color, self.count
         )
     }
 }

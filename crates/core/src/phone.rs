@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use phonenumber::country::Id as CountryId;
 use phonenumber::metadata::DATABASE;
-use phonenumber::{Mode, Type};
+use phonenumber::{Mode, PhoneNumber, Type};
 use serde::Serialize;
 
 /// A region as an ISO 3166 alpha-2 code ("ID", "MY"): the country assumed for
@@ -143,24 +143,21 @@ pub fn read(input: &str, region: Region) -> Option<Reading> {
     // code in "+62812-3456-7890" (a separator inside the first group).
     let digits: String = text.chars().filter(|c| c.is_ascii_digit()).collect();
     if text.starts_with('+') {
-        return accepted(region, &format!("+{digits}"));
+        return accepted(region, &format!("+{digits}")).map(|(r, _)| r);
     }
     if let Some(international) = digits.strip_prefix("00") {
         // Never read as a national number: the crate would keep the "0062" as
         // digits of one ("+6262852775891", a number nobody meant).
-        return accepted(region, &format!("+{international}"));
+        return accepted(region, &format!("+{international}")).map(|(r, _)| r);
     }
-    if let Some(local) = accepted(region, &digits) {
+    if let Some((local, _)) = accepted(region, &digits) {
         return Some(local);
     }
     // "60123456789": not a number of the region; the digits may start with
     // another country's code, typed without '+'. libphonenumber only tries
     // the region's own code, so try this ourselves.
-    let mut foreign = accepted(region, &format!("+{digits}"))?;
-    let country = phonenumber::parse(None, foreign.number.as_str())
-        .ok()
-        .and_then(|n| n.country().id())
-        .map(Region);
+    let (mut foreign, n) = accepted(region, &format!("+{digits}"))?;
+    let country = n.country().id().map(Region);
     if country != Some(region) {
         foreign.foreign = country;
     }
@@ -169,15 +166,18 @@ pub fn read(input: &str, region: Region) -> Option<Reading> {
 
 /// `candidate` parsed with `region` as the default, if it is a valid number
 /// (its plan gives it a type) without an extension.
-fn accepted(region: Region, candidate: &str) -> Option<Reading> {
+fn accepted(region: Region, candidate: &str) -> Option<(Reading, PhoneNumber)> {
+    // Always with a region: without one the crate reads some numbers of a
+    // shared country code wrongly (+7 811... loses its 8 as a trunk prefix).
     let n = phonenumber::parse(Some(region.0), candidate).ok()?;
     // The type decides validity (what `is_valid` does, computed once).
     let kind = n.number_type(&DATABASE);
-    (kind != Type::Unknown && n.extension().is_none()).then(|| Reading {
+    let reading = Reading {
         number: E164(n.format().mode(Mode::E164).to_string()),
         kind: Kind(kind),
         foreign: None,
-    })
+    };
+    (kind != Type::Unknown && n.extension().is_none()).then_some((reading, n))
 }
 
 #[cfg(test)]
@@ -259,7 +259,7 @@ mod tests {
                 assert_eq!(r.kind.is_mobile(), kind == "mobile", "{input}");
                 assert_eq!(r.foreign.map(Region::code).as_deref(), foreign, "{input}");
                 // libphonenumber's own check agrees with what is stored.
-                let n = phonenumber::parse(None, r.number.as_str()).unwrap();
+                let n = phonenumber::parse(Some(CountryId::ID), r.number.as_str()).unwrap();
                 assert!(n.is_valid(), "{input}");
             }
         }
