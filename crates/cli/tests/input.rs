@@ -85,7 +85,15 @@ fn amounts_are_read_the_indonesian_way_everywhere() {
     assert_eq!(edited["price"], "175000.50");
     let p = shop.ok(&["payment", "record", "2", "1.000.000"]);
     assert_eq!(p["amount"], "1000000.00");
-    let v = shop.ok(&["voucher", "add", "HS-1", "--profile", "1d", "--price", "5.000"]);
+    let v = shop.ok(&[
+        "voucher",
+        "add",
+        "HS-1",
+        "--profile",
+        "1d",
+        "--price",
+        "5.000",
+    ]);
     assert_eq!(v["price"], "5000.00");
     // A dot and three digits groups thousands: 1.001 is 1001.
     let e = shop.ok(&["balance", "credit", "1", "1.001", "--description", "x"]);
@@ -98,15 +106,30 @@ fn amounts_are_read_the_indonesian_way_everywhere() {
             "invalid_amount",
             Some("amount"),
         );
-        shop.refused(&["payment", "record", "2", amount], "invalid_amount", Some("amount"));
         shop.refused(
-            &["voucher", "add", "HS-2", "--profile", "1d", "--price", amount],
+            &["payment", "record", "2", amount],
+            "invalid_amount",
+            Some("amount"),
+        );
+        shop.refused(
+            &[
+                "voucher",
+                "add",
+                "HS-2",
+                "--profile",
+                "1d",
+                "--price",
+                amount,
+            ],
             "invalid_amount",
             Some("price"),
         );
     }
     assert_eq!(
-        shop.ok(&["balance", "history", "1"]).as_array().unwrap().len(),
+        shop.ok(&["balance", "history", "1"])
+            .as_array()
+            .unwrap()
+            .len(),
         3
     );
     // The list's balance filters read amounts the same way.
@@ -129,7 +152,10 @@ fn numbers_read_as_another_country_s_are_accepted_with_a_warning() {
     assert_eq!(codes(&c), ["foreign_number"]);
     assert_eq!(c["warnings"][0]["field"], "whatsapp");
     let message = c["warnings"][0]["message"].as_str().unwrap();
-    assert!(message.contains("Malaysia") && message.contains("Indonesia"), "{message}");
+    assert!(
+        message.contains("Malaysia") && message.contains("Indonesia"),
+        "{message}"
+    );
 
     // For people: the table on stdout, the warning on stderr.
     let (out, err) = shop.both(&[
@@ -226,7 +252,10 @@ fn a_contact_that_is_another_customer_s_number_is_named() {
     let message = k["warnings"][0]["message"].as_str().unwrap();
     assert!(message.contains("#1 Budi Santoso"), "{message}");
     let (_, err) = shop.both(&["contact", "add", "2", "phone", "0812-3456-7890"]);
-    assert!(err.contains("warning: ") && err.contains("Budi Santoso"), "{err}");
+    assert!(
+        err.contains("warning: ") && err.contains("Budi Santoso"),
+        "{err}"
+    );
     // Its own number, another number, an email: nothing to say.
     let k = shop.ok(&["contact", "add", "2", "phone", "0813-1111-2222"]);
     assert_eq!(codes(&k), Vec::<String>::new());
@@ -254,7 +283,13 @@ fn extra_contacts_are_searched() {
             .map(|c| c["name"].as_str().unwrap().to_owned())
             .collect()
     };
-    for term in ["kantor@toko", "toko.co", "0857 9999", "+62 857-9999", "6285799991234"] {
+    for term in [
+        "kantor@toko",
+        "toko.co",
+        "0857 9999",
+        "+62 857-9999",
+        "6285799991234",
+    ] {
         assert_eq!(found(term), ["Siti"], "{term}");
     }
     assert_eq!(found("0812"), ["Budi"]);
@@ -274,9 +309,23 @@ fn extra_contacts_are_searched() {
 #[test]
 fn names_must_be_visible_and_one_line() {
     let shop = Shop::new();
-    for name in ["\u{200b}", "\u{200b}\u{feff}\u{2060}", " \u{3164} ", "Budi\nSantoso", "Budi\rSantoso", "Budi\u{2028}Santoso"] {
+    for name in [
+        "\u{200b}",
+        "\u{200b}\u{feff}\u{2060}",
+        " \u{3164} ",
+        "Budi\nSantoso",
+        "Budi\rSantoso",
+        "Budi\u{2028}Santoso",
+    ] {
         shop.refused(
-            &["customer", "add", "--name", name, "--whatsapp", "0812-3456-7890"],
+            &[
+                "customer",
+                "add",
+                "--name",
+                name,
+                "--whatsapp",
+                "0812-3456-7890",
+            ],
             "validation",
             Some("name"),
         );
@@ -303,10 +352,20 @@ fn currency_is_an_iso_4217_code() {
     let shop = Shop::new();
     shop.add("Budi", "0812-3456-7890");
     for bad in ["XYZ", "RP", "rupiah", "ABC"] {
-        shop.refused(&["settings", "set", "currency", bad], "validation", Some("value"));
+        shop.refused(
+            &["settings", "set", "currency", bad],
+            "validation",
+            Some("value"),
+        );
     }
-    assert_eq!(shop.ok(&["settings", "set", "currency", "usd"])["value"], "USD");
-    assert_eq!(shop.ok(&["settings", "set", "currency", "IDR"])["value"], "IDR");
+    assert_eq!(
+        shop.ok(&["settings", "set", "currency", "usd"])["value"],
+        "USD"
+    );
+    assert_eq!(
+        shop.ok(&["settings", "set", "currency", "IDR"])["value"],
+        "IDR"
+    );
 }
 
 #[test]
@@ -318,19 +377,38 @@ fn tag_colours_change_only_through_tag_color() {
     let c = shop.ok(&["tag", "add", "2", "vip", "--color", "#00FF00"]);
     assert_eq!(c["tags"][0]["color"], "#ffaa00");
     assert_eq!(codes(&c), ["tag_color_kept"]);
-    let (_, err) = shop.both(&["customer", "add", "--name", "Ani", "--whatsapp", "0857-1234-5678", "--tag", "VIP:#000000"]);
-    assert!(err.contains("warning: tag 'VIP' keeps its colour #ffaa00"), "{err}");
+    let (_, err) = shop.both(&[
+        "customer",
+        "add",
+        "--name",
+        "Ani",
+        "--whatsapp",
+        "0857-1234-5678",
+        "--tag",
+        "VIP:#000000",
+    ]);
+    assert!(
+        err.contains("warning: tag 'VIP' keeps its colour #ffaa00"),
+        "{err}"
+    );
     assert_eq!(shop.customer("1")["tags"][0]["color"], "#ffaa00");
 
     let t = shop.ok(&["tag", "color", "vip", "#00FF00"]);
-    assert_eq!((t["name"].as_str(), t["color"].as_str(), t["count"].as_u64()), (Some("VIP"), Some("#00ff00"), Some(3)));
+    assert_eq!(
+        (t["name"].as_str(), t["color"].as_str(), t["count"].as_u64()),
+        (Some("VIP"), Some("#00ff00"), Some(3))
+    );
     for who in ["1", "2", "3"] {
         assert_eq!(shop.customer(who)["tags"][0]["color"], "#00ff00");
     }
     let text = shop.text(&["tag", "color", "VIP", "#123456"]);
     assert!(text.contains("#123456"), "{text}");
     shop.refused(&["tag", "color", "Gold", "#123456"], "not_found", None);
-    shop.refused(&["tag", "color", "VIP", "gold"], "validation", Some("color"));
+    shop.refused(
+        &["tag", "color", "VIP", "gold"],
+        "validation",
+        Some("color"),
+    );
 }
 
 #[test]
@@ -349,7 +427,10 @@ fn an_import_reports_warnings_beside_its_rows() {
     )
     .unwrap();
     let s = shop.ok(&["import", "customers", file.to_str().unwrap()]);
-    assert_eq!((s["imported"].as_u64(), s["rejected"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (s["imported"].as_u64(), s["rejected"].as_u64()),
+        (Some(3), Some(1))
+    );
     let warnings = s["warnings"].as_array().unwrap();
     let seen: Vec<(Option<u64>, &str)> = warnings
         .iter()
@@ -381,12 +462,22 @@ fn an_import_reports_warnings_beside_its_rows() {
     assert_eq!(shop.customer("2")["balance"], "150000.00");
 
     // For people, on stderr with their lines (the dry run warns the same).
-    let (_, err) = shop.both(&["import", "customers", file.to_str().unwrap(), "--dry-run", "--on-duplicate", "skip"]);
+    let (_, err) = shop.both(&[
+        "import",
+        "customers",
+        file.to_str().unwrap(),
+        "--dry-run",
+        "--on-duplicate",
+        "skip",
+    ]);
     assert!(err.is_empty(), "skipped rows warn of nothing: {err}");
     let again = shop.path("lagi.csv");
     std::fs::write(&again, "nama,no_wa,tag\nAbebe,251925462914,VIP:#00ff00\n").unwrap();
     let (out, err) = shop.both(&["import", "customers", again.to_str().unwrap(), "--dry-run"]);
     assert!(out.contains("1 imported"), "{out}");
-    assert!(err.contains("warning: line 2: ") && err.contains("Ethiopia"), "{err}");
+    assert!(
+        err.contains("warning: line 2: ") && err.contains("Ethiopia"),
+        "{err}"
+    );
     assert!(err.contains("warning: tag 'VIP' keeps its colour"), "{err}");
 }

@@ -805,15 +805,15 @@ fn number_warnings(
 ) {
     let input = input.trim();
     let number = &reading.number;
-    if let Some(country) = reading.foreign {
+    if let Some(abroad) = reading.foreign {
         warnings.push(Warning::new(
             "foreign_number",
             Some(field),
             format!(
-                "'{input}' is not a valid number in {}, so it was read as {number}, a number in {}; \
-                 check it (typed with + it is taken as international)",
-                country_name(region),
-                country_name(country),
+                "'{input}' was read as {number}, a number of {}, not of {}; check it \
+                 (typed with + it is taken as international)",
+                abroad.name(),
+                region.name(),
             ),
         ));
     }
@@ -827,11 +827,6 @@ fn number_warnings(
             ),
         ));
     }
-}
-
-fn country_name(region: Region) -> String {
-    let code = region.code();
-    crate::iso::country_name(&code).map_or(code, str::to_owned)
 }
 
 /// The live customer (other than `except`) that holds `number`, if any.

@@ -125,9 +125,7 @@ impl Money {
             None => (text, ""),
         };
         if fraction.len() > 2 || fraction.contains(['.', ',']) {
-            return Err(refuse(
-                "has more than two decimals or misplaced separators",
-            ));
+            return Err(refuse("has more than two decimals or misplaced separators"));
         }
         let digits = ungroup(whole)
             .ok_or_else(|| refuse("is ambiguous: its digit groups are not thousands"))?;

@@ -30,6 +30,12 @@ impl Region {
     pub fn code(self) -> String {
         format!("{:?}", self.0)
     }
+
+    /// The country's English short name ("Indonesia"), else its code.
+    pub fn name(self) -> String {
+        let code = self.code();
+        crate::iso::country_name(&code).map_or(code, str::to_owned)
+    }
 }
 
 impl Default for Region {
@@ -66,11 +72,31 @@ pub struct Reading {
     pub number: E164,
     /// Mobile, fixed line, toll-free... as libphonenumber's plan says.
     pub kind: Kind,
-    /// Set when the digits were typed without `+` or `00`, are not a valid
-    /// number of the default region, and were read with a country code of
-    /// another country (`60123456789` in Indonesia: Malaysia): accepted,
-    /// with a warning naming that country.
-    pub foreign: Option<Region>,
+    /// Set when the digits were typed without `+`, are not a valid number of
+    /// the default region, and were read with a country code of another
+    /// country (`60123456789` or `0060 12...` in Indonesia: Malaysia):
+    /// accepted, with a warning naming that country.
+    pub foreign: Option<Abroad>,
+}
+
+/// Where a number read with another country code belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Abroad {
+    /// The country calling code: 60, 251, 881...
+    pub calling_code: u16,
+    /// The country, or None for a code of no country (+800 freephone,
+    /// +881 satellite phones, ...).
+    pub country: Option<Region>,
+}
+
+impl Abroad {
+    /// "Malaysia", "the international code +881": for messages.
+    pub fn name(self) -> String {
+        match self.country {
+            Some(country) => country.name(),
+            None => format!("the international code +{}", self.calling_code),
+        }
+    }
 }
 
 /// What kind of line a number is, by its numbering plan.
@@ -115,7 +141,7 @@ pub fn parse(input: &str, region: Region) -> Option<E164> {
 /// * `+62 812...`: international.
 /// * `0062 812...`: `00` and a country code is international too (the
 ///   prefix most of the world dials abroad with; no number of a national
-///   plan starts with it).
+///   plan starts with it); another country than the region's is `foreign`.
 /// * other digits: a number of `region` (`0812...`, or `812...`), where
 ///   libphonenumber also reads a leading country code of the region
 ///   (`62812...`). Deliberately, `62884390053` is `+62 884390053` (a
@@ -148,7 +174,7 @@ pub fn read(input: &str, region: Region) -> Option<Reading> {
     if let Some(international) = digits.strip_prefix("00") {
         // Never read as a national number: the crate would keep the "0062" as
         // digits of one ("+6262852775891", a number nobody meant).
-        return accepted(region, &format!("+{international}")).map(|(r, _)| r);
+        return with_country_code(region, international);
     }
     if let Some((local, _)) = accepted(region, &digits) {
         return Some(local);
@@ -156,12 +182,22 @@ pub fn read(input: &str, region: Region) -> Option<Reading> {
     // "60123456789": not a number of the region; the digits may start with
     // another country's code, typed without '+'. libphonenumber only tries
     // the region's own code, so try this ourselves.
-    let (mut foreign, n) = accepted(region, &format!("+{digits}"))?;
+    with_country_code(region, &digits)
+}
+
+/// `digits` as a country code and a number, typed without '+': flagged
+/// `foreign` when that is not `region`'s (a typo like `00812...` would
+/// otherwise reach a stranger abroad without a word).
+fn with_country_code(region: Region, digits: &str) -> Option<Reading> {
+    let (mut reading, n) = accepted(region, &format!("+{digits}"))?;
     let country = n.country().id().map(Region);
     if country != Some(region) {
-        foreign.foreign = country;
+        reading.foreign = Some(Abroad {
+            calling_code: n.country().code(),
+            country,
+        });
     }
-    Some(foreign)
+    Some(reading)
 }
 
 /// `candidate` parsed with `region` as the default, if it is a valid number
@@ -231,7 +267,13 @@ mod tests {
             ("0062 812 3456 7890", Some("+6281234567890"), "mobile", None),
             ("0062852775891", Some("+62852775891"), "mobile", None),
             ("0062 318856855", Some("+62318856855"), "fixed-line", None),
-            ("0060 12 345 6789", Some("+60123456789"), "mobile", None),
+            (
+                "0060 12 345 6789",
+                Some("+60123456789"),
+                "mobile",
+                Some("MY"),
+            ),
+            ("00 881 6 1234 5678", Some("+881612345678"), "mobile", None),
             ("00628123456789012", None, "", None),
             // The region's own code typed without '+': a mobile, the 62 is the code.
             ("62884390053", Some("+62884390053"), "mobile", None),
@@ -249,15 +291,18 @@ mod tests {
             ("0812-3456-7890", Some("+6281234567890"), "mobile", None),
         ] {
             let got = read(input, Region::INDONESIA);
-            assert_eq!(
-                got.as_ref().map(|r| r.number.as_str()),
-                number,
-                "{input}"
-            );
+            assert_eq!(got.as_ref().map(|r| r.number.as_str()), number, "{input}");
             if let Some(r) = got {
                 assert_eq!(r.kind.label(), kind, "{input}");
                 assert_eq!(r.kind.is_mobile(), kind == "mobile", "{input}");
-                assert_eq!(r.foreign.map(Region::code).as_deref(), foreign, "{input}");
+                assert_eq!(
+                    r.foreign
+                        .and_then(|f| f.country)
+                        .map(Region::code)
+                        .as_deref(),
+                    foreign,
+                    "{input}"
+                );
                 // libphonenumber's own check agrees with what is stored.
                 let n = phonenumber::parse(Some(CountryId::ID), r.number.as_str()).unwrap();
                 assert!(n.is_valid(), "{input}");

@@ -460,7 +460,8 @@ const TERM_TEXT: &str = "(CASE WHEN length(c.name || coalesce(c.email, '') || co
 /// `TERM_TEXT` for a pattern without word marks (`?` six times): the
 /// marks cannot be part of a match, so the fields are searched as stored
 /// (the contacts' caches hold their own marks, which no such pattern spans).
-const TERM_PLAIN: &str = "(CASE WHEN length(c.name || coalesce(c.email, '') || coalesce(c.contact_emails, ''))
+const TERM_PLAIN: &str =
+    "(CASE WHEN length(c.name || coalesce(c.email, '') || coalesce(c.contact_emails, ''))
         = octet_length(c.name || coalesce(c.email, '') || coalesce(c.contact_emails, ''))
       THEN instr(lower(c.name), ?) > 0 OR instr(lower(c.email), ?) > 0 OR instr(c.whatsapp, ?) > 0
         OR (c.whatsapp GLOB '+62*' AND instr('0' || substr(c.whatsapp, 4), ?) > 0)

@@ -34,7 +34,9 @@ pub fn optional(field: &'static str, input: Option<&str>, max: usize) -> Result<
 /// refused when nothing visible is left, or when it holds a line break.
 pub fn name(field: &'static str, input: &str, max: usize) -> Result<String> {
     let text = input.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-    if text.contains(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}', '\u{b}', '\u{c}']) {
+    if text.contains([
+        '\n', '\r', '\u{2028}', '\u{2029}', '\u{85}', '\u{b}', '\u{c}',
+    ]) {
         return Err(Error::validation(
             field,
             "contains a line break; a name is one line",
@@ -133,7 +135,10 @@ mod tests {
         assert_eq!(ok("\u{200b}Budi Santoso\u{feff} "), "Budi Santoso");
         assert_eq!(ok("\u{200e}Siti\u{200d}"), "Siti");
         // Inside a name, a joiner belongs to an emoji; a variation selector may end one.
-        assert_eq!(ok("Budi \u{1f468}\u{200d}\u{1f469}"), "Budi \u{1f468}\u{200d}\u{1f469}");
+        assert_eq!(
+            ok("Budi \u{1f468}\u{200d}\u{1f469}"),
+            "Budi \u{1f468}\u{200d}\u{1f469}"
+        );
         assert_eq!(ok("Toko \u{2764}\u{fe0f}"), "Toko \u{2764}\u{fe0f}");
         for bad in [
             "\u{200b}",
@@ -145,7 +150,12 @@ mod tests {
         ] {
             assert_eq!(refused(bad), ("validation", Some("name")), "{bad:?}");
         }
-        for bad in ["Budi\nSantoso", "Budi\r\nSantoso", "Budi\u{2028}Santoso", "Budi\rX"] {
+        for bad in [
+            "Budi\nSantoso",
+            "Budi\r\nSantoso",
+            "Budi\u{2028}Santoso",
+            "Budi\rX",
+        ] {
             assert_eq!(refused(bad), ("validation", Some("name")), "{bad:?}");
         }
         assert_eq!(refused("   "), ("validation", Some("name")));

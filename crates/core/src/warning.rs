@@ -22,7 +22,11 @@ pub struct Warning {
 }
 
 impl Warning {
-    pub fn new(code: &'static str, field: Option<&'static str>, message: impl Into<String>) -> Self {
+    pub fn new(
+        code: &'static str,
+        field: Option<&'static str>,
+        message: impl Into<String>,
+    ) -> Self {
         Warning {
             code,
             field,

@@ -180,7 +180,11 @@ fn currency_is_an_iso_4217_code() {
         let err = db
             .write(None, |w| settings::set(w, Key::Currency, bad))
             .unwrap_err();
-        assert_eq!((err.code(), err.field()), ("validation", Some("value")), "{bad}");
+        assert_eq!(
+            (err.code(), err.field()),
+            ("validation", Some("value")),
+            "{bad}"
+        );
     }
     for (typed, stored) in [("idr", "IDR"), (" MYR ", "MYR"), ("usd", "USD")] {
         let s = db
@@ -193,13 +197,20 @@ fn currency_is_an_iso_4217_code() {
 #[test]
 fn invisible_and_multi_line_names_are_refused_everywhere() {
     let (_dir, mut db) = open();
-    for name in ["\u{200b}", "\u{200b}\u{200c}\u{feff}", "Budi\nSantoso", "Budi\r\nS"] {
+    for name in [
+        "\u{200b}",
+        "\u{200b}\u{200c}\u{feff}",
+        "Budi\nSantoso",
+        "Budi\r\nS",
+    ] {
         refused_unchanged(&mut db, "validation", Some("name"), |db| {
             db.write(None, |w| customers::add(w, new(name, WA1)))
         });
     }
     let c = db
-        .write(None, |w| customers::add(w, new("\u{feff}Budi\u{200b}", WA1)))
+        .write(None, |w| {
+            customers::add(w, new("\u{feff}Budi\u{200b}", WA1))
+        })
         .unwrap();
     assert_eq!(c.name, "Budi");
     refused_unchanged(&mut db, "validation", Some("name"), |db| {
@@ -217,10 +228,26 @@ fn invisible_and_multi_line_names_are_refused_everywhere() {
     // An import row is the same customer add.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("x.csv");
-    std::fs::write(&file, "name,whatsapp\n\"Siti\nAminah\",0813-1111-2222\n\u{200b},0857-1234-5678\n").unwrap();
-    let s = import::import_customers(&mut db, None, &file, &ImportOptions::default(), &mut |_| {}, &Cancel::new()).unwrap();
+    std::fs::write(
+        &file,
+        "name,whatsapp\n\"Siti\nAminah\",0813-1111-2222\n\u{200b},0857-1234-5678\n",
+    )
+    .unwrap();
+    let s = import::import_customers(
+        &mut db,
+        None,
+        &file,
+        &ImportOptions::default(),
+        &mut |_| {},
+        &Cancel::new(),
+    )
+    .unwrap();
     assert_eq!((s.imported, s.rejected), (0, 2));
-    assert!(s.errors.iter().all(|e| e.field == Some("name")), "{:?}", s.errors);
+    assert!(
+        s.errors.iter().all(|e| e.field == Some("name")),
+        "{:?}",
+        s.errors
+    );
 }
 
 #[test]
@@ -228,19 +255,28 @@ fn an_import_that_updates_a_customer_keeps_its_contacts_searchable() {
     let (_dir, mut db) = open();
     let budi = add(&mut db, "Budi", WA1);
     db.write(None, |w| {
-        contacts::add(w, &budi.id, contact(ContactKind::Email, "budi.kantor@toko.co.id"))?;
+        contacts::add(
+            w,
+            &budi.id,
+            contact(ContactKind::Email, "budi.kantor@toko.co.id"),
+        )?;
         contacts::add(w, &budi.id, contact(ContactKind::Phone, "0857-9999-1234"))
     })
     .unwrap();
     assert_eq!(found(&db, "kantor@toko"), [budi.local_id]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("x.csv");
-    std::fs::write(&file, format!("name,whatsapp\nBudi Santoso,{WA1}\nSiti,{WA2}\n")).unwrap();
+    std::fs::write(
+        &file,
+        format!("name,whatsapp\nBudi Santoso,{WA1}\nSiti,{WA2}\n"),
+    )
+    .unwrap();
     let options = ImportOptions {
         on_duplicate: OnDuplicate::Update,
         ..ImportOptions::default()
     };
-    let s = import::import_customers(&mut db, None, &file, &options, &mut |_| {}, &Cancel::new()).unwrap();
+    let s = import::import_customers(&mut db, None, &file, &options, &mut |_| {}, &Cancel::new())
+        .unwrap();
     assert_eq!((s.imported, s.updated), (1, 1));
     assert_eq!(get(&db, &budi.id).name, "Budi Santoso");
     assert_eq!(found(&db, "kantor@toko"), [budi.local_id]);
@@ -308,6 +344,10 @@ fn the_contacts_of_a_file_made_before_v8_are_searchable_after_the_upgrade() {
     assert_eq!(found(&db, "kantor.co"), [1]);
     assert_eq!(found(&db, "0857 9999"), [1]);
     assert_eq!(found(&db, "6285799991234"), [1]);
-    assert_eq!(found(&db, "gone.co"), Vec::<i64>::new(), "a removed contact");
+    assert_eq!(
+        found(&db, "gone.co"),
+        Vec::<i64>::new(),
+        "a removed contact"
+    );
     assert_eq!(found(&db, "lama"), [1]);
 }

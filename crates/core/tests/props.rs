@@ -115,13 +115,18 @@ proptest! {
     }
 
     /// `00` and a country code is read as `+` and the code, for any digits:
-    /// never as the digits of a local number.
+    /// never as the digits of a local number; another country is flagged.
     #[test]
     fn double_zero_is_the_international_prefix(digits in "[1-9][0-9]{6,13}") {
         let plus = phone::read(&format!("+{digits}"), Region::INDONESIA);
         let zeros = phone::read(&format!("00{digits}"), Region::INDONESIA);
         prop_assert_eq!(zeros.as_ref().map(|r| &r.number), plus.as_ref().map(|r| &r.number));
-        prop_assert!(zeros.is_none_or(|r| r.foreign.is_none()));
+        // With +, the country was said; with 00, another one than the region's is flagged.
+        prop_assert!(plus.is_none_or(|r| r.foreign.is_none()));
+        if let Some(r) = zeros {
+            prop_assert_eq!(r.foreign.is_some(), !r.number.as_str().starts_with("+62"), "{}", r.number);
+            prop_assert!(r.foreign.is_none_or(|f| f.country != Some(Region::INDONESIA)));
+        }
     }
 
     /// An Indonesian mobile typed after 0062 is the same number as typed
@@ -136,8 +141,8 @@ proptest! {
     }
 
     /// Whatever is stored is a number libphonenumber calls valid; a number
-    /// read as another country's is one that is not valid locally, and
-    /// only digits typed without + or 00 are read so.
+    /// flagged as another country's was typed without +, and (but after 00)
+    /// is not valid locally.
     #[test]
     fn nothing_invalid_is_stored_and_foreign_readings_are_flagged(
         head in prop::sample::select(vec!["", "0", "00", "+", "62", "+62", "60", "1", "251"]),
@@ -149,12 +154,12 @@ proptest! {
             // numbers of a shared country code, +7 811... among them.)
             let n = phonenumber::parse(Some(phonenumber::country::Id::ID), r.number.as_str()).unwrap();
             prop_assert!(n.is_valid(), "{:?} stored as {}", input, r.number);
-            if let Some(country) = r.foreign {
-                prop_assert!(head.is_empty() || !head.starts_with(['+', '0']), "{:?}", input);
-                prop_assert_ne!(country, Region::INDONESIA);
+            if let Some(abroad) = r.foreign {
+                prop_assert!(!head.starts_with('+'), "{:?}", input);
+                prop_assert_ne!(abroad.country, Some(Region::INDONESIA));
                 let local = phonenumber::parse(Some(phonenumber::country::Id::ID), &input)
                     .is_ok_and(|n| n.is_valid());
-                prop_assert!(!local, "{:?} is valid in Indonesia", input);
+                prop_assert!(input.starts_with("00") || !local, "{:?} is valid in Indonesia", input);
             }
         }
     }

@@ -76,7 +76,10 @@ fn a_tag_has_one_name_and_one_colour_across_the_shop() {
             tags::set_color(w, "vip", &TagColor::parse("#00FF00")?)
         })
         .unwrap();
-    assert_eq!((usage.name.as_str(), usage.color.as_str(), usage.count), ("VIP", "#00ff00", 4));
+    assert_eq!(
+        (usage.name.as_str(), usage.color.as_str(), usage.count),
+        ("VIP", "#00ff00", 4)
+    );
     assert_eq!(rows(&db, "change_log"), changes_before + 1);
     for id in [&a.id, &b.id, &c.id, &d.id] {
         assert_eq!(

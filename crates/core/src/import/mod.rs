@@ -405,6 +405,9 @@ fn read_customer(columns: &Columns, record: &csv::StringRecord) -> Result<NewCus
     })
 }
 
+/// A row and what became of it.
+type WrittenRow = (Written, Result<RowOutcome>);
+
 /// A row after the writer: where it started and what became of it.
 struct Written {
     line: u64,
@@ -422,7 +425,7 @@ fn write_batch(
     w: &mut Write<'_>,
     batch: Vec<Checked>,
     on_duplicate: OnDuplicate,
-) -> Result<(Vec<(Written, Result<RowOutcome>)>, Vec<Warning>)> {
+) -> Result<(Vec<WrittenRow>, Vec<Warning>)> {
     let mut rows = Vec::with_capacity(batch.len());
     let mut customers = Vec::with_capacity(batch.len());
     for Checked {
