@@ -22,15 +22,19 @@ CREATE TRIGGER customer_contacts_search_insert AFTER INSERT ON customer_contacts
 BEGIN
     UPDATE customers SET
         contact_emails = (
-            SELECT group_concat(' ' || char(1, 1) || k.value, '' ORDER BY k.id)
-            FROM customer_contacts k
-            WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1),
+            SELECT group_concat(text, '') FROM (
+                SELECT ' ' || char(1, 1) || k.value AS text
+                FROM customer_contacts k
+                WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1
+                ORDER BY k.id)),
         contact_numbers = (
-            SELECT group_concat(' ' || char(1, 1) || substr(k.value, 2)
-                || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END,
-                '' ORDER BY k.id)
-            FROM customer_contacts k
-            WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1)
+            SELECT group_concat(text, '') FROM (
+                SELECT ' ' || char(1, 1) || substr(k.value, 2)
+                    || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END
+                    AS text
+                FROM customer_contacts k
+                WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1
+                ORDER BY k.id))
     WHERE id = NEW.customer_id;
 END;
 
@@ -40,15 +44,19 @@ AFTER UPDATE OF customer_id, type, value, causal_length ON customer_contacts
 BEGIN
     UPDATE customers SET
         contact_emails = (
-            SELECT group_concat(' ' || char(1, 1) || k.value, '' ORDER BY k.id)
-            FROM customer_contacts k
-            WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1),
+            SELECT group_concat(text, '') FROM (
+                SELECT ' ' || char(1, 1) || k.value AS text
+                FROM customer_contacts k
+                WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1
+                ORDER BY k.id)),
         contact_numbers = (
-            SELECT group_concat(' ' || char(1, 1) || substr(k.value, 2)
-                || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END,
-                '' ORDER BY k.id)
-            FROM customer_contacts k
-            WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1)
+            SELECT group_concat(text, '') FROM (
+                SELECT ' ' || char(1, 1) || substr(k.value, 2)
+                    || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END
+                    AS text
+                FROM customer_contacts k
+                WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1
+                ORDER BY k.id))
     WHERE id IN (OLD.customer_id, NEW.customer_id);
 END;
 
@@ -56,15 +64,19 @@ CREATE TRIGGER customer_contacts_search_delete AFTER DELETE ON customer_contacts
 BEGIN
     UPDATE customers SET
         contact_emails = (
-            SELECT group_concat(' ' || char(1, 1) || k.value, '' ORDER BY k.id)
-            FROM customer_contacts k
-            WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1),
+            SELECT group_concat(text, '') FROM (
+                SELECT ' ' || char(1, 1) || k.value AS text
+                FROM customer_contacts k
+                WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1
+                ORDER BY k.id)),
         contact_numbers = (
-            SELECT group_concat(' ' || char(1, 1) || substr(k.value, 2)
-                || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END,
-                '' ORDER BY k.id)
-            FROM customer_contacts k
-            WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1)
+            SELECT group_concat(text, '') FROM (
+                SELECT ' ' || char(1, 1) || substr(k.value, 2)
+                    || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END
+                    AS text
+                FROM customer_contacts k
+                WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1
+                ORDER BY k.id))
     WHERE id = OLD.customer_id;
 END;
 
@@ -111,13 +123,17 @@ END;
 -- those customers through the trigger above.
 UPDATE customers SET
     contact_emails = (
-        SELECT group_concat(' ' || char(1, 1) || k.value, '' ORDER BY k.id)
-        FROM customer_contacts k
-        WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1),
+        SELECT group_concat(text, '') FROM (
+            SELECT ' ' || char(1, 1) || k.value AS text
+            FROM customer_contacts k
+            WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1
+            ORDER BY k.id)),
     contact_numbers = (
-        SELECT group_concat(' ' || char(1, 1) || substr(k.value, 2)
-            || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END,
-            '' ORDER BY k.id)
-        FROM customer_contacts k
-        WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1)
+        SELECT group_concat(text, '') FROM (
+            SELECT ' ' || char(1, 1) || substr(k.value, 2)
+                || CASE WHEN k.value GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(k.value, 4) ELSE '' END
+                AS text
+            FROM customer_contacts k
+            WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1
+            ORDER BY k.id))
 WHERE id IN (SELECT customer_id FROM customer_contacts WHERE causal_length % 2 = 1);

@@ -447,22 +447,23 @@ const INDEXED_TEXT: &str = "char(1, 1) || replace(c.name, ' ', ' ' || char(1, 1)
 /// (`?` is the lower-case pattern, three times). SQLite's `lower` folds ASCII
 /// only, which is what the trigram tokenizer does for ASCII; a row with other
 /// characters is checked in the index instead (`{fts}`), so the answer is
-/// always the index's.
-const TERM_TEXT: &str = "(CASE WHEN length(c.name || coalesce(c.email, '') || coalesce(c.contact_emails, ''))
-        = octet_length(c.name || coalesce(c.email, '') || coalesce(c.contact_emails, ''))
+/// always the index's. A row without extra contacts (both caches NULL) is
+/// checked as before V8, at the same cost.
+const TERM_TEXT: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = octet_length(c.name || coalesce(c.email, ''))
+        AND (c.contact_emails IS NULL OR length(c.contact_emails) = octet_length(c.contact_emails))
       THEN instr(lower(char(1, 1) || replace(c.name, ' ', ' ' || char(1, 1))), ?) > 0
-        OR instr(lower(coalesce(char(1, 1) || c.email, '') || coalesce(c.contact_emails, '')), ?) > 0
+        OR instr(lower(CASE WHEN c.contact_emails IS NULL THEN char(1, 1) || coalesce(c.email, '')
+                            ELSE coalesce(char(1, 1) || c.email, '') || c.contact_emails END), ?) > 0
         OR instr(char(1, 1) || substr(c.whatsapp, 2)
            || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END
-           || coalesce(c.contact_numbers, ''), ?) > 0
+           || CASE WHEN c.contact_numbers IS NULL THEN '' ELSE c.contact_numbers END, ?) > 0
       ELSE {fts} END)";
 
 /// `TERM_TEXT` for a pattern without word marks (`?` six times): the
 /// marks cannot be part of a match, so the fields are searched as stored
 /// (the contacts' caches hold their own marks, which no such pattern spans).
-const TERM_PLAIN: &str =
-    "(CASE WHEN length(c.name || coalesce(c.email, '') || coalesce(c.contact_emails, ''))
-        = octet_length(c.name || coalesce(c.email, '') || coalesce(c.contact_emails, ''))
+const TERM_PLAIN: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = octet_length(c.name || coalesce(c.email, ''))
+        AND (c.contact_emails IS NULL OR length(c.contact_emails) = octet_length(c.contact_emails))
       THEN instr(lower(c.name), ?) > 0 OR instr(lower(c.email), ?) > 0 OR instr(c.whatsapp, ?) > 0
         OR (c.whatsapp GLOB '+62*' AND instr('0' || substr(c.whatsapp, 4), ?) > 0)
         OR instr(lower(c.contact_emails), ?) > 0 OR instr(c.contact_numbers, ?) > 0
