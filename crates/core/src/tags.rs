@@ -173,7 +173,8 @@ pub(crate) fn attach_new_all(w: &mut Write<'_>, links: &[(&Handle, &TagInput)]) 
         let key = input.name.to_lowercase();
         let tag = match known.get(&key) {
             Some(tag) => {
-                // The same warning as the first time it was looked up.
+                // Known from an earlier link: its colour stays, another one
+                // given warns (once per colour: `warn` keeps one of each).
                 warn_if_recoloured(w, tag, input);
                 (tag.id, tag.uuid)
             }

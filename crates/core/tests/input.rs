@@ -351,3 +351,51 @@ fn the_contacts_of_a_file_made_before_v8_are_searchable_after_the_upgrade() {
     );
     assert_eq!(found(&db, "lama"), [1]);
 }
+
+#[test]
+fn an_import_tells_a_kept_tag_colour_once() {
+    let (_dir, mut db) = open();
+    add(&mut db, "Budi", WA1);
+    add(&mut db, "Siti", WA2);
+    let eko = add(&mut db, "Eko", "0821-2222-3333");
+    db.write(None, |w| {
+        pelanggan_core::tags::add(
+            w,
+            &eko.id,
+            &pelanggan_core::tags::TagInput::parse("Lama:#ffaa00")?,
+        )
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.csv");
+    // Two updated rows and two new ones give the shop's tag another colour.
+    std::fs::write(
+        &file,
+        format!(
+            "name,whatsapp,tags\nBudi,{WA1},VIP:#00ff00|Lama:#000000\nSiti,{WA2},Lama:#000000\n\
+             Ani,{WA3},Lama:#000000\nDewi,{WA4},Lama:#000000\n"
+        ),
+    )
+    .unwrap();
+    let options = ImportOptions {
+        on_duplicate: OnDuplicate::Update,
+        ..ImportOptions::default()
+    };
+    let s = import::import_customers(&mut db, None, &file, &options, &mut |_| {}, &Cancel::new())
+        .unwrap();
+    assert_eq!((s.imported, s.updated), (2, 2));
+    let kept: Vec<_> = s
+        .warnings
+        .iter()
+        .map(|w| (w.warning.code, w.warning.message.contains("'Lama'")))
+        .collect();
+    assert_eq!(kept, [("tag_color_kept", true)], "{:?}", s.warnings);
+    assert_eq!(s.warning_count, 1);
+    let lama: String = db
+        .conn()
+        .query_row("SELECT color FROM tags WHERE name = 'Lama'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(lama, "#ffaa00");
+}

@@ -116,6 +116,8 @@ pub struct ImportSummary {
 }
 
 pub const MAX_REPORTED_ERRORS: usize = 100;
+/// The warning about the shop's data rather than a row's: told once.
+const SHOP_WIDE: &str = "tag_color_kept";
 const PROGRESS_EVERY: u64 = 500;
 /// Negative: KiB, as SQLite reads it. 16 MiB: with the customers' indexes
 /// made at the end, the pages being written are the right edges of
@@ -267,7 +269,10 @@ fn run(
                 summary.rows += 1;
                 if matches!(outcome, Ok(RowOutcome::Imported | RowOutcome::Updated)) {
                     for warning in row.warnings {
-                        warn(&mut summary, Some(row.line), warning);
+                        // An updated row's tag colour is the shop's too: once.
+                        if warning.code != SHOP_WIDE || told.insert(warning.clone()) {
+                            warn(&mut summary, Some(row.line), warning);
+                        }
                     }
                 }
                 match outcome {
