@@ -363,7 +363,7 @@ pub struct ListFilters {
 pub struct EntryArgs {
     /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
     pub customer: String,
-    /// A positive amount with at most two decimals: 150000 or 150000.50
+    /// A positive amount: 150000, 150.000, 150000.50, 1.500.000,00 or Rp 150.000
     #[arg(allow_hyphen_values = true)]
     pub amount: String,
     /// What the entry is for, kept in the ledger: "Top-up at the counter"
@@ -443,7 +443,7 @@ pub enum ContactCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum TagCmd {
-    /// Tag a customer (creates the tag for the shop if new; --color recolours it shop-wide)
+    /// Tag a customer (creates the tag for the shop if new; --color is a new tag's colour)
     Add {
         /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
@@ -452,6 +452,14 @@ pub enum TagCmd {
         /// The tag's colour, as #RRGGBB [default: #007bff for a new tag]
         #[arg(long, value_name = "#RRGGBB")]
         color: Option<String>,
+    },
+    /// Change a tag's colour for the whole shop
+    Color {
+        /// The tag's name (case-insensitive)
+        name: String,
+        /// The new colour for every customer carrying it, as #RRGGBB
+        #[arg(value_name = "#RRGGBB")]
+        color: String,
     },
     /// Remove a tag from a customer
     Remove {
@@ -619,7 +627,7 @@ pub enum PaymentCmd {
     Record {
         /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
-        /// A positive amount with at most two decimals: 150000 or 150000.50
+        /// A positive amount: 150000, 150.000, 150000.50, 1.500.000,00 or Rp 150.000
         #[arg(allow_hyphen_values = true)]
         amount: String,
         /// The invoice number to pay first [default: the oldest open one]

@@ -28,7 +28,7 @@ use pelanggan_core::import::ImportSummary;
 use pelanggan_core::ledger::LedgerEntry;
 use pelanggan_core::settings::Setting;
 use pelanggan_core::tags::TagUsage;
-use pelanggan_core::{Error, ErrorBody};
+use pelanggan_core::{Error, ErrorBody, Warned};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -38,6 +38,11 @@ use crate::args::Cli;
 pub trait Render {
     fn json(&self) -> Value;
     fn text(&self) -> String;
+    /// What the core warned of, one line each, for stderr in table mode
+    /// (JSON carries them in the document).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Printed on stderr: the command's output went to stdout (`export ... -`).
     fn on_stderr(&self) -> bool {
         false
@@ -101,6 +106,11 @@ pub fn print(out: &dyn Render, json: bool) -> ExitCode {
     } else {
         out.text()
     };
+    if !json {
+        for warning in out.warnings() {
+            complain(&format!("warning: {warning}"));
+        }
+    }
     if out.on_stderr() {
         complain(&text);
         return ExitCode::SUCCESS;
@@ -139,6 +149,52 @@ pub fn completions(shell: clap_complete::Shell) -> ExitCode {
 /// One line on stderr; if stderr is gone too there is no one left to tell.
 fn complain(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// A result with warnings: JSON is the result's own document plus a
+/// `warnings` array; the table is the result's.
+impl<T: Serialize + Text> Render for Warned<T> {
+    fn json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|e| Value::String(e.to_string()))
+    }
+    fn text(&self) -> String {
+        self.value.text()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.iter().map(|w| w.message.clone()).collect()
+    }
+}
+
+/// An import's summary, whose warnings (in its JSON as `warnings`) also go
+/// to stderr in table mode, with their lines.
+pub struct Imported(pub ImportSummary);
+
+impl Render for Imported {
+    fn json(&self) -> Value {
+        Render::json(&self.0)
+    }
+    fn text(&self) -> String {
+        Text::text(&self.0)
+    }
+    fn warnings(&self) -> Vec<String> {
+        let s = &self.0;
+        let mut lines: Vec<String> = s
+            .warnings
+            .iter()
+            .map(|w| match w.line {
+                Some(line) => format!("line {line}: {}", w.warning.message),
+                None => w.warning.message.clone(),
+            })
+            .collect();
+        if s.warning_count > s.warnings.len() as u64 {
+            lines.push(format!(
+                "(first {} of {} warnings shown)",
+                s.warnings.len(),
+                s.warning_count
+            ));
+        }
+        lines
+    }
 }
 
 pub fn error(e: &Error, json: bool) -> ExitCode {
@@ -366,6 +422,15 @@ impl Text for List<Contact> {
                     c.id.clone(),
                 ]
             },
+        )
+    }
+}
+
+impl Text for TagUsage {
+    fn text(&self) -> String {
+        format!(
+            "tag {} is now {} ({} customers)",
+            self.name, self.color, self.count
         )
     }
 }

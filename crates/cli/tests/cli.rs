@@ -148,7 +148,7 @@ fn customer_errors_are_json_on_stderr_with_stable_codes() {
                 "--whatsapp",
                 "0813-1111-2222",
                 "--initial-balance",
-                "1.234",
+                "1.2345",
             ],
             "invalid_amount",
             "initial_balance",
@@ -349,7 +349,7 @@ fn balance_credit_debit_history() {
     for (amount, code) in [
         ("0", "invalid_amount"),
         ("-5", "invalid_amount"),
-        ("1.001", "invalid_amount"),
+        ("0.500", "invalid_amount"),
         ("abc", "invalid_amount"),
         ("99999999999999", "overflow"),
     ] {

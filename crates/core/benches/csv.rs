@@ -14,13 +14,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pelanggan_core::Db;
 use pelanggan_core::customers::{self, NewCustomer};
 use pelanggan_core::export::{self, CsvOptions};
 use pelanggan_core::import::{self, ImportOptions};
 use pelanggan_core::progress::Cancel;
 use pelanggan_core::search::{self, Filter, Position, Sort};
 use pelanggan_core::tags::TagInput;
+use pelanggan_core::{Db, Money};
 
 const FIRST: [&str; 16] = [
     "Budi", "Sari", "Agus", "Dewi", "Rina", "Joko", "Wati", "Andi", "Putri", "Eko", "Siti",
@@ -116,7 +116,7 @@ fn naive_import(db: &mut Db, file: &Path, rows: usize) -> Duration {
             whatsapp: r[1].into(),
             email: Some(r[2].into()),
             initial_balance: (!r[3].is_empty())
-                .then(|| import::parse_amount("balance", &r[3]).expect("amount")),
+                .then(|| Money::parse("balance", &r[3]).expect("amount")),
             tags: r[4]
                 .split(',')
                 .filter(|t| !t.trim().is_empty())

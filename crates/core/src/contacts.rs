@@ -12,8 +12,9 @@ use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::names::text_enum;
-use crate::phone::Region;
+use crate::phone::{E164, Region};
 use crate::validate;
+use crate::warning::Warning;
 
 pub const VALUE_MAX: usize = 100;
 pub const NOTES_MAX: usize = 200;
@@ -53,10 +54,28 @@ pub struct NewContact {
     pub notes: Option<String>,
 }
 
+/// Adds a contact to the customer `reference`. Warns (`Write::warn`) when a
+/// number was read as another country's, when a WhatsApp contact is not a
+/// mobile, and when the number is another live customer's main WhatsApp
+/// number (`number_of_other_customer`, naming that customer).
 pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Contact> {
     let customer = customers::resolve(w.tx(), reference, w.region())?;
     customer.ensure_live()?;
-    let value = normalise(input.kind, &input.value, w.region())?;
+    let mut warnings = Vec::new();
+    let value = normalise(input.kind, &input.value, w.region(), &mut warnings)?;
+    if input.kind != ContactKind::Email {
+        let number = E164::from_stored(value.clone());
+        if let Some(holder) = customers::whatsapp_holder(w.tx(), &number, Some(customer.id))? {
+            warnings.push(Warning::new(
+                "number_of_other_customer",
+                Some("value"),
+                format!(
+                    "{value} is the WhatsApp number of another customer, #{} {} ({})",
+                    holder.id, holder.name, holder.uuid
+                ),
+            ));
+        }
+    }
     let notes = validate::optional("notes", input.notes.as_deref(), NOTES_MAX)?;
     let taken: bool = w.query_row(
         "SELECT EXISTS (SELECT 1 FROM customer_contacts WHERE customer_id = ?1 AND type = ?2
@@ -101,6 +120,9 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
     )?;
     if input.is_primary {
         make_primary(w, &customer, &uuid, input.kind)?;
+    }
+    for warning in warnings {
+        w.warn(warning);
     }
     get(w.tx(), &customer, &uuid)
 }
@@ -207,11 +229,18 @@ fn get(conn: &Connection, customer: &Handle, contact: &str) -> Result<Contact> {
 }
 
 /// Validates a contact value by its type; numbers become E.164.
-fn normalise(kind: ContactKind, value: &str, region: Region) -> Result<String> {
+fn normalise(
+    kind: ContactKind,
+    value: &str,
+    region: Region,
+    warnings: &mut Vec<Warning>,
+) -> Result<String> {
     let text = validate::required("value", value, VALUE_MAX)?;
     Ok(match kind {
-        ContactKind::Whatsapp => customers::parse_whatsapp("value", &text, region)?.to_string(),
-        ContactKind::Phone => customers::parse_phone("value", Some(&text), region)?
+        ContactKind::Whatsapp => {
+            customers::parse_whatsapp("value", &text, region, warnings)?.to_string()
+        }
+        ContactKind::Phone => customers::parse_phone("value", Some(&text), region, warnings)?
             .map(|p| p.to_string())
             .unwrap_or_default(),
         ContactKind::Email => validate::email("value", Some(&text))?.unwrap_or_default(),

@@ -24,6 +24,7 @@ use crate::phone::{self, E164, Region};
 use crate::search::{self, BalanceKind, Filter, Position, Sort};
 use crate::tags::{self, TagInput, TagView};
 use crate::validate;
+use crate::warning::Warning;
 
 pub const NAME_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 500;
@@ -154,8 +155,12 @@ pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
 }
 
 /// `add` without reading the customer back (an import does not need it).
+/// Warns (`Write::warn`) as `check` does.
 pub fn insert(w: &mut Write<'_>, input: NewCustomer) -> Result<Handle> {
     let checked = check(input, w.region())?;
+    for warning in checked.warnings() {
+        w.warn(warning.clone());
+    }
     insert_checked(w, checked)
 }
 
@@ -171,6 +176,9 @@ pub struct CheckedCustomer {
     given_status: Option<Status>,
     opening: Option<Money>,
     tags: Vec<TagInput>,
+    /// What was accepted but may be wrong (a number read as another
+    /// country's, a WhatsApp number that is not a mobile).
+    warnings: Vec<Warning>,
 }
 
 impl CheckedCustomer {
@@ -180,6 +188,11 @@ impl CheckedCustomer {
 
     pub fn tags(&self) -> &[TagInput] {
         &self.tags
+    }
+
+    /// The warnings of its fields: `foreign_number`, `not_mobile`.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// The edit that applies this customer's non-empty fields to an existing
@@ -199,7 +212,8 @@ impl CheckedCustomer {
     }
 }
 
-/// Checks a new customer against every rule that needs no database.
+/// Checks a new customer against every rule that needs no database; notes
+/// the warnings of its numbers (see `CheckedCustomer::warnings`).
 pub fn check(input: NewCustomer, region: Region) -> Result<CheckedCustomer> {
     let status = input.status.unwrap_or(Status::Active);
     if status == Status::Deleted {
@@ -208,11 +222,12 @@ pub fn check(input: NewCustomer, region: Region) -> Result<CheckedCustomer> {
             "a new customer cannot be deleted",
         ));
     }
+    let mut warnings = Vec::new();
     let fields = Fields {
-        name: validate::required("name", &input.name, NAME_MAX)?,
-        whatsapp: parse_whatsapp("whatsapp", &input.whatsapp, region)?,
+        name: validate::name("name", &input.name, NAME_MAX)?,
+        whatsapp: parse_whatsapp("whatsapp", &input.whatsapp, region, &mut warnings)?,
         email: validate::email("email", input.email.as_deref())?,
-        phone: parse_phone("phone", input.phone.as_deref(), region)?,
+        phone: parse_phone("phone", input.phone.as_deref(), region, &mut warnings)?,
         address: validate::multiline("address", input.address.as_deref(), ADDRESS_MAX)?,
         notes: validate::multiline("notes", input.notes.as_deref(), NOTES_MAX)?,
         status,
@@ -222,6 +237,7 @@ pub fn check(input: NewCustomer, region: Region) -> Result<CheckedCustomer> {
         given_status: input.status,
         opening: input.initial_balance.filter(|m| *m != Money::ZERO),
         tags: tags::checked(&input.tags)?,
+        warnings,
     })
 }
 
@@ -430,24 +446,26 @@ struct OpeningNote<'a> {
     amount: Money,
 }
 
-/// Changes the fields the patch names; logs each change with its before and after.
+/// Changes the fields the patch names; logs each change with its before and
+/// after. Warns about a new number as `add` does.
 pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<Customer> {
     let region = w.region();
     let handle = resolve(w.tx(), reference, region)?;
     handle.ensure_live()?;
     let before = load_fields(w.tx(), handle.id)?;
     let mut after = before.clone();
+    let mut warnings = Vec::new();
     if let Some(name) = &patch.name {
-        after.name = validate::required("name", name, NAME_MAX)?;
+        after.name = validate::name("name", name, NAME_MAX)?;
     }
     if let Some(number) = &patch.whatsapp {
-        after.whatsapp = parse_whatsapp("whatsapp", number, region)?;
+        after.whatsapp = parse_whatsapp("whatsapp", number, region, &mut warnings)?;
     }
     if let Some(email) = &patch.email {
         after.email = validate::email("email", Some(email))?;
     }
     if let Some(phone) = &patch.phone {
-        after.phone = parse_phone("phone", Some(phone), region)?;
+        after.phone = parse_phone("phone", Some(phone), region, &mut warnings)?;
     }
     if let Some(address) = &patch.address {
         after.address = validate::multiline("address", Some(address), ADDRESS_MAX)?;
@@ -469,6 +487,14 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
     }
     if after == before {
         return get_by_id(w.tx(), handle.id);
+    }
+    // Only a number that changes warns: an unchanged one was warned of before.
+    warnings.retain(|warning| {
+        (warning.field == Some("whatsapp") && after.whatsapp != before.whatsapp)
+            || (warning.field == Some("phone") && after.phone != before.phone)
+    });
+    for warning in warnings {
+        w.warn(warning);
     }
 
     w.exec(
@@ -728,34 +754,83 @@ fn find_handle(conn: &Connection, condition: &str, value: &str) -> Result<Option
         }))
 }
 
-pub(crate) fn parse_whatsapp(field: &'static str, input: &str, region: Region) -> Result<E164> {
+/// A WhatsApp number as typed: refused when it is not a number; warns
+/// (into `warnings`) when it was read as another country's or is not a mobile.
+pub(crate) fn parse_whatsapp(
+    field: &'static str,
+    input: &str,
+    region: Region,
+    warnings: &mut Vec<Warning>,
+) -> Result<E164> {
     if input.trim().is_empty() {
         return Err(Error::validation(field, "is required"));
     }
-    phone::parse(input, region).ok_or_else(|| Error::InvalidWhatsapp {
+    let reading = phone::read(input, region).ok_or_else(|| Error::InvalidWhatsapp {
         field,
         input: input.trim().to_owned(),
-    })
+    })?;
+    number_warnings(field, input, &reading, region, true, warnings);
+    Ok(reading.number)
 }
 
+/// A phone number as typed (empty: none): refused when it is not a number;
+/// warns when it was read as another country's.
 pub(crate) fn parse_phone(
     field: &'static str,
     input: Option<&str>,
     region: Region,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Option<E164>> {
     let Some(text) = input.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    phone::parse(text, region)
-        .map(Some)
-        .ok_or_else(|| Error::InvalidPhone {
-            field,
-            input: text.to_owned(),
-        })
+    let reading = phone::read(text, region).ok_or_else(|| Error::InvalidPhone {
+        field,
+        input: text.to_owned(),
+    })?;
+    number_warnings(field, text, &reading, region, false, warnings);
+    Ok(Some(reading.number))
+}
+
+/// `foreign_number`: digits that are no number of the shop's country, read
+/// as another country's; `not_mobile`: a WhatsApp number whose plan says it
+/// is a fixed line, toll-free, ...
+fn number_warnings(
+    field: &'static str,
+    input: &str,
+    reading: &phone::Reading,
+    region: Region,
+    whatsapp: bool,
+    warnings: &mut Vec<Warning>,
+) {
+    let input = input.trim();
+    let number = &reading.number;
+    if let Some(abroad) = reading.foreign {
+        warnings.push(Warning::new(
+            "foreign_number",
+            Some(field),
+            format!(
+                "'{input}' was read as {number}, a number of {}, not of {}; check it \
+                 (typed with + it is taken as international)",
+                abroad.name(),
+                region.name(),
+            ),
+        ));
+    }
+    if whatsapp && !reading.kind.is_mobile() {
+        warnings.push(Warning::new(
+            "not_mobile",
+            Some(field),
+            format!(
+                "'{input}' ({number}) is a {} number, not a mobile: WhatsApp may not reach it",
+                reading.kind.label()
+            ),
+        ));
+    }
 }
 
 /// The live customer (other than `except`) that holds `number`, if any.
-fn whatsapp_holder(
+pub(crate) fn whatsapp_holder(
     conn: &Connection,
     number: &E164,
     except: Option<i64>,

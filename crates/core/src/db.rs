@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 use crate::phone::Region;
+use crate::warning::{Warned, Warning};
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");
@@ -148,6 +149,26 @@ impl Db {
         self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), true, f)
     }
 
+    /// `write`, returning the warnings the use case noted (`Write::warn`)
+    /// beside its result.
+    pub fn write_warned<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<Warned<T>> {
+        self.write(actor, warned(f))
+    }
+
+    /// `dry_run` with the warnings: what saving would warn about, with
+    /// nothing saved (a form shows them before the person confirms).
+    pub fn dry_run_warned<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<Warned<T>> {
+        self.dry_run(actor, warned(f))
+    }
+
     /// Moves the WAL's content into the main file and truncates the WAL, so a
     /// large write (an import) does not leave the file swollen.
     pub fn checkpoint(&self) -> Result<()> {
@@ -198,6 +219,7 @@ impl Db {
             now_text: timestamp(now),
             hlc,
             region,
+            warnings: Vec::new(),
         };
         let out = f(&mut w)?;
         let Write { tx, hlc, .. } = w;
@@ -220,6 +242,21 @@ pub struct Write<'a> {
     now_text: String,
     hlc: i64,
     region: Region,
+    /// Noted by the use cases (`warn`), returned by `Db::write_warned`.
+    warnings: Vec<Warning>,
+}
+
+/// Runs `f` and hands back the warnings it noted with its result.
+fn warned<T>(
+    f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+) -> impl FnOnce(&mut Write<'_>) -> Result<Warned<T>> {
+    |w| {
+        let value = f(w)?;
+        Ok(Warned {
+            value,
+            warnings: w.take_warnings(),
+        })
+    }
 }
 
 impl Write<'_> {
@@ -247,12 +284,15 @@ impl Write<'_> {
     /// the transaction goes on. Lets an import skip a bad row mid-way.
     pub fn savepoint<T>(&mut self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
         self.tx.execute_batch("SAVEPOINT row")?;
+        let warned = self.warnings.len();
         match f(self) {
             Ok(v) => {
                 self.tx.execute_batch("RELEASE row")?;
                 Ok(v)
             }
             Err(e) => {
+                // What was undone warns of nothing.
+                self.warnings.truncate(warned);
                 self.tx.execute_batch("ROLLBACK TO row; RELEASE row")?;
                 Err(e)
             }
@@ -275,6 +315,19 @@ impl Write<'_> {
 
     pub fn region(&self) -> Region {
         self.region
+    }
+
+    /// Notes a warning about the input being written (see `warning`).
+    /// The same warning noted twice is kept once.
+    pub fn warn(&mut self, warning: Warning) {
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+    }
+
+    /// The warnings noted so far, leaving none (an import reports them row by row).
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// The next hybrid-logical-clock value: wall-clock ms << 16 plus a counter,

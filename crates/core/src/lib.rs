@@ -20,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod import;
+pub mod iso;
 pub mod ledger;
 pub mod money;
 mod names;
@@ -32,7 +33,9 @@ pub mod settings;
 pub mod stats;
 pub mod tags;
 pub mod validate;
+pub mod warning;
 
 pub use db::{Db, Write};
 pub use error::{Error, ErrorBody, Result};
 pub use money::Money;
+pub use warning::{Warned, Warning};

@@ -1,8 +1,10 @@
 //! Money: an exact amount in minor units (1/100 of the currency unit).
 //!
 //! Stored as INTEGER in SQLite so SUM, ORDER BY and range filters are exact
-//! and fast; shown and accepted as a plain decimal string with at most two
-//! places ("150000", "150000.50"). Never a float.
+//! and fast; shown as a plain decimal string with two places ("150000.50");
+//! read the way people type amounts (`Money::parse`: "150.000",
+//! "Rp 1.500.000,00", ...), the one parser of every amount typed anywhere.
+//! Never a float.
 
 use std::fmt;
 use std::str::FromStr;
@@ -39,31 +41,96 @@ impl Money {
         self.0 < 0
     }
 
-    /// Reads a decimal from user input: at most two places, within `MAX`.
-    /// Sign is allowed; `positive` rejects zero and negatives.
+    /// Reads an amount as a person types it, in a form, on the command line
+    /// or in a spreadsheet cell: `150000`, `150000.50`, `150.000`,
+    /// `1.500.000`, `1.500.000,00`, `150,000.50`, `Rp 150.000`,
+    /// `Rp 150.000,-`, `-25.000`, `(25.000)`. Money has at most two decimals,
+    /// so a separator followed by exactly three digits groups thousands and
+    /// one followed by one or two digits is the decimal point; with both `.`
+    /// and `,`, the last one is the decimal point. What cannot be read
+    /// without guessing (`0.500`, `1.50.000`, `12.3456`) is `invalid_amount`;
+    /// past `MAX` is `overflow`. A sign is allowed (`parse_positive` refuses
+    /// zero and negatives).
     pub fn parse(field: &'static str, input: &str) -> Result<Money> {
-        let text = input.trim();
-        let bad = |message: &str| Error::InvalidAmount {
+        let refuse = |why: &str| Error::InvalidAmount {
             field,
-            message: format!("'{input}' {message}"),
+            message: format!("'{}' {why}", input.trim()),
         };
-        if text.is_empty() {
-            return Err(bad("is empty"));
+        let mut text: String = input
+            .trim()
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+            .collect();
+        // "Rp 150.000,-": the Indonesian way of writing "no cents".
+        if let Some(rest) = text.strip_suffix(",-").or_else(|| text.strip_suffix(".-")) {
+            text = rest.to_owned();
         }
-        // Only digits, one dot and a leading sign: no exponents, no thousands separators
-        // (those are the importer's business, where the format is known).
-        let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-        if body.is_empty()
-            || !body.chars().all(|c| c.is_ascii_digit() || c == '.')
-            || body.matches('.').count() > 1
-            || body.starts_with('.')
-            || body.ends_with('.')
+        // A sign (or accounting brackets), a currency before the digits, and
+        // the sign again after it ("Rp -25.000"): one sign at most.
+        let mut body = text.as_str();
+        let mut negative = false;
+        if let Some(inner) = body.strip_prefix('(').and_then(|b| b.strip_suffix(')')) {
+            negative = true;
+            body = inner;
+        }
+        let (before, rest) = sign(body);
+        body = rest;
+        for prefix in ["rp.", "rp", "idr"] {
+            if let Some(rest) = body
+                .get(..prefix.len())
+                .filter(|p| p.eq_ignore_ascii_case(prefix))
+                .map(|p| &body[p.len()..])
+            {
+                body = rest;
+                break;
+            }
+        }
+        let (after, rest) = if before.is_none() {
+            sign(body)
+        } else {
+            (None, body)
+        };
+        body = rest;
+        negative |= before == Some(true) || after == Some(true);
+        let text = body;
+        if text.is_empty()
+            || !text
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
         {
-            return Err(bad(
-                "is not a plain decimal number such as 150000 or 150000.50",
+            return Err(refuse(
+                "is not an amount such as 150000, 150.000 or 150000.50",
             ));
         }
-        let value = Decimal::from_str(text).map_err(|_| Error::Overflow {
+        let last_dot = text.rfind('.');
+        let last_comma = text.rfind(',');
+        // The decimal separator, if any: the last separator when both kinds occur;
+        // a lone separator followed by one or two digits.
+        let decimal_at = match (last_dot, last_comma) {
+            (Some(d), Some(c)) => Some(d.max(c)),
+            (Some(i), None) | (None, Some(i)) => {
+                let sep = text.as_bytes()[i];
+                let count = text.bytes().filter(|b| *b == sep).count();
+                let after = text.len() - i - 1;
+                match (count, after) {
+                    (1, 1 | 2) => Some(i),
+                    (_, 3) => None,
+                    _ => return Err(refuse("is ambiguous: write it as 150000 or 150000.50")),
+                }
+            }
+            (None, None) => None,
+        };
+        let (whole, fraction) = match decimal_at {
+            Some(i) => (&text[..i], &text[i + 1..]),
+            None => (text, ""),
+        };
+        if fraction.len() > 2 || fraction.contains(['.', ',']) {
+            return Err(refuse("has more than two decimals or misplaced separators"));
+        }
+        let digits = ungroup(whole)
+            .ok_or_else(|| refuse("is ambiguous: its digit groups are not thousands"))?;
+        let plain = format!("{}{digits}.{fraction:0<2}", if negative { "-" } else { "" });
+        let value = Decimal::from_str(&plain).map_err(|_| Error::Overflow {
             field,
             limit: Money::MAX.to_string(),
         })?;
@@ -122,6 +189,37 @@ impl Money {
     }
 }
 
+/// A leading sign: Some(true) for '-', Some(false) for '+', and the rest.
+fn sign(text: &str) -> (Option<bool>, &str) {
+    if let Some(rest) = text.strip_prefix('-') {
+        (Some(true), rest)
+    } else if let Some(rest) = text.strip_prefix('+') {
+        (Some(false), rest)
+    } else {
+        (None, text)
+    }
+}
+
+/// "1.500.000" -> "1500000": a first group of 1-3 digits (not a lone leading
+/// zero), then groups of exactly three, all with the same separator.
+fn ungroup(whole: &str) -> Option<String> {
+    if whole.is_empty() {
+        return None;
+    }
+    let sep = whole.bytes().find(|b| *b == b'.' || *b == b',');
+    let Some(sep) = sep else {
+        return Some(whole.to_owned());
+    };
+    let groups: Vec<&str> = whole.split(sep as char).collect();
+    let first = groups[0];
+    let ok = (1..=3).contains(&first.len())
+        && first != "0"
+        && groups[1..]
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    ok.then(|| groups.concat())
+}
+
 /// "150000.00", "-25000.50": always two places, no grouping.
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -161,30 +259,92 @@ mod tests {
         assert_eq!(ok("150000.5").unwrap(), "150000.50");
         assert_eq!(ok(" 150000.50 ").unwrap(), "150000.50");
         assert_eq!(ok("-25000").unwrap(), "-25000.00");
+        assert_eq!(ok("+25000").unwrap(), "25000.00");
         assert_eq!(ok("0.01").unwrap(), "0.01");
         assert_eq!(ok("999999999999.99").unwrap(), "999999999999.99");
     }
 
+    /// Amounts as people write them in Indonesia and in spreadsheets: the one
+    /// rule of the CLI, the import and the app.
     #[test]
-    fn refuses_what_is_not_an_amount() {
+    fn amounts_as_typed() {
+        for (input, expected) in [
+            ("150000", "150000.00"),
+            ("150.000", "150000.00"),
+            ("150,000", "150000.00"),
+            ("150,000.50", "150000.50"),
+            ("150.000,50", "150000.50"),
+            ("1.500.000", "1500000.00"),
+            ("1,500,000", "1500000.00"),
+            ("1.500.000,00", "1500000.00"),
+            ("Rp 150.000", "150000.00"),
+            ("Rp150.000,-", "150000.00"),
+            ("Rp 150.000,-", "150000.00"),
+            ("rp 5.000", "5000.00"),
+            ("IDR 5.000", "5000.00"),
+            ("Rp. 1.250", "1250.00"),
+            ("5.000", "5000.00"),
+            ("1.001", "1001.00"),
+            ("-25.000", "-25000.00"),
+            ("Rp -25.000", "-25000.00"),
+            ("-Rp 25.000", "-25000.00"),
+            ("(25.000)", "-25000.00"),
+            ("150000.5", "150000.50"),
+            ("12,5", "12.50"),
+            ("0", "0.00"),
+            ("0,50", "0.50"),
+            ("1 500 000", "1500000.00"),
+            ("999.999.999.999,99", "999999999999.99"),
+        ] {
+            let got = Money::parse("balance", input);
+            assert_eq!(
+                got.map(|m| m.to_string()).ok().as_deref(),
+                Some(expected),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_an_amount_or_a_guess() {
         for (input, code) in [
             ("", "invalid_amount"),
             ("abc", "invalid_amount"),
-            ("1.234", "invalid_amount"),
             ("1e5", "invalid_amount"),
-            ("150.000,00", "invalid_amount"),
             ("1.", "invalid_amount"),
+            (".5", "invalid_amount"),
             ("-", "invalid_amount"),
+            ("--5", "invalid_amount"),
+            ("+-5", "invalid_amount"),
+            ("(25.000", "invalid_amount"),
+            ("1.5.0", "invalid_amount"),
+            ("1.50.000", "invalid_amount"),
+            ("12.3456", "invalid_amount"),
+            ("0.500", "invalid_amount"),
+            ("1.000.5", "invalid_amount"),
+            ("150.000.50,12,1", "invalid_amount"),
+            ("1,000.000", "invalid_amount"),
+            ("1.2345,00", "invalid_amount"),
+            ("1000.005", "invalid_amount"),
+            ("Rp", "invalid_amount"),
+            ("10e3", "invalid_amount"),
+            ("USD 5", "invalid_amount"),
             ("1000000000000", "overflow"),
+            ("1.000.000.000.000", "overflow"),
             ("99999999999999999999999999999999", "overflow"),
         ] {
             let err = Money::parse("amount", input).unwrap_err();
             assert_eq!(err.code(), code, "{input}");
+            assert_eq!(err.field(), Some("amount"), "{input}");
         }
-        for input in ["0", "0.00", "-5"] {
+        for input in ["0", "0.00", "-5", "-5.000", "Rp 0"] {
             let err = Money::parse_positive("amount", input).unwrap_err();
             assert_eq!(err.code(), "invalid_amount", "{input}");
         }
+        assert_eq!(
+            Money::parse_positive("amount", "Rp 150.000").unwrap(),
+            Money::from_minor(15_000_000)
+        );
     }
 
     #[test]

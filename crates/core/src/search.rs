@@ -4,8 +4,9 @@
 //!
 //! What it owns:
 //! * The search term: case-insensitive substring over name, WhatsApp and email
-//!   through the FTS5 trigram tables of migration V3 (kept in step by triggers,
-//!   so no write path can forget them). A term made only of digits and phone
+//!   and the extra contacts' numbers and emails, through the FTS5 trigram
+//!   tables of migration V3 (kept in step by triggers, so no write path can
+//!   forget them; V8 adds the contacts, cached on the customer row). A term made only of digits and phone
 //!   punctuation is matched on its digits, so `0812 345`, `0812-345` and
 //!   `62812345` all find `+62812345...` (the index holds the E.164 digits and
 //!   the local `08...` form). A 1- or 2-character term is a word prefix: the
@@ -434,29 +435,38 @@ fn index_deferred(w: &mut Write<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The indexed columns of `customers c`: exactly what the V3 triggers index.
+/// The indexed columns of `customers c`: exactly what the V3 and V8
+/// triggers index (V8: the extra contacts' caches after the customer's own).
 const INDEXED_TEXT: &str = "char(1, 1) || replace(c.name, ' ', ' ' || char(1, 1)),
-       char(1, 1) || c.email,
+       coalesce(char(1, 1) || c.email, '') || coalesce(c.contact_emails, ''),
        char(1, 1) || substr(c.whatsapp, 2)
-           || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END";
+           || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END
+           || coalesce(c.contact_numbers, '')";
 
 /// The term checked against one row's own text, as the index holds it
 /// (`?` is the lower-case pattern, three times). SQLite's `lower` folds ASCII
 /// only, which is what the trigram tokenizer does for ASCII; a row with other
 /// characters is checked in the index instead (`{fts}`), so the answer is
-/// always the index's.
+/// always the index's. A row without extra contacts (both caches NULL) is
+/// checked as before V8, at the same cost.
 const TERM_TEXT: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = octet_length(c.name || coalesce(c.email, ''))
+        AND (c.contact_emails IS NULL OR length(c.contact_emails) = octet_length(c.contact_emails))
       THEN instr(lower(char(1, 1) || replace(c.name, ' ', ' ' || char(1, 1))), ?) > 0
-        OR instr(lower(char(1, 1) || coalesce(c.email, '')), ?) > 0
+        OR instr(lower(CASE WHEN c.contact_emails IS NULL THEN char(1, 1) || coalesce(c.email, '')
+                            ELSE coalesce(char(1, 1) || c.email, '') || c.contact_emails END), ?) > 0
         OR instr(char(1, 1) || substr(c.whatsapp, 2)
-           || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END, ?) > 0
+           || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END
+           || CASE WHEN c.contact_numbers IS NULL THEN '' ELSE c.contact_numbers END, ?) > 0
       ELSE {fts} END)";
 
-/// `TERM_TEXT` for a pattern without word marks (`?` four times): the
-/// marks cannot be part of a match, so the fields are searched as stored.
+/// `TERM_TEXT` for a pattern without word marks (`?` six times): the
+/// marks cannot be part of a match, so the fields are searched as stored
+/// (the contacts' caches hold their own marks, which no such pattern spans).
 const TERM_PLAIN: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = octet_length(c.name || coalesce(c.email, ''))
+        AND (c.contact_emails IS NULL OR length(c.contact_emails) = octet_length(c.contact_emails))
       THEN instr(lower(c.name), ?) > 0 OR instr(lower(c.email), ?) > 0 OR instr(c.whatsapp, ?) > 0
         OR (c.whatsapp GLOB '+62*' AND instr('0' || substr(c.whatsapp, 4), ?) > 0)
+        OR instr(lower(c.contact_emails), ?) > 0 OR instr(c.contact_numbers, ?) > 0
       ELSE {fts} END)";
 
 /// Which FTS table(s) a term searches.
@@ -1115,7 +1125,7 @@ impl Plan {
         Some(match &term.pattern {
             // No word marks: a plain substring of the fields as stored.
             Some(p) if !p.contains('\u{1}') => {
-                let mut values = vec![Value::Text(p.clone()); 4];
+                let mut values = vec![Value::Text(p.clone()); 6];
                 values.extend(fts_values);
                 (TERM_PLAIN.replace("{fts}", &format!("({fts})")), values)
             }

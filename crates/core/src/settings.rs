@@ -78,7 +78,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Setting>> {
 }
 
 /// Sets one setting after checking its value: a known region, an existing
-/// admin, a three-letter currency code.
+/// admin, an ISO 4217 currency code.
 pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
     let value = value.trim();
     let value = match key {
@@ -92,13 +92,14 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             .code(),
         Key::DefaultAdmin => crate::admins::get(w.tx(), value)?.username,
         Key::Currency => {
-            if value.len() != 3 || !value.chars().all(|c| c.is_ascii_alphabetic()) {
+            let code = value.to_ascii_uppercase();
+            if !crate::iso::is_currency(&code) {
                 return Err(Error::validation(
                     "value",
-                    format!("'{value}' is not a three-letter currency code such as IDR"),
+                    format!("'{value}' is not an ISO 4217 currency code such as IDR, USD or MYR"),
                 ));
             }
-            value.to_ascii_uppercase()
+            code
         }
         Key::InvoicePrefix => {
             if value.is_empty()

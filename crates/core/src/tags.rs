@@ -1,5 +1,7 @@
 //! Tags: one name and one colour across the shop, attached to customers
-//! through a join table (at most once per customer).
+//! through a join table (at most once per customer). A tag gets its colour
+//! when it is made; only `set_color` changes it: a colour given when tagging
+//! with an existing tag is kept out, with a `tag_color_kept` warning.
 //!
 //! Ids are derived so that two desks converge: a tag's uuid is UUIDv5 of its
 //! lower-cased name, a link's uuid is UUIDv5(customer uuid, tag uuid).
@@ -15,6 +17,7 @@ use crate::customers::{self, Customer, Handle};
 use crate::db::{Change, ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::validate;
+use crate::warning::Warning;
 
 pub const NAME_MAX: usize = 50;
 pub const DEFAULT_COLOR: &str = "#007bff";
@@ -47,7 +50,7 @@ impl TagColor {
     }
 }
 
-/// A tag as typed: `VIP`, or `VIP:#ffaa00` to give (or change) its colour.
+/// A tag as typed: `VIP`, or `VIP:#ffaa00` to give a new tag its colour.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TagInput {
     pub name: String,
@@ -56,7 +59,7 @@ pub struct TagInput {
 
 impl TagInput {
     pub fn new(name: &str, color: Option<&str>) -> Result<TagInput> {
-        let name = validate::required("tag", name, NAME_MAX)?;
+        let name = validate::name("tag", name, NAME_MAX)?;
         // These separate tags in one CSV cell; inside a name they would split it.
         if name.contains([',', ';', '|']) {
             return Err(Error::validation(
@@ -97,7 +100,9 @@ pub struct TagUsage {
     pub count: u64,
 }
 
-/// Tags the customer `reference`.
+/// Tags the customer `reference`, making the tag if the shop has none of
+/// that name. An existing tag keeps its colour: another colour given here
+/// warns (`tag_color_kept`) and is not applied.
 pub fn add(w: &mut Write<'_>, reference: &str, tag: &TagInput) -> Result<Customer> {
     let customer = customers::resolve(w.tx(), reference, w.region())?;
     customer.ensure_live()?;
@@ -109,7 +114,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, tag: &TagInput) -> Result<Custome
 pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer> {
     let customer = customers::resolve(w.tx(), reference, w.region())?;
     customer.ensure_live()?;
-    let name = validate::required("tag", name, NAME_MAX)?;
+    let name = validate::name("tag", name, NAME_MAX)?;
     let link: Option<(String, i64, i64, String)> = w
         .query_row(
             "SELECT ct.uuid, ct.tag_id, ct.causal_length, t.name FROM customer_tags ct
@@ -162,17 +167,22 @@ pub(crate) fn checked(inputs: &[TagInput]) -> Result<Vec<TagInput>> {
 /// has just created: they have no links yet, and their creation's activity
 /// entries name the tags. Each distinct tag is looked up (or made) once.
 pub(crate) fn attach_new_all(w: &mut Write<'_>, links: &[(&Handle, &TagInput)]) -> Result<()> {
-    let mut known: HashMap<String, (i64, Uuid)> = HashMap::new();
+    let mut known: HashMap<String, Tag> = HashMap::new();
     let mut rows = Vec::with_capacity(links.len());
     for (customer, input) in links {
         let key = input.name.to_lowercase();
-        // A colour given again must still recolour: only colourless repeats are cached.
         let tag = match known.get(&key) {
-            Some(tag) if input.color.is_none() => *tag,
-            _ => {
-                let (id, uuid, _) = upsert_tag(w, input)?;
-                known.insert(key, (id, uuid));
-                (id, uuid)
+            Some(tag) => {
+                // Known from an earlier link: its colour stays, another one
+                // given warns (once per colour: `warn` keeps one of each).
+                warn_if_recoloured(w, tag, input);
+                (tag.id, tag.uuid)
+            }
+            None => {
+                let tag = upsert_tag(w, input)?;
+                let ids = (tag.id, tag.uuid);
+                known.insert(key, tag);
+                ids
             }
         };
         rows.push((*customer, tag.0, tag.1));
@@ -237,7 +247,7 @@ fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
 }
 
 /// Attaches a tag (creating it shop-wide if new) in the caller's transaction.
-/// A colour given for an existing tag recolours it for the whole shop.
+/// A colour given for an existing tag is not applied (a warning says so).
 pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> Result<()> {
     // TagInput's fields are public, so a caller may have skipped `TagInput::new`:
     // apply its name rules again rather than store a blank or over-long name.
@@ -245,7 +255,12 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
         name: TagInput::new(&input.name, None)?.name,
         color: input.color.clone(),
     };
-    let (tag_id, tag_uuid, name) = upsert_tag(w, input)?;
+    let Tag {
+        id: tag_id,
+        uuid: tag_uuid,
+        name,
+        ..
+    } = upsert_tag(w, input)?;
     let existing: Option<i64> = w
         .query_row(
             "SELECT causal_length FROM customer_tags WHERE customer_id = ?1 AND tag_id = ?2",
@@ -274,50 +289,100 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
     w.record_activity(customer.id, "tag_added", json!({ "tag": name }))
 }
 
-/// Finds or creates the shop's tag; applies a new colour when one is given.
-fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<(i64, Uuid, String)> {
-    let found: Option<(i64, String, String, String)> = w
-        .query_row(
-            "SELECT id, uuid, name, color FROM tags WHERE name = ?1",
-            [&input.name],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    match found {
-        Some((id, uuid, name, color)) => {
-            let uuid = Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
-            if let Some(new) = input.color.as_ref().filter(|c| c.as_str() != color) {
-                w.exec(
-                    "UPDATE tags SET color = ?2 WHERE id = ?1",
-                    params![id, new.as_str()],
-                )?;
-                w.record_change(
-                    "tag",
-                    &uuid.to_string(),
-                    ChangeOp::Update,
-                    Some("color"),
-                    Some(&json!(new)),
-                )?;
-            }
-            Ok((id, uuid, name))
-        }
-        None => {
-            let uuid = Uuid::new_v5(&TAG_NAMESPACE, input.name.to_lowercase().as_bytes());
-            let color = input
-                .color
-                .as_ref()
-                .map_or(DEFAULT_COLOR, TagColor::as_str)
-                .to_owned();
-            w.exec(
-                "INSERT INTO tags (uuid, name, color, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![uuid.to_string(), input.name, color, w.now()],
-            )?;
-            let id = w.tx().last_insert_rowid();
-            let row = json!({ "name": input.name, "color": color, "created_at": w.now() });
-            w.record_change("tag", &uuid.to_string(), ChangeOp::Insert, None, Some(&row))?;
-            Ok((id, uuid, input.name.clone()))
-        }
+/// A tag of the shop as the write paths need it.
+struct Tag {
+    id: i64,
+    uuid: Uuid,
+    name: String,
+    color: String,
+}
+
+/// Finds or creates the shop's tag. A new tag takes the given colour (else
+/// the default); an existing one keeps its own, warning when another was given.
+fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<Tag> {
+    if let Some(tag) = find(w.tx(), &input.name)? {
+        warn_if_recoloured(w, &tag, input);
+        return Ok(tag);
     }
+    let uuid = Uuid::new_v5(&TAG_NAMESPACE, input.name.to_lowercase().as_bytes());
+    let color = input
+        .color
+        .as_ref()
+        .map_or(DEFAULT_COLOR, TagColor::as_str)
+        .to_owned();
+    w.exec(
+        "INSERT INTO tags (uuid, name, color, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![uuid.to_string(), input.name, color, w.now()],
+    )?;
+    let id = w.tx().last_insert_rowid();
+    let row = json!({ "name": input.name, "color": color, "created_at": w.now() });
+    w.record_change("tag", &uuid.to_string(), ChangeOp::Insert, None, Some(&row))?;
+    Ok(Tag {
+        id,
+        uuid,
+        name: input.name.clone(),
+        color,
+    })
+}
+
+/// The shop's tag named `name` (case-insensitively), if any.
+fn find(conn: &Connection, name: &str) -> Result<Option<Tag>> {
+    let found: Option<(i64, String, String, String)> = conn
+        .prepare_cached("SELECT id, uuid, name, color FROM tags WHERE name = ?1")?
+        .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    found
+        .map(|(id, uuid, name, color)| {
+            let uuid = Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
+            Ok(Tag {
+                id,
+                uuid,
+                name,
+                color,
+            })
+        })
+        .transpose()
+}
+
+/// `tag_color_kept`: the input gives an existing tag another colour.
+fn warn_if_recoloured(w: &mut Write<'_>, tag: &Tag, input: &TagInput) {
+    if let Some(given) = input.color.as_ref().filter(|c| c.as_str() != tag.color) {
+        w.warn(Warning::new(
+            "tag_color_kept",
+            Some("color"),
+            format!(
+                "tag '{}' keeps its colour {} ({given} was given); a tag's colour changes \
+                 for the whole shop only with `tag color {} {given}`",
+                tag.name,
+                tag.color,
+                tag.name,
+                given = given.as_str(),
+            ),
+        ));
+    }
+}
+
+/// Changes a tag's colour for the whole shop (`pelanggan tag color`).
+pub fn set_color(w: &mut Write<'_>, name: &str, color: &TagColor) -> Result<TagUsage> {
+    let name = validate::name("tag", name, NAME_MAX)?;
+    let tag = find(w.tx(), &name)?.ok_or_else(|| Error::not_found("tag", &name))?;
+    if tag.color != color.as_str() {
+        w.exec(
+            "UPDATE tags SET color = ?2 WHERE id = ?1",
+            params![tag.id, color.as_str()],
+        )?;
+        w.record_change(
+            "tag",
+            &tag.uuid.to_string(),
+            ChangeOp::Update,
+            Some("color"),
+            Some(&json!(color)),
+        )?;
+    }
+    list(w.tx(), false)?
+        .into_iter()
+        .find(|t| t.id == tag.uuid.to_string())
+        .ok_or_else(|| Error::not_found("tag", &name))
 }
 
 fn touch(w: &Write<'_>, customer_id: i64) -> Result<()> {

@@ -42,6 +42,59 @@ pub fn multiline(field: &'static str, input: Option<&str>, max: usize) -> Result
     }
 }
 
+/// A name (a customer's, a tag's): `required`, after removing invisible
+/// characters at both ends (zero-width spaces, joiners, byte-order marks,
+/// direction marks: what a copy from a chat or a web page brings along);
+/// refused when nothing visible is left, or when it holds a line break.
+pub fn name(field: &'static str, input: &str, max: usize) -> Result<String> {
+    let text = input.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+    if text.contains([
+        '\n', '\r', '\u{2028}', '\u{2029}', '\u{85}', '\u{b}', '\u{c}',
+    ]) {
+        return Err(Error::validation(
+            field,
+            "contains a line break; a name is one line",
+        ));
+    }
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_whitespace() || is_invisible(c) || is_blank(c))
+    {
+        return Err(Error::validation(
+            field,
+            "has no visible characters (only spaces or invisible characters)",
+        ));
+    }
+    required(field, text, max)
+}
+
+/// Characters that take no space and show nothing: zero-width space and
+/// joiners, word joiner and invisible operators, byte-order mark, soft
+/// hyphen, direction marks and embeddings, the Mongolian vowel separator.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{180e}'
+        | '\u{200b}'..='\u{200f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206f}'
+        | '\u{feff}')
+}
+
+/// Characters that look like nothing but are not "invisible" at the end of
+/// a visible name (a variation selector ends many emoji): Hangul fillers,
+/// the braille blank, variation selectors, tag characters.
+fn is_blank(c: char) -> bool {
+    matches!(c,
+        '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' | '\u{2800}'
+        | '\u{17b4}' | '\u{17b5}'
+        | '\u{180b}'..='\u{180d}' | '\u{180f}'
+        | '\u{fe00}'..='\u{fe0f}'
+        | '\u{e0000}'..='\u{e007f}'
+        | '\u{e0100}'..='\u{e01ef}')
+}
+
 /// An email address by RFC 5321/5322 rules, at most 100 characters; stored as typed (trimmed).
 pub fn email(field: &'static str, input: Option<&str>) -> Result<Option<String>> {
     let Some(text) = optional(field, input, 100)? else {
@@ -96,6 +149,42 @@ mod tests {
             multiline("notes", Some("a\u{7}b"), 100).unwrap_err().code(),
             "validation"
         );
+    }
+
+    #[test]
+    fn names() {
+        let ok = |s: &str| name("name", s, 100).unwrap();
+        let refused = |s: &str| {
+            let e = name("name", s, 100).unwrap_err();
+            (e.code(), e.field())
+        };
+        assert_eq!(ok("\u{200b}Budi Santoso\u{feff} "), "Budi Santoso");
+        assert_eq!(ok("\u{200e}Siti\u{200d}"), "Siti");
+        // Inside a name, a joiner belongs to an emoji; a variation selector may end one.
+        assert_eq!(
+            ok("Budi \u{1f468}\u{200d}\u{1f469}"),
+            "Budi \u{1f468}\u{200d}\u{1f469}"
+        );
+        assert_eq!(ok("Toko \u{2764}\u{fe0f}"), "Toko \u{2764}\u{fe0f}");
+        for bad in [
+            "\u{200b}",
+            "\u{200b}\u{200c}\u{200d}\u{2060}\u{feff}",
+            " \u{3164} ",
+            "\u{2800}\u{2800}",
+            "\u{fe0f}",
+            "\u{200b} \u{00a0} \u{200b}",
+        ] {
+            assert_eq!(refused(bad), ("validation", Some("name")), "{bad:?}");
+        }
+        for bad in [
+            "Budi\nSantoso",
+            "Budi\r\nSantoso",
+            "Budi\u{2028}Santoso",
+            "Budi\rX",
+        ] {
+            assert_eq!(refused(bad), ("validation", Some("name")), "{bad:?}");
+        }
+        assert_eq!(refused("   "), ("validation", Some("name")));
     }
 
     #[test]

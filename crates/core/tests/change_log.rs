@@ -11,7 +11,7 @@ use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, NewCustomer, Status};
 use pelanggan_core::ledger::{self, EntryNote};
 use pelanggan_core::settings::{self, Key};
-use pelanggan_core::tags::{self, TagInput};
+use pelanggan_core::tags::{self, TagColor, TagInput};
 use pelanggan_core::{Db, Money, Result};
 use serde_json::{Value, json};
 
@@ -163,12 +163,22 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             }),
         ),
         (
-            "tags::add (recolour)",
+            "tags::add (again, another colour: kept)",
             Some("tag_added"),
             Box::new(|db, actor| {
                 db.write(Some(actor), |w| {
                     tags::remove(w, WA1, "VIP")?;
                     tags::add(w, WA1, &TagInput::parse("VIP:#00ff00")?)
+                })
+                .map(drop)
+            }),
+        ),
+        (
+            "tags::set_color",
+            None,
+            Box::new(|db, actor| {
+                db.write(Some(actor), |w| {
+                    tags::set_color(w, "vip", &TagColor::parse("#00ff00")?)
                 })
                 .map(drop)
             }),

@@ -83,7 +83,7 @@ fn amounts_must_be_positive() {
             "{text}"
         );
     }
-    for text in ["abc", "1.234", "1e5", "150.000,00", ""] {
+    for text in ["abc", "0.500", "1.50.000", "1e5", "1000.005", ""] {
         assert_eq!(
             Money::parse_positive("amount", text).unwrap_err().code(),
             "invalid_amount",

@@ -114,6 +114,56 @@ proptest! {
         prop_assert_eq!(phone::parse(&input, Region::INDONESIA), None, "{:?}", input);
     }
 
+    /// `00` and a country code is read as `+` and the code, for any digits:
+    /// never as the digits of a local number; another country is flagged.
+    #[test]
+    fn double_zero_is_the_international_prefix(digits in "[1-9][0-9]{6,13}") {
+        let plus = phone::read(&format!("+{digits}"), Region::INDONESIA);
+        let zeros = phone::read(&format!("00{digits}"), Region::INDONESIA);
+        prop_assert_eq!(zeros.as_ref().map(|r| &r.number), plus.as_ref().map(|r| &r.number));
+        // With +, the country was said; with 00, another one than the region's is flagged.
+        prop_assert!(plus.is_none_or(|r| r.foreign.is_none()));
+        if let Some(r) = zeros {
+            prop_assert_eq!(r.foreign.is_some(), !r.number.as_str().starts_with("+62"), "{}", r.number);
+            prop_assert!(r.foreign.is_none_or(|f| f.country != Some(Region::INDONESIA)));
+        }
+    }
+
+    /// An Indonesian mobile typed after 0062 is the same number as typed
+    /// with +62.
+    #[test]
+    fn an_indonesian_mobile_after_0062_is_itself(national in national_mobile(), space in any::<bool>()) {
+        let input = format!("0062{}{national}", if space { " " } else { "" });
+        let read = phone::read(&input, Region::INDONESIA).unwrap();
+        prop_assert_eq!(read.number.as_str(), format!("+62{national}"));
+        prop_assert!(read.kind.is_mobile());
+        prop_assert_eq!(read.foreign, None);
+    }
+
+    /// Whatever is stored is a number libphonenumber calls valid; a number
+    /// flagged as another country's was typed without +, and (but after 00)
+    /// is not valid locally.
+    #[test]
+    fn nothing_invalid_is_stored_and_foreign_readings_are_flagged(
+        head in prop::sample::select(vec!["", "0", "00", "+", "62", "+62", "60", "1", "251"]),
+        digits in "[0-9]{4,13}",
+    ) {
+        let input = format!("{head}{digits}");
+        if let Some(r) = phone::read(&input, Region::INDONESIA) {
+            // (Parsed with a region: without one the crate misreads some
+            // numbers of a shared country code, +7 811... among them.)
+            let n = phonenumber::parse(Some(phonenumber::country::Id::ID), r.number.as_str()).unwrap();
+            prop_assert!(n.is_valid(), "{:?} stored as {}", input, r.number);
+            if let Some(abroad) = r.foreign {
+                prop_assert!(!head.starts_with('+'), "{:?}", input);
+                prop_assert_ne!(abroad.country, Some(Region::INDONESIA));
+                let local = phonenumber::parse(Some(phonenumber::country::Id::ID), &input)
+                    .is_ok_and(|n| n.is_valid());
+                prop_assert!(input.starts_with("00") || !local, "{:?} is valid in Indonesia", input);
+            }
+        }
+    }
+
     #[test]
     fn arbitrary_text_passes_only_as_a_real_number(input in "\\PC{0,30}") {
         if let Some(e) = phone::parse(&input, Region::INDONESIA) {

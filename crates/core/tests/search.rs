@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, ListQuery, NewCustomer, Status};
 use pelanggan_core::ledger::{self, EntryNote};
 use pelanggan_core::search::{self, BalanceKind, Filter, Position, Sort};
@@ -63,7 +64,7 @@ fn random_op(db: &mut Db, rng: &mut Rng, next_number: &mut u32) {
         .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))
         .unwrap();
     let target = (1 + rng.below(count.max(1) as usize)).to_string();
-    let op = if count < 5 { 0 } else { rng.below(10) };
+    let op = if count < 5 { 0 } else { rng.below(12) };
     // Refusals (a deleted customer, a duplicate tag...) are part of the mix:
     // they must leave the counters and the index as they were.
     let _ = db.write(None, |w| match op {
@@ -152,6 +153,37 @@ fn random_op(db: &mut Db, rng: &mut Rng, next_number: &mut u32) {
         }
         7 => tags::add(w, &target, &TagInput::new(rng.pick(TAGS), None).unwrap()).map(drop),
         8 => tags::remove(w, &target, rng.pick(TAGS)).map(drop),
+        // Extra contacts are searched too (V8).
+        10 => {
+            *next_number += 1;
+            let (kind, value) = match rng.below(3) {
+                0 => (ContactKind::Email, format!("kantor{next_number}@toko.co.id")),
+                1 => (ContactKind::Whatsapp, typed_number(rng, *next_number + 50_000)),
+                _ => (ContactKind::Phone, typed_number(rng, *next_number + 90_000)),
+            };
+            let input = NewContact {
+                kind,
+                value,
+                is_primary: false,
+                notes: None,
+            };
+            contacts::add(w, &target, input).map(drop)
+        }
+        11 => {
+            let contact: Option<i64> = w
+                .tx()
+                .query_row(
+                    "SELECT id FROM customer_contacts WHERE customer_id = ?1 AND causal_length % 2 = 1
+                     ORDER BY id LIMIT 1",
+                    [&target],
+                    |r| r.get(0),
+                )
+                .ok();
+            match contact {
+                Some(id) => contacts::remove(w, &target, &id.to_string()).map(drop),
+                None => Ok(()),
+            }
+        }
         _ => {
             // Any program may move total_spent (billing does): the triggers follow.
             w.tx()
@@ -180,6 +212,9 @@ struct Row {
     tags: BTreeSet<String>,
     /// Has an active subscription.
     subscribed: bool,
+    /// The live extra contacts: emails, and numbers (E.164).
+    contact_emails: Vec<String>,
+    contact_numbers: Vec<String>,
 }
 
 fn all_rows(conn: &Connection) -> Vec<Row> {
@@ -189,7 +224,11 @@ fn all_rows(conn: &Connection) -> Vec<Row> {
                     (SELECT group_concat(t.name, '|') FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
                      WHERE ct.customer_id = customers.id AND ct.causal_length % 2 = 1),
                     EXISTS (SELECT 1 FROM subscriptions s
-                            WHERE s.customer_id = customers.id AND s.status = 'active')
+                            WHERE s.customer_id = customers.id AND s.status = 'active'),
+                    (SELECT group_concat(k.value, '|') FROM customer_contacts k
+                     WHERE k.customer_id = customers.id AND k.type = 'email' AND k.causal_length % 2 = 1),
+                    (SELECT group_concat(k.value, '|') FROM customer_contacts k
+                     WHERE k.customer_id = customers.id AND k.type != 'email' AND k.causal_length % 2 = 1)
              FROM customers",
         )
         .unwrap();
@@ -209,6 +248,8 @@ fn all_rows(conn: &Connection) -> Vec<Row> {
                 .map(|t| t.split('|').map(str::to_lowercase).collect())
                 .unwrap_or_default(),
             subscribed: r.get(10)?,
+            contact_emails: split(r.get(11)?),
+            contact_numbers: split(r.get(12)?),
         })
     })
     .unwrap()
@@ -216,7 +257,14 @@ fn all_rows(conn: &Connection) -> Vec<Row> {
     .unwrap()
 }
 
-/// What a search term means, written the slow and obvious way.
+fn split(joined: Option<String>) -> Vec<String> {
+    joined
+        .map(|j| j.split('|').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// What a search term means, written the slow and obvious way: name,
+/// email, WhatsApp number, and the extra contacts' emails and numbers.
 fn term_matches(row: &Row, term: &str) -> bool {
     let term = term.trim();
     let phone_like = term.chars().any(|c| c.is_ascii_digit())
@@ -228,19 +276,29 @@ fn term_matches(row: &Row, term: &str) -> bool {
     } else {
         term.to_lowercase()
     };
-    let digits = row.whatsapp.trim_start_matches('+').to_owned();
-    let local = row.whatsapp.strip_prefix("+62").map(|r| format!("0{r}"));
     let name = row.name.to_lowercase();
-    let email = row.email.clone().unwrap_or_default().to_lowercase();
-    let numbers: Vec<&str> = std::iter::once(digits.as_str())
-        .chain(local.as_deref())
+    let emails: Vec<String> = row
+        .email
+        .iter()
+        .chain(&row.contact_emails)
+        .map(|e| e.to_lowercase())
+        .collect();
+    let numbers: Vec<String> = std::iter::once(&row.whatsapp)
+        .chain(&row.contact_numbers)
+        .flat_map(|n| {
+            let digits = n.trim_start_matches('+').to_owned();
+            let local = n.strip_prefix("+62").map(|r| format!("0{r}"));
+            std::iter::once(digits).chain(local)
+        })
         .collect();
     if term.chars().count() < 3 {
         name.split(' ').any(|w| w.starts_with(&term))
-            || (!email.is_empty() && email.starts_with(&term))
+            || emails.iter().any(|e| e.starts_with(&term))
             || numbers.iter().any(|n| n.starts_with(&term))
     } else {
-        name.contains(&term) || email.contains(&term) || numbers.iter().any(|n| n.contains(&term))
+        name.contains(&term)
+            || emails.iter().any(|e| e.contains(&term))
+            || numbers.iter().any(|n| n.contains(&term))
     }
 }
 
@@ -327,7 +385,8 @@ fn listed(conn: &Connection, f: &Filter, sort: Sort, limit: u32) -> (Vec<i64>, V
 fn filters(rng: &mut Rng) -> Filter {
     let terms = [
         "budi", "SANTOSO", "ri", "s", "a", "di sa", "0812", "0812 3", "+62 813", "857-", "62",
-        "08", "8", "example", "co.id", "x1", "1234", "@", "zz", "wij", ".",
+        "08", "8", "example", "co.id", "x1", "1234", "@", "zz", "wij", ".", "kantor", "ka",
+        "toko.co", "ko",
     ];
     let mut f = Filter::default();
     if rng.chance(60) {
@@ -684,6 +743,35 @@ fn big_shop_plans_equal_the_oracle() {
         |_| {},
     )
     .unwrap();
+    // Extra contacts on some customers (the generator makes none): searched
+    // like the customer's own fields, through every plan below.
+    db.write(None, |w| {
+        for id in (1..=6_000_i64).filter(|id| id % 7 == 0 || id % 11 == 0) {
+            let (kind, value) = if id % 7 == 0 {
+                (ContactKind::Email, format!("kantor{id}@toko.co.id"))
+            } else {
+                (ContactKind::Whatsapp, format!("0896{id:08}"))
+            };
+            let input = NewContact {
+                kind,
+                value,
+                is_primary: false,
+                notes: None,
+            };
+            // A deleted customer takes no contact: skip it.
+            match w.savepoint(|w| contacts::add(w, &id.to_string(), input)) {
+                Ok(_) | Err(pelanggan_core::Error::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        // Some customers with contacts are deleted: the deleted ones' index
+        // holds their contacts too.
+        for id in (77..=6_000_i64).step_by(77) {
+            let _ = w.savepoint(|w| customers::delete(w, &id.to_string()));
+        }
+        Ok(())
+    })
+    .unwrap();
     let rows = all_rows(db.conn());
     let today = chrono::Utc::now().date_naive();
     // Any of eight of the generator's tags: a big side set.
@@ -780,6 +868,42 @@ fn big_shop_plans_equal_the_oracle() {
             search: Some("62".into()),
             status: Some(Status::Active),
             balance_max: Some(Money::from_minor(0)),
+            ..Filter::default()
+        },
+        // Terms only the extra contacts hold, alone and with big side sets.
+        Filter {
+            search: Some("toko.co".into()),
+            ..Filter::default()
+        },
+        Filter {
+            search: Some("kantor1".into()),
+            tags_any: eight_tags(),
+            ..Filter::default()
+        },
+        Filter {
+            search: Some("0896 0000".into()),
+            balance: Some(BalanceKind::Debt),
+            ..Filter::default()
+        },
+        Filter {
+            search: Some("ka".into()),
+            status: Some(Status::Active),
+            ..Filter::default()
+        },
+        Filter {
+            search: Some("toko.co".into()),
+            status: Some(Status::Deleted),
+            ..Filter::default()
+        },
+        Filter {
+            search: Some("kantor".into()),
+            include_deleted: true,
+            tags_any: vec!["Kos".into()],
+            ..Filter::default()
+        },
+        Filter {
+            search: Some("6289600".into()),
+            active_subscription: Some(true),
             ..Filter::default()
         },
     ];

@@ -43,16 +43,101 @@ fn a_tag_has_one_name_and_one_colour_across_the_shop() {
         .query_row("SELECT count(*) FROM tags", [], |r| r.get(0))
         .unwrap();
     assert_eq!(count, 1);
-    // A colour given again recolours it for everyone.
+    // Another colour given when tagging does not recolour the shop's tag:
+    // it is kept, and a warning says so.
     let c = add(&mut db, "Ani", WA3);
-    db.write(None, |w| tags::add(w, &c.id, &tag("Vip:#00ff00")))
+    let tagged = db
+        .write_warned(None, |w| tags::add(w, &c.id, &tag("Vip:#00ff00")))
         .unwrap();
+    assert_eq!(codes(&tagged.warnings), ["tag_color_kept"]);
+    assert_eq!(tagged.warnings[0].field, Some("color"));
+    let message = &tagged.warnings[0].message;
+    assert!(
+        message.contains("#ffaa00") && message.contains("#00ff00") && message.contains("VIP"),
+        "{message}"
+    );
     for id in [&a.id, &b.id, &c.id] {
+        assert_eq!(
+            tag_names(&db, id),
+            [("VIP".to_string(), "#ffaa00".to_string())]
+        );
+    }
+    // The same colour, or none, says nothing.
+    let d = add(&mut db, "Dewi", WA4);
+    let quiet = db
+        .write_warned(None, |w| tags::add(w, &d.id, &tag("vip:#FFAA00")))
+        .unwrap();
+    assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);
+
+    // Only `set_color` recolours, for everyone, with a change-log row.
+    let changes_before = rows(&db, "change_log");
+    let usage = db
+        .write(None, |w| {
+            tags::set_color(w, "vip", &TagColor::parse("#00FF00")?)
+        })
+        .unwrap();
+    assert_eq!(
+        (usage.name.as_str(), usage.color.as_str(), usage.count),
+        ("VIP", "#00ff00", 4)
+    );
+    assert_eq!(rows(&db, "change_log"), changes_before + 1);
+    for id in [&a.id, &b.id, &c.id, &d.id] {
         assert_eq!(
             tag_names(&db, id),
             [("VIP".to_string(), "#00ff00".to_string())]
         );
     }
+    // An unknown tag is not made by recolouring it.
+    refused_unchanged(&mut db, "not_found", None, |db| {
+        db.write(None, |w| {
+            tags::set_color(w, "Gold", &TagColor::parse("#123456")?)
+        })
+    });
+}
+
+fn codes(warnings: &[pelanggan_core::Warning]) -> Vec<&'static str> {
+    warnings.iter().map(|w| w.code).collect()
+}
+
+fn rows(db: &pelanggan_core::Db, table: &str) -> i64 {
+    db.conn()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_new_customer_s_tags_keep_the_shop_s_colours() {
+    let (_dir, mut db) = open();
+    let a = add(&mut db, "Budi", WA1);
+    db.write(None, |w| tags::add(w, &a.id, &tag("VIP:#ffaa00")))
+        .unwrap();
+    // `customer add --tag VIP:#000000 --tag Gold:#123456`: the existing tag
+    // keeps its colour (warned), the new one takes the given colour.
+    let added = db
+        .write_warned(None, |w| {
+            customers::add(
+                w,
+                customers::NewCustomer {
+                    name: "Siti".into(),
+                    whatsapp: WA2.into(),
+                    tags: vec![tag("VIP:#000000"), tag("Gold:#123456")],
+                    ..Default::default()
+                },
+            )
+        })
+        .unwrap();
+    assert_eq!(codes(&added.warnings), ["tag_color_kept"]);
+    assert_eq!(
+        tag_names(&db, &added.value.id),
+        [
+            ("Gold".to_string(), "#123456".to_string()),
+            ("VIP".to_string(), "#ffaa00".to_string())
+        ]
+    );
+    assert_eq!(
+        tag_names(&db, &a.id),
+        [("VIP".to_string(), "#ffaa00".to_string())]
+    );
 }
 
 #[test]

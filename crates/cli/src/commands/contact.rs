@@ -19,7 +19,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &ContactCmd) -> Result<Box<dyn
                 is_primary: *primary,
                 notes: notes.clone(),
             };
-            Box::new(db.write(actor, |w| contacts::add(w, customer, input))?)
+            Box::new(db.write_warned(actor, |w| contacts::add(w, customer, input))?)
         }
         ContactCmd::Remove { customer, contact } => {
             Box::new(db.write(actor, |w| contacts::remove(w, customer, contact))?)

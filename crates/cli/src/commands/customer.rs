@@ -31,7 +31,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
                     .collect::<Result<_>>()?,
                 status: status(fields)?,
             };
-            Box::new(db.write(actor, |w| customers::add(w, input))?)
+            Box::new(db.write_warned(actor, |w| customers::add(w, input))?)
         }
         CustomerCmd::Show { customer } => {
             Box::new(customers::get(db.conn(), customer, db.region()?)?)
@@ -51,7 +51,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
                 notes: fields.notes.clone(),
                 status: status(fields)?,
             };
-            Box::new(db.write(actor, |w| customers::edit(w, customer, patch))?)
+            Box::new(db.write_warned(actor, |w| customers::edit(w, customer, patch))?)
         }
         CustomerCmd::Delete { customer } => {
             Box::new(db.write(actor, |w| customers::delete(w, customer))?)

@@ -2,7 +2,7 @@ use pelanggan_core::import::{self, ImportOptions};
 use pelanggan_core::{Db, Result};
 
 use crate::args::ImportCmd;
-use crate::output::Render;
+use crate::output::{Imported, Render};
 use crate::progress::{Bar, cancel_on_ctrl_c};
 
 pub fn run(
@@ -33,5 +33,5 @@ pub fn run(
     let summary =
         import::import_customers(db, actor, file, &options, &mut |p| bar.update(p), &cancel);
     bar.finish();
-    Ok(Box::new(summary?))
+    Ok(Box::new(Imported(summary?)))
 }

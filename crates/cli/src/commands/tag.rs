@@ -1,4 +1,4 @@
-use pelanggan_core::tags::{self, TagInput};
+use pelanggan_core::tags::{self, TagColor, TagInput};
 use pelanggan_core::{Db, Result};
 
 use crate::args::TagCmd;
@@ -12,7 +12,11 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &TagCmd) -> Result<Box<dyn Ren
             color,
         } => {
             let tag = TagInput::new(name, color.as_deref())?;
-            Box::new(db.write(actor, |w| tags::add(w, customer, &tag))?)
+            Box::new(db.write_warned(actor, |w| tags::add(w, customer, &tag))?)
+        }
+        TagCmd::Color { name, color } => {
+            let color = TagColor::parse(color)?;
+            Box::new(db.write(actor, |w| tags::set_color(w, name, &color))?)
         }
         TagCmd::Remove { customer, name } => {
             Box::new(db.write(actor, |w| tags::remove(w, customer, name))?)

@@ -17,7 +17,6 @@
 //! written), is written in the input's own shape (BOM, delimiter, line ends)
 //! and only when a row was rejected.
 
-mod amount;
 mod header;
 mod records;
 mod sheet;
@@ -30,7 +29,6 @@ use std::sync::mpsc;
 
 use serde::Serialize;
 
-pub use amount::parse as parse_amount;
 pub use header::{Field, Mapping};
 pub use source::{Encoding, Format};
 
@@ -42,6 +40,7 @@ use crate::outfile::{self, Output, Rules};
 use crate::phone::Region;
 use crate::progress::{Cancel, Progress};
 use crate::tags::TagInput;
+use crate::warning::Warning;
 use header::Columns;
 
 /// What to do with a row whose WhatsApp number is already taken (in the
@@ -100,6 +99,18 @@ pub struct RowError {
     pub data: Vec<String>,
 }
 
+/// A warning about an accepted row (a number read as another country's, a
+/// WhatsApp number that is not a mobile), with its line; or about the shop's
+/// data the file touched (a tag whose colour the file gives otherwise),
+/// without one, once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowWarning {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    #[serde(flatten)]
+    pub warning: Warning,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportSummary {
     pub rows: u64,
@@ -122,9 +133,14 @@ pub struct ImportSummary {
     /// What a person should know besides the counts (no errors file written,
     /// the errors file's encoding, cells outside the header's columns).
     pub notes: Vec<String>,
+    /// The first `MAX_REPORTED_ERRORS` warnings; `warning_count` counts them all.
+    pub warnings: Vec<RowWarning>,
+    pub warning_count: u64,
 }
 
 pub const MAX_REPORTED_ERRORS: usize = 100;
+/// The warning about the shop's data rather than a row's: told once.
+const SHOP_WIDE: &str = "tag_color_kept";
 const PROGRESS_EVERY: u64 = 500;
 /// Negative: KiB, as SQLite reads it. 16 MiB: with the customers' indexes
 /// made at the end, the pages being written are the right edges of
@@ -384,9 +400,19 @@ fn run(
         ignored_columns: columns.ignored.clone(),
         errors: Vec::new(),
         errors_file: None,
+        warnings: Vec::new(),
+        warning_count: 0,
         notes: Vec::new(),
     };
     let mut outside_noted = false;
+    let warn = |summary: &mut ImportSummary, line: Option<u64>, warning: Warning| {
+        summary.warning_count += 1;
+        if summary.warnings.len() < MAX_REPORTED_ERRORS {
+            summary.warnings.push(RowWarning { line, warning });
+        }
+    };
+    // A shop-wide warning (a tag's colour) is told once, whatever the batch.
+    let mut told: std::collections::HashSet<Warning> = std::collections::HashSet::new();
     let report = |summary: &ImportSummary, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
             rows: summary.rows,
@@ -407,7 +433,13 @@ fn run(
         scope.spawn(move || check_rows(rows.as_mut(), columns, width, region, cancel, &sender));
         for batch in batches {
             cancel.check()?;
-            for (row, outcome) in write_batch(w, batch?, options.on_duplicate)? {
+            let (written, shop_warnings) = write_batch(w, batch?, options.on_duplicate)?;
+            for warning in shop_warnings {
+                if told.insert(warning.clone()) {
+                    warn(&mut summary, None, warning);
+                }
+            }
+            for (row, outcome) in written {
                 summary.rows += 1;
                 if row.outside_header && !outside_noted {
                     outside_noted = true;
@@ -415,6 +447,14 @@ fn run(
                         "row {} (and perhaps others) has cells outside the header's columns: they were not read; give them a header to import them",
                         row.line
                     ));
+                }
+                if matches!(outcome, Ok(RowOutcome::Imported | RowOutcome::Updated)) {
+                    for warning in row.warnings {
+                        // An updated row's tag colour is the shop's too: once.
+                        if warning.code != SHOP_WIDE || told.insert(warning.clone()) {
+                            warn(&mut summary, Some(row.line), warning);
+                        }
+                    }
                 }
                 match outcome {
                     Ok(RowOutcome::Imported) => summary.imported += 1,
@@ -556,7 +596,7 @@ fn read_customer(columns: &Columns, record: &[String], numeric: &[bool]) -> Resu
                 if is_number(Field::Balance) {
                     cell_amount(&b)
                 } else {
-                    amount::parse("balance", &b)
+                    Money::parse("balance", &b)
                 }
             })
             .transpose()?,
@@ -584,22 +624,29 @@ fn cell_amount(text: &str) -> Result<Money> {
     Money::from_decimal("balance", value)
 }
 
+/// A row and what became of it.
+type WrittenRow = (Written, Result<RowOutcome>);
+
 /// A row after the writer: where it started and what became of it.
 struct Written {
     line: u64,
     record: Vec<String>,
     numeric: Vec<bool>,
     outside_header: bool,
+    /// Its customer's warnings (`CheckedCustomer::warnings`), and for an
+    /// update, what the update warned of.
+    warnings: Vec<Warning>,
 }
 
 /// Writes one batch of checked rows: the accepted customers all at once
 /// (`customers::insert_checked_all`), then the duplicates as `on_duplicate`
-/// says. Returns every row with its outcome, in file order.
+/// says. Returns every row with its outcome, in file order, and the
+/// warnings of the batch as a whole (tags whose colour was kept).
 fn write_batch(
     w: &mut Write<'_>,
     batch: Vec<Checked>,
     on_duplicate: OnDuplicate,
-) -> Result<Vec<(Written, Result<RowOutcome>)>> {
+) -> Result<(Vec<WrittenRow>, Vec<Warning>)> {
     let mut rows = Vec::with_capacity(batch.len());
     let mut customers = Vec::with_capacity(batch.len());
     for Checked {
@@ -610,14 +657,16 @@ fn write_batch(
         outcome,
     } in batch
     {
-        let written = Written {
+        let mut written = Written {
             line,
             record,
             numeric,
             outside_header,
+            warnings: Vec::new(),
         };
         match outcome {
             Ok(customer) => {
+                written.warnings = customer.warnings().to_vec();
                 customers.push(customer);
                 rows.push((written, None));
             }
@@ -633,8 +682,9 @@ fn write_batch(
     let mut decided = customers::insert_checked_all(w, customers)?
         .into_iter()
         .zip(kept);
+    let shop_warnings = w.take_warnings();
     let mut out = Vec::with_capacity(rows.len());
-    for (written, early) in rows {
+    for (mut written, early) in rows {
         // Only the rows that reached the database have a result there.
         let outcome = match early {
             Some(refused) => refused,
@@ -645,9 +695,13 @@ fn write_batch(
                 {
                     Ok(RowOutcome::Skipped)
                 }
-                Some((Err(Error::DuplicateWhatsapp { holder_id, .. }), Some(customer))) => w
-                    .savepoint(|w| update_existing(w, &holder_id, customer))
-                    .map(|()| RowOutcome::Updated),
+                Some((Err(Error::DuplicateWhatsapp { holder_id, .. }), Some(customer))) => {
+                    let updated = w
+                        .savepoint(|w| update_existing(w, &holder_id, customer))
+                        .map(|()| RowOutcome::Updated);
+                    written.warnings.extend(w.take_warnings());
+                    updated
+                }
                 Some((Err(e), _)) => Err(e),
                 None => Err(Error::Conflict(
                     "the batch lost a row on its way to the database".into(),
@@ -656,7 +710,7 @@ fn write_batch(
         };
         out.push((written, outcome));
     }
-    Ok(out)
+    Ok((out, shop_warnings))
 }
 
 fn update_existing(w: &mut Write<'_>, holder: &str, input: CheckedCustomer) -> Result<()> {
