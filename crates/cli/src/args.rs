@@ -55,7 +55,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency, invoice_prefix
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -453,7 +453,7 @@ pub enum SubscriptionCmd {
     /// Bill again from the first period starting on or after --date
     Resume {
         subscription: String,
-        /// YYYY-MM-DD [default: today]
+        /// YYYY-MM-DD [default: today in the shop's time zone]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },
@@ -477,7 +477,7 @@ pub enum SubscriptionCmd {
 pub enum InvoiceCmd {
     /// Issue every invoice due up to --date; running it again issues nothing new
     IssueDue {
-        /// YYYY-MM-DD [default: today]
+        /// YYYY-MM-DD [default: today in the shop's time zone]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },

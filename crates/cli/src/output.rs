@@ -18,6 +18,7 @@ use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
 use pelanggan_core::contacts::Contact;
 use pelanggan_core::customers::{Customer, Page};
+use pelanggan_core::days::ShopZone;
 use pelanggan_core::export::ExportSummary;
 use pelanggan_core::import::ImportSummary;
 use pelanggan_core::ledger::LedgerEntry;
@@ -93,6 +94,22 @@ fn table(header: &[&str]) -> Table {
     t
 }
 
+/// The shop's time zone, for tables (set once the database is open).
+static ZONE: std::sync::OnceLock<ShopZone> = std::sync::OnceLock::new();
+
+/// Tables show times in the shop's zone from here on (JSON keeps UTC).
+pub fn set_zone(zone: ShopZone) {
+    let _ = ZONE.set(zone);
+}
+
+/// A stored UTC timestamp as the shop's local time, for a table cell.
+fn local(stored: &str) -> String {
+    ZONE.get()
+        .copied()
+        .unwrap_or(ShopZone::UTC)
+        .local_time(stored)
+}
+
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
@@ -132,9 +149,9 @@ impl Text for Customer {
             ("tags", tag_list(self)),
             (
                 "created",
-                format!("{} by {}", self.created_at, self.created_by),
+                format!("{} by {}", local(&self.created_at), self.created_by),
             ),
-            ("updated", self.updated_at.clone()),
+            ("updated", local(&self.updated_at)),
         ];
         for (k, v) in rows {
             t.add_row([k.to_owned(), v]);
@@ -211,7 +228,7 @@ impl Text for List<LedgerEntry> {
             ],
             |e| {
                 vec![
-                    e.created_at.clone(),
+                    local(&e.created_at),
                     e.kind.to_string(),
                     e.amount.to_string(),
                     e.new_balance.to_string(),
@@ -280,7 +297,7 @@ impl Text for List<Activity> {
             &["when", "action", "by", "details"],
             |a| {
                 vec![
-                    a.created_at.clone(),
+                    local(&a.created_at),
                     a.action.clone(),
                     a.admin.clone(),
                     shorten(&a.details.to_string(), 120),
@@ -316,7 +333,7 @@ impl Text for List<Admin> {
                     } else {
                         String::new()
                     },
-                    a.created_at.clone(),
+                    local(&a.created_at),
                 ]
             },
         )

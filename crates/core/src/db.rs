@@ -13,11 +13,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::days::ShopZone;
 use crate::error::{Error, Result};
 use crate::phone::Region;
 
@@ -109,6 +110,17 @@ impl Db {
     /// The region assumed for phone numbers typed without a country code.
     pub fn region(&self) -> Result<Region> {
         region_of(&self.conn)
+    }
+
+    /// The shop's time zone (the `time_zone` setting or its default).
+    pub fn zone(&self) -> Result<ShopZone> {
+        ShopZone::of(&self.conn)
+    }
+
+    /// Today on the shop's calendar: the default date of billing commands
+    /// and the last day of a report.
+    pub fn today(&self) -> Result<NaiveDate> {
+        Ok(self.zone()?.today())
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction as admin `actor`
@@ -246,6 +258,11 @@ impl Write<'_> {
 
     pub fn region(&self) -> Region {
         self.region
+    }
+
+    /// The shop's time zone.
+    pub fn zone(&self) -> Result<ShopZone> {
+        ShopZone::of(&self.tx)
     }
 
     /// The next hybrid-logical-clock value: wall-clock ms << 16 plus a counter,
@@ -487,7 +504,7 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn region_of(conn: &Connection) -> Result<Region> {
+pub(crate) fn region_of(conn: &Connection) -> Result<Region> {
     let code = crate::settings::get(conn, crate::settings::Key::DefaultRegion)?;
     Region::parse(&code).ok_or_else(|| {
         Error::validation("default_region", format!("'{code}' is not a region code"))

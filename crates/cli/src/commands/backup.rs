@@ -19,8 +19,7 @@ pub fn backup(
             None => db.path().with_file_name("backups"),
         };
         std::fs::create_dir_all(&dir)?;
-        let today = chrono::Local::now().date_naive();
-        let made = backup::auto_backup(db, &dir, keep, today)?;
+        let made = backup::auto_backup(db, &dir, keep, db.today()?)?;
         return Ok(Box::new(AutoBackup { made, dir }));
     }
     let file = file.unwrap_or(Path::new("pelanggan-backup.db"));

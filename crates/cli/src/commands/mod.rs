@@ -23,6 +23,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use pelanggan_core::activity;
+use pelanggan_core::days::ShopZone;
 use pelanggan_core::{Db, Error, Result};
 
 use crate::args::{Cli, Command};
@@ -30,6 +31,9 @@ use crate::output::{List, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
     let mut db = Db::open(db_path(cli)?)?;
+    // Tables show the shop's local time; a bad stored zone (which
+    // `settings set time_zone` mends) shows UTC rather than failing here.
+    crate::output::set_zone(db.zone().unwrap_or(ShopZone::UTC));
     let actor = cli.global.actor.as_deref();
     match &cli.command {
         Command::Customer(cmd) => customer::run(&mut db, actor, cmd),
@@ -89,9 +93,10 @@ fn db_path(cli: &Cli) -> Result<PathBuf> {
         })
 }
 
-/// Today on this computer's calendar: the default date of billing commands.
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+/// Today on the shop's calendar (its time zone): the default date of
+/// billing commands and the last day of a report.
+fn today(db: &Db) -> Result<NaiveDate> {
+    db.today()
 }
 
 /// Reads a YYYY-MM-DD date argument.

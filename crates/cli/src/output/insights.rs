@@ -34,8 +34,8 @@ impl Text for Stats {
 impl Text for Report {
     fn text(&self) -> String {
         let range = match self.from {
-            Some(from) => format!("{from} to {}", self.to),
-            None => format!("all time to {}", self.to),
+            Some(from) => format!("{from} to {} ({})", self.to, self.time_zone),
+            None => format!("all time to {} ({})", self.to, self.time_zone),
         };
         let mut t = table(&["figure", "value"]);
         let rows = [
@@ -45,6 +45,10 @@ impl Text for Report {
             ("churned", self.churned.to_string()),
             ("revenue", self.revenue.to_string()),
             ("payments", self.payments.to_string()),
+            (
+                "of revenue, walk-in voucher sales",
+                format!("{} ({} vouchers)", self.voucher_sales, self.vouchers_sold),
+            ),
             (
                 "average revenue per customer",
                 self.average_revenue_per_customer.to_string(),
@@ -62,12 +66,13 @@ impl Text for Report {
         }
         let mut out = t.to_string();
 
-        let mut m = table(&["month", "new customers", "revenue", "debt"]);
+        let mut m = table(&["month", "new customers", "revenue", "voucher sales", "debt"]);
         for month in &self.monthly {
             m.add_row([
                 month.month.clone(),
                 month.new_customers.to_string(),
                 month.revenue.to_string(),
+                month.voucher_sales.to_string(),
                 month.debt.to_string(),
             ]);
         }
