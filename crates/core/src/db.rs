@@ -131,7 +131,24 @@ impl Db {
         actor: Option<&str>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), false, f)
+        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), false, None, f)
+    }
+
+    /// `write` with the transaction's timestamp given instead of the clock's:
+    /// for records made at a known time (tests of what a day is, a record
+    /// replayed from elsewhere). The hybrid logical clock still never goes back.
+    pub fn write_at<T>(
+        &mut self,
+        actor: Option<&str>,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(
+            |tx| crate::admins::resolve_actor(tx, actor),
+            false,
+            Some(now),
+            f,
+        )
     }
 
     /// Like `write`, but rolls everything back at the end even when `f`
@@ -141,7 +158,7 @@ impl Db {
         actor: Option<&str>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), true, f)
+        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), true, None, f)
     }
 
     /// Moves the WAL's content into the main file and truncates the WAL, so a
@@ -157,13 +174,14 @@ impl Db {
         &mut self,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|_| Ok("system".to_owned()), false, f)
+        self.write_inner(|_| Ok("system".to_owned()), false, None, f)
     }
 
     fn write_inner<T>(
         &mut self,
         actor: impl FnOnce(&Connection) -> Result<String>,
         dry_run: bool,
+        at: Option<DateTime<Utc>>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
         let tx = self
@@ -172,7 +190,7 @@ impl Db {
         let actor = actor(&tx)?;
         let hlc: i64 = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
         let region = region_of(&tx)?;
-        let now = Utc::now();
+        let now = at.unwrap_or_else(Utc::now);
         let mut w = Write {
             tx,
             device: self.device,

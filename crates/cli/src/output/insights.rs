@@ -47,7 +47,12 @@ impl Text for Report {
             ("payments", self.payments.to_string()),
             (
                 "of revenue, walk-in voucher sales",
-                format!("{} ({} vouchers)", self.voucher_sales, self.vouchers_sold),
+                format!(
+                    "{} ({} voucher{})",
+                    self.voucher_sales,
+                    self.vouchers_sold,
+                    if self.vouchers_sold == 1 { "" } else { "s" }
+                ),
             ),
             (
                 "average revenue per customer",
