@@ -29,7 +29,8 @@
 //! rows (migrations V7 and V10): per 15-minute UTC bucket (summed over the
 //! buckets of the shop's local days and months, so a change of time zone
 //! rewrites nothing), per subscriber, per tag, and the active subscriber
-//! count, so a report costs what its days cover, not a scan of the shop. Only the top list by revenue over a range sums the range's payments
+//! count, so a report costs what its days cover, not a scan of the shop.
+//! Only the top list by revenue over a range sums the range's payments
 //! (half on a second connection to the file, on the other core). `recount`
 //! computes the rollups from the raw rows; tests compare the two.
 
@@ -223,13 +224,14 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
     let all_time = from.is_none();
     // The top list by revenue over a range sums every payment of the range:
     // each connection sums half of them (split at the day where the daily
-    // rollup's payment counts reach half), when there is a second one.
+    // rollup's payment counts reach half, among the range's whole UTC
+    // days: a day is a bound as its text), when there is a second one.
     let split = match (top_by, all_time, &second) {
         (TopBy::Revenue, false, Some(_)) => {
             let mut days: Vec<(String, i64)> = Vec::new();
             let mut stmt = conn.prepare_cached(
-                "SELECT bucket, payments FROM analytics_buckets
-                 WHERE bucket >= ?1 AND bucket < ?2 AND payments != 0 ORDER BY bucket",
+                "SELECT day, payments FROM analytics_days
+                 WHERE day > ?1 AND day < ?2 AND payments != 0 ORDER BY day",
             )?;
             let mut rows = stmt.query(params![start, end])?;
             while let Some(r) = rows.next()? {
@@ -290,12 +292,6 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         let mut monthly = Vec::new();
         let mut total = Sums::default();
         if let Some(first) = first_day.and_then(|f| f.with_day(1)) {
-            let mut stmt = conn.prepare_cached(
-                "SELECT coalesce(sum(new_customers), 0), coalesce(sum(payments), 0),
-                        coalesce(sum(revenue), 0), coalesce(sum(owed), 0),
-                        coalesce(sum(vouchers_sold), 0), coalesce(sum(voucher_revenue), 0)
-                 FROM analytics_buckets WHERE bucket >= ?1 AND bucket < ?2",
-            )?;
             let mut m = first;
             while m <= to {
                 let next = m + chrono::Months::new(1);
@@ -304,16 +300,11 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
                     to: Some(to.min(next.pred_opt().unwrap_or(next))),
                 };
                 let b = days.bounds(zone);
-                let sums = stmt.query_row(params![b.start, b.end], |r| {
-                    Ok(Sums {
-                        new_customers: r.get(0)?,
-                        payments: r.get(1)?,
-                        revenue: r.get(2)?,
-                        owed: r.get(3)?,
-                        vouchers_sold: r.get(4)?,
-                        voucher_revenue: r.get(5)?,
-                    })
-                })?;
+                let sums = Sums::between(
+                    conn,
+                    b.start.as_deref().unwrap_or_default(),
+                    b.end.as_deref().unwrap_or_default(),
+                )?;
                 total.add(&sums);
                 monthly.push(Month {
                     month: m.format("%Y-%m").to_string(),
@@ -382,6 +373,53 @@ struct Sums {
 }
 
 impl Sums {
+    /// The sums over [start, end) (bound texts): the whole UTC days inside
+    /// from the day rollup, the partial days at the ends from the buckets.
+    fn between(conn: &Connection, start: &str, end: &str) -> Result<Sums> {
+        // The first whole day starts at `start` or at the next midnight; the
+        // last ends at the midnight before `end` (a day's text is the bound
+        // of its midnight).
+        let first = match start.get(..10) {
+            Some(d) if start.ends_with("T00:00") => d.to_owned(),
+            Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.succ_opt())
+                .map_or_else(|| end.to_owned(), |d| d.format("%Y-%m-%d").to_string()),
+            None => String::new(),
+        };
+        let last = end.get(..10).unwrap_or(end).to_owned();
+        // No whole day inside: every bucket of [start, end).
+        let (first, last) = if first < last {
+            (first, last)
+        } else {
+            (end.to_owned(), end.to_owned())
+        };
+        Ok(conn
+            .prepare_cached(
+                "SELECT coalesce(sum(n), 0), coalesce(sum(p), 0), coalesce(sum(r), 0),
+                        coalesce(sum(o), 0), coalesce(sum(v), 0), coalesce(sum(vr), 0)
+                 FROM (SELECT new_customers AS n, payments AS p, revenue AS r, owed AS o,
+                              vouchers_sold AS v, voucher_revenue AS vr
+                         FROM analytics_days WHERE day >= ?3 AND day < ?4
+                       UNION ALL
+                       SELECT new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
+                         FROM analytics_buckets WHERE bucket >= ?1 AND bucket < ?3
+                       UNION ALL
+                       SELECT new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
+                         FROM analytics_buckets WHERE bucket >= ?4 AND bucket < ?2)",
+            )?
+            .query_row(params![start, end, first, last], |r| {
+                Ok(Sums {
+                    new_customers: r.get(0)?,
+                    payments: r.get(1)?,
+                    revenue: r.get(2)?,
+                    owed: r.get(3)?,
+                    vouchers_sold: r.get(4)?,
+                    voucher_revenue: r.get(5)?,
+                })
+            })?)
+    }
+
     fn add(&mut self, other: &Sums) {
         self.new_customers += other.new_customers;
         self.payments += other.payments;
@@ -696,6 +734,8 @@ pub type Bucket = (String, i64, i64, i64, i64, i64, i64);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rollups {
     pub buckets: Vec<Bucket>,
+    /// The buckets summed per UTC day (the day in place of the bucket).
+    pub days: Vec<Bucket>,
     /// (customer id, live, taken, active, last paid)
     pub subscribers: Vec<(i64, i64, i64, i64, String)>,
     /// (tag id, live customers)
@@ -704,25 +744,44 @@ pub struct Rollups {
     pub active_subscribers: i64,
 }
 
-/// The buckets from the raw rows (the same query as V10's backfill; the
-/// bucket of a timestamp is its first 14 characters and its quarter's first minute).
-const RECOUNT_BUCKETS: &str = "SELECT b, sum(n), sum(p), sum(r), sum(o), sum(v), sum(vr) FROM (
-    SELECT printf('%.14s%02d', created_at, substr(created_at, 15, 2) / 15 * 15) AS b,
-           count(*) AS n, 0 AS p, 0 AS r, 0 AS o, 0 AS v, 0 AS vr
+/// The bucket rows from the raw rows, keyed by `key` of each timestamp
+/// column (the same query as V10's backfill).
+fn recount_by(key: fn(&str) -> String) -> String {
+    format!(
+        "SELECT b, sum(n), sum(p), sum(r), sum(o), sum(v), sum(vr) FROM (
+    SELECT {} AS b, count(*) AS n, 0 AS p, 0 AS r, 0 AS o, 0 AS v, 0 AS vr
       FROM customers GROUP BY 1
     UNION ALL
-    SELECT printf('%.14s%02d', received_at, substr(received_at, 15, 2) / 15 * 15),
-           0, count(*), sum(amount), 0, 0, 0
+    SELECT {}, 0, count(*), sum(amount), 0, 0, 0
       FROM payments WHERE status = 'success' GROUP BY 1
     UNION ALL
-    SELECT printf('%.14s%02d', issued_at, substr(issued_at, 15, 2) / 15 * 15),
-           0, 0, 0, sum(total - amount_allocated), 0, 0
+    SELECT {}, 0, 0, 0, sum(total - amount_allocated), 0, 0
       FROM invoices WHERE voided_at IS NULL AND amount_allocated < total GROUP BY 1
     UNION ALL
-    SELECT printf('%.14s%02d', sold_at, substr(sold_at, 15, 2) / 15 * 15),
-           0, 0, 0, 0, count(*), sum(price)
+    SELECT {}, 0, 0, 0, 0, count(*), sum(price)
       FROM vouchers WHERE status = 'sold' AND customer_id IS NULL GROUP BY 1
-) GROUP BY b";
+) GROUP BY b",
+        key("created_at"),
+        key("received_at"),
+        key("issued_at"),
+        key("sold_at")
+    )
+}
+
+/// A timestamp's 15-minute bucket: its first 14 characters and its
+/// quarter's first minute (`2026-03-10T23:05:00.000Z` -> `2026-03-10T23:00`).
+fn bucket_of(column: &str) -> String {
+    format!(
+        "substr({column}, 1, 14) || CASE WHEN substr({column}, 15, 2) < '15' THEN '00' \
+         WHEN substr({column}, 15, 2) < '30' THEN '15' \
+         WHEN substr({column}, 15, 2) < '45' THEN '30' ELSE '45' END"
+    )
+}
+
+/// A timestamp's UTC day.
+fn day_of(column: &str) -> String {
+    format!("substr({column}, 1, 10)")
+}
 
 const RECOUNT_SUBSCRIBERS: &str = "SELECT s.customer_id,
        coalesce((SELECT c.status != 'deleted' FROM customers c WHERE c.id = s.customer_id), 0),
@@ -769,31 +828,35 @@ pub(crate) const ROLLUP_TRIGGERS: &[&str] = &[
 fn read_rollups(
     conn: &Connection,
     buckets: &str,
+    days: &str,
     subscribers: &str,
     tags: &str,
     active: &str,
 ) -> Result<Rollups> {
     let mut out = Rollups {
         buckets: Vec::new(),
+        days: Vec::new(),
         subscribers: Vec::new(),
         tags: Vec::new(),
         active_subscribers: conn.query_row(active, [], |r| r.get(0))?,
     };
-    let mut stmt = conn.prepare(&format!("SELECT * FROM ({buckets}) ORDER BY 1"))?;
-    for row in stmt.query_map([], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-        ))
-    })? {
-        let row: Bucket = row?;
-        if (row.1, row.2, row.3, row.4, row.5, row.6) != (0, 0, 0, 0, 0, 0) {
-            out.buckets.push(row);
+    for (sql, into) in [(buckets, &mut out.buckets), (days, &mut out.days)] {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM ({sql}) ORDER BY 1"))?;
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })? {
+            let row: Bucket = row?;
+            if (row.1, row.2, row.3, row.4, row.5, row.6) != (0, 0, 0, 0, 0, 0) {
+                into.push(row);
+            }
         }
     }
     let mut stmt = conn.prepare(&format!("SELECT * FROM ({subscribers}) ORDER BY 1"))?;
@@ -818,6 +881,8 @@ pub fn rollups(conn: &Connection) -> Result<Rollups> {
         conn,
         "SELECT bucket, new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
          FROM analytics_buckets",
+        "SELECT day, new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
+         FROM analytics_days",
         "SELECT customer_id, live, taken, active, last_paid FROM subscriber_rollup",
         "SELECT tag_id, customers FROM tag_customer_counts",
         "SELECT active_subscribers FROM subscriber_counts",
@@ -828,7 +893,8 @@ pub fn rollups(conn: &Connection) -> Result<Rollups> {
 pub fn recount(conn: &Connection) -> Result<Rollups> {
     read_rollups(
         conn,
-        RECOUNT_BUCKETS,
+        &recount_by(bucket_of),
+        &recount_by(day_of),
         RECOUNT_SUBSCRIBERS,
         RECOUNT_TAGS,
         RECOUNT_ACTIVE,
@@ -837,13 +903,20 @@ pub fn recount(conn: &Connection) -> Result<Rollups> {
 
 /// Rewrites the rollups from the raw rows, in the caller's transaction.
 pub(crate) fn rebuild_rollups(tx: &Connection) -> Result<()> {
+    let buckets = recount_by(bucket_of);
     tx.execute_batch(&format!(
         "DELETE FROM analytics_buckets;
          DELETE FROM subscriber_rollup;
          DELETE FROM subscriber_recheck;
          DELETE FROM tag_customer_counts;
          INSERT INTO analytics_buckets (bucket, new_customers, payments, revenue, owed,
-                                        vouchers_sold, voucher_revenue) {RECOUNT_BUCKETS};
+                                        vouchers_sold, voucher_revenue) {buckets};
+         DELETE FROM analytics_days;
+         INSERT INTO analytics_days (day, new_customers, payments, revenue, owed,
+                                     vouchers_sold, voucher_revenue)
+         SELECT substr(bucket, 1, 10), sum(new_customers), sum(payments), sum(revenue), sum(owed),
+                sum(vouchers_sold), sum(voucher_revenue)
+         FROM analytics_buckets GROUP BY 1;
          INSERT INTO subscriber_rollup (customer_id, live, taken, active, last_paid) {RECOUNT_SUBSCRIBERS};
          INSERT INTO tag_customer_counts (tag_id, customers) {RECOUNT_TAGS};
          UPDATE subscriber_counts SET active_subscribers = ({RECOUNT_ACTIVE});"

@@ -547,6 +547,7 @@ fn rollups_equal_a_recount_after_random_operations() {
     db.conn()
         .execute_batch(
             "UPDATE analytics_buckets SET revenue = revenue + 1;
+             UPDATE analytics_days SET owed = owed - 1;
              UPDATE subscriber_rollup SET active = 7;
              DELETE FROM tag_customer_counts;",
         )
