@@ -42,7 +42,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::days::{self, DayRange, ShopZone};
+use crate::days::{self, Bounds, DayRange, ShopZone};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::stats::{self, div_round};
@@ -299,12 +299,7 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
                     from: Some(from.map_or(m, |f| f.max(m))),
                     to: Some(to.min(next.pred_opt().unwrap_or(next))),
                 };
-                let b = days.bounds(zone);
-                let sums = Sums::between(
-                    conn,
-                    b.start.as_deref().unwrap_or_default(),
-                    b.end.as_deref().unwrap_or_default(),
-                )?;
+                let sums = Sums::between(conn, &days.bounds(zone))?;
                 total.add(&sums);
                 monthly.push(Month {
                     month: m.format("%Y-%m").to_string(),
@@ -373,27 +368,15 @@ struct Sums {
 }
 
 impl Sums {
-    /// The sums over [start, end) (bound texts): the whole UTC days inside
-    /// from the day rollup, the partial days at the ends from the buckets.
-    fn between(conn: &Connection, start: &str, end: &str) -> Result<Sums> {
-        // The first whole day starts at `start` or at the next midnight; the
-        // last ends at the midnight before `end` (a day's text is the bound
-        // of its midnight).
-        let first = match start.get(..10) {
-            Some(d) if start.ends_with("T00:00") => d.to_owned(),
-            Some(d) => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.succ_opt())
-                .map_or_else(|| end.to_owned(), |d| d.format("%Y-%m-%d").to_string()),
-            None => String::new(),
-        };
-        let last = end.get(..10).unwrap_or(end).to_owned();
+    /// The sums over `b`: the whole UTC days inside from the day rollup, the
+    /// partial days at the ends from the buckets.
+    fn between(conn: &Connection, b: &Bounds) -> Result<Sums> {
+        let start = b.start.as_deref().unwrap_or_default();
+        let end = b.end.as_deref().unwrap_or_default();
         // No whole day inside: every bucket of [start, end).
-        let (first, last) = if first < last {
-            (first, last)
-        } else {
-            (end.to_owned(), end.to_owned())
-        };
+        let (first, last) = b
+            .whole_utc_days()
+            .unwrap_or_else(|| (end.to_owned(), end.to_owned()));
         Ok(conn
             .prepare_cached(
                 "SELECT coalesce(sum(n), 0), coalesce(sum(p), 0), coalesce(sum(r), 0),

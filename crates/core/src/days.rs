@@ -191,6 +191,34 @@ impl DayRange {
     }
 }
 
+impl Bounds {
+    /// The whole UTC days inside [start, end), as [first, last) day texts
+    /// (`YYYY-MM-DD`: as a bound, a day's text is its midnight), or None
+    /// when no whole day is inside. An open start begins at the first day.
+    pub(crate) fn whole_utc_days(&self) -> Option<(String, String)> {
+        let end = parse_bound(self.end.as_deref()?)?;
+        let last = end.date_naive();
+        let first = match self.start.as_deref() {
+            None => None,
+            Some(start) => {
+                let start = parse_bound(start)?;
+                let day = start.date_naive();
+                Some(if start.time() == NaiveTime::MIN {
+                    day
+                } else {
+                    day.succ_opt()?
+                })
+            }
+        };
+        let text = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        match first {
+            Some(first) if first >= last => None,
+            Some(first) => Some((text(first), text(last))),
+            None => Some((String::new(), text(last))),
+        }
+    }
+}
+
 /// An instant as a bound text, `YYYY-MM-DDTHH:MM` (UTC, the minute's start).
 pub(crate) fn bound(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
@@ -256,6 +284,34 @@ mod tests {
         assert_eq!(b.end.as_deref(), Some("2026-02-01T00:00"));
         let err = DayRange::new(Some(date("2026-02-01")), Some(date("2026-01-01")), "from");
         assert_eq!(err.unwrap_err().field(), Some("from"));
+    }
+
+    #[test]
+    fn whole_utc_days_inside_a_range() {
+        let jakarta = DayRange::new(Some(date("2026-03-01")), Some(date("2026-03-31")), "from")
+            .unwrap()
+            .bounds(ShopZone::JAKARTA);
+        assert_eq!(
+            jakarta.whole_utc_days(),
+            Some(("2026-03-01".into(), "2026-03-31".into()))
+        );
+        // One Jakarta day is two partial UTC days.
+        assert_eq!(
+            DayRange::day(date("2026-03-11"))
+                .bounds(ShopZone::JAKARTA)
+                .whole_utc_days(),
+            None
+        );
+        let utc = DayRange::day(date("2026-03-11")).bounds(ShopZone::UTC);
+        assert_eq!(
+            utc.whole_utc_days(),
+            Some(("2026-03-11".into(), "2026-03-12".into()))
+        );
+        let open = Bounds {
+            start: None,
+            end: Some("2026-03-11T17:00".into()),
+        };
+        assert_eq!(open.whole_utc_days(), Some((String::new(), "2026-03-11".into())));
     }
 
     #[test]
