@@ -311,7 +311,10 @@ mod tests {
             start: None,
             end: Some("2026-03-11T17:00".into()),
         };
-        assert_eq!(open.whole_utc_days(), Some((String::new(), "2026-03-11".into())));
+        assert_eq!(
+            open.whole_utc_days(),
+            Some((String::new(), "2026-03-11".into()))
+        );
     }
 
     #[test]
