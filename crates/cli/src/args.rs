@@ -56,7 +56,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency, invoice_prefix
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -560,7 +560,7 @@ pub enum SubscriptionCmd {
     Resume {
         /// The subscription (SUB): its id, its local number (the # column) or its service username
         subscription: String,
-        /// YYYY-MM-DD [default: today]
+        /// YYYY-MM-DD [default: today in the shop's time zone]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },
@@ -587,7 +587,7 @@ pub enum SubscriptionCmd {
 pub enum InvoiceCmd {
     /// Issue every invoice due up to --date; running it again issues nothing new
     IssueDue {
-        /// YYYY-MM-DD [default: today]
+        /// YYYY-MM-DD [default: today in the shop's time zone]
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
     },

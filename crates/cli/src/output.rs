@@ -23,6 +23,7 @@ use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
 use pelanggan_core::contacts::Contact;
 use pelanggan_core::customers::{Customer, Page};
+use pelanggan_core::days::ShopZone;
 use pelanggan_core::export::ExportSummary;
 use pelanggan_core::import::ImportSummary;
 use pelanggan_core::ledger::LedgerEntry;
@@ -249,6 +250,22 @@ fn shown(file: &std::path::Path) -> String {
     }
 }
 
+/// The shop's time zone, for tables (set once the database is open).
+static ZONE: std::sync::OnceLock<ShopZone> = std::sync::OnceLock::new();
+
+/// Tables show times in the shop's zone from here on (JSON keeps UTC).
+pub fn set_zone(zone: ShopZone) {
+    let _ = ZONE.set(zone);
+}
+
+/// A stored UTC timestamp as the shop's local time, for a table cell.
+fn local(stored: &str) -> String {
+    ZONE.get()
+        .copied()
+        .unwrap_or(ShopZone::UTC)
+        .local_time(stored)
+}
+
 fn opt<T: ToString>(v: &Option<T>) -> String {
     v.as_ref().map(ToString::to_string).unwrap_or_default()
 }
@@ -288,9 +305,9 @@ impl Text for Customer {
             ("tags", tag_list(self)),
             (
                 "created",
-                format!("{} by {}", self.created_at, self.created_by),
+                format!("{} by {}", local(&self.created_at), self.created_by),
             ),
-            ("updated", self.updated_at.clone()),
+            ("updated", local(&self.updated_at)),
         ];
         for (k, v) in rows {
             t.add_row([k.to_owned(), v]);
@@ -374,7 +391,7 @@ impl Text for List<LedgerEntry> {
             ],
             |e| {
                 vec![
-                    e.created_at.clone(),
+                    local(&e.created_at),
                     e.kind.to_string(),
                     rp(e.amount),
                     rp(e.new_balance),
@@ -451,7 +468,7 @@ impl Text for List<Activity> {
             &["when", "action", "by", "details"],
             |a| {
                 vec![
-                    a.created_at.clone(),
+                    local(&a.created_at),
                     a.action.clone(),
                     a.admin.clone(),
                     shorten(&a.details.to_string(), 120),
@@ -487,7 +504,7 @@ impl Text for List<Admin> {
                     } else {
                         String::new()
                     },
-                    a.created_at.clone(),
+                    local(&a.created_at),
                 ]
             },
         )

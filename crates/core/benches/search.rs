@@ -218,7 +218,7 @@ fn main() {
     );
 
     // Filter combinations.
-    let today = chrono::Utc::now().date_naive();
+    let today = db.today().expect("the shop's today");
     let combos: Vec<(&str, Filter)> = vec![
         (
             "active",

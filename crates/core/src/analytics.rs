@@ -4,16 +4,20 @@
 //!
 //! Definitions (all money in minor units, never floats; averages are integer
 //! divisions rounded half away from zero):
-//! * range: whole UTC days, `from` and `to` inclusive (`7d` is today and the
-//!   six days before it); `all` has no start.
+//! * range: whole days on the shop's calendar (its `time_zone` setting,
+//!   `days::DayRange`), `from` and `to` inclusive (`7d` is today and the six
+//!   days before it); `all` has no start. Months are the shop's months too.
 //! * new customers: customers created in the range (one deleted since still
 //!   joined then).
 //! * active subscribers: customers (not deleted) with an active subscription now.
 //! * churned: customers (not deleted) that had a subscription, have no active
 //!   one, and made no successful payment in the 30 days up to the range's end.
 //! * revenue: successful payments received in the range (a refunded payment
-//!   is not revenue); average revenue per customer: revenue / customers not
-//!   deleted; lifetime value: all-time total spent / customers not deleted.
+//!   is not revenue) plus the vouchers sold in the range without a customer
+//!   (walk-in sales, which have no payment row; also shown apart as
+//!   `voucher_sales`); average revenue per customer: the payments' revenue
+//!   (walk-in sales left out) / customers not deleted; lifetime value:
+//!   all-time total spent / customers not deleted.
 //! * debt: what customers owe now (the statistics counters), and per month
 //!   what the invoices issued that month still owe (total - allocated; void
 //!   invoices left out).
@@ -22,9 +26,11 @@
 //!   and credits); deleted customers are left out.
 //!
 //! The figures are read from rollups that triggers keep in step with the
-//! rows (migration V7): per day, per subscriber, per tag, and the active
-//! subscriber count, so a report costs what its days cover, not a scan of the
-//! shop. Only the top list by revenue over a range sums the range's payments
+//! rows (migrations V7 and V10): per 15-minute UTC bucket (summed over the
+//! buckets of the shop's local days and months, so a change of time zone
+//! rewrites nothing), per subscriber, per tag, and the active subscriber
+//! count, so a report costs what its days cover, not a scan of the shop.
+//! Only the top list by revenue over a range sums the range's payments
 //! (half on a second connection to the file, on the other core). `recount`
 //! computes the rollups from the raw rows; tests compare the two.
 
@@ -36,6 +42,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::days::{self, Bounds, DayRange, ShopZone};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::stats::{self, div_round};
@@ -110,7 +117,8 @@ impl fmt::Display for TopBy {
 pub struct Query {
     pub period: Period,
     pub top: TopBy,
-    /// The last day of a `Days` or `All` period (normally today, UTC).
+    /// The last day of a `Days` or `All` period (normally today on the
+    /// shop's calendar: `Db::today`).
     pub today: NaiveDate,
 }
 
@@ -120,7 +128,10 @@ pub struct Month {
     /// "YYYY-MM".
     pub month: String,
     pub new_customers: u64,
+    /// Payments and walk-in voucher sales.
     pub revenue: Money,
+    /// Of `revenue`, the vouchers sold without a customer.
+    pub voucher_sales: Money,
     /// What the invoices issued this month still owe.
     pub debt: Money,
 }
@@ -154,11 +165,17 @@ pub struct Report {
     /// None for all time.
     pub from: Option<NaiveDate>,
     pub to: NaiveDate,
+    /// The shop's time zone, which decides the days and months.
+    pub time_zone: String,
     pub new_customers: u64,
     pub active_subscribers: u64,
     pub churned: u64,
+    /// Successful payments and walk-in voucher sales.
     pub revenue: Money,
     pub payments: u64,
+    /// Of `revenue`, the vouchers sold without a customer (no payment row).
+    pub voucher_sales: Money,
+    pub vouchers_sold: u64,
     pub average_revenue_per_customer: Money,
     pub lifetime_value: Money,
     /// Owed by customers now.
@@ -177,19 +194,14 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
     let (from, to) = match q.period {
         Period::Days(n) => (Some(q.today - Days::new(u64::from(n.max(1)) - 1)), q.today),
         Period::All => (None, q.today),
-        Period::Between(from, to) => {
-            if from > to {
-                return Err(Error::validation(
-                    "from",
-                    "the start date is after the end date",
-                ));
-            }
-            (Some(from), to)
-        }
+        Period::Between(from, to) => (Some(from), to),
     };
-    // Timestamps are RFC 3339 text: a day range is [from, to + 1 day) as text.
-    let start = from.map(day).unwrap_or_default();
-    let end = day(to.succ_opt().unwrap_or(to));
+    let zone = ShopZone::of(conn)?;
+    // The range's instants, as text bounds for the stored timestamps and the
+    // buckets: [start of `from`, start of the day after `to`).
+    let bounds = DayRange::new(from, Some(to), "from")?.bounds(zone);
+    let start = bounds.start.unwrap_or_default();
+    let end = bounds.end.unwrap_or_default();
     let counters = stats::counters(conn)?;
 
     // Subscribers, churn, the top list and the tags are read on a second
@@ -212,12 +224,14 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
     let all_time = from.is_none();
     // The top list by revenue over a range sums every payment of the range:
     // each connection sums half of them (split at the day where the daily
-    // rollup's payment counts reach half), when there is a second one.
+    // rollup's payment counts reach half, among the range's whole UTC
+    // days: a day is a bound as its text), when there is a second one.
     let split = match (top_by, all_time, &second) {
         (TopBy::Revenue, false, Some(_)) => {
             let mut days: Vec<(String, i64)> = Vec::new();
             let mut stmt = conn.prepare_cached(
-                "SELECT day, payments FROM analytics_daily WHERE day >= ?1 AND day < ?2 ORDER BY day",
+                "SELECT day, payments FROM analytics_days
+                 WHERE day > ?1 AND day < ?2 AND payments != 0 ORDER BY day",
             )?;
             let mut rows = stmt.query(params![start, end])?;
             while let Some(r) = rows.next()? {
@@ -235,6 +249,11 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         }
         _ => None,
     };
+    // Churn looks at the 30 days up to the range's end.
+    let cutoff = DayRange::day(to - Days::new(29))
+        .bounds(zone)
+        .start
+        .unwrap_or_default();
     let (start_side, end_side, split_side) = (start.clone(), end.clone(), split.clone());
     let side_work = move |c: &Connection| -> Result<SideFigures> {
         side_figures(
@@ -244,7 +263,7 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
             &start_side,
             &end_side,
             split_side.as_deref(),
-            to,
+            &cutoff,
         )
     };
     std::thread::scope(|scope| -> Result<Report> {
@@ -255,46 +274,41 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
                 scope.spawn(move || result)
             }
         };
-        // The months of the chart, from the daily rollup (V7): from the range's
-        // first day (all time: the first day with a customer, a payment or an
-        // owing invoice) to its last.
+        // The months of the chart, from the bucket rollup (V10): from the
+        // range's first day (all time: the first day with a customer, a
+        // payment, an owing invoice or a walk-in sale) to its last, each the
+        // sum of the buckets between its local bounds.
         let first_day = match from {
             Some(f) => Some(f),
             None => conn
                 .prepare_cached(
-                    "SELECT min(day) FROM analytics_daily
-                     WHERE new_customers != 0 OR payments != 0 OR owed != 0",
+                    "SELECT min(bucket) FROM analytics_buckets
+                     WHERE new_customers != 0 OR payments != 0 OR owed != 0 OR vouchers_sold != 0",
                 )?
                 .query_row([], |r| r.get::<_, Option<String>>(0))?
-                .and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()),
+                .and_then(|t| days::parse_bound(&t))
+                .map(|t| zone.date_of(t)),
         };
         let mut monthly = Vec::new();
-        let (mut new_customers, mut revenue, mut payments, mut unpaid) = (0u64, 0i64, 0u64, 0i64);
+        let mut total = Sums::default();
         if let Some(first) = first_day.and_then(|f| f.with_day(1)) {
-            let mut sums: HashMap<String, (i64, i64, i64, i64)> = HashMap::new();
-            let mut stmt = conn.prepare_cached(
-                "SELECT substr(day, 1, 7), sum(new_customers), sum(payments), sum(revenue), sum(owed)
-                 FROM analytics_daily WHERE day >= ?1 AND day < ?2 GROUP BY 1",
-            )?;
-            let mut rows = stmt.query(params![start, end])?;
-            while let Some(r) = rows.next()? {
-                sums.insert(r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
-            }
             let mut m = first;
             while m <= to {
-                let month = m.format("%Y-%m").to_string();
-                let (n, count, sum, debt) = sums.get(&month).copied().unwrap_or_default();
-                new_customers += n.unsigned_abs();
-                revenue += sum;
-                payments += count.unsigned_abs();
-                unpaid += debt;
+                let next = m + chrono::Months::new(1);
+                let days = DayRange {
+                    from: Some(from.map_or(m, |f| f.max(m))),
+                    to: Some(to.min(next.pred_opt().unwrap_or(next))),
+                };
+                let sums = Sums::between(conn, &days.bounds(zone))?;
+                total.add(&sums);
                 monthly.push(Month {
-                    month,
-                    new_customers: n.unsigned_abs(),
-                    revenue: Money::from_minor(sum),
-                    debt: Money::from_minor(debt),
+                    month: m.format("%Y-%m").to_string(),
+                    new_customers: sums.new_customers.unsigned_abs(),
+                    revenue: Money::from_minor(sums.revenue + sums.voucher_revenue),
+                    voucher_sales: Money::from_minor(sums.voucher_revenue),
+                    debt: Money::from_minor(sums.owed),
                 });
-                m = m + chrono::Months::new(1);
+                m = next;
             }
         }
 
@@ -318,22 +332,85 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         Ok(Report {
             from,
             to,
-            new_customers,
+            time_zone: zone.name().to_owned(),
+            new_customers: total.new_customers.unsigned_abs(),
             active_subscribers,
             churned,
-            revenue: Money::from_minor(revenue),
-            payments,
-            average_revenue_per_customer: Money::from_minor(div_round(revenue, counters.customers)),
+            revenue: Money::from_minor(total.revenue + total.voucher_revenue),
+            payments: total.payments.unsigned_abs(),
+            voucher_sales: Money::from_minor(total.voucher_revenue),
+            vouchers_sold: total.vouchers_sold.unsigned_abs(),
+            average_revenue_per_customer: Money::from_minor(div_round(
+                total.revenue,
+                counters.customers,
+            )),
             lifetime_value: Money::from_minor(div_round(counters.total_spent, counters.customers)),
             total_debt: Money::from_minor(counters.total_debt),
             customers_with_debt: counters.with_debt.unsigned_abs(),
-            unpaid_invoiced: Money::from_minor(unpaid),
+            unpaid_invoiced: Money::from_minor(total.owed),
             monthly,
             top_by: q.top,
             top,
             popular_tags,
         })
     })
+}
+
+/// The bucket rollup's columns summed over some buckets.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    new_customers: i64,
+    payments: i64,
+    revenue: i64,
+    owed: i64,
+    vouchers_sold: i64,
+    voucher_revenue: i64,
+}
+
+impl Sums {
+    /// The sums over `b`: the whole UTC days inside from the day rollup, the
+    /// partial days at the ends from the buckets.
+    fn between(conn: &Connection, b: &Bounds) -> Result<Sums> {
+        let start = b.start.as_deref().unwrap_or_default();
+        let end = b.end.as_deref().unwrap_or_default();
+        // No whole day inside: every bucket of [start, end).
+        let (first, last) = b
+            .whole_utc_days()
+            .unwrap_or_else(|| (end.to_owned(), end.to_owned()));
+        Ok(conn
+            .prepare_cached(
+                "SELECT coalesce(sum(n), 0), coalesce(sum(p), 0), coalesce(sum(r), 0),
+                        coalesce(sum(o), 0), coalesce(sum(v), 0), coalesce(sum(vr), 0)
+                 FROM (SELECT new_customers AS n, payments AS p, revenue AS r, owed AS o,
+                              vouchers_sold AS v, voucher_revenue AS vr
+                         FROM analytics_days WHERE day >= ?3 AND day < ?4
+                       UNION ALL
+                       SELECT new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
+                         FROM analytics_buckets WHERE bucket >= ?1 AND bucket < ?3
+                       UNION ALL
+                       SELECT new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
+                         FROM analytics_buckets WHERE bucket >= ?4 AND bucket < ?2)",
+            )?
+            .query_row(params![start, end, first, last], |r| {
+                Ok(Sums {
+                    new_customers: r.get(0)?,
+                    payments: r.get(1)?,
+                    revenue: r.get(2)?,
+                    owed: r.get(3)?,
+                    vouchers_sold: r.get(4)?,
+                    voucher_revenue: r.get(5)?,
+                })
+            })?)
+    }
+
+    fn add(&mut self, other: &Sums) {
+        self.new_customers += other.new_customers;
+        self.payments += other.payments;
+        self.revenue += other.revenue;
+        self.owed += other.owed;
+        self.vouchers_sold += other.vouchers_sold;
+        self.voucher_revenue += other.voucher_revenue;
+    }
 }
 
 /// The top list, or for revenue over a range split in two, the sums of the
@@ -349,7 +426,8 @@ type SideFigures = (u64, u64, TopPart, Vec<TagCount>);
 
 /// Active subscribers, churned customers, the top list and the popular tags.
 /// `split`: sum revenue over [split, end) only (the other half is summed on
-/// the first connection).
+/// the first connection). `cutoff`: the start of the churn window (the 30
+/// days up to `end`).
 #[allow(clippy::too_many_arguments)]
 fn side_figures(
     conn: &Connection,
@@ -358,7 +436,7 @@ fn side_figures(
     start: &str,
     end: &str,
     split: Option<&str>,
-    to: NaiveDate,
+    cutoff: &str,
 ) -> Result<SideFigures> {
     // Live customers with an active subscription, and the churn candidates
     // (live, a subscription taken, none active), from the subscriber rollup.
@@ -368,13 +446,12 @@ fn side_figures(
     // Churned: no successful payment in [cutoff, end). A candidate whose last
     // payment is before the cutoff has none; one whose last payment is in the
     // window has one; one paid after the range's end is looked at.
-    let cutoff = day(to - Days::new(29));
     let before: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM subscriber_rollup INDEXED BY subscriber_rollup_churn
              WHERE live = 1 AND active = 0 AND last_paid < ?1",
         )?
-        .query_row([&cutoff], |r| r.get(0))?;
+        .query_row([cutoff], |r| r.get(0))?;
     let after: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM subscriber_rollup r INDEXED BY subscriber_rollup_churn
@@ -399,10 +476,6 @@ fn side_figures(
         top,
         popular_tags(conn)?,
     ))
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 const CUSTOMER: &str = "c.uuid, c.id, c.name, c.whatsapp";
@@ -635,12 +708,17 @@ fn popular_tags(conn: &Connection) -> Result<Vec<TagCount>> {
     Ok(tags)
 }
 
-/// The rollups of migration V7 as comparable rows: days, subscribers and tags
-/// (rows that add nothing, all zeros, left out).
+/// One 15-minute bucket of the rollup: (bucket, new customers, payments,
+/// revenue, owed, walk-in vouchers sold, their revenue).
+pub type Bucket = (String, i64, i64, i64, i64, i64, i64);
+
+/// The rollups of migrations V7 and V10 as comparable rows: buckets,
+/// subscribers and tags (rows that add nothing, all zeros, left out).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rollups {
-    /// (day, new customers, payments, revenue, owed)
-    pub daily: Vec<(String, i64, i64, i64, i64)>,
+    pub buckets: Vec<Bucket>,
+    /// The buckets summed per UTC day (the day in place of the bucket).
+    pub days: Vec<Bucket>,
     /// (customer id, live, taken, active, last paid)
     pub subscribers: Vec<(i64, i64, i64, i64, String)>,
     /// (tag id, live customers)
@@ -649,16 +727,44 @@ pub struct Rollups {
     pub active_subscribers: i64,
 }
 
-const RECOUNT_DAILY: &str = "SELECT day, sum(n), sum(p), sum(r), sum(o) FROM (
-    SELECT substr(created_at, 1, 10) AS day, count(*) AS n, 0 AS p, 0 AS r, 0 AS o
+/// The bucket rows from the raw rows, keyed by `key` of each timestamp
+/// column (the same query as V10's backfill).
+fn recount_by(key: fn(&str) -> String) -> String {
+    format!(
+        "SELECT b, sum(n), sum(p), sum(r), sum(o), sum(v), sum(vr) FROM (
+    SELECT {} AS b, count(*) AS n, 0 AS p, 0 AS r, 0 AS o, 0 AS v, 0 AS vr
       FROM customers GROUP BY 1
     UNION ALL
-    SELECT substr(received_at, 1, 10), 0, count(*), sum(amount), 0
+    SELECT {}, 0, count(*), sum(amount), 0, 0, 0
       FROM payments WHERE status = 'success' GROUP BY 1
     UNION ALL
-    SELECT substr(issued_at, 1, 10), 0, 0, 0, sum(total - amount_allocated)
+    SELECT {}, 0, 0, 0, sum(total - amount_allocated), 0, 0
       FROM invoices WHERE voided_at IS NULL AND amount_allocated < total GROUP BY 1
-) GROUP BY day";
+    UNION ALL
+    SELECT {}, 0, 0, 0, 0, count(*), sum(price)
+      FROM vouchers WHERE status = 'sold' AND customer_id IS NULL GROUP BY 1
+) GROUP BY b",
+        key("created_at"),
+        key("received_at"),
+        key("issued_at"),
+        key("sold_at")
+    )
+}
+
+/// A timestamp's 15-minute bucket: its first 14 characters and its
+/// quarter's first minute (`2026-03-10T23:05:00.000Z` -> `2026-03-10T23:00`).
+fn bucket_of(column: &str) -> String {
+    format!(
+        "substr({column}, 1, 14) || CASE WHEN substr({column}, 15, 2) < '15' THEN '00' \
+         WHEN substr({column}, 15, 2) < '30' THEN '15' \
+         WHEN substr({column}, 15, 2) < '45' THEN '30' ELSE '45' END"
+    )
+}
+
+/// A timestamp's UTC day.
+fn day_of(column: &str) -> String {
+    format!("substr({column}, 1, 10)")
+}
 
 const RECOUNT_SUBSCRIBERS: &str = "SELECT s.customer_id,
        coalesce((SELECT c.status != 'deleted' FROM customers c WHERE c.id = s.customer_id), 0),
@@ -688,6 +794,9 @@ pub(crate) const ROLLUP_TRIGGERS: &[&str] = &[
     "analytics_invoice_insert",
     "analytics_invoice_update",
     "analytics_invoice_delete",
+    "analytics_voucher_insert",
+    "analytics_voucher_update",
+    "analytics_voucher_delete",
     "subscriber_subscription_insert",
     "subscriber_subscription_update",
     "subscriber_subscription_delete",
@@ -701,24 +810,36 @@ pub(crate) const ROLLUP_TRIGGERS: &[&str] = &[
 
 fn read_rollups(
     conn: &Connection,
-    daily: &str,
+    buckets: &str,
+    days: &str,
     subscribers: &str,
     tags: &str,
     active: &str,
 ) -> Result<Rollups> {
     let mut out = Rollups {
-        daily: Vec::new(),
+        buckets: Vec::new(),
+        days: Vec::new(),
         subscribers: Vec::new(),
         tags: Vec::new(),
         active_subscribers: conn.query_row(active, [], |r| r.get(0))?,
     };
-    let mut stmt = conn.prepare(&format!("SELECT * FROM ({daily}) ORDER BY 1"))?;
-    for row in stmt.query_map([], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-    })? {
-        let row: (String, i64, i64, i64, i64) = row?;
-        if (row.1, row.2, row.3, row.4) != (0, 0, 0, 0) {
-            out.daily.push(row);
+    for (sql, into) in [(buckets, &mut out.buckets), (days, &mut out.days)] {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM ({sql}) ORDER BY 1"))?;
+        for row in stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })? {
+            let row: Bucket = row?;
+            if (row.1, row.2, row.3, row.4, row.5, row.6) != (0, 0, 0, 0, 0, 0) {
+                into.push(row);
+            }
         }
     }
     let mut stmt = conn.prepare(&format!("SELECT * FROM ({subscribers}) ORDER BY 1"))?;
@@ -741,7 +862,10 @@ fn read_rollups(
 pub fn rollups(conn: &Connection) -> Result<Rollups> {
     read_rollups(
         conn,
-        "SELECT day, new_customers, payments, revenue, owed FROM analytics_daily",
+        "SELECT bucket, new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
+         FROM analytics_buckets",
+        "SELECT day, new_customers, payments, revenue, owed, vouchers_sold, voucher_revenue
+         FROM analytics_days",
         "SELECT customer_id, live, taken, active, last_paid FROM subscriber_rollup",
         "SELECT tag_id, customers FROM tag_customer_counts",
         "SELECT active_subscribers FROM subscriber_counts",
@@ -752,7 +876,8 @@ pub fn rollups(conn: &Connection) -> Result<Rollups> {
 pub fn recount(conn: &Connection) -> Result<Rollups> {
     read_rollups(
         conn,
-        RECOUNT_DAILY,
+        &recount_by(bucket_of),
+        &recount_by(day_of),
         RECOUNT_SUBSCRIBERS,
         RECOUNT_TAGS,
         RECOUNT_ACTIVE,
@@ -761,12 +886,20 @@ pub fn recount(conn: &Connection) -> Result<Rollups> {
 
 /// Rewrites the rollups from the raw rows, in the caller's transaction.
 pub(crate) fn rebuild_rollups(tx: &Connection) -> Result<()> {
+    let buckets = recount_by(bucket_of);
     tx.execute_batch(&format!(
-        "DELETE FROM analytics_daily;
+        "DELETE FROM analytics_buckets;
          DELETE FROM subscriber_rollup;
          DELETE FROM subscriber_recheck;
          DELETE FROM tag_customer_counts;
-         INSERT INTO analytics_daily (day, new_customers, payments, revenue, owed) {RECOUNT_DAILY};
+         INSERT INTO analytics_buckets (bucket, new_customers, payments, revenue, owed,
+                                        vouchers_sold, voucher_revenue) {buckets};
+         DELETE FROM analytics_days;
+         INSERT INTO analytics_days (day, new_customers, payments, revenue, owed,
+                                     vouchers_sold, voucher_revenue)
+         SELECT substr(bucket, 1, 10), sum(new_customers), sum(payments), sum(revenue), sum(owed),
+                sum(vouchers_sold), sum(voucher_revenue)
+         FROM analytics_buckets GROUP BY 1;
          INSERT INTO subscriber_rollup (customer_id, live, taken, active, last_paid) {RECOUNT_SUBSCRIBERS};
          INSERT INTO tag_customer_counts (tag_id, customers) {RECOUNT_TAGS};
          UPDATE subscriber_counts SET active_subscribers = ({RECOUNT_ACTIVE});"

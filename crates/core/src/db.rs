@@ -13,11 +13,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::days::ShopZone;
 use crate::error::{Error, Result};
 use crate::phone::Region;
 use crate::warning::{Warned, Warning};
@@ -128,6 +129,17 @@ impl Db {
         region_of(&self.conn)
     }
 
+    /// The shop's time zone (the `time_zone` setting or its default).
+    pub fn zone(&self) -> Result<ShopZone> {
+        ShopZone::of(&self.conn)
+    }
+
+    /// Today on the shop's calendar: the default date of billing commands
+    /// and the last day of a report.
+    pub fn today(&self) -> Result<NaiveDate> {
+        Ok(self.zone()?.today())
+    }
+
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction as admin `actor`
     /// (None = the configured default admin). Commits only if `f` succeeds:
     /// an error anywhere leaves the database as it was.
@@ -136,7 +148,24 @@ impl Db {
         actor: Option<&str>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), false, f)
+        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), false, None, f)
+    }
+
+    /// `write` with the transaction's timestamp given instead of the clock's:
+    /// for records made at a known time (tests of what a day is, a record
+    /// replayed from elsewhere). The hybrid logical clock still never goes back.
+    pub fn write_at<T>(
+        &mut self,
+        actor: Option<&str>,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(
+            |tx| crate::admins::resolve_actor(tx, actor),
+            false,
+            Some(now),
+            f,
+        )
     }
 
     /// Like `write`, but rolls everything back at the end even when `f`
@@ -146,7 +175,7 @@ impl Db {
         actor: Option<&str>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), true, f)
+        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), true, None, f)
     }
 
     /// `write`, returning the warnings the use case noted (`Write::warn`)
@@ -185,13 +214,14 @@ impl Db {
         &mut self,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
-        self.write_inner(|_| Ok("system".to_owned()), false, f)
+        self.write_inner(|_| Ok("system".to_owned()), false, None, f)
     }
 
     fn write_inner<T>(
         &mut self,
         actor: impl FnOnce(&Connection) -> Result<String>,
         dry_run: bool,
+        at: Option<DateTime<Utc>>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
         if self.read_only {
@@ -210,7 +240,7 @@ impl Db {
         let actor = actor(&tx)?;
         let hlc: i64 = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
         let region = region_of(&tx)?;
-        let now = Utc::now();
+        let now = at.unwrap_or_else(Utc::now);
         let mut w = Write {
             tx,
             device: self.device,
@@ -328,6 +358,11 @@ impl Write<'_> {
     /// The warnings noted so far, leaving none (an import reports them row by row).
     pub fn take_warnings(&mut self) -> Vec<Warning> {
         std::mem::take(&mut self.warnings)
+    }
+
+    /// The shop's time zone.
+    pub fn zone(&self) -> Result<ShopZone> {
+        ShopZone::of(&self.tx)
     }
 
     /// The next hybrid-logical-clock value: wall-clock ms << 16 plus a counter,
@@ -790,7 +825,7 @@ fn newer_schema(version: i64, latest: i64) -> Error {
     ))
 }
 
-fn region_of(conn: &Connection) -> Result<Region> {
+pub(crate) fn region_of(conn: &Connection) -> Result<Region> {
     let code = crate::settings::get(conn, crate::settings::Key::DefaultRegion)?;
     Region::parse(&code).ok_or_else(|| {
         Error::validation("default_region", format!("'{code}' is not a region code"))

@@ -15,7 +15,8 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 
 use crate::customers::{MAX_PAGE_SIZE, Status};
-use crate::error::{Error, Result};
+use crate::days::{Bounds, DayRange, ShopZone};
+use crate::error::Result;
 use crate::money::Money;
 use crate::outfile::{self, Rules};
 use crate::progress::{Cancel, Progress};
@@ -161,7 +162,7 @@ fn matching_ids(conn: &Connection, filter: &Filter, cancel: &Cancel) -> Result<O
 }
 
 /// Every ledger entry with its customer, oldest first; `from`/`to` are
-/// inclusive UTC days.
+/// inclusive days on the shop's calendar (its time zone).
 pub fn ledger(
     conn: &Connection,
     file: &Path,
@@ -171,7 +172,10 @@ pub fn ledger(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
-    let (from, to) = day_bounds(from, to)?;
+    let Bounds {
+        start: from,
+        end: to,
+    } = DayRange::new(from, to, "from")?.bounds(ShopZone::of(conn)?);
     outfile::check(file, &options.rules(conn))?;
     let condition = "(?1 IS NULL OR h.created_at >= ?1) AND (?2 IS NULL OR h.created_at < ?2)";
     let total: i64 = conn.query_row(
@@ -281,26 +285,6 @@ impl<'c> TagCells<'c> {
         self.cell = found.join(", ");
         Ok(&self.cell)
     }
-}
-
-/// `[from, to + 1 day)` as text bounds for RFC 3339 timestamps.
-pub fn day_bounds(
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> Result<(Option<String>, Option<String>)> {
-    if let (Some(f), Some(t)) = (from, to)
-        && f > t
-    {
-        return Err(Error::validation(
-            "from",
-            "the start date is after the end date",
-        ));
-    }
-    Ok((
-        from.map(|d| d.format("%Y-%m-%d").to_string()),
-        to.and_then(|d| d.succ_opt())
-            .map(|d| d.format("%Y-%m-%d").to_string()),
-    ))
 }
 
 /// One CSV row being built, without a String per cell: a million rows

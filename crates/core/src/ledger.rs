@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::customers::{self, Handle};
+use crate::days::{Bounds, DayRange, ShopZone};
 use crate::db::{Change, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -255,9 +256,9 @@ pub(crate) fn append_all(w: &mut Write<'_>, entries: &[NewEntry<'_>]) -> Result<
 #[derive(Debug, Clone, Default)]
 pub struct HistoryQuery {
     pub kind: Option<EntryKind>,
-    /// Inclusive, in UTC days.
+    /// Inclusive, a day on the shop's calendar (its time zone).
     pub from: Option<NaiveDate>,
-    /// Inclusive, in UTC days.
+    /// Inclusive, a day on the shop's calendar (its time zone).
     pub to: Option<NaiveDate>,
     pub limit: Option<u32>,
 }
@@ -270,20 +271,11 @@ pub fn history(
     query: &HistoryQuery,
 ) -> Result<Vec<LedgerEntry>> {
     let customer = customers::resolve(conn, reference, region)?;
-    if let (Some(from), Some(to)) = (query.from, query.to)
-        && from > to
-    {
-        return Err(Error::validation(
-            "from",
-            "the start date is after the end date",
-        ));
-    }
-    // Dates compare as text against RFC 3339 timestamps: [from, to + 1 day).
-    let from = query.from.map(|d| d.format("%Y-%m-%d").to_string());
-    let to = query
-        .to
-        .and_then(|d| d.succ_opt())
-        .map(|d| d.format("%Y-%m-%d").to_string());
+    // The days' instants, as text bounds for the RFC 3339 timestamps.
+    let Bounds {
+        start: from,
+        end: to,
+    } = DayRange::new(query.from, query.to, "from")?.bounds(ShopZone::of(conn)?);
     let mut stmt = conn.prepare(
         "SELECT h.uuid, c.uuid, h.type, h.amount, h.previous_balance, h.new_balance,
                 h.description, h.reference_type, h.reference_id, h.created_at, h.created_by

@@ -15,6 +15,7 @@ pub mod backup;
 pub mod billing;
 pub mod contacts;
 pub mod customers;
+pub mod days;
 pub mod db;
 pub mod error;
 pub mod export;

@@ -46,6 +46,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use crate::customers::{self, Customer, Status};
+use crate::days::{Bounds, DayRange, ShopZone};
 use crate::db::Write;
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -673,18 +674,16 @@ impl Plan {
             p.columns.extend(range);
         }
 
-        if let (Some(from), Some(to)) = (f.created_from, f.created_to)
-            && from > to
-        {
-            return Err(Error::validation(
-                "created_from",
-                "the start date is after the end date",
-            ));
-        }
-        // Timestamps are RFC 3339 text, so days compare as text: [from, to + 1 day).
+        // The days' instants on the shop's calendar, as text bounds for the
+        // RFC 3339 timestamps: [start of from, start of the day after to).
+        let days = DayRange::new(f.created_from, f.created_to, "created_from")?;
+        let bounds = if days == DayRange::default() {
+            Bounds::default()
+        } else {
+            days.bounds(ShopZone::of(conn)?)
+        };
         let mut created: Vec<Part> = Vec::new();
-        if let Some(from) = f.created_from {
-            let day = from.format("%Y-%m-%d").to_string();
+        if let Some(day) = bounds.start {
             created.push(("c.created_at >= ?".into(), vec![Value::Text(day.clone())]));
             // No customer updated before it was created: a match was last
             // updated on or after `from` too, which bounds the debt order.
@@ -695,12 +694,8 @@ impl Plan {
                 p.updated_floor = Some(("c.updated_at >= ?".into(), vec![Value::Text(day)]));
             }
         }
-        if let Some(to) = f.created_to {
-            let end = to.succ_opt().unwrap_or(to);
-            created.push((
-                "c.created_at < ?".into(),
-                vec![Value::Text(end.format("%Y-%m-%d").to_string())],
-            ));
+        if let Some(end) = bounds.end {
+            created.push(("c.created_at < ?".into(), vec![Value::Text(end)]));
         }
         if !created.is_empty() {
             let (sql, values) = join_parts(&created);

@@ -1,9 +1,11 @@
 //! Shop-wide settings kept in the database file itself (so every tool that
-//! opens the file agrees): default phone region, default admin, currency.
+//! opens the file agrees): default phone region, default admin, currency,
+//! invoice prefix, time zone.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::days::ShopZone;
 use crate::db::{ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::phone::Region;
@@ -15,14 +17,18 @@ pub enum Key {
     Currency,
     /// What invoice numbers start with: `INV` gives `INV-2026-000123`.
     InvoicePrefix,
+    /// The shop's IANA time zone: what a day and a month are (`days`).
+    /// Unset, it is `days::ShopZone::default_for` the default region.
+    TimeZone,
 }
 
 impl Key {
-    pub const ALL: [Key; 4] = [
+    pub const ALL: [Key; 5] = [
         Key::DefaultRegion,
         Key::DefaultAdmin,
         Key::Currency,
         Key::InvoicePrefix,
+        Key::TimeZone,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +37,7 @@ impl Key {
             Key::DefaultAdmin => "default_admin",
             Key::Currency => "currency",
             Key::InvoicePrefix => "invoice_prefix",
+            Key::TimeZone => "time_zone",
         }
     }
 
@@ -42,7 +49,7 @@ impl Key {
                 Error::validation(
                     "key",
                     format!(
-                        "unknown setting '{s}' (known: default_region, default_admin, currency, invoice_prefix)"
+                        "unknown setting '{s}' (known: default_region, default_admin, currency, invoice_prefix, time_zone)"
                     ),
                 )
             })
@@ -56,13 +63,20 @@ pub struct Setting {
 }
 
 pub fn get(conn: &Connection, key: Key) -> Result<String> {
-    conn.query_row(
-        "SELECT value FROM settings WHERE key = ?1",
-        [key.as_str()],
-        |r| r.get(0),
-    )
-    .optional()?
-    .ok_or_else(|| Error::not_found("setting", key.as_str()))
+    let value: Option<String> = conn
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([key.as_str()], |r| r.get(0))
+        .optional()?;
+    match (value, key) {
+        (Some(value), _) => Ok(value),
+        (None, Key::TimeZone) => {
+            let region = crate::db::region_of(conn)?;
+            Ok(ShopZone::default_for(region, ShopZone::system())
+                .name()
+                .to_owned())
+        }
+        (None, _) => Err(Error::not_found("setting", key.as_str())),
+    }
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Setting>> {
@@ -78,7 +92,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Setting>> {
 }
 
 /// Sets one setting after checking its value: a known region, an existing
-/// admin, an ISO 4217 currency code.
+/// admin, an ISO 4217 currency code, an IANA time zone name.
 pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
     let value = value.trim();
     let value = match key {
@@ -115,6 +129,17 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             }
             value.to_ascii_uppercase()
         }
+        Key::TimeZone => ShopZone::parse(value)
+            .ok_or_else(|| {
+                Error::validation(
+                    "value",
+                    format!(
+                        "'{value}' is not an IANA time zone name such as Asia/Jakarta, Asia/Makassar, Asia/Jayapura or UTC"
+                    ),
+                )
+            })?
+            .name()
+            .to_owned(),
     };
     w.tx().execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)

@@ -4,10 +4,11 @@
 mod billing_support;
 
 use billing_support::{customer, money, shop, subscription};
-use chrono::{Days, Utc};
+use chrono::{Days, TimeZone, Utc};
 use pelanggan_core::analytics::{self, Period, Query, TopBy};
 use pelanggan_core::billing::{invoices, payments, subscriptions};
 use pelanggan_core::customers;
+use pelanggan_core::settings;
 use pelanggan_core::tags::{self, TagInput};
 use pelanggan_core::{Db, Money};
 
@@ -24,7 +25,7 @@ struct Shop {
 /// D: no subscription, tag Kos. E: tag VIP, deleted. A and B carry VIP.
 fn build() -> Shop {
     let (dir, mut db) = shop();
-    let today = Utc::now().date_naive();
+    let today = db.today().unwrap();
     let start = today.format("%Y-%m-%d").to_string();
     let a = customer(&mut db, "Budi Santoso", "0812-1111-0001");
     let b = customer(&mut db, "Siti Aminah", "0812-1111-0002");
@@ -82,7 +83,7 @@ fn report(db: &Db, period: Period, top: TopBy) -> analytics::Report {
         &Query {
             period,
             top,
-            today: Utc::now().date_naive(),
+            today: db.today().unwrap(),
         },
     )
     .unwrap()
@@ -92,7 +93,7 @@ fn report(db: &Db, period: Period, top: TopBy) -> analytics::Report {
 fn figures_of_the_last_30_days() {
     let s = build();
     let r = report(&s.db, Period::Days(30), TopBy::Revenue);
-    let today = Utc::now().date_naive();
+    let today = s.db.today().unwrap();
     assert_eq!(r.from, Some(today - Days::new(29)));
     assert_eq!(r.to, today);
     assert_eq!(r.new_customers, 5, "a deleted customer still joined");
@@ -170,7 +171,7 @@ fn wider_ranges_and_other_top_lists() {
     );
 
     // An explicit range that holds only C's payment.
-    let today = Utc::now().date_naive();
+    let today = s.db.today().unwrap();
     let r = report(
         &s.db,
         Period::Between(today - Days::new(50), today - Days::new(40)),
@@ -187,7 +188,7 @@ fn wider_ranges_and_other_top_lists() {
 #[test]
 fn bad_ranges_are_validation_errors() {
     let (_dir, db) = shop();
-    let today = Utc::now().date_naive();
+    let today = db.today().unwrap();
     let err = analytics::analytics(
         db.conn(),
         &Query {
@@ -237,7 +238,7 @@ fn rollups_equal_a_recount_after_random_operations() {
     use pelanggan_core::privacy;
 
     let (_dir, mut db) = shop();
-    let today = Utc::now().date_naive();
+    let today = db.today().unwrap();
     let mut rng = Rng(0xa11c_e5ee_d000_0007);
     let mut people: Vec<String> = Vec::new();
     let mut subs: Vec<String> = Vec::new();
@@ -350,7 +351,8 @@ fn rollups_equal_a_recount_after_random_operations() {
                         w,
                         &code,
                         vouchers::SellVoucher {
-                            customer: Some(who.clone()),
+                            // One in three over the counter (walk-in revenue).
+                            customer: (n % 3 != 0).then(|| who.clone()),
                             ..vouchers::SellVoucher::default()
                         },
                     )?;
@@ -379,7 +381,8 @@ fn rollups_equal_a_recount_after_random_operations() {
         "every kind of write ran: {ops_done:?}"
     );
     let r = analytics::recount(db.conn()).unwrap();
-    assert!(!r.daily.is_empty() && !r.subscribers.is_empty() && !r.tags.is_empty());
+    assert!(!r.buckets.is_empty() && !r.subscribers.is_empty() && !r.tags.is_empty());
+    assert!(r.buckets.iter().any(|b| b.5 > 0), "a walk-in voucher sale");
 
     // A raw write through another connection (another program) is followed too.
     let other = rusqlite::Connection::open(db.path()).unwrap();
@@ -396,20 +399,36 @@ fn rollups_equal_a_recount_after_random_operations() {
     );
 
     // The report equals the definitions (module doc of analytics.rs) counted
-    // the slow way from the raw rows.
-    for period in [
-        Period::Days(7),
-        Period::Days(30),
-        Period::Days(90),
-        Period::All,
-    ] {
+    // the slow way from the raw rows, with the days of the shop's time zone
+    // (two zones, one with summer time: a change of zone rewrites nothing).
+    for (zone, period) in ["Asia/Jakarta", "America/New_York"]
+        .into_iter()
+        .flat_map(|z| {
+            [
+                Period::Days(7),
+                Period::Days(30),
+                Period::Days(90),
+                Period::All,
+            ]
+            .map(|p| (z, p))
+        })
+    {
+        db.write(None, |w| settings::set(w, settings::Key::TimeZone, zone))
+            .unwrap();
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        // Local midnight of a day, in UTC, as stored timestamps are written.
+        let midnight = |d: chrono::NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap())
+                .earliest()
+                .unwrap()
+                .with_timezone(&Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        };
         let r = report(&db, period, TopBy::Revenue);
-        let start = r
-            .from
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default();
-        let end = (r.to + Days::new(1)).format("%Y-%m-%d").to_string();
-        let cutoff = (r.to - Days::new(29)).format("%Y-%m-%d").to_string();
+        assert_eq!(r.time_zone, zone);
+        let start = r.from.map(midnight).unwrap_or_default();
+        let end = midnight(r.to + Days::new(1));
+        let cutoff = midnight(r.to - Days::new(29));
         let conn = db.conn();
         let one = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> i64 {
             conn.query_row(sql, p, |row| row.get(0)).unwrap()
@@ -421,15 +440,23 @@ fn rollups_equal_a_recount_after_random_operations() {
                 &[&start, &end]
             )
         );
+        let walk_in = one(
+            "SELECT coalesce(sum(price), 0) FROM vouchers WHERE status = 'sold'
+             AND customer_id IS NULL AND sold_at >= ?1 AND sold_at < ?2",
+            &[&start, &end],
+        );
+        assert_eq!(r.voucher_sales.minor(), walk_in, "{period:?}");
         assert_eq!(
             r.revenue.minor(),
             one(
                 "SELECT coalesce(sum(amount), 0) FROM payments WHERE status = 'success'
                  AND received_at >= ?1 AND received_at < ?2",
                 &[&start, &end]
-            ),
+            ) + walk_in,
             "{period:?}"
         );
+        let monthly: i64 = r.monthly.iter().map(|m| m.revenue.minor()).sum();
+        assert_eq!(monthly, r.revenue.minor());
         assert_eq!(
             r.payments as i64,
             one(
@@ -519,7 +546,8 @@ fn rollups_equal_a_recount_after_random_operations() {
         .collect();
     db.conn()
         .execute_batch(
-            "UPDATE analytics_daily SET revenue = revenue + 1;
+            "UPDATE analytics_buckets SET revenue = revenue + 1;
+             UPDATE analytics_days SET owed = owed - 1;
              UPDATE subscriber_rollup SET active = 7;
              DELETE FROM tag_customer_counts;",
         )
@@ -555,15 +583,16 @@ fn a_generated_shop_has_exact_rollups_and_its_triggers() {
     .unwrap();
     let counted = analytics::recount(db.conn()).unwrap();
     assert_eq!(analytics::rollups(db.conn()).unwrap(), counted);
-    assert!(counted.subscribers.len() > 1_000 && counted.daily.len() > 300);
+    assert!(counted.subscribers.len() > 1_000 && counted.buckets.len() > 300);
     let c = customer(&mut db, "Baru Sekali", "0812-9999-0001");
+    let today = db.today().unwrap().format("%Y-%m-%d").to_string();
     subscription(
         &mut db,
         &c,
         "baru",
         "100000",
         subscriptions::Cycle::Monthly,
-        &Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+        &today,
     );
     db.write(None, |w| {
         payments::record(w, &c, money("5000"), payments::NewPayment::default())

@@ -469,7 +469,7 @@ fn ledger_export_by_date() {
     let (dir, mut db) = open();
     varied_base(&mut db);
     let file = dir.path().join("ledger.csv");
-    let today = chrono::Utc::now().date_naive();
+    let today = db.today().unwrap();
     let all = export::ledger(
         db.conn(),
         &file,

@@ -4,7 +4,6 @@
 
 mod common;
 
-use chrono::NaiveDate;
 use common::*;
 use pelanggan_core::Money;
 use pelanggan_core::customers::{self, NewCustomer};
@@ -319,9 +318,12 @@ fn history_filters_by_type_dates_and_limit() {
         ["e4", "e3"]
     );
 
-    // Dates are inclusive UTC days: the day of the entries finds them all.
-    let day = NaiveDate::parse_from_str(&all[0].created_at[..10], "%Y-%m-%d").unwrap();
-    let first_day = NaiveDate::parse_from_str(&all[4].created_at[..10], "%Y-%m-%d").unwrap();
+    // Dates are inclusive days of the shop's time zone: the day of the
+    // entries finds them all.
+    let zone = db.zone().unwrap();
+    let local_day = |at: &str| zone.date_of(at.parse().unwrap());
+    let day = local_day(&all[0].created_at);
+    let first_day = local_day(&all[4].created_at);
     let on_the_day = HistoryQuery {
         from: Some(first_day),
         to: Some(day),

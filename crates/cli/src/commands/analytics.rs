@@ -20,7 +20,7 @@ pub fn run(
     let query = Query {
         period,
         top: top.parse()?,
-        today: today(),
+        today: today(db)?,
     };
     Ok(Box::new(analytics::analytics(db.conn(), &query)?))
 }

@@ -18,8 +18,7 @@ pub fn backup(
             Some(d) => d.to_path_buf(),
             None => backup::default_dir(db.path()),
         };
-        let today = chrono::Local::now().date_naive();
-        let daily = backup::auto_backup(db, &dir, keep, today)?;
+        let daily = backup::auto_backup(db, &dir, keep, db.today()?)?;
         return Ok(Box::new(AutoBackup { dir, daily }));
     }
     let file = file.unwrap_or(Path::new("pelanggan-backup.db"));

@@ -10,7 +10,10 @@ use crate::output::{Issued, List, Render};
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
         InvoiceCmd::IssueDue { date } => {
-            let date = parse_date("date", date.as_deref())?.unwrap_or_else(today);
+            let date = match parse_date("date", date.as_deref())? {
+                Some(date) => date,
+                None => today(db)?,
+            };
             let invoices = db.write(actor, |w| invoices::issue_due(w, date))?;
             Box::new(Issued { date, invoices })
         }

@@ -23,6 +23,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use pelanggan_core::activity;
+use pelanggan_core::days::ShopZone;
 use pelanggan_core::settings::{self as shop_settings, Key};
 use pelanggan_core::{Db, Error, Result};
 
@@ -51,6 +52,9 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
     };
     // Tables show amounts in the shop's currency (`Rp` for IDR).
     crate::output::set_currency(shop_settings::get(db.conn(), Key::Currency).ok().as_deref());
+    // Tables show the shop's local time; a bad stored zone (which
+    // `settings set time_zone` mends) shows UTC rather than failing here.
+    crate::output::set_zone(db.zone().unwrap_or(ShopZone::UTC));
     let actor = cli.global.actor.as_deref();
     match &cli.command {
         Command::Customer(cmd) => customer::run(&mut db, actor, cmd),
@@ -143,9 +147,10 @@ fn db_path(cli: &Cli) -> Result<PathBuf> {
         })
 }
 
-/// Today on this computer's calendar: the default date of billing commands.
-fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+/// Today on the shop's calendar (its time zone): the default date of
+/// billing commands and the last day of a report.
+fn today(db: &Db) -> Result<NaiveDate> {
+    db.today()
 }
 
 /// Reads a YYYY-MM-DD date argument.

@@ -57,7 +57,10 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
             Box::new(db.write(actor, |w| subscriptions::suspend(w, subscription))?)
         }
         SubscriptionCmd::Resume { subscription, date } => {
-            let on = parse_date("date", date.as_deref())?.unwrap_or_else(today);
+            let on = match parse_date("date", date.as_deref())? {
+                Some(on) => on,
+                None => today(db)?,
+            };
             Box::new(db.write(actor, |w| subscriptions::resume(w, subscription, on))?)
         }
         SubscriptionCmd::Cancel { subscription } => {

@@ -8,7 +8,7 @@ use pelanggan_core::billing::subscriptions::Subscription;
 use pelanggan_core::billing::vouchers::Voucher;
 use serde::Serialize;
 
-use super::{List, Text, count, list_text, opt, rp, shorten, table};
+use super::{List, Text, count, list_text, local, opt, rp, shorten, table};
 
 /// What `invoice issue-due` issued; JSON is the array of invoices.
 #[derive(Serialize)]
@@ -29,8 +29,8 @@ fn fields(rows: Vec<(&str, String)>) -> String {
 
 fn by(at: &Option<String>, who: &Option<String>) -> String {
     match (at, who) {
-        (Some(at), Some(who)) => format!("{at} by {who}"),
-        (Some(at), None) => at.clone(),
+        (Some(at), Some(who)) => format!("{} by {who}", local(at)),
+        (Some(at), None) => local(at),
         _ => String::new(),
     }
 }
@@ -51,9 +51,9 @@ impl Text for Subscription {
             ("status", self.status.to_string()),
             (
                 "created",
-                format!("{} by {}", self.created_at, self.created_by),
+                format!("{} by {}", local(&self.created_at), self.created_by),
             ),
-            ("updated", self.updated_at.clone()),
+            ("updated", local(&self.updated_at)),
         ])
     }
 }
@@ -129,7 +129,7 @@ impl Text for Invoice {
             ("amount due", rp(self.amount_due)),
             (
                 "issued",
-                format!("{} by {}", self.issued_at, self.issued_by),
+                format!("{} by {}", local(&self.issued_at), self.issued_by),
             ),
             ("voided", by(&self.voided_at, &self.voided_by)),
             ("id", self.id.clone()),
@@ -201,7 +201,7 @@ impl Text for Payment {
             ("voucher", opt(&self.voucher_code)),
             (
                 "received",
-                format!("{} by {}", self.received_at, self.received_by),
+                format!("{} by {}", local(&self.received_at), self.received_by),
             ),
             ("status", self.status.to_string()),
             ("refunded", by(&self.refunded_at, &self.refunded_by)),
@@ -223,7 +223,7 @@ impl Text for List<Payment> {
             |p| {
                 vec![
                     p.local_id.to_string(),
-                    p.received_at.clone(),
+                    local(&p.received_at),
                     shorten(&p.customer_name, 30),
                     rp(p.amount),
                     p.method.to_string(),
@@ -250,7 +250,7 @@ impl Text for Voucher {
             ("payment", opt(&self.payment_id)),
             (
                 "created",
-                format!("{} by {}", self.created_at, self.created_by),
+                format!("{} by {}", local(&self.created_at), self.created_by),
             ),
         ])
     }
@@ -268,7 +268,7 @@ impl Text for List<Voucher> {
                     v.profile.clone(),
                     rp(v.price),
                     v.status.to_string(),
-                    opt(&v.sold_at),
+                    v.sold_at.as_deref().map(local).unwrap_or_default(),
                     shorten(&opt(&v.customer_name), 30),
                 ]
             },

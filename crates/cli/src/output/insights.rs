@@ -34,8 +34,8 @@ impl Text for Stats {
 impl Text for Report {
     fn text(&self) -> String {
         let range = match self.from {
-            Some(from) => format!("{from} to {}", self.to),
-            None => format!("all time to {}", self.to),
+            Some(from) => format!("{from} to {} ({})", self.to, self.time_zone),
+            None => format!("all time to {} ({})", self.to, self.time_zone),
         };
         let mut t = table(&["figure", "value"]);
         let rows = [
@@ -45,6 +45,15 @@ impl Text for Report {
             ("churned", self.churned.to_string()),
             ("revenue", rp(self.revenue)),
             ("payments", self.payments.to_string()),
+            (
+                "of revenue, walk-in voucher sales",
+                format!(
+                    "{} ({} voucher{})",
+                    self.voucher_sales,
+                    self.vouchers_sold,
+                    if self.vouchers_sold == 1 { "" } else { "s" }
+                ),
+            ),
             (
                 "average revenue per customer",
                 rp(self.average_revenue_per_customer),
@@ -59,12 +68,13 @@ impl Text for Report {
         }
         let mut out = t.to_string();
 
-        let mut m = table(&["month", "new customers", "revenue", "debt"]);
+        let mut m = table(&["month", "new customers", "revenue", "voucher sales", "debt"]);
         for month in &self.monthly {
             m.add_row([
                 month.month.clone(),
                 month.new_customers.to_string(),
                 rp(month.revenue),
+                rp(month.voucher_sales),
                 rp(month.debt),
             ]);
         }

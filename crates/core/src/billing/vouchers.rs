@@ -140,7 +140,10 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
         .transpose()?;
     if let Some(customer) = &customer {
         customer.ensure_live()?;
-        let day = input.sold_at.unwrap_or_else(|| w.now_utc()).date_naive();
+        // The sale's date on the shop's calendar.
+        let day = w
+            .zone()?
+            .date_of(input.sold_at.unwrap_or_else(|| w.now_utc()));
         let invoice = invoices::issue(
             w,
             customer,
