@@ -404,9 +404,10 @@ pub(crate) fn status_of(total: Money, allocated: Money, void: bool) -> &'static 
 }
 
 /// Replays the customer's ledger and rewrites the cached allocation and status
-/// of each of their invoices that changed. Caches are not synced, so this
-/// writes no change log: every device computes the same from the same rows.
-pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<()> {
+/// of each of their invoices that changed; returns how many did. Caches are
+/// not synced, so this writes no change log: every device computes the same
+/// from the same rows. Once per customer per write: it reads their history.
+pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<usize> {
     let replay = replay(w.tx(), customer_id)?;
     let mut stale = Vec::new();
     {
@@ -426,13 +427,14 @@ pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<()> {
             }
         }
     }
+    let changed = stale.len();
     for (id, allocated, status) in stale {
         w.tx().execute(
             "UPDATE invoices SET amount_allocated = ?2, status = ?3 WHERE id = ?1",
             params![id, allocated, status],
         )?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// One broken invariant, for `audit`.
