@@ -53,6 +53,9 @@ impl Db {
             .unwrap_or(false);
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Room for the statements of the bulk paths (an import, a billing run:
+        // some 30 each), so they are prepared once rather than per row.
+        conn.set_prepared_statement_cache_capacity(64);
         if !existed {
             // Before the first write fixes it: a new file's pages are 16 KiB.
             // A bulk write then makes a quarter of the write calls (the WAL

@@ -128,7 +128,9 @@ pub struct InvoiceQuery {
 /// until then). Each invoice costs the same whatever the history: see the
 /// module's notes.
 pub fn issue_due(w: &mut Write<'_>, date: NaiveDate) -> Result<Vec<Invoice>> {
+    let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
     let mut carried: HashMap<i64, Carried> = HashMap::new();
+    let mut handles: HashMap<String, Handle> = HashMap::new();
     let mut touched: Vec<i64> = Vec::new();
     let mut issued = Vec::new();
     loop {
@@ -147,11 +149,16 @@ pub fn issue_due(w: &mut Write<'_>, date: NaiveDate) -> Result<Vec<Invoice>> {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => e.insert(Carried::open_of(w.tx(), sub.local_id)?),
         };
-        let (customer, invoice) = issue_period(w, &sub, date, running.clone())?;
+        let customer = match handles.entry(sub.customer_id.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let handle = customers::resolve(w.tx(), &sub.customer_id, w.region())?;
+                touched.push(handle.id);
+                e.insert(handle)
+            }
+        };
+        let invoice = issue_period(w, customer, &sub, &prefix, date, running.clone())?;
         running.push(invoice.unpaid, &invoice.number)?;
-        if !touched.contains(&customer) {
-            touched.push(customer);
-        }
         issued.push(invoice.id);
     }
     // The caches of what was issued, once per customer: the replay agrees
@@ -164,14 +171,14 @@ pub fn issue_due(w: &mut Write<'_>, date: NaiveDate) -> Result<Vec<Invoice>> {
 }
 
 /// Bills the subscription's next period and moves it on by one cycle.
-/// Returns the customer's row id and what was inserted.
 fn issue_period(
     w: &mut Write<'_>,
+    customer: &Handle,
     sub: &Subscription,
+    prefix: &str,
     issue_date: NaiveDate,
     carried: Carried,
-) -> Result<(i64, Inserted)> {
-    let customer = customers::resolve(w.tx(), &sub.customer_id, w.region())?;
+) -> Result<Inserted> {
     let start = sub.next_billing_date;
     let end = subscriptions::advance(w, sub)?;
     let description = format!(
@@ -182,9 +189,10 @@ fn issue_period(
         date_text(start),
         date_text(end)
     );
-    let inserted = insert(
+    insert(
         w,
-        &customer,
+        customer,
+        prefix,
         Charge {
             subscription: Some(sub),
             voucher: None,
@@ -196,8 +204,7 @@ fn issue_period(
             issue_date,
         },
         true,
-    )?;
-    Ok((customer.id, inserted))
+    )
 }
 
 /// What an invoice carries as it is issued: the unpaid total of the earlier
@@ -213,21 +220,21 @@ impl Carried {
     /// What the subscription's open invoices owe, from the caches (which every
     /// write leaves up to date): reads what is open, not the history.
     fn open_of(conn: &Connection, subscription_id: i64) -> Result<Carried> {
-        Ok(conn.query_row(
-            "SELECT coalesce(sum(total - amount_allocated), 0), count(*),
+        Ok(conn
+            .prepare_cached(
+                "SELECT coalesce(sum(total - amount_allocated), 0), count(*),
                     (SELECT number FROM invoices
                      WHERE subscription_id = ?1 AND status IN ('unpaid', 'partial')
                      ORDER BY id DESC LIMIT 1)
              FROM invoices WHERE subscription_id = ?1 AND status IN ('unpaid', 'partial')",
-            [subscription_id],
-            |r| {
+            )?
+            .query_row([subscription_id], |r| {
                 Ok(Carried {
                     amount: r.get(0)?,
                     count: r.get(1)?,
                     last: r.get(2)?,
                 })
-            },
-        )?)
+            })?)
     }
 
     /// The next invoice of the subscription carries this one too, if it owes.
@@ -259,7 +266,8 @@ pub(crate) struct Charge<'a> {
 /// the customer's credit to it. Its charge waits for the next event (a
 /// voucher's, paid by its own payment next): see `allocation`.
 pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) -> Result<Invoice> {
-    let inserted = insert(w, customer, charge, false)?;
+    let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
+    let inserted = insert(w, customer, &prefix, charge, false)?;
     allocation::refresh(w, customer.id)?;
     get(w.tx(), &inserted.uuid)
 }
@@ -281,12 +289,13 @@ struct Inserted {
 fn insert(
     w: &mut Write<'_>,
     customer: &Handle,
+    prefix: &str,
     charge: Charge<'_>,
     settle: bool,
 ) -> Result<Inserted> {
     super::ensure_positive("amount", charge.amount)?;
     let uuid = new_id();
-    let number = next_number(w, charge.issue_date)?;
+    let number = next_number(w, prefix, charge.issue_date)?;
     let entry = ledger::post(
         w,
         customer,
@@ -484,13 +493,13 @@ pub(crate) fn local_id(conn: &Connection, uuid: &str) -> Result<i64> {
     )
 }
 
-/// The invoice number that comes next for `date`'s year. A number already
-/// taken (arrived through sync, say) is skipped.
-fn next_number(w: &mut Write<'_>, date: NaiveDate) -> Result<String> {
-    let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
+/// The invoice number that comes next for `date`'s year, with the
+/// `invoice_prefix` setting's `prefix`. A number already taken (arrived
+/// through sync, say) is skipped.
+fn next_number(w: &mut Write<'_>, prefix: &str, date: NaiveDate) -> Result<String> {
     let year = date.year();
     loop {
-        let n: i64 = w.tx().query_row(
+        let n: i64 = w.query_row(
             "INSERT INTO invoice_sequences (year, last_number) VALUES (?1, 1)
              ON CONFLICT (year) DO UPDATE SET last_number = last_number + 1
              RETURNING last_number",
@@ -498,7 +507,7 @@ fn next_number(w: &mut Write<'_>, date: NaiveDate) -> Result<String> {
             |r| r.get(0),
         )?;
         let number = format!("{prefix}-{year}-{n:06}");
-        let taken: bool = w.tx().query_row(
+        let taken: bool = w.query_row(
             "SELECT EXISTS (SELECT 1 FROM invoices WHERE number = ?1)",
             [&number],
             |r| r.get(0),
@@ -587,9 +596,10 @@ fn live(conn: &Connection, mut found: Vec<Found>, numbers: bool) -> Result<Vec<I
             by_subscription.entry(s).or_default().push(k);
         }
     }
+    // `+?1`: see `allocation::events` (the statement is not prepared again per call).
     let mut stmt = conn.prepare_cached(
         "SELECT id, number, total - amount_allocated FROM invoices
-         WHERE subscription_id = ?1 AND status IN ('unpaid', 'partial') ORDER BY id",
+         WHERE subscription_id = +?1 AND status IN ('unpaid', 'partial') ORDER BY id",
     )?;
     for (subscription, mut listed) in by_subscription {
         let open = stmt

@@ -409,12 +409,19 @@ pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Subscription> {
 
 /// Moves the subscription past the period it has just billed.
 pub(crate) fn advance(w: &mut Write<'_>, sub: &Subscription) -> Result<NaiveDate> {
-    let anchor = anchor_of(w.tx(), sub.local_id)?;
-    let periods = periods_of(w.tx(), sub.local_id)? + 1;
-    let next = sub.cycle.period_start(anchor, periods).ok_or_else(|| {
-        Error::validation("date", "the next billing date is past the calendar's end")
-    })?;
-    w.tx().execute(
+    let (anchor, periods): (String, u32) = w.query_row(
+        "SELECT anchor_date, periods_billed FROM subscriptions WHERE id = ?1",
+        [sub.local_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let periods = periods + 1;
+    let next = sub
+        .cycle
+        .period_start(stored_date(&anchor)?, periods)
+        .ok_or_else(|| {
+            Error::validation("date", "the next billing date is past the calendar's end")
+        })?;
+    w.exec(
         "UPDATE subscriptions SET periods_billed = ?2, next_billing_date = ?3, updated_at = ?4 WHERE id = ?1",
         params![sub.local_id, periods, date_text(next), w.now()],
     )?;
@@ -541,7 +548,8 @@ const SELECT: &str =
 
 fn find(conn: &Connection, condition: &str, value: &str) -> Result<Option<Subscription>> {
     Ok(conn
-        .query_row(&format!("{SELECT} WHERE {condition}"), [value], from_row)
+        .prepare_cached(&format!("{SELECT} WHERE {condition}"))?
+        .query_row([value], from_row)
         .optional()?)
 }
 
