@@ -1,4 +1,5 @@
--- Pelanggan schema, version 9: what an invoice carries, in linear space.
+-- Pelanggan schema, version 9: what an invoice carries, in linear space; and
+-- a scratch table for privacy erasures.
 --
 -- Until now each invoice stored the numbers of every earlier invoice of its
 -- subscription still open when it was issued (`carried_from`, a JSON array),
@@ -40,3 +41,19 @@ SET details = json_set(json_remove(details, '$.invoice.carried_from'),
 WHERE action = 'invoice_issued' AND json_type(details, '$.invoice.carried_from') = 'array';
 
 CREATE INDEX invoices_open ON invoices (subscription_id, id) WHERE status IN ('unpaid', 'partial');
+
+-- Privacy (privacy.rs): an erase overwrites the file's free pages with zeros
+-- by filling them with one zero-filled row here and deleting it again, in the
+-- erase's own transaction. Always empty between writes; not synced.
+CREATE TABLE privacy_wipe (zeros BLOB NOT NULL);
+
+-- Since V9 every connection zeroes deleted content inside pages
+-- (secure_delete). A file that already held data may still have stale copies
+-- of rows in the free parts of pages in use: the first privacy erase rewrites
+-- it once (VACUUM) and clears the mark. A new file starts clean.
+CREATE TABLE privacy_file (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    rewrite_needed INTEGER NOT NULL CHECK (rewrite_needed IN (0, 1))
+);
+INSERT INTO privacy_file (singleton, rewrite_needed)
+SELECT 1, EXISTS (SELECT 1 FROM customers) OR EXISTS (SELECT 1 FROM change_log);

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use pelanggan_core::backup::{BackupInfo, RestoreInfo};
-use pelanggan_core::privacy::Erased;
+use pelanggan_core::privacy::{Anonymised, Erased, Scrubbed};
 use serde::Serialize;
 
 use super::Text;
@@ -61,8 +61,39 @@ impl Text for RestoreInfo {
 impl Text for Erased {
     fn text(&self) -> String {
         format!(
-            "customer {} erased ({} rows deleted)",
-            self.customer_id, self.rows_deleted
+            "customer {} erased ({} rows deleted)\n{}",
+            self.customer_id,
+            self.rows_deleted,
+            scrubbed(&self.file)
         )
     }
+}
+
+impl Text for Anonymised {
+    fn text(&self) -> String {
+        format!("{}\n{}", self.customer.text(), scrubbed(&self.file))
+    }
+}
+
+/// What a privacy erase did to the file, and the older copies to see to.
+fn scrubbed(s: &Scrubbed) -> String {
+    let mut out = if s.wal_cleared {
+        format!(
+            "the old values are gone from the database file and its WAL ({} free pages zeroed)",
+            s.free_pages_zeroed
+        )
+    } else {
+        "the old values are gone from the database file; its WAL keeps old pages until the \
+         next checkpoint, as another program is reading it"
+            .to_owned()
+    };
+    if !s.older_copies.is_empty() {
+        out.push_str(
+            "\nolder copies still hold this customer (delete them, or keep them as safe as the database):",
+        );
+        for copy in &s.older_copies {
+            out.push_str(&format!("\n  {}", copy.display()));
+        }
+    }
+    out
 }
