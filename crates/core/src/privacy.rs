@@ -353,21 +353,24 @@ fn rewrite_once(db: &mut Db, actor: Option<&str>) -> Result<bool> {
 /// backups (`backups/pelanggan-*.db`) and the `<db>.before-*.bak` copies of
 /// migrations and restores. A file that cannot be read is listed too.
 pub fn older_copies(database: &Path, uuid: &str) -> Vec<PathBuf> {
-    let dir = database
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    // Named as the database is (a relative path stays relative).
+    let dir = database.parent().unwrap_or(Path::new(""));
     let name = database
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut candidates: Vec<PathBuf> = Vec::new();
     let mut scan = |folder: &Path, wanted: &dyn Fn(&str) -> bool| {
-        if let Ok(entries) = std::fs::read_dir(folder) {
+        let readable = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        if let Ok(entries) = std::fs::read_dir(readable) {
             for e in entries.flatten() {
                 let file = e.file_name().to_string_lossy().into_owned();
                 if wanted(&file) && e.file_type().is_ok_and(|t| t.is_file()) {
-                    candidates.push(e.path());
+                    candidates.push(folder.join(e.file_name()));
                 }
             }
         }

@@ -406,6 +406,12 @@ fn an_older_file_keeps_what_its_invoices_carried_in_the_fixed_size_form() {
         (&last["carried_count"], &last["carried_last"]),
         (&serde_json::json!(2), &serde_json::json!("INV-2026-000002"))
     );
+    // A file that held data before V9 is rewritten by its first privacy erase.
+    let rewrite: bool = db
+        .conn()
+        .query_row("SELECT rewrite_needed FROM privacy_file", [], |r| r.get(0))
+        .unwrap();
+    assert!(rewrite);
     // And what the newest shows is read from the invoices.
     let newest = invoice(&db, "INV-2026-000003");
     assert_eq!(

@@ -87,6 +87,17 @@ fn scrubbed(s: &Scrubbed) -> String {
          next checkpoint, as another program is reading it"
             .to_owned()
     };
+    if s.file_rewritten {
+        out.push_str(
+            "\nthe whole file was rewritten once, as it held data written before this version",
+        );
+    }
+    if let Some(e) = &s.rewrite_error {
+        out.push_str(&format!(
+            "\nthe file, which holds data written before this version, could not be rewritten \
+             ({e}): stale copies may remain in it until the next privacy request rewrites it"
+        ));
+    }
     if !s.older_copies.is_empty() {
         out.push_str(
             "\nolder copies still hold this customer (delete them, or keep them as safe as the database):",
