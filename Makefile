@@ -5,7 +5,7 @@ CARGO ?= cargo
 ARGS ?= --help
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test lint fmt setup build release bench bench-csv
+.PHONY: run test lint fmt setup build release bench bench-csv bench-billing
 
 ## Build and run the `pelanggan` CLI: make run ARGS="customer add --name Budi --whatsapp 0812-3456-7890"
 run: setup
@@ -37,3 +37,7 @@ bench: setup
 ## CSV import/export benchmark (BENCH_ROWS, default 1000000; BENCH_DIR for the temp files).
 bench-csv: setup
 	$(CARGO) bench -p pelanggan-core --bench csv
+
+## Billing benchmark: issue-due over a growing unpaid history (BENCH_SUBSCRIBERS, default 10000; BENCH_DIR for the temp files).
+bench-billing: setup
+	$(CARGO) bench -p pelanggan-core --bench billing

@@ -527,9 +527,13 @@ pub enum SubscriptionCmd {
         /// monthly, weekly or daily [default: monthly]
         #[arg(long)]
         cycle: Option<String>,
-        /// YYYY-MM-DD: the first period starts (and is billed) on this date
+        /// YYYY-MM-DD: the first period starts (and is billed) on this date;
+        /// from 2000 to a year ahead, unless --yes
         #[arg(long, value_name = "DATE")]
         start: String,
+        /// Confirm a --start before 2000 or more than a year ahead
+        #[arg(long)]
+        yes: bool,
     },
     /// Change fields; a new price applies from the next invoice
     Edit {
@@ -587,9 +591,15 @@ pub enum SubscriptionCmd {
 pub enum InvoiceCmd {
     /// Issue every invoice due up to --date; running it again issues nothing new
     IssueDue {
-        /// YYYY-MM-DD [default: today in the shop's time zone]
+        /// YYYY-MM-DD [default: today in the shop's time zone]; at most a month ahead, unless --yes
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
+        /// List what would be issued, and write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Confirm a --date before 2000 or more than a month ahead
+        #[arg(long)]
+        yes: bool,
     },
     /// Invoices, newest first
     List {

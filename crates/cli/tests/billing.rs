@@ -123,7 +123,7 @@ fn the_worked_example_through_the_cli() {
     // INV1; amount due 200.000.
     let text = shop.text(&["invoice", "issue-due", "--date", "2026-02-01"]);
     assert!(
-        text.contains("INV-2026-000002") && text.contains("200000.00"),
+        text.contains("INV-2026-000002") && text.contains("Rp 200.000"),
         "{text}"
     );
     let inv2 = "INV-2026-000002";
@@ -216,7 +216,7 @@ fn the_worked_example_through_the_cli() {
         assert!(text.contains(number), "{text}");
     }
     assert!(
-        text.contains("partial") && text.contains("120000.00"),
+        text.contains("partial") && text.contains("Rp 120.000"),
         "{text}"
     );
 }
@@ -937,4 +937,173 @@ fn vouchers_add_sell_list() {
     }
     let text = shop.text(&["voucher", "list", "--status", "available"]);
     assert!(text.contains("no vouchers"), "{text}");
+}
+
+#[test]
+fn issue_due_refuses_runaway_dates_and_runs_dry() {
+    let shop = Shop::new();
+    shop.add("Budi", "0812-3456-7890");
+    // A start before 2000 or more than a year ahead is a typo until confirmed.
+    for start in ["0000-01-01", "1999-12-31", "2099-01-01"] {
+        shop.refused(
+            &[
+                "subscription",
+                "add",
+                "1",
+                "--type",
+                "pppoe",
+                "--username",
+                "budi",
+                "--profile",
+                "10M",
+                "--price",
+                "150000",
+                "--start",
+                start,
+            ],
+            "date_out_of_range",
+            Some("start"),
+        );
+    }
+    let e = shop.err(
+        &[
+            "subscription",
+            "add",
+            "1",
+            "--type",
+            "pppoe",
+            "--username",
+            "budi",
+            "--profile",
+            "10M",
+            "--price",
+            "150000",
+            "--start",
+            "0000-01-01",
+        ],
+        1,
+    );
+    assert!(
+        e["message"].as_str().unwrap().contains("--yes"),
+        "the message names the way out: {e}"
+    );
+    assert!(
+        shop.ok(&["subscription", "list"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    shop.ok(&[
+        "subscription",
+        "add",
+        "1",
+        "--type",
+        "hotspot",
+        "--username",
+        "budi-old",
+        "--profile",
+        "1D",
+        "--price",
+        "5000",
+        "--cycle",
+        "daily",
+        "--start",
+        "1999-12-30",
+        "--yes",
+    ]);
+    shop.ok(&["subscription", "cancel", "budi-old"]);
+    shop.subscribe("1", "budi", "150000", "2026-01-01");
+
+    // issue-due: at most a month ahead of today without --yes; nothing written.
+    let far = (chrono::Local::now().date_naive() + chrono::Months::new(1) + chrono::Days::new(1))
+        .to_string();
+    for date in ["2099-12-31", far.as_str(), "1999-01-01"] {
+        shop.refused(
+            &["invoice", "issue-due", "--date", date],
+            "date_out_of_range",
+            Some("date"),
+        );
+        shop.refused(
+            &["invoice", "issue-due", "--date", date, "--dry-run"],
+            "date_out_of_range",
+            Some("date"),
+        );
+    }
+    assert!(shop.ok(&["invoice", "list"]).as_array().unwrap().is_empty());
+
+    // --dry-run lists what would be issued and keeps nothing.
+    let would = shop.ok(&["invoice", "issue-due", "--date", "2026-03-01", "--dry-run"]);
+    let numbers: Vec<&str> = would
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        numbers,
+        ["INV-2026-000001", "INV-2026-000002", "INV-2026-000003"]
+    );
+    let text = shop.text(&["invoice", "issue-due", "--date", "2026-03-01", "--dry-run"]);
+    assert!(
+        text.contains("3 invoices would be issued (dry run, nothing written)"),
+        "{text}"
+    );
+    assert!(shop.ok(&["invoice", "list"]).as_array().unwrap().is_empty());
+    assert_eq!(shop.customer("1")["balance"], "0.00");
+    assert_eq!(
+        shop.issue("2026-03-01"),
+        numbers,
+        "the same invoices for real"
+    );
+    let text = shop.text(&["invoice", "issue-due", "--date", "2026-03-01", "--dry-run"]);
+    assert!(
+        text.contains("no invoices due up to 2026-03-01 (dry run)"),
+        "{text}"
+    );
+
+    // The list: each invoice's own unpaid part, and what the subscription owes.
+    let text = shop.text(&["invoice", "list"]);
+    let header = text.lines().find(|l| l.contains("number")).unwrap();
+    assert!(
+        header.contains("unpaid")
+            && header.contains("subscription owes")
+            && !header.contains(" due "),
+        "{text}"
+    );
+    for line in text.lines().filter(|l| l.contains("INV-2026-")) {
+        assert!(
+            line.matches("Rp 150.000").count() == 2 && line.contains("Rp 450.000"),
+            "total and unpaid Rp 150.000, the subscription owes Rp 450.000: {line}"
+        );
+    }
+    let listed = shop.ok(&["invoice", "list"]);
+    assert_eq!(listed[0]["amount_unpaid"], "150000.00");
+    assert_eq!(listed[0]["subscription_owed"], "450000.00");
+    assert_eq!(listed[0]["amount_due"], "450000.00");
+    assert_eq!(listed[0]["carried_count"], 2);
+    assert!(listed[0].get("carried_from").is_none(), "{}", listed[0]);
+
+    // A void leaves no stale 'carried from' line on the later invoices.
+    let text = shop.text(&["invoice", "show", "INV-2026-000003"]);
+    assert!(
+        text.contains("Rp 300.000 from INV-2026-000001, INV-2026-000002"),
+        "{text}"
+    );
+    shop.ok(&["invoice", "void", "INV-2026-000001"]);
+    let text = shop.text(&["invoice", "show", "INV-2026-000003"]);
+    assert!(
+        text.contains("Rp 150.000 from INV-2026-000002") && !text.contains("INV-2026-000001"),
+        "{text}"
+    );
+    let shown = shop.invoice("INV-2026-000003");
+    assert_eq!(
+        shown["carried_from"],
+        serde_json::json!(["INV-2026-000002"])
+    );
+    assert_eq!(shown["amount_due"], "300000.00");
+    let text = shop.text(&["invoice", "show", "INV-2026-000001"]);
+    assert!(
+        !text.contains("from INV-"),
+        "a void invoice carries nothing: {text}"
+    );
 }

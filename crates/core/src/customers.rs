@@ -531,10 +531,12 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
 }
 
 /// Soft delete: the customer is hidden from lists and frees its number, and
-/// can be restored. Its ledger and history stay.
+/// can be restored. Its ledger and history stay. Refused while it has live
+/// subscriptions (cancel them first: see `subscriptions::ensure_none_live`).
 pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
     let handle = resolve(w.tx(), reference, w.region())?;
     handle.ensure_live()?;
+    crate::billing::subscriptions::ensure_none_live(w.tx(), &handle, "delete the customer")?;
     let causal_length: i64 = w.query_row(
         "UPDATE customers SET status = 'deleted', status_before_delete = status,
                 causal_length = causal_length + 1, updated_at = ?2

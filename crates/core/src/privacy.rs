@@ -6,18 +6,42 @@
 //! The tables that hold a customer's data are listed once, in `OWNED`; a new
 //! table with a `customer_id` must be added there (a test checks that every
 //! such table is).
+//!
+//! # Gone from the file, not only from the tables
+//! A deleted or overwritten value normally stays in the file's bytes until
+//! SQLite reuses the space: in the free part of a page, on a free page, in
+//! the write-ahead log, in the search index's segments; every later backup
+//! copies those bytes too. `anonymise_and_scrub` and `erase_and_scrub` (what
+//! the CLI and the app call) also clear the file:
+//! * every connection runs with `secure_delete = FAST` (`Db::open`), which
+//!   zeroes deleted content inside pages at no extra I/O (but not the pages
+//!   it frees);
+//! * the search index is rewritten (FTS5 `optimize`), since a deleted row
+//!   otherwise keeps its postings in the old segments until they are merged;
+//! * the free pages are overwritten with zeros (`privacy_wipe`, V9), as some
+//!   were freed before, possibly holding copies of the customer's rows;
+//! * after the commit, a `wal_checkpoint(TRUNCATE)` moves the new pages into
+//!   the file and empties the WAL, which held the old ones.
+//!
+//! A file that held data before V9 was written without `secure_delete`, so
+//! pages in use may still hold stale copies of rows in their free parts: the
+//! first erase in it also rewrites the whole file once (`VACUUM`), and
+//! `privacy_file` (V9) remembers that it is done. Copies made before (the
+//! daily backups beside the database, the `<db>.before-*.bak` files of
+//! migrations and restores) still hold the customer: they are named in the
+//! result.
 
 use std::collections::HashSet;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::customers::{self, Handle, Status};
-use crate::db::{ChangeOp, Write};
+use crate::customers::{self, Customer, Handle, Status};
+use crate::db::{ChangeOp, Db, Write};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::outfile::{self, Rules, Written};
@@ -129,9 +153,12 @@ pub fn export_to_file(
 
 /// Removes what identifies the customer: name, numbers, email, address, notes,
 /// extra contacts, and those values inside the activity log and the change
-/// log. Amounts, tags and the ledger stay. Irreversible.
+/// log. Amounts, tags and the ledger stay. Irreversible. Refused while the
+/// customer has live subscriptions (cancel them first), which would go on
+/// billing "Anonymous Customer".
 pub fn anonymise(w: &mut Write<'_>, reference: &str) -> Result<customers::Customer> {
     let customer = customers::resolve(w.tx(), reference, w.region())?;
+    crate::billing::subscriptions::ensure_none_live(w.tx(), &customer, "anonymise them")?;
     // First scrub what is already recorded, then record the anonymisation itself.
     scrub_activity(w, customer.id)?;
     scrub_change_log(w, &customer)?;
@@ -209,6 +236,207 @@ pub fn anonymise(w: &mut Write<'_>, reference: &str) -> Result<customers::Custom
 pub struct Erased {
     pub customer_id: String,
     pub rows_deleted: u64,
+    /// What `erase_and_scrub` did to the file (empty from `erase` alone).
+    pub file: Scrubbed,
+}
+
+/// The result of `anonymise_and_scrub`: the customer as left, and the file.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Anonymised {
+    #[serde(flatten)]
+    pub customer: Customer,
+    pub file: Scrubbed,
+}
+
+/// What an erase did to the database file beside its rows (see the module's notes).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Scrubbed {
+    /// Free pages overwritten with zeros.
+    pub free_pages_zeroed: u64,
+    /// The write-ahead log was moved into the file and emptied. False when
+    /// another program kept reading through it for 10 s: its old pages then
+    /// go at the next checkpoint (the next import, backup or erase).
+    pub wal_cleared: bool,
+    /// The whole file was rewritten (VACUUM), once, as it held data written
+    /// before V9. `rewrite_error`: why that failed (the next erase retries).
+    pub file_rewritten: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rewrite_error: Option<String>,
+    /// Copies made before that still hold the customer (or could not be
+    /// read to tell): delete them, or keep them as safe as the database.
+    pub older_copies: Vec<PathBuf>,
+}
+
+/// Anonymises the customer (`anonymise`) and clears the file of the old
+/// values: the request as a person makes it.
+pub fn anonymise_and_scrub(
+    db: &mut Db,
+    actor: Option<&str>,
+    reference: &str,
+) -> Result<Anonymised> {
+    let uuid = customers::resolve(db.conn(), reference, db.region()?)?.uuid;
+    let (customer, zeroed) = db.write(actor, |w| {
+        let customer = anonymise(w, reference)?;
+        Ok((customer, clear_free_space(w)?))
+    })?;
+    Ok(Anonymised {
+        customer,
+        file: finish(db, actor, &uuid, zeroed)?,
+    })
+}
+
+/// Erases the customer (`erase`) and clears the file of the old values.
+pub fn erase_and_scrub(
+    db: &mut Db,
+    actor: Option<&str>,
+    reference: &str,
+    force: bool,
+) -> Result<Erased> {
+    let (mut erased, zeroed) = db.write(actor, |w| {
+        let erased = erase(w, reference, force)?;
+        Ok((erased, clear_free_space(w)?))
+    })?;
+    erased.file = finish(db, actor, &erased.customer_id, zeroed)?;
+    Ok(erased)
+}
+
+/// Inside the erase's transaction: rewrites the search index without the
+/// deleted postings, then overwrites every free page with zeros (the pages
+/// the erase itself freed among them; a free page reused meanwhile is zeroed
+/// by `secure_delete = FAST` before its new content goes in).
+fn clear_free_space(w: &mut Write<'_>) -> Result<u64> {
+    w.tx().execute_batch(
+        "INSERT INTO customer_search (customer_search) VALUES ('optimize');
+         INSERT INTO customer_search_deleted (customer_search_deleted) VALUES ('optimize');",
+    )?;
+    let free: i64 = w.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+    let page: i64 = w.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    // A row takes free pages first; a value is at most 1e9 bytes.
+    let per_row = 900_000_000 / page;
+    let mut left = free;
+    while left > 0 {
+        let pages = left.min(per_row);
+        w.exec(
+            "INSERT INTO privacy_wipe (zeros) VALUES (zeroblob(?1))",
+            [pages * page],
+        )?;
+        left -= pages;
+    }
+    w.exec("DELETE FROM privacy_wipe", [])?;
+    Ok(u64::try_from(free).unwrap_or(0))
+}
+
+/// After the commit: rewrites a file from before V9 once, empties the WAL
+/// and lists the older copies.
+fn finish(
+    db: &mut Db,
+    actor: Option<&str>,
+    uuid: &str,
+    free_pages_zeroed: u64,
+) -> Result<Scrubbed> {
+    let (file_rewritten, rewrite_error) = match rewrite_once(db, actor) {
+        Ok(done) => (done, None),
+        Err(e) => (false, Some(e.to_string())),
+    };
+    let busy: i64 = db
+        .conn()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    Ok(Scrubbed {
+        free_pages_zeroed,
+        wal_cleared: busy == 0,
+        file_rewritten,
+        rewrite_error,
+        older_copies: older_copies(db.path(), uuid),
+    })
+}
+
+/// VACUUM, if the file still needs its one rewrite (see the module's notes).
+/// Its temporary copy goes to a file, not to memory: it is as large as the
+/// database. True when it ran.
+fn rewrite_once(db: &mut Db, actor: Option<&str>) -> Result<bool> {
+    let needed: bool = db
+        .conn()
+        .query_row("SELECT rewrite_needed FROM privacy_file", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if !needed {
+        return Ok(false);
+    }
+    let conn = db.conn();
+    conn.pragma_update(None, "temp_store", "FILE")?;
+    let vacuumed = conn.execute_batch("VACUUM");
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    vacuumed?;
+    db.write(actor, |w| {
+        w.exec("UPDATE privacy_file SET rewrite_needed = 0", [])?;
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+/// The copies beside the database that hold the customer `uuid`: the daily
+/// backups (`backups/pelanggan-*.db`) and the `<db>.before-*.bak` copies of
+/// migrations and restores. A file that cannot be read is listed too.
+pub fn older_copies(database: &Path, uuid: &str) -> Vec<PathBuf> {
+    // Named as the database is (a relative path stays relative).
+    let dir = database.parent().unwrap_or(Path::new(""));
+    let name = database
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    let mut scan = |folder: &Path, wanted: &dyn Fn(&str) -> bool| {
+        let readable = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        if let Ok(entries) = std::fs::read_dir(readable) {
+            for e in entries.flatten() {
+                let file = e.file_name().to_string_lossy().into_owned();
+                if wanted(&file) && e.file_type().is_ok_and(|t| t.is_file()) {
+                    candidates.push(folder.join(e.file_name()));
+                }
+            }
+        }
+    };
+    scan(dir, &|f| {
+        f.strip_prefix(name.as_str())
+            .is_some_and(|rest| rest.starts_with(".before-") && rest.ends_with(".bak"))
+    });
+    scan(&dir.join("backups"), &|f| {
+        f.starts_with("pelanggan-") && f.ends_with(".db")
+    });
+    candidates.retain(|c| holds(c, uuid).unwrap_or(true));
+    candidates.sort();
+    candidates
+}
+
+/// Whether the database file at `path` has the customer `uuid`, read without
+/// locking or touching it (no `-wal`/`-shm` appear beside it).
+fn holds(path: &Path, uuid: &str) -> Result<bool> {
+    let text = path
+        .to_str()
+        .ok_or_else(|| Error::validation("file", "not a UTF-8 path"))?;
+    let mut uri = String::from("file:");
+    for c in text.chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3F"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    let conn = Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM customers WHERE uuid = ?1)",
+        [uuid],
+        |r| r.get(0),
+    )?)
 }
 
 /// Deletes the customer and every row about them. Refused while their
@@ -268,6 +496,7 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool) -> Result<Erased> 
     Ok(Erased {
         customer_id: customer.uuid,
         rows_deleted,
+        file: Scrubbed::default(),
     })
 }
 
@@ -412,7 +641,7 @@ fn rows(conn: &Connection, sql: &str, customer_id: i64) -> Result<Vec<Value>> {
                     let text = String::from_utf8_lossy(t).into_owned();
                     // JSON columns (activity details) come out as JSON, not as a string.
                     match name.as_str() {
-                        "details" | "value" | "carried_from" => {
+                        "details" | "value" => {
                             serde_json::from_str(&text).unwrap_or(Value::String(text))
                         }
                         _ => Value::String(text),

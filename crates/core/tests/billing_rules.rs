@@ -482,7 +482,7 @@ fn issue_due_bills_every_period_up_to_the_date_once() {
     );
     assert_eq!(s.id, sub.id);
     assert_eq!(
-        invoice(&db, "INV-2026-000007").carried_from,
+        invoice(&db, "INV-2026-000007").carried_from.unwrap(),
         ["INV-2026-000001"]
     );
     assert_eq!(invoice(&db, "inv-2026-000007").amount_due, money("300000"));

@@ -1,7 +1,10 @@
 //! `pelanggan invoice`: issuing due invoices, reading and voiding them.
 
-use pelanggan_core::billing::invoices::{self, InvoiceQuery};
-use pelanggan_core::{Db, Result};
+use pelanggan_core::billing::{
+    self,
+    invoices::{self, InvoiceQuery},
+};
+use pelanggan_core::{Db, Result, Write};
 
 use super::{parse_date, today};
 use crate::args::InvoiceCmd;
@@ -9,13 +12,23 @@ use crate::output::{Issued, List, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
-        InvoiceCmd::IssueDue { date } => {
+        InvoiceCmd::IssueDue { date, dry_run, yes } => {
             let date = match parse_date("date", date.as_deref())? {
                 Some(date) => date,
                 None => today(db)?,
             };
-            let invoices = db.write(actor, |w| invoices::issue_due(w, date))?;
-            Box::new(Issued { date, invoices })
+            billing::check_issue_date(date, today(db)?, *yes)?;
+            let issue = |w: &mut Write<'_>| invoices::issue_due(w, date);
+            let invoices = if *dry_run {
+                db.dry_run(actor, issue)?
+            } else {
+                db.write(actor, issue)?
+            };
+            Box::new(Issued {
+                date,
+                dry_run: *dry_run,
+                invoices,
+            })
         }
         InvoiceCmd::List {
             customer,

@@ -23,7 +23,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PrivacyCmd) -> Result<Box<dyn
         }
         PrivacyCmd::Anonymise { customer, yes } => {
             confirm(*yes, "anonymising")?;
-            Box::new(db.write(actor, |w| privacy::anonymise(w, customer))?)
+            Box::new(privacy::anonymise_and_scrub(db, actor, customer)?)
         }
         PrivacyCmd::Delete {
             customer,
@@ -31,7 +31,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PrivacyCmd) -> Result<Box<dyn
             force,
         } => {
             confirm(*yes, "deleting")?;
-            Box::new(db.write(actor, |w| privacy::erase(w, customer, *force))?)
+            Box::new(privacy::erase_and_scrub(db, actor, customer, *force)?)
         }
     })
 }

@@ -1,7 +1,8 @@
 //! `pelanggan subscription`: a customer's hotspot and PPPoE services.
 
-use pelanggan_core::billing::subscriptions::{
-    self, NewSubscription, SubscriptionPatch, SubscriptionQuery,
+use pelanggan_core::billing::{
+    self,
+    subscriptions::{self, NewSubscription, SubscriptionPatch, SubscriptionQuery},
 };
 use pelanggan_core::{Db, Error, Money, Result};
 
@@ -19,17 +20,20 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
             price,
             cycle,
             start,
+            yes,
         } => {
+            let start = parse_date("start", Some(start))?.ok_or_else(|| Error::Validation {
+                field: "start",
+                message: "a start date YYYY-MM-DD is required".into(),
+            })?;
+            billing::check_start_date(start, today(db)?, *yes)?;
             let input = NewSubscription {
                 kind: kind.parse()?,
                 username: username.clone(),
                 profile: profile.clone(),
                 price: Money::parse_positive("price", price)?,
                 cycle: cycle.as_deref().map(str::parse).transpose()?,
-                start: parse_date("start", Some(start))?.ok_or_else(|| Error::Validation {
-                    field: "start",
-                    message: "a start date YYYY-MM-DD is required".into(),
-                })?,
+                start,
             };
             Box::new(db.write(actor, |w| subscriptions::add(w, customer, input))?)
         }

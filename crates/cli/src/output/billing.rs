@@ -10,12 +10,15 @@ use serde::Serialize;
 
 use super::{List, Text, count, list_text, local, opt, rp, shorten, table};
 
-/// What `invoice issue-due` issued; JSON is the array of invoices.
+/// What `invoice issue-due` issued (or with `--dry-run` would issue); JSON is
+/// the array of invoices.
 #[derive(Serialize)]
 #[serde(transparent)]
 pub struct Issued {
     #[serde(skip)]
     pub date: NaiveDate,
+    #[serde(skip)]
+    pub dry_run: bool,
     pub invoices: Vec<Invoice>,
 }
 
@@ -100,17 +103,28 @@ fn billed(i: &Invoice) -> String {
     }
 }
 
+/// "50000.00 from INV-2026-000001, INV-2026-000002"; past six numbers, the
+/// first three, the last two and how many.
+fn carried(i: &Invoice) -> String {
+    let numbers = i.carried_from.as_deref().unwrap_or_default();
+    if i.carried_count == 0 {
+        return String::new();
+    }
+    let from = match numbers.len() {
+        0 => count(i.carried_count, "earlier invoice", "earlier invoices"),
+        1..=6 => numbers.join(", "),
+        n => format!(
+            "{}, ... {} ({n} invoices)",
+            numbers[..3].join(", "),
+            numbers[n - 2..].join(", ")
+        ),
+    };
+    format!("{} from {from}", rp(i.carried_amount))
+}
+
 impl Text for Invoice {
     fn text(&self) -> String {
-        let carried = if self.carried_from.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "{} from {}",
-                rp(self.carried_amount),
-                self.carried_from.join(", ")
-            )
-        };
+        let carried = carried(self);
         fields(vec![
             ("number", self.number.clone()),
             ("status", self.status.to_string()),
@@ -128,6 +142,10 @@ impl Text for Invoice {
             ("carried", carried),
             ("amount due", rp(self.amount_due)),
             (
+                "subscription owes",
+                self.subscription_owed.map(rp).unwrap_or_default(),
+            ),
+            (
                 "issued",
                 format!("{} by {}", local(&self.issued_at), self.issued_by),
             ),
@@ -142,7 +160,15 @@ fn invoice_table(items: &[Invoice], empty: &str) -> String {
         items,
         empty,
         &[
-            "number", "customer", "for", "period", "total", "paid", "due", "status",
+            "number",
+            "customer",
+            "for",
+            "period",
+            "total",
+            "paid",
+            "unpaid",
+            "subscription owes",
+            "status",
         ],
         |i| {
             vec![
@@ -152,7 +178,8 @@ fn invoice_table(items: &[Invoice], empty: &str) -> String {
                 i.period_start.to_string(),
                 rp(i.total),
                 rp(i.amount_allocated),
-                i.amount_due.to_string(),
+                rp(i.amount_unpaid),
+                i.subscription_owed.map(rp).unwrap_or_default(),
                 i.status.to_string(),
             ]
         },
@@ -167,11 +194,16 @@ impl Text for List<Invoice> {
 
 impl Text for Issued {
     fn text(&self) -> String {
+        let (none, done) = if self.dry_run {
+            (" (dry run)", "would be issued (dry run, nothing written)")
+        } else {
+            ("", "issued")
+        };
         if self.invoices.is_empty() {
-            return format!("no invoices due up to {}", self.date);
+            return format!("no invoices due up to {}{none}", self.date);
         }
         format!(
-            "{} issued, due up to {}\n{}",
+            "{} {done}, due up to {}\n{}",
             count(self.invoices.len() as u64, "invoice", "invoices"),
             self.date,
             invoice_table(&self.invoices, "")

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use pelanggan_core::backup::{BackupInfo, DailyBackup, RestoreInfo, Verified};
-use pelanggan_core::privacy::Erased;
+use pelanggan_core::privacy::{Anonymised, Erased, Scrubbed};
 use serde::Serialize;
 
 use super::{Text, count};
@@ -100,9 +100,50 @@ impl Text for RestoreInfo {
 impl Text for Erased {
     fn text(&self) -> String {
         format!(
-            "customer {} erased ({} deleted)",
+            "customer {} erased ({} deleted)\n{}",
             self.customer_id,
-            count(self.rows_deleted, "row", "rows")
+            count(self.rows_deleted, "row", "rows"),
+            scrubbed(&self.file)
         )
     }
+}
+
+impl Text for Anonymised {
+    fn text(&self) -> String {
+        format!("{}\n{}", self.customer.text(), scrubbed(&self.file))
+    }
+}
+
+/// What a privacy erase did to the file, and the older copies to see to.
+fn scrubbed(s: &Scrubbed) -> String {
+    let mut out = if s.wal_cleared {
+        format!(
+            "the old values are gone from the database file and its WAL ({} free pages zeroed)",
+            s.free_pages_zeroed
+        )
+    } else {
+        "the old values are gone from the database file; its WAL keeps old pages until the \
+         next checkpoint, as another program is reading it"
+            .to_owned()
+    };
+    if s.file_rewritten {
+        out.push_str(
+            "\nthe whole file was rewritten once, as it held data written before this version",
+        );
+    }
+    if let Some(e) = &s.rewrite_error {
+        out.push_str(&format!(
+            "\nthe file, which holds data written before this version, could not be rewritten \
+             ({e}): stale copies may remain in it until the next privacy request rewrites it"
+        ));
+    }
+    if !s.older_copies.is_empty() {
+        out.push_str(
+            "\nolder copies still hold this customer (delete them, or keep them as safe as the database):",
+        );
+        for copy in &s.older_copies {
+            out.push_str(&format!("\n  {}", copy.display()));
+        }
+    }
+    out
 }

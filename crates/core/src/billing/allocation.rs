@@ -312,7 +312,7 @@ pub(crate) fn events(conn: &Connection, customer_id: i64) -> Result<Vec<Event>> 
     }
     let mut roles: HashMap<String, Role> = HashMap::new();
     {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT id, debit_entry, void_entry, voucher_id IS NOT NULL FROM invoices WHERE customer_id = ?1",
         )?;
         let mut rows = stmt.query([customer_id])?;
@@ -331,7 +331,7 @@ pub(crate) fn events(conn: &Connection, customer_id: i64) -> Result<Vec<Event>> 
         }
     }
     {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare_cached(
             "SELECT id, invoice_id, credit_entry, carry_entry, refund_entry FROM payments WHERE customer_id = ?1",
         )?;
         let mut rows = stmt.query([customer_id])?;
@@ -348,8 +348,11 @@ pub(crate) fn events(conn: &Connection, customer_id: i64) -> Result<Vec<Event>> 
             }
         }
     }
-    let mut stmt = conn.prepare(
-        "SELECT id, uuid, type, amount FROM customer_balance_history WHERE customer_id = ?1 ORDER BY id",
+    // `+?1`: a plain `?1` here lets the planner mark the statement to be
+    // prepared again whenever the cached statement is reused (measured: on
+    // every call), which cost a billing run a tenth of its time.
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, uuid, type, amount FROM customer_balance_history WHERE customer_id = +?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([customer_id])?;
     let mut out = Vec::new();
@@ -404,13 +407,14 @@ pub(crate) fn status_of(total: Money, allocated: Money, void: bool) -> &'static 
 }
 
 /// Replays the customer's ledger and rewrites the cached allocation and status
-/// of each of their invoices that changed. Caches are not synced, so this
-/// writes no change log: every device computes the same from the same rows.
-pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<()> {
+/// of each of their invoices that changed; returns how many did. Caches are
+/// not synced, so this writes no change log: every device computes the same
+/// from the same rows. Once per customer per write: it reads their history.
+pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<usize> {
     let replay = replay(w.tx(), customer_id)?;
     let mut stale = Vec::new();
     {
-        let mut stmt = w.tx().prepare(
+        let mut stmt = w.tx().prepare_cached(
             "SELECT id, total, amount_allocated, status FROM invoices WHERE customer_id = ?1",
         )?;
         let mut rows = stmt.query([customer_id])?;
@@ -426,13 +430,14 @@ pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<()> {
             }
         }
     }
+    let changed = stale.len();
     for (id, allocated, status) in stale {
-        w.tx().execute(
+        w.exec(
             "UPDATE invoices SET amount_allocated = ?2, status = ?3 WHERE id = ?1",
             params![id, allocated, status],
         )?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// One broken invariant, for `audit`.

@@ -8,12 +8,27 @@
 //! its allocation and status are the replay's (see `allocation`).
 //!
 //! An invoice issued while earlier invoices of the same subscription are still
-//! open shows them as 'carried from' (numbers and amount, as they stood when
-//! it was issued). Its `amount_due` is read live: what is unpaid on it plus
-//! what is unpaid on the earlier invoices of its subscription, so on the
-//! newest invoice it is what the customer owes for that subscription. The
+//! open carries them. It stores, as they stood at issue, what they owed
+//! (`carried_amount`), how many they were (`carried_count`) and the newest
+//! (`carried_last`): a fixed size per invoice, however long the unpaid
+//! history. What it shows is read live from the open invoices (the
+//! `invoices_open` index, so a read costs what is open, not the history):
+//! `carried_amount` and `carried_count` are what the earlier invoices of its
+//! subscription owe now (`get` lists their numbers in `carried_from`),
+//! `amount_due` adds its own unpaid part, so on the newest invoice it is what
+//! the customer owes for that subscription, and `subscription_owed` is what
+//! all of the subscription's invoices owe. A void invoice shows nothing due,
+//! and an invoice voided or paid since drops out of the later ones. The
 //! carried debt is not debited again: the balance already holds it.
+//!
+//! `issue_due` gives each invoice a fixed amount of work however many it
+//! issues: what a new invoice is allocated follows from the balance (credit
+//! exists only while nothing is open, see `allocation`), what it carries from
+//! running totals per subscription, and the allocation replay runs once per
+//! customer at the end of the run rather than once per invoice.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
@@ -71,11 +86,19 @@ pub struct Invoice {
     pub amount_allocated: Money,
     /// `total - amount_allocated`, 0 when void.
     pub amount_unpaid: Money,
-    /// What earlier invoices of the subscription still owed at issue, and their numbers.
+    /// What the earlier invoices of its subscription owe now (0 when void),
+    /// and how many of them owe it.
     pub carried_amount: Money,
-    pub carried_from: Vec<String>,
-    /// Unpaid now, on this invoice and the earlier ones of its subscription.
+    pub carried_count: u32,
+    /// Their numbers, oldest first: listed by `get` (one invoice). Lists and
+    /// `issue_due` leave them out (None: N invoices would list up to N each).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carried_from: Option<Vec<String>>,
+    /// `amount_unpaid + carried_amount`: unpaid now on this invoice and the
+    /// earlier ones of its subscription.
     pub amount_due: Money,
+    /// What all the invoices of its subscription owe now (None for a voucher's).
+    pub subscription_owed: Option<Money>,
     pub due_date: NaiveDate,
     pub status: InvoiceStatus,
     pub issued_at: String,
@@ -100,12 +123,18 @@ pub struct InvoiceQuery {
 /// subscription of a live customer whose next billing date is on or before
 /// `date` is billed period by period until its next billing date is after
 /// it, oldest period first across subscriptions. Running it again for the
-/// same date issues nothing.
+/// same date issues nothing. A date a person typed goes through
+/// `billing::check_issue_date` first (a typo far ahead bills every period
+/// until then). Each invoice costs the same whatever the history: see the
+/// module's notes.
 pub fn issue_due(w: &mut Write<'_>, date: NaiveDate) -> Result<Vec<Invoice>> {
+    let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
+    let mut carried: HashMap<i64, Carried> = HashMap::new();
+    let mut handles: HashMap<String, Handle> = HashMap::new();
+    let mut touched: Vec<i64> = Vec::new();
     let mut issued = Vec::new();
     loop {
         let next: Option<i64> = w
-            .tx()
             .query_row(
                 "SELECT s.id FROM subscriptions s JOIN customers c ON c.id = s.customer_id
                  WHERE s.status = 'active' AND s.next_billing_date <= ?1 AND c.status != 'deleted'
@@ -116,17 +145,42 @@ pub fn issue_due(w: &mut Write<'_>, date: NaiveDate) -> Result<Vec<Invoice>> {
             .optional()?;
         let Some(id) = next else { break };
         let sub = subscriptions::get_by_id(w.tx(), id)?;
-        issued.push(issue_period(w, &sub, date)?);
+        let running = match carried.entry(sub.local_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(Carried::open_of(w.tx(), sub.local_id)?),
+        };
+        let customer = match handles.entry(sub.customer_id.clone()) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
+                let handle = customers::resolve(w.tx(), &sub.customer_id, w.region())?;
+                touched.push(handle.id);
+                e.insert(handle)
+            }
+        };
+        let invoice = issue_period(w, customer, &sub, &prefix, date, running.clone())?;
+        running.push(invoice.unpaid, &invoice.number)?;
+        issued.push(invoice.id);
     }
-    Ok(issued)
+    // The caches of what was issued, once per customer: the replay agrees
+    // with what `insert` allocated, and this keeps it the one authority.
+    for customer in touched {
+        let corrected = allocation::refresh(w, customer)?;
+        debug_assert_eq!(corrected, 0, "issue_due allocated as the replay does");
+    }
+    views(w.tx(), &issued)
 }
 
 /// Bills the subscription's next period and moves it on by one cycle.
-fn issue_period(w: &mut Write<'_>, sub: &Subscription, issue_date: NaiveDate) -> Result<Invoice> {
-    let customer = customers::resolve(w.tx(), &sub.customer_id, w.region())?;
+fn issue_period(
+    w: &mut Write<'_>,
+    customer: &Handle,
+    sub: &Subscription,
+    prefix: &str,
+    issue_date: NaiveDate,
+    carried: Carried,
+) -> Result<Inserted> {
     let start = sub.next_billing_date;
     let end = subscriptions::advance(w, sub)?;
-    let (carried_amount, carried_from) = carried(w.tx(), sub.local_id)?;
     let description = format!(
         "{} {} ({}) {}..{}",
         sub.kind,
@@ -135,9 +189,10 @@ fn issue_period(w: &mut Write<'_>, sub: &Subscription, issue_date: NaiveDate) ->
         date_text(start),
         date_text(end)
     );
-    issue(
+    insert(
         w,
-        &customer,
+        customer,
+        prefix,
         Charge {
             subscription: Some(sub),
             voucher: None,
@@ -145,11 +200,52 @@ fn issue_period(w: &mut Write<'_>, sub: &Subscription, issue_date: NaiveDate) ->
             period_start: start,
             period_end: end,
             amount: sub.price,
-            carried_amount,
-            carried_from,
+            carried,
             issue_date,
         },
+        true,
     )
+}
+
+/// What an invoice carries as it is issued: the unpaid total of the earlier
+/// open invoices of its subscription, how many they are, and the newest.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Carried {
+    pub amount: Money,
+    pub count: u32,
+    pub last: Option<String>,
+}
+
+impl Carried {
+    /// What the subscription's open invoices owe, from the caches (which every
+    /// write leaves up to date): reads what is open, not the history.
+    fn open_of(conn: &Connection, subscription_id: i64) -> Result<Carried> {
+        Ok(conn
+            .prepare_cached(
+                "SELECT coalesce(sum(total - amount_allocated), 0), count(*),
+                    (SELECT number FROM invoices
+                     WHERE subscription_id = ?1 AND status IN ('unpaid', 'partial')
+                     ORDER BY id DESC LIMIT 1)
+             FROM invoices WHERE subscription_id = ?1 AND status IN ('unpaid', 'partial')",
+            )?
+            .query_row([subscription_id], |r| {
+                Ok(Carried {
+                    amount: r.get(0)?,
+                    count: r.get(1)?,
+                    last: r.get(2)?,
+                })
+            })?)
+    }
+
+    /// The next invoice of the subscription carries this one too, if it owes.
+    fn push(&mut self, unpaid: Money, number: &str) -> Result<()> {
+        if unpaid > Money::ZERO {
+            self.amount = self.amount.checked_add(unpaid, "carried_amount")?;
+            self.count += 1;
+            self.last = Some(number.to_owned());
+        }
+        Ok(())
+    }
 }
 
 /// What an invoice is for; see `issue`.
@@ -161,18 +257,45 @@ pub(crate) struct Charge<'a> {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub amount: Money,
-    pub carried_amount: Money,
-    pub carried_from: Vec<String>,
+    pub carried: Carried,
     /// Its year numbers the invoice.
     pub issue_date: NaiveDate,
 }
 
 /// Numbers the invoice, posts its debit, stores it, logs it and re-applies
-/// the customer's credit to it.
+/// the customer's credit to it. Its charge waits for the next event (a
+/// voucher's, paid by its own payment next): see `allocation`.
 pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) -> Result<Invoice> {
+    let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
+    let inserted = insert(w, customer, &prefix, charge, false)?;
+    allocation::refresh(w, customer.id)?;
+    get(w.tx(), &inserted.uuid)
+}
+
+/// What `insert` stored.
+struct Inserted {
+    id: i64,
+    uuid: String,
+    number: String,
+    /// What the customer's credit left unpaid of it.
+    unpaid: Money,
+}
+
+/// Numbers the invoice, posts its debit, stores it and logs it. With
+/// `settle`, it is stored as the replay will allocate it: the customer's
+/// credit pays it as far as it goes (credit exists only while nothing is
+/// open, so it is the balance before the debit, if positive). Without, it is
+/// stored unpaid, for the caller's `allocation::refresh`.
+fn insert(
+    w: &mut Write<'_>,
+    customer: &Handle,
+    prefix: &str,
+    charge: Charge<'_>,
+    settle: bool,
+) -> Result<Inserted> {
     super::ensure_positive("amount", charge.amount)?;
     let uuid = new_id();
-    let number = next_number(w, charge.issue_date)?;
+    let number = next_number(w, prefix, charge.issue_date)?;
     let entry = ledger::post(
         w,
         customer,
@@ -181,12 +304,17 @@ pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) ->
         &EntryNote::new(format!("Invoice {number}: {}", charge.description))
             .with_reference("invoice", &uuid),
     )?;
-    let carried_from = json!(charge.carried_from);
-    w.tx().execute(
+    let allocated = if settle {
+        charge.amount.min(entry.previous_balance.max(Money::ZERO))
+    } else {
+        Money::ZERO
+    };
+    let carried = &charge.carried;
+    w.exec(
         "INSERT INTO invoices (uuid, number, customer_id, subscription_id, voucher_id, description,
-             period_start, period_end, charge, total, carried_amount, carried_from, due_date,
-             issued_at, issued_by, debit_entry)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?7, ?12, ?13, ?14)",
+             period_start, period_end, charge, total, carried_amount, carried_count, carried_last,
+             due_date, issued_at, issued_by, debit_entry, amount_allocated, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?7, ?13, ?14, ?15, ?16, ?17)",
         params![
             uuid,
             number,
@@ -197,13 +325,17 @@ pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) ->
             date_text(charge.period_start),
             date_text(charge.period_end),
             charge.amount,
-            charge.carried_amount,
-            carried_from.to_string(),
+            carried.amount,
+            carried.count,
+            carried.last,
             w.now(),
             w.actor(),
             entry.id,
+            allocated,
+            allocation::status_of(charge.amount, allocated, false),
         ],
     )?;
+    let id = w.tx().last_insert_rowid();
     let row = json!({
         "number": number,
         "customer_id": customer.uuid,
@@ -214,8 +346,9 @@ pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) ->
         "period_end": date_text(charge.period_end),
         "charge": charge.amount,
         "total": charge.amount,
-        "carried_amount": charge.carried_amount,
-        "carried_from": carried_from,
+        "carried_amount": carried.amount,
+        "carried_count": carried.count,
+        "carried_last": carried.last,
         "due_date": date_text(charge.period_start),
         "issued_at": w.now(),
         "issued_by": w.actor(),
@@ -227,8 +360,12 @@ pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) ->
         "invoice_issued",
         json!({ "invoice_id": uuid, "invoice": row }),
     )?;
-    allocation::refresh(w, customer.id)?;
-    get(w.tx(), &uuid)
+    Ok(Inserted {
+        id,
+        uuid,
+        number,
+        unpaid: Money::from_minor(charge.amount.minor() - allocated.minor()),
+    })
 }
 
 /// Cancels an invoice issued by mistake: posts a credit reversing its debit.
@@ -295,7 +432,8 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
     get(w.tx(), &invoice.id)
 }
 
-/// One invoice by its number (any case) or its UUID.
+/// One invoice by its number (any case) or its UUID, with the numbers of
+/// the earlier invoices it carries.
 pub fn get(conn: &Connection, reference: &str) -> Result<Invoice> {
     let text = reference.trim();
     let found = if let Ok(uuid) = Uuid::parse_str(text) {
@@ -303,7 +441,8 @@ pub fn get(conn: &Connection, reference: &str) -> Result<Invoice> {
     } else {
         find(conn, "i.number = ?1 COLLATE NOCASE", text)?
     };
-    found.ok_or_else(|| Error::not_found("invoice", text))
+    let found = found.ok_or_else(|| Error::not_found("invoice", text))?;
+    Ok(live(conn, vec![found], true)?.remove(0))
 }
 
 /// Invoices, newest first.
@@ -333,7 +472,17 @@ pub fn list(conn: &Connection, region: Region, query: &InvoiceQuery) -> Result<V
         ],
         from_row,
     )?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    live(conn, rows.collect::<rusqlite::Result<Vec<_>>>()?, false)
+}
+
+/// The invoices with these row ids, in that order.
+fn views(conn: &Connection, ids: &[i64]) -> Result<Vec<Invoice>> {
+    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE i.id = ?1"))?;
+    let found = ids
+        .iter()
+        .map(|id| stmt.query_row([id], from_row))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    live(conn, found, false)
 }
 
 pub(crate) fn local_id(conn: &Connection, uuid: &str) -> Result<i64> {
@@ -344,13 +493,13 @@ pub(crate) fn local_id(conn: &Connection, uuid: &str) -> Result<i64> {
     )
 }
 
-/// The invoice number that comes next for `date`'s year. A number already
-/// taken (arrived through sync, say) is skipped.
-fn next_number(w: &mut Write<'_>, date: NaiveDate) -> Result<String> {
-    let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
+/// The invoice number that comes next for `date`'s year, with the
+/// `invoice_prefix` setting's `prefix`. A number already taken (arrived
+/// through sync, say) is skipped.
+fn next_number(w: &mut Write<'_>, prefix: &str, date: NaiveDate) -> Result<String> {
     let year = date.year();
     loop {
-        let n: i64 = w.tx().query_row(
+        let n: i64 = w.query_row(
             "INSERT INTO invoice_sequences (year, last_number) VALUES (?1, 1)
              ON CONFLICT (year) DO UPDATE SET last_number = last_number + 1
              RETURNING last_number",
@@ -358,7 +507,7 @@ fn next_number(w: &mut Write<'_>, date: NaiveDate) -> Result<String> {
             |r| r.get(0),
         )?;
         let number = format!("{prefix}-{year}-{n:06}");
-        let taken: bool = w.tx().query_row(
+        let taken: bool = w.query_row(
             "SELECT EXISTS (SELECT 1 FROM invoices WHERE number = ?1)",
             [&number],
             |r| r.get(0),
@@ -369,45 +518,30 @@ fn next_number(w: &mut Write<'_>, date: NaiveDate) -> Result<String> {
     }
 }
 
-/// The earlier invoices of the subscription still open, oldest first: their
-/// unpaid total and their numbers.
-fn carried(conn: &Connection, subscription_id: i64) -> Result<(Money, Vec<String>)> {
-    let mut stmt = conn.prepare(
-        "SELECT number, total - amount_allocated FROM invoices
-         WHERE subscription_id = ?1 AND status IN ('unpaid', 'partial') ORDER BY id",
-    )?;
-    let mut rows = stmt.query([subscription_id])?;
-    let (mut amount, mut numbers) = (Money::ZERO, Vec::new());
-    while let Some(r) = rows.next()? {
-        numbers.push(r.get(0)?);
-        amount = amount.checked_add(r.get(1)?, "carried_amount")?;
-    }
-    Ok((amount, numbers))
-}
-
-const SELECT: &str = "SELECT i.uuid, i.number, c.uuid, c.name, s.uuid, s.username, v.code, i.description,
-        i.period_start, i.period_end, i.charge, i.total, i.amount_allocated, i.carried_amount,
-        i.carried_from, i.due_date, i.status, i.issued_at, i.issued_by, i.voided_at, i.voided_by,
-        CASE WHEN i.voided_at IS NOT NULL THEN 0
-             ELSE i.total - i.amount_allocated + CASE WHEN i.subscription_id IS NULL THEN 0 ELSE
-                (SELECT coalesce(sum(e.total - e.amount_allocated), 0) FROM invoices e
-                 WHERE e.subscription_id = i.subscription_id AND e.id < i.id AND e.voided_at IS NULL)
-             END
-        END
+const SELECT: &str =
+    "SELECT i.uuid, i.number, c.uuid, c.name, s.uuid, s.username, v.code, i.description,
+        i.period_start, i.period_end, i.charge, i.total, i.amount_allocated, i.id,
+        i.subscription_id, i.due_date, i.status, i.issued_at, i.issued_by, i.voided_at, i.voided_by
      FROM invoices i JOIN customers c ON c.id = i.customer_id
      LEFT JOIN subscriptions s ON s.id = i.subscription_id
      LEFT JOIN vouchers v ON v.id = i.voucher_id";
 
-fn find(conn: &Connection, condition: &str, value: &str) -> Result<Option<Invoice>> {
+/// An invoice as read, before its live part (`live`) is filled in.
+struct Found {
+    id: i64,
+    subscription: Option<i64>,
+    invoice: Invoice,
+}
+
+fn find(conn: &Connection, condition: &str, value: &str) -> Result<Option<Found>> {
     Ok(conn
         .query_row(&format!("{SELECT} WHERE {condition}"), [value], from_row)
         .optional()?)
 }
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<Invoice> {
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Found> {
     let total: Money = r.get(11)?;
     let allocated: Money = r.get(12)?;
-    let carried_from: String = r.get(14)?;
     let status: String = r.get(16)?;
     let status = InvoiceStatus::from_str(&status).unwrap_or(InvoiceStatus::Unpaid);
     let unpaid = if status == InvoiceStatus::Void {
@@ -415,29 +549,92 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Invoice> {
     } else {
         Money::from_minor(total.minor() - allocated.minor())
     };
-    Ok(Invoice {
-        id: r.get(0)?,
-        number: r.get(1)?,
-        customer_id: r.get(2)?,
-        customer_name: r.get(3)?,
-        subscription_id: r.get(4)?,
-        subscription_username: r.get(5)?,
-        voucher_code: r.get(6)?,
-        description: r.get(7)?,
-        period_start: stored_date(&r.get::<_, String>(8)?)?,
-        period_end: stored_date(&r.get::<_, String>(9)?)?,
-        charge: r.get(10)?,
-        total,
-        amount_allocated: allocated,
-        amount_unpaid: unpaid,
-        carried_amount: r.get(13)?,
-        carried_from: serde_json::from_str(&carried_from).unwrap_or_default(),
-        amount_due: r.get(21)?,
-        due_date: stored_date(&r.get::<_, String>(15)?)?,
-        status,
-        issued_at: r.get(17)?,
-        issued_by: r.get(18)?,
-        voided_at: r.get(19)?,
-        voided_by: r.get(20)?,
+    Ok(Found {
+        id: r.get(13)?,
+        subscription: r.get(14)?,
+        invoice: Invoice {
+            id: r.get(0)?,
+            number: r.get(1)?,
+            customer_id: r.get(2)?,
+            customer_name: r.get(3)?,
+            subscription_id: r.get(4)?,
+            subscription_username: r.get(5)?,
+            voucher_code: r.get(6)?,
+            description: r.get(7)?,
+            period_start: stored_date(&r.get::<_, String>(8)?)?,
+            period_end: stored_date(&r.get::<_, String>(9)?)?,
+            charge: r.get(10)?,
+            total,
+            amount_allocated: allocated,
+            amount_unpaid: unpaid,
+            carried_amount: Money::ZERO,
+            carried_count: 0,
+            carried_from: None,
+            amount_due: unpaid,
+            subscription_owed: None,
+            due_date: stored_date(&r.get::<_, String>(15)?)?,
+            status,
+            issued_at: r.get(17)?,
+            issued_by: r.get(18)?,
+            voided_at: r.get(19)?,
+            voided_by: r.get(20)?,
+        },
     })
+}
+
+/// Fills in what is read live: for each subscription among `found`, one walk
+/// over its open invoices (oldest first) gives every listed invoice of it
+/// what the earlier ones owe, and the subscription's total. With `numbers`,
+/// also the earlier ones' numbers.
+fn live(conn: &Connection, mut found: Vec<Found>, numbers: bool) -> Result<Vec<Invoice>> {
+    let mut by_subscription: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (k, f) in found.iter_mut().enumerate() {
+        if numbers {
+            f.invoice.carried_from = Some(Vec::new());
+        }
+        if let Some(s) = f.subscription {
+            by_subscription.entry(s).or_default().push(k);
+        }
+    }
+    // `+?1`: see `allocation::events` (the statement is not prepared again per call).
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, number, total - amount_allocated FROM invoices
+         WHERE subscription_id = +?1 AND status IN ('unpaid', 'partial') ORDER BY id",
+    )?;
+    for (subscription, mut listed) in by_subscription {
+        let open = stmt
+            .query_map([subscription], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Money>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut owed = Money::ZERO;
+        for (_, _, unpaid) in &open {
+            owed = owed.checked_add(*unpaid, "subscription_owed")?;
+        }
+        listed.sort_by_key(|&k| found[k].id);
+        let (mut earlier, mut carried) = (0, Money::ZERO);
+        for k in listed {
+            let f = &mut found[k];
+            while earlier < open.len() && open[earlier].0 < f.id {
+                carried = carried.checked_add(open[earlier].2, "carried_amount")?;
+                earlier += 1;
+            }
+            let invoice = &mut f.invoice;
+            invoice.subscription_owed = Some(owed);
+            if invoice.status == InvoiceStatus::Void {
+                continue;
+            }
+            invoice.carried_amount = carried;
+            invoice.carried_count = u32::try_from(earlier).unwrap_or(u32::MAX);
+            invoice.amount_due = invoice.amount_unpaid.checked_add(carried, "amount_due")?;
+            if numbers {
+                invoice.carried_from = Some(open[..earlier].iter().map(|o| o.1.clone()).collect());
+            }
+        }
+    }
+    Ok(found.into_iter().map(|f| f.invoice).collect())
 }

@@ -24,7 +24,7 @@ pub mod payments;
 pub mod subscriptions;
 pub mod vouchers;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::customers::{Handle, Status};
@@ -90,6 +90,72 @@ pub(crate) fn ensure_billable(customer: &Handle, what: &str) -> Result<()> {
         )),
         Status::Active | Status::Inactive => Ok(()),
     }
+}
+
+/// The earliest billing date taken without confirmation.
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(d) => d,
+    None => panic!("2000-01-01"),
+};
+
+/// Refuses an `invoice issue-due` date (`date_out_of_range`) before 2000 or
+/// more than one cycle ahead of `today` (a month, the longest cycle), unless
+/// the person `confirmed` it: a typo such as 2099-12-31 would bill every
+/// period until then in one write. `today` is the shop's date, the caller's.
+pub fn check_issue_date(date: NaiveDate, today: NaiveDate, confirmed: bool) -> Result<()> {
+    let latest = today
+        .checked_add_months(Months::new(1))
+        .unwrap_or(NaiveDate::MAX);
+    check_window(
+        "date",
+        date,
+        latest,
+        confirmed,
+        "one billing cycle (a month) after today",
+        "issuing up to it would bill every period until then",
+    )
+}
+
+/// Refuses a subscription's start date (`date_out_of_range`) before 2000 or
+/// more than a year ahead of `today`, unless the person `confirmed` it: a
+/// start in year 0 would be billed two thousand years of periods.
+pub fn check_start_date(start: NaiveDate, today: NaiveDate, confirmed: bool) -> Result<()> {
+    let latest = today
+        .checked_add_months(Months::new(12))
+        .unwrap_or(NaiveDate::MAX);
+    check_window(
+        "start",
+        start,
+        latest,
+        confirmed,
+        "a year after today",
+        "every period from it is billed",
+    )
+}
+
+fn check_window(
+    field: &'static str,
+    date: NaiveDate,
+    latest: NaiveDate,
+    confirmed: bool,
+    limit: &str,
+    why: &str,
+) -> Result<()> {
+    if confirmed || (EARLIEST_DATE..=latest).contains(&date) {
+        return Ok(());
+    }
+    let bound = if date < EARLIEST_DATE {
+        format!("before {EARLIEST_DATE}, taken for a typo")
+    } else {
+        format!("after {latest}, {limit}: {why}")
+    };
+    Err(Error::Refused {
+        code: "date_out_of_range",
+        field: Some(field),
+        message: format!(
+            "{field} {date} is {bound}; check the date, or confirm it with --yes if it is meant"
+        ),
+    })
 }
 
 /// 'YYYY-MM-DD', the stored form of a date.

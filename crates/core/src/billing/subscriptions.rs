@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
-use crate::customers;
+use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -350,6 +350,34 @@ pub fn cancel(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
     )
 }
 
+/// Refuses (`customer_has_subscriptions`) to act on a customer who still has
+/// live (active or suspended) subscriptions: a deleted or anonymised customer
+/// would otherwise go on being billed, or be billed again for every period
+/// missed once restored. The subscriptions are cancelled first, deliberately
+/// (cancelling is for good, and ends the service).
+pub(crate) fn ensure_none_live(conn: &Connection, customer: &Handle, action: &str) -> Result<()> {
+    let live: Vec<String> = conn
+        .prepare(
+            "SELECT username FROM subscriptions WHERE customer_id = ?1 AND status != 'cancelled' ORDER BY id",
+        )?
+        .query_map([customer.id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if live.is_empty() {
+        return Ok(());
+    }
+    Err(Error::refused(
+        "customer_has_subscriptions",
+        format!(
+            "customer {} ({}) has {} live subscription(s): {}; cancel them first \
+             (pelanggan subscription cancel USERNAME), then {action}",
+            customer.uuid,
+            customer.name,
+            live.len(),
+            live.join(", ")
+        ),
+    ))
+}
+
 /// One subscription by reference (see `resolve`).
 pub fn get(conn: &Connection, reference: &str) -> Result<Subscription> {
     resolve(conn, reference)
@@ -409,12 +437,19 @@ pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Subscription> {
 
 /// Moves the subscription past the period it has just billed.
 pub(crate) fn advance(w: &mut Write<'_>, sub: &Subscription) -> Result<NaiveDate> {
-    let anchor = anchor_of(w.tx(), sub.local_id)?;
-    let periods = periods_of(w.tx(), sub.local_id)? + 1;
-    let next = sub.cycle.period_start(anchor, periods).ok_or_else(|| {
-        Error::validation("date", "the next billing date is past the calendar's end")
-    })?;
-    w.tx().execute(
+    let (anchor, periods): (String, u32) = w.query_row(
+        "SELECT anchor_date, periods_billed FROM subscriptions WHERE id = ?1",
+        [sub.local_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let periods = periods + 1;
+    let next = sub
+        .cycle
+        .period_start(stored_date(&anchor)?, periods)
+        .ok_or_else(|| {
+            Error::validation("date", "the next billing date is past the calendar's end")
+        })?;
+    w.exec(
         "UPDATE subscriptions SET periods_billed = ?2, next_billing_date = ?3, updated_at = ?4 WHERE id = ?1",
         params![sub.local_id, periods, date_text(next), w.now()],
     )?;
@@ -541,7 +576,8 @@ const SELECT: &str =
 
 fn find(conn: &Connection, condition: &str, value: &str) -> Result<Option<Subscription>> {
     Ok(conn
-        .query_row(&format!("{SELECT} WHERE {condition}"), [value], from_row)
+        .prepare_cached(&format!("{SELECT} WHERE {condition}"))?
+        .query_row([value], from_row)
         .optional()?)
 }
 

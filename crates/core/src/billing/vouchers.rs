@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::json;
 
-use super::invoices::{self, Charge};
+use super::invoices::{self, Carried, Charge};
 use super::payments::{self, Details};
 use super::{PaymentMethod, at_or_now, ensure_positive};
 use crate::customers;
@@ -154,8 +154,7 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
                 period_start: day,
                 period_end: day,
                 amount: voucher.price,
-                carried_amount: Money::ZERO,
-                carried_from: Vec::new(),
+                carried: Carried::default(),
                 issue_date: day,
             },
         )?;

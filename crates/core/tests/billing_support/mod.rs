@@ -136,6 +136,84 @@ pub fn check(db: &Db) {
         )
         .unwrap();
     assert_eq!(bad, 0, "0 <= allocated <= total");
+    check_live(db);
+}
+
+/// What each invoice shows live (carried, amount due, what its subscription
+/// owes), against plain SQL over all the invoices.
+fn check_live(db: &Db) {
+    let conn = db.conn();
+    let all = invoices::list(conn, db.region().unwrap(), &Default::default()).unwrap();
+    for listed in all {
+        let (id, sub): (i64, Option<i64>) = conn
+            .query_row(
+                "SELECT id, subscription_id FROM invoices WHERE uuid = ?1",
+                [&listed.id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let earlier: Vec<(String, i64)> = conn
+            .prepare(
+                "SELECT number, total - amount_allocated FROM invoices
+                 WHERE subscription_id = ?1 AND id < ?2 AND voided_at IS NULL
+                   AND amount_allocated < total ORDER BY id",
+            )
+            .unwrap()
+            .query_map(rusqlite::params![sub, id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let owed: Option<i64> = sub.map(|s| {
+            conn.query_row(
+                "SELECT coalesce(sum(total - amount_allocated), 0) FROM invoices
+                 WHERE subscription_id = ?1 AND voided_at IS NULL",
+                [s],
+                |r| r.get(0),
+            )
+            .unwrap()
+        });
+        let void = listed.voided_at.is_some();
+        let carried: i64 = if void {
+            0
+        } else {
+            earlier.iter().map(|e| e.1).sum()
+        };
+        let count = if void { 0 } else { earlier.len() as u32 };
+        let what = &listed.number;
+        assert_eq!(listed.carried_amount.minor(), carried, "{what}: carried");
+        assert_eq!(listed.carried_count, count, "{what}: carried count");
+        assert_eq!(
+            listed.amount_due.minor(),
+            listed.amount_unpaid.minor() + carried,
+            "{what}: amount due"
+        );
+        assert_eq!(
+            listed.subscription_owed.map(Money::minor),
+            owed,
+            "{what}: owed"
+        );
+        assert_eq!(listed.carried_from, None, "lists leave the numbers out");
+        let shown = invoices::get(conn, &listed.id).unwrap();
+        let numbers: Vec<String> = if void {
+            Vec::new()
+        } else {
+            earlier.into_iter().map(|e| e.0).collect()
+        };
+        assert_eq!(shown.carried_from, Some(numbers), "{what}: carried from");
+        assert_eq!(
+            (
+                shown.carried_amount,
+                shown.amount_due,
+                shown.subscription_owed
+            ),
+            (
+                listed.carried_amount,
+                listed.amount_due,
+                listed.subscription_owed
+            ),
+            "{what}: shown as listed"
+        );
+    }
 }
 
 /// Every row of every table: to prove a refused write left nothing behind.
