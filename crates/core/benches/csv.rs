@@ -86,7 +86,7 @@ fn write_csv(path: &Path, first: u64, rows: u64) {
         } else {
             String::new()
         };
-        let notes = if rng.next() % 5 == 0 {
+        let notes = if rng.next().is_multiple_of(5) {
             "langganan lama"
         } else {
             ""

@@ -380,7 +380,7 @@ pub fn write_csv(
         }
         writer.write_byte_record(&out.record)?;
         rows += 1;
-        if rows % 10_000 == 0 {
+        if rows.is_multiple_of(10_000) {
             cancel.check()?;
             progress(Progress {
                 rows,

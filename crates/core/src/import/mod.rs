@@ -478,7 +478,7 @@ fn run(
                     }
                     Err(e) => return Err(e),
                 }
-                if summary.rows % PROGRESS_EVERY == 0 {
+                if summary.rows.is_multiple_of(PROGRESS_EVERY) {
                     report(&summary, progress);
                 }
             }
