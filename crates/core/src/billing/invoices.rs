@@ -218,7 +218,9 @@ pub(crate) struct Carried {
 
 impl Carried {
     /// What the subscription's open invoices owe, from the caches (which every
-    /// write leaves up to date): reads what is open, not the history.
+    /// write leaves up to date, and which stay right for the invoices issued
+    /// before a run while it goes on: a new charge never changes what older
+    /// ones were allocated): reads what is open, not the history.
     fn open_of(conn: &Connection, subscription_id: i64) -> Result<Carried> {
         Ok(conn
             .prepare_cached(
@@ -263,8 +265,8 @@ pub(crate) struct Charge<'a> {
 }
 
 /// Numbers the invoice, posts its debit, stores it, logs it and re-applies
-/// the customer's credit to it. Its charge waits for the next event (a
-/// voucher's, paid by its own payment next): see `allocation`.
+/// the customer's credit to it (the replay: a voucher's charge waits for its
+/// own payment, which the caller records next; see `allocation`).
 pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) -> Result<Invoice> {
     let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
     let inserted = insert(w, customer, &prefix, charge, false)?;
