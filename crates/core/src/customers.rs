@@ -715,10 +715,12 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
 /// finds the live customer holding it, else the latest deleted one.
 pub fn resolve(conn: &Connection, reference: &str, region: Region) -> Result<Handle> {
     let text = reference.trim();
+    // Messages and tables name customers as `#12`; typed back, it is the local number.
+    let local = text.strip_prefix('#').unwrap_or(text);
     let found = if let Ok(uuid) = Uuid::parse_str(text) {
         find_handle(conn, "uuid = ?1", &uuid.to_string())?
-    } else if is_local_id(text) {
-        find_handle(conn, "id = ?1", text)?
+    } else if is_local_id(local) {
+        find_handle(conn, "id = ?1", local)?
     } else if let Some(number) = phone::parse(text, region) {
         find_handle(
             conn,

@@ -649,6 +649,8 @@ fn customers_are_found_by_uuid_local_id_and_number() {
     let c = add(&mut db, "Budi", WA1);
     assert_eq!(get(&db, &c.id).name, "Budi");
     assert_eq!(get(&db, &c.local_id.to_string()).name, "Budi");
+    // As messages print it.
+    assert_eq!(get(&db, &format!("#{}", c.local_id)).name, "Budi");
     assert_eq!(get(&db, &format!(" {} ", c.id.to_uppercase())).name, "Budi");
     assert_eq!(get(&db, "6281234567890").name, "Budi");
 }
