@@ -368,12 +368,17 @@ pub(crate) fn ensure_none_live(conn: &Connection, customer: &Handle, action: &st
     Err(Error::refused(
         "customer_has_subscriptions",
         format!(
-            "customer {} ({}) has {} live subscription(s): {}; cancel them first \
+            "customer #{} ({}) has {}: {}; cancel {} first \
              (pelanggan subscription cancel USERNAME), then {action}",
-            customer.uuid,
+            customer.id,
             customer.name,
-            live.len(),
-            live.join(", ")
+            if live.len() == 1 {
+                "a live subscription".to_owned()
+            } else {
+                format!("{} live subscriptions", live.len())
+            },
+            live.join(", "),
+            if live.len() == 1 { "it" } else { "them" }
         ),
     ))
 }
