@@ -6,12 +6,12 @@
 //! carried is live: nothing stale after a void.
 
 mod billing_support;
+mod common;
 
 use billing_support::{check, customer, date, fingerprint, invoice, money, shop, subscription};
 use pelanggan_core::billing::subscriptions::Cycle;
 use pelanggan_core::billing::{self, invoices};
 use pelanggan_core::{Db, Money};
-use rusqlite::Connection;
 
 /// Bytes stored for the invoices of `period_start >= from`: their rows, their
 /// change-log rows and their activity entries.
@@ -248,53 +248,13 @@ fn a_dry_run_lists_what_would_be_issued_and_keeps_nothing() {
     );
 }
 
-/// The migration files up to `last`, applied to a new file as an older
-/// program would have (with its history recorded, checksums from a fresh file).
-fn file_at(path: &std::path::Path, last: i64) -> Connection {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    let mut files: Vec<(i64, String)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            let version: i64 = name.strip_prefix('V')?.split_once("__")?.0.parse().ok()?;
-            Some((version, std::fs::read_to_string(dir.join(&name)).unwrap()))
-        })
-        .filter(|(v, _)| *v <= last)
-        .collect();
-    files.sort();
-    let (_fresh_dir, fresh) = shop();
-    let conn = Connection::open(path).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name VARCHAR(255),
-             applied_on VARCHAR(255), checksum VARCHAR(255));",
-    )
-    .unwrap();
-    for (version, sql) in files {
-        conn.execute_batch(&sql).unwrap();
-        let row: (String, String, String) = fresh
-            .conn()
-            .query_row(
-                "SELECT name, applied_on, checksum FROM refinery_schema_history WHERE version = ?1",
-                [version],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-        conn.execute(
-            "INSERT INTO refinery_schema_history VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![version, row.0, row.1, row.2],
-        )
-        .unwrap();
-    }
-    conn
-}
-
 #[test]
 fn an_older_file_keeps_what_its_invoices_carried_in_the_fixed_size_form() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shop.db");
     {
         // Three unpaid monthly invoices as the program before V9 stored them.
-        let conn = file_at(&path, 8);
+        let conn = common::file_at_version(&path, 8);
         conn.execute_batch(
             "INSERT INTO customers (id, uuid, name, whatsapp, status, balance, created_at, updated_at, created_by)
              VALUES (1, '0190b7a4-0000-7000-8000-000000000001', 'Lama', '+6281234567890', 'active', -450000,

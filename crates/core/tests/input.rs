@@ -15,7 +15,6 @@ use pelanggan_core::progress::Cancel;
 use pelanggan_core::search::{self, Filter, Position, Sort};
 use pelanggan_core::settings::{self, Key};
 use pelanggan_core::{Db, Warning};
-use rusqlite::Connection;
 
 fn codes(warnings: &[Warning]) -> Vec<&'static str> {
     warnings.iter().map(|w| w.code).collect()
@@ -286,39 +285,7 @@ fn an_import_that_updates_a_customer_keeps_its_contacts_searchable() {
 
 /// A file as version 7 left it, with a customer holding extra contacts.
 fn file_at_v7(path: &Path) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    let mut files: Vec<(i64, String)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| {
-            let name = e.unwrap().file_name().to_string_lossy().into_owned();
-            let version: i64 = name.strip_prefix('V')?.split_once("__")?.0.parse().ok()?;
-            (version <= 7).then(|| (version, std::fs::read_to_string(dir.join(&name)).unwrap()))
-        })
-        .collect();
-    files.sort();
-    let (_fresh_dir, fresh) = open();
-    let conn = Connection::open(path).unwrap();
-    conn.execute_batch(
-        "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name VARCHAR(255),
-             applied_on VARCHAR(255), checksum VARCHAR(255));",
-    )
-    .unwrap();
-    for (version, sql) in &files {
-        conn.execute_batch(sql).unwrap();
-        let row: (String, String, String) = fresh
-            .conn()
-            .query_row(
-                "SELECT name, applied_on, checksum FROM refinery_schema_history WHERE version = ?1",
-                [version],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .unwrap();
-        conn.execute(
-            "INSERT INTO refinery_schema_history VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![version, row.0, row.1, row.2],
-        )
-        .unwrap();
-    }
+    let conn = file_at_version(path, 7);
     conn.execute_batch(
         "INSERT INTO customers (uuid, name, whatsapp, status, created_at, updated_at, created_by)
          VALUES ('0190b7a4-0000-7000-8000-000000000001', 'Lama', '+6281234567890', 'active',

@@ -170,29 +170,7 @@ fn a_file_one_version_behind_is_backed_up_then_upgraded_with_its_data() {
     {
         // A file as the previous release left it: its migrations applied and
         // recorded (checksums copied from a fresh file), and a customer.
-        let (_fresh_dir, fresh) = open();
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name VARCHAR(255),
-                 applied_on VARCHAR(255), checksum VARCHAR(255));",
-        )
-        .unwrap();
-        for (version, sql) in files.iter().filter(|(v, _)| *v <= previous) {
-            conn.execute_batch(sql).unwrap();
-            let row: (String, String, String) = fresh
-                .conn()
-                .query_row(
-                    "SELECT name, applied_on, checksum FROM refinery_schema_history WHERE version = ?1",
-                    [version],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .unwrap();
-            conn.execute(
-                "INSERT INTO refinery_schema_history VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![version, row.0, row.1, row.2],
-            )
-            .unwrap();
-        }
+        let conn = file_at_version(&path, previous);
         if previous >= 1 {
             conn.execute(
                 "INSERT INTO customers (uuid, name, whatsapp, status, created_at, updated_at, created_by)

@@ -4,6 +4,7 @@
 //! gives a sale; storage stays UTC. Walk-in voucher sales are revenue.
 
 mod billing_support;
+mod common;
 
 use billing_support::{customer, money, shop};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -390,47 +391,10 @@ fn walk_in_voucher_sales_are_revenue() {
 /// report counts by the shop's days.
 #[test]
 fn a_file_from_before_v10_gets_its_rollups_by_bucket() {
-    use rusqlite::Connection;
-
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     {
-        let (_fresh_dir, fresh) = shop();
-        let migrations = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-        let mut files: Vec<(i64, std::path::PathBuf)> = std::fs::read_dir(&migrations)
-            .unwrap()
-            .filter_map(|e| {
-                let path = e.unwrap().path();
-                let name = path.file_name()?.to_str()?.to_owned();
-                let version = name.strip_prefix('V')?.split_once("__")?.0.parse().ok()?;
-                Some((version, path))
-            })
-            .filter(|(v, _)| *v <= 7)
-            .collect();
-        files.sort();
-        let conn = Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE refinery_schema_history (version int4 PRIMARY KEY, name VARCHAR(255),
-                 applied_on VARCHAR(255), checksum VARCHAR(255));",
-        )
-        .unwrap();
-        for (version, file) in &files {
-            conn.execute_batch(&std::fs::read_to_string(file).unwrap())
-                .unwrap();
-            let row: (String, String, String) = fresh
-                .conn()
-                .query_row(
-                    "SELECT name, applied_on, checksum FROM refinery_schema_history WHERE version = ?1",
-                    [version],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .unwrap();
-            conn.execute(
-                "INSERT INTO refinery_schema_history VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![version, row.0, row.1, row.2],
-            )
-            .unwrap();
-        }
+        let conn = common::file_at_version(&path, 7);
         // A customer and a payment at 06:05 WIB on 11 March, a walk-in sale
         // (the payment's ledger entry left out: foreign keys off).
         conn.execute_batch(
