@@ -516,7 +516,7 @@ fn ranked_daily(dir: &Path) -> Result<(Vec<Candidate>, Vec<Damaged>)> {
 }
 
 /// The day in a daily backup's name (`pelanggan-YYYY-MM-DD.db`).
-fn daily_backup_day(path: &Path) -> Option<NaiveDate> {
+pub(crate) fn daily_backup_day(path: &Path) -> Option<NaiveDate> {
     path.file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_prefix("pelanggan-"))

@@ -792,8 +792,9 @@ fn open_reader(path: &Path) -> Result<Connection> {
     )?)?)
 }
 
-/// `file:PATH?immutable=1`, the path percent-encoded.
-fn immutable_uri(path: &Path) -> String {
+/// `file:PATH?immutable=1`, the path percent-encoded: opens a file read-only
+/// without locking it or making a `-wal`/`-shm` beside it.
+pub(crate) fn immutable_uri(path: &Path) -> String {
     let mut uri = String::from("file:");
     for b in path.as_os_str().as_encoded_bytes() {
         match b {

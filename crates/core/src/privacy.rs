@@ -404,8 +404,8 @@ pub fn older_copies(database: &Path, uuid: &str) -> Vec<PathBuf> {
         f.strip_prefix(name.as_str())
             .is_some_and(|rest| rest.starts_with(".before-") && rest.ends_with(".bak"))
     });
-    scan(&dir.join("backups"), &|f| {
-        f.starts_with("pelanggan-") && f.ends_with(".db")
+    scan(&crate::backup::default_dir(database), &|f| {
+        crate::backup::daily_backup_day(Path::new(f)).is_some()
     });
     candidates.retain(|c| holds(c, uuid).unwrap_or(true));
     candidates.sort();
@@ -415,21 +415,8 @@ pub fn older_copies(database: &Path, uuid: &str) -> Vec<PathBuf> {
 /// Whether the database file at `path` has the customer `uuid`, read without
 /// locking or touching it (no `-wal`/`-shm` appear beside it).
 fn holds(path: &Path, uuid: &str) -> Result<bool> {
-    let text = path
-        .to_str()
-        .ok_or_else(|| Error::validation("file", "not a UTF-8 path"))?;
-    let mut uri = String::from("file:");
-    for c in text.chars() {
-        match c {
-            '%' => uri.push_str("%25"),
-            '?' => uri.push_str("%3F"),
-            '#' => uri.push_str("%23"),
-            c => uri.push(c),
-        }
-    }
-    uri.push_str("?immutable=1");
     let conn = Connection::open_with_flags(
-        uri,
+        crate::db::immutable_uri(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
     )?;
     Ok(conn.query_row(
