@@ -38,22 +38,32 @@ impl Shop {
     }
 
     fn subscribe(&self, customer: &str, username: &str, price: &str, start: &str) -> Value {
-        self.ok(&[
-            "subscription",
-            "add",
-            customer,
-            "--type",
-            "pppoe",
-            "--username",
-            username,
-            "--profile",
-            "10 Mbps",
-            "--price",
-            price,
-            "--start",
-            start,
-        ])
+        self.ok(&subscribe_args(customer, username, price, start))
     }
+}
+
+/// `subscription add` of a monthly PPPoE subscription.
+fn subscribe_args<'a>(
+    customer: &'a str,
+    username: &'a str,
+    price: &'a str,
+    start: &'a str,
+) -> [&'a str; 13] {
+    [
+        "subscription",
+        "add",
+        customer,
+        "--type",
+        "pppoe",
+        "--username",
+        username,
+        "--profile",
+        "10 Mbps",
+        "--price",
+        price,
+        "--start",
+        start,
+    ]
 }
 
 fn state(status: &str, allocated: &str, due: &str) -> (String, String, String) {
@@ -946,43 +956,12 @@ fn issue_due_refuses_runaway_dates_and_runs_dry() {
     // A start before 2000 or more than a year ahead is a typo until confirmed.
     for start in ["0000-01-01", "1999-12-31", "2099-01-01"] {
         shop.refused(
-            &[
-                "subscription",
-                "add",
-                "1",
-                "--type",
-                "pppoe",
-                "--username",
-                "budi",
-                "--profile",
-                "10M",
-                "--price",
-                "150000",
-                "--start",
-                start,
-            ],
+            &subscribe_args("1", "budi", "150000", start),
             "date_out_of_range",
             Some("start"),
         );
     }
-    let e = shop.err(
-        &[
-            "subscription",
-            "add",
-            "1",
-            "--type",
-            "pppoe",
-            "--username",
-            "budi",
-            "--profile",
-            "10M",
-            "--price",
-            "150000",
-            "--start",
-            "0000-01-01",
-        ],
-        1,
-    );
+    let e = shop.err(&subscribe_args("1", "budi", "150000", "0000-01-01"), 1);
     assert!(
         e["message"].as_str().unwrap().contains("--yes"),
         "the message names the way out: {e}"
