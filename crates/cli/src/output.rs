@@ -10,7 +10,7 @@ mod insights;
 mod words;
 
 pub use billing::Issued;
-pub use files::{AutoBackup, Written};
+pub use files::AutoBackup;
 pub use words::set_currency;
 use words::{count, rp, shell_word};
 

@@ -274,15 +274,12 @@ pub fn anonymise_and_scrub(
     actor: Option<&str>,
     reference: &str,
 ) -> Result<Anonymised> {
-    let uuid = customers::resolve(db.conn(), reference, db.region()?)?.uuid;
     let (customer, zeroed) = db.write(actor, |w| {
         let customer = anonymise(w, reference)?;
         Ok((customer, clear_free_space(w)?))
     })?;
-    Ok(Anonymised {
-        customer,
-        file: finish(db, actor, &uuid, zeroed)?,
-    })
+    let file = finish(db, actor, &customer.id, zeroed)?;
+    Ok(Anonymised { customer, file })
 }
 
 /// Erases the customer (`erase`) and clears the file of the old values.

@@ -1,7 +1,7 @@
 use pelanggan_core::{Db, Error, Result, privacy};
 
 use crate::args::PrivacyCmd;
-use crate::output::{OnStderr, Render, Written};
+use crate::output::{OnStderr, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PrivacyCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
@@ -10,11 +10,13 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PrivacyCmd) -> Result<Box<dyn
             file,
             force,
         } => {
-            let written = privacy::export_to_file(db.conn(), customer, db.region()?, file, *force)?;
-            let out = Box::new(Written {
-                file: written.file,
-                bytes: written.bytes,
-            });
+            let out = Box::new(privacy::export_to_file(
+                db.conn(),
+                customer,
+                db.region()?,
+                file,
+                *force,
+            )?);
             // The JSON went to standard output: the summary must not mix with it.
             if file.as_os_str() == "-" {
                 return Ok(Box::new(OnStderr(out)));

@@ -3,17 +3,11 @@
 use std::path::PathBuf;
 
 use pelanggan_core::backup::{BackupInfo, DailyBackup, RestoreInfo, Verified};
+use pelanggan_core::outfile::Written;
 use pelanggan_core::privacy::{Anonymised, Erased, Scrubbed};
 use serde::Serialize;
 
 use super::{Text, count};
-
-/// A file a command wrote.
-#[derive(Serialize)]
-pub struct Written {
-    pub file: PathBuf,
-    pub bytes: u64,
-}
 
 /// What `backup --auto` did: the file made (or nothing because today's
 /// exists), the backups kept and deleted, the damaged ones found.
