@@ -499,9 +499,9 @@ pub enum SettingsCmd {
     Show,
     /// Set one setting
     Set {
-        /// default_region, default_admin, currency or invoice_prefix
+        /// default_region, default_admin, currency, invoice_prefix or time_zone
         key: String,
-        /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV)
+        /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV), an IANA zone (Asia/Jakarta)
         value: String,
     },
 }

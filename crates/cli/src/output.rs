@@ -207,16 +207,10 @@ pub fn error(e: &Error, json: bool) -> ExitCode {
     }
     ExitCode::from(match e {
         Error::Busy => 4,
-        // Refused, but about the file rather than the input: no database
-        // there, a read-only medium, a damaged database.
-        e if FILE_CODES.contains(&e.code()) => 3,
         e if e.is_rejected_input() => 1,
         _ => 3,
     })
 }
-
-/// Codes of `Error::Refused` that are file problems (exit 3), not refused input.
-const FILE_CODES: &[&str] = &["no_database", "read_only", "database_damaged"];
 
 pub fn usage_error(e: clap::Error, json: bool) -> ExitCode {
     use clap::error::ErrorKind;

@@ -48,7 +48,10 @@ impl ShopZone {
         ShopZone::parse(&name).ok_or_else(|| {
             Error::validation(
                 "time_zone",
-                format!("the time_zone setting '{name}' is not an IANA time zone name"),
+                format!(
+                    "the time_zone setting '{name}' is not an IANA time zone name; \
+                     set one with: pelanggan settings set time_zone Asia/Jakarta"
+                ),
             )
         })
     }

@@ -134,7 +134,9 @@ impl Error {
         }
     }
 
-    /// True when the user's input was refused (as opposed to a storage failure).
+    /// True when the user's input was refused (as opposed to a storage failure,
+    /// or a refusal about the database file itself: none there, a read-only
+    /// medium, a damaged file).
     pub fn is_rejected_input(&self) -> bool {
         !matches!(
             self,
@@ -143,6 +145,10 @@ impl Error {
                 | Error::Migration(_)
                 | Error::Database(_)
                 | Error::Io(_)
+                | Error::Refused {
+                    code: "no_database" | "read_only" | "database_damaged",
+                    ..
+                }
         )
     }
 

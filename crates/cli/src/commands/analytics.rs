@@ -3,7 +3,7 @@
 use pelanggan_core::analytics::{self, Period, Query};
 use pelanggan_core::{Db, Result};
 
-use super::{parse_date, today};
+use super::parse_date;
 use crate::output::Render;
 
 pub fn run(
@@ -20,7 +20,7 @@ pub fn run(
     let query = Query {
         period,
         top: top.parse()?,
-        today: today(db)?,
+        today: db.today()?,
     };
     Ok(Box::new(analytics::analytics(db.conn(), &query)?))
 }

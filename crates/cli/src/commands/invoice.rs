@@ -6,18 +6,16 @@ use pelanggan_core::billing::{
 };
 use pelanggan_core::{Db, Result, Write};
 
-use super::{parse_date, today};
+use super::parse_date;
 use crate::args::InvoiceCmd;
 use crate::output::{Issued, List, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
         InvoiceCmd::IssueDue { date, dry_run, yes } => {
-            let date = match parse_date("date", date.as_deref())? {
-                Some(date) => date,
-                None => today(db)?,
-            };
-            billing::check_issue_date(date, today(db)?, *yes)?;
+            let today = db.today()?;
+            let date = parse_date("date", date.as_deref())?.unwrap_or(today);
+            billing::check_issue_date(date, today, *yes)?;
             let issue = |w: &mut Write<'_>| invoices::issue_due(w, date);
             let invoices = if *dry_run {
                 db.dry_run(actor, issue)?

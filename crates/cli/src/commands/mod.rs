@@ -147,12 +147,6 @@ fn db_path(cli: &Cli) -> Result<PathBuf> {
         })
 }
 
-/// Today on the shop's calendar (its time zone): the default date of
-/// billing commands and the last day of a report.
-fn today(db: &Db) -> Result<NaiveDate> {
-    db.today()
-}
-
 /// Reads a YYYY-MM-DD date argument.
 fn parse_date(field: &'static str, value: Option<&str>) -> Result<Option<NaiveDate>> {
     value

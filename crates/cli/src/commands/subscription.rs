@@ -6,7 +6,7 @@ use pelanggan_core::billing::{
 };
 use pelanggan_core::{Db, Error, Money, Result};
 
-use super::{parse_date, today};
+use super::parse_date;
 use crate::args::SubscriptionCmd;
 use crate::output::{List, Render};
 
@@ -26,7 +26,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                 field: "start",
                 message: "a start date YYYY-MM-DD is required".into(),
             })?;
-            billing::check_start_date(start, today(db)?, *yes)?;
+            billing::check_start_date(start, db.today()?, *yes)?;
             let input = NewSubscription {
                 kind: kind.parse()?,
                 username: username.clone(),
@@ -63,7 +63,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
         SubscriptionCmd::Resume { subscription, date } => {
             let on = match parse_date("date", date.as_deref())? {
                 Some(on) => on,
-                None => today(db)?,
+                None => db.today()?,
             };
             Box::new(db.write(actor, |w| subscriptions::resume(w, subscription, on))?)
         }

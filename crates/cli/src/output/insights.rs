@@ -48,10 +48,9 @@ impl Text for Report {
             (
                 "of revenue, walk-in voucher sales",
                 format!(
-                    "{} ({} voucher{})",
-                    self.voucher_sales,
-                    self.vouchers_sold,
-                    if self.vouchers_sold == 1 { "" } else { "s" }
+                    "{} ({})",
+                    rp(self.voucher_sales),
+                    count(self.vouchers_sold, "voucher", "vouchers")
                 ),
             ),
             (
