@@ -773,7 +773,21 @@ pub(crate) fn parse_whatsapp(
         field,
         input: input.trim().to_owned(),
     })?;
-    number_warnings(field, input, &reading, region, true, warnings);
+    number_warnings(field, input, &reading, region, warnings);
+    // `not_mobile`: a WhatsApp number whose plan says it is a fixed line,
+    // toll-free, ...
+    if !reading.kind.is_mobile() {
+        let input = input.trim();
+        warnings.push(Warning::new(
+            "not_mobile",
+            Some(field),
+            format!(
+                "'{input}' ({}) is a {} number, not a mobile: WhatsApp may not reach it",
+                reading.number,
+                reading.kind.label()
+            ),
+        ));
+    }
     Ok(reading.number)
 }
 
@@ -792,19 +806,17 @@ pub(crate) fn parse_phone(
         field,
         input: text.to_owned(),
     })?;
-    number_warnings(field, text, &reading, region, false, warnings);
+    number_warnings(field, text, &reading, region, warnings);
     Ok(Some(reading.number))
 }
 
 /// `foreign_number`: digits that are no number of the shop's country, read
-/// as another country's; `not_mobile`: a WhatsApp number whose plan says it
-/// is a fixed line, toll-free, ...
+/// as another country's.
 fn number_warnings(
     field: &'static str,
     input: &str,
     reading: &phone::Reading,
     region: Region,
-    whatsapp: bool,
     warnings: &mut Vec<Warning>,
 ) {
     let input = input.trim();
@@ -818,16 +830,6 @@ fn number_warnings(
                  (typed with + it is taken as international)",
                 abroad.name(),
                 region.name(),
-            ),
-        ));
-    }
-    if whatsapp && !reading.kind.is_mobile() {
-        warnings.push(Warning::new(
-            "not_mobile",
-            Some(field),
-            format!(
-                "'{input}' ({number}) is a {} number, not a mobile: WhatsApp may not reach it",
-                reading.kind.label()
             ),
         ));
     }

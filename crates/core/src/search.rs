@@ -43,7 +43,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use rusqlite::{Connection, params_from_iter};
 
 use crate::customers::{self, Customer, Status};
 use crate::days::{Bounds, DayRange, ShopZone};
@@ -457,7 +457,7 @@ const TERM_TEXT: &str = "(CASE WHEN length(c.name || coalesce(c.email, '')) = oc
                             ELSE coalesce(char(1, 1) || c.email, '') || c.contact_emails END), ?) > 0
         OR instr(char(1, 1) || substr(c.whatsapp, 2)
            || CASE WHEN c.whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(c.whatsapp, 4) ELSE '' END
-           || CASE WHEN c.contact_numbers IS NULL THEN '' ELSE c.contact_numbers END, ?) > 0
+           || coalesce(c.contact_numbers, ''), ?) > 0
       ELSE {fts} END)";
 
 /// `TERM_TEXT` for a pattern without word marks (`?` six times): the
@@ -1587,12 +1587,11 @@ fn query_page(
 
 /// The ids of the named tags (None for a name the shop does not have).
 fn tag_ids(conn: &Connection, names: &[String]) -> Result<Vec<Option<i64>>> {
-    let mut stmt = conn.prepare_cached("SELECT id FROM tags WHERE name = ?1")?;
     names
         .iter()
         .map(|n| {
-            let name = validate::required("tag", n, tags::NAME_MAX)?;
-            Ok(stmt.query_row([name], |r| r.get(0)).optional()?)
+            let name = validate::name("tag", n, tags::NAME_MAX)?;
+            Ok(tags::find(conn, &name)?.map(|t| t.id))
         })
         .collect()
 }

@@ -290,8 +290,8 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
 }
 
 /// A tag of the shop as the write paths need it.
-struct Tag {
-    id: i64,
+pub(crate) struct Tag {
+    pub(crate) id: i64,
     uuid: Uuid,
     name: String,
     color: String,
@@ -326,7 +326,7 @@ fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<Tag> {
 }
 
 /// The shop's tag named `name` (case-insensitively), if any.
-fn find(conn: &Connection, name: &str) -> Result<Option<Tag>> {
+pub(crate) fn find(conn: &Connection, name: &str) -> Result<Option<Tag>> {
     let found: Option<(i64, String, String, String)> = conn
         .prepare_cached("SELECT id, uuid, name, color FROM tags WHERE name = ?1")?
         .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))

@@ -148,12 +148,11 @@ pub fn open(path: &Path, sheet: Option<&str>) -> Result<(Opened, Counter)> {
 }
 
 fn utf16(head: &[u8], encoding: &'static encoding_rs::Encoding) -> Vec<u8> {
-    let body = head
-        .strip_prefix(&[0xFF, 0xFE])
-        .or_else(|| head.strip_prefix(&[0xFE, 0xFF]))
-        .unwrap_or(head);
-    let (text, _) = encoding.decode_without_bom_handling(body);
-    text.into_owned().into_bytes()
+    encoding
+        .decode_with_bom_removal(head)
+        .0
+        .into_owned()
+        .into_bytes()
 }
 
 /// What the first bytes say.
