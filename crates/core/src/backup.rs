@@ -17,12 +17,9 @@ use serde::Serialize;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::file_copy::{PAGES_PER_STEP, copy_pages, quick_check, report};
 use crate::outfile::{self, Partial, Rules, with_suffix};
 use crate::progress::{Cancel, Progress};
-
-/// Pages copied per step: small enough that writers on other connections get
-/// the lock between steps, large enough to finish a big file quickly.
-const PAGES_PER_STEP: std::ffi::c_int = 1024;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct BackupInfo {
@@ -139,66 +136,6 @@ fn check_source(db: &Db, backups: &Path) -> Result<()> {
     })
 }
 
-/// None when `PRAGMA quick_check` says ok, else its first findings.
-fn quick_check(conn: &Connection) -> Result<Option<String>> {
-    let found = (|| -> rusqlite::Result<Vec<String>> {
-        let mut stmt = conn.prepare("PRAGMA quick_check(3)")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        rows.collect()
-    })();
-    match found {
-        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => Ok(None),
-        Ok(lines) => Ok(Some(lines.join("; "))),
-        // A file damaged where the check starts fails to run at all.
-        Err(rusqlite::Error::SqliteFailure(f, m))
-            if matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
-            ) =>
-        {
-            Ok(Some(m.unwrap_or_else(|| f.to_string())))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub(crate) fn copy_pages(
-    source: &Connection,
-    target: &Path,
-    progress: &mut dyn FnMut(Progress),
-    cancel: &Cancel,
-) -> Result<()> {
-    let mut dest = Connection::open(target)?;
-    {
-        let backup = rusqlite::backup::Backup::new(source, &mut dest)?;
-        loop {
-            cancel.check()?;
-            let step = backup.step(PAGES_PER_STEP)?;
-            report(&backup, progress);
-            match step {
-                rusqlite::backup::StepResult::Done => break,
-                rusqlite::backup::StepResult::More => {}
-                // Another connection holds a lock: let it finish, then go on.
-                _ => std::thread::sleep(Duration::from_millis(20)),
-            }
-        }
-    }
-    // A copy of a WAL database is itself in WAL mode; fold it into one file.
-    dest.pragma_update(None, "journal_mode", "DELETE")?;
-    Ok(())
-}
-
-fn report(backup: &rusqlite::backup::Backup<'_, '_>, progress: &mut dyn FnMut(Progress)) {
-    let p = backup.progress();
-    let total = u64::try_from(p.pagecount).unwrap_or_default();
-    let left = u64::try_from(p.remaining).unwrap_or_default();
-    progress(Progress {
-        rows: 0,
-        done: total - left.min(total),
-        total,
-    });
-}
-
 /// Replaces the database at `path` with the backup at `source`, as `restore`
 /// does; when there is no database at `path` yet, the backup becomes it
 /// (nothing is created if the backup is refused).
@@ -208,9 +145,10 @@ pub fn restore_at(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<(Db, RestoreInfo)> {
-    let schema_version = check_backup(source)?;
+    let (schema_version, src) = inspect(source, "integrity_check")?;
     if crate::db::require_database(path).is_ok() {
-        return restore(Db::open_existing(path)?, source, progress, cancel);
+        let db = Db::open_existing(path)?;
+        return restore_checked(db, source, schema_version, src, progress, cancel);
     }
     // An empty file (an old program's mistyped path) is no database to keep.
     let rules = Rules::new(path.is_file()).protect(source, "the backup being restored");
@@ -218,7 +156,6 @@ pub fn restore_at(
     outfile::create_parent(path)?;
     let partial = Partial::new(path, &rules)?;
     drop(partial.open()?);
-    let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     copy_pages(&src, partial.path(), progress, cancel)?;
     partial.commit()?;
     let db = Db::open(path)?;
@@ -246,8 +183,19 @@ pub fn restore(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<(Db, RestoreInfo)> {
-    let schema_version = check_backup(source)?;
-    let src = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let (schema_version, src) = inspect(source, "integrity_check")?;
+    restore_checked(db, source, schema_version, src, progress, cancel)
+}
+
+/// `restore` once the backup passed its check (`src` is it, open read-only).
+fn restore_checked(
+    db: Db,
+    source: &Path,
+    schema_version: i64,
+    src: Connection,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<(Db, RestoreInfo)> {
     // SQLite copies into a WAL file only page for page of the same size;
     // a backup with other pages (4 KiB, from a file made before new files
     // got 16 KiB) is copied in rollback-journal mode, which takes the

@@ -964,7 +964,7 @@ fn keep_copy_before_migration(path: &Path, version: i64) -> Result<PathBuf> {
             crate::outfile::check(&target, &rules)?;
             let partial = crate::outfile::Partial::new(&target, &rules)?;
             drop(partial.open()?);
-            crate::backup::copy_pages(
+            crate::file_copy::copy_pages(
                 &source,
                 partial.path(),
                 &mut |_| {},
@@ -1032,9 +1032,11 @@ fn copy_fingerprint(copy: &Path) -> Result<Vec<(String, String)>> {
         copy,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-    if check != "ok" || applied_version(&conn)?.is_none() {
-        return Err(Error::Migration(format!("{}: {check}", copy.display())));
+    if let Some(problem) = crate::file_copy::quick_check(&conn)? {
+        return Err(Error::Migration(format!("{}: {problem}", copy.display())));
+    }
+    if applied_version(&conn)?.is_none() {
+        return Err(Error::Migration(format!("{}: no schema", copy.display())));
     }
     fingerprint(&conn)
 }

@@ -19,6 +19,7 @@ pub mod days;
 pub mod db;
 pub mod error;
 pub mod export;
+mod file_copy;
 pub mod generate;
 pub mod import;
 pub mod iso;
