@@ -200,13 +200,15 @@ impl Db {
 
     /// Moves the WAL's content into the main file and truncates the WAL, so a
     /// large write (an import) does not leave the file swollen.
-    pub fn checkpoint(&self) -> Result<()> {
+    /// True when the WAL was emptied (false: a reader still needed part of it).
+    pub fn checkpoint(&self) -> Result<bool> {
         if self.read_only {
-            return Ok(());
+            return Ok(true);
         }
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+        let busy: i64 = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
     }
 
     /// A write made by the program itself (first-run set-up), attributed to "system".

@@ -335,12 +335,9 @@ fn finish(
         Ok(done) => (done, None),
         Err(e) => (false, Some(e.to_string())),
     };
-    let busy: i64 = db
-        .conn()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
     Ok(Scrubbed {
         free_pages_zeroed,
-        wal_cleared: busy == 0,
+        wal_cleared: db.checkpoint()?,
         file_rewritten,
         rewrite_error,
         older_copies: older_copies(db.path(), uuid),
