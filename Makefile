@@ -5,20 +5,25 @@ CARGO ?= cargo
 ARGS ?= --help
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test lint fmt setup build release bench bench-csv bench-billing
+.PHONY: run test lint fmt setup build release bench bench-csv bench-billing bindings
 
 ## Build and run the `pelanggan` CLI: make run ARGS="customer add --name Budi --whatsapp 0812-3456-7890"
 run: setup
 	$(CARGO) run --quiet --release -p pelanggan-cli -- $(ARGS)
 
-## Every test of the workspace (unit, integration, property, CLI).
+## Every test of the workspace (unit, integration, property, CLI), with the
+## TypeScript bindings checked against the code (the core's `ts` feature).
 test: setup
-	$(CARGO) test --workspace --all-targets --locked
+	$(CARGO) test --workspace --all-targets --locked --features pelanggan-core/ts
 
 ## What CI checks besides the tests.
 lint: setup
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked --features pelanggan-core/ts -- -D warnings
+
+## Rewrite crates/core/bindings/ (the TypeScript types of the wire) from the code.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p pelanggan-core --features ts --test bindings
 
 fmt:
 	$(CARGO) fmt --all

@@ -19,19 +19,14 @@ use crate::warning::Warning;
 pub const VALUE_MAX: usize = 100;
 pub const NOTES_MAX: usize = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactKind {
-    Whatsapp,
-    Email,
-    Phone,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ContactKind("type") {
+        Whatsapp => "whatsapp" | "wa",
+        Email => "email",
+        Phone => "phone",
+    }
 }
-
-text_enum!(ContactKind, "type", {
-    Whatsapp => "whatsapp" | "wa",
-    Email => "email",
-    Phone => "phone",
-});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Contact {

@@ -30,22 +30,16 @@ pub const NAME_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 500;
 pub const NOTES_MAX: usize = 2000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Active,
-    Inactive,
-    Blacklisted,
-    /// Soft-deleted: hidden from lists, restorable.
-    Deleted,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Status("status") {
+        Active => "active",
+        Inactive => "inactive",
+        Blacklisted => "blacklisted",
+        /// Soft-deleted: hidden from lists, restorable.
+        Deleted => "deleted",
+    }
 }
-
-text_enum!(Status, "status", {
-    Active => "active",
-    Inactive => "inactive",
-    Blacklisted => "blacklisted",
-    Deleted => "deleted",
-});
 
 /// A customer as shown to admins.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

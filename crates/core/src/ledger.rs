@@ -19,22 +19,17 @@ use crate::names::text_enum;
 use crate::phone::Region;
 use crate::validate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryKind {
-    /// Money in: a payment or a manual credit. Adds to the balance.
-    Credit,
-    /// Money owed: an invoice or a manual debit. Takes from the balance.
-    Debit,
-    /// What an over-payment leaves as credit for the next invoice. Adds.
-    CarryOver,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum EntryKind("type") {
+        /// Money in: a payment or a manual credit. Adds to the balance.
+        Credit => "credit",
+        /// Money owed: an invoice or a manual debit. Takes from the balance.
+        Debit => "debit",
+        /// What an over-payment leaves as credit for the next invoice. Adds.
+        CarryOver => "carry_over",
+    }
 }
-
-text_enum!(EntryKind, "type", {
-    Credit => "credit",
-    Debit => "debit",
-    CarryOver => "carry_over",
-});
 
 impl EntryKind {
     /// The entry's effect on the balance.

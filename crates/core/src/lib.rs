@@ -13,6 +13,8 @@ pub mod admins;
 pub mod analytics;
 pub mod backup;
 pub mod billing;
+#[cfg(feature = "ts")]
+pub mod bindings;
 pub mod contacts;
 pub mod customers;
 pub mod days;
@@ -27,6 +29,7 @@ pub mod ledger;
 pub mod money;
 mod names;
 pub mod outfile;
+pub mod page;
 pub mod phone;
 pub mod privacy;
 pub mod progress;

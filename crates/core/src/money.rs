@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Error, Result};
 
@@ -233,6 +233,28 @@ impl fmt::Display for Money {
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// An amount on the wire is a string read by `Money::parse`'s rules (`"150.000"`,
+/// `"Rp 1.500.000,00"`), never a JSON number: a float would be a guess.
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Money, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Money::parse("amount", &text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// TypeScript sees an amount as the string it is in JSON.
+#[cfg(feature = "ts")]
+impl ts_rs::TS for Money {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+    fn inline(cfg: &ts_rs::Config) -> String {
+        <Self as ts_rs::TS>::name(cfg)
     }
 }
 

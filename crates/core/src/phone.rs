@@ -49,6 +49,19 @@ impl Default for Region {
 #[serde(transparent)]
 pub struct E164(String);
 
+/// TypeScript sees a number as its E.164 string.
+#[cfg(feature = "ts")]
+impl ts_rs::TS for E164 {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+    fn name(_: &ts_rs::Config) -> String {
+        "string".to_owned()
+    }
+    fn inline(cfg: &ts_rs::Config) -> String {
+        <Self as ts_rs::TS>::name(cfg)
+    }
+}
+
 impl E164 {
     pub fn as_str(&self) -> &str {
         &self.0

@@ -48,21 +48,15 @@ use crate::names::text_enum;
 use crate::phone::Region;
 use crate::settings::{self, Key};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InvoiceStatus {
-    Unpaid,
-    Partial,
-    Paid,
-    Void,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum InvoiceStatus("status") {
+        Unpaid => "unpaid",
+        Partial => "partial",
+        Paid => "paid",
+        Void => "void",
+    }
 }
-
-text_enum!(InvoiceStatus, "status", {
-    Unpaid => "unpaid",
-    Partial => "partial",
-    Paid => "paid",
-    Void => "void",
-});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Invoice {

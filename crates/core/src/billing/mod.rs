@@ -25,7 +25,6 @@ pub mod subscriptions;
 pub mod vouchers;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use serde::Serialize;
 
 use crate::customers::{Handle, Status};
 use crate::error::{Error, Result};
@@ -34,23 +33,17 @@ use crate::names::text_enum;
 
 pub use allocation::{Problem, audit};
 
-/// How a payment was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentMethod {
-    #[default]
-    Cash,
-    BankTransfer,
-    EWallet,
-    Other,
+text_enum! {
+    /// How a payment was made.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum PaymentMethod("method") {
+        #[default]
+        Cash => "cash",
+        BankTransfer => "bank_transfer" | "transfer" | "bank",
+        EWallet => "e_wallet" | "ewallet",
+        Other => "other",
+    }
 }
-
-text_enum!(PaymentMethod, "method", {
-    Cash => "cash",
-    BankTransfer => "bank_transfer" | "transfer" | "bank",
-    EWallet => "e_wallet" | "ewallet",
-    Other => "other",
-});
 
 /// Refuses an amount that is zero or negative. (More than two decimals and
 /// overflow are refused when the `Money` is made.)

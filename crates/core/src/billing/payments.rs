@@ -35,17 +35,13 @@ use crate::validate;
 
 pub const REFERENCE_MAX: usize = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PaymentStatus {
-    Success,
-    Refunded,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum PaymentStatus("status") {
+        Success => "success",
+        Refunded => "refunded",
+    }
 }
-
-text_enum!(PaymentStatus, "status", {
-    Success => "success",
-    Refunded => "refunded",
-});
 
 /// The options of a payment; the customer and the amount are `record`'s arguments.
 #[derive(Debug, Clone, Default)]

@@ -32,32 +32,23 @@ use crate::validate;
 pub const USERNAME_MAX: usize = 64;
 pub const PROFILE_MAX: usize = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceType {
-    Hotspot,
-    Pppoe,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ServiceType("type") {
+        Hotspot => "hotspot",
+        Pppoe => "pppoe",
+    }
 }
 
-text_enum!(ServiceType, "type", {
-    Hotspot => "hotspot",
-    Pppoe => "pppoe",
-});
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Cycle {
-    #[default]
-    Monthly,
-    Weekly,
-    Daily,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum Cycle("cycle") {
+        #[default]
+        Monthly => "monthly",
+        Weekly => "weekly",
+        Daily => "daily",
+    }
 }
-
-text_enum!(Cycle, "cycle", {
-    Monthly => "monthly",
-    Weekly => "weekly",
-    Daily => "daily",
-});
 
 impl Cycle {
     /// The start of period `k` counted from `anchor` (None past the calendar's end).
@@ -70,19 +61,14 @@ impl Cycle {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubscriptionStatus {
-    Active,
-    Suspended,
-    Cancelled,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum SubscriptionStatus("status") {
+        Active => "active",
+        Suspended => "suspended",
+        Cancelled => "cancelled" | "canceled",
+    }
 }
-
-text_enum!(SubscriptionStatus, "status", {
-    Active => "active",
-    Suspended => "suspended",
-    Cancelled => "cancelled" | "canceled",
-});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Subscription {

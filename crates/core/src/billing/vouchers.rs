@@ -27,17 +27,13 @@ use crate::validate;
 
 pub const CODE_MAX: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VoucherStatus {
-    Available,
-    Sold,
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum VoucherStatus("status") {
+        Available => "available",
+        Sold => "sold",
+    }
 }
-
-text_enum!(VoucherStatus, "status", {
-    Available => "available",
-    Sold => "sold",
-});
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Voucher {
