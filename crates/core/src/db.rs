@@ -127,9 +127,37 @@ impl Db {
         &self.conn
     }
 
-    /// Gives up the `Db`, for operations that replace the file under it (restore).
-    pub(crate) fn into_connection(self) -> Connection {
-        self.conn
+    /// Gives up the `Db`, for operations that replace the file under it
+    /// (restore): the connection may write again.
+    pub(crate) fn into_connection(self) -> Result<Connection> {
+        self.conn.pragma_update(None, "query_only", false)?;
+        Ok(self.conn)
+    }
+
+    /// Runs `f` with the connection able to write outside a transaction:
+    /// for the file-level statements that cannot run inside one (`VACUUM`,
+    /// `ANALYZE`) and change no row. Refused on a read-only `Db`.
+    pub(crate) fn unguarded<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(self.refused_read_only());
+        }
+        self.conn.pragma_update(None, "query_only", false)?;
+        let out = f(&self.conn);
+        let guarded = self.conn.pragma_update(None, "query_only", true);
+        let out = out?;
+        guarded?;
+        Ok(out)
+    }
+
+    fn refused_read_only(&self) -> Error {
+        Error::Refused {
+            code: "read_only",
+            field: Some("db"),
+            message: format!(
+                "{} was opened for reading only; nothing was changed",
+                self.path.display()
+            ),
+        }
     }
 
     pub fn device_id(&self) -> &str {
@@ -242,15 +270,25 @@ impl Db {
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
         if self.read_only {
-            return Err(Error::Refused {
-                code: "read_only",
-                field: Some("db"),
-                message: format!(
-                    "{} was opened for reading only; nothing was changed",
-                    self.path.display()
-                ),
-            });
+            return Err(self.refused_read_only());
         }
+        // Outside writes the connection is `query_only`, so that no read path
+        // can write through it; only here, for this transaction, it may.
+        self.conn.pragma_update(None, "query_only", false)?;
+        let out = self.write_tx(actor, dry_run, at, f);
+        let guarded = self.conn.pragma_update(None, "query_only", true);
+        let out = out?;
+        guarded?;
+        Ok(out)
+    }
+
+    fn write_tx<T>(
+        &mut self,
+        actor: impl FnOnce(&Connection) -> Result<String>,
+        dry_run: bool,
+        at: Option<DateTime<Utc>>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -670,6 +708,8 @@ fn open_writable(path: &Path, create: bool) -> Result<Db> {
         view: Cell::new(None),
     };
     crate::admins::ensure_default(&mut db).map_err(media)?;
+    // From here on only `Db::write` writes (see `write_inner`).
+    db.conn.pragma_update(None, "query_only", true)?;
     Ok(db)
 }
 

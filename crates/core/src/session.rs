@@ -365,6 +365,46 @@ mod tests {
     }
 
     #[test]
+    fn the_writer_writes_only_inside_a_write() {
+        let (_dir, mut db) = shop();
+        let query_only = |db: &Db| -> bool {
+            db.conn()
+                .query_row("PRAGMA query_only", [], |r| r.get(0))
+                .unwrap()
+        };
+        let refused = |db: &Db| {
+            let err = db
+                .reader()
+                .unwrap()
+                .conn()
+                .execute("DELETE FROM settings", [])
+                .unwrap_err();
+            assert!(err.to_string().contains("readonly"), "{err}");
+        };
+        assert!(query_only(&db));
+        refused(&db);
+        db.write(None, |w| {
+            assert!(
+                !w.reader()
+                    .conn()
+                    .query_row("PRAGMA query_only", [], |r| r.get::<_, bool>(0))?
+            );
+            Ok(())
+        })
+        .unwrap();
+        refused(&db);
+        // Guarded again after a failed write and after a dry run.
+        let failed: Result<()> = db.write(None, |_| Err(Error::validation("x", "no")));
+        assert!(failed.is_err());
+        refused(&db);
+        db.dry_run(None, |w| settings::set(w, Key::Currency, "USD"))
+            .unwrap();
+        refused(&db);
+        assert_eq!(settings::get(db.conn(), Key::Currency).unwrap(), "IDR");
+        assert!(query_only(&db));
+    }
+
+    #[test]
     fn a_read_conn_never_creates_or_migrates() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("none.db");
