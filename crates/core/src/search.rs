@@ -46,7 +46,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use crate::customers::{self, Customer, Status};
-use crate::days::{Bounds, DayRange, ShopZone};
+use crate::days::{Bounds, DayRange};
 use crate::db::Write;
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -680,7 +680,7 @@ impl Plan {
         let bounds = if days == DayRange::default() {
             Bounds::default()
         } else {
-            days.bounds(ShopZone::of(conn)?)
+            days.bounds(crate::settings::zone(conn)?)
         };
         let mut created: Vec<Part> = Vec::new();
         if let Some(day) = bounds.start {
