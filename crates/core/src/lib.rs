@@ -31,6 +31,7 @@ pub mod money;
 mod names;
 pub mod outfile;
 pub mod page;
+pub mod paths;
 pub mod phone;
 pub mod privacy;
 pub mod progress;

@@ -134,17 +134,13 @@ impl Command {
     }
 }
 
-/// `--db`, else `$PELANGGAN_DB` (clap reads both), else the OS data folder.
+/// `--db`, else `$PELANGGAN_DB` (clap reads both), else the core's default
+/// (the OS data folder), which the desktop app opens too.
 fn db_path(cli: &Cli) -> Result<PathBuf> {
-    if let Some(path) = &cli.global.db {
-        return Ok(path.clone());
+    match &cli.global.db {
+        Some(path) => Ok(path.clone()),
+        None => pelanggan_core::paths::default_db(),
     }
-    directories::ProjectDirs::from("id", "Pelanggan", "Pelanggan")
-        .map(|dirs| dirs.data_dir().join("pelanggan.db"))
-        .ok_or_else(|| Error::Validation {
-            field: "db",
-            message: "no home folder to keep the database in; pass --db PATH".into(),
-        })
 }
 
 /// Reads a YYYY-MM-DD date argument.
