@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use crate::days::ShopZone;
 use crate::error::{Error, Result};
+use crate::hlc::Hlc;
 use crate::phone::Region;
 use crate::warning::{Warned, Warning};
 
@@ -222,7 +223,7 @@ impl Db {
             region,
             zone,
         } = context(&tx)?;
-        let hlc: i64 = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
+        let hlc = Hlc::from_i64(tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?);
         let now = at.unwrap_or_else(Utc::now);
         let mut w = Write {
             tx,
@@ -240,7 +241,7 @@ impl Db {
         if dry_run {
             tx.rollback()?;
         } else {
-            tx.execute("UPDATE device SET hlc = ?1", [hlc])?;
+            tx.execute("UPDATE device SET hlc = ?1", [hlc.as_i64()])?;
             tx.commit()?;
             // This connection's own commits do not move its data_version:
             // the settings it cached may have changed in this write.
@@ -268,7 +269,7 @@ pub struct Write<'a> {
     actor: String,
     now: DateTime<Utc>,
     now_text: String,
-    hlc: i64,
+    hlc: Hlc,
     region: Region,
     zone: std::result::Result<ShopZone, String>,
     /// Noted by the use cases (`warn`), returned by `Db::write_warned`.
@@ -378,12 +379,10 @@ impl Write<'_> {
         self.zone = zone;
     }
 
-    /// The next hybrid-logical-clock value: wall-clock ms << 16 plus a counter,
-    /// never behind any value this device issued before.
+    /// The next hybrid-logical-clock value (`hlc`): never behind any value
+    /// this device issued before.
     fn tick(&mut self) -> i64 {
-        let wall = self.now.timestamp_millis() << 16;
-        self.hlc = wall.max(self.hlc + 1);
-        self.hlc
+        self.hlc.tick(self.now).as_i64()
     }
 
     /// Records one change for sync: an inserted row (`field` None; `value` the

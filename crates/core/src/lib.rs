@@ -24,6 +24,7 @@ pub mod error;
 pub mod export;
 mod file_copy;
 pub mod generate;
+pub mod hlc;
 pub mod import;
 pub mod iso;
 pub mod ledger;
