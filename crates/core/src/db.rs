@@ -225,7 +225,11 @@ impl Db {
         } = context(&tx)?;
         let hlc = Hlc::from_i64(tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?);
         let now = at.unwrap_or_else(Utc::now);
+        let changes_at_start = tx.total_changes();
         let mut w = Write {
+            changes_at_start,
+            recorded: 0,
+            caches_only: false,
             tx,
             device: self.device,
             actor,
@@ -237,6 +241,7 @@ impl Db {
             warnings: Vec::new(),
         };
         let out = f(&mut w)?;
+        w.check_change_log();
         let Write { tx, hlc, .. } = w;
         if dry_run {
             tx.rollback()?;
@@ -274,6 +279,12 @@ pub struct Write<'a> {
     zone: std::result::Result<ShopZone, String>,
     /// Noted by the use cases (`warn`), returned by `Db::write_warned`.
     warnings: Vec<Warning>,
+    /// `total_changes()` when the write began, and the change-log rows it
+    /// recorded: see `check_change_log`.
+    changes_at_start: u64,
+    recorded: usize,
+    /// Declared by `caches_only`.
+    caches_only: bool,
 }
 
 /// Runs `f` and hands back the warnings it noted with its result.
@@ -315,17 +326,59 @@ impl Write<'_> {
     pub fn savepoint<T>(&mut self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
         self.tx.execute_batch("SAVEPOINT row")?;
         let warned = self.warnings.len();
+        let before = (self.tx.total_changes(), self.recorded);
         match f(self) {
             Ok(v) => {
                 self.tx.execute_batch("RELEASE row")?;
                 Ok(v)
             }
             Err(e) => {
-                // What was undone warns of nothing.
+                // What was undone warns of nothing, and changed nothing.
                 self.warnings.truncate(warned);
                 self.tx.execute_batch("ROLLBACK TO row; RELEASE row")?;
+                // Whatever SQLite still counts of the undone rows.
+                self.changes_at_start += self.tx.total_changes().saturating_sub(before.0);
+                self.recorded = before.1;
                 Err(e)
             }
+        }
+    }
+
+    /// Declares that this write changes only caches (rollups, counters, a
+    /// fixture made by the generator), which sync does not carry: it records
+    /// no change-log row, and `check_change_log` lets it.
+    pub(crate) fn caches_only(&mut self) {
+        self.caches_only = true;
+    }
+
+    /// Runs `f`, whose row changes are caches or indexes that sync does not
+    /// carry (a counter recount, a deferred search index): they do not count
+    /// for `check_change_log`; the rest of the write still does.
+    pub(crate) fn uncounted<T>(
+        &mut self,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let before = self.tx.total_changes();
+        let out = f(self);
+        self.changes_at_start += self.tx.total_changes().saturating_sub(before);
+        out
+    }
+
+    /// The change-log invariant, checked in debug builds at the end of every
+    /// successful write (so every test checks it): a write that changed rows
+    /// recorded at least one change-log row, unless it declared itself
+    /// cache-only. A use case that forgets `record_change` fails here.
+    fn check_change_log(&self) {
+        if cfg!(debug_assertions) {
+            let changed = self
+                .tx
+                .total_changes()
+                .saturating_sub(self.changes_at_start);
+            assert!(
+                changed == 0 || self.recorded > 0 || self.caches_only,
+                "a write changed {changed} rows and recorded no change-log row \
+                 (record_change, or declare it caches_only)"
+            );
         }
     }
 
@@ -410,6 +463,7 @@ impl Write<'_> {
     /// Records changes in the order given, each with the next clock value.
     pub(crate) fn record_changes(&mut self, changes: &[Change<'_>]) -> Result<()> {
         let rows: Vec<(&Change<'_>, i64)> = changes.iter().map(|c| (c, self.tick())).collect();
+        self.recorded += rows.len();
         let device = self.device;
         self.insert_rows(
             "change_log (entity, entity_id, op, field, value, hlc, device)",

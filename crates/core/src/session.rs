@@ -560,6 +560,52 @@ mod tests {
         assert!(query_only(&db));
     }
 
+    /// The change-log invariant of the write path (`Write::check_change_log`):
+    /// every test that writes checks it; this one proves it fires.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "recorded no change-log row")]
+    fn a_write_that_changes_rows_without_the_change_log_fails() {
+        let (_dir, mut db) = shop();
+        let _ = db.write(None, |w| {
+            w.exec(
+                "UPDATE settings SET value = 'USD' WHERE key = 'currency'",
+                [],
+            )?;
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn cache_work_and_undone_rows_do_not_count_for_the_change_log() {
+        let (_dir, mut db) = shop();
+        // Declared: the whole write, or one part of it.
+        db.write(None, |w| {
+            w.caches_only();
+            w.exec("UPDATE customer_stats SET customers = customers", [])?;
+            Ok(())
+        })
+        .unwrap();
+        db.write(None, |w| {
+            w.uncounted(|w| crate::stats::repair(w).map(drop))?;
+            Ok(())
+        })
+        .unwrap();
+        // Rows written in a savepoint that was rolled back were not changed.
+        db.write(None, |w| {
+            let undone: Result<()> = w.savepoint(|w| {
+                w.exec(
+                    "UPDATE settings SET value = 'USD' WHERE key = 'currency'",
+                    [],
+                )?;
+                Err(Error::validation("x", "undone"))
+            });
+            assert!(undone.is_err());
+            Ok(())
+        })
+        .unwrap();
+    }
+
     #[test]
     fn a_read_conn_never_creates_or_migrates() {
         let dir = tempfile::tempdir().unwrap();

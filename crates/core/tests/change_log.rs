@@ -79,6 +79,11 @@ type Step = (
     Box<dyn Fn(&mut Db, &str) -> Result<()>>,
 );
 
+/// That a write which changes rows records a change-log row is checked by
+/// the write path itself in debug builds, for every write of every test
+/// (`Write::check_change_log`; a unit test in `session.rs` proves it fires).
+/// This walk checks what that cannot: each mutation's activity entry and
+/// actor, the change identity (device, HLC) and the saved clock.
 #[test]
 fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
     let (_dir, mut db) = open();

@@ -54,7 +54,10 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
     crate::output::set_currency(shop_settings::get(db.conn(), Key::Currency).ok().as_deref());
     // Tables show the shop's local time; a bad stored zone (which
     // `settings set time_zone` mends) shows UTC rather than failing here.
-    crate::output::set_zone(db.zone().unwrap_or(ShopZone::UTC));
+    // Handlers read through `db.reader()?` (a `Reader`: the connection, the
+    // region and the zone); a read beside another (analytics) takes a second
+    // connection on the same file from `db.read_conn()?`.
+    crate::output::set_zone(db.reader().map_or(ShopZone::UTC, |r| r.zone()));
     let actor = cli.global.actor.as_deref();
     match &cli.command {
         Command::Customer(cmd) => customer::run(&mut db, actor, cmd),
