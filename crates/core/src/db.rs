@@ -301,18 +301,18 @@ pub(crate) fn warned<T>(
 }
 
 impl Write<'_> {
-    pub fn tx(&self) -> &Transaction<'_> {
+    pub(crate) fn tx(&self) -> &Transaction<'_> {
         &self.tx
     }
 
     /// Executes one statement through the connection's statement cache: the
     /// hot write paths run the same few statements millions of times in an import.
-    pub fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+    pub(crate) fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
         Ok(self.tx.prepare_cached(sql)?.execute(params)?)
     }
 
     /// `query_row` through the statement cache, like `exec`.
-    pub fn query_row<T>(
+    pub(crate) fn query_row<T>(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
@@ -443,7 +443,7 @@ impl Write<'_> {
     /// their table), one changed field, or a delete/restore (value = the new
     /// causal length). A change is identified by (device, HLC): a device's
     /// clock never repeats, and it carries the time (`hlc >> 16` = Unix ms).
-    pub fn record_change(
+    pub(crate) fn record_change(
         &mut self,
         entity: &str,
         entity_id: &str,
@@ -482,7 +482,7 @@ impl Write<'_> {
     }
 
     /// Appends to a customer's activity log, and records that entry for sync.
-    pub fn record_activity(
+    pub(crate) fn record_activity(
         &mut self,
         customer_id: i64,
         action: &str,
@@ -661,12 +661,12 @@ pub(crate) fn json_text(value: &impl serde::Serialize) -> Result<String> {
 }
 
 /// A new row identity: UUIDv7, so ids made on one device sort by creation time.
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     Uuid::now_v7().to_string()
 }
 
 /// RFC 3339 UTC with milliseconds: sorts as text.
-pub fn timestamp(t: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 

@@ -113,7 +113,7 @@ fn amounts_must_be_positive() {
         });
         refused_unchanged(&mut db, "invalid_amount", Some("amount"), |db| {
             db.write(None, |w| {
-                let handle = customers::resolve(w.tx(), &c.id, w.region())?;
+                let handle = customers::resolve(w.reader().conn(), &c.id, w.region())?;
                 ledger::post(
                     w,
                     &handle,
@@ -426,7 +426,9 @@ fn the_database_refuses_update_and_delete_of_ledger_rows() {
     // Even inside a write transaction of the core.
     let err = db
         .write(None, |w| {
-            w.tx().execute("DELETE FROM customer_balance_history", [])?;
+            w.reader()
+                .conn()
+                .execute("DELETE FROM customer_balance_history", [])?;
             Ok(())
         })
         .unwrap_err();

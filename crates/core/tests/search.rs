@@ -183,7 +183,8 @@ fn random_op(db: &mut Db, rng: &mut Rng, next_number: &mut u32) {
         }
         11 => {
             let contact: Option<i64> = w
-                .tx()
+                .reader()
+                .conn()
                 .query_row(
                     "SELECT id FROM customer_contacts WHERE customer_id = ?1 AND causal_length % 2 = 1
                      ORDER BY id LIMIT 1",
