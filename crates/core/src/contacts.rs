@@ -79,7 +79,9 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
                 Some("value"),
                 format!(
                     "{value} is the WhatsApp number of another customer, #{} {} ({})",
-                    holder.id(), holder.name(), holder.uuid()
+                    holder.id(),
+                    holder.name(),
+                    holder.uuid()
                 ),
             ));
         }

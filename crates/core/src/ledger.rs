@@ -304,3 +304,48 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<LedgerEntry> {
         created_by: r.get(10)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customers::{self, NewCustomer};
+
+    #[test]
+    fn posting_refuses_non_positive_amounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = crate::Db::open(&dir.path().join("shop.db")).unwrap();
+        let c = db
+            .write(None, |w| {
+                customers::add(
+                    w,
+                    NewCustomer {
+                        name: "Budi".into(),
+                        whatsapp: "081234567890".into(),
+                        ..NewCustomer::default()
+                    },
+                )
+            })
+            .unwrap();
+        for minor in [0, -1, -10_000] {
+            for kind in EntryKind::ALL {
+                let err = db
+                    .write(None, |w| {
+                        let handle = customers::resolve(w.tx(), &c.id, w.region())?;
+                        post(
+                            w,
+                            &handle,
+                            *kind,
+                            Money::from_minor(minor),
+                            &EntryNote::new("x"),
+                        )
+                    })
+                    .unwrap_err();
+                assert_eq!(
+                    (err.code(), err.field()),
+                    ("invalid_amount", Some("amount"))
+                );
+            }
+        }
+        assert_eq!(ledger_sum(db.conn(), c.local_id).unwrap(), Money::ZERO);
+    }
+}

@@ -326,7 +326,7 @@ fn an_import_tells_a_kept_tag_colour_once() {
     add(&mut db, "Siti", WA2);
     let eko = add(&mut db, "Eko", "0821-2222-3333");
     db.write(None, |w| {
-        pelanggan_core::tags::add(
+        pelanggan_core::customers::add_tag(
             w,
             &eko.id,
             &pelanggan_core::tags::TagInput::parse("Lama:#ffaa00")?,

@@ -9,7 +9,9 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &BalanceCmd) -> Result<Box<dyn
     Ok(match cmd {
         BalanceCmd::Credit(entry) => {
             let (amount, note) = entry_input(entry)?;
-            Box::new(db.write(actor, |w| balance::credit(w, &entry.customer, amount, &note))?)
+            Box::new(db.write(actor, |w| {
+                balance::credit(w, &entry.customer, amount, &note)
+            })?)
         }
         BalanceCmd::Debit(entry) => {
             let (amount, note) = entry_input(entry)?;

@@ -425,4 +425,3 @@ fn number_warnings(
         ));
     }
 }
-

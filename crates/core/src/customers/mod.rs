@@ -18,15 +18,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::json;
 
-pub use self::create::{
-    ADDRESS_MAX, CheckedCustomer, NAME_MAX, NOTES_MAX, NewCustomer, check,
-};
+use self::create::Fields;
+pub use self::create::{ADDRESS_MAX, CheckedCustomer, NAME_MAX, NOTES_MAX, NewCustomer, check};
 pub(crate) use self::create::{insert_checked_all, parse_phone, parse_whatsapp};
-pub use self::model::{Customer, Handle, Status, TagView};
 pub(crate) use self::model::{COLUMNS, COLUMNS_C, from_row};
+pub use self::model::{Customer, Handle, Status, TagView};
 pub use self::resolve::resolve;
 pub(crate) use self::resolve::{ensure_whatsapp_free, whatsapp_holder};
-use self::create::Fields;
 use crate::db::{ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::page::Page;
@@ -216,7 +214,8 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
     if handle.status() != Status::Deleted {
         return Err(Error::Conflict(format!(
             "customer {} ({}) is not deleted",
-            handle.uuid(), handle.name()
+            handle.uuid(),
+            handle.name()
         )));
     }
     let fields = load_fields(w.tx(), handle.id())?;
@@ -224,7 +223,11 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
         return Err(Error::Conflict(format!(
             "cannot restore {} ({}): its WhatsApp number {} now belongs to customer {} ({}); \
              change one of the numbers first",
-            handle.uuid(), handle.name(), fields.whatsapp, holder.uuid(), holder.name()
+            handle.uuid(),
+            handle.name(),
+            fields.whatsapp,
+            holder.uuid(),
+            holder.name()
         )));
     }
     let (status, causal_length): (String, i64) = w.query_row(
@@ -437,4 +440,3 @@ pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Customer> {
     customer.tags = tags::of_customer(conn, id)?;
     Ok(customer)
 }
-
