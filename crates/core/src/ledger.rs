@@ -313,7 +313,7 @@ mod tests {
     #[test]
     fn posting_refuses_non_positive_amounts() {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = crate::Db::open(&dir.path().join("shop.db")).unwrap();
+        let mut db = crate::Db::open(dir.path().join("shop.db")).unwrap();
         let c = db
             .write(None, |w| {
                 customers::add(

@@ -473,3 +473,75 @@ fn initial_balance_is_the_first_entry_of_the_chain() {
     assert_eq!(get(&db, &c.id).balance, money("-30000"));
     assert_ledger_invariant(db.conn());
 }
+
+/// The history is paged newest first by an id cursor: the pages join up
+/// without gaps or repeats, with and without a filter, and a bad cursor or
+/// limit is refused on its field.
+#[test]
+fn history_pages_follow_the_cursor() {
+    let (_dir, mut db) = open();
+    let c = add(&mut db, "Budi", WA1);
+    for i in 1..=7 {
+        db.write(None, |w| {
+            let note = EntryNote::new(format!("e{i}"));
+            if i % 2 == 0 {
+                balance::debit(w, &c.id, money("1000"), &note)
+            } else {
+                balance::credit(w, &c.id, money("1000"), &note)
+            }
+        })
+        .unwrap();
+    }
+    let walk = |kind: Option<EntryKind>| {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = balance::history(
+                db.conn(),
+                &c.id,
+                db.region().unwrap(),
+                &HistoryQuery {
+                    kind,
+                    limit: Some(3),
+                    after: after.clone(),
+                    ..HistoryQuery::default()
+                },
+            )
+            .unwrap();
+            assert!(page.items.len() <= 3);
+            seen.extend(page.items.into_iter().map(|e| e.description));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return seen,
+            }
+        }
+    };
+    assert_eq!(walk(None), ["e7", "e6", "e5", "e4", "e3", "e2", "e1"]);
+    assert_eq!(walk(Some(EntryKind::Debit)), ["e6", "e4", "e2"]);
+    // A last page that is exactly full says so with no cursor only when no row is left.
+    let all = balance::history(
+        db.conn(),
+        &c.id,
+        db.region().unwrap(),
+        &HistoryQuery {
+            limit: Some(7),
+            ..HistoryQuery::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((all.items.len(), all.next), (7, None));
+    for (limit, after, field) in [(Some(3), Some("x"), "after"), (Some(0), None, "limit")] {
+        let err = balance::history(
+            db.conn(),
+            &c.id,
+            db.region().unwrap(),
+            &HistoryQuery {
+                limit,
+                after: after.map(str::to_owned),
+                ..HistoryQuery::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some(field));
+    }
+}

@@ -642,3 +642,47 @@ fn contacts_of_a_deleted_customer_are_frozen() {
         db.write(None, |w| customers::remove_tag(w, &id, "VIP"))
     });
 }
+
+/// The activity log is paged newest first by an id cursor, like the ledger.
+#[test]
+fn activity_pages_follow_the_cursor() {
+    use pelanggan_core::activity::{self, ActivityQuery};
+    let (_dir, mut db) = open();
+    let c = add(&mut db, "Budi", WA1);
+    for name in ["A", "B", "C", "D"] {
+        db.write(None, |w| customers::add_tag(w, &c.id, &tag(name)))
+            .unwrap();
+    }
+    let everything = activity::list(
+        db.conn(),
+        &c.id,
+        db.region().unwrap(),
+        &ActivityQuery::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        (everything.items.len(), everything.next.as_deref()),
+        (5, None)
+    );
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = activity::list(
+            db.conn(),
+            &c.id,
+            db.region().unwrap(),
+            &ActivityQuery {
+                limit: Some(2),
+                after: after.take(),
+            },
+        )
+        .unwrap();
+        seen.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, everything.items);
+    assert_eq!(seen.last().unwrap().action, "created");
+}

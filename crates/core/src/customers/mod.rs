@@ -21,7 +21,11 @@ use serde_json::json;
 use self::create::Fields;
 pub use self::create::{ADDRESS_MAX, CheckedCustomer, NAME_MAX, NOTES_MAX, NewCustomer, check};
 pub(crate) use self::create::{insert_checked_all, parse_phone, parse_whatsapp};
-pub(crate) use self::model::{COLUMNS, COLUMNS_C, from_row};
+pub(crate) use self::model::{COLUMNS, from_row};
+// Kept for code written against `customers::COLUMNS_C` before `model` existed
+// (search's folder); new code imports `customers::model`.
+#[allow(unused_imports)]
+pub(crate) use self::model::COLUMNS_C;
 pub use self::model::{Customer, Handle, Status, TagView};
 pub use self::resolve::resolve;
 pub(crate) use self::resolve::{ensure_whatsapp_free, whatsapp_holder};
