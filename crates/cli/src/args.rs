@@ -52,6 +52,9 @@ pub enum Command {
         /// At most this many entries, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next page: --after` of the previous page, with --limit)
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
     },
     /// The shop's admins
     #[command(subcommand)]
@@ -399,6 +402,9 @@ pub enum BalanceCmd {
         /// At most this many entries, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next page: --after` of the previous page, with --limit)
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
     },
 }
 

@@ -22,11 +22,12 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
 use pelanggan_core::contacts::Contact;
-use pelanggan_core::customers::{Customer, Page};
+use pelanggan_core::customers::{Customer, CustomerPage};
 use pelanggan_core::days::ShopZone;
 use pelanggan_core::export::ExportSummary;
 use pelanggan_core::import::ImportSummary;
 use pelanggan_core::ledger::LedgerEntry;
+use pelanggan_core::page::Page;
 use pelanggan_core::settings::Setting;
 use pelanggan_core::tags::TagUsage;
 use pelanggan_core::{Error, ErrorBody, Warned};
@@ -310,7 +311,7 @@ impl Text for Customer {
     }
 }
 
-impl Text for Page<Customer> {
+impl Text for CustomerPage {
     fn text(&self) -> String {
         let mut t = table(&["#", "name", "whatsapp", "balance", "status", "tags"]);
         for c in &self.items {
@@ -329,10 +330,46 @@ impl Text for Page<Customer> {
             self.total_pages.max(1),
             count(self.total, "customer", "customers")
         );
-        if let Some(next) = &self.next {
-            out.push_str(&format!("\nnext page: --after {}", shell_word(next)));
-        }
+        out.push_str(&next_hint(self.next.as_deref()));
         out
+    }
+}
+
+/// The line that tells how to ask for the next page, when there is one.
+fn next_hint(next: Option<&str>) -> String {
+    next.map(|next| format!("\nnext page: --after {}", shell_word(next)))
+        .unwrap_or_default()
+}
+
+/// A page of a longer list: JSON as the array of its items (as `List`, so
+/// the JSON stays what it was before lists were paged), text as its table
+/// and, when there is a next page, the `--after` hint of the customer list.
+pub struct Paged<T> {
+    list: List<T>,
+    next: Option<String>,
+}
+
+impl<T> From<Page<T>> for Paged<T> {
+    fn from(page: Page<T>) -> Paged<T> {
+        Paged {
+            list: List(page.items),
+            next: page.next,
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Paged<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.list.serialize(s)
+    }
+}
+
+impl<T> Text for Paged<T>
+where
+    List<T>: Text,
+{
+    fn text(&self) -> String {
+        self.list.text() + &next_hint(self.next.as_deref())
     }
 }
 

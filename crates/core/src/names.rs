@@ -25,8 +25,10 @@ macro_rules! text_enum {
             $( $(#[$vmeta:meta])* $variant:ident => $text:literal $(| $alias:literal)* ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
+        // The derive comes first, so that `ts(...)` attributes among the
+        // enum's own (a rename) follow the derive that introduces them.
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        $(#[$meta])*
         $vis enum $ty {
             $( $(#[$vmeta])* #[cfg_attr(feature = "ts", ts(rename = $text))] $variant, )+
         }

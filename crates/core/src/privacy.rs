@@ -158,7 +158,7 @@ pub fn export_to_file(
 /// billing "Anonymous Customer".
 pub fn anonymise(w: &mut Write<'_>, reference: &str) -> Result<customers::Customer> {
     let customer = customers::resolve(w.tx(), reference, w.region())?;
-    crate::billing::subscriptions::ensure_none_live(w.tx(), &customer, "anonymise them")?;
+    customers::ensure_no_live_subscriptions(w.tx(), &customer, "anonymise them")?;
     // First scrub what is already recorded, then record the anonymisation itself.
     scrub_activity(w, customer.id)?;
     scrub_change_log(w, &customer)?;

@@ -7,6 +7,7 @@ mod billing_support;
 use billing_support::{
     balance, check, customer, date, invoice, money, shop, snapshot, subscription,
 };
+use pelanggan_core::balance;
 use pelanggan_core::billing::PaymentMethod;
 use pelanggan_core::billing::invoices::{self, InvoiceQuery, InvoiceStatus};
 use pelanggan_core::billing::payments::{self, NewPayment, PaymentQuery, PaymentStatus};
@@ -18,7 +19,7 @@ use pelanggan_core::billing::vouchers::{
     self, NewVoucher, SellVoucher, VoucherQuery, VoucherStatus,
 };
 use pelanggan_core::customers::{self, CustomerPatch, Status};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::settings::{self, Key};
 use pelanggan_core::{Db, Error, Money, Result, Write};
 
@@ -264,7 +265,9 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     let inv2 = issue(&mut db, "2026-02-01").remove(0).number;
     assert_eq!(invoice(&db, &inv2).amount_allocated, money("30000"));
     let entries_before =
-        ledger::history(db.conn(), &budi, db.region().unwrap(), &Default::default()).unwrap();
+        balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+            .unwrap()
+            .items;
 
     let refunded = db
         .write(None, |w| payments::refund(w, &p.local_id.to_string()))
@@ -272,8 +275,9 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     check(&db);
     assert_eq!(refunded.status, PaymentStatus::Refunded);
     assert!(refunded.allocations.is_empty());
-    let entries =
-        ledger::history(db.conn(), &budi, db.region().unwrap(), &Default::default()).unwrap();
+    let entries = balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+        .unwrap()
+        .items;
     assert_eq!(
         entries.len(),
         entries_before.len() + 1,
@@ -316,8 +320,9 @@ fn ledger_descriptions_name_payments_by_local_number() {
     db.write(None, |w| payments::refund(w, &p1.id)).unwrap();
     check(&db);
     let descriptions: Vec<String> =
-        ledger::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+        balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
             .unwrap()
+            .items
             .into_iter()
             .map(|e| e.description)
             .collect();
@@ -381,7 +386,7 @@ fn manual_credit_and_debit_take_part_in_allocation() {
 
     // A manual credit pays the open invoice like a payment would.
     db.write(None, |w| {
-        ledger::credit(w, &budi, money("100000"), &EntryNote::new("goodwill"))
+        balance::credit(w, &budi, money("100000"), &EntryNote::new("goodwill"))
     })
     .unwrap();
     check(&db);
@@ -395,7 +400,7 @@ fn manual_credit_and_debit_take_part_in_allocation() {
 
     // A manual debit is a charge: the next payment pays the oldest charge first.
     db.write(None, |w| {
-        ledger::debit(w, &budi, money("20000"), &EntryNote::new("router fee"))
+        balance::debit(w, &budi, money("20000"), &EntryNote::new("router fee"))
     })
     .unwrap();
     check(&db);
@@ -407,7 +412,7 @@ fn manual_credit_and_debit_take_part_in_allocation() {
     // back to the customer's other charges and balance.
     let inv2 = issue(&mut db, "2026-02-01").remove(0).number;
     db.write(None, |w| {
-        ledger::credit(w, &budi, money("200000"), &EntryNote::new("prepaid"))
+        balance::credit(w, &budi, money("200000"), &EntryNote::new("prepaid"))
     })
     .unwrap();
     check(&db);

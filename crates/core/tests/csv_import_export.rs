@@ -661,7 +661,10 @@ fn a_large_import_makes_the_indexes_again_and_leaves_a_sound_file() {
     let debt = customers::list(
         db.conn(),
         &customers::ListQuery {
-            balance: Some("debt".parse().unwrap()),
+            filter: pelanggan_core::search::Filter {
+                balance: Some("debt".parse().unwrap()),
+                ..Default::default()
+            },
             ..Default::default()
         },
     )

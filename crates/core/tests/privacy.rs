@@ -3,9 +3,10 @@
 mod common;
 
 use common::open;
+use pelanggan_core::balance;
 use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, NewCustomer};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, privacy};
 
@@ -57,7 +58,7 @@ fn rich_customer(db: &mut Db) -> String {
                 ..Default::default()
             },
         )?;
-        ledger::debit(
+        balance::debit(
             w,
             &c.id,
             Money::from_minor(250_000),
@@ -144,8 +145,17 @@ fn anonymise_removes_personal_data_and_keeps_the_books() {
             .unwrap()
             .is_empty()
     );
-    let activity =
-        pelanggan_core::activity::list(db.conn(), &id, db.region().unwrap(), Some(1)).unwrap();
+    let activity = pelanggan_core::activity::list(
+        db.conn(),
+        &id,
+        db.region().unwrap(),
+        &pelanggan_core::activity::ActivityQuery {
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .items;
     assert_eq!(activity[0].action, "anonymised");
     // The number is freed and the placeholder never matches a typed number.
     common::add(&mut db, "Budi baru", common::WA1);
@@ -174,7 +184,7 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     .unwrap();
     let sari = common::add(&mut db, "Sari", common::WA3);
     db.write(None, |w| {
-        ledger::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x"))
+        balance::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x"))
     })
     .unwrap();
 

@@ -9,9 +9,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use pelanggan_core::balance;
 use pelanggan_core::billing::subscriptions::{self, Cycle, NewSubscription, ServiceType};
 use pelanggan_core::customers::{self, CustomerPatch, NewCustomer};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::{Db, Money, privacy};
 
 /// What identifies the customer, as the file would hold it.
@@ -94,7 +95,7 @@ fn shop_with_history(db: &mut Db) -> String {
         .unwrap();
     for k in 0..120 {
         db.write(None, |w| {
-            ledger::credit(w, &c.id, Money::from_minor(100 + k), &EntryNote::new("x"))
+            balance::credit(w, &c.id, Money::from_minor(100 + k), &EntryNote::new("x"))
         })
         .unwrap();
         if k % 10 == 0 {

@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use pelanggan_core::customers::{self, ListQuery};
 use pelanggan_core::import::{self, ImportOptions};
 use pelanggan_core::progress::Cancel;
+use pelanggan_core::search::Filter;
 use pelanggan_core::{Reader, Readers, stats};
 
-const ROWS: u64 = 50_000;
+const ROWS: u32 = 50_000;
 /// The bound for a read while a long write runs.
 const WITHIN: Duration = Duration::from_millis(200);
 
@@ -22,9 +23,9 @@ const WITHIN: Duration = Duration::from_millis(200);
 #[derive(Debug, PartialEq)]
 struct Answers {
     first_page: Vec<i64>,
-    total: u64,
-    found: u64,
-    counted: u64,
+    total: u32,
+    found: u32,
+    counted: u32,
 }
 
 /// Runs the three reads, each timed, in one read transaction (one snapshot:
@@ -47,7 +48,10 @@ fn read(r: Reader<'_>) -> (Answers, Duration) {
     });
     timed(&mut || {
         let query = ListQuery {
-            search: Some("Pelanggan 4".into()),
+            filter: Filter {
+                search: Some("Pelanggan 4".into()),
+                ..Filter::default()
+            },
             limit: 20,
             ..ListQuery::default()
         };
@@ -57,7 +61,7 @@ fn read(r: Reader<'_>) -> (Answers, Duration) {
     r.conn().execute_batch("COMMIT").unwrap();
     let page = page.unwrap();
     let answers = Answers {
-        first_page: page.items.iter().map(|c| c.local_id).collect(),
+        first_page: page.customers.items.iter().map(|c| c.local_id).collect(),
         total: page.total,
         found,
         counted,
@@ -121,7 +125,7 @@ fn reads_answer_from_the_last_commit_while_an_import_holds_the_writer() {
             while let Ok(r) = rows_written.try_recv() {
                 rows = r;
             }
-            if !still_importing || (reads >= 5 && rows >= ROWS / 2) {
+            if !still_importing || (reads >= 5 && rows >= u64::from(ROWS / 2)) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -130,7 +134,7 @@ fn reads_answer_from_the_last_commit_while_an_import_holds_the_writer() {
         drop(db);
         (summary.unwrap(), reads, slowest)
     });
-    assert_eq!(summary.imported, ROWS);
+    assert_eq!(summary.imported, u64::from(ROWS));
     assert!(
         reads >= 3,
         "only {reads} reads ran while the import held the writer"

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
-use crate::customers::{self, Handle};
+use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -334,39 +334,6 @@ pub fn cancel(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
         SubscriptionStatus::Cancelled,
         "subscription_cancelled",
     )
-}
-
-/// Refuses (`customer_has_subscriptions`) to act on a customer who still has
-/// live (active or suspended) subscriptions: a deleted or anonymised customer
-/// would otherwise go on being billed, or be billed again for every period
-/// missed once restored. The subscriptions are cancelled first, deliberately
-/// (cancelling is for good, and ends the service).
-pub(crate) fn ensure_none_live(conn: &Connection, customer: &Handle, action: &str) -> Result<()> {
-    let live: Vec<String> = conn
-        .prepare(
-            "SELECT username FROM subscriptions WHERE customer_id = ?1 AND status != 'cancelled' ORDER BY id",
-        )?
-        .query_map([customer.id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if live.is_empty() {
-        return Ok(());
-    }
-    Err(Error::refused(
-        "customer_has_subscriptions",
-        format!(
-            "customer #{} ({}) has {}: {}; cancel {} first \
-             (pelanggan subscription cancel USERNAME), then {action}",
-            customer.id,
-            customer.name,
-            if live.len() == 1 {
-                "a live subscription".to_owned()
-            } else {
-                format!("{} live subscriptions", live.len())
-            },
-            live.join(", "),
-            if live.len() == 1 { "it" } else { "them" }
-        ),
-    ))
 }
 
 /// One subscription by reference (see `resolve`).

@@ -722,7 +722,7 @@ fn update_existing(w: &mut Write<'_>, holder: &str, input: CheckedCustomer) -> R
             .iter()
             .any(|t| t.name.eq_ignore_ascii_case(&tag.name));
         if !has {
-            crate::tags::add(w, holder, tag)?;
+            customers::add_tag(w, holder, tag)?;
         }
     }
     Ok(())
