@@ -498,7 +498,7 @@ fn placeholder_number(conn: &Connection, customer: &Handle) -> Result<String> {
             return Ok(candidate);
         }
     }
-    Err(Error::Conflict("no free placeholder number".into()))
+    Err(Error::internal("no free placeholder number"))
 }
 
 fn scrub_activity(w: &mut Write<'_>, customer_id: i64) -> Result<()> {

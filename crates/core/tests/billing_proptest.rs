@@ -243,7 +243,7 @@ fn step(w: &mut World, op: &Op) -> Option<&'static str> {
                 }
                 _ => panic!("{op:?} refused: {e}"),
             }
-            Some(e.code())
+            Some(e.code().as_str())
         }
     }
 }

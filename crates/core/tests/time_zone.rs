@@ -322,7 +322,7 @@ fn the_time_zone_setting_takes_iana_names() {
             .write(None, |w| settings::set(w, Key::TimeZone, bad))
             .unwrap_err();
         assert_eq!(
-            (e.code(), e.field()),
+            (e.code().as_str(), e.field()),
             ("validation", Some("value")),
             "{bad}"
         );

@@ -41,7 +41,7 @@ use super::subscriptions::{self, Subscription};
 use super::{allocation, date_text, stored_date};
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::names::text_enum;
@@ -372,7 +372,7 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
     let invoice = get(w.tx(), reference)?;
     if invoice.status == InvoiceStatus::Void {
         return Err(Error::refused(
-            "already_void",
+            Code::AlreadyVoid,
             format!("invoice {} is already void", invoice.number),
         ));
     }
@@ -382,7 +382,7 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
     let paid = allocation::replay(w.tx(), customer.id)?.paid_by_payments(local_id);
     if paid > Money::ZERO {
         return Err(Error::refused(
-            "invoice_has_payments",
+            Code::InvoiceHasPayments,
             format!(
                 "invoice {} has {paid} paid by payments: refund them before voiding it",
                 invoice.number

@@ -27,7 +27,7 @@ pub mod vouchers;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 
 use crate::customers::{Handle, Status};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
 
@@ -68,14 +68,14 @@ pub(crate) fn ensure_positive(field: &'static str, amount: Money) -> Result<()> 
 pub(crate) fn ensure_billable(customer: &Handle, what: &str) -> Result<()> {
     match customer.status {
         Status::Deleted => Err(Error::refused(
-            "customer_not_billable",
+            Code::CustomerNotBillable,
             format!(
                 "customer {} ({}) is deleted: restore it before {what}",
                 customer.uuid, customer.name
             ),
         )),
         Status::Blacklisted => Err(Error::refused(
-            "customer_not_billable",
+            Code::CustomerNotBillable,
             format!(
                 "customer {} ({}) is blacklisted: {what} is refused",
                 customer.uuid, customer.name
@@ -143,7 +143,7 @@ fn check_window(
         format!("after {latest}, {limit}: {why}")
     };
     Err(Error::Refused {
-        code: "date_out_of_range",
+        code: Code::DateOutOfRange,
         field: Some(field),
         message: format!(
             "{field} {date} is {bound}; check the date, or confirm it with --yes if it is meant"

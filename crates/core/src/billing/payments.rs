@@ -26,7 +26,7 @@ use super::invoices::{self, InvoiceStatus};
 use super::{PaymentMethod, at_or_now, ensure_positive, is_local_id};
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::names::text_enum;
@@ -117,7 +117,7 @@ pub fn record(
             }
             if invoice.status == InvoiceStatus::Void {
                 return Err(Error::Refused {
-                    code: "invoice_void",
+                    code: Code::InvoiceVoid,
                     field: Some("invoice"),
                     message: format!("invoice {} is void: it cannot be paid", invoice.number),
                 });
@@ -295,7 +295,7 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
     let payment = get(w.tx(), reference)?;
     if payment.status == PaymentStatus::Refunded {
         return Err(Error::refused(
-            "already_refunded",
+            Code::AlreadyRefunded,
             format!("payment #{} is already refunded", payment.local_id),
         ));
     }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::{date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
 use crate::phone::Region;
@@ -352,7 +352,7 @@ pub(crate) fn ensure_none_live(conn: &Connection, customer: &Handle, action: &st
         return Ok(());
     }
     Err(Error::refused(
-        "customer_has_subscriptions",
+        Code::CustomerHasSubscriptions,
         format!(
             "customer #{} ({}) has {}: {}; cancel {} first \
              (pelanggan subscription cancel USERNAME), then {action}",
@@ -551,7 +551,7 @@ fn ensure_username_free(conn: &Connection, username: &str, except: Option<i64>) 
     match holder {
         None => Ok(()),
         Some(name) => Err(Error::Refused {
-            code: "duplicate_username",
+            code: Code::DuplicateUsername,
             field: Some("username"),
             message: format!(
                 "username '{username}' is already used by a live subscription of {name}"

@@ -19,7 +19,7 @@ use super::payments::{self, Details};
 use super::{PaymentMethod, at_or_now, ensure_positive};
 use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
 use crate::phone::Region;
@@ -90,7 +90,7 @@ pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
     ensure_positive("price", input.price)?;
     if find(w.tx(), "v.code = ?1", &code)?.is_some() {
         return Err(Error::Refused {
-            code: "duplicate_voucher",
+            code: Code::DuplicateVoucher,
             field: Some("code"),
             message: format!("voucher code '{code}' already exists"),
         });
@@ -119,7 +119,7 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
     let voucher = get(w.tx(), code)?;
     if voucher.status == VoucherStatus::Sold {
         return Err(Error::refused(
-            "voucher_sold",
+            Code::VoucherSold,
             format!("voucher '{}' is already sold", voucher.code),
         ));
     }
