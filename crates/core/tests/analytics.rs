@@ -359,9 +359,9 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 _ => {
                     if rng.below(4) == 0 {
-                        privacy::erase(w, &who, true)?;
+                        privacy::erase(w, &who, true, privacy::Confirm::Yes)?;
                     } else {
-                        privacy::anonymise(w, &who)?;
+                        privacy::anonymise(w, &who, privacy::Confirm::Yes)?;
                     }
                 }
             }
