@@ -9,7 +9,7 @@ mod files;
 mod insights;
 mod words;
 
-pub use billing::Issued;
+pub use billing::{Issued, Paged};
 pub use files::AutoBackup;
 pub use words::set_currency;
 use words::{count, rp, shell_word};
@@ -51,6 +51,11 @@ pub trait Render {
     /// Nothing to print at all.
     fn silent(&self) -> bool {
         false
+    }
+    /// The cursor of a list's next page, printed on stderr in JSON mode
+    /// (`{"next": ...}`) when the JSON itself is a bare array with no room for it.
+    fn next(&self) -> Option<&str> {
+        None
     }
 }
 
@@ -116,7 +121,12 @@ pub fn print(out: &dyn Render, json: bool) -> ExitCode {
         complain(&text);
         return ExitCode::SUCCESS;
     }
-    say(&text)
+    let done = say(&text);
+    match out.next() {
+        Some(next) if json => complain(&serde_json::json!({ "next": next }).to_string()),
+        _ => {}
+    }
+    done
 }
 
 /// Writes `text` and a line end on stdout. A reader that stopped reading

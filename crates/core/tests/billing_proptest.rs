@@ -112,13 +112,17 @@ fn world() -> World {
 }
 
 fn all_invoices(db: &Db) -> Vec<invoices::Invoice> {
-    let mut v = invoices::list(db.conn(), db.region().unwrap(), &InvoiceQuery::default()).unwrap();
+    let mut v = invoices::list(db.conn(), db.region().unwrap(), &InvoiceQuery::default())
+        .unwrap()
+        .items;
     v.reverse();
     v
 }
 
 fn all_payments(db: &Db) -> Vec<payments::Payment> {
-    let mut v = payments::list(db.conn(), db.region().unwrap(), &PaymentQuery::default()).unwrap();
+    let mut v = payments::list(db.conn(), db.region().unwrap(), &PaymentQuery::default())
+        .unwrap()
+        .items;
     v.reverse();
     v
 }

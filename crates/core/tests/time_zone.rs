@@ -255,7 +255,8 @@ fn a_sale_is_dated_on_the_shops_calendar() {
         db.region().unwrap(),
         &pelanggan_core::billing::invoices::InvoiceQuery::default(),
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert_eq!(invoices.len(), 1);
     assert_eq!(invoices[0].period_start, date("2026-01-01"));
     assert!(

@@ -6,9 +6,49 @@ use pelanggan_core::billing::invoices::Invoice;
 use pelanggan_core::billing::payments::Payment;
 use pelanggan_core::billing::subscriptions::Subscription;
 use pelanggan_core::billing::vouchers::Voucher;
+use pelanggan_core::page::Page;
 use serde::Serialize;
+use serde_json::Value;
 
-use super::{List, Text, count, list_text, local, opt, rp, shorten, table};
+use super::{List, Render, Text, count, list_text, local, opt, rp, shell_word, shorten, table};
+
+/// One page of a billing list. Its JSON is the bare array of the page's items,
+/// as these lists printed before they had pages (scripts index it); the
+/// cursor of the next page, when there is one, goes to stderr as one JSON
+/// line `{"next": "..."}`. The table ends with the next page's flag, as the
+/// customer list does.
+pub struct Paged<T> {
+    list: List<T>,
+    next: Option<String>,
+}
+
+impl<T> Paged<T> {
+    pub fn of(page: Page<T>) -> Paged<T> {
+        Paged {
+            list: List(page.items),
+            next: page.next,
+        }
+    }
+}
+
+impl<T: Serialize> Render for Paged<T>
+where
+    List<T>: Text,
+{
+    fn json(&self) -> Value {
+        serde_json::to_value(&self.list).unwrap_or_else(|e| Value::String(e.to_string()))
+    }
+    fn text(&self) -> String {
+        let mut out = Text::text(&self.list);
+        if let Some(next) = &self.next {
+            out.push_str(&format!("\nnext page: --after {}", shell_word(next)));
+        }
+        out
+    }
+    fn next(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+}
 
 /// What `invoice issue-due` issued (or with `--dry-run` would issue); JSON is
 /// the array of invoices.

@@ -442,6 +442,7 @@ pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<usize> {
 
 /// One broken invariant, for `audit`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// The customer's uuid.
     pub customer_id: String,

@@ -30,8 +30,35 @@ use crate::customers::{Handle, Status};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::page;
 
 pub use allocation::{Problem, audit};
+
+/// The rows of a list page, as the four billing lists read them (newest
+/// first by row id, but subscriptions oldest first): the row id the page
+/// starts after and how many rows to read (`limit + 1`, see `page`).
+pub(crate) struct Window {
+    pub(crate) after: i64,
+    pub(crate) rows: i64,
+}
+
+impl Window {
+    /// A window of a list ordered newest first.
+    pub(crate) fn newest_first(limit: Option<u32>, after: Option<&str>) -> Result<Window> {
+        Ok(Window {
+            rows: page::rows_to_read(limit)?,
+            after: page::after_id(after)?,
+        })
+    }
+
+    /// A window of a list ordered oldest first: it starts after row 0.
+    pub(crate) fn oldest_first(limit: Option<u32>, after: Option<&str>) -> Result<Window> {
+        Ok(Window {
+            rows: page::rows_to_read(limit)?,
+            after: after.map_or(Ok(0), |a| page::after_id(Some(a)))?,
+        })
+    }
+}
 
 text_enum! {
     /// How a payment was made.
