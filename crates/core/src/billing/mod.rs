@@ -18,7 +18,7 @@
 //! log, and the caches (`invoices.amount_allocated`/`status`,
 //! `customers.total_spent`/`subscription_count`) move in the same transaction.
 
-pub mod allocation;
+pub(crate) mod allocation;
 pub mod invoices;
 pub mod payments;
 pub mod subscriptions;
