@@ -324,14 +324,16 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 12 => {
                     let list =
-                        payments::list(w.tx(), w.region(), &payments::PaymentQuery::default())?;
+                        payments::list(w.tx(), w.region(), &payments::PaymentQuery::default())?
+                            .items;
                     if let Some(p) = list.get(rng.below(list.len().max(1))) {
                         payments::refund(w, &p.id)?;
                     }
                 }
                 13 => {
                     let list =
-                        invoices::list(w.tx(), w.region(), &invoices::InvoiceQuery::default())?;
+                        invoices::list(w.tx(), w.region(), &invoices::InvoiceQuery::default())?
+                            .items;
                     if let Some(i) = list.get(rng.below(list.len().max(1))) {
                         invoices::void(w, &i.number)?;
                     }
@@ -359,9 +361,9 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 _ => {
                     if rng.below(4) == 0 {
-                        privacy::erase(w, &who, true)?;
+                        privacy::erase(w, &who, true, privacy::Confirm::Yes)?;
                     } else {
-                        privacy::anonymise(w, &who)?;
+                        privacy::anonymise(w, &who, privacy::Confirm::Yes)?;
                     }
                 }
             }
