@@ -590,6 +590,12 @@ pub enum SubscriptionCmd {
         /// Show cancelled subscriptions too
         #[arg(long)]
         include_cancelled: bool,
+        /// At most this many subscriptions, oldest first [default: all]
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
 }
 
@@ -624,6 +630,9 @@ pub enum InvoiceCmd {
         /// At most this many invoices, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
     /// Show one invoice by its number
     Show {
@@ -672,6 +681,9 @@ pub enum PaymentCmd {
         /// At most this many payments, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
 }
 
@@ -713,5 +725,8 @@ pub enum VoucherCmd {
         /// At most this many vouchers, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
 }

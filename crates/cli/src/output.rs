@@ -53,6 +53,11 @@ pub trait Render {
     fn silent(&self) -> bool {
         false
     }
+    /// The cursor of a list's next page, printed on stderr in JSON mode
+    /// (`{"next": ...}`) when the JSON itself is a bare array with no room for it.
+    fn next(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// Nothing to say: standard output's reader went away (`export ... - | head`).
@@ -117,7 +122,12 @@ pub fn print(out: &dyn Render, json: bool) -> ExitCode {
         complain(&text);
         return ExitCode::SUCCESS;
     }
-    say(&text)
+    let done = say(&text);
+    match out.next() {
+        Some(next) if json => complain(&serde_json::json!({ "next": next }).to_string()),
+        _ => {}
+    }
+    done
 }
 
 /// Writes `text` and a line end on stdout. A reader that stopped reading
@@ -342,15 +352,16 @@ fn next_hint(next: Option<&str>) -> String {
 }
 
 /// A page of a longer list: JSON as the array of its items (as `List`, so
-/// the JSON stays what it was before lists were paged), text as its table
-/// and, when there is a next page, the `--after` hint of the customer list.
+/// the JSON stays what it was before lists were paged; with `--json` the next
+/// cursor goes to stderr as `{"next": ...}`), text as its table and, when there
+/// is a next page, the `--after` hint of the customer list.
 pub struct Paged<T> {
     list: List<T>,
     next: Option<String>,
 }
 
-impl<T> From<Page<T>> for Paged<T> {
-    fn from(page: Page<T>) -> Paged<T> {
+impl<T> Paged<T> {
+    pub fn of(page: Page<T>) -> Paged<T> {
         Paged {
             list: List(page.items),
             next: page.next,
@@ -358,18 +369,24 @@ impl<T> From<Page<T>> for Paged<T> {
     }
 }
 
-impl<T: Serialize> Serialize for Paged<T> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.list.serialize(s)
+impl<T> From<Page<T>> for Paged<T> {
+    fn from(page: Page<T>) -> Paged<T> {
+        Paged::of(page)
     }
 }
 
-impl<T> Text for Paged<T>
+impl<T: Serialize> Render for Paged<T>
 where
     List<T>: Text,
 {
+    fn json(&self) -> Value {
+        serde_json::to_value(&self.list).unwrap_or_else(|e| Value::String(e.to_string()))
+    }
     fn text(&self) -> String {
-        self.list.text() + &next_hint(self.next.as_deref())
+        Text::text(&self.list) + &next_hint(self.next.as_deref())
+    }
+    fn next(&self) -> Option<&str> {
+        self.next.as_deref()
     }
 }
 

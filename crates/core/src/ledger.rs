@@ -341,7 +341,7 @@ mod tests {
                     })
                     .unwrap_err();
                 assert_eq!(
-                    (err.code(), err.field()),
+                    (err.code().as_str(), err.field()),
                     ("invalid_amount", Some("amount"))
                 );
             }

@@ -248,8 +248,8 @@ struct LinkRow<'a> {
 }
 
 fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
-    let customer_uuid =
-        Uuid::parse_str(customer.uuid()).map_err(|e| Error::Conflict(e.to_string()))?;
+    let customer_uuid = Uuid::parse_str(customer.uuid())
+        .map_err(|e| Error::internal(format!("stored customer id: {e}")))?;
     Ok(Uuid::new_v5(&customer_uuid, tag_uuid.as_bytes()).to_string())
 }
 
@@ -340,7 +340,8 @@ pub(crate) fn find(conn: &Connection, name: &str) -> Result<Option<Tag>> {
         .optional()?;
     found
         .map(|(id, uuid, name, color)| {
-            let uuid = Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
+            let uuid = Uuid::parse_str(&uuid)
+                .map_err(|e| Error::internal(format!("stored tag id: {e}")))?;
             Ok(Tag {
                 id,
                 uuid,

@@ -327,7 +327,8 @@ fn rollups_equal_a_recount_after_random_operations() {
                         w.reader().conn(),
                         w.region(),
                         &payments::PaymentQuery::default(),
-                    )?;
+                    )?
+                    .items;
                     if let Some(p) = list.get(rng.below(list.len().max(1))) {
                         payments::refund(w, &p.id)?;
                     }
@@ -337,7 +338,8 @@ fn rollups_equal_a_recount_after_random_operations() {
                         w.reader().conn(),
                         w.region(),
                         &invoices::InvoiceQuery::default(),
-                    )?;
+                    )?
+                    .items;
                     if let Some(i) = list.get(rng.below(list.len().max(1))) {
                         invoices::void(w, &i.number)?;
                     }
@@ -365,9 +367,9 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 _ => {
                     if rng.below(4) == 0 {
-                        privacy::erase(w, &who, true)?;
+                        privacy::erase(w, &who, true, privacy::Confirm::Yes)?;
                     } else {
-                        privacy::anonymise(w, &who)?;
+                        privacy::anonymise(w, &who, privacy::Confirm::Yes)?;
                     }
                 }
             }

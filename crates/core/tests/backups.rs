@@ -104,7 +104,7 @@ fn a_backup_with_another_page_size_restores() {
     let path = new.path().to_path_buf();
     let other = Db::open(&path).unwrap();
     let refused = backup::restore(new, &target, &mut |_| {}, &Cancel::new());
-    assert_eq!(refused.err().map(|e| e.code()), Some("conflict"));
+    assert_eq!(refused.err().map(|e| e.code().as_str()), Some("conflict"));
     drop(other);
     let new = Db::open(&path).unwrap();
     assert_eq!(count(&new), 0);

@@ -113,13 +113,17 @@ fn world() -> World {
 }
 
 fn all_invoices(db: &Db) -> Vec<invoices::Invoice> {
-    let mut v = invoices::list(db.conn(), db.region().unwrap(), &InvoiceQuery::default()).unwrap();
+    let mut v = invoices::list(db.conn(), db.region().unwrap(), &InvoiceQuery::default())
+        .unwrap()
+        .items;
     v.reverse();
     v
 }
 
 fn all_payments(db: &Db) -> Vec<payments::Payment> {
-    let mut v = payments::list(db.conn(), db.region().unwrap(), &PaymentQuery::default()).unwrap();
+    let mut v = payments::list(db.conn(), db.region().unwrap(), &PaymentQuery::default())
+        .unwrap()
+        .items;
     v.reverse();
     v
 }
@@ -244,7 +248,7 @@ fn step(w: &mut World, op: &Op) -> Option<&'static str> {
                 }
                 _ => panic!("{op:?} refused: {e}"),
             }
-            Some(e.code())
+            Some(e.code().as_str())
         }
     }
 }

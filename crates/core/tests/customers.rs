@@ -779,7 +779,10 @@ fn list_pages_and_orders_debt_first() {
             },
         )
         .unwrap_err();
-        assert_eq!((err.code(), err.field()), ("validation", Some(field)));
+        assert_eq!(
+            (err.code().as_str(), err.field()),
+            ("validation", Some(field))
+        );
     }
     assert!(
         customers::list(
@@ -897,7 +900,7 @@ fn add_is_one_transaction_a_failing_tag_leaves_nothing_behind() {
         });
         let err = result.expect_err(&format!("tag {bad:?} must be refused"));
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("validation", Some("tag")),
             "{bad:?}: {err}"
         );

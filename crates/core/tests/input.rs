@@ -180,7 +180,7 @@ fn currency_is_an_iso_4217_code() {
             .write(None, |w| settings::set(w, Key::Currency, bad))
             .unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("validation", Some("value")),
             "{bad}"
         );

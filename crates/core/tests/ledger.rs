@@ -80,7 +80,7 @@ fn amounts_must_be_positive() {
     for text in ["0", "0.00", "-5", "-0.01"] {
         let err = Money::parse_positive("amount", text).unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("invalid_amount", Some("amount")),
             "{text}"
         );
@@ -397,7 +397,10 @@ fn history_filters_by_type_dates_and_limit() {
         },
     )
     .unwrap_err();
-    assert_eq!((err.code(), err.field()), ("validation", Some("from")));
+    assert_eq!(
+        (err.code().as_str(), err.field()),
+        ("validation", Some("from"))
+    );
 }
 
 #[test]

@@ -181,7 +181,10 @@ fn bad_tags_are_refused() {
         );
     }
     let err = TagInput::new(&"t".repeat(51), None).unwrap_err();
-    assert_eq!((err.code(), err.field()), ("validation", Some("tag")));
+    assert_eq!(
+        (err.code().as_str(), err.field()),
+        ("validation", Some("tag"))
+    );
     assert!(TagInput::new(&"t".repeat(50), None).is_ok());
     assert_eq!(TagInput::new("  ", None).unwrap_err().field(), Some("tag"));
 

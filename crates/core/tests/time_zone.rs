@@ -261,7 +261,8 @@ fn a_sale_is_dated_on_the_shops_calendar() {
         db.region().unwrap(),
         &pelanggan_core::billing::invoices::InvoiceQuery::default(),
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert_eq!(invoices.len(), 1);
     assert_eq!(invoices[0].period_start, date("2026-01-01"));
     assert!(
@@ -328,7 +329,7 @@ fn the_time_zone_setting_takes_iana_names() {
             .write(None, |w| settings::set(w, Key::TimeZone, bad))
             .unwrap_err();
         assert_eq!(
-            (e.code(), e.field()),
+            (e.code().as_str(), e.field()),
             ("validation", Some("value")),
             "{bad}"
         );

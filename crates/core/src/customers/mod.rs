@@ -30,7 +30,7 @@ pub use self::model::{Customer, Handle, Status, TagView};
 pub use self::resolve::resolve;
 pub(crate) use self::resolve::{ensure_whatsapp_free, whatsapp_holder};
 use crate::db::{ChangeOp, Write};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::page::Page;
 use crate::phone::{E164, Region};
 use crate::search::{self, Filter, Position, Sort};
@@ -401,7 +401,7 @@ pub(crate) fn ensure_no_live_subscriptions(
         return Ok(());
     }
     Err(Error::refused(
-        "customer_has_subscriptions",
+        Code::CustomerHasSubscriptions,
         format!(
             "customer #{} ({}) has {}: {}; cancel {} first \
              (pelanggan subscription cancel USERNAME), then {action}",
