@@ -694,6 +694,7 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
     };
     let filter = query.filter();
     let (slice, total) = search::page_and_count(conn, &filter, query.sort, query.limit, &position)?;
+    let total = u64::from(total);
     Ok(Page {
         items: slice.items,
         total,

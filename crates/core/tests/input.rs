@@ -58,7 +58,7 @@ fn found(db: &Db, term: &str) -> Vec<i64> {
     ids.sort();
     assert_eq!(
         search::count(db.conn(), &f).unwrap(),
-        ids.len() as u64,
+        ids.len() as u32,
         "{term}"
     );
     ids

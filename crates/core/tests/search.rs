@@ -480,7 +480,7 @@ fn list_equals_the_oracle_after_random_operations() {
                     "seed {seed} round {round} pages {f:?} {sort}"
                 );
                 let total = search::count(db.conn(), &f).unwrap();
-                assert_eq!(total, expected.len() as u64, "seed {seed} count {f:?}");
+                assert_eq!(total, expected.len() as u32, "seed {seed} count {f:?}");
                 checked_hits += expected.len();
             }
             assert_eq!(
@@ -931,7 +931,7 @@ fn big_shop_plans_equal_the_oracle() {
             assert_eq!(by_cursor, expected, "cursor {f:?} {sort}");
             assert_eq!(by_page, expected, "pages {f:?} {sort}");
             let total = search::count(db.conn(), f).unwrap();
-            assert_eq!(total, expected.len() as u64, "count {f:?}");
+            assert_eq!(total, expected.len() as u32, "count {f:?}");
             let q = customers::ListQuery {
                 search: f.search.clone(),
                 ..customers::ListQuery::default()
