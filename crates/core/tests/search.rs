@@ -1113,6 +1113,17 @@ fn v11_search_text_is_what_the_old_triggers_indexed() {
             .collect()
     };
     let expected_text = v8_text(&old);
+    let caches = |conn: &Connection| -> Vec<(Option<String>, Option<String>)> {
+        let mut stmt = conn
+            .prepare("SELECT contact_emails, contact_numbers FROM customers ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let old_caches = caches(&old);
+    assert!(old_caches[0].0.is_some() && old_caches[0].1.is_some());
     let before = fts_content(&old);
     assert!(before.len() > 50, "{before:?}");
     drop(old);
@@ -1158,9 +1169,11 @@ fn v11_search_text_is_what_the_old_triggers_indexed() {
         .execute_batch(
             "UPDATE customers SET name = 'X' WHERE id = 1; UPDATE customers SET name = 'Budi Santoso' WHERE id = 1;
              UPDATE customers SET status = 'deleted', causal_length = 2 WHERE id = 2;
-             UPDATE customers SET status = 'inactive', causal_length = 3 WHERE id = 2;",
+             UPDATE customers SET status = 'inactive', causal_length = 3 WHERE id = 2;
+             UPDATE customer_contacts SET value = value;",
         )
         .unwrap();
+    assert_eq!(caches(&rebuilt), old_caches, "contact caches remade by V11's triggers");
     assert_eq!(fts_content(&rebuilt), before, "re-indexed by V11's triggers");
     drop(rebuilt);
     let db = Db::open(&copy).unwrap();
