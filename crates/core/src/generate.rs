@@ -305,9 +305,11 @@ pub fn generate(
     written?;
     restored?;
     // Fresh statistics for the query planner: the plans of `search` depend on them.
-    db.conn().execute_batch(&format!(
-        "PRAGMA cache_size = {cache}; PRAGMA analysis_limit = 1000; ANALYZE"
-    ))?;
+    db.unguarded(|c| {
+        Ok(c.execute_batch(&format!(
+            "PRAGMA cache_size = {cache}; PRAGMA analysis_limit = 1000; ANALYZE"
+        ))?)
+    })?;
     progress(options.customers);
     summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
