@@ -693,7 +693,13 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<Page<Customer>> {
         None => Position::Page(query.page),
     };
     let filter = query.filter();
-    let (slice, total) = search::page_and_count(conn, &filter, query.sort, query.limit, &position)?;
+    let (slice, total) = search::page_and_count(
+        search::reader_of(conn)?,
+        &filter,
+        query.sort,
+        query.limit,
+        &position,
+    )?;
     let total = u64::from(total);
     Ok(Page {
         items: slice.items,

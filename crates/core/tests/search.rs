@@ -375,11 +375,16 @@ fn oracle(rows: &[Row], f: &Filter, sort: Sort) -> Vec<i64> {
 }
 
 /// Every page through the cursor, and the same through page numbers.
-fn listed(conn: &Connection, f: &Filter, sort: Sort, limit: u32) -> (Vec<i64>, Vec<i64>) {
+fn listed(
+    r: pelanggan_core::Reader<'_>,
+    f: &Filter,
+    sort: Sort,
+    limit: u32,
+) -> (Vec<i64>, Vec<i64>) {
     let mut by_cursor = Vec::new();
     let mut position = Position::Page(1);
     loop {
-        let slice = search::page(conn, f, sort, limit, &position).unwrap();
+        let slice = search::page(r, f, sort, limit, &position).unwrap();
         by_cursor.extend(slice.items.iter().map(|c| c.local_id));
         match slice.next {
             Some(next) => position = Position::After(next),
@@ -389,7 +394,7 @@ fn listed(conn: &Connection, f: &Filter, sort: Sort, limit: u32) -> (Vec<i64>, V
     }
     let mut by_page = Vec::new();
     for page in 1.. {
-        let slice = search::page(conn, f, sort, limit, &Position::Page(page)).unwrap();
+        let slice = search::page(r, f, sort, limit, &Position::Page(page)).unwrap();
         if slice.items.is_empty() {
             break;
         }
@@ -470,7 +475,7 @@ fn list_equals_the_oracle_after_random_operations() {
                 let sort = sorts[rng.below(sorts.len())];
                 let expected = oracle(&rows, &f, sort);
                 let limit = [1, 3, 7, 50][rng.below(4)];
-                let (by_cursor, by_page) = listed(db.conn(), &f, sort, limit);
+                let (by_cursor, by_page) = listed(db.reader().unwrap(), &f, sort, limit);
                 assert_eq!(
                     by_cursor, expected,
                     "seed {seed} round {round} cursor {f:?} {sort}"
@@ -479,7 +484,7 @@ fn list_equals_the_oracle_after_random_operations() {
                     by_page, expected,
                     "seed {seed} round {round} pages {f:?} {sort}"
                 );
-                let total = search::count(db.conn(), &f).unwrap();
+                let total = search::count(db.reader().unwrap(), &f).unwrap();
                 assert_eq!(total, expected.len() as u32, "seed {seed} count {f:?}");
                 checked_hits += expected.len();
             }
@@ -493,7 +498,7 @@ fn list_equals_the_oracle_after_random_operations() {
             for term in [
                 "b", "B", "bu", "08", "8", "62", "x1", "zz", "@", ".", "s", "Si", "wi",
             ] {
-                let counts = search::short_term_counts(db.conn(), term).unwrap();
+                let counts = search::short_term_counts(db.reader().unwrap(), term).unwrap();
                 let counts = counts.unwrap_or_else(|| panic!("{term} is one trigram"));
                 for (vocab, matches) in counts {
                     assert_eq!(vocab, matches, "seed {seed} round {round} term {term:?}");
@@ -610,12 +615,13 @@ fn phone_forms_and_short_terms() {
             search: Some(term.into()),
             ..Filter::default()
         };
-        let mut ids: Vec<i64> = search::page(db.conn(), &f, Sort::Name, 50, &Position::Page(1))
-            .unwrap()
-            .items
-            .iter()
-            .map(|c| c.local_id)
-            .collect();
+        let mut ids: Vec<i64> =
+            search::page(db.reader().unwrap(), &f, Sort::Name, 50, &Position::Page(1))
+                .unwrap()
+                .items
+                .iter()
+                .map(|c| c.local_id)
+                .collect();
         ids.sort();
         ids
     };
@@ -650,8 +656,8 @@ fn phone_forms_and_short_terms() {
             search: Some(term.into()),
             ..Filter::default()
         };
-        search::page(db.conn(), &f, Sort::Debt, 50, &Position::Page(1)).unwrap();
-        search::count(db.conn(), &f).unwrap();
+        search::page(db.reader().unwrap(), &f, Sort::Debt, 50, &Position::Page(1)).unwrap();
+        search::count(db.reader().unwrap(), &f).unwrap();
     }
     // A deleted customer is found only when deleted ones are asked for.
     db.write(None, |w| customers::delete(w, "1")).unwrap();
@@ -661,13 +667,13 @@ fn phone_forms_and_short_terms() {
         include_deleted: true,
         ..Filter::default()
     };
-    assert_eq!(search::count(db.conn(), &f).unwrap(), 1);
+    assert_eq!(search::count(db.reader().unwrap(), &f).unwrap(), 1);
     let f = Filter {
         search: Some("0812".into()),
         status: Some(Status::Deleted),
         ..Filter::default()
     };
-    assert_eq!(search::count(db.conn(), &f).unwrap(), 1);
+    assert_eq!(search::count(db.reader().unwrap(), &f).unwrap(), 1);
     db.write(None, |w| customers::restore(w, "1")).unwrap();
     assert_eq!(find(&db, "budi"), vec![b]);
 }
@@ -927,10 +933,10 @@ fn big_shop_plans_equal_the_oracle() {
     for f in &filters {
         for sort in [Sort::Debt, Sort::Name, Sort::BalanceDesc] {
             let expected = oracle_big(&rows, f, sort);
-            let (by_cursor, by_page) = listed(db.conn(), f, sort, 200);
+            let (by_cursor, by_page) = listed(db.reader().unwrap(), f, sort, 200);
             assert_eq!(by_cursor, expected, "cursor {f:?} {sort}");
             assert_eq!(by_page, expected, "pages {f:?} {sort}");
-            let total = search::count(db.conn(), f).unwrap();
+            let total = search::count(db.reader().unwrap(), f).unwrap();
             assert_eq!(total, expected.len() as u32, "count {f:?}");
             let q = customers::ListQuery {
                 search: f.search.clone(),
@@ -966,7 +972,7 @@ fn big_shop_plans_equal_the_oracle() {
             continue;
         }
         let expected = oracle_big(&rows, f, Sort::Debt);
-        let (by_cursor, by_page) = listed(db.conn(), f, Sort::Debt, 200);
+        let (by_cursor, by_page) = listed(db.reader().unwrap(), f, Sort::Debt, 200);
         assert_eq!(
             by_cursor, expected,
             "cursor {f:?} after the clock went back"
@@ -1022,7 +1028,9 @@ fn fts_content(conn: &Connection) -> Vec<String> {
             .unwrap();
         out.extend(rows.map(Result::unwrap));
         let mut stmt = conn
-            .prepare(&format!("SELECT id, hex(sz) FROM {table}_docsize ORDER BY id"))
+            .prepare(&format!(
+                "SELECT id, hex(sz) FROM {table}_docsize ORDER BY id"
+            ))
             .unwrap();
         let rows = stmt
             .query_map([], |r| {
@@ -1049,11 +1057,26 @@ fn v11_search_text_is_what_the_old_triggers_indexed() {
     let old = common::file_at_version(&path, 10);
     let at = "2026-01-01T00:00:00.000Z";
     let customers = [
-        ("Budi Santoso", "+6281234567890", Some("budi@example.co.id"), "active"),
+        (
+            "Budi Santoso",
+            "+6281234567890",
+            Some("budi@example.co.id"),
+            "active",
+        ),
         ("Siti", "+6285711112222", None, "inactive"),
-        ("  Ni  Made Ayu ", "+14155550123", Some("made@example.com"), "active"),
+        (
+            "  Ni  Made Ayu ",
+            "+14155550123",
+            Some("made@example.com"),
+            "active",
+        ),
         ("Çağrı Öz", "+905321234567", None, "blacklisted"),
-        ("Dewi Lestari", "+6281999888777", Some("dewi@mail.id"), "deleted"),
+        (
+            "Dewi Lestari",
+            "+6281999888777",
+            Some("dewi@mail.id"),
+            "deleted",
+        ),
     ];
     for (i, (name, wa, email, status)) in customers.iter().enumerate() {
         old.execute(
@@ -1129,12 +1152,21 @@ fn v11_search_text_is_what_the_old_triggers_indexed() {
     drop(old);
 
     let db = Db::open(&path).unwrap();
-    let conn = db.conn();
+    let raw = common::raw(&db);
+    let conn = &raw;
     let version: i64 = conn
-        .query_row("SELECT max(version) FROM refinery_schema_history", [], |r| r.get(0))
+        .query_row(
+            "SELECT max(version) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert!(version >= 11);
-    assert_eq!(fts_content(conn), before, "the migration left the index as it was");
+    assert_eq!(
+        fts_content(conn),
+        before,
+        "the migration left the index as it was"
+    );
     let mut stmt = conn
         .prepare("SELECT id, search_name, search_email, search_numbers FROM customers ORDER BY id")
         .unwrap();
@@ -1145,6 +1177,7 @@ fn v11_search_text_is_what_the_old_triggers_indexed() {
         .collect();
     assert_eq!(generated, expected_text, "byte for byte the V8 text");
     drop(stmt);
+    drop(raw);
     drop(db);
 
     // The index rebuilt from the generated columns is the index the old
@@ -1173,23 +1206,33 @@ fn v11_search_text_is_what_the_old_triggers_indexed() {
              UPDATE customer_contacts SET value = value;",
         )
         .unwrap();
-    assert_eq!(caches(&rebuilt), old_caches, "contact caches remade by V11's triggers");
-    assert_eq!(fts_content(&rebuilt), before, "re-indexed by V11's triggers");
+    assert_eq!(
+        caches(&rebuilt),
+        old_caches,
+        "contact caches remade by V11's triggers"
+    );
+    assert_eq!(
+        fts_content(&rebuilt),
+        before,
+        "re-indexed by V11's triggers"
+    );
     drop(rebuilt);
     let db = Db::open(&copy).unwrap();
-    let conn = db.conn();
-    for term in ["santoso", "kantor", "0877", "08123", "bu", "ni", "çağ", "made@", "0811"] {
+    for term in [
+        "santoso", "kantor", "0877", "08123", "bu", "ni", "çağ", "made@", "0811",
+    ] {
         let f = Filter {
             search: Some(term.into()),
             include_deleted: true,
             ..Filter::default()
         };
-        let ids: Vec<i64> = search::page(conn, &f, Sort::Name, 50, &Position::Page(1))
-            .unwrap()
-            .items
-            .iter()
-            .map(|c| c.local_id)
-            .collect();
+        let ids: Vec<i64> =
+            search::page(db.reader().unwrap(), &f, Sort::Name, 50, &Position::Page(1))
+                .unwrap()
+                .items
+                .iter()
+                .map(|c| c.local_id)
+                .collect();
         assert!(!ids.is_empty(), "{term}");
     }
 }

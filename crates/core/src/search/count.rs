@@ -156,10 +156,7 @@ impl Plan {
             }
             n
         } else {
-            inside
-                .into_iter()
-                .map(by_status)
-                .sum::<Result<i64>>()?
+            inside.into_iter().map(by_status).sum::<Result<i64>>()?
         }))
     }
 
@@ -185,7 +182,9 @@ impl Plan {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT count(*) FROM customers c INDEXED BY {index} WHERE {sql}"
         ))?;
-        Ok(Some(stmt.query_row(params_from_iter(values), |r| r.get(0))?))
+        Ok(Some(
+            stmt.query_row(params_from_iter(values), |r| r.get(0))?,
+        ))
     }
 
     /// A small set drives the count, joined to the row checks; else the
@@ -217,7 +216,10 @@ impl Plan {
                     checks.push((format!("c.id IN ({any})"), values));
                 }
                 let (sql, values) = join_parts(&checks);
-                (values, format!("SELECT count(*) FROM customers c WHERE {sql}"))
+                (
+                    values,
+                    format!("SELECT count(*) FROM customers c WHERE {sql}"),
+                )
             }
         };
         let mut stmt = conn.prepare_cached(&text)?;

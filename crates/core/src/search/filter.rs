@@ -158,7 +158,10 @@ impl Predicate {
 
     /// A condition on the creation time alone (countable on (status, created_at)).
     pub(super) fn on_created(&self) -> bool {
-        matches!(self, Predicate::CreatedFrom(_) | Predicate::CreatedBefore(_))
+        matches!(
+            self,
+            Predicate::CreatedFrom(_) | Predicate::CreatedBefore(_)
+        )
     }
 }
 
@@ -169,7 +172,7 @@ pub(super) fn marks(n: usize) -> String {
 
 impl Plan {
     /// The filters as predicates and driving sets.
-    pub(super) fn new(conn: &Connection, f: &Filter) -> Result<Plan> {
+    pub(super) fn new(conn: &Connection, zone: ShopZone, f: &Filter) -> Result<Plan> {
         let (status, status_in, scope) = match f.status {
             Some(s) => (
                 Some(Predicate::Status(s)),
@@ -247,7 +250,7 @@ impl Plan {
         let bounds = if days == DayRange::default() {
             Bounds::default()
         } else {
-            days.bounds(ShopZone::of(conn)?)
+            days.bounds(zone)
         };
         let mut created: Vec<Predicate> = Vec::new();
         if let Some(day) = bounds.start {

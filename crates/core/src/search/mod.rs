@@ -31,7 +31,9 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::customers::Customer;
+use crate::days::ShopZone;
 use crate::error::{Error, Result};
+use crate::session::Reader;
 use crate::tags;
 use cursor::Cursor;
 use plan::{Driver, Plan, SORT_MAX, driver_ids};
@@ -68,40 +70,51 @@ pub struct Slice {
 
 /// One page of customers matching `filter` in `sort` order.
 pub fn page(
-    conn: &Connection,
+    r: Reader<'_>,
     filter: &Filter,
     sort: Sort,
     limit: u32,
     position: &Position,
 ) -> Result<Slice> {
-    page_inner(conn, filter, sort, limit, position, false).map(|(slice, _)| slice)
+    page_inner(r, filter, sort, limit, position, false).map(|(slice, _)| slice)
 }
 
 /// One page and the total count, sharing the work both need (a search
 /// term's match count is the total when nothing else filters).
 pub fn page_and_count(
-    conn: &Connection,
+    r: Reader<'_>,
     filter: &Filter,
     sort: Sort,
     limit: u32,
     position: &Position,
 ) -> Result<(Slice, u32)> {
-    let (slice, known) = page_inner(conn, filter, sort, limit, position, true)?;
+    let (slice, known) = page_inner(r, filter, sort, limit, position, true)?;
     let total = match known {
         Some(n) => count_u32(n),
-        None => count(conn, filter)?,
+        None => count(r, filter)?,
     };
     Ok((slice, total))
 }
 
 /// How many customers match `filter`.
-pub fn count(conn: &Connection, filter: &Filter) -> Result<u32> {
-    let plan = Plan::new(conn, filter)?;
+pub fn count(r: Reader<'_>, filter: &Filter) -> Result<u32> {
+    let conn = r.conn();
+    let plan = Plan::new(conn, r.zone(), filter)?;
     if plan.nothing {
         return Ok(0);
     }
     let counters = crate::stats::counters(conn)?;
     Ok(count_u32(plan.count(conn, &counters)?))
+}
+
+/// The reader of a bare connection (its shop's region and zone read from
+/// it), for callers that do not hold a `Reader` yet.
+pub(crate) fn reader_of(conn: &Connection) -> Result<Reader<'_>> {
+    Ok(Reader::new(
+        conn,
+        crate::db::region_of(conn)?,
+        ShopZone::of(conn)?,
+    ))
 }
 
 /// A count as the wire carries it (a shop has far fewer than 4 billion
@@ -112,7 +125,7 @@ fn count_u32(n: i64) -> u32 {
 
 /// The page, and the total count when finding the page already told it.
 fn page_inner(
-    conn: &Connection,
+    r: Reader<'_>,
     filter: &Filter,
     sort: Sort,
     limit: u32,
@@ -140,7 +153,8 @@ fn page_inner(
             }
         }
     };
-    let plan = Plan::new(conn, filter)?;
+    let conn = r.conn();
+    let plan = Plan::new(conn, r.zone(), filter)?;
     let empty = Slice {
         items: Vec::new(),
         next: None,
@@ -243,12 +257,16 @@ mod tests {
 
     #[test]
     fn filters_read_from_json_with_defaults() {
-        let f: Filter =
-            serde_json::from_str(r#"{"search": "budi", "balance": "debt", "balance_min": "-5000"}"#)
-                .unwrap();
+        let f: Filter = serde_json::from_str(
+            r#"{"search": "budi", "balance": "debt", "balance_min": "-5000"}"#,
+        )
+        .unwrap();
         assert_eq!(f.search.as_deref(), Some("budi"));
         assert_eq!(f.balance, Some(BalanceKind::Debt));
-        assert_eq!(f.balance_min, Some(crate::money::Money::from_minor(-500_000)));
+        assert_eq!(
+            f.balance_min,
+            Some(crate::money::Money::from_minor(-500_000))
+        );
         assert!(f.tags_any.is_empty() && !f.include_deleted);
         let back: Filter = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
         assert_eq!(back, f);

@@ -13,6 +13,7 @@ use rusqlite::types::Value;
 
 use super::plan::Part;
 use crate::error::{Error, Result};
+use crate::session::Reader;
 
 /// The longest search term, in characters.
 pub const TERM_MAX: usize = 100;
@@ -196,13 +197,14 @@ fn fts_query_parts(input: &str) -> Result<Option<(String, String)>> {
 /// vocabulary gives it and as counting its matches gives it; None when the
 /// term is not one trigram.
 #[doc(hidden)]
-pub fn short_term_counts(conn: &Connection, input: &str) -> Result<Option<[(i64, i64); 2]>> {
+pub fn short_term_counts(r: Reader<'_>, input: &str) -> Result<Option<[(i64, i64); 2]>> {
     let Some((query, pattern)) = fts_query_parts(input)? else {
         return Ok(None);
     };
     let Some(token) = term_token(&pattern) else {
         return Ok(None);
     };
+    let conn = r.conn();
     let mut out = [(0, 0); 2];
     for (slot, table) in out
         .iter_mut()

@@ -12,7 +12,9 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::cursor::Cursor;
 use super::filter::Predicate;
-use super::plan::{Driver, DriverSet, Part, Plan, SORT_MAX, TERM_BITMAP, id_list, join, join_parts};
+use super::plan::{
+    Driver, DriverSet, Part, Plan, SORT_MAX, TERM_BITMAP, id_list, join, join_parts,
+};
 use super::sort::Sort;
 use crate::customers::{self, Customer};
 use crate::error::Result;
@@ -31,13 +33,15 @@ impl Plan {
         if !self.options.debt_halves {
             return None;
         }
-        Some(match (self.debt_partition, after.and_then(Cursor::debt_half)) {
-            (Some(d), _) => vec![d],
-            (None, Some(false)) => vec![false],
-            (None, Some(true)) => vec![true, false],
-            (None, None) if whole_without_cursor => return None,
-            (None, None) => vec![true, false],
-        })
+        Some(
+            match (self.debt_partition, after.and_then(Cursor::debt_half)) {
+                (Some(d), _) => vec![d],
+                (None, Some(false)) => vec![false],
+                (None, Some(true)) => vec![true, false],
+                (None, None) if whole_without_cursor => return None,
+                (None, None) => vec![true, false],
+            },
+        )
     }
 
     /// The walk's conditions on one half of the debt order.
