@@ -62,7 +62,19 @@ impl Plan {
         counters: &Counters,
         side_sizes: &[(i64, Driver)],
     ) -> Result<Option<i64>> {
-        let side_driver = self.best_driver(side_sizes);
+        let smallest_side = side_sizes.iter().min_by_key(|(n, _)| *n).cloned();
+        // Two middling sets (two tags): their intersection, made from their
+        // ids, when it passes every side check (no third one to probe).
+        let side_driver = match self.best_driver(conn, side_sizes)? {
+            Some((n, d)) if matches!(d.set, DriverSet::Ids(_)) => {
+                if self.sides_for(&d).is_empty() {
+                    Some((n, d))
+                } else {
+                    smallest_side
+                }
+            }
+            _ => smallest_side,
+        };
         let Some((size, driver)) = side_driver else {
             return Ok(None);
         };
@@ -73,23 +85,25 @@ impl Plan {
         // A middling set's ids (sorted) are read as one row; a big one is
         // only counted.
         let few = size < CAP;
-        let matching = if few {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT group_concat(id) FROM (SELECT c.id AS id FROM ({driver_sql}) c WHERE {others})"
-            ))?;
-            let text: Option<String> =
-                stmt.query_row(params_from_iter(values.iter()), |r| r.get(0))?;
-            let mut ids: Vec<i64> = text
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .filter_map(|x| x.trim().parse().ok())
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        } else {
-            Vec::new()
+        let matching = match &driver.set {
+            DriverSet::Ids(_) if few => driver_ids(conn, &driver)?,
+            _ if few => {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT group_concat(id) FROM (SELECT c.id AS id FROM ({driver_sql}) c WHERE {others})"
+                ))?;
+                let text: Option<String> =
+                    stmt.query_row(params_from_iter(values.iter()), |r| r.get(0))?;
+                let mut ids: Vec<i64> = text
+                    .as_deref()
+                    .unwrap_or("")
+                    .split(',')
+                    .filter_map(|x| x.trim().parse().ok())
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            }
+            _ => Vec::new(),
         };
         let all: i64 = if few {
             matching.len() as i64
@@ -176,7 +190,7 @@ impl Plan {
     /// A small set drives the count, joined to the row checks; else the
     /// planner picks an index.
     fn joined_count(&self, conn: &Connection, sizes: &[(i64, Driver)]) -> Result<i64> {
-        let smallest = self.best_driver(sizes);
+        let smallest = self.best_driver(conn, sizes)?;
         let mut checks = vec![join(
             self.status_in
                 .iter()

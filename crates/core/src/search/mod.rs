@@ -182,7 +182,7 @@ fn page_inner(
             .map(|(n, _)| (*n as f64 / rows as f64).min(1.0))
             .product();
         let walk_rows = need as f64 / fraction.max(1e-9);
-        let smallest = plan.best_driver(&sizes);
+        let smallest = plan.best_driver(conn, &sizes)?;
         let collect = match &smallest {
             Some((n, _)) => {
                 (*n as f64) < 2.0 * walk_rows
