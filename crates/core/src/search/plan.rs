@@ -51,8 +51,13 @@ pub(super) const TERM_BITMAP: i64 = 60_000;
 pub(super) const SORT_MAX: i64 = 2_000;
 
 /// The planner's optional paths, each on unless named in the comma-separated
-/// `PELANGGAN_PLAN_OFF` (read once): the benchmark switches them off one by
-/// one to show which ones a README target needs.
+/// `PELANGGAN_PLAN_OFF` (read once): `make bench` at a million customers with
+/// each one off shows what it buys. Measured (issue 11): off, the bitmap walk
+/// breaks search 3+ characters, the debt halves the deepest page by cursor,
+/// the updated_at floor the deepest page of a created-from filter, the
+/// intersection filters page 1 (two tags, a term and a tag), the status
+/// subtraction the total count; the vocabulary counts keep 1-2 character
+/// terms at a fraction of their p95 target.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct PlanOptions {
     /// `bitmap`: a set of more than `SORT_MAX` is paged by walking the
