@@ -351,7 +351,8 @@ fn fill(
                 let (id, uuid) = r?;
                 Ok((
                     id,
-                    Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?,
+                    Uuid::parse_str(&uuid)
+                        .map_err(|e| Error::internal(format!("stored tag id: {e}")))?,
                 ))
             })
             .collect::<Result<_>>()?
@@ -436,7 +437,7 @@ fn fill(
                 };
                 let whatsapp = numbers
                     .next()
-                    .ok_or_else(|| Error::Conflict("the number maker stopped".into()))??;
+                    .ok_or_else(|| Error::internal("the number maker stopped"))??;
                 let email = rng.percent(60).then(|| {
                     format!(
                         "{}.{}{}@{}",

@@ -11,7 +11,7 @@ use rusqlite::{Connection, params_from_iter};
 use super::filter::Predicate;
 use super::plan::{CAP, Driver, DriverSet, Plan, driver_ids, join, join_parts};
 use super::term::Scope;
-use crate::customers::Status;
+use crate::customers::model::Status;
 use crate::error::Result;
 use crate::stats::Counters;
 

@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 
 use super::plan::Part;
 use super::sort::Sort;
-use crate::customers::Customer;
+use crate::customers::model::Customer;
 use crate::error::{Error, Result};
 
 /// A position in one sort order: the sort key of the last row shown.

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::plan::{Driver, DriverSet, Part, Plan, PlanOptions, side_bit};
 use super::term::{Scope, Term};
-use crate::customers::Status;
+use crate::customers::model::Status;
 use crate::days::{Bounds, DayRange, ShopZone};
 use crate::error::{Error, Result};
 use crate::money::Money;

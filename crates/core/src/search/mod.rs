@@ -30,7 +30,7 @@ mod walk;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::customers::Customer;
+use crate::customers::model::Customer;
 use crate::days::ShopZone;
 use crate::error::{Error, Result};
 use crate::session::Reader;

@@ -12,7 +12,7 @@ use rusqlite::{Connection, params_from_iter};
 
 use super::filter::{BalanceKind, Predicate, marks};
 use super::term::{Scope, Term};
-use crate::customers::Status;
+use crate::customers::model::Status;
 use crate::error::Result;
 use crate::stats::Counters;
 

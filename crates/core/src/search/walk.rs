@@ -16,7 +16,7 @@ use super::plan::{
     Driver, DriverSet, Part, Plan, SORT_MAX, TERM_BITMAP, id_list, join, join_parts,
 };
 use super::sort::Sort;
-use crate::customers::{self, Customer};
+use crate::customers::model::{self as customers, Customer};
 use crate::error::Result;
 
 /// Where the rows of a page start: the rows to skip (OFFSET) and the cursor.
