@@ -164,7 +164,14 @@ fn search_once(db: &Db, i: usize) -> Duration {
         ..Default::default()
     };
     let t = Instant::now();
-    search::page(db.conn(), &filter, Sort::Debt, 50, &Position::Page(1)).expect("search");
+    search::page(
+        db.reader().expect("reader"),
+        &filter,
+        Sort::Debt,
+        50,
+        &Position::Page(1),
+    )
+    .expect("search");
     t.elapsed()
 }
 

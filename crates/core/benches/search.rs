@@ -73,6 +73,7 @@ fn main() {
         );
     }
     let conn = db.conn();
+    let reader = db.reader().expect("reader");
 
     // Terms: common and rare names, emails, 1-2 characters, local phone forms
     // taken from real rows.
@@ -313,11 +314,11 @@ fn main() {
     for (name, f) in &combos {
         for sort in [Sort::Debt, Sort::Name] {
             let start = Instant::now();
-            std::hint::black_box(search::page(conn, f, sort, 50, &Position::Page(1)).unwrap());
+            std::hint::black_box(search::page(reader, f, sort, 50, &Position::Page(1)).unwrap());
             first.push(start.elapsed());
         }
         let start = Instant::now();
-        let total = search::count(conn, f).unwrap();
+        let total = search::count(reader, f).unwrap();
         counts.push(start.elapsed());
         if verbose {
             let n = first.len();
@@ -333,13 +334,14 @@ fn main() {
         let pages = total.div_ceil(50).clamp(1, 10_000) as u32;
         if pages >= 2 {
             let start = Instant::now();
-            let before = search::page(conn, f, Sort::Debt, 50, &Position::Page(pages - 1)).unwrap();
+            let before =
+                search::page(reader, f, Sort::Debt, 50, &Position::Page(pages - 1)).unwrap();
             offset_deep.push(start.elapsed());
             if let Some(cursor) = before.next {
                 for _ in 0..3 {
                     let start = Instant::now();
                     std::hint::black_box(
-                        search::page(conn, f, Sort::Debt, 50, &Position::After(cursor.clone()))
+                        search::page(reader, f, Sort::Debt, 50, &Position::After(cursor.clone()))
                             .unwrap(),
                     );
                     deep.push(start.elapsed());

@@ -149,7 +149,13 @@ fn matching_ids(conn: &Connection, filter: &Filter, cancel: &Cancel) -> Result<O
     let mut position = Position::Page(1);
     loop {
         cancel.check()?;
-        let slice = search::page(conn, filter, Sort::Debt, MAX_PAGE_SIZE, &position)?;
+        let slice = search::page(
+            search::reader_of(conn)?,
+            filter,
+            Sort::Debt,
+            MAX_PAGE_SIZE,
+            &position,
+        )?;
         ids.extend(slice.items.iter().map(|c| c.local_id));
         match slice.next {
             Some(next) => position = Position::After(next),

@@ -49,16 +49,22 @@ fn found(db: &Db, term: &str) -> Vec<i64> {
         search: Some(term.into()),
         ..Filter::default()
     };
-    let mut ids: Vec<i64> = search::page(db.conn(), &f, Sort::Name, 200, &Position::Page(1))
-        .unwrap()
-        .items
-        .iter()
-        .map(|c| c.local_id)
-        .collect();
+    let mut ids: Vec<i64> = search::page(
+        db.reader().unwrap(),
+        &f,
+        Sort::Name,
+        200,
+        &Position::Page(1),
+    )
+    .unwrap()
+    .items
+    .iter()
+    .map(|c| c.local_id)
+    .collect();
     ids.sort();
     assert_eq!(
-        search::count(db.conn(), &f).unwrap(),
-        ids.len() as u64,
+        search::count(db.reader().unwrap(), &f).unwrap(),
+        ids.len() as u32,
         "{term}"
     );
     ids

@@ -380,11 +380,16 @@ fn oracle(rows: &[Row], f: &Filter, sort: Sort) -> Vec<i64> {
 }
 
 /// Every page through the cursor, and the same through page numbers.
-fn listed(conn: &Connection, f: &Filter, sort: Sort, limit: u32) -> (Vec<i64>, Vec<i64>) {
+fn listed(
+    r: pelanggan_core::Reader<'_>,
+    f: &Filter,
+    sort: Sort,
+    limit: u32,
+) -> (Vec<i64>, Vec<i64>) {
     let mut by_cursor = Vec::new();
     let mut position = Position::Page(1);
     loop {
-        let slice = search::page(conn, f, sort, limit, &position).unwrap();
+        let slice = search::page(r, f, sort, limit, &position).unwrap();
         by_cursor.extend(slice.items.iter().map(|c| c.local_id));
         match slice.next {
             Some(next) => position = Position::After(next),
@@ -394,7 +399,7 @@ fn listed(conn: &Connection, f: &Filter, sort: Sort, limit: u32) -> (Vec<i64>, V
     }
     let mut by_page = Vec::new();
     for page in 1.. {
-        let slice = search::page(conn, f, sort, limit, &Position::Page(page)).unwrap();
+        let slice = search::page(r, f, sort, limit, &Position::Page(page)).unwrap();
         if slice.items.is_empty() {
             break;
         }
@@ -475,7 +480,7 @@ fn list_equals_the_oracle_after_random_operations() {
                 let sort = sorts[rng.below(sorts.len())];
                 let expected = oracle(&rows, &f, sort);
                 let limit = [1, 3, 7, 50][rng.below(4)];
-                let (by_cursor, by_page) = listed(db.conn(), &f, sort, limit);
+                let (by_cursor, by_page) = listed(db.reader().unwrap(), &f, sort, limit);
                 assert_eq!(
                     by_cursor, expected,
                     "seed {seed} round {round} cursor {f:?} {sort}"
@@ -484,8 +489,8 @@ fn list_equals_the_oracle_after_random_operations() {
                     by_page, expected,
                     "seed {seed} round {round} pages {f:?} {sort}"
                 );
-                let total = search::count(db.conn(), &f).unwrap();
-                assert_eq!(total, expected.len() as u64, "seed {seed} count {f:?}");
+                let total = search::count(db.reader().unwrap(), &f).unwrap();
+                assert_eq!(total, expected.len() as u32, "seed {seed} count {f:?}");
                 checked_hits += expected.len();
             }
             assert_eq!(
@@ -498,7 +503,7 @@ fn list_equals_the_oracle_after_random_operations() {
             for term in [
                 "b", "B", "bu", "08", "8", "62", "x1", "zz", "@", ".", "s", "Si", "wi",
             ] {
-                let counts = search::short_term_counts(db.conn(), term).unwrap();
+                let counts = search::short_term_counts(db.reader().unwrap(), term).unwrap();
                 let counts = counts.unwrap_or_else(|| panic!("{term} is one trigram"));
                 for (vocab, matches) in counts {
                     assert_eq!(vocab, matches, "seed {seed} round {round} term {term:?}");
@@ -615,12 +620,13 @@ fn phone_forms_and_short_terms() {
             search: Some(term.into()),
             ..Filter::default()
         };
-        let mut ids: Vec<i64> = search::page(db.conn(), &f, Sort::Name, 50, &Position::Page(1))
-            .unwrap()
-            .items
-            .iter()
-            .map(|c| c.local_id)
-            .collect();
+        let mut ids: Vec<i64> =
+            search::page(db.reader().unwrap(), &f, Sort::Name, 50, &Position::Page(1))
+                .unwrap()
+                .items
+                .iter()
+                .map(|c| c.local_id)
+                .collect();
         ids.sort();
         ids
     };
@@ -655,8 +661,8 @@ fn phone_forms_and_short_terms() {
             search: Some(term.into()),
             ..Filter::default()
         };
-        search::page(db.conn(), &f, Sort::Debt, 50, &Position::Page(1)).unwrap();
-        search::count(db.conn(), &f).unwrap();
+        search::page(db.reader().unwrap(), &f, Sort::Debt, 50, &Position::Page(1)).unwrap();
+        search::count(db.reader().unwrap(), &f).unwrap();
     }
     // A deleted customer is found only when deleted ones are asked for.
     db.write(None, |w| customers::delete(w, "1")).unwrap();
@@ -666,13 +672,13 @@ fn phone_forms_and_short_terms() {
         include_deleted: true,
         ..Filter::default()
     };
-    assert_eq!(search::count(db.conn(), &f).unwrap(), 1);
+    assert_eq!(search::count(db.reader().unwrap(), &f).unwrap(), 1);
     let f = Filter {
         search: Some("0812".into()),
         status: Some(Status::Deleted),
         ..Filter::default()
     };
-    assert_eq!(search::count(db.conn(), &f).unwrap(), 1);
+    assert_eq!(search::count(db.reader().unwrap(), &f).unwrap(), 1);
     db.write(None, |w| customers::restore(w, "1")).unwrap();
     assert_eq!(find(&db, "budi"), vec![b]);
 }
@@ -947,11 +953,11 @@ fn big_shop_plans_equal_the_oracle() {
     for f in &filters {
         for sort in [Sort::Debt, Sort::Name, Sort::BalanceDesc] {
             let expected = oracle_big(&rows, f, sort);
-            let (by_cursor, by_page) = listed(db.conn(), f, sort, 200);
+            let (by_cursor, by_page) = listed(db.reader().unwrap(), f, sort, 200);
             assert_eq!(by_cursor, expected, "cursor {f:?} {sort}");
             assert_eq!(by_page, expected, "pages {f:?} {sort}");
-            let total = search::count(db.conn(), f).unwrap();
-            assert_eq!(total, expected.len() as u64, "count {f:?}");
+            let total = search::count(db.reader().unwrap(), f).unwrap();
+            assert_eq!(total, expected.len() as u32, "count {f:?}");
             let q = customers::ListQuery {
                 filter: pelanggan_core::search::Filter {
                     search: f.search.clone(),
@@ -989,7 +995,7 @@ fn big_shop_plans_equal_the_oracle() {
             continue;
         }
         let expected = oracle_big(&rows, f, Sort::Debt);
-        let (by_cursor, by_page) = listed(db.conn(), f, Sort::Debt, 200);
+        let (by_cursor, by_page) = listed(db.reader().unwrap(), f, Sort::Debt, 200);
         assert_eq!(
             by_cursor, expected,
             "cursor {f:?} after the clock went back"
@@ -1014,5 +1020,242 @@ fn oracle_big(rows: &[Row], f: &Filter, sort: Sort) -> Vec<i64> {
             .into_iter()
             .filter(|id| rows.iter().any(|r| r.id == *id && r.subscribed == wanted))
             .collect(),
+    }
+}
+
+/// Everything the FTS tables hold: every token instance (term, row, column,
+/// offset) of both tables, and each row's column sizes.
+fn fts_content(conn: &Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    for table in ["customer_search", "customer_search_deleted"] {
+        conn.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.{table}_instances
+             USING fts5vocab(main, {table}, instance)"
+        ))
+        .unwrap();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT term, doc, col, offset FROM temp.{table}_instances ORDER BY doc, col, offset, term"
+            ))
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{table} {:?} {} {} {}",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?
+                ))
+            })
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT id, hex(sz) FROM {table}_docsize ORDER BY id"
+            ))
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{table} size {} {}",
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?
+                ))
+            })
+            .unwrap();
+        out.extend(rows.map(Result::unwrap));
+    }
+    out
+}
+
+/// V11 writes the indexed text once (generated columns): on a file migrated
+/// from V10 the index V3/V8's triggers wrote is what the new definition
+/// gives, token for token, so the index needs no rebuild; and the text
+/// itself is byte for byte what V8's triggers indexed.
+#[test]
+fn v11_search_text_is_what_the_old_triggers_indexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v10.db");
+    let old = common::file_at_version(&path, 10);
+    let at = "2026-01-01T00:00:00.000Z";
+    let customers = [
+        (
+            "Budi Santoso",
+            "+6281234567890",
+            Some("budi@example.co.id"),
+            "active",
+        ),
+        ("Siti", "+6285711112222", None, "inactive"),
+        (
+            "  Ni  Made Ayu ",
+            "+14155550123",
+            Some("made@example.com"),
+            "active",
+        ),
+        ("Çağrı Öz", "+905321234567", None, "blacklisted"),
+        (
+            "Dewi Lestari",
+            "+6281999888777",
+            Some("dewi@mail.id"),
+            "deleted",
+        ),
+    ];
+    for (i, (name, wa, email, status)) in customers.iter().enumerate() {
+        old.execute(
+            "INSERT INTO customers (uuid, name, whatsapp, email, status, causal_length,
+                                    created_at, updated_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 'test')",
+            rusqlite::params![
+                format!("00000000-0000-7000-8000-00000000000{i}"),
+                name,
+                wa,
+                email,
+                status,
+                if *status == "deleted" { 2 } else { 1 },
+                at
+            ],
+        )
+        .unwrap();
+    }
+    // Extra contacts (a removed one among them), kept in the V8 caches.
+    let contacts = [
+        (1, "email", "budi.kantor@example.com", 1),
+        (1, "whatsapp", "+6287700001111", 1),
+        (1, "phone", "+6221555000", 2),
+        (2, "email", "siti@example.com", 1),
+        (5, "whatsapp", "+6281100002222", 1),
+    ];
+    for (i, (customer, kind, value, cl)) in contacts.iter().enumerate() {
+        old.execute(
+            "INSERT INTO customer_contacts (uuid, customer_id, type, value, causal_length, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            rusqlite::params![
+                format!("00000000-0000-7000-9000-00000000000{i}"),
+                customer,
+                kind,
+                value,
+                cl,
+                at
+            ],
+        )
+        .unwrap();
+    }
+    // The V8 triggers' text, as they wrote it.
+    let v8_text = |conn: &Connection| -> Vec<(i64, String, String, String)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, char(1, 1) || replace(name, ' ', ' ' || char(1, 1)),
+                        coalesce(char(1, 1) || email, '') || coalesce(contact_emails, ''),
+                        char(1, 1) || substr(whatsapp, 2)
+                            || CASE WHEN whatsapp GLOB '+62*' THEN ' ' || char(1, 1) || '0' || substr(whatsapp, 4) ELSE '' END
+                            || coalesce(contact_numbers, '')
+                 FROM customers ORDER BY id",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let expected_text = v8_text(&old);
+    let caches = |conn: &Connection| -> Vec<(Option<String>, Option<String>)> {
+        let mut stmt = conn
+            .prepare("SELECT contact_emails, contact_numbers FROM customers ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let old_caches = caches(&old);
+    assert!(old_caches[0].0.is_some() && old_caches[0].1.is_some());
+    let before = fts_content(&old);
+    assert!(before.len() > 50, "{before:?}");
+    drop(old);
+
+    let db = Db::open(&path).unwrap();
+    let raw = common::raw(&db);
+    let conn = &raw;
+    let version: i64 = conn
+        .query_row(
+            "SELECT max(version) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(version >= 11);
+    assert_eq!(
+        fts_content(conn),
+        before,
+        "the migration left the index as it was"
+    );
+    let mut stmt = conn
+        .prepare("SELECT id, search_name, search_email, search_numbers FROM customers ORDER BY id")
+        .unwrap();
+    let generated: Vec<(i64, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(generated, expected_text, "byte for byte the V8 text");
+    drop(stmt);
+    drop(raw);
+    drop(db);
+
+    // The index rebuilt from the generated columns is the index the old
+    // triggers wrote.
+    let copy = dir.path().join("rebuilt.db");
+    std::fs::copy(&path, &copy).unwrap();
+    let rebuilt = Connection::open(&copy).unwrap();
+    rebuilt
+        .execute_batch(
+            "DELETE FROM customer_search; DELETE FROM customer_search_deleted;
+             INSERT INTO customer_search (rowid, name, email, numbers)
+             SELECT id, search_name, search_email, search_numbers FROM customers WHERE status != 'deleted';
+             INSERT INTO customer_search_deleted (rowid, name, email, numbers)
+             SELECT id, search_name, search_email, search_numbers FROM customers WHERE status = 'deleted';",
+        )
+        .unwrap();
+    assert_eq!(fts_content(&rebuilt), before, "rebuilt from V11's columns");
+
+    // The remade triggers index what the old ones did: a customer renamed
+    // and renamed back, one deleted and restored, are indexed as before.
+    rebuilt
+        .execute_batch(
+            "UPDATE customers SET name = 'X' WHERE id = 1; UPDATE customers SET name = 'Budi Santoso' WHERE id = 1;
+             UPDATE customers SET status = 'deleted', causal_length = 2 WHERE id = 2;
+             UPDATE customers SET status = 'inactive', causal_length = 3 WHERE id = 2;
+             UPDATE customer_contacts SET value = value;",
+        )
+        .unwrap();
+    assert_eq!(
+        caches(&rebuilt),
+        old_caches,
+        "contact caches remade by V11's triggers"
+    );
+    assert_eq!(
+        fts_content(&rebuilt),
+        before,
+        "re-indexed by V11's triggers"
+    );
+    drop(rebuilt);
+    let db = Db::open(&copy).unwrap();
+    for term in [
+        "santoso", "kantor", "0877", "08123", "bu", "ni", "çağ", "made@", "0811",
+    ] {
+        let f = Filter {
+            search: Some(term.into()),
+            include_deleted: true,
+            ..Filter::default()
+        };
+        let ids: Vec<i64> =
+            search::page(db.reader().unwrap(), &f, Sort::Name, 50, &Position::Page(1))
+                .unwrap()
+                .items
+                .iter()
+                .map(|c| c.local_id)
+                .collect();
+        assert!(!ids.is_empty(), "{term}");
     }
 }

@@ -345,8 +345,14 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<CustomerPage> {
         Some(cursor) => Position::After(cursor.clone()),
         None => Position::Page(query.page),
     };
-    let (slice, total) =
-        search::page_and_count(conn, &query.filter, query.sort, query.limit, &position)?;
+    let (slice, total) = search::page_and_count(
+        search::reader_of(conn)?,
+        &query.filter,
+        query.sort,
+        query.limit,
+        &position,
+    )?;
+    let total = u64::from(total);
     // A shop holds far fewer than 4 billion customers; saturate rather than wrap.
     let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(CustomerPage {
