@@ -318,7 +318,7 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         };
         let (active_subscribers, churned, top, popular_tags) = match side.join() {
             Ok(result) => result?,
-            Err(_) => return Err(Error::Conflict("the analytics reader stopped".into())),
+            Err(_) => return Err(Error::internal("the analytics reader stopped")),
         };
         let top = match (top, mine) {
             (TopPart::Done(top), _) => top,

@@ -305,9 +305,11 @@ pub fn generate(
     written?;
     restored?;
     // Fresh statistics for the query planner: the plans of `search` depend on them.
-    db.conn().execute_batch(&format!(
-        "PRAGMA cache_size = {cache}; PRAGMA analysis_limit = 1000; ANALYZE"
-    ))?;
+    db.unguarded(|c| {
+        Ok(c.execute_batch(&format!(
+            "PRAGMA cache_size = {cache}; PRAGMA analysis_limit = 1000; ANALYZE"
+        ))?)
+    })?;
     progress(options.customers);
     summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(summary)
@@ -349,7 +351,8 @@ fn fill(
                 let (id, uuid) = r?;
                 Ok((
                     id,
-                    Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?,
+                    Uuid::parse_str(&uuid)
+                        .map_err(|e| Error::internal(format!("stored tag id: {e}")))?,
                 ))
             })
             .collect::<Result<_>>()?
@@ -434,7 +437,7 @@ fn fill(
                 };
                 let whatsapp = numbers
                     .next()
-                    .ok_or_else(|| Error::Conflict("the number maker stopped".into()))??;
+                    .ok_or_else(|| Error::internal("the number maker stopped"))??;
                 let email = rng.percent(60).then(|| {
                     format!(
                         "{}.{}{}@{}",

@@ -4,7 +4,8 @@
 //! The CLI, the desktop shell and the sync server are adapters that parse
 //! input, call one function here and present the result.
 //!
-//! Reads take a `&Connection` (`Db::conn`); writes run inside `Db::write`,
+//! Reads take a `Reader` (`Db::reader`, `ReadConn`, `Readers`: a connection
+//! with the shop's region and zone; some still take `Db::conn`); writes run inside `Db::write`,
 //! whose `Write` handle records the change log and the activity log in the
 //! same transaction as the change itself.
 
@@ -12,6 +13,7 @@ pub mod activity;
 pub mod admins;
 pub mod analytics;
 pub mod backup;
+pub mod balance;
 pub mod billing;
 #[cfg(feature = "ts")]
 pub mod bindings;
@@ -34,6 +36,7 @@ pub mod phone;
 pub mod privacy;
 pub mod progress;
 pub mod search;
+pub mod session;
 pub mod settings;
 pub mod stats;
 pub mod tags;
@@ -44,4 +47,5 @@ pub mod wire;
 pub use db::{Db, Write};
 pub use error::{Error, ErrorBody, Result};
 pub use money::Money;
+pub use session::{PooledReader, ReadConn, Reader, Readers};
 pub use warning::{Warned, Warning};

@@ -214,7 +214,7 @@ fn a_file_from_a_newer_program_is_refused_untouched() {
     {
         let mut db = Db::open(&path).unwrap();
         add(&mut db, "Budi", WA1);
-        db.conn()
+        common::raw(&db)
             .execute(
                 "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
                  VALUES (999, 'from_the_future', '2030-01-01T00:00:00Z', '0')",
@@ -321,13 +321,13 @@ fn only_writers_create_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typo").join("shop.db");
     for opened in [Db::open_read_only(&path), Db::open_existing(&path)] {
-        assert_eq!(opened.err().map(|e| e.code()), Some("no_database"));
+        assert_eq!(opened.err().map(|e| e.code().as_str()), Some("no_database"));
     }
     assert!(!path.parent().unwrap().exists(), "no folder made");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, b"").unwrap();
     assert_eq!(
-        Db::open_read_only(&path).err().map(|e| e.code()),
+        Db::open_read_only(&path).err().map(|e| e.code().as_str()),
         Some("no_database"),
         "an empty file is no database"
     );

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::records::Records;
 use super::sheet::{self, Workbook};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -248,7 +248,7 @@ pub(super) fn not_a_spreadsheet(path: &Path, what: &str, hint: &str) -> Error {
         hint
     };
     Error::Refused {
-        code: "not_a_spreadsheet",
+        code: Code::NotASpreadsheet,
         field: Some("file"),
         message: format!(
             "{} is not a CSV or spreadsheet: it looks like {what}. {hint}",
