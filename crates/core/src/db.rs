@@ -23,6 +23,7 @@ use crate::days::ShopZone;
 use crate::error::{Code, Error, Result};
 use crate::phone::Region;
 use crate::warning::{Warned, Warning};
+use crate::wire::ActivityEvent;
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");
@@ -467,6 +468,16 @@ impl Write<'_> {
         }])
     }
 
+    /// Records an inserted row, whole (its record in `wire`), for sync.
+    pub(crate) fn record_insert(
+        &mut self,
+        entity: &str,
+        entity_id: &str,
+        record: &impl serde::Serialize,
+    ) -> Result<()> {
+        self.record_changes(&[Change::inserted(entity, entity_id, record)?])
+    }
+
     /// Records changes in the order given, each with the next clock value.
     pub(crate) fn record_changes(&mut self, changes: &[Change<'_>]) -> Result<()> {
         let rows: Vec<(&Change<'_>, i64)> = changes.iter().map(|c| (c, self.tick())).collect();
@@ -488,13 +499,8 @@ impl Write<'_> {
     }
 
     /// Appends to a customer's activity log, and records that entry for sync.
-    pub fn record_activity(
-        &mut self,
-        customer_id: i64,
-        action: &str,
-        details: Value,
-    ) -> Result<()> {
-        self.record_activities(&[(customer_id, action, details.to_string())])
+    pub fn record_activity(&mut self, customer_id: i64, event: &ActivityEvent<'_>) -> Result<()> {
+        self.record_activities(&[(customer_id, event.action(), event.details_json())])
     }
 
     /// `record_activity` for many entries (customer id, action, details as JSON text).

@@ -56,6 +56,7 @@ use crate::money::Money;
 use crate::names::text_enum;
 use crate::outfile::{self, Rules, Written};
 use crate::phone::Region;
+use crate::wire::ActivityEvent;
 
 text_enum! {
     /// The person's confirmation of an irreversible request (the CLI's
@@ -273,8 +274,9 @@ pub fn anonymise(
     }
     w.record_activity(
         customer.id,
-        "anonymised",
-        json!({ "contacts_removed": contacts.len() }),
+        &ActivityEvent::Anonymised {
+            contacts_removed: u32::try_from(contacts.len()).unwrap_or(u32::MAX),
+        },
     )?;
     customers::get_by_id(w.tx(), customer.id)
 }

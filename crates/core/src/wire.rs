@@ -19,14 +19,6 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::billing::PaymentMethod;
-use crate::billing::invoices::InvoiceStatus;
-use crate::billing::payments::PaymentStatus;
-use crate::billing::subscriptions::{Cycle, ServiceType, SubscriptionStatus};
-use crate::billing::vouchers::VoucherStatus;
-use crate::contacts::ContactKind;
-use crate::customers::Status;
-use crate::ledger::EntryKind;
 use crate::money::Money;
 use crate::names::text_enum;
 
@@ -60,6 +52,109 @@ text_enum! {
         Update => "update",
         Delete => "delete",
         Restore => "restore",
+    }
+}
+
+// The names of the states and kinds the records carry. They live here, at
+// the bottom, so that the store can name them without importing the domain
+// modules (which re-export them where they are used).
+
+text_enum! {
+    /// Where a customer stands with the shop.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "ts", ts(rename = "CustomerStatus"))]
+    pub enum Status("status") {
+        Active => "active",
+        Inactive => "inactive",
+        Blacklisted => "blacklisted",
+        /// Soft-deleted: hidden from lists, restorable.
+        Deleted => "deleted",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ContactKind("type") {
+        Whatsapp => "whatsapp" | "wa",
+        Email => "email",
+        Phone => "phone",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum EntryKind("type") {
+        /// Money in: a payment or a manual credit. Adds to the balance.
+        Credit => "credit",
+        /// Money owed: an invoice or a manual debit. Takes from the balance.
+        Debit => "debit",
+        /// What an over-payment leaves as credit for the next invoice. Adds.
+        CarryOver => "carry_over",
+    }
+}
+
+text_enum! {
+    /// How a payment was made.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum PaymentMethod("method") {
+        #[default]
+        Cash => "cash",
+        BankTransfer => "bank_transfer" | "transfer" | "bank",
+        EWallet => "e_wallet" | "ewallet",
+        Other => "other",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum PaymentStatus("status") {
+        Success => "success",
+        Refunded => "refunded",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ServiceType("type") {
+        Hotspot => "hotspot",
+        Pppoe => "pppoe",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum Cycle("cycle") {
+        #[default]
+        Monthly => "monthly",
+        Weekly => "weekly",
+        Daily => "daily",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum SubscriptionStatus("status") {
+        Active => "active",
+        Suspended => "suspended",
+        Cancelled => "cancelled" | "canceled",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum VoucherStatus("status") {
+        Available => "available",
+        Sold => "sold",
+    }
+}
+
+text_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum InvoiceStatus("status") {
+        Unpaid => "unpaid",
+        Partial => "partial",
+        Paid => "paid",
+        Void => "void",
     }
 }
 
@@ -111,7 +206,8 @@ pub struct TagRecord<'a> {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CustomerTagRecord<'a> {
     pub customer_id: Text<'a>,
-    pub tag_id: Text<'a>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub tag_id: uuid::Uuid,
     pub causal_length: i64,
     pub created_at: Text<'a>,
 }
@@ -196,7 +292,7 @@ pub struct PaymentRecord<'a> {
     pub received_at: Text<'a>,
     pub received_by: Text<'a>,
     pub status: PaymentStatus,
-    pub credit_entry: Text<'a>,
+    pub credit_entry: Option<Text<'a>>,
     pub carry_entry: Option<Text<'a>>,
     pub created_at: Text<'a>,
 }
@@ -224,6 +320,22 @@ pub enum FieldValue<'a> {
     Empty,
 }
 
+impl FieldValue<'static> {
+    /// A field's value as the change log holds it (JSON).
+    pub fn of(value: &serde_json::Value) -> FieldValue<'static> {
+        match value {
+            serde_json::Value::Null => FieldValue::Empty,
+            serde_json::Value::Bool(b) => FieldValue::Flag(*b),
+            serde_json::Value::String(s) => FieldValue::Text(Cow::Owned(s.clone())),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(n) => FieldValue::Number(n),
+                None => FieldValue::Text(Cow::Owned(n.to_string())),
+            },
+            other => FieldValue::Text(Cow::Owned(other.to_string())),
+        }
+    }
+}
+
 /// A field's value before and after a change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -249,15 +361,7 @@ pub struct OpeningBalance<'a> {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "action", content = "details", rename_all = "snake_case")]
 pub enum ActivityEvent<'a> {
-    Created {
-        customer: CustomerFields<'a>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        #[cfg_attr(feature = "ts", ts(optional))]
-        initial_balance: Option<OpeningBalance<'a>>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
-        tags: Vec<Text<'a>>,
-    },
+    Created(CustomerCreated<'a>),
     /// The customer's own fields, each changed one with its old and new value.
     Updated {
         changes: BTreeMap<String, Before<FieldValue<'a>>>,
@@ -293,7 +397,7 @@ pub enum ActivityEvent<'a> {
         contact_id: Text<'a>,
         #[serde(rename = "type")]
         kind: ContactKind,
-        previous: Option<Text<'a>>,
+        previous: Vec<Text<'a>>,
     },
     BalanceChanged {
         entry_id: Text<'a>,
@@ -352,6 +456,20 @@ pub struct InvoiceShare<'a> {
     pub amount: Money,
 }
 
+/// What a new customer's `created` event notes: their fields, an opening
+/// balance and the tags they were given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CustomerCreated<'a> {
+    pub customer: CustomerFields<'a>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub initial_balance: Option<OpeningBalance<'a>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional))]
+    pub tags: Vec<Text<'a>>,
+}
+
 /// What a subscription's update, reschedule, suspension, resumption or cancellation changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -362,10 +480,20 @@ pub struct SubscriptionChanges<'a> {
 }
 
 impl ActivityEvent<'_> {
+    /// The `details` column's JSON text. One serialisation: serde_json writes
+    /// an adjacently tagged enum as `{"action":"<name>","details":<details>}`,
+    /// so the details are that text without its fixed frame.
+    pub fn details_json(&self) -> String {
+        let whole = serde_json::to_string(self).expect("activity events serialise");
+        let frame = format!("{{\"action\":\"{}\",\"details\":", self.action());
+        debug_assert!(whole.starts_with(&frame) && whole.ends_with('}'), "{whole}");
+        whole[frame.len()..whole.len() - 1].to_owned()
+    }
+
     /// The `action` column's text.
     pub fn action(&self) -> &'static str {
         match self {
-            ActivityEvent::Created { .. } => "created",
+            ActivityEvent::Created(_) => "created",
             ActivityEvent::Updated { .. } => "updated",
             ActivityEvent::Deleted { .. } => "deleted",
             ActivityEvent::Restored { .. } => "restored",
@@ -388,5 +516,87 @@ impl ActivityEvent<'_> {
             ActivityEvent::PaymentRefunded { .. } => "payment_refunded",
             ActivityEvent::VoucherSold { .. } => "voucher_sold",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activity::Logged;
+
+    fn money(text: &str) -> Money {
+        Money::parse("amount", text).unwrap()
+    }
+
+    #[test]
+    fn events_are_stored_as_action_and_details_and_read_back() {
+        let events = [
+            ActivityEvent::TagAdded { tag: "VIP".into() },
+            ActivityEvent::Deleted {
+                status: Before {
+                    before: Status::Active,
+                    after: Status::Deleted,
+                },
+            },
+            ActivityEvent::Updated {
+                changes: BTreeMap::from([(
+                    "email".to_owned(),
+                    Before {
+                        before: FieldValue::Empty,
+                        after: FieldValue::Text("a@b.id".into()),
+                    },
+                )]),
+            },
+            ActivityEvent::SubscriptionSuspended(SubscriptionChanges {
+                subscription_id: "s1".into(),
+                username: "budi".into(),
+                changes: BTreeMap::new(),
+            }),
+            ActivityEvent::VoucherSold {
+                voucher_id: "v1".into(),
+                code: "ABC".into(),
+                price: money("5.000"),
+            },
+        ];
+        for event in events {
+            let details = event.details_json();
+            let read = Logged::read(event.action().to_owned(), &details);
+            assert_eq!(read, Logged::Event(event.clone()), "{details}");
+        }
+    }
+
+    #[test]
+    fn stored_shapes_are_the_logs_own() {
+        let event = ActivityEvent::Updated {
+            changes: BTreeMap::from([(
+                "notes".to_owned(),
+                Before {
+                    before: FieldValue::Text("x".into()),
+                    after: FieldValue::Empty,
+                },
+            )]),
+        };
+        assert_eq!(
+            event.details_json(),
+            r#"{"changes":{"notes":{"before":"x","after":null}}}"#
+        );
+        let sold = ActivityEvent::VoucherSold {
+            voucher_id: "v1".into(),
+            code: "ABC".into(),
+            price: money("5000"),
+        };
+        assert_eq!(
+            sold.details_json(),
+            r#"{"voucher_id":"v1","code":"ABC","price":"5000.00"}"#
+        );
+    }
+
+    #[test]
+    fn an_entry_this_version_cannot_read_is_kept_as_stored() {
+        let read = Logged::read("sent_to_mars".to_owned(), r#"{"rocket":1}"#);
+        assert_eq!(read.action(), "sent_to_mars");
+        assert!(matches!(read, Logged::Other { .. }));
+        let damaged = Logged::read("tag_added".to_owned(), "not json");
+        assert!(matches!(damaged, Logged::Other { .. }));
     }
 }
