@@ -49,7 +49,8 @@ impl Activity {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum Logged {
-    Event(ActivityEvent<'static>),
+    /// Boxed: an event is large beside the fallback, and entries are read a page at a time.
+    Event(Box<ActivityEvent<'static>>),
     Other {
         action: String,
         #[cfg_attr(feature = "ts", ts(type = "unknown"))]
@@ -64,7 +65,7 @@ impl Logged {
             serde_json::from_str(details).unwrap_or_else(|_| Value::String(details.to_owned()));
         let stored = serde_json::json!({ "action": action, "details": details });
         match serde_json::from_value::<ActivityEvent<'static>>(stored) {
-            Ok(event) => Logged::Event(event),
+            Ok(event) => Logged::Event(Box::new(event)),
             Err(_) => Logged::Other { action, details },
         }
     }

@@ -42,7 +42,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::days::{self, Bounds, DayRange, ShopZone};
+use crate::days::{self, Bounds, DayRange};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::stats::{self, div_round};
@@ -196,7 +196,7 @@ pub fn analytics(conn: &Connection, q: &Query) -> Result<Report> {
         Period::All => (None, q.today),
         Period::Between(from, to) => (Some(from), to),
     };
-    let zone = ShopZone::of(conn)?;
+    let zone = crate::settings::zone(conn)?;
     // The range's instants, as text bounds for the stored timestamps and the
     // buckets: [start of `from`, start of the day after `to`).
     let bounds = DayRange::new(from, Some(to), "from")?.bounds(zone);
@@ -910,6 +910,6 @@ pub(crate) fn rebuild_rollups(tx: &Connection) -> Result<()> {
 /// Rewrites the rollups from a full recount (after a restore from an old
 /// backup, or if a test ever finds them off). Runs in the caller's write.
 pub fn repair(w: &mut crate::db::Write<'_>) -> Result<Rollups> {
-    rebuild_rollups(w.tx())?;
+    w.uncounted(|w| rebuild_rollups(w.tx()))?;
     rollups(w.tx())
 }

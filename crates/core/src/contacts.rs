@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::phone::{E164, Region};
 use crate::validate;
 use crate::warning::Warning;
-use crate::wire::{ActivityEvent, ContactRecord};
+use crate::wire::{ActivityEvent, ContactRecord, Entity};
 
 pub const VALUE_MAX: usize = 100;
 pub const NOTES_MAX: usize = 200;
@@ -116,7 +116,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
         causal_length: 1,
         created_at: now.as_str().into(),
     };
-    w.record_insert("contact", &uuid, &record)?;
+    w.record_insert(Entity::Contact, &uuid, &record)?;
     w.record_activity(
         customer.id(),
         &ActivityEvent::ContactAdded {
@@ -146,7 +146,7 @@ pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Conta
         |r| r.get(0),
     )?;
     w.record_change(
-        "contact",
+        Entity::Contact,
         &found.id,
         ChangeOp::Delete,
         Some("causal_length"),
@@ -185,7 +185,7 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
     };
     for id in &previous {
         w.record_change(
-            "contact",
+            Entity::Contact,
             id,
             ChangeOp::Update,
             Some("is_primary"),
@@ -197,7 +197,7 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
         params![uuid, w.now()],
     )?;
     w.record_change(
-        "contact",
+        Entity::Contact,
         uuid,
         ChangeOp::Update,
         Some("is_primary"),

@@ -243,6 +243,8 @@ pub fn generate(
     db.conn()
         .execute_batch("PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF")?;
     let written = db.write(None, |w| {
+        // A fixture: its rows are written without change-log rows.
+        w.caches_only();
         // The shop's tags are made through the real path, so their ids and
         // colours are what `tag add` would have made; the first customer
         // carries them all, and is removed from nothing: it is customer #1.

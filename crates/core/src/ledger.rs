@@ -14,13 +14,13 @@ use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 
 use crate::customers::model::Handle;
-use crate::days::{Bounds, DayRange, ShopZone};
+use crate::days::{Bounds, DayRange};
 use crate::db::{Change, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};
 use crate::validate;
-use crate::wire::ActivityEvent;
+use crate::wire::{ActivityEvent, Entity};
 
 pub use crate::wire::EntryKind;
 
@@ -202,7 +202,7 @@ pub(crate) fn append_all(w: &mut Write<'_>, entries: &[NewEntry<'_>]) -> Result<
     // balances: each device recomputes them), so the change log only notes it.
     let changes: Vec<Change<'_>> = out
         .iter()
-        .map(|e| Change::noted("ledger_entry", &e.id))
+        .map(|e| Change::noted(Entity::LedgerEntry, &e.id))
         .collect();
     w.record_changes(&changes)?;
     Ok(out)
@@ -241,7 +241,7 @@ pub fn history_of(
     let Bounds {
         start: from,
         end: to,
-    } = DayRange::new(query.from, query.to, "from")?.bounds(ShopZone::of(conn)?);
+    } = DayRange::new(query.from, query.to, "from")?.bounds(crate::settings::zone(conn)?);
     let mut stmt = conn.prepare(
         "SELECT h.uuid, c.uuid, h.type, h.amount, h.previous_balance, h.new_balance,
                 h.description, h.reference_type, h.reference_id, h.created_at, h.created_by, h.id

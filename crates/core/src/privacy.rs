@@ -56,7 +56,7 @@ use crate::money::Money;
 use crate::names::text_enum;
 use crate::outfile::{self, Rules, Written};
 use crate::phone::Region;
-use crate::wire::ActivityEvent;
+use crate::wire::{ActivityEvent, Entity};
 
 text_enum! {
     /// The person's confirmation of an irreversible request (the CLI's
@@ -238,7 +238,7 @@ pub fn anonymise(
         ("status", json!(status)),
     ] {
         w.record_change(
-            "customer",
+            Entity::Customer,
             &customer.uuid,
             ChangeOp::Update,
             Some(field),
@@ -258,14 +258,14 @@ pub fn anonymise(
     };
     for (uuid, causal_length) in &contacts {
         w.record_change(
-            "contact",
+            Entity::Contact,
             uuid,
             ChangeOp::Update,
             Some("value"),
             Some(&json!(REMOVED)),
         )?;
         w.record_change(
-            "contact",
+            Entity::Contact,
             uuid,
             ChangeOp::Delete,
             Some("causal_length"),
@@ -417,6 +417,8 @@ fn rewrite_once(db: &mut Db, actor: Option<&str>) -> Result<bool> {
         Ok(vacuumed?)
     })?;
     db.write(actor, |w| {
+        // The file's own bookkeeping, not a change sync carries.
+        w.caches_only();
         w.exec("UPDATE privacy_file SET rewrite_needed = 0", [])?;
         Ok(())
     })?;
@@ -525,7 +527,7 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool, confirm: Confirm) 
         w.exec("DELETE FROM change_log WHERE seq = ?1", [seq])?;
     }
     w.record_change(
-        "customer",
+        Entity::Customer,
         &customer.uuid,
         ChangeOp::Delete,
         Some("erased"),

@@ -23,7 +23,7 @@ use crate::db::{Change, ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::validate;
 use crate::warning::Warning;
-pub use crate::wire::{ActivityEvent, CustomerTagRecord, TagRecord};
+pub use crate::wire::{ActivityEvent, CustomerTagRecord, Entity, TagRecord};
 
 pub const NAME_MAX: usize = 50;
 pub const DEFAULT_COLOR: &str = "#007bff";
@@ -142,7 +142,7 @@ pub(crate) fn detach(w: &mut Write<'_>, customer: &Handle, name: &str) -> Result
     )?;
     touch(w, customer.id())?;
     w.record_change(
-        "customer_tag",
+        Entity::CustomerTag,
         &link_uuid,
         ChangeOp::Delete,
         Some("causal_length"),
@@ -238,7 +238,7 @@ fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()>
                 causal_length: 1,
                 created_at: now.as_str().into(),
             };
-            Change::inserted("customer_tag", link, &row)
+            Change::inserted(Entity::CustomerTag, link, &row)
         })
         .collect::<Result<_>>()?;
     w.record_changes(&changes)
@@ -280,7 +280,7 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
                 params![customer.id(), tag_id, cl + 1],
             )?;
             w.record_change(
-                "customer_tag",
+                Entity::CustomerTag,
                 &link_uuid(customer, tag_uuid)?,
                 ChangeOp::Restore,
                 Some("causal_length"),
@@ -325,7 +325,7 @@ fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<Tag> {
         color: color.as_str().into(),
         created_at: now.as_str().into(),
     };
-    w.record_insert("tag", &uuid.to_string(), &record)?;
+    w.record_insert(Entity::Tag, &uuid.to_string(), &record)?;
     Ok(Tag {
         id,
         uuid,
@@ -382,7 +382,7 @@ pub fn set_color(w: &mut Write<'_>, name: &str, color: &TagColor) -> Result<TagU
             params![tag.id, color.as_str()],
         )?;
         w.record_change(
-            "tag",
+            Entity::Tag,
             &tag.uuid.to_string(),
             ChangeOp::Update,
             Some("color"),

@@ -561,7 +561,7 @@ mod tests {
         for event in events {
             let details = event.details_json();
             let read = Logged::read(event.action().to_owned(), &details);
-            assert_eq!(read, Logged::Event(event.clone()), "{details}");
+            assert_eq!(read, Logged::Event(Box::new(event.clone())), "{details}");
         }
     }
 

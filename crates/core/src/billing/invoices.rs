@@ -47,7 +47,7 @@ use crate::money::Money;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::settings::{self, Key};
-use crate::wire::{ActivityEvent, Before, InvoiceRecord};
+use crate::wire::{ActivityEvent, Before, Entity, InvoiceRecord};
 
 pub use crate::wire::InvoiceStatus;
 
@@ -351,7 +351,7 @@ fn insert(
         issued_by: actor.as_str().into(),
         debit_entry: entry.id.as_str().into(),
     };
-    w.record_insert("invoice", &uuid, &record)?;
+    w.record_insert(Entity::Invoice, &uuid, &record)?;
     w.record_activity(
         customer.id,
         &ActivityEvent::InvoiceIssued {
@@ -410,7 +410,7 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
         ("void_entry", json!(entry.id)),
     ] {
         w.record_change(
-            "invoice",
+            Entity::Invoice,
             &invoice.id,
             ChangeOp::Update,
             Some(field),

@@ -32,7 +32,7 @@ use crate::money::Money;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
-use crate::wire::{ActivityEvent, Before, InvoiceShare, PaymentRecord};
+use crate::wire::{ActivityEvent, Before, Entity, InvoiceShare, PaymentRecord};
 
 pub const REFERENCE_MAX: usize = 200;
 
@@ -279,7 +279,7 @@ pub(crate) fn record_for(
         carry_entry: carry_entry.as_deref().map(Into::into),
         created_at: now.as_str().into(),
     };
-    w.record_insert("payment", &uuid, &record)?;
+    w.record_insert(Entity::Payment, &uuid, &record)?;
     w.record_activity(
         customer.id,
         &ActivityEvent::PaymentRecorded {
@@ -328,7 +328,7 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
         ("refund_entry", json!(entry.id)),
     ] {
         w.record_change(
-            "payment",
+            Entity::Payment,
             &payment.id,
             ChangeOp::Update,
             Some(field),

@@ -30,7 +30,9 @@ use crate::money::Money;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
-use crate::wire::{ActivityEvent, Before, FieldValue, SubscriptionChanges, SubscriptionRecord};
+use crate::wire::{
+    ActivityEvent, Before, Entity, FieldValue, SubscriptionChanges, SubscriptionRecord,
+};
 
 pub const USERNAME_MAX: usize = 64;
 pub const PROFILE_MAX: usize = 100;
@@ -170,7 +172,7 @@ pub fn add(w: &mut Write<'_>, customer_ref: &str, input: NewSubscription) -> Res
         created_at: now.as_str().into(),
         created_by: actor.as_str().into(),
     };
-    w.record_insert("subscription", &uuid, &record)?;
+    w.record_insert(Entity::Subscription, &uuid, &record)?;
     w.record_activity(
         customer.id,
         &ActivityEvent::SubscriptionCreated {
@@ -422,14 +424,14 @@ pub(crate) fn advance(w: &mut Write<'_>, sub: &Subscription) -> Result<NaiveDate
         params![sub.local_id, periods, date_text(next), w.now()],
     )?;
     w.record_change(
-        "subscription",
+        Entity::Subscription,
         &sub.id,
         ChangeOp::Update,
         Some("periods_billed"),
         Some(&json!(periods)),
     )?;
     w.record_change(
-        "subscription",
+        Entity::Subscription,
         &sub.id,
         ChangeOp::Update,
         Some("next_billing_date"),
@@ -469,7 +471,7 @@ fn log_changes(
     let mut details = BTreeMap::new();
     for (field, old, new) in changes {
         w.record_change(
-            "subscription",
+            Entity::Subscription,
             &sub.id,
             ChangeOp::Update,
             Some(field),

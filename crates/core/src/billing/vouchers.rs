@@ -24,7 +24,7 @@ use crate::money::Money;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
-use crate::wire::{ActivityEvent, VoucherRecord};
+use crate::wire::{ActivityEvent, Entity, VoucherRecord};
 
 pub const CODE_MAX: usize = 64;
 
@@ -114,7 +114,7 @@ pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
         created_at: now.as_str().into(),
         created_by: actor.as_str().into(),
     };
-    w.record_insert("voucher", &uuid, &record)?;
+    w.record_insert(Entity::Voucher, &uuid, &record)?;
     get(w.tx(), &code)
 }
 
@@ -183,7 +183,7 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
         ("customer_id", json!(customer.as_ref().map(|c| &c.uuid))),
     ] {
         w.record_change(
-            "voucher",
+            Entity::Voucher,
             &voucher.id,
             ChangeOp::Update,
             Some(field),

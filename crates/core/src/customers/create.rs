@@ -22,7 +22,7 @@ use crate::phone::{self, E164, Region};
 use crate::tags::{self, TagInput};
 use crate::validate;
 use crate::warning::Warning;
-use crate::wire::{CustomerCreated, CustomerFields, CustomerRecord, OpeningBalance};
+use crate::wire::{CustomerCreated, CustomerFields, CustomerRecord, Entity, OpeningBalance};
 
 pub const NAME_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 500;
@@ -235,7 +235,7 @@ pub(crate) fn insert_checked_all(
                 created_at: now.as_str().into(),
                 created_by: actor.as_str().into(),
             };
-            Change::inserted("customer", handle.uuid(), &record)
+            Change::inserted(Entity::Customer, handle.uuid(), &record)
         })
         .collect::<Result<_>>()?;
     w.record_changes(&changes)?;

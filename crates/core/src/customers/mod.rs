@@ -38,7 +38,7 @@ use crate::phone::{E164, Region};
 use crate::search::{self, Filter, Position, Sort};
 use crate::tags::{self, TagInput};
 use crate::validate;
-use crate::wire::{ActivityEvent, Before, FieldValue};
+use crate::wire::{ActivityEvent, Before, Entity, FieldValue};
 
 /// An edit: None (absent in JSON) leaves a field alone; `Some("")` clears an
 /// optional field, and so does `null` in its JSON form.
@@ -172,7 +172,7 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
     for ((field, old), (_, new)) in before.entries().into_iter().zip(after.entries()) {
         if old != new {
             w.record_change(
-                "customer",
+                Entity::Customer,
                 handle.uuid(),
                 ChangeOp::Update,
                 Some(field),
@@ -204,7 +204,7 @@ pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
         |r| r.get(0),
     )?;
     w.record_change(
-        "customer",
+        Entity::Customer,
         handle.uuid(),
         ChangeOp::Delete,
         Some("causal_length"),
@@ -253,7 +253,7 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     w.record_change(
-        "customer",
+        Entity::Customer,
         handle.uuid(),
         ChangeOp::Restore,
         Some("causal_length"),
