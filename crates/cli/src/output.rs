@@ -517,9 +517,9 @@ impl Text for List<Activity> {
             |a| {
                 vec![
                     local(&a.created_at),
-                    a.action.clone(),
+                    a.action().to_owned(),
                     a.admin.clone(),
-                    shorten(&a.details.to_string(), 120),
+                    shorten(&a.details().to_string(), 120),
                 ]
             },
         )

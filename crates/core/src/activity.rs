@@ -12,17 +12,71 @@ use crate::customers;
 use crate::error::Result;
 use crate::page::{self, Page};
 use crate::phone::Region;
+use crate::wire::ActivityEvent;
 
+/// One entry of a customer's activity log. In JSON its `action` and
+/// `details` sit beside the other fields, as they are stored.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Activity {
     pub id: String,
     pub customer_id: String,
-    pub action: String,
-    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
-    pub details: Value,
+    #[serde(flatten)]
+    pub event: Logged,
     pub admin: String,
     pub created_at: String,
+}
+
+impl Activity {
+    /// The entry's action name (`created`, `tag_added`, ...).
+    pub fn action(&self) -> &str {
+        self.event.action()
+    }
+
+    /// The entry's details as JSON, as they are stored.
+    pub fn details(&self) -> Value {
+        match &self.event {
+            Logged::Event(event) => serde_json::from_str(&event.details_json()).unwrap_or_default(),
+            Logged::Other { details, .. } => details.clone(),
+        }
+    }
+}
+
+/// What an entry says: one of the events this version writes or, for an
+/// entry it cannot read as one (written by a newer version, or damaged), the
+/// stored action and details as they are, so the log still shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(untagged)]
+pub enum Logged {
+    /// Boxed: an event is large beside the fallback, and entries are read a page at a time.
+    Event(Box<ActivityEvent<'static>>),
+    Other {
+        action: String,
+        #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+        details: Value,
+    },
+}
+
+impl Logged {
+    /// Reads the stored `action` and `details` columns.
+    pub fn read(action: String, details: &str) -> Logged {
+        let details: Value =
+            serde_json::from_str(details).unwrap_or_else(|_| Value::String(details.to_owned()));
+        let stored = serde_json::json!({ "action": action, "details": details });
+        match serde_json::from_value::<ActivityEvent<'static>>(stored) {
+            Ok(event) => Logged::Event(Box::new(event)),
+            Err(_) => Logged::Other { action, details },
+        }
+    }
+
+    /// The entry's action name.
+    pub fn action(&self) -> &str {
+        match self {
+            Logged::Event(event) => event.action(),
+            Logged::Other { action, .. } => action,
+        }
+    }
 }
 
 /// Which page of a customer's activity to show.
@@ -58,8 +112,7 @@ pub fn list(
         let activity = Activity {
             id: r.get(0)?,
             customer_id: r.get(1)?,
-            action: r.get(2)?,
-            details: serde_json::from_str(&details).unwrap_or(Value::String(details)),
+            event: Logged::read(r.get(2)?, &details),
             admin: r.get(4)?,
             created_at: r.get(5)?,
         };

@@ -11,12 +11,14 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{Write, new_id};
 use crate::error::{Error, Result};
 use crate::settings::{self, Key};
 use crate::validate;
+use crate::wire::{AdminRecord, Entity};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Admin {
     pub id: String,
     pub username: String,
@@ -29,6 +31,7 @@ pub struct Admin {
 /// writes without `--as` are attributed to), in the same write.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewAdmin {
     pub username: String,
     pub name: String,
@@ -62,8 +65,13 @@ pub fn add(w: &mut Write<'_>, admin: NewAdmin) -> Result<Admin> {
         "INSERT INTO admin_users (uuid, username, name, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![uuid, username, name, w.now()],
     )?;
-    let row = serde_json::json!({"username": username, "name": name, "created_at": w.now()});
-    w.record_change("admin", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    let now = w.now().to_owned();
+    let record = AdminRecord {
+        username: username.as_str().into(),
+        name: name.as_str().into(),
+        created_at: now.as_str().into(),
+    };
+    w.record_insert(Entity::Admin, &uuid, &record)?;
     if make_default {
         return set_default(w, &username);
     }

@@ -14,22 +14,15 @@ use uuid::Uuid;
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
-use crate::names::text_enum;
 use crate::phone::{E164, Region};
 use crate::validate;
 use crate::warning::Warning;
+use crate::wire::{ActivityEvent, ContactRecord, Entity};
 
 pub const VALUE_MAX: usize = 100;
 pub const NOTES_MAX: usize = 200;
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum ContactKind("type") {
-        Whatsapp => "whatsapp" | "wa",
-        Email => "email",
-        Phone => "phone",
-    }
-}
+pub use crate::wire::ContactKind;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -113,20 +106,24 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
             w.now()
         ],
     )?;
-    let row = json!({
-        "customer_id": customer.uuid(),
-        "type": input.kind,
-        "value": value,
-        "is_primary": false,
-        "notes": notes,
-        "causal_length": 1,
-        "created_at": w.now(),
-    });
-    w.record_change("contact", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    let now = w.now().to_owned();
+    let record = ContactRecord {
+        customer_id: customer.uuid().into(),
+        kind: input.kind,
+        value: value.as_str().into(),
+        is_primary: false,
+        notes: notes.as_deref().map(Into::into),
+        causal_length: 1,
+        created_at: now.as_str().into(),
+    };
+    w.record_insert(Entity::Contact, &uuid, &record)?;
     w.record_activity(
         customer.id(),
-        "contact_added",
-        json!({ "contact_id": uuid, "type": input.kind, "value": value }),
+        &ActivityEvent::ContactAdded {
+            contact_id: uuid.as_str().into(),
+            kind: input.kind,
+            value: value.as_str().into(),
+        },
     )?;
     if input.is_primary {
         make_primary(w, &customer, &uuid, input.kind)?;
@@ -149,7 +146,7 @@ pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Conta
         |r| r.get(0),
     )?;
     w.record_change(
-        "contact",
+        Entity::Contact,
         &found.id,
         ChangeOp::Delete,
         Some("causal_length"),
@@ -157,8 +154,11 @@ pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Conta
     )?;
     w.record_activity(
         customer.id(),
-        "contact_removed",
-        json!({ "contact_id": found.id, "type": found.kind, "value": found.value }),
+        &ActivityEvent::ContactRemoved {
+            contact_id: found.id.as_str().into(),
+            kind: found.kind,
+            value: found.value.as_str().into(),
+        },
     )?;
     Ok(found)
 }
@@ -185,7 +185,7 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
     };
     for id in &previous {
         w.record_change(
-            "contact",
+            Entity::Contact,
             id,
             ChangeOp::Update,
             Some("is_primary"),
@@ -197,7 +197,7 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
         params![uuid, w.now()],
     )?;
     w.record_change(
-        "contact",
+        Entity::Contact,
         uuid,
         ChangeOp::Update,
         Some("is_primary"),
@@ -205,8 +205,11 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
     )?;
     w.record_activity(
         customer.id(),
-        "contact_primary_set",
-        json!({ "contact_id": uuid, "type": kind, "previous": previous }),
+        &ActivityEvent::ContactPrimarySet {
+            contact_id: uuid.into(),
+            kind,
+            previous: previous.iter().map(|p| p.as_str().into()).collect(),
+        },
     )
 }
 

@@ -29,6 +29,8 @@ use crate::error::{Code, Error, Result};
 use crate::hlc::Hlc;
 use crate::phone::Region;
 use crate::warning::{Warned, Warning};
+pub use crate::wire::ChangeOp;
+use crate::wire::{ActivityEvent, Entity};
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");
@@ -445,7 +447,7 @@ impl Write<'_> {
     /// clock never repeats, and it carries the time (`hlc >> 16` = Unix ms).
     pub(crate) fn record_change(
         &mut self,
-        entity: &str,
+        entity: Entity,
         entity_id: &str,
         op: ChangeOp,
         field: Option<&str>,
@@ -460,6 +462,16 @@ impl Write<'_> {
         }])
     }
 
+    /// Records an inserted row, whole (its record in `wire`), for sync.
+    pub(crate) fn record_insert(
+        &mut self,
+        entity: Entity,
+        entity_id: &str,
+        record: &impl serde::Serialize,
+    ) -> Result<()> {
+        self.record_changes(&[Change::inserted(entity, entity_id, record)?])
+    }
+
     /// Records changes in the order given, each with the next clock value.
     pub(crate) fn record_changes(&mut self, changes: &[Change<'_>]) -> Result<()> {
         let rows: Vec<(&Change<'_>, i64)> = changes.iter().map(|c| (c, self.tick())).collect();
@@ -470,7 +482,7 @@ impl Write<'_> {
             7,
             &rows,
             |row, (c, hlc)| {
-                row.bind(c.entity)?;
+                row.bind(c.entity.as_str())?;
                 row.bind(c.entity_id)?;
                 row.bind(c.op.as_str())?;
                 row.bind(c.field)?;
@@ -485,10 +497,9 @@ impl Write<'_> {
     pub(crate) fn record_activity(
         &mut self,
         customer_id: i64,
-        action: &str,
-        details: Value,
+        event: &ActivityEvent<'_>,
     ) -> Result<()> {
-        self.record_activities(&[(customer_id, action, details.to_string())])
+        self.record_activities(&[(customer_id, event.action(), event.details_json())])
     }
 
     /// `record_activity` for many entries (customer id, action, details as JSON text).
@@ -510,7 +521,7 @@ impl Write<'_> {
         )?;
         let changes: Vec<Change<'_>> = uuids
             .iter()
-            .map(|uuid| Change::noted("activity", uuid))
+            .map(|uuid| Change::noted(Entity::Activity, uuid))
             .collect();
         self.record_changes(&changes)
     }
@@ -602,7 +613,7 @@ impl RowBinder<'_, '_> {
 
 /// One change-log row, for `Write::record_changes`.
 pub(crate) struct Change<'a> {
-    pub entity: &'a str,
+    pub entity: Entity,
     pub entity_id: &'a str,
     pub op: ChangeOp,
     pub field: Option<&'a str>,
@@ -612,7 +623,7 @@ pub(crate) struct Change<'a> {
 
 impl<'a> Change<'a> {
     /// An inserted row that never changes (sync reads it from its table).
-    pub fn noted(entity: &'a str, entity_id: &'a str) -> Change<'a> {
+    pub fn noted(entity: Entity, entity_id: &'a str) -> Change<'a> {
         Change {
             entity,
             entity_id,
@@ -624,7 +635,7 @@ impl<'a> Change<'a> {
 
     /// An inserted row, whole.
     pub fn inserted(
-        entity: &'a str,
+        entity: Entity,
         entity_id: &'a str,
         row: &impl serde::Serialize,
     ) -> Result<Change<'a>> {
@@ -632,25 +643,6 @@ impl<'a> Change<'a> {
             value: Some(json_text(row)?),
             ..Change::noted(entity, entity_id)
         })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChangeOp {
-    Insert,
-    Update,
-    Delete,
-    Restore,
-}
-
-impl ChangeOp {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeOp::Insert => "insert",
-            ChangeOp::Update => "update",
-            ChangeOp::Delete => "delete",
-            ChangeOp::Restore => "restore",
-        }
     }
 }
 

@@ -12,28 +12,17 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::customers::model::Handle;
 use crate::days::{Bounds, DayRange};
 use crate::db::{Change, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::names::text_enum;
 use crate::page::{self, Page};
 use crate::validate;
+use crate::wire::{ActivityEvent, Entity};
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum EntryKind("type") {
-        /// Money in: a payment or a manual credit. Adds to the balance.
-        Credit => "credit",
-        /// Money owed: an invoice or a manual debit. Takes from the balance.
-        Debit => "debit",
-        /// What an over-payment leaves as credit for the next invoice. Adds.
-        CarryOver => "carry_over",
-    }
-}
+pub use crate::wire::EntryKind;
 
 impl EntryKind {
     /// The entry's effect on the balance.
@@ -109,17 +98,16 @@ pub(crate) fn post(
     )?;
     w.record_activity(
         customer.id(),
-        "balance_changed",
-        json!({
-            "entry_id": entry.id,
-            "type": kind,
-            "amount": amount,
-            "previous_balance": previous,
-            "new_balance": entry.new_balance,
-            "description": entry.description,
-            "reference_type": entry.reference_type,
-            "reference_id": entry.reference_id,
-        }),
+        &ActivityEvent::BalanceChanged {
+            entry_id: entry.id.as_str().into(),
+            kind,
+            amount,
+            previous_balance: previous,
+            new_balance: entry.new_balance,
+            description: entry.description.as_str().into(),
+            reference_type: entry.reference_type.as_deref().map(Into::into),
+            reference_id: entry.reference_id.as_deref().map(Into::into),
+        },
     )?;
     Ok(entry)
 }
@@ -214,7 +202,7 @@ pub(crate) fn append_all(w: &mut Write<'_>, entries: &[NewEntry<'_>]) -> Result<
     // balances: each device recomputes them), so the change log only notes it.
     let changes: Vec<Change<'_>> = out
         .iter()
-        .map(|e| Change::noted("ledger_entry", &e.id))
+        .map(|e| Change::noted(Entity::LedgerEntry, &e.id))
         .collect();
     w.record_changes(&changes)?;
     Ok(out)

@@ -44,6 +44,7 @@ pub mod stats;
 pub mod tags;
 pub mod validate;
 pub mod warning;
+pub mod wire;
 
 pub use db::{Db, Write};
 pub use error::{Error, ErrorBody, Result};

@@ -56,6 +56,7 @@ use crate::money::Money;
 use crate::names::text_enum;
 use crate::outfile::{self, Rules, Written};
 use crate::phone::Region;
+use crate::wire::{ActivityEvent, Entity};
 
 text_enum! {
     /// The person's confirmation of an irreversible request (the CLI's
@@ -237,7 +238,7 @@ pub fn anonymise(
         ("status", json!(status)),
     ] {
         w.record_change(
-            "customer",
+            Entity::Customer,
             &customer.uuid,
             ChangeOp::Update,
             Some(field),
@@ -257,14 +258,14 @@ pub fn anonymise(
     };
     for (uuid, causal_length) in &contacts {
         w.record_change(
-            "contact",
+            Entity::Contact,
             uuid,
             ChangeOp::Update,
             Some("value"),
             Some(&json!(REMOVED)),
         )?;
         w.record_change(
-            "contact",
+            Entity::Contact,
             uuid,
             ChangeOp::Delete,
             Some("causal_length"),
@@ -273,8 +274,9 @@ pub fn anonymise(
     }
     w.record_activity(
         customer.id,
-        "anonymised",
-        json!({ "contacts_removed": contacts.len() }),
+        &ActivityEvent::Anonymised {
+            contacts_removed: u32::try_from(contacts.len()).unwrap_or(u32::MAX),
+        },
     )?;
     customers::get_by_id(w.tx(), customer.id)
 }
@@ -525,7 +527,7 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool, confirm: Confirm) 
         w.exec("DELETE FROM change_log WHERE seq = ?1", [seq])?;
     }
     w.record_change(
-        "customer",
+        Entity::Customer,
         &customer.uuid,
         ChangeOp::Delete,
         Some("erased"),

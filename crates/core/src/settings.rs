@@ -14,42 +14,31 @@ use serde::Serialize;
 use crate::days::ShopZone;
 use crate::db::{ChangeOp, Write};
 use crate::error::{Error, Result};
+use crate::names::text_enum;
 use crate::phone::Region;
+use crate::wire::Entity;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    DefaultRegion,
-    DefaultAdmin,
-    Currency,
-    /// What invoice numbers start with: `INV` gives `INV-2026-000123`.
-    InvoicePrefix,
-    /// The shop's IANA time zone: what a day and a month are (`days`).
-    /// Unset, it is `days::ShopZone::default_for` the default region.
-    TimeZone,
+text_enum! {
+    /// A setting's name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Key("key") {
+        DefaultRegion => "default_region",
+        DefaultAdmin => "default_admin",
+        Currency => "currency",
+        /// What invoice numbers start with: `INV` gives `INV-2026-000123`.
+        InvoicePrefix => "invoice_prefix",
+        /// The shop's IANA time zone: what a day and a month are (`days`).
+        /// Unset, it is `days::ShopZone::default_for` the default region.
+        TimeZone => "time_zone",
+    }
 }
 
 impl Key {
-    pub const ALL: [Key; 5] = [
-        Key::DefaultRegion,
-        Key::DefaultAdmin,
-        Key::Currency,
-        Key::InvoicePrefix,
-        Key::TimeZone,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Key::DefaultRegion => "default_region",
-            Key::DefaultAdmin => "default_admin",
-            Key::Currency => "currency",
-            Key::InvoicePrefix => "invoice_prefix",
-            Key::TimeZone => "time_zone",
-        }
-    }
-
+    /// A setting's name exactly as written (settings are not guessed at).
     pub fn parse(s: &str) -> Result<Key> {
         Key::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
                 Error::validation(
@@ -63,6 +52,7 @@ impl Key {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Setting {
     pub key: &'static str,
     pub value: String,
@@ -87,11 +77,11 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
 
 pub fn list(conn: &Connection) -> Result<Vec<Setting>> {
     Key::ALL
-        .into_iter()
+        .iter()
         .map(|k| {
             Ok(Setting {
                 key: k.as_str(),
-                value: get(conn, k)?,
+                value: get(conn, *k)?,
             })
         })
         .collect()
@@ -194,7 +184,7 @@ pub(crate) fn put(w: &mut Write<'_>, key: Key, value: String) -> Result<Setting>
         params![key.as_str(), value],
     )?;
     w.record_change(
-        "setting",
+        Entity::Setting,
         key.as_str(),
         ChangeOp::Update,
         Some("value"),

@@ -17,12 +17,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-pub use crate::customers::model::TagView;
+use crate::customers::model::TagView;
 use crate::customers::model::{Customer, Handle};
 use crate::db::{Change, ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::validate;
 use crate::warning::Warning;
+pub use crate::wire::{ActivityEvent, CustomerTagRecord, Entity, TagRecord};
 
 pub const NAME_MAX: usize = 50;
 pub const DEFAULT_COLOR: &str = "#007bff";
@@ -141,13 +142,18 @@ pub(crate) fn detach(w: &mut Write<'_>, customer: &Handle, name: &str) -> Result
     )?;
     touch(w, customer.id())?;
     w.record_change(
-        "customer_tag",
+        Entity::CustomerTag,
         &link_uuid,
         ChangeOp::Delete,
         Some("causal_length"),
         Some(&json!(causal_length + 1)),
     )?;
-    w.record_activity(customer.id(), "tag_removed", json!({ "tag": tag_name }))
+    w.record_activity(
+        customer.id(),
+        &ActivityEvent::TagRemoved {
+            tag: tag_name.into(),
+        },
+    )
 }
 
 /// Checks a new customer's tags before anything is written: each name valid,
@@ -226,25 +232,16 @@ fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()>
     let changes: Vec<Change<'_>> = rows
         .iter()
         .map(|(customer, _, tag_uuid, link)| {
-            let row = LinkRow {
-                customer_id: customer.uuid(),
+            let row = CustomerTagRecord {
+                customer_id: customer.uuid().into(),
                 tag_id: *tag_uuid,
                 causal_length: 1,
-                created_at: &now,
+                created_at: now.as_str().into(),
             };
-            Change::inserted("customer_tag", link, &row)
+            Change::inserted(Entity::CustomerTag, link, &row)
         })
         .collect::<Result<_>>()?;
     w.record_changes(&changes)
-}
-
-/// A new link as the change log carries it, for sync.
-#[derive(Serialize)]
-struct LinkRow<'a> {
-    customer_id: &'a str,
-    tag_id: Uuid,
-    causal_length: i64,
-    created_at: &'a str,
 }
 
 fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
@@ -283,7 +280,7 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
                 params![customer.id(), tag_id, cl + 1],
             )?;
             w.record_change(
-                "customer_tag",
+                Entity::CustomerTag,
                 &link_uuid(customer, tag_uuid)?,
                 ChangeOp::Restore,
                 Some("causal_length"),
@@ -293,7 +290,7 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
         None => insert_links(w, &[(customer, tag_id, tag_uuid)])?,
     }
     touch(w, customer.id())?;
-    w.record_activity(customer.id(), "tag_added", json!({ "tag": name }))
+    w.record_activity(customer.id(), &ActivityEvent::TagAdded { tag: name.into() })
 }
 
 /// A tag of the shop as the write paths need it.
@@ -322,8 +319,13 @@ fn upsert_tag(w: &mut Write<'_>, input: &TagInput) -> Result<Tag> {
         params![uuid.to_string(), input.name, color, w.now()],
     )?;
     let id = w.tx().last_insert_rowid();
-    let row = json!({ "name": input.name, "color": color, "created_at": w.now() });
-    w.record_change("tag", &uuid.to_string(), ChangeOp::Insert, None, Some(&row))?;
+    let now = w.now().to_owned();
+    let record = TagRecord {
+        name: input.name.as_str().into(),
+        color: color.as_str().into(),
+        created_at: now.as_str().into(),
+    };
+    w.record_insert(Entity::Tag, &uuid.to_string(), &record)?;
     Ok(Tag {
         id,
         uuid,
@@ -380,7 +382,7 @@ pub fn set_color(w: &mut Write<'_>, name: &str, color: &TagColor) -> Result<TagU
             params![tag.id, color.as_str()],
         )?;
         w.record_change(
-            "tag",
+            Entity::Tag,
             &tag.uuid.to_string(),
             ChangeOp::Update,
             Some("color"),

@@ -340,7 +340,12 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             )
             .unwrap()
             .items[0];
-            assert_eq!(latest.action, *action, "{name}");
+            assert_eq!(latest.action(), *action, "{name}");
+            assert!(
+                matches!(latest.event, activity::Logged::Event(_)),
+                "{name}: the entry is not read back as a typed event: {:?}",
+                latest.event
+            );
             assert_eq!(latest.admin, actor, "{name}");
             let activity_id = uuid::Uuid::parse_str(&latest.id).unwrap();
             assert_eq!(activity_id.get_version_num(), 7, "{name}: activity id");
@@ -411,12 +416,12 @@ fn change_rows_describe_each_mutation() {
     )
     .unwrap()
     .items[0];
-    assert_eq!(created.action, "created");
+    assert_eq!(created.action(), "created");
     assert_eq!(
-        created.details["initial_balance"]["amount"],
+        created.details()["initial_balance"]["amount"],
         json!("10000.00")
     );
-    assert_eq!(created.details["tags"], json!(["VIP"]));
+    assert_eq!(created.details()["tags"], json!(["VIP"]));
     assert!(changes.iter().all(|c| c.hlc > 0));
 
     // An edit: one update row per changed field, with the new value.
@@ -524,11 +529,11 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
     .unwrap()
     .items[0];
     assert_eq!(
-        (latest.action.as_str(), latest.admin.as_str()),
+        (latest.action(), latest.admin.as_str()),
         ("updated", "admin")
     );
     assert_eq!(
-        latest.details,
+        latest.details(),
         json!({ "changes": {
             "name": { "before": "Budi", "after": "Budi Santoso" },
             "whatsapp": { "before": WA1_E164, "after": WA2_E164 },
@@ -556,7 +561,7 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
     )
     .unwrap()
     .items;
-    let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
+    let actions: Vec<&str> = log.iter().map(|a| a.action()).collect();
     assert_eq!(
         actions,
         [
@@ -568,16 +573,16 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
         ]
     );
     assert_eq!(
-        log[2].details,
+        log[2].details(),
         json!({ "status": { "before": "blacklisted", "after": "deleted" } })
     );
     assert_eq!(
-        log[1].details,
+        log[1].details(),
         json!({ "status": { "before": "deleted", "after": "blacklisted" } })
     );
-    assert_eq!(log[0].details["previous_balance"], json!("0.00"));
-    assert_eq!(log[0].details["new_balance"], json!("-15.00"));
-    assert_eq!(log[0].details["type"], json!("debit"));
+    assert_eq!(log[0].details()["previous_balance"], json!("0.00"));
+    assert_eq!(log[0].details()["new_balance"], json!("-15.00"));
+    assert_eq!(log[0].details()["type"], json!("debit"));
     assert_eq!(
         activity::list(
             db.conn(),

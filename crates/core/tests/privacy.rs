@@ -159,7 +159,7 @@ fn anonymise_removes_personal_data_and_keeps_the_books() {
     )
     .unwrap()
     .items;
-    assert_eq!(activity[0].action, "anonymised");
+    assert_eq!(activity[0].action(), "anonymised");
     // The number is freed and the placeholder never matches a typed number.
     common::add(&mut db, "Budi baru", common::WA1);
     assert_eq!(common::get(&db, &other.id).name, "Sari");

@@ -687,5 +687,5 @@ fn activity_pages_follow_the_cursor() {
         }
     }
     assert_eq!(seen, everything.items);
-    assert_eq!(seen.last().unwrap().action, "created");
+    assert_eq!(seen.last().unwrap().action(), "created");
 }

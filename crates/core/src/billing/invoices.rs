@@ -44,20 +44,12 @@ use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
-use crate::names::text_enum;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::settings::{self, Key};
+use crate::wire::{ActivityEvent, Before, Entity, InvoiceRecord};
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum InvoiceStatus("status") {
-        Unpaid => "unpaid",
-        Partial => "partial",
-        Paid => "paid",
-        Void => "void",
-    }
-}
+pub use crate::wire::InvoiceStatus;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -340,29 +332,32 @@ fn insert(
         ],
     )?;
     let id = w.tx().last_insert_rowid();
-    let row = json!({
-        "number": number,
-        "customer_id": customer.uuid,
-        "subscription_id": charge.subscription.map(|s| &s.id),
-        "voucher_id": charge.voucher.as_ref().map(|v| &v.1),
-        "description": charge.description,
-        "period_start": date_text(charge.period_start),
-        "period_end": date_text(charge.period_end),
-        "charge": charge.amount,
-        "total": charge.amount,
-        "carried_amount": carried.amount,
-        "carried_count": carried.count,
-        "carried_last": carried.last,
-        "due_date": date_text(charge.period_start),
-        "issued_at": w.now(),
-        "issued_by": w.actor(),
-        "debit_entry": entry.id,
-    });
-    w.record_change("invoice", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    let (now, actor) = (w.now().to_owned(), w.actor().to_owned());
+    let record = InvoiceRecord {
+        number: number.as_str().into(),
+        customer_id: customer.uuid.as_str().into(),
+        subscription_id: charge.subscription.map(|s| s.id.as_str().into()),
+        voucher_id: charge.voucher.as_ref().map(|v| v.1.as_str().into()),
+        description: charge.description.as_str().into(),
+        period_start: charge.period_start,
+        period_end: charge.period_end,
+        charge: charge.amount,
+        total: charge.amount,
+        carried_amount: carried.amount,
+        carried_count: carried.count,
+        carried_last: carried.last.as_deref().map(Into::into),
+        due_date: charge.period_start,
+        issued_at: now.as_str().into(),
+        issued_by: actor.as_str().into(),
+        debit_entry: entry.id.as_str().into(),
+    };
+    w.record_insert(Entity::Invoice, &uuid, &record)?;
     w.record_activity(
         customer.id,
-        "invoice_issued",
-        json!({ "invoice_id": uuid, "invoice": row }),
+        &ActivityEvent::InvoiceIssued {
+            invoice_id: uuid.as_str().into(),
+            invoice: record,
+        },
     )?;
     Ok(Inserted {
         id,
@@ -415,7 +410,7 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
         ("void_entry", json!(entry.id)),
     ] {
         w.record_change(
-            "invoice",
+            Entity::Invoice,
             &invoice.id,
             ChangeOp::Update,
             Some(field),
@@ -424,13 +419,15 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
     }
     w.record_activity(
         customer.id,
-        "invoice_voided",
-        json!({
-            "invoice_id": invoice.id,
-            "number": invoice.number,
-            "total": invoice.total,
-            "status": { "before": invoice.status, "after": InvoiceStatus::Void },
-        }),
+        &ActivityEvent::InvoiceVoided {
+            invoice_id: invoice.id.as_str().into(),
+            number: invoice.number.as_str().into(),
+            total: invoice.total,
+            status: Before {
+                before: invoice.status,
+                after: InvoiceStatus::Void,
+            },
+        },
     )?;
     allocation::refresh(w, customer.id)?;
     get(w.tx(), &invoice.id)

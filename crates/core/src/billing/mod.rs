@@ -29,7 +29,6 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use crate::customers::{Handle, Status};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
-use crate::names::text_enum;
 use crate::page;
 
 pub use allocation::{Problem, audit};
@@ -68,17 +67,7 @@ fn rows_to_read(limit: Option<u32>) -> i64 {
     limit.map_or(-1, |n| i64::from(n) + 1)
 }
 
-text_enum! {
-    /// How a payment was made.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    pub enum PaymentMethod("method") {
-        #[default]
-        Cash => "cash",
-        BankTransfer => "bank_transfer" | "transfer" | "bank",
-        EWallet => "e_wallet" | "ewallet",
-        Other => "other",
-    }
-}
+pub use crate::wire::PaymentMethod;
 
 /// Refuses an amount that is zero or negative. (More than two decimals and
 /// overflow are refused when the `Money` is made.)

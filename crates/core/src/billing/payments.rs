@@ -29,20 +29,14 @@ use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
-use crate::names::text_enum;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
+use crate::wire::{ActivityEvent, Before, Entity, InvoiceShare, PaymentRecord};
 
 pub const REFERENCE_MAX: usize = 200;
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum PaymentStatus("status") {
-        Success => "success",
-        Refunded => "refunded",
-    }
-}
+pub use crate::wire::PaymentStatus;
 
 /// The options of a payment; the customer and the amount are `record`'s arguments.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -270,30 +264,30 @@ pub(crate) fn record_for(
         "UPDATE customers SET total_spent = ?2, updated_at = ?3 WHERE id = ?1",
         params![customer.id, spent, w.now()],
     )?;
-    let row = json!({
-        "customer_id": customer.uuid,
-        "invoice_id": details.invoice.as_ref().map(|i| &i.0),
-        "voucher_code": details.voucher.as_ref().map(|v| &v.1),
-        "amount": amount,
-        "method": details.method,
-        "reference": details.reference,
-        "received_at": details.received_at,
-        "received_by": w.actor(),
-        "status": PaymentStatus::Success,
-        "credit_entry": credit_entry,
-        "carry_entry": carry_entry,
-        "created_at": w.now(),
-    });
-    w.record_change("payment", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    let (now, actor) = (w.now().to_owned(), w.actor().to_owned());
+    let record = PaymentRecord {
+        customer_id: customer.uuid.as_str().into(),
+        invoice_id: details.invoice.as_ref().map(|i| i.0.as_str().into()),
+        voucher_code: details.voucher.as_ref().map(|v| v.1.as_str().into()),
+        amount,
+        method: details.method,
+        reference: details.reference.as_deref().map(Into::into),
+        received_at: details.received_at.as_str().into(),
+        received_by: actor.as_str().into(),
+        status: PaymentStatus::Success,
+        credit_entry: credit_entry.as_deref().map(Into::into),
+        carry_entry: carry_entry.as_deref().map(Into::into),
+        created_at: now.as_str().into(),
+    };
+    w.record_insert(Entity::Payment, &uuid, &record)?;
     w.record_activity(
         customer.id,
-        "payment_recorded",
-        json!({
-            "payment_id": uuid,
-            "payment": row,
-            "carried_over": surplus,
-            "carried_from": carry_from.as_ref().map(|c| &c.1),
-        }),
+        &ActivityEvent::PaymentRecorded {
+            payment_id: uuid.as_str().into(),
+            payment: record,
+            carried_over: surplus,
+            carried_from: carry_from.as_ref().map(|c| c.1.as_str().into()),
+        },
     )?;
     allocation::refresh(w, customer.id)?;
     get(w.tx(), &uuid)
@@ -334,7 +328,7 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
         ("refund_entry", json!(entry.id)),
     ] {
         w.record_change(
-            "payment",
+            Entity::Payment,
             &payment.id,
             ChangeOp::Update,
             Some(field),
@@ -347,13 +341,22 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
     )?;
     w.record_activity(
         customer.id,
-        "payment_refunded",
-        json!({
-            "payment_id": payment.id,
-            "amount": payment.amount,
-            "reopened": payment.allocations,
-            "status": { "before": PaymentStatus::Success, "after": PaymentStatus::Refunded },
-        }),
+        &ActivityEvent::PaymentRefunded {
+            payment_id: payment.id.as_str().into(),
+            amount: payment.amount,
+            reopened: payment
+                .allocations
+                .iter()
+                .map(|a| InvoiceShare {
+                    invoice_number: a.invoice_number.as_str().into(),
+                    amount: a.amount,
+                })
+                .collect(),
+            status: Before {
+                before: PaymentStatus::Success,
+                after: PaymentStatus::Refunded,
+            },
+        },
     )?;
     allocation::refresh(w, customer.id)?;
     get(w.tx(), &payment.id)

@@ -16,6 +16,8 @@ use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,31 +27,19 @@ use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
-use crate::names::text_enum;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
+use crate::wire::{
+    ActivityEvent, Before, Entity, FieldValue, SubscriptionChanges, SubscriptionRecord,
+};
 
 pub const USERNAME_MAX: usize = 64;
 pub const PROFILE_MAX: usize = 100;
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum ServiceType("type") {
-        Hotspot => "hotspot",
-        Pppoe => "pppoe",
-    }
-}
+pub use crate::wire::ServiceType;
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    pub enum Cycle("cycle") {
-        #[default]
-        Monthly => "monthly",
-        Weekly => "weekly",
-        Daily => "daily",
-    }
-}
+pub use crate::wire::Cycle;
 
 impl Cycle {
     /// The start of period `k` counted from `anchor` (None past the calendar's end).
@@ -62,14 +52,7 @@ impl Cycle {
     }
 }
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum SubscriptionStatus("status") {
-        Active => "active",
-        Suspended => "suspended",
-        Cancelled => "cancelled" | "canceled",
-    }
-}
+pub use crate::wire::SubscriptionStatus;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -173,26 +156,29 @@ pub fn add(w: &mut Write<'_>, customer_ref: &str, input: NewSubscription) -> Res
         "UPDATE customers SET subscription_count = subscription_count + 1, updated_at = ?2 WHERE id = ?1",
         params![customer.id, w.now()],
     )?;
-    let row = json!({
-        "customer_id": customer.uuid,
-        "type": input.kind,
-        "username": username,
-        "profile": profile,
-        "price": input.price,
-        "cycle": cycle,
-        "start_date": start,
-        "anchor_date": start,
-        "periods_billed": 0,
-        "next_billing_date": start,
-        "status": SubscriptionStatus::Active,
-        "created_at": w.now(),
-        "created_by": w.actor(),
-    });
-    w.record_change("subscription", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    let (now, actor) = (w.now().to_owned(), w.actor().to_owned());
+    let record = SubscriptionRecord {
+        customer_id: customer.uuid.as_str().into(),
+        kind: input.kind,
+        username: username.as_str().into(),
+        profile: profile.as_str().into(),
+        price: input.price,
+        cycle,
+        start_date: input.start,
+        anchor_date: input.start,
+        periods_billed: 0,
+        next_billing_date: input.start,
+        status: SubscriptionStatus::Active,
+        created_at: now.as_str().into(),
+        created_by: actor.as_str().into(),
+    };
+    w.record_insert(Entity::Subscription, &uuid, &record)?;
     w.record_activity(
         customer.id,
-        "subscription_created",
-        json!({ "subscription_id": uuid, "subscription": row }),
+        &ActivityEvent::SubscriptionCreated {
+            subscription_id: uuid.as_str().into(),
+            subscription: record,
+        },
     )?;
     get_by_id(w.tx(), id)
 }
@@ -267,7 +253,7 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: SubscriptionPatch) -> Res
             w.now(),
         ],
     )?;
-    log_changes(w, &before, "subscription_updated", changes)?;
+    log_changes(w, &before, ActivityEvent::SubscriptionUpdated, changes)?;
     get_by_id(w.tx(), before.local_id)
 }
 
@@ -284,7 +270,7 @@ pub fn suspend(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
         w,
         &sub,
         SubscriptionStatus::Suspended,
-        "subscription_suspended",
+        ActivityEvent::SubscriptionSuspended,
     )
 }
 
@@ -322,9 +308,14 @@ pub fn resume(w: &mut Write<'_>, reference: &str, on: NaiveDate) -> Result<Subsc
                 json!(date_text(next)),
             ),
         ];
-        log_changes(w, &sub, "subscription_rescheduled", changes)?;
+        log_changes(w, &sub, ActivityEvent::SubscriptionRescheduled, changes)?;
     }
-    set_status(w, &sub, SubscriptionStatus::Active, "subscription_resumed")
+    set_status(
+        w,
+        &sub,
+        SubscriptionStatus::Active,
+        ActivityEvent::SubscriptionResumed,
+    )
 }
 
 /// Ends the subscription for good: it is no longer billed, frees its
@@ -346,7 +337,7 @@ pub fn cancel(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
         w,
         &sub,
         SubscriptionStatus::Cancelled,
-        "subscription_cancelled",
+        ActivityEvent::SubscriptionCancelled,
     )
 }
 
@@ -433,14 +424,14 @@ pub(crate) fn advance(w: &mut Write<'_>, sub: &Subscription) -> Result<NaiveDate
         params![sub.local_id, periods, date_text(next), w.now()],
     )?;
     w.record_change(
-        "subscription",
+        Entity::Subscription,
         &sub.id,
         ChangeOp::Update,
         Some("periods_billed"),
         Some(&json!(periods)),
     )?;
     w.record_change(
-        "subscription",
+        Entity::Subscription,
         &sub.id,
         ChangeOp::Update,
         Some("next_billing_date"),
@@ -449,11 +440,14 @@ pub(crate) fn advance(w: &mut Write<'_>, sub: &Subscription) -> Result<NaiveDate
     Ok(next)
 }
 
+/// Which activity event a subscription's change is (updated, suspended...).
+type Event = fn(SubscriptionChanges<'static>) -> ActivityEvent<'static>;
+
 fn set_status(
     w: &mut Write<'_>,
     sub: &Subscription,
     status: SubscriptionStatus,
-    action: &str,
+    event: Event,
 ) -> Result<Subscription> {
     w.tx().execute(
         "UPDATE subscriptions SET status = ?2, updated_at = ?3 WHERE id = ?1",
@@ -462,7 +456,7 @@ fn set_status(
     log_changes(
         w,
         sub,
-        action,
+        event,
         vec![("status", json!(sub.status), json!(status))],
     )?;
     get_by_id(w.tx(), sub.local_id)
@@ -471,19 +465,23 @@ fn set_status(
 fn log_changes(
     w: &mut Write<'_>,
     sub: &Subscription,
-    action: &str,
+    event: Event,
     changes: Vec<(&'static str, Value, Value)>,
 ) -> Result<()> {
-    let mut details = serde_json::Map::new();
+    let mut details = BTreeMap::new();
     for (field, old, new) in changes {
         w.record_change(
-            "subscription",
+            Entity::Subscription,
             &sub.id,
             ChangeOp::Update,
             Some(field),
             Some(&new),
         )?;
-        details.insert(field.to_owned(), json!({ "before": old, "after": new }));
+        let change = Before {
+            before: FieldValue::of(&old),
+            after: FieldValue::of(&new),
+        };
+        details.insert(field.to_owned(), change);
     }
     w.tx().execute(
         "UPDATE subscriptions SET updated_at = ?2 WHERE id = ?1",
@@ -496,8 +494,11 @@ fn log_changes(
     )?;
     w.record_activity(
         customer_id,
-        action,
-        json!({ "subscription_id": sub.id, "username": sub.username, "changes": details }),
+        &event(SubscriptionChanges {
+            subscription_id: sub.id.clone().into(),
+            username: sub.username.clone().into(),
+            changes: details,
+        }),
     )
 }
 

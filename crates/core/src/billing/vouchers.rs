@@ -21,20 +21,14 @@ use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
-use crate::names::text_enum;
 use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
+use crate::wire::{ActivityEvent, Entity, VoucherRecord};
 
 pub const CODE_MAX: usize = 64;
 
-text_enum! {
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    pub enum VoucherStatus("status") {
-        Available => "available",
-        Sold => "sold",
-    }
-}
+pub use crate::wire::VoucherStatus;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -111,15 +105,16 @@ pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
          VALUES (?1, ?2, ?3, ?4, 'available', ?5, ?6)",
         params![uuid, code, profile, input.price, w.now(), w.actor()],
     )?;
-    let row = json!({
-        "code": code,
-        "profile": profile,
-        "price": input.price,
-        "status": VoucherStatus::Available,
-        "created_at": w.now(),
-        "created_by": w.actor(),
-    });
-    w.record_change("voucher", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    let (now, actor) = (w.now().to_owned(), w.actor().to_owned());
+    let record = VoucherRecord {
+        code: code.as_str().into(),
+        profile: profile.as_str().into(),
+        price: input.price,
+        status: VoucherStatus::Available,
+        created_at: now.as_str().into(),
+        created_by: actor.as_str().into(),
+    };
+    w.record_insert(Entity::Voucher, &uuid, &record)?;
     get(w.tx(), &code)
 }
 
@@ -188,7 +183,7 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
         ("customer_id", json!(customer.as_ref().map(|c| &c.uuid))),
     ] {
         w.record_change(
-            "voucher",
+            Entity::Voucher,
             &voucher.id,
             ChangeOp::Update,
             Some(field),
@@ -198,8 +193,11 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
     if let Some(customer) = &customer {
         w.record_activity(
             customer.id,
-            "voucher_sold",
-            json!({ "voucher_id": voucher.id, "code": voucher.code, "price": voucher.price }),
+            &ActivityEvent::VoucherSold {
+                voucher_id: voucher.id.as_str().into(),
+                code: voucher.code.as_str().into(),
+                price: voucher.price,
+            },
         )?;
     }
     get(w.tx(), &voucher.code)

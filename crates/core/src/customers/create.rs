@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::model::{Handle, Status};
@@ -22,6 +22,7 @@ use crate::phone::{self, E164, Region};
 use crate::tags::{self, TagInput};
 use crate::validate;
 use crate::warning::Warning;
+use crate::wire::{CustomerCreated, CustomerFields, CustomerRecord, Entity, OpeningBalance};
 
 pub const NAME_MAX: usize = 100;
 pub const ADDRESS_MAX: usize = 500;
@@ -228,13 +229,13 @@ pub(crate) fn insert_checked_all(
     let changes: Vec<Change<'_>> = accepted
         .iter()
         .map(|(c, handle)| {
-            let record = CreatedRecord {
-                fields: Given::of(&c.fields),
+            let record = CustomerRecord {
+                fields: fields_of(&c.fields),
                 causal_length: 1,
-                created_at: &now,
-                created_by: &actor,
+                created_at: now.as_str().into(),
+                created_by: actor.as_str().into(),
             };
-            Change::inserted("customer", handle.uuid(), &record)
+            Change::inserted(Entity::Customer, handle.uuid(), &record)
         })
         .collect::<Result<_>>()?;
     w.record_changes(&changes)?;
@@ -272,15 +273,16 @@ pub(crate) fn insert_checked_all(
         .map(|(c, handle)| {
             let opening = entries
                 .next_if(|e| e.customer_id == handle.uuid())
-                .map(|e| OpeningNote {
-                    entry_id: &e.id,
+                .map(|e| OpeningBalance {
+                    entry_id: e.id.as_str().into(),
                     kind: e.kind,
                     amount: e.amount,
                 });
-            let details = CreatedDetails {
-                customer: Given::of(&c.fields),
+            // The `created` event's details (`ActivityEvent::Created`'s payload).
+            let details = CustomerCreated {
+                customer: fields_of(&c.fields),
                 initial_balance: opening,
-                tags: c.tags.iter().map(|t| t.name.as_str()).collect(),
+                tags: c.tags.iter().map(|t| t.name.as_str().into()).collect(),
             };
             Ok((handle.id(), "created", json_text(&details)?))
         })
@@ -289,64 +291,17 @@ pub(crate) fn insert_checked_all(
     Ok(results)
 }
 
-/// A new customer's fields as both logs carry them. Empty fields are left
-/// out (absent = null): at a million customers every byte of these rows is a
-/// megabyte of file.
-#[derive(Serialize)]
-struct Given<'a> {
-    name: &'a str,
-    whatsapp: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    email: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    phone: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    address: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    notes: Option<&'a str>,
-    status: Status,
-}
-
-impl<'a> Given<'a> {
-    fn of(f: &'a Fields) -> Given<'a> {
-        Given {
-            name: &f.name,
-            whatsapp: f.whatsapp.as_str(),
-            email: f.email.as_deref(),
-            phone: f.phone.as_ref().map(E164::as_str),
-            address: f.address.as_deref(),
-            notes: f.notes.as_deref(),
-            status: f.status,
-        }
+/// A new customer's fields as both logs carry them (empty ones left out).
+fn fields_of(f: &Fields) -> CustomerFields<'_> {
+    CustomerFields {
+        name: f.name.as_str().into(),
+        whatsapp: f.whatsapp.as_str().into(),
+        email: f.email.as_deref().map(Into::into),
+        phone: f.phone.as_ref().map(|p| p.as_str().into()),
+        address: f.address.as_deref().map(Into::into),
+        notes: f.notes.as_deref().map(Into::into),
+        status: f.status,
     }
-}
-
-/// The change-log row of a new customer: the whole row, for sync.
-#[derive(Serialize)]
-struct CreatedRecord<'a> {
-    #[serde(flatten)]
-    fields: Given<'a>,
-    causal_length: i64,
-    created_at: &'a str,
-    created_by: &'a str,
-}
-
-/// The activity entry of a new customer.
-#[derive(Serialize)]
-struct CreatedDetails<'a> {
-    customer: Given<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    initial_balance: Option<OpeningNote<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    tags: Vec<&'a str>,
-}
-
-#[derive(Serialize)]
-struct OpeningNote<'a> {
-    entry_id: &'a str,
-    #[serde(rename = "type")]
-    kind: EntryKind,
-    amount: Money,
 }
 
 /// A WhatsApp number as typed: refused when it is not a number; warns

@@ -14,6 +14,8 @@ mod create;
 pub mod model;
 mod resolve;
 
+use std::collections::BTreeMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::json;
@@ -36,6 +38,7 @@ use crate::phone::{E164, Region};
 use crate::search::{self, Filter, Position, Sort};
 use crate::tags::{self, TagInput};
 use crate::validate;
+use crate::wire::{ActivityEvent, Before, Entity, FieldValue};
 
 /// An edit: None (absent in JSON) leaves a field alone; `Some("")` clears an
 /// optional field, and so does `null` in its JSON form.
@@ -165,20 +168,24 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
             w.now(),
         ],
     )?;
-    let mut changes = serde_json::Map::new();
+    let mut changes = BTreeMap::new();
     for ((field, old), (_, new)) in before.entries().into_iter().zip(after.entries()) {
         if old != new {
             w.record_change(
-                "customer",
+                Entity::Customer,
                 handle.uuid(),
                 ChangeOp::Update,
                 Some(field),
                 Some(&new),
             )?;
-            changes.insert(field.to_owned(), json!({ "before": old, "after": new }));
+            let change = Before {
+                before: FieldValue::of(&old),
+                after: FieldValue::of(&new),
+            };
+            changes.insert(field.to_owned(), change);
         }
     }
-    w.record_activity(handle.id(), "updated", json!({ "changes": changes }))?;
+    w.record_activity(handle.id(), &ActivityEvent::Updated { changes })?;
     get_by_id(w.tx(), handle.id())
 }
 
@@ -197,7 +204,7 @@ pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
         |r| r.get(0),
     )?;
     w.record_change(
-        "customer",
+        Entity::Customer,
         handle.uuid(),
         ChangeOp::Delete,
         Some("causal_length"),
@@ -205,8 +212,12 @@ pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
     )?;
     w.record_activity(
         handle.id(),
-        "deleted",
-        json!({ "status": { "before": handle.status(), "after": Status::Deleted } }),
+        &ActivityEvent::Deleted {
+            status: Before {
+                before: handle.status(),
+                after: Status::Deleted,
+            },
+        },
     )?;
     get_by_id(w.tx(), handle.id())
 }
@@ -242,7 +253,7 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     w.record_change(
-        "customer",
+        Entity::Customer,
         handle.uuid(),
         ChangeOp::Restore,
         Some("causal_length"),
@@ -250,8 +261,12 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
     )?;
     w.record_activity(
         handle.id(),
-        "restored",
-        json!({ "status": { "before": Status::Deleted, "after": status } }),
+        &ActivityEvent::Restored {
+            status: Before {
+                before: Status::Deleted,
+                after: status.parse()?,
+            },
+        },
     )?;
     get_by_id(w.tx(), handle.id())
 }

@@ -14,21 +14,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::money::Money;
-use crate::names::text_enum;
 use crate::phone::E164;
 
-text_enum! {
-    /// Where a customer stands with the shop.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-    #[cfg_attr(feature = "ts", ts(rename = "CustomerStatus"))]
-    pub enum Status("status") {
-        Active => "active",
-        Inactive => "inactive",
-        Blacklisted => "blacklisted",
-        /// Soft-deleted: hidden from lists, restorable.
-        Deleted => "deleted",
-    }
-}
+pub use crate::wire::Status;
 
 /// A customer as shown to admins.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
