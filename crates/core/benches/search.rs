@@ -55,6 +55,7 @@ fn main() {
                     seed: 1,
                 },
                 |_| {},
+                &pelanggan_core::progress::Cancel::new(),
             )
             .expect("generate"),
         )
@@ -73,6 +74,8 @@ fn main() {
         );
     }
     let conn = db.conn();
+    // The report's second connection, opened once like an app's reader.
+    let mut second = Db::open_read_only(&path).expect("open a reader");
 
     // Terms: common and rare names, emails, 1-2 characters, local phone forms
     // taken from real rows.
@@ -397,6 +400,7 @@ fn main() {
             std::hint::black_box(
                 analytics::analytics(
                     conn,
+                    &mut second,
                     &analytics::Query {
                         period,
                         top: analytics::TopBy::Revenue,

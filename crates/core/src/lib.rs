@@ -15,6 +15,7 @@ pub mod backup;
 pub mod billing;
 #[cfg(feature = "ts")]
 pub mod bindings;
+pub(crate) mod bulk;
 pub mod contacts;
 pub mod customers;
 pub mod days;
@@ -22,6 +23,8 @@ pub mod db;
 pub mod error;
 pub mod export;
 mod file_copy;
+#[cfg(feature = "gen")]
+#[cfg(feature = "gen")]
 pub mod generate;
 pub mod import;
 pub mod iso;

@@ -69,8 +69,10 @@ fn two_mornings(db: &mut Db) -> (String, String) {
 }
 
 fn between(db: &Db, from: &str, to: &str) -> analytics::Report {
+    let mut second = Db::open_read_only(db.path()).unwrap();
     analytics::analytics(
         db.conn(),
+        &mut second,
         &Query {
             period: Period::Between(date(from), date(to)),
             top: TopBy::Revenue,

@@ -22,5 +22,11 @@ pub fn run(
         top: top.parse()?,
         today: db.today()?,
     };
-    Ok(Box::new(analytics::analytics(db.conn(), &query)?))
+    // The report reads half its figures on a second connection, on another core.
+    let mut second = Db::open_read_only(db.path())?;
+    Ok(Box::new(analytics::analytics(
+        db.conn(),
+        &mut second,
+        &query,
+    )?))
 }

@@ -32,6 +32,7 @@ use serde::Serialize;
 pub use header::{Field, Mapping};
 pub use source::{Encoding, Format};
 
+use crate::bulk::{self, Bulk};
 use crate::customers::{self, CheckedCustomer, NewCustomer, Status};
 use crate::db::{Db, Write};
 use crate::error::{Error, Result};
@@ -168,33 +169,22 @@ pub fn import_customers(
     // FTS5 flushes at every statement: index the imported rows once, at the
     // end. A file large against the shop also has the customers' indexes made
     // again at the end, but the number's (the duplicate check reads it).
-    let large = large_against(db, path)?;
-    let run = |w: &mut Write<'_>| {
-        crate::search::with_deferred_index(w, |w| {
-            if large {
-                let rebuilt = |table: &str, index: &str| {
-                    table == "customers" && index != "customers_whatsapp"
-                };
-                w.with_indexes_rebuilt(rebuilt, |w| {
-                    run(w, path, options, errors_rules, progress, cancel)
-                })
-            } else {
-                run(w, path, options, errors_rules, progress, cancel)
-            }
-        })
+    let rebuilt = |table: &str, index: &str| table == "customers" && index != "customers_whatsapp";
+    let bulk = Bulk {
+        actor,
+        dry_run: options.dry_run,
+        cache_kib: Some(IMPORT_CACHE_KIB),
+        rebuilt: if large_against(db, path)? {
+            Some(&rebuilt)
+        } else {
+            None
+        },
+        defer_search: true,
+        ..Bulk::default()
     };
-    // The import's own page cache (see IMPORT_CACHE_KIB), the connection's
-    // back afterwards.
-    let cache: i64 = db.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    db.conn()
-        .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-    let summary = if options.dry_run {
-        db.dry_run(actor, run)
-    } else {
-        db.write(actor, run)
-    };
-    db.conn().pragma_update(None, "cache_size", cache)?;
-    let summary = summary?;
+    let summary = bulk::run(db, bulk, |w| {
+        run(w, path, options, errors_rules, progress, cancel)
+    })?;
     if !options.dry_run && summary.imported + summary.updated > 0 {
         db.checkpoint()?;
     }
