@@ -75,7 +75,7 @@ fn main() {
     }
     let conn = db.conn();
     // The report's second connection, opened once like an app's reader.
-    let mut second = Db::open_read_only(&path).expect("open a reader");
+    let mut second = db.read_conn().expect("open a reader");
 
     // Terms: common and rare names, emails, 1-2 characters, local phone forms
     // taken from real rows.
@@ -399,7 +399,7 @@ fn main() {
             let start = Instant::now();
             std::hint::black_box(
                 analytics::analytics(
-                    conn,
+                    db.reader().expect("reader"),
                     &mut second,
                     &analytics::Query {
                         period,

@@ -224,7 +224,7 @@ fn restore_checked(
     let rules = Rules::new(false).protect_db(&path);
     outfile::check(&kept, &rules)?;
     {
-        let mut conn = db.into_connection();
+        let mut conn = db.into_connection()?;
         let restore = rusqlite::backup::Backup::new(&src, &mut conn)?;
         // No page copied yet: this step only takes the write lock, waiting
         // the busy timeout for a writer that holds it.

@@ -89,8 +89,7 @@ pub(crate) fn run<T>(
     let out = written?;
     restored?;
     if bulk.analyze {
-        db.conn()
-            .execute_batch("PRAGMA analysis_limit = 1000; ANALYZE")?;
+        db.unguarded(|c| Ok(c.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE")?))?;
     }
     Ok(out)
 }
@@ -114,7 +113,12 @@ struct Saved {
 
 impl Saved {
     fn set(db: &Db, bulk: &Bulk<'_>) -> Result<Saved> {
-        let conn = db.conn();
+        // Outside a write the connection is query_only, which would keep
+        // the journal mode as it is without a word.
+        db.unguarded(|conn| Saved::set_on(conn, bulk))
+    }
+
+    fn set_on(conn: &rusqlite::Connection, bulk: &Bulk<'_>) -> Result<Saved> {
         let int = |pragma: &str| -> Result<i64> {
             Ok(conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))?)
         };
@@ -136,7 +140,9 @@ impl Saved {
             );
             // Statement journals (every insert with triggers needs one) in
             // memory rather than in a temp file written page by page.
-            conn.query_row("PRAGMA journal_mode = MEMORY", [], |_| Ok(()))?;
+            let mode: String = conn.query_row("PRAGMA journal_mode = MEMORY", [], |r| r.get(0))?;
+            // SQLite answers with the mode it kept when it cannot change it.
+            debug_assert_eq!(mode, "memory", "the fixture's journal mode");
             conn.execute_batch(
                 "PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY",
             )?;
@@ -150,7 +156,10 @@ impl Saved {
     /// Puts every setting back, trying each even when one fails; the first
     /// failure is returned.
     fn restore(self, db: &Db) -> Result<()> {
-        let conn = db.conn();
+        db.unguarded(|conn| self.restore_on(conn))
+    }
+
+    fn restore_on(self, conn: &rusqlite::Connection) -> Result<()> {
         let mut first: Result<()> = Ok(());
         let mut keep = |r: rusqlite::Result<()>| {
             if let (Err(e), true) = (r, first.is_ok()) {

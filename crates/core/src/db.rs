@@ -10,6 +10,7 @@
 //! success saves the hybrid logical clock and commits. `Write` is what records
 //! the change log and the activity log, so no mutation can skip them.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -41,6 +42,18 @@ pub struct Db {
     device: i64,
     /// Opened by `open_read_only`: every write is refused.
     read_only: bool,
+    /// The shop's region and zone as `Db::reader` last read them, with the
+    /// `data_version` they were read at (see `session`).
+    pub(crate) view: Cell<Option<View>>,
+}
+
+/// The settings every read needs, read once per connection and again only
+/// when another connection committed (`PRAGMA data_version` moved).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct View {
+    pub version: i64,
+    pub region: Region,
+    pub zone: ShopZone,
 }
 
 impl Db {
@@ -69,7 +82,7 @@ impl Db {
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
         let path = path.as_ref().to_path_buf();
         require_database(&path)?;
-        let conn = open_reader(&path)?;
+        let conn = open_reader(&path, true)?;
         let latest = latest_schema_version();
         match applied_version(&conn)? {
             None => return Err(no_database(&path)),
@@ -92,10 +105,7 @@ impl Db {
             }
             Some(_) => {}
         }
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        read_pragmas(&conn)?;
         let (device_id, device) = read_device(&conn)?.unwrap_or_default();
         Ok(Db {
             conn,
@@ -103,6 +113,7 @@ impl Db {
             device_id,
             device,
             read_only: true,
+            view: Cell::new(None),
         })
     }
 
@@ -111,13 +122,42 @@ impl Db {
     }
 
     /// The connection, for reads. Writes go through `Db::write`.
+    /// To be removed (issue 11): reads take `Db::reader`; kept while callers remain.
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
 
-    /// Gives up the `Db`, for operations that replace the file under it (restore).
-    pub(crate) fn into_connection(self) -> Connection {
-        self.conn
+    /// Gives up the `Db`, for operations that replace the file under it
+    /// (restore): the connection may write again.
+    pub(crate) fn into_connection(self) -> Result<Connection> {
+        self.conn.pragma_update(None, "query_only", false)?;
+        Ok(self.conn)
+    }
+
+    /// Runs `f` with the connection able to write outside a transaction:
+    /// for the file-level statements that cannot run inside one (`VACUUM`,
+    /// `ANALYZE`) and change no row. Refused on a read-only `Db`.
+    pub(crate) fn unguarded<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(self.refused_read_only());
+        }
+        self.conn.pragma_update(None, "query_only", false)?;
+        let out = f(&self.conn);
+        let guarded = self.conn.pragma_update(None, "query_only", true);
+        let out = out?;
+        guarded?;
+        Ok(out)
+    }
+
+    fn refused_read_only(&self) -> Error {
+        Error::Refused {
+            code: "read_only",
+            field: Some("db"),
+            message: format!(
+                "{} was opened for reading only; nothing was changed",
+                self.path.display()
+            ),
+        }
     }
 
     pub fn device_id(&self) -> &str {
@@ -125,17 +165,20 @@ impl Db {
     }
 
     /// The region assumed for phone numbers typed without a country code.
+    /// To be removed (issue 11): `Db::reader()?.region()`.
     pub fn region(&self) -> Result<Region> {
         region_of(&self.conn)
     }
 
     /// The shop's time zone (the `time_zone` setting or its default).
+    /// To be removed (issue 11): `Db::reader()?.zone()`.
     pub fn zone(&self) -> Result<ShopZone> {
         ShopZone::of(&self.conn)
     }
 
     /// Today on the shop's calendar: the default date of billing commands
     /// and the last day of a report.
+    /// To be removed (issue 11): `Db::reader()?.today()`.
     pub fn today(&self) -> Result<NaiveDate> {
         Ok(self.zone()?.today())
     }
@@ -227,21 +270,34 @@ impl Db {
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
         if self.read_only {
-            return Err(Error::Refused {
-                code: "read_only",
-                field: Some("db"),
-                message: format!(
-                    "{} was opened for reading only; nothing was changed",
-                    self.path.display()
-                ),
-            });
+            return Err(self.refused_read_only());
         }
+        // Outside writes the connection is `query_only`, so that no read path
+        // can write through it; only here, for this transaction, it may.
+        self.conn.pragma_update(None, "query_only", false)?;
+        let out = self.write_tx(actor, dry_run, at, f);
+        let guarded = self.conn.pragma_update(None, "query_only", true);
+        let out = out?;
+        guarded?;
+        Ok(out)
+    }
+
+    fn write_tx<T>(
+        &mut self,
+        actor: impl FnOnce(&Connection) -> Result<String>,
+        dry_run: bool,
+        at: Option<DateTime<Utc>>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let actor = actor(&tx)?;
         let hlc: i64 = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
         let region = region_of(&tx)?;
+        // A stored zone this program cannot read fails only the writes that
+        // need it (`Write::zone`), so that `settings set time_zone` can mend it.
+        let zone = ShopZone::of(&tx).ok();
         let now = at.unwrap_or_else(Utc::now);
         let mut w = Write {
             tx,
@@ -251,6 +307,7 @@ impl Db {
             now_text: timestamp(now),
             hlc,
             region,
+            zone,
             warnings: Vec::new(),
         };
         let out = f(&mut w)?;
@@ -260,6 +317,9 @@ impl Db {
         } else {
             tx.execute("UPDATE device SET hlc = ?1", [hlc])?;
             tx.commit()?;
+            // This connection's own commits do not move its data_version:
+            // the settings it cached may have changed in this write.
+            self.view.set(None);
         }
         Ok(out)
     }
@@ -274,6 +334,8 @@ pub struct Write<'a> {
     now_text: String,
     hlc: i64,
     region: Region,
+    /// None when the stored `time_zone` setting is not a zone (`Write::zone` says why).
+    zone: Option<ShopZone>,
     /// Noted by the use cases (`warn`), returned by `Db::write_warned`.
     warnings: Vec<Warning>,
 }
@@ -364,7 +426,15 @@ impl Write<'_> {
 
     /// The shop's time zone.
     pub fn zone(&self) -> Result<ShopZone> {
-        ShopZone::of(&self.tx)
+        match self.zone {
+            Some(zone) => Ok(zone),
+            None => ShopZone::of(&self.tx),
+        }
+    }
+
+    /// The zone as read when the write began, None if the setting is bad.
+    pub(crate) fn zone_read(&self) -> Option<ShopZone> {
+        self.zone
     }
 
     /// The next hybrid-logical-clock value: wall-clock ms << 16 plus a counter,
@@ -600,8 +670,11 @@ fn open_writable(path: &Path, create: bool) -> Result<Db> {
         device_id,
         device,
         read_only: false,
+        view: Cell::new(None),
     };
     crate::admins::ensure_default(&mut db).map_err(media)?;
+    // From here on only `Db::write` writes (see `write_inner`).
+    db.conn.pragma_update(None, "query_only", true)?;
     Ok(db)
 }
 
@@ -638,6 +711,41 @@ fn set_up(conn: &mut Connection, path: &Path, existed: bool) -> Result<()> {
             r.get::<_, bool>(0)
         })?;
     migrate(conn, path, existed)
+}
+
+/// The pragmas of a connection that only reads (a `Db` opened read-only, a
+/// `ReadConn`), the writer's where they apply: the busy timeout, the page
+/// cache, statement journals in memory; and `query_only`.
+pub(crate) fn read_pragmas(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -65_536)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(())
+}
+
+/// A connection for a `ReadConn`: opened read-only on a database with this
+/// program's schema (never migrated, created or written: `no_database`,
+/// or a migration error naming the version, otherwise), with `read_pragmas`.
+pub(crate) fn open_read_conn(path: &Path) -> Result<Connection> {
+    require_database(path)?;
+    let conn = open_reader(path, false)?;
+    let latest = latest_schema_version();
+    match applied_version(&conn)? {
+        None => return Err(no_database(path)),
+        Some(v) if v > latest => return Err(newer_schema(v, latest)),
+        Some(v) if v < latest => {
+            return Err(Error::Migration(format!(
+                "{} has schema version {v} and this Pelanggan needs {latest}; \
+                 open it for writing once to upgrade it",
+                path.display()
+            )));
+        }
+        Some(_) => {}
+    }
+    read_pragmas(&conn)?;
+    Ok(conn)
 }
 
 /// `no_database` unless `path` holds something (a missing or empty file is
@@ -711,7 +819,9 @@ fn on_read_only_media(e: Error, path: &Path) -> Error {
 /// last, it tidies the `-wal`/`-shm` away as writers do; else read-only;
 /// else, when SQLite cannot make the shared-memory file beside it (a
 /// read-only folder) and no write-ahead log is pending, as an immutable file.
-fn open_reader(path: &Path) -> Result<Connection> {
+/// `tidy` false skips the writable attempt: a pool's readers live beside a
+/// writer, which tidies up.
+fn open_reader(path: &Path, tidy: bool) -> Result<Connection> {
     let probe = |conn: Connection| -> rusqlite::Result<Connection> {
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
             r.get::<_, i64>(0)
@@ -719,11 +829,14 @@ fn open_reader(path: &Path) -> Result<Connection> {
         conn.pragma_update(None, "query_only", true)?;
         Ok(conn)
     };
-    let writable = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    );
-    if let Ok(conn) = writable
+    let writable = || {
+        Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+    };
+    if tidy
+        && let Ok(conn) = writable()
         && !conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
         && let Ok(conn) = probe(conn)
     {

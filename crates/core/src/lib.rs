@@ -4,7 +4,8 @@
 //! The CLI, the desktop shell and the sync server are adapters that parse
 //! input, call one function here and present the result.
 //!
-//! Reads take a `&Connection` (`Db::conn`); writes run inside `Db::write`,
+//! Reads take a `Reader` (`Db::reader`, `ReadConn`, `Readers`: a connection
+//! with the shop's region and zone; some still take `Db::conn`); writes run inside `Db::write`,
 //! whose `Write` handle records the change log and the activity log in the
 //! same transaction as the change itself.
 
@@ -37,6 +38,7 @@ pub mod phone;
 pub mod privacy;
 pub mod progress;
 pub mod search;
+pub mod session;
 pub mod settings;
 pub mod stats;
 pub mod tags;
@@ -46,4 +48,5 @@ pub mod warning;
 pub use db::{Db, Write};
 pub use error::{Error, ErrorBody, Result};
 pub use money::Money;
+pub use session::{PooledReader, ReadConn, Reader, Readers};
 pub use warning::{Warned, Warning};

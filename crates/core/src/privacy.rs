@@ -356,11 +356,12 @@ fn rewrite_once(db: &mut Db, actor: Option<&str>) -> Result<bool> {
     if !needed {
         return Ok(false);
     }
-    let conn = db.conn();
-    conn.pragma_update(None, "temp_store", "FILE")?;
-    let vacuumed = conn.execute_batch("VACUUM");
-    conn.pragma_update(None, "temp_store", "MEMORY")?;
-    vacuumed?;
+    db.unguarded(|conn| {
+        conn.pragma_update(None, "temp_store", "FILE")?;
+        let vacuumed = conn.execute_batch("VACUUM");
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        Ok(vacuumed?)
+    })?;
     db.write(actor, |w| {
         w.exec("UPDATE privacy_file SET rewrite_needed = 0", [])?;
         Ok(())

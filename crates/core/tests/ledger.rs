@@ -420,7 +420,7 @@ fn the_database_refuses_update_and_delete_of_ledger_rows() {
         "UPDATE customer_balance_history SET description = 'edited'",
         "DELETE FROM customer_balance_history",
     ] {
-        let err = db.conn().execute(sql, []).expect_err(sql);
+        let err = common::raw(&db).execute(sql, []).expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
     // Even inside a write transaction of the core.
@@ -432,8 +432,7 @@ fn the_database_refuses_update_and_delete_of_ledger_rows() {
         .unwrap_err();
     assert_eq!(err.code(), "database");
     // An entry whose balances do not add up is refused too.
-    let err = db
-        .conn()
+    let err = common::raw(&db)
         .execute(
             "INSERT INTO customer_balance_history (uuid, customer_id, type, amount, previous_balance,
                  new_balance, description, created_at, created_by)

@@ -214,7 +214,7 @@ fn a_file_from_a_newer_program_is_refused_untouched() {
     {
         let mut db = Db::open(&path).unwrap();
         add(&mut db, "Budi", WA1);
-        db.conn()
+        common::raw(&db)
             .execute(
                 "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
                  VALUES (999, 'from_the_future', '2030-01-01T00:00:00Z', '0')",

@@ -221,7 +221,7 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     common::assert_ledger_invariant(db.conn());
     // The ledger is still append-only for everyone else.
     assert!(
-        db.conn()
+        common::raw(&db)
             .execute("DELETE FROM customer_balance_history", [])
             .is_err()
     );

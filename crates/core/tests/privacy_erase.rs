@@ -156,7 +156,7 @@ fn tombstones(db: &Db) -> i64 {
 /// Pages freed by an earlier write that are not zeroed (as an import's index
 /// rebuild frees the old index's pages): they hold copies of every row.
 fn free_pages_with_copies(db: &Db) {
-    db.conn()
+    common::raw(db)
         .execute_batch(
             "CREATE TABLE scratch AS SELECT * FROM customers;
              INSERT INTO scratch SELECT * FROM scratch; INSERT INTO scratch SELECT * FROM scratch;

@@ -585,7 +585,7 @@ fn counters_equal_a_full_recount_after_every_operation() {
 fn repair_rewrites_counters_that_drifted() {
     let (_dir, mut db) = common::open();
     common::add(&mut db, "Budi", common::WA1);
-    db.conn()
+    common::raw(&db)
         .execute(
             "UPDATE customer_stats SET customers = 99, total_debt = 7",
             [],
@@ -953,7 +953,7 @@ fn big_shop_plans_equal_the_oracle() {
 
     // A customer last updated before it was created (a clock set back, a
     // raw write): the bound no longer holds, and is not used.
-    db.conn()
+    common::raw(&db)
         .execute(
             "UPDATE customers SET updated_at = '2000-01-01T00:00:00.000Z'
              WHERE id IN (SELECT id FROM customers WHERE status != 'deleted'

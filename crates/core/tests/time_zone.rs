@@ -69,10 +69,9 @@ fn two_mornings(db: &mut Db) -> (String, String) {
 }
 
 fn between(db: &Db, from: &str, to: &str) -> analytics::Report {
-    let mut second = Db::open_read_only(db.path()).unwrap();
     analytics::analytics(
-        db.conn(),
-        &mut second,
+        db.reader().unwrap(),
+        &mut db.read_conn().unwrap(),
         &Query {
             period: Period::Between(date(from), date(to)),
             top: TopBy::Revenue,

@@ -23,9 +23,9 @@ pub fn run(
         today: db.today()?,
     };
     // The report reads half its figures on a second connection, on another core.
-    let mut second = Db::open_read_only(db.path())?;
+    let mut second = db.read_conn()?;
     Ok(Box::new(analytics::analytics(
-        db.conn(),
+        db.reader()?,
         &mut second,
         &query,
     )?))

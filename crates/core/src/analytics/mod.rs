@@ -37,8 +37,8 @@
 //! Owns: the report's types and definitions (`mod.rs`), the monthly series
 //! (`months.rs`), the top lists (`top.rs`), the rollups' maintenance
 //! (`rollups.rs`). Must not know: how a connection is opened (the caller
-//! hands over both), the CLI's flags. API boundary: `analytics(conn, second,
-//! &Query) -> Report`; `rollups`, `recount`, `repair`.
+//! hands over both), the CLI's flags. API boundary: `analytics(reader, &mut
+//! second, &Query) -> Report`; `rollups`, `recount`, `repair`.
 
 mod months;
 mod rollups;
@@ -48,11 +48,11 @@ use chrono::{Days, NaiveDate};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::days::{DayRange, ShopZone};
-use crate::db::Db;
+use crate::days::DayRange;
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::session::{ReadConn, Reader};
 use crate::stats::{self, div_round};
 use top::RangeSums;
 
@@ -205,16 +205,18 @@ pub struct Report {
     pub popular_tags: Vec<TagCount>,
 }
 
-/// The report for `q`. `second` is another connection to the same file
-/// (`Db::open_read_only` of `Db::path`): the subscriber figures, the top list
-/// and the tags are read on it, on another core, while `conn` sums the months.
-pub fn analytics(conn: &Connection, second: &mut Db, q: &Query) -> Result<Report> {
+/// The report for `q`. `second` is another read connection to the same file
+/// (`Db::read_conn`, or one of the app's readers): the subscriber figures, the
+/// top list and the tags are read on it, on another core, while `r` sums the
+/// months.
+pub fn analytics(r: Reader<'_>, second: &mut ReadConn, q: &Query) -> Result<Report> {
+    let conn = r.conn();
     let (from, to) = match q.period {
         Period::Days(n) => (Some(q.today - Days::new(u64::from(n.max(1)) - 1)), q.today),
         Period::All => (None, q.today),
         Period::Between(from, to) => (Some(from), to),
     };
-    let zone = ShopZone::of(conn)?;
+    let zone = r.zone();
     // The range's instants, as text bounds for the stored timestamps and the
     // buckets: [start of `from`, start of the day after `to`).
     let bounds = DayRange::new(from, Some(to), "from")?.bounds(zone);
@@ -243,9 +245,9 @@ pub fn analytics(conn: &Connection, second: &mut Db, q: &Query) -> Result<Report
         cutoff: &cutoff,
     };
     std::thread::scope(|scope| -> Result<Report> {
-        // `second` moves to the other thread (a `&mut Db` is `Send`).
+        // `second` moves to the other thread (a `&mut ReadConn` is `Send`).
         let side = &side;
-        let other = scope.spawn(move || side.figures(second.conn()));
+        let other = scope.spawn(move || side.figures(second.reader()?.conn()));
         let (monthly, total) = months::months(conn, zone, from, to)?;
         let mine = match &split {
             Some(mid) => Some(top::range_sums(conn, &start, mid)?),

@@ -68,4 +68,3 @@ pub fn not_a_spreadsheet(path: &Path, what: &str, hint: &str) -> Error {
         ),
     }
 }
-

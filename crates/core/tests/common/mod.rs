@@ -25,6 +25,13 @@ pub fn open() -> (TempDir, Db) {
     (dir, db)
 }
 
+/// A second, plain connection on the shop's file, for raw SQL that no use
+/// case would run (a forged or drifted row, as another program might write):
+/// the `Db`'s own connection is `query_only` outside `Db::write`.
+pub fn raw(db: &Db) -> Connection {
+    Connection::open(db.path()).expect("a raw connection")
+}
+
 /// Adds a customer with just a name and a WhatsApp number.
 pub fn add(db: &mut Db, name: &str, whatsapp: &str) -> Customer {
     db.write(None, |w| {

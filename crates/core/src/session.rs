@@ -1,0 +1,484 @@
+//! Reading a shop: the `Reader` every read takes, and the connections that
+//! give one (the writer's own view, an owned read-only connection, a pool).
+//!
+//! Owns: how a read connection is opened and set up (read-only, `query_only`,
+//! the writer's pragmas where they apply, never migrating or creating) and the
+//! settings every read needs (the shop's region and time zone), read once per
+//! connection and again only when another connection committed (SQLite's
+//! `PRAGMA data_version` moves then). Must not know: any table but through
+//! `settings`; the use cases. API boundary: `Reader` (Copy, handed by value
+//! to every public read), `Db::reader`, `Write::reader`, `ReadConn`,
+//! `Readers` / `Db::readers`.
+//!
+//! Why several connections: SQLite in WAL mode lets readers read the last
+//! commit while one writer writes, but only on their own connections. An
+//! app that holds the database open all day reads through a `Readers` pool
+//! while a 30-second import holds the writer.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+use crate::days::ShopZone;
+use crate::db::{Db, View, Write};
+use crate::error::{Error, Result};
+use crate::phone::Region;
+
+/// What a read needs: a connection that sees one consistent state, the
+/// shop's region (for phone numbers typed without a country code) and its
+/// time zone (what a day is). Copy: pass it by value.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    conn: &'a Connection,
+    region: Region,
+    zone: ShopZone,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(conn: &'a Connection, region: Region, zone: ShopZone) -> Reader<'a> {
+        Reader { conn, region, zone }
+    }
+
+    /// The connection: read-only (`query_only`) unless this is a write's
+    /// own view (`Write::reader`).
+    pub fn conn(&self) -> &'a Connection {
+        self.conn
+    }
+
+    /// The region assumed for phone numbers typed without a country code.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The shop's time zone (the `time_zone` setting or its default).
+    pub fn zone(&self) -> ShopZone {
+        self.zone
+    }
+
+    /// Today on the shop's calendar.
+    pub fn today(&self) -> NaiveDate {
+        self.zone.today()
+    }
+}
+
+impl std::fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("region", &self.region)
+            .field("zone", &self.zone)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `PRAGMA data_version`: moves when another connection commits.
+fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// The view `cached` if no other connection committed since it was read,
+/// else the settings read again.
+fn current_view(conn: &Connection, cached: Option<View>) -> Result<View> {
+    let version = data_version(conn)?;
+    if let Some(view) = cached
+        && view.version == version
+    {
+        return Ok(view);
+    }
+    Ok(View {
+        version,
+        region: crate::db::region_of(conn)?,
+        zone: ShopZone::of(conn)?,
+    })
+}
+
+impl Db {
+    /// The writer's own read view, between writes: reads on the connection
+    /// that writes (a CLI command opens only one). The settings are cached
+    /// and read again after this `Db` writes or another connection commits.
+    pub fn reader(&self) -> Result<Reader<'_>> {
+        let view = current_view(self.conn(), self.view.get())?;
+        self.view.set(Some(view));
+        Ok(Reader::new(self.conn(), view.region, view.zone))
+    }
+
+    /// A pool of `n` read connections on this database's file (see `Readers`).
+    pub fn readers(&self, n: usize) -> Result<Readers> {
+        Readers::open(self.path(), n)
+    }
+
+    /// One read connection on this database's file (see `ReadConn`): a
+    /// second connection for a read that runs beside another (analytics).
+    pub fn read_conn(&self) -> Result<ReadConn> {
+        ReadConn::open(self.path())
+    }
+}
+
+impl Write<'_> {
+    /// Reads inside this write: they see what it wrote so far. The zone is
+    /// the one read when the write began; a stored zone this program cannot
+    /// read (which only `settings set time_zone` mends) reads as UTC here.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader::new(
+            self.tx(),
+            self.region(),
+            self.zone_read().unwrap_or(ShopZone::UTC),
+        )
+    }
+}
+
+/// One owned read-only connection on a shop's file, with the writer's
+/// pragmas where they apply and `query_only`. It never migrates, creates,
+/// or writes. A read on it sees the last commit, never a write in progress.
+#[derive(Debug)]
+pub struct ReadConn {
+    conn: Connection,
+    path: PathBuf,
+    view: Option<View>,
+}
+
+impl ReadConn {
+    /// Opens the database at `path` for reading: `no_database` when there is
+    /// none, a migration error when its schema is not this program's (a
+    /// writer's `Db::open` upgrades it).
+    pub fn open(path: impl AsRef<Path>) -> Result<ReadConn> {
+        let path = path.as_ref();
+        Ok(ReadConn {
+            conn: crate::db::open_read_conn(path)?,
+            path: path.to_path_buf(),
+            view: None,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The read view; the settings are read again only when another
+    /// connection committed since the last call.
+    pub fn reader(&mut self) -> Result<Reader<'_>> {
+        let view = current_view(&self.conn, self.view)?;
+        self.view = Some(view);
+        Ok(Reader::new(&self.conn, view.region, view.zone))
+    }
+}
+
+/// A small pool of `ReadConn`s on one file, shareable between threads
+/// (`Sync`): `get` hands out a free connection, waiting for one when all
+/// are in use, and takes it back when the guard is dropped.
+#[derive(Debug)]
+pub struct Readers {
+    path: PathBuf,
+    size: usize,
+    idle: Mutex<Vec<ReadConn>>,
+    freed: Condvar,
+}
+
+impl Readers {
+    /// Opens `n` read connections on `path` (`n` 1 to 64).
+    pub fn open(path: impl AsRef<Path>, n: usize) -> Result<Readers> {
+        if !(1..=64).contains(&n) {
+            return Err(Error::validation(
+                "readers",
+                format!("{n} read connections: use 1 to 64"),
+            ));
+        }
+        let path = path.as_ref();
+        let idle = (0..n)
+            .map(|_| ReadConn::open(path))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Readers {
+            path: path.to_path_buf(),
+            size: n,
+            idle: Mutex::new(idle),
+            freed: Condvar::new(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How many connections the pool holds.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// A free connection, waiting until one is given back if all are in use.
+    pub fn get(&self) -> PooledReader<'_> {
+        // A panic elsewhere cannot leave the list half-changed (push and pop
+        // are whole), so a poisoned lock is taken as it is.
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(conn) = idle.pop() {
+                return PooledReader {
+                    pool: self,
+                    conn: Some(conn),
+                };
+            }
+            idle = self
+                .freed
+                .wait(idle)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// A connection lent by `Readers::get`, given back when dropped.
+#[derive(Debug)]
+pub struct PooledReader<'p> {
+    pool: &'p Readers,
+    conn: Option<ReadConn>,
+}
+
+impl PooledReader<'_> {
+    /// The read view (see `ReadConn::reader`).
+    pub fn reader(&mut self) -> Result<Reader<'_>> {
+        self.conn
+            .as_mut()
+            .expect("a lent connection is there until the guard drops")
+            .reader()
+    }
+}
+
+impl Drop for PooledReader<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            self.pool
+                .idle
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(conn);
+            self.pool.freed.notify_one();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::settings::{self, Key};
+
+    fn shop() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path().join("shop.db")).unwrap();
+        (dir, db)
+    }
+
+    fn set(db: &mut Db, key: Key, value: &str) {
+        db.write(None, |w| settings::set(w, key, value)).unwrap();
+    }
+
+    /// The app keeps the writer behind a mutex and shares the pool.
+    #[test]
+    fn the_pool_is_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        fn sent<T: Send>() {}
+        shared::<Readers>();
+        sent::<Db>();
+        sent::<ReadConn>();
+    }
+
+    #[test]
+    fn the_writers_reader_follows_its_own_writes() {
+        let (_dir, mut db) = shop();
+        set(&mut db, Key::TimeZone, "Asia/Makassar");
+        let r = db.reader().unwrap();
+        assert_eq!(
+            (r.region().code(), r.zone().name()),
+            ("ID".to_owned(), "Asia/Makassar")
+        );
+        set(&mut db, Key::DefaultRegion, "MY");
+        set(&mut db, Key::TimeZone, "Asia/Kuala_Lumpur");
+        let r = db.reader().unwrap();
+        assert_eq!(
+            (r.region().code(), r.zone().name()),
+            ("MY".to_owned(), "Asia/Kuala_Lumpur")
+        );
+        assert_eq!(r.today(), r.zone().today());
+    }
+
+    #[test]
+    fn a_read_conn_reads_settings_again_only_after_a_commit_elsewhere() {
+        let (_dir, mut db) = shop();
+        set(&mut db, Key::TimeZone, "Asia/Jayapura");
+        let mut rc = db.read_conn().unwrap();
+        assert_eq!(rc.reader().unwrap().zone().name(), "Asia/Jayapura");
+        // Changed behind the cache's back without a commit elsewhere: the
+        // cached view stands (the proof that it is not read per call).
+        let version = rc.view.unwrap().version;
+        rc.view = Some(View {
+            version,
+            region: Region::parse("SG").unwrap(),
+            zone: ShopZone::UTC,
+        });
+        assert_eq!(rc.reader().unwrap().zone(), ShopZone::UTC);
+        // The writer commits: data_version moves and the settings are read.
+        set(&mut db, Key::TimeZone, "Asia/Makassar");
+        let r = rc.reader().unwrap();
+        assert_eq!(
+            (r.region().code(), r.zone().name()),
+            ("ID".to_owned(), "Asia/Makassar")
+        );
+        // And the writer sees a commit made by another connection.
+        let mut other = Db::open(db.path()).unwrap();
+        set(&mut other, Key::DefaultRegion, "MY");
+        assert_eq!(db.reader().unwrap().region().code(), "MY");
+    }
+
+    #[test]
+    fn read_connections_cannot_write() {
+        let (_dir, db) = shop();
+        let mut rc = db.read_conn().unwrap();
+        let err = rc
+            .reader()
+            .unwrap()
+            .conn()
+            .execute("DELETE FROM settings", [])
+            .unwrap_err();
+        assert!(err.to_string().contains("readonly"), "{err}");
+        let query_only: bool = rc
+            .reader()
+            .unwrap()
+            .conn()
+            .query_row("PRAGMA query_only", [], |r| r.get(0))
+            .unwrap();
+        let timeout: i64 = rc
+            .reader()
+            .unwrap()
+            .conn()
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        let cache: i64 = rc
+            .reader()
+            .unwrap()
+            .conn()
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((query_only, timeout, cache), (true, 10_000, -65_536));
+    }
+
+    #[test]
+    fn the_writer_writes_only_inside_a_write() {
+        let (_dir, mut db) = shop();
+        let query_only = |db: &Db| -> bool {
+            db.conn()
+                .query_row("PRAGMA query_only", [], |r| r.get(0))
+                .unwrap()
+        };
+        let refused = |db: &Db| {
+            let err = db
+                .reader()
+                .unwrap()
+                .conn()
+                .execute("DELETE FROM settings", [])
+                .unwrap_err();
+            assert!(err.to_string().contains("readonly"), "{err}");
+        };
+        assert!(query_only(&db));
+        refused(&db);
+        db.write(None, |w| {
+            assert!(
+                !w.reader()
+                    .conn()
+                    .query_row("PRAGMA query_only", [], |r| r.get::<_, bool>(0))?
+            );
+            Ok(())
+        })
+        .unwrap();
+        refused(&db);
+        // Guarded again after a failed write and after a dry run.
+        let failed: Result<()> = db.write(None, |_| Err(Error::validation("x", "no")));
+        assert!(failed.is_err());
+        refused(&db);
+        db.dry_run(None, |w| settings::set(w, Key::Currency, "USD"))
+            .unwrap();
+        refused(&db);
+        assert_eq!(settings::get(db.conn(), Key::Currency).unwrap(), "IDR");
+        assert!(query_only(&db));
+    }
+
+    #[test]
+    fn a_read_conn_never_creates_or_migrates() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.db");
+        assert_eq!(ReadConn::open(&missing).unwrap_err().code(), "no_database");
+        assert!(!missing.exists());
+        let empty = dir.path().join("empty.db");
+        drop(Connection::open(&empty).unwrap());
+        assert_eq!(ReadConn::open(&empty).unwrap_err().code(), "no_database");
+        let old = dir.path().join("old.db");
+        drop(Db::open(&old).unwrap());
+        let c = Connection::open(&old).unwrap();
+        c.execute(
+            "DELETE FROM refinery_schema_history WHERE version = (SELECT max(version) FROM refinery_schema_history)",
+            [],
+        )
+        .unwrap();
+        drop(c);
+        let err = ReadConn::open(&old).err().unwrap();
+        assert!(err.to_string().contains("open it for writing"), "{err}");
+        let version: i64 = Connection::open(&old)
+            .unwrap()
+            .query_row(
+                "SELECT max(version) FROM refinery_schema_history",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(version, crate::db::latest_schema_version() - 1);
+    }
+
+    #[test]
+    fn a_write_reads_what_it_wrote() {
+        let (_dir, mut db) = shop();
+        let mut rc = db.read_conn().unwrap();
+        db.write(None, |w| {
+            settings::set(w, Key::InvoicePrefix, "TKO")?;
+            let r = w.reader();
+            assert_eq!(settings::get(r.conn(), Key::InvoicePrefix)?, "TKO");
+            // Another connection still reads the last commit.
+            assert_eq!(
+                settings::get(rc.reader()?.conn(), Key::InvoicePrefix)?,
+                "INV"
+            );
+            assert_eq!(r.region().code(), "ID");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            settings::get(rc.reader().unwrap().conn(), Key::InvoicePrefix).unwrap(),
+            "TKO"
+        );
+    }
+
+    #[test]
+    fn the_pool_lends_each_connection_to_one_holder() {
+        let (_dir, db) = shop();
+        assert_eq!(db.readers(0).err().unwrap().code(), "validation");
+        let readers = db.readers(2).unwrap();
+        assert_eq!(readers.size(), 2);
+        let mut a = readers.get();
+        let b = readers.get();
+        assert_eq!(a.reader().unwrap().region().code(), "ID");
+        let (sent, got) = mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // Waits: both connections are lent.
+                let mut c = readers.get();
+                sent.send(c.reader().unwrap().zone()).unwrap();
+            });
+            assert!(got.recv_timeout(Duration::from_millis(100)).is_err());
+            drop(b);
+            assert!(got.recv_timeout(Duration::from_secs(5)).is_ok());
+        });
+        drop(a);
+        assert_eq!(readers.idle.lock().unwrap().len(), 2);
+    }
+}
