@@ -20,6 +20,9 @@
 use crate::db::{Db, Write};
 use crate::error::Result;
 
+/// Whether the index (table, index) is one to rebuild.
+pub(crate) type IndexRule = dyn Fn(&str, &str) -> bool;
+
 /// What a bulk write sets aside while it runs. `Default` sets nothing aside:
 /// a plain write.
 #[derive(Default)]
@@ -41,7 +44,7 @@ pub(crate) struct Bulk<'a> {
     /// Which secondary indexes (table, index) to drop and make again at the
     /// end: one sort each instead of a random insert per row. Those whose
     /// order is the order rows are made in take appends and are best kept.
-    pub rebuilt: Option<&'a dyn Fn(&str, &str) -> bool>,
+    pub rebuilt: Option<&'a IndexRule>,
     /// Index the search text of the rows written in one pass at the end.
     pub defer_search: bool,
     /// Sum the analytics rollups once at the end instead of row by row.
@@ -187,7 +190,7 @@ impl Saved {
 /// failure rolls the drop back with everything else.
 fn with_indexes_rebuilt<T>(
     w: &mut Write<'_>,
-    rebuilt: &dyn Fn(&str, &str) -> bool,
+    rebuilt: &IndexRule,
     f: impl FnOnce(&mut Write<'_>) -> Result<T>,
 ) -> Result<T> {
     let indexes: Vec<(String, String)> = {
