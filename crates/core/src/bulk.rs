@@ -115,45 +115,50 @@ struct Saved {
 }
 
 impl Saved {
+    /// Sets what `bulk` names, remembering what was there; a failure half
+    /// way puts back what was already set.
     fn set(db: &Db, bulk: &Bulk<'_>) -> Result<Saved> {
-        // Outside a write the connection is query_only, which would keep
-        // the journal mode as it is without a word.
-        db.unguarded(|conn| Saved::set_on(conn, bulk))
+        let mut saved = Saved {
+            cache: None,
+            fixture: None,
+        };
+        // Outside a write the connection is query_only, under which SQLite
+        // would keep the journal mode as it is without a word.
+        match db.unguarded(|conn| saved.set_on(conn, bulk)) {
+            Ok(()) => Ok(saved),
+            Err(e) => {
+                let _ = saved.restore(db);
+                Err(e)
+            }
+        }
     }
 
-    fn set_on(conn: &rusqlite::Connection, bulk: &Bulk<'_>) -> Result<Saved> {
+    fn set_on(&mut self, conn: &rusqlite::Connection, bulk: &Bulk<'_>) -> Result<()> {
         let int = |pragma: &str| -> Result<i64> {
             Ok(conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0))?)
         };
-        let cache = match bulk.cache_kib {
-            Some(kib) => {
-                let was = int("cache_size")?;
-                conn.pragma_update(None, "cache_size", kib)?;
-                Some(was)
-            }
-            None => None,
-        };
-        let fixture = if bulk.fixture {
+        if let Some(kib) = bulk.cache_kib {
+            self.cache = Some(int("cache_size")?);
+            conn.pragma_update(None, "cache_size", kib)?;
+        }
+        if bulk.fixture {
             let journal: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-            let was = (
+            self.fixture = Some((
                 journal,
                 int("synchronous")?,
                 int("foreign_keys")?,
                 int("temp_store")?,
-            );
-            // Statement journals (every insert with triggers needs one) in
-            // memory rather than in a temp file written page by page.
+            ));
             let mode: String = conn.query_row("PRAGMA journal_mode = MEMORY", [], |r| r.get(0))?;
             // SQLite answers with the mode it kept when it cannot change it.
             debug_assert_eq!(mode, "memory", "the fixture's journal mode");
+            // Statement journals (every insert with triggers needs one) in
+            // memory rather than in a temp file written page by page.
             conn.execute_batch(
                 "PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY",
             )?;
-            Some(was)
-        } else {
-            None
-        };
-        Ok(Saved { cache, fixture })
+        }
+        Ok(())
     }
 
     /// Puts every setting back, trying each even when one fails; the first
