@@ -52,6 +52,9 @@ pub enum Command {
         /// At most this many entries, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next page: --after` of the previous page, with --limit)
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
     },
     /// The shop's admins
     #[command(subcommand)]
@@ -399,6 +402,9 @@ pub enum BalanceCmd {
         /// At most this many entries, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next page: --after` of the previous page, with --limit)
+        #[arg(long, value_name = "CURSOR")]
+        after: Option<String>,
     },
 }
 
@@ -584,6 +590,12 @@ pub enum SubscriptionCmd {
         /// Show cancelled subscriptions too
         #[arg(long)]
         include_cancelled: bool,
+        /// At most this many subscriptions, oldest first [default: all]
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
 }
 
@@ -618,6 +630,9 @@ pub enum InvoiceCmd {
         /// At most this many invoices, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
     /// Show one invoice by its number
     Show {
@@ -666,6 +681,9 @@ pub enum PaymentCmd {
         /// At most this many payments, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
 }
 
@@ -707,5 +725,8 @@ pub enum VoucherCmd {
         /// At most this many vouchers, newest first [default: all]
         #[arg(long)]
         limit: Option<u32>,
+        /// Start after this cursor (the `next` of the previous page)
+        #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
+        after: Option<String>,
     },
 }

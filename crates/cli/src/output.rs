@@ -22,11 +22,12 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
 use pelanggan_core::contacts::Contact;
-use pelanggan_core::customers::{Customer, Page};
+use pelanggan_core::customers::{Customer, CustomerPage};
 use pelanggan_core::days::ShopZone;
 use pelanggan_core::export::ExportSummary;
 use pelanggan_core::import::ImportSummary;
 use pelanggan_core::ledger::LedgerEntry;
+use pelanggan_core::page::Page;
 use pelanggan_core::settings::Setting;
 use pelanggan_core::tags::TagUsage;
 use pelanggan_core::{Error, ErrorBody, Warned};
@@ -51,6 +52,11 @@ pub trait Render {
     /// Nothing to print at all.
     fn silent(&self) -> bool {
         false
+    }
+    /// The cursor of a list's next page, printed on stderr in JSON mode
+    /// (`{"next": ...}`) when the JSON itself is a bare array with no room for it.
+    fn next(&self) -> Option<&str> {
+        None
     }
 }
 
@@ -116,7 +122,12 @@ pub fn print(out: &dyn Render, json: bool) -> ExitCode {
         complain(&text);
         return ExitCode::SUCCESS;
     }
-    say(&text)
+    let done = say(&text);
+    match out.next() {
+        Some(next) if json => complain(&serde_json::json!({ "next": next }).to_string()),
+        _ => {}
+    }
+    done
 }
 
 /// Writes `text` and a line end on stdout. A reader that stopped reading
@@ -310,7 +321,7 @@ impl Text for Customer {
     }
 }
 
-impl Text for Page<Customer> {
+impl Text for CustomerPage {
     fn text(&self) -> String {
         let mut t = table(&["#", "name", "whatsapp", "balance", "status", "tags"]);
         for c in &self.items {
@@ -329,10 +340,53 @@ impl Text for Page<Customer> {
             self.total_pages.max(1),
             count(self.total, "customer", "customers")
         );
-        if let Some(next) = &self.next {
-            out.push_str(&format!("\nnext page: --after {}", shell_word(next)));
-        }
+        out.push_str(&next_hint(self.next.as_deref()));
         out
+    }
+}
+
+/// The line that tells how to ask for the next page, when there is one.
+fn next_hint(next: Option<&str>) -> String {
+    next.map(|next| format!("\nnext page: --after {}", shell_word(next)))
+        .unwrap_or_default()
+}
+
+/// A page of a longer list: JSON as the array of its items (as `List`, so
+/// the JSON stays what it was before lists were paged; with `--json` the next
+/// cursor goes to stderr as `{"next": ...}`), text as its table and, when there
+/// is a next page, the `--after` hint of the customer list.
+pub struct Paged<T> {
+    list: List<T>,
+    next: Option<String>,
+}
+
+impl<T> Paged<T> {
+    pub fn of(page: Page<T>) -> Paged<T> {
+        Paged {
+            list: List(page.items),
+            next: page.next,
+        }
+    }
+}
+
+impl<T> From<Page<T>> for Paged<T> {
+    fn from(page: Page<T>) -> Paged<T> {
+        Paged::of(page)
+    }
+}
+
+impl<T: Serialize> Render for Paged<T>
+where
+    List<T>: Text,
+{
+    fn json(&self) -> Value {
+        serde_json::to_value(&self.list).unwrap_or_else(|e| Value::String(e.to_string()))
+    }
+    fn text(&self) -> String {
+        Text::text(&self.list) + &next_hint(self.next.as_deref())
+    }
+    fn next(&self) -> Option<&str> {
+        self.next.as_deref()
     }
 }
 

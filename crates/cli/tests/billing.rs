@@ -1086,3 +1086,57 @@ fn issue_due_refuses_runaway_dates_and_runs_dry() {
         "a void invoice carries nothing: {text}"
     );
 }
+
+/// `--after` pages a billing list: the JSON stays the bare array of the page
+/// (as scripts index it), the next cursor comes on stderr as `{"next": ...}`,
+/// and the table ends with the flag to copy.
+#[test]
+fn billing_lists_page_with_after() {
+    let shop = Shop::new();
+    for code in ["HS-001", "HS-002", "HS-003"] {
+        shop.ok(&["voucher", "add", code, "--profile", "1h", "--price", "5000"]);
+    }
+    let out = shop
+        .cmd(&["voucher", "list", "--limit", "2", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let first: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes = |page: &Value| -> Vec<String> {
+        page.as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(codes(&first), ["HS-003", "HS-002"]);
+    let hint: Value = serde_json::from_slice(&out.stderr).unwrap();
+    let next = hint["next"].as_str().unwrap();
+    let out = shop
+        .cmd(&["voucher", "list", "--limit", "2", "--after", next, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+    let second: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(codes(&second), ["HS-001"]);
+
+    let text = shop.text(&["voucher", "list", "--limit", "2"]);
+    assert!(
+        text.ends_with(&format!("next page: --after {next}\n")),
+        "{text}"
+    );
+    // Without --limit: every row, no cursor, as before.
+    let out = shop.cmd(&["voucher", "list", "--json"]).output().unwrap();
+    assert!(out.stderr.is_empty());
+    for list in ["invoice", "payment", "subscription"] {
+        assert!(
+            shop.ok(&[list, "list", "--limit", "1"]).is_array(),
+            "{list}"
+        );
+    }
+    shop.refused(
+        &["invoice", "list", "--after", "x"],
+        "validation",
+        Some("after"),
+    );
+}

@@ -562,3 +562,54 @@ fn database_path_from_environment() {
         .success();
     assert!(path.exists());
 }
+
+/// The JSON error carries the structured facts beside the English message
+/// (`details`, named by `kind`), so a UI can word its own sentence; the
+/// fields scripts read today (`code`, `message`, `field`, `holder_id`) stay.
+/// The JSON of every code is pinned in the core (`error.rs`, `every_code_has_its_json`).
+#[test]
+fn json_errors_carry_their_details() {
+    let shop = Shop::new();
+    let budi = shop.add("Budi Santoso", "0812 3456 7890");
+    let e = shop.err(
+        &[
+            "customer",
+            "add",
+            "--name",
+            "Sari",
+            "--whatsapp",
+            "+62 812 3456 7890",
+        ],
+        1,
+    );
+    assert_eq!(e["code"], "duplicate_whatsapp");
+    assert_eq!(e["field"], "whatsapp");
+    assert_eq!(e["holder_id"], budi["id"]);
+    assert_eq!(
+        e["details"],
+        serde_json::json!({
+            "kind": "holder",
+            "id": budi["id"],
+            "local_id": budi["local_id"],
+            "name": "Budi Santoso",
+            "whatsapp": "+6281234567890",
+        })
+    );
+
+    let e = shop.err(&["invoice", "show", "INV-2026-999999"], 1);
+    assert_eq!(e["code"], "not_found");
+    assert_eq!(e["details"]["kind"], "missing");
+    assert_eq!(e["details"]["reference"], "INV-2026-999999");
+
+    let e = shop.err(&["customer", "add", "--name", "X", "--whatsapp", "12"], 1);
+    assert_eq!(e["code"], "invalid_whatsapp");
+    assert_eq!(
+        e["details"],
+        serde_json::json!({"kind": "input", "input": "12"})
+    );
+
+    // A refusal with no facts beyond its code has no details.
+    let e = shop.err(&["customer", "show", "--json-nope"], 2);
+    assert_eq!(e["code"], "usage");
+    assert!(e.get("details").is_none());
+}

@@ -311,3 +311,48 @@ fn completions_for_every_shell_without_a_database() {
     let bad = binary().args(["completions", "tcsh"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// `balance history` and `activity` page with `--limit` and `--after` as the
+/// customer list does: the table ends with the next page's cursor, the JSON
+/// stays the array of entries it always was.
+#[test]
+fn history_and_activity_print_the_next_page() {
+    let shop = Shop::new();
+    shop.add("Budi", "0812-3456-7890");
+    for amount in ["1000", "2000", "3000"] {
+        shop.ok(&["balance", "credit", "1", amount, "--description", "titip"]);
+    }
+    for args in [
+        &["balance", "history", "1", "--limit", "2"][..],
+        &["activity", "1", "--limit", "2"][..],
+    ] {
+        let first = shop.text(args);
+        let next = first
+            .lines()
+            .find_map(|l| l.strip_prefix("next page: --after "))
+            .unwrap_or_else(|| panic!("no cursor in\n{first}"))
+            .to_owned();
+        let json = shop.ok(args);
+        assert_eq!(json.as_array().map(Vec::len), Some(2), "{json}");
+        let rest = [args, &["--after", &next]].concat();
+        let second = shop.ok(&rest);
+        let second = second.as_array().unwrap();
+        assert!(!second.is_empty() && second.len() <= 2, "{second:?}");
+        let ids: Vec<&serde_json::Value> =
+            json.as_array().unwrap().iter().map(|e| &e["id"]).collect();
+        assert!(
+            second.iter().all(|e| !ids.contains(&&e["id"])),
+            "pages overlap"
+        );
+        assert!(
+            !shop.text(&rest).contains("next page"),
+            "the last page has none"
+        );
+    }
+    // Without --limit everything is one page, with no cursor.
+    assert!(
+        !shop
+            .text(&["balance", "history", "1"])
+            .contains("next page")
+    );
+}

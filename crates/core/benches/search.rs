@@ -147,7 +147,10 @@ fn main() {
             .iter()
             .map(|t| {
                 let q = ListQuery {
-                    search: Some(t.clone()),
+                    filter: pelanggan_core::search::Filter {
+                        search: Some(t.clone()),
+                        ..Default::default()
+                    },
                     ..ListQuery::default()
                 };
                 let start = Instant::now();

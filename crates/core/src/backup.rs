@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::file_copy::{PAGES_PER_STEP, copy_pages, quick_check, report};
 use crate::outfile::{self, Partial, Rules, with_suffix};
 use crate::progress::{Cancel, Progress};
@@ -126,7 +126,7 @@ fn check_source(db: &Db, backups: &Path) -> Result<()> {
         ),
     };
     Err(Error::Refused {
-        code: "database_damaged",
+        code: Code::DatabaseDamaged,
         field: Some("db"),
         message: format!(
             "{} is damaged ({problem}), so a backup of it would be damaged too; none was \

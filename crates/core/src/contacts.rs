@@ -1,10 +1,13 @@
 //! A customer's extra contacts: more WhatsApp numbers, emails and phones,
 //! validated like the main fields; at most one primary per type.
+//!
+//! Owns the contact rows and their rules, by customer reference. Must not
+//! know how a customer is made; it reuses `customers`' number rules.
 
 use std::str::FromStr;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -29,6 +32,7 @@ text_enum! {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Contact {
     pub id: String,
     pub local_id: i64,
@@ -41,11 +45,20 @@ pub struct Contact {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone)]
+/// A contact to add. JSON: `{"type": "email", "value": "..."}`, with
+/// `is_primary` (false) and `notes` optional.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewContact {
+    #[serde(rename = "type")]
     pub kind: ContactKind,
     pub value: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<bool>", optional))]
     pub is_primary: bool,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub notes: Option<String>,
 }
 
@@ -60,13 +73,15 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
     let value = normalise(input.kind, &input.value, w.region(), &mut warnings)?;
     if input.kind != ContactKind::Email {
         let number = E164::from_stored(value.clone());
-        if let Some(holder) = customers::whatsapp_holder(w.tx(), &number, Some(customer.id))? {
+        if let Some(holder) = customers::whatsapp_holder(w.tx(), &number, Some(customer.id()))? {
             warnings.push(Warning::new(
                 "number_of_other_customer",
                 Some("value"),
                 format!(
                     "{value} is the WhatsApp number of another customer, #{} {} ({})",
-                    holder.id, holder.name, holder.uuid
+                    holder.id(),
+                    holder.name(),
+                    holder.uuid()
                 ),
             ));
         }
@@ -75,7 +90,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
     let taken: bool = w.query_row(
         "SELECT EXISTS (SELECT 1 FROM customer_contacts WHERE customer_id = ?1 AND type = ?2
                         AND value = ?3 COLLATE NOCASE AND causal_length % 2 = 1)",
-        params![customer.id, input.kind.as_str(), value],
+        params![customer.id(), input.kind.as_str(), value],
         |r| r.get(0),
     )?;
     if taken {
@@ -91,7 +106,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
          VALUES (?1, ?2, ?3, ?4, 0, ?5, ?6, ?6)",
         params![
             uuid,
-            customer.id,
+            customer.id(),
             input.kind.as_str(),
             value,
             notes,
@@ -99,7 +114,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
         ],
     )?;
     let row = json!({
-        "customer_id": customer.uuid,
+        "customer_id": customer.uuid(),
         "type": input.kind,
         "value": value,
         "is_primary": false,
@@ -109,7 +124,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
     });
     w.record_change("contact", &uuid, ChangeOp::Insert, None, Some(&row))?;
     w.record_activity(
-        customer.id,
+        customer.id(),
         "contact_added",
         json!({ "contact_id": uuid, "type": input.kind, "value": value }),
     )?;
@@ -141,7 +156,7 @@ pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Conta
         Some(&json!(causal_length)),
     )?;
     w.record_activity(
-        customer.id,
+        customer.id(),
         "contact_removed",
         json!({ "contact_id": found.id, "type": found.kind, "value": found.value }),
     )?;
@@ -165,7 +180,7 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
             "UPDATE customer_contacts SET is_primary = 0, updated_at = ?3
              WHERE customer_id = ?1 AND type = ?2 AND is_primary = 1 RETURNING uuid",
         )?;
-        stmt.query_map(params![customer.id, kind.as_str(), w.now()], |r| r.get(0))?
+        stmt.query_map(params![customer.id(), kind.as_str(), w.now()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?
     };
     for id in &previous {
@@ -189,7 +204,7 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
         Some(&json!(true)),
     )?;
     w.record_activity(
-        customer.id,
+        customer.id(),
         "contact_primary_set",
         json!({ "contact_id": uuid, "type": kind, "previous": previous }),
     )
@@ -202,7 +217,7 @@ pub fn list(conn: &Connection, reference: &str, region: Region) -> Result<Vec<Co
         "{SELECT} WHERE k.customer_id = ?1 AND k.causal_length % 2 = 1
          ORDER BY k.type, k.is_primary DESC, k.id"
     ))?;
-    let rows = stmt.query_map([customer.id], from_row)?;
+    let rows = stmt.query_map([customer.id()], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
@@ -216,7 +231,7 @@ fn get(conn: &Connection, customer: &Handle, contact: &str) -> Result<Contact> {
     };
     conn.query_row(
         &format!("{SELECT} WHERE k.customer_id = ?1 AND {by} AND k.causal_length % 2 = 1"),
-        params![customer.id, text],
+        params![customer.id(), text],
         from_row,
     )
     .optional()?

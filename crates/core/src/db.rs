@@ -20,7 +20,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::days::ShopZone;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::phone::Region;
 use crate::warning::{Warned, Warning};
 
@@ -90,8 +90,8 @@ impl Db {
             Some(v) if v < latest => {
                 drop(conn);
                 return Db::open_existing(&path).map_err(|e| match e.code() {
-                    "read_only" => Error::Refused {
-                        code: "read_only",
+                    Code::ReadOnly => Error::Refused {
+                        code: Code::ReadOnly,
                         field: Some("db"),
                         message: format!(
                             "{} has schema version {v} and this Pelanggan needs {latest}; \
@@ -151,7 +151,7 @@ impl Db {
 
     fn refused_read_only(&self) -> Error {
         Error::Refused {
-            code: "read_only",
+            code: Code::ReadOnly,
             field: Some("db"),
             message: format!(
                 "{} was opened for reading only; nothing was changed",
@@ -766,7 +766,7 @@ pub(crate) fn require_database(path: &Path) -> Result<()> {
 
 fn no_database(path: &Path) -> Error {
     Error::Refused {
-        code: "no_database",
+        code: Code::NoDatabase,
         field: Some("db"),
         message: format!(
             "no database at {}; check the path (--db, $PELANGGAN_DB). \
@@ -778,7 +778,7 @@ fn no_database(path: &Path) -> Error {
 
 fn read_only(path: &Path) -> Error {
     Error::Refused {
-        code: "read_only",
+        code: Code::ReadOnly,
         field: Some("db"),
         message: format!(
             "{} is read-only (the file, its folder or the medium cannot be written), \
@@ -798,7 +798,7 @@ fn on_read_only_media(e: Error, path: &Path) -> Error {
             f.code,
             rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
         ),
-        Error::Refused { code, .. } => *code == "read_only",
+        Error::Refused { code, .. } => *code == Code::ReadOnly,
         Error::Io(io) => matches!(
             io.kind(),
             std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
@@ -855,7 +855,7 @@ fn open_reader(path: &Path, tidy: bool) -> Result<Connection> {
     let wal = crate::outfile::with_suffix(path, "-wal");
     if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
         return Err(Error::Refused {
-            code: "read_only",
+            code: Code::ReadOnly,
             field: Some("db"),
             message: format!(
                 "{} cannot be read here: its write-ahead log ({}) holds changes, and \

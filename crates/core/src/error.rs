@@ -1,8 +1,15 @@
-//! The one error type of the core. Every case has a stable machine code
-//! (`Error::code`) that the CLI, the desktop app and the sync server map to
-//! their own world (exit codes, `{code, message, field}`, HTTP statuses).
+//! The one error type of the core, its closed list of stable machine codes
+//! (`Code`) and the wire form clients receive (`ErrorBody`). Every case has a
+//! code that the CLI, the desktop app and the sync server map to their own
+//! world (exit codes, `{code, message, field, details}`, HTTP statuses).
+//! Owns the codes, the English messages' shape and the structured details; it
+//! must not know any table, command or exit code (the CLI owns those).
 
 use std::fmt;
+
+use serde::Serialize;
+
+use crate::names::text_enum;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -65,7 +72,7 @@ pub enum Error {
     /// (`invoice_void`, `already_refunded`, ...) so scripts can branch on it.
     #[error("{message}")]
     Refused {
-        code: &'static str,
+        code: Code,
         field: Option<&'static str>,
         message: String,
     },
@@ -93,29 +100,68 @@ pub enum Error {
 
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
+
+    /// A failure that is the program's, not the input's (a stored id that
+    /// does not parse, a worker thread that panicked, a batch that lost a
+    /// row): a bug to report, never "your input was refused".
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
-    /// The stable snake_case code clients branch on. Never rename one.
-    pub fn code(&self) -> &'static str {
+    /// The stable code clients branch on (its text never changes).
+    pub fn code(&self) -> Code {
         match self {
-            Error::Validation { .. } => "validation",
-            Error::InvalidWhatsapp { .. } => "invalid_whatsapp",
-            Error::InvalidPhone { .. } => "invalid_phone",
-            Error::DuplicateWhatsapp { .. } => "duplicate_whatsapp",
-            Error::InvalidAmount { .. } => "invalid_amount",
-            Error::Overflow { .. } => "overflow",
-            Error::NotFound { .. } => "not_found",
-            Error::DuplicateTag { .. } => "duplicate_tag",
-            Error::Conflict(_) => "conflict",
-            Error::Refused { code, .. } => code,
-            Error::Busy => "busy",
-            Error::Cancelled => "cancelled",
-            Error::InvalidBackup(_) => "invalid_backup",
-            Error::ConfirmationRequired(_) => "confirmation_required",
-            Error::Migration(_) => "migration",
-            Error::Database(_) => "database",
-            Error::Io(_) => "io",
+            Error::Validation { .. } => Code::Validation,
+            Error::InvalidWhatsapp { .. } => Code::InvalidWhatsapp,
+            Error::InvalidPhone { .. } => Code::InvalidPhone,
+            Error::DuplicateWhatsapp { .. } => Code::DuplicateWhatsapp,
+            Error::InvalidAmount { .. } => Code::InvalidAmount,
+            Error::Overflow { .. } => Code::Overflow,
+            Error::NotFound { .. } => Code::NotFound,
+            Error::DuplicateTag { .. } => Code::DuplicateTag,
+            Error::Conflict(_) => Code::Conflict,
+            Error::Refused { code, .. } => *code,
+            Error::Busy => Code::Busy,
+            Error::Cancelled => Code::Cancelled,
+            Error::InvalidBackup(_) => Code::InvalidBackup,
+            Error::ConfirmationRequired(_) => Code::ConfirmationRequired,
+            Error::Migration(_) => Code::Migration,
+            Error::Database(_) => Code::Database,
+            Error::Io(_) => Code::Io,
+            Error::Internal(_) => Code::Internal,
+        }
+    }
+
+    /// The structured facts of the error, for a UI that words its own message
+    /// (in its own language) instead of showing the English one.
+    pub fn details(&self) -> Option<Details> {
+        match self {
+            Error::InvalidWhatsapp { input, .. } | Error::InvalidPhone { input, .. } => {
+                Some(Details::Input {
+                    input: input.clone(),
+                })
+            }
+            Error::DuplicateWhatsapp {
+                whatsapp,
+                holder_id,
+                holder_local_id,
+                holder_name,
+            } => Some(Details::Holder {
+                id: holder_id.clone(),
+                local_id: *holder_local_id,
+                name: holder_name.clone(),
+                whatsapp: whatsapp.clone(),
+            }),
+            Error::Overflow { limit, .. } => Some(Details::Limit {
+                limit: limit.clone(),
+            }),
+            Error::NotFound { entity, reference } => Some(Details::Missing {
+                entity: (*entity).to_owned(),
+                reference: reference.clone(),
+            }),
+            Error::DuplicateTag { tag } => Some(Details::Tag { tag: tag.clone() }),
+            _ => None,
         }
     }
 
@@ -145,8 +191,9 @@ impl Error {
                 | Error::Migration(_)
                 | Error::Database(_)
                 | Error::Io(_)
+                | Error::Internal(_)
                 | Error::Refused {
-                    code: "no_database" | "read_only" | "database_damaged",
+                    code: Code::NoDatabase | Code::ReadOnly | Code::DatabaseDamaged,
                     ..
                 }
         )
@@ -159,7 +206,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn refused(code: &'static str, message: impl fmt::Display) -> Error {
+    pub(crate) fn refused(code: Code, message: impl fmt::Display) -> Error {
         Error::Refused {
             code,
             field: None,
@@ -173,18 +220,29 @@ impl Error {
             reference: reference.to_string(),
         }
     }
+
+    pub(crate) fn internal(message: impl fmt::Display) -> Error {
+        Error::Internal(message.to_string())
+    }
 }
 
-/// The error as clients receive it: `{code, message, field}`, and for
-/// `duplicate_whatsapp` the holder's id (`holder_id`).
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+/// The error as clients receive it: `{code, message, field, details}`, and
+/// for `duplicate_whatsapp` the holder's id (`holder_id`, kept beside
+/// `details` for the scripts that read it there).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ErrorBody {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "string"))]
     pub field: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub holder_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub details: Option<Details>,
 }
 
 impl From<&Error> for ErrorBody {
@@ -197,7 +255,114 @@ impl From<&Error> for ErrorBody {
                 Error::DuplicateWhatsapp { holder_id, .. } => Some(holder_id.clone()),
                 _ => None,
             },
+            details: e.details(),
         }
+    }
+}
+
+/// The structured facts of an error (`ErrorBody.details`), one shape per
+/// kind of fact, named by `kind`: enough for a UI to say "Nomor ini sudah
+/// dipakai Budi Santoso" without reading the English message.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ErrorDetails"))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Details {
+    /// The live customer who holds the number (`duplicate_whatsapp`).
+    Holder {
+        /// The holder's id (uuid).
+        id: String,
+        /// The holder's local number (`#12`), as people know them.
+        local_id: i64,
+        name: String,
+        /// The number in E.164.
+        whatsapp: String,
+    },
+    /// The text that is not a number (`invalid_whatsapp`, `invalid_phone`).
+    Input { input: String },
+    /// The largest amount the books hold (`overflow`), as money text.
+    Limit { limit: String },
+    /// What was looked for and not found (`not_found`): `customer`, `invoice`...
+    Missing { entity: String, reference: String },
+    /// The tag the customer already has (`duplicate_tag`).
+    Tag { tag: String },
+}
+
+text_enum! {
+    /// Every stable error code the core produces: the `code` of `ErrorBody`,
+    /// what scripts and the app branch on. Closed, so a client can handle
+    /// each one; a code's text never changes once released.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "ts", ts(rename = "ErrorCode"))]
+    pub enum Code("code") {
+        /// A field breaks a rule (required, too long, malformed...).
+        Validation => "validation",
+        InvalidWhatsapp => "invalid_whatsapp",
+        InvalidPhone => "invalid_phone",
+        /// The number belongs to another live customer (see `Details::Holder`).
+        DuplicateWhatsapp => "duplicate_whatsapp",
+        InvalidAmount => "invalid_amount",
+        Overflow => "overflow",
+        NotFound => "not_found",
+        DuplicateTag => "duplicate_tag",
+        /// The request contradicts the current state.
+        Conflict => "conflict",
+        /// A payment for a void invoice.
+        InvoiceVoid => "invoice_void",
+        /// Voiding an invoice that is already void.
+        AlreadyVoid => "already_void",
+        /// Voiding an invoice that payments are allocated to.
+        InvoiceHasPayments => "invoice_has_payments",
+        AlreadyRefunded => "already_refunded",
+        /// Billing a deleted or blacklisted customer.
+        CustomerNotBillable => "customer_not_billable",
+        /// Deleting a customer with live subscriptions.
+        CustomerHasSubscriptions => "customer_has_subscriptions",
+        /// A billing date past what the books hold.
+        DateOutOfRange => "date_out_of_range",
+        DuplicateUsername => "duplicate_username",
+        DuplicateVoucher => "duplicate_voucher",
+        VoucherSold => "voucher_sold",
+        /// No database file where one was expected (a read-only command).
+        NoDatabase => "no_database",
+        /// The database or an output file cannot be written.
+        ReadOnly => "read_only",
+        /// The database file fails its integrity check.
+        DatabaseDamaged => "database_damaged",
+        /// An output file that exists, without `force`.
+        FileExists => "file_exists",
+        /// An output that is a link, a device, a folder or standard output.
+        NotRegularFile => "not_regular_file",
+        /// An output that would overwrite the database or one of its backups.
+        ProtectedFile => "protected_file",
+        /// An import file that is not CSV or a spreadsheet.
+        NotASpreadsheet => "not_a_spreadsheet",
+        /// An import row past the size one row may hold.
+        RowTooLarge => "row_too_large",
+        /// The database is held by another writer for too long.
+        Busy => "busy",
+        Cancelled => "cancelled",
+        /// An irreversible action asked for without its confirmation.
+        ConfirmationRequired => "confirmation_required",
+        InvalidBackup => "invalid_backup",
+        Migration => "migration",
+        Database => "database",
+        Io => "io",
+        /// The program's own failure, not the input's.
+        Internal => "internal",
+    }
+}
+
+/// Lets code and tests compare a code with its text (`e.code() == "busy"`).
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
     }
 }
 
@@ -216,7 +381,7 @@ impl From<rusqlite::Error> for Error {
             }
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ReadOnly => {
                 Error::Refused {
-                    code: "read_only",
+                    code: Code::ReadOnly,
                     field: Some("db"),
                     message: "the database cannot be written (a read-only file, folder or \
                               medium); nothing was changed"
@@ -238,6 +403,228 @@ impl From<csv::Error> for Error {
                 field: "file",
                 message,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One error of each code, as the core makes it, and the JSON a client
+    /// receives for it. A code added to `Code` without a row here fails
+    /// `every_code_has_its_json`; so does a changed code text or body shape.
+    fn table() -> Vec<(Error, serde_json::Value)> {
+        use serde_json::json;
+        let refused = |code: Code, field: Option<&'static str>, message: &str| Error::Refused {
+            code,
+            field,
+            message: message.into(),
+        };
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        vec![
+            (
+                Error::validation("name", "is required"),
+                json!({"code": "validation", "message": "name: is required", "field": "name"}),
+            ),
+            (
+                Error::InvalidWhatsapp {
+                    field: "whatsapp",
+                    input: "123".into(),
+                },
+                json!({"code": "invalid_whatsapp", "field": "whatsapp",
+                       "message": "whatsapp: '123' is not a valid WhatsApp number",
+                       "details": {"kind": "input", "input": "123"}}),
+            ),
+            (
+                Error::InvalidPhone {
+                    field: "phone",
+                    input: "x".into(),
+                },
+                json!({"code": "invalid_phone", "field": "phone",
+                       "message": "phone: 'x' is not a valid phone number",
+                       "details": {"kind": "input", "input": "x"}}),
+            ),
+            (
+                Error::DuplicateWhatsapp {
+                    whatsapp: "+6281234567890".into(),
+                    holder_id: "0190-id".into(),
+                    holder_local_id: 12,
+                    holder_name: "Budi Santoso".into(),
+                },
+                json!({"code": "duplicate_whatsapp", "field": "whatsapp",
+                       "message": "WhatsApp number +6281234567890 already belongs to customer #12 (Budi Santoso)",
+                       "holder_id": "0190-id",
+                       "details": {"kind": "holder", "id": "0190-id", "local_id": 12,
+                                   "name": "Budi Santoso", "whatsapp": "+6281234567890"}}),
+            ),
+            (
+                Error::InvalidAmount {
+                    field: "amount",
+                    message: "must be more than zero".into(),
+                },
+                json!({"code": "invalid_amount", "field": "amount", "message": "amount: must be more than zero"}),
+            ),
+            (
+                Error::Overflow {
+                    field: "amount",
+                    limit: "999.00".into(),
+                },
+                json!({"code": "overflow", "field": "amount",
+                       "message": "amount: amount too large (the limit is 999.00)",
+                       "details": {"kind": "limit", "limit": "999.00"}}),
+            ),
+            (
+                Error::not_found("invoice", "INV-2026-000009"),
+                json!({"code": "not_found", "message": "invoice 'INV-2026-000009' not found",
+                       "details": {"kind": "missing", "entity": "invoice", "reference": "INV-2026-000009"}}),
+            ),
+            (
+                Error::DuplicateTag { tag: "VIP".into() },
+                json!({"code": "duplicate_tag", "field": "tag", "message": "customer already has the tag 'VIP'",
+                       "details": {"kind": "tag", "tag": "VIP"}}),
+            ),
+            (
+                Error::Conflict("subscription budi is cancelled".into()),
+                json!({"code": "conflict", "message": "subscription budi is cancelled"}),
+            ),
+            (
+                refused(Code::InvoiceVoid, Some("invoice"), "void"),
+                json!({"code": "invoice_void", "field": "invoice", "message": "void"}),
+            ),
+            (
+                Error::refused(Code::AlreadyVoid, "already void"),
+                json!({"code": "already_void", "message": "already void"}),
+            ),
+            (
+                Error::refused(Code::InvoiceHasPayments, "paid"),
+                json!({"code": "invoice_has_payments", "message": "paid"}),
+            ),
+            (
+                Error::refused(Code::AlreadyRefunded, "refunded"),
+                json!({"code": "already_refunded", "message": "refunded"}),
+            ),
+            (
+                Error::refused(Code::CustomerNotBillable, "deleted"),
+                json!({"code": "customer_not_billable", "message": "deleted"}),
+            ),
+            (
+                Error::refused(Code::CustomerHasSubscriptions, "subscribed"),
+                json!({"code": "customer_has_subscriptions", "message": "subscribed"}),
+            ),
+            (
+                refused(Code::DateOutOfRange, Some("start"), "too late"),
+                json!({"code": "date_out_of_range", "field": "start", "message": "too late"}),
+            ),
+            (
+                refused(Code::DuplicateUsername, Some("username"), "taken"),
+                json!({"code": "duplicate_username", "field": "username", "message": "taken"}),
+            ),
+            (
+                refused(Code::DuplicateVoucher, Some("code"), "taken"),
+                json!({"code": "duplicate_voucher", "field": "code", "message": "taken"}),
+            ),
+            (
+                Error::refused(Code::VoucherSold, "sold"),
+                json!({"code": "voucher_sold", "message": "sold"}),
+            ),
+            (
+                refused(Code::NoDatabase, Some("db"), "none"),
+                json!({"code": "no_database", "field": "db", "message": "none"}),
+            ),
+            (
+                refused(Code::ReadOnly, Some("db"), "read-only"),
+                json!({"code": "read_only", "field": "db", "message": "read-only"}),
+            ),
+            (
+                refused(Code::DatabaseDamaged, Some("db"), "damaged"),
+                json!({"code": "database_damaged", "field": "db", "message": "damaged"}),
+            ),
+            (
+                refused(Code::FileExists, Some("file"), "exists"),
+                json!({"code": "file_exists", "field": "file", "message": "exists"}),
+            ),
+            (
+                refused(Code::NotRegularFile, Some("file"), "a folder"),
+                json!({"code": "not_regular_file", "field": "file", "message": "a folder"}),
+            ),
+            (
+                refused(Code::ProtectedFile, Some("file"), "the database"),
+                json!({"code": "protected_file", "field": "file", "message": "the database"}),
+            ),
+            (
+                refused(Code::NotASpreadsheet, Some("file"), "a zip"),
+                json!({"code": "not_a_spreadsheet", "field": "file", "message": "a zip"}),
+            ),
+            (
+                refused(Code::RowTooLarge, Some("row"), "2 MB"),
+                json!({"code": "row_too_large", "field": "row", "message": "2 MB"}),
+            ),
+            (
+                Error::Busy,
+                json!({"code": "busy", "message": "the database file is in use by another writer for too long; try again"}),
+            ),
+            (
+                Error::Cancelled,
+                json!({"code": "cancelled", "message": "cancelled; nothing was changed"}),
+            ),
+            (
+                Error::ConfirmationRequired("add --yes".into()),
+                json!({"code": "confirmation_required", "message": "add --yes"}),
+            ),
+            (
+                Error::InvalidBackup("not sqlite".into()),
+                json!({"code": "invalid_backup", "message": "not a usable backup: not sqlite"}),
+            ),
+            (
+                Error::Migration("V3".into()),
+                json!({"code": "migration", "message": "migration failed: V3"}),
+            ),
+            (
+                Error::Database(rusqlite::Error::InvalidQuery),
+                json!({"code": "database", "message": "database error: Query is not read-only"}),
+            ),
+            (
+                Error::Io(io),
+                json!({"code": "io", "message": "file error: denied"}),
+            ),
+            (
+                Error::internal("the batch lost a row"),
+                json!({"code": "internal", "message": "internal error: the batch lost a row"}),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_code_has_its_json() {
+        let table = table();
+        for code in Code::ALL {
+            let rows = table.iter().filter(|(e, _)| e.code() == *code).count();
+            assert_eq!(rows, 1, "{code}: add one row for it to this table");
+        }
+        for (e, expected) in &table {
+            let body = serde_json::to_value(ErrorBody::from(e)).unwrap();
+            assert_eq!(&body, expected, "{}", e.code());
+            assert_eq!(e.code().as_str().parse::<Code>().unwrap(), e.code());
+        }
+    }
+
+    #[test]
+    fn only_input_refusals_are_rejected_input() {
+        for (e, _) in table() {
+            let storage = matches!(
+                e.code(),
+                Code::Busy
+                    | Code::Cancelled
+                    | Code::Migration
+                    | Code::Database
+                    | Code::Io
+                    | Code::Internal
+                    | Code::NoDatabase
+                    | Code::ReadOnly
+                    | Code::DatabaseDamaged
+            );
+            assert_eq!(e.is_rejected_input(), !storage, "{}", e.code());
         }
     }
 }

@@ -2,21 +2,25 @@
 //! per customer. `customers.balance` is its cache and always equals the sum of
 //! the signed entries; `post` is the one place that moves both together.
 //! The database refuses UPDATE and DELETE on ledger rows (see V1 triggers).
+//!
+//! Owns the posting primitive on a resolved `&Handle` and the ledger's rows.
+//! Must not know what a customer reference means nor what a posting sets off
+//! (allocation): the manual credit and debit by reference are `balance`'s.
 
 use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::customers::{self, Handle};
+use crate::customers::model::Handle;
 use crate::days::{Bounds, DayRange, ShopZone};
 use crate::db::{Change, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
-use crate::phone::Region;
+use crate::page::{self, Page};
 use crate::validate;
 
 text_enum! {
@@ -42,7 +46,9 @@ impl EntryKind {
 }
 
 /// Why an entry was made: a description and, optionally, what it refers to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EntryNote {
     pub description: String,
     pub reference_type: Option<String>,
@@ -65,6 +71,7 @@ impl EntryNote {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct LedgerEntry {
     pub id: String,
     pub customer_id: String,
@@ -80,45 +87,10 @@ pub struct LedgerEntry {
     pub created_by: String,
 }
 
-/// A manual credit (money in) to the customer `reference`.
-pub fn credit(
-    w: &mut Write<'_>,
-    reference: &str,
-    amount: Money,
-    note: &EntryNote,
-) -> Result<LedgerEntry> {
-    manual(w, reference, EntryKind::Credit, amount, note)
-}
-
-/// A manual debit (money owed) to the customer `reference`.
-pub fn debit(
-    w: &mut Write<'_>,
-    reference: &str,
-    amount: Money,
-    note: &EntryNote,
-) -> Result<LedgerEntry> {
-    manual(w, reference, EntryKind::Debit, amount, note)
-}
-
-fn manual(
-    w: &mut Write<'_>,
-    reference: &str,
-    kind: EntryKind,
-    amount: Money,
-    note: &EntryNote,
-) -> Result<LedgerEntry> {
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
-    customer.ensure_live()?;
-    let entry = post(w, &customer, kind, amount, note)?;
-    // A manual entry takes part in allocation like a payment or a charge.
-    crate::billing::allocation::refresh(w, customer.id)?;
-    Ok(entry)
-}
-
 /// Appends one entry and moves the cached balance with it, in the caller's
 /// transaction. The balance is read inside that (IMMEDIATE) transaction, so a
 /// concurrent writer cannot slip in between the read and the write.
-pub fn post(
+pub(crate) fn post(
     w: &mut Write<'_>,
     customer: &Handle,
     kind: EntryKind,
@@ -127,16 +99,16 @@ pub fn post(
 ) -> Result<LedgerEntry> {
     let previous: Money = w.query_row(
         "SELECT balance FROM customers WHERE id = ?1",
-        [customer.id],
+        [customer.id()],
         |r| r.get(0),
     )?;
     let entry = append(w, customer, kind, amount, previous, note)?;
     w.exec(
         "UPDATE customers SET balance = ?2, updated_at = ?3 WHERE id = ?1",
-        params![customer.id, entry.new_balance, w.now()],
+        params![customer.id(), entry.new_balance, w.now()],
     )?;
     w.record_activity(
-        customer.id,
+        customer.id(),
         "balance_changed",
         json!({
             "entry_id": entry.id,
@@ -207,7 +179,7 @@ pub(crate) fn append_all(w: &mut Write<'_>, entries: &[NewEntry<'_>]) -> Result<
         }
         out.push(LedgerEntry {
             id: new_id(),
-            customer_id: e.customer.uuid.clone(),
+            customer_id: e.customer.uuid().to_owned(),
             kind: e.kind,
             amount: e.amount,
             previous_balance: e.previous,
@@ -226,7 +198,7 @@ pub(crate) fn append_all(w: &mut Write<'_>, entries: &[NewEntry<'_>]) -> Result<
         &entries.iter().zip(&out).collect::<Vec<_>>(),
         |row, (new, entry)| {
             row.bind(entry.id.as_str())?;
-            row.bind(new.customer.id)?;
+            row.bind(new.customer.id())?;
             row.bind(entry.kind.as_str())?;
             row.bind(entry.amount)?;
             row.bind(entry.previous_balance)?;
@@ -248,24 +220,35 @@ pub(crate) fn append_all(w: &mut Write<'_>, entries: &[NewEntry<'_>]) -> Result<
     Ok(out)
 }
 
-#[derive(Debug, Clone, Default)]
+/// Which entries of a customer's ledger to show, newest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HistoryQuery {
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub kind: Option<EntryKind>,
     /// Inclusive, a day on the shop's calendar (its time zone).
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub from: Option<NaiveDate>,
     /// Inclusive, a day on the shop's calendar (its time zone).
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub to: Option<NaiveDate>,
+    /// At most this many entries per page (None: every entry, one page).
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub limit: Option<u32>,
+    /// The `next` cursor of the previous page.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub after: Option<String>,
 }
 
-/// A customer's ledger, newest first.
-pub fn history(
+/// A page of `customer`'s ledger, newest first, with the cursor of the next.
+pub fn history_of(
     conn: &Connection,
-    reference: &str,
-    region: Region,
+    customer: &Handle,
     query: &HistoryQuery,
-) -> Result<Vec<LedgerEntry>> {
-    let customer = customers::resolve(conn, reference, region)?;
+) -> Result<Page<LedgerEntry>> {
+    let to_read = page::rows_to_read(query.limit)?;
+    let after = page::after_id(query.after.as_deref())?;
     // The days' instants, as text bounds for the RFC 3339 timestamps.
     let Bounds {
         start: from,
@@ -273,24 +256,26 @@ pub fn history(
     } = DayRange::new(query.from, query.to, "from")?.bounds(ShopZone::of(conn)?);
     let mut stmt = conn.prepare(
         "SELECT h.uuid, c.uuid, h.type, h.amount, h.previous_balance, h.new_balance,
-                h.description, h.reference_type, h.reference_id, h.created_at, h.created_by
+                h.description, h.reference_type, h.reference_id, h.created_at, h.created_by, h.id
          FROM customer_balance_history h JOIN customers c ON c.id = h.customer_id
          WHERE h.customer_id = ?1 AND (?2 IS NULL OR h.type = ?2)
            AND (?3 IS NULL OR h.created_at >= ?3) AND (?4 IS NULL OR h.created_at < ?4)
+           AND h.id < ?6
          ORDER BY h.id DESC LIMIT ?5",
     )?;
-    let limit = query.limit.map_or(-1, i64::from);
     let rows = stmt.query_map(
         params![
-            customer.id,
+            customer.id(),
             query.kind.map(EntryKind::as_str),
             from,
             to,
-            limit
+            to_read,
+            after
         ],
-        from_row,
+        |r| Ok((r.get::<_, i64>(11)?, from_row(r)?)),
     )?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    let rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Page::from_rows(rows, query.limit, |(id, _)| page::id_cursor(*id)).map(|(_, e)| e))
 }
 
 /// The sum of a customer's signed entries: what `customers.balance` must equal.
@@ -318,4 +303,49 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<LedgerEntry> {
         created_at: r.get(9)?,
         created_by: r.get(10)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customers::{self, NewCustomer};
+
+    #[test]
+    fn posting_refuses_non_positive_amounts() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = crate::Db::open(dir.path().join("shop.db")).unwrap();
+        let c = db
+            .write(None, |w| {
+                customers::add(
+                    w,
+                    NewCustomer {
+                        name: "Budi".into(),
+                        whatsapp: "081234567890".into(),
+                        ..NewCustomer::default()
+                    },
+                )
+            })
+            .unwrap();
+        for minor in [0, -1, -10_000] {
+            for kind in EntryKind::ALL {
+                let err = db
+                    .write(None, |w| {
+                        let handle = customers::resolve(w.tx(), &c.id, w.region())?;
+                        post(
+                            w,
+                            &handle,
+                            *kind,
+                            Money::from_minor(minor),
+                            &EntryNote::new("x"),
+                        )
+                    })
+                    .unwrap_err();
+                assert_eq!(
+                    (err.code().as_str(), err.field()),
+                    ("invalid_amount", Some("amount"))
+                );
+            }
+        }
+        assert_eq!(ledger_sum(db.conn(), c.local_id).unwrap(), Money::ZERO);
+    }
 }

@@ -13,6 +13,7 @@ pub mod activity;
 pub mod admins;
 pub mod analytics;
 pub mod backup;
+pub mod balance;
 pub mod billing;
 #[cfg(feature = "ts")]
 pub mod bindings;

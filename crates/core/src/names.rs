@@ -6,7 +6,7 @@
 //! of the named field, `Display`, serde (the name; reading is as forgiving as
 //! `FromStr`), `ALL` and, with the `ts` feature, a TypeScript union of the names.
 
-/// ```ignore
+/// ```text
 /// text_enum! {
 ///     /// What the enum is.
 ///     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,8 +25,10 @@ macro_rules! text_enum {
             $( $(#[$vmeta:meta])* $variant:ident => $text:literal $(| $alias:literal)* ),+ $(,)?
         }
     ) => {
-        $(#[$meta])*
+        // The derive comes first so that the enum's own `ts(...)` attributes
+        // (a `ts(rename = "...")`) follow the derive that reads them.
         #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+        $(#[$meta])*
         $vis enum $ty {
             $( $(#[$vmeta])* #[cfg_attr(feature = "ts", ts(rename = $text))] $variant, )+
         }

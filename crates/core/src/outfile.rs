@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// What a caller protects and allows for one output.
 #[derive(Debug, Clone, Default)]
@@ -106,7 +106,7 @@ pub fn check(path: &Path, rules: &Rules) -> Result<Target> {
             return Ok(Target::Stdout);
         }
         return Err(refused(
-            "not_regular_file",
+            Code::NotRegularFile,
             "this output must be a file, not standard output ('-')".into(),
         ));
     }
@@ -117,20 +117,20 @@ pub fn check(path: &Path, rules: &Rules) -> Result<Target> {
     for (protected, what) in &rules.protected {
         if same_file(path, protected) {
             return Err(refused(
-                "protected_file",
+                Code::ProtectedFile,
                 format!("{shown} is {what}; writing there would destroy it. Choose another file"),
             ));
         }
     }
     match std::fs::symlink_metadata(path) {
         Ok(meta) if !meta.file_type().is_file() => Err(refused(
-            "not_regular_file",
+            Code::NotRegularFile,
             format!(
                 "{shown} is not a regular file (a link, a device or a folder); choose another file"
             ),
         )),
         Ok(_) if !rules.force => Err(refused(
-            "file_exists",
+            Code::FileExists,
             format!("{shown} already exists; choose another name, or add --force to replace it"),
         )),
         Ok(_) => Ok(Target::File(path.to_path_buf())),
@@ -221,7 +221,7 @@ impl Partial {
             }
             Ok(_) => {
                 return Err(refused(
-                    "not_regular_file",
+                    Code::NotRegularFile,
                     format!(
                         "{} is not a regular file; remove it and try again",
                         partial.display()
@@ -336,7 +336,7 @@ pub(crate) fn create_parent(path: &Path) -> Result<()> {
 pub(crate) fn write_error(e: io::Error, path: &Path) -> Error {
     match e.kind() {
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => refused(
-            "read_only",
+            Code::ReadOnly,
             format!(
                 "{} cannot be written: its folder or the medium is read-only; choose another place",
                 path.display()
@@ -346,7 +346,7 @@ pub(crate) fn write_error(e: io::Error, path: &Path) -> Error {
     }
 }
 
-fn refused(code: &'static str, message: String) -> Error {
+fn refused(code: Code, message: String) -> Error {
     Error::Refused {
         code,
         field: Some("file"),
@@ -359,7 +359,7 @@ mod tests {
     use super::*;
 
     fn code(r: Result<Target>) -> &'static str {
-        r.unwrap_err().code()
+        r.unwrap_err().code().as_str()
     }
 
     #[test]

@@ -30,6 +30,15 @@
 //! daily backups beside the database, the `<db>.before-*.bak` files of
 //! migrations and restores) still hold the customer: they are named in the
 //! result.
+//!
+//! Anonymising and erasing cannot be undone: each takes a `Confirm` and
+//! refuses (`confirmation_required`) without `Confirm::Yes`, so no caller
+//! (the CLI's `--yes`, the app's dialog) can forget to ask.
+//!
+//! Owns the privacy requests and the list of tables about a customer; must
+//! not know the CLI or any output format beyond the export's JSON. API
+//! boundary: `export`/`export_to_file`, `anonymise`/`erase` (inside a write)
+//! and `anonymise_and_scrub`/`erase_and_scrub` (what people ask for).
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -44,8 +53,41 @@ use crate::customers::{self, Customer, Handle, Status};
 use crate::db::{ChangeOp, Db, Write};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::outfile::{self, Rules, Written};
 use crate::phone::Region;
+
+text_enum! {
+    /// The person's confirmation of an irreversible request (the CLI's
+    /// `--yes`, the app's "yes, anonymise" button). Without `Yes` the
+    /// request is refused before anything is read or written.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    #[cfg_attr(feature = "ts", ts(rename = "PrivacyConfirm"))]
+    pub enum Confirm("confirm") {
+        #[default]
+        No => "no",
+        Yes => "yes",
+    }
+}
+
+impl From<bool> for Confirm {
+    fn from(yes: bool) -> Confirm {
+        if yes { Confirm::Yes } else { Confirm::No }
+    }
+}
+
+impl Confirm {
+    /// Refuses an irreversible request that was not confirmed; `what` is the
+    /// action as the message names it ("anonymising", "deleting").
+    fn require(self, what: &str) -> Result<()> {
+        match self {
+            Confirm::Yes => Ok(()),
+            Confirm::No => Err(Error::ConfirmationRequired(format!(
+                "{what} a customer cannot be undone; add --yes to confirm"
+            ))),
+        }
+    }
+}
 
 /// Tables with a `customer_id`, children before parents (the erase order),
 /// and the name of each in the export.
@@ -155,10 +197,15 @@ pub fn export_to_file(
 /// extra contacts, and those values inside the activity log and the change
 /// log. Amounts, tags and the ledger stay. Irreversible. Refused while the
 /// customer has live subscriptions (cancel them first), which would go on
-/// billing "Anonymous Customer".
-pub fn anonymise(w: &mut Write<'_>, reference: &str) -> Result<customers::Customer> {
+/// billing "Anonymous Customer". Refused without `Confirm::Yes`.
+pub fn anonymise(
+    w: &mut Write<'_>,
+    reference: &str,
+    confirm: Confirm,
+) -> Result<customers::Customer> {
+    confirm.require("anonymising")?;
     let customer = customers::resolve(w.tx(), reference, w.region())?;
-    crate::billing::subscriptions::ensure_none_live(w.tx(), &customer, "anonymise them")?;
+    customers::ensure_no_live_subscriptions(w.tx(), &customer, "anonymise them")?;
     // First scrub what is already recorded, then record the anonymisation itself.
     scrub_activity(w, customer.id)?;
     scrub_change_log(w, &customer)?;
@@ -273,9 +320,12 @@ pub fn anonymise_and_scrub(
     db: &mut Db,
     actor: Option<&str>,
     reference: &str,
+    confirm: Confirm,
 ) -> Result<Anonymised> {
+    // Refused before the write begins (nothing is opened for writing).
+    confirm.require("anonymising")?;
     let (customer, zeroed) = db.write(actor, |w| {
-        let customer = anonymise(w, reference)?;
+        let customer = anonymise(w, reference, confirm)?;
         Ok((customer, clear_free_space(w)?))
     })?;
     let file = finish(db, actor, &customer.id, zeroed)?;
@@ -288,9 +338,11 @@ pub fn erase_and_scrub(
     actor: Option<&str>,
     reference: &str,
     force: bool,
+    confirm: Confirm,
 ) -> Result<Erased> {
+    confirm.require("deleting")?;
     let (mut erased, zeroed) = db.write(actor, |w| {
-        let erased = erase(w, reference, force)?;
+        let erased = erase(w, reference, force, confirm)?;
         Ok((erased, clear_free_space(w)?))
     })?;
     erased.file = finish(db, actor, &erased.customer_id, zeroed)?;
@@ -422,8 +474,10 @@ fn holds(path: &Path, uuid: &str) -> Result<bool> {
 }
 
 /// Deletes the customer and every row about them. Refused while their
-/// balance is not zero, unless `force` (the books would lose a debt or a credit).
-pub fn erase(w: &mut Write<'_>, reference: &str, force: bool) -> Result<Erased> {
+/// balance is not zero, unless `force` (the books would lose a debt or a
+/// credit). Refused without `Confirm::Yes`.
+pub fn erase(w: &mut Write<'_>, reference: &str, force: bool, confirm: Confirm) -> Result<Erased> {
+    confirm.require("deleting")?;
     let customer = customers::resolve(w.tx(), reference, w.region())?;
     let balance: Money = w.tx().query_row(
         "SELECT balance FROM customers WHERE id = ?1",
@@ -499,7 +553,7 @@ fn placeholder_number(conn: &Connection, customer: &Handle) -> Result<String> {
             return Ok(candidate);
         }
     }
-    Err(Error::Conflict("no free placeholder number".into()))
+    Err(Error::internal("no free placeholder number"))
 }
 
 fn scrub_activity(w: &mut Write<'_>, customer_id: i64) -> Result<()> {

@@ -45,7 +45,7 @@ use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
-use crate::customers::{self, Customer, Status};
+use crate::customers::model::{self as customers, Customer, Status};
 use crate::days::{Bounds, DayRange, ShopZone};
 use crate::db::Write;
 use crate::error::{Error, Result};

@@ -7,25 +7,29 @@
 //! table scan. The highest total spent is the last entry of the
 //! `customers_total_spent` index. `recount` computes the same figures the slow
 //! way: tests compare the two, and `repair` rewrites the counters from it.
+//!
+//! Owns the cards and the counters' reading. Must not know the customer use
+//! cases: it needs only `customers::model::Status`.
 
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::customers::Status;
+use crate::customers::model::Status;
 use crate::error::Result;
 use crate::money::Money;
 
 /// The cards. Counts and sums leave soft-deleted customers out (they are out
 /// of the shop's view), except `deleted`, which counts them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Stats {
-    pub total_customers: u64,
-    pub active: u64,
-    pub inactive: u64,
-    pub blacklisted: u64,
-    pub deleted: u64,
-    pub with_debt: u64,
-    pub with_credit: u64,
+    pub total_customers: u32,
+    pub active: u32,
+    pub inactive: u32,
+    pub blacklisted: u32,
+    pub deleted: u32,
+    pub with_debt: u32,
+    pub with_credit: u32,
     /// What customers owe the shop, as a positive amount.
     pub total_debt: Money,
     /// What the shop owes customers.
@@ -134,7 +138,8 @@ fn build(conn: &Connection, c: Counters) -> Result<Stats> {
         rusqlite::Error::QueryReturnedNoRows => Ok(0),
         e => Err(e),
     })?;
-    let count = |n: i64| u64::try_from(n).unwrap_or_default();
+    // Counters are never negative; a shop holds far fewer than 4 billion customers.
+    let count = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
     Ok(Stats {
         total_customers: count(c.customers),
         active: count(c.active),

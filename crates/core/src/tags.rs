@@ -5,15 +5,20 @@
 //!
 //! Ids are derived so that two desks converge: a tag's uuid is UUIDv5 of its
 //! lower-cased name, a link's uuid is UUIDv5(customer uuid, tag uuid).
+//!
+//! Owns the shop's tags and the customer-tag links, on a resolved `&Handle`.
+//! Must not know what a customer reference means: tagging by reference is
+//! `customers::add_tag`/`remove_tag`.
 
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::customers::{self, Customer, Handle};
+pub use crate::customers::model::TagView;
+use crate::customers::model::{Customer, Handle};
 use crate::db::{Change, ChangeOp, Write};
 use crate::error::{Error, Result};
 use crate::validate;
@@ -26,9 +31,23 @@ pub const DEFAULT_COLOR: &str = "#007bff";
 const TAG_NAMESPACE: Uuid = Uuid::from_u128(0x3b6f_1d2a_8c4e_4f0b_9a55_6e21_c7d0_4b19);
 
 /// A `#rrggbb` colour, stored lower-case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct TagColor(String);
+
+impl From<TagColor> for String {
+    fn from(c: TagColor) -> String {
+        c.0
+    }
+}
+
+impl TryFrom<String> for TagColor {
+    type Error = Error;
+    fn try_from(text: String) -> Result<TagColor> {
+        TagColor::parse(&text)
+    }
+}
 
 impl TagColor {
     pub fn parse(input: &str) -> Result<TagColor> {
@@ -51,9 +70,15 @@ impl TagColor {
 }
 
 /// A tag as typed: `VIP`, or `VIP:#ffaa00` to give a new tag its colour.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// JSON: `{"name": "VIP", "color": "#ffaa00"}` (the colour may be left out);
+/// the name's rules are applied again when it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TagInput {
     pub name: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub color: Option<TagColor>,
 }
 
@@ -84,43 +109,26 @@ impl TagInput {
     }
 }
 
-/// A tag on a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TagView {
-    pub name: String,
-    pub color: String,
-}
-
 /// A tag of the shop with how many live customers carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TagUsage {
     pub id: String,
     pub name: String,
     pub color: String,
-    pub count: u64,
+    pub count: u32,
 }
 
-/// Tags the customer `reference`, making the tag if the shop has none of
-/// that name. An existing tag keeps its colour: another colour given here
-/// warns (`tag_color_kept`) and is not applied.
-pub fn add(w: &mut Write<'_>, reference: &str, tag: &TagInput) -> Result<Customer> {
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
-    customer.ensure_live()?;
-    attach(w, &customer, tag)?;
-    customers::get_by_id(w.tx(), customer.id)
-}
-
-/// Removes a tag from the customer `reference`.
-pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer> {
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
-    customer.ensure_live()?;
+/// Removes the tag `name` from `customer` in the caller's transaction
+/// (`customers::remove_tag` is the use case by reference).
+pub(crate) fn detach(w: &mut Write<'_>, customer: &Handle, name: &str) -> Result<()> {
     let name = validate::name("tag", name, NAME_MAX)?;
     let link: Option<(String, i64, i64, String)> = w
         .query_row(
             "SELECT ct.uuid, ct.tag_id, ct.causal_length, t.name FROM customer_tags ct
              JOIN tags t ON t.id = ct.tag_id
              WHERE ct.customer_id = ?1 AND t.name = ?2 AND ct.causal_length % 2 = 1",
-            params![customer.id, name],
+            params![customer.id(), name],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()?;
@@ -129,9 +137,9 @@ pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer
     };
     w.exec(
         "UPDATE customer_tags SET causal_length = ?3 WHERE customer_id = ?1 AND tag_id = ?2",
-        params![customer.id, tag_id, causal_length + 1],
+        params![customer.id(), tag_id, causal_length + 1],
     )?;
-    touch(w, customer.id)?;
+    touch(w, customer.id())?;
     w.record_change(
         "customer_tag",
         &link_uuid,
@@ -139,8 +147,7 @@ pub fn remove(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer
         Some("causal_length"),
         Some(&json!(causal_length + 1)),
     )?;
-    w.record_activity(customer.id, "tag_removed", json!({ "tag": tag_name }))?;
-    customers::get_by_id(w.tx(), customer.id)
+    w.record_activity(customer.id(), "tag_removed", json!({ "tag": tag_name }))
 }
 
 /// Checks a new customer's tags before anything is written: each name valid,
@@ -209,7 +216,7 @@ fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()>
         5,
         &rows,
         |row, (customer, tag_id, _, link)| {
-            row.bind(customer.id)?;
+            row.bind(customer.id())?;
             row.bind(tag_id)?;
             row.bind(link.as_str())?;
             row.bind(1)?;
@@ -220,7 +227,7 @@ fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()>
         .iter()
         .map(|(customer, _, tag_uuid, link)| {
             let row = LinkRow {
-                customer_id: &customer.uuid,
+                customer_id: customer.uuid(),
                 tag_id: *tag_uuid,
                 causal_length: 1,
                 created_at: &now,
@@ -241,8 +248,8 @@ struct LinkRow<'a> {
 }
 
 fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
-    let customer_uuid =
-        Uuid::parse_str(&customer.uuid).map_err(|e| Error::Conflict(e.to_string()))?;
+    let customer_uuid = Uuid::parse_str(customer.uuid())
+        .map_err(|e| Error::internal(format!("stored customer id: {e}")))?;
     Ok(Uuid::new_v5(&customer_uuid, tag_uuid.as_bytes()).to_string())
 }
 
@@ -264,7 +271,7 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
     let existing: Option<i64> = w
         .query_row(
             "SELECT causal_length FROM customer_tags WHERE customer_id = ?1 AND tag_id = ?2",
-            params![customer.id, tag_id],
+            params![customer.id(), tag_id],
             |r| r.get(0),
         )
         .optional()?;
@@ -273,7 +280,7 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
         Some(cl) => {
             w.exec(
                 "UPDATE customer_tags SET causal_length = ?3 WHERE customer_id = ?1 AND tag_id = ?2",
-                params![customer.id, tag_id, cl + 1],
+                params![customer.id(), tag_id, cl + 1],
             )?;
             w.record_change(
                 "customer_tag",
@@ -285,8 +292,8 @@ pub(crate) fn attach(w: &mut Write<'_>, customer: &Handle, input: &TagInput) -> 
         }
         None => insert_links(w, &[(customer, tag_id, tag_uuid)])?,
     }
-    touch(w, customer.id)?;
-    w.record_activity(customer.id, "tag_added", json!({ "tag": name }))
+    touch(w, customer.id())?;
+    w.record_activity(customer.id(), "tag_added", json!({ "tag": name }))
 }
 
 /// A tag of the shop as the write paths need it.
@@ -333,7 +340,8 @@ pub(crate) fn find(conn: &Connection, name: &str) -> Result<Option<Tag>> {
         .optional()?;
     found
         .map(|(id, uuid, name, color)| {
-            let uuid = Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?;
+            let uuid = Uuid::parse_str(&uuid)
+                .map_err(|e| Error::internal(format!("stored tag id: {e}")))?;
             Ok(Tag {
                 id,
                 uuid,
@@ -412,7 +420,7 @@ pub fn list(conn: &Connection, popular: bool) -> Result<Vec<TagUsage>> {
             id: r.get(0)?,
             name: r.get(1)?,
             color: r.get(2)?,
-            count: r.get::<_, i64>(3)?.unsigned_abs(),
+            count: r.get(3)?,
         })
     })?;
     let mut tags = rows.collect::<rusqlite::Result<Vec<_>>>()?;

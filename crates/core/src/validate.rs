@@ -156,7 +156,7 @@ mod tests {
         let ok = |s: &str| name("name", s, 100).unwrap();
         let refused = |s: &str| {
             let e = name("name", s, 100).unwrap_err();
-            (e.code(), e.field())
+            (e.code().as_str(), e.field())
         };
         assert_eq!(ok("\u{200b}Budi Santoso\u{feff} "), "Budi Santoso");
         assert_eq!(ok("\u{200e}Siti\u{200d}"), "Siti");

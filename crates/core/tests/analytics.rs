@@ -9,7 +9,7 @@ use pelanggan_core::analytics::{self, Period, Query, TopBy};
 use pelanggan_core::billing::{invoices, payments, subscriptions};
 use pelanggan_core::customers;
 use pelanggan_core::settings;
-use pelanggan_core::tags::{self, TagInput};
+use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money};
 
 struct Shop {
@@ -39,7 +39,7 @@ fn build() -> Shop {
     db.write(None, |w| {
         invoices::issue_due(w, today)?;
         for (who, tag) in [(&a, "VIP"), (&b, "VIP"), (&d, "Kos"), (&e, "VIP")] {
-            tags::add(w, who, &TagInput::new(tag, None)?)?;
+            customers::add_tag(w, who, &TagInput::new(tag, None)?)?;
         }
         payments::record(w, &a, money("100000"), payments::NewPayment::default())?;
         let extra = payments::record(w, &a, money("30000"), payments::NewPayment::default())?;
@@ -287,10 +287,10 @@ fn rollups_equal_a_recount_after_random_operations() {
                     customers::restore(w, &who)?;
                 }
                 3 => {
-                    tags::add(w, &who, &TagInput::new(tag_names[n % 4], None)?)?;
+                    customers::add_tag(w, &who, &TagInput::new(tag_names[n % 4], None)?)?;
                 }
                 4 => {
-                    tags::remove(w, &who, tag_names[n % 4])?;
+                    customers::remove_tag(w, &who, tag_names[n % 4])?;
                 }
                 5 => {
                     let s = subscriptions::add(
@@ -332,14 +332,16 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 12 => {
                     let list =
-                        payments::list(w.tx(), w.region(), &payments::PaymentQuery::default())?;
+                        payments::list(w.tx(), w.region(), &payments::PaymentQuery::default())?
+                            .items;
                     if let Some(p) = list.get(rng.below(list.len().max(1))) {
                         payments::refund(w, &p.id)?;
                     }
                 }
                 13 => {
                     let list =
-                        invoices::list(w.tx(), w.region(), &invoices::InvoiceQuery::default())?;
+                        invoices::list(w.tx(), w.region(), &invoices::InvoiceQuery::default())?
+                            .items;
                     if let Some(i) = list.get(rng.below(list.len().max(1))) {
                         invoices::void(w, &i.number)?;
                     }
@@ -367,9 +369,9 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 _ => {
                     if rng.below(4) == 0 {
-                        privacy::erase(w, &who, true)?;
+                        privacy::erase(w, &who, true, privacy::Confirm::Yes)?;
                     } else {
-                        privacy::anonymise(w, &who)?;
+                        privacy::anonymise(w, &who, privacy::Confirm::Yes)?;
                     }
                 }
             }

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use common::open;
 use pelanggan_core::backup;
+use pelanggan_core::balance;
 use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::progress::Cancel;
-use pelanggan_core::{Db, Money, ledger};
+use pelanggan_core::{Db, Money};
 
 fn count(db: &Db) -> i64 {
     db.conn()
@@ -25,7 +26,7 @@ fn a_backup_taken_while_another_process_writes_is_consistent() {
         let mut db = Db::open(&path).unwrap();
         for _ in 0..200 {
             db.write(None, |w| {
-                ledger::credit(w, &budi.id, Money::from_minor(100), &EntryNote::new("x"))
+                balance::credit(w, &budi.id, Money::from_minor(100), &EntryNote::new("x"))
             })
             .unwrap();
         }
@@ -103,7 +104,7 @@ fn a_backup_with_another_page_size_restores() {
     let path = new.path().to_path_buf();
     let other = Db::open(&path).unwrap();
     let refused = backup::restore(new, &target, &mut |_| {}, &Cancel::new());
-    assert_eq!(refused.err().map(|e| e.code()), Some("conflict"));
+    assert_eq!(refused.err().map(|e| e.code().as_str()), Some("conflict"));
     drop(other);
     let new = Db::open(&path).unwrap();
     assert_eq!(count(&new), 0);

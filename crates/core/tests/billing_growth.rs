@@ -114,7 +114,7 @@ fn credit_pays_invoices_as_they_are_issued_in_one_run() {
         "2026-01-01",
     );
     db.write(None, |w| {
-        pelanggan_core::ledger::credit(
+        pelanggan_core::balance::credit(
             w,
             &budi,
             money("250000"),

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 
 use billing_support::{balance, check, customer, date, fingerprint, shop, subscription};
 use chrono::Days;
+use pelanggan_core::balance;
 use pelanggan_core::billing::invoices::{self, InvoiceQuery, InvoiceStatus};
 use pelanggan_core::billing::payments::{self, NewPayment, PaymentQuery, PaymentStatus};
 use pelanggan_core::billing::subscriptions::Cycle;
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::{Db, Money};
 use proptest::prelude::*;
 
@@ -112,13 +113,17 @@ fn world() -> World {
 }
 
 fn all_invoices(db: &Db) -> Vec<invoices::Invoice> {
-    let mut v = invoices::list(db.conn(), db.region().unwrap(), &InvoiceQuery::default()).unwrap();
+    let mut v = invoices::list(db.conn(), db.region().unwrap(), &InvoiceQuery::default())
+        .unwrap()
+        .items;
     v.reverse();
     v
 }
 
 fn all_payments(db: &Db) -> Vec<payments::Payment> {
-    let mut v = payments::list(db.conn(), db.region().unwrap(), &PaymentQuery::default()).unwrap();
+    let mut v = payments::list(db.conn(), db.region().unwrap(), &PaymentQuery::default())
+        .unwrap()
+        .items;
     v.reverse();
     v
 }
@@ -193,9 +198,9 @@ fn step(w: &mut World, op: &Op) -> Option<&'static str> {
             let m = Money::from_minor(*amount);
             w.db.write(None, |tx| {
                 if *credit {
-                    ledger::credit(tx, &who, m, &note)
+                    balance::credit(tx, &who, m, &note)
                 } else {
-                    ledger::debit(tx, &who, m, &note)
+                    balance::debit(tx, &who, m, &note)
                 }
             })
             .map(|_| *w.model.get_mut(&who).unwrap() += if *credit { *amount } else { -*amount })
@@ -243,7 +248,7 @@ fn step(w: &mut World, op: &Op) -> Option<&'static str> {
                 }
                 _ => panic!("{op:?} refused: {e}"),
             }
-            Some(e.code())
+            Some(e.code().as_str())
         }
     }
 }

@@ -7,6 +7,7 @@ mod billing_support;
 use billing_support::{
     balance, check, customer, date, invoice, money, shop, snapshot, subscription,
 };
+use pelanggan_core::balance;
 use pelanggan_core::billing::PaymentMethod;
 use pelanggan_core::billing::invoices::{self, InvoiceQuery, InvoiceStatus};
 use pelanggan_core::billing::payments::{self, NewPayment, PaymentQuery, PaymentStatus};
@@ -18,7 +19,7 @@ use pelanggan_core::billing::vouchers::{
     self, NewVoucher, SellVoucher, VoucherQuery, VoucherStatus,
 };
 use pelanggan_core::customers::{self, CustomerPatch, Status};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::settings::{self, Key};
 use pelanggan_core::{Db, Error, Money, Result, Write};
 
@@ -264,7 +265,9 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     let inv2 = issue(&mut db, "2026-02-01").remove(0).number;
     assert_eq!(invoice(&db, &inv2).amount_allocated, money("30000"));
     let entries_before =
-        ledger::history(db.conn(), &budi, db.region().unwrap(), &Default::default()).unwrap();
+        balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+            .unwrap()
+            .items;
 
     let refunded = db
         .write(None, |w| payments::refund(w, &p.local_id.to_string()))
@@ -272,8 +275,9 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     check(&db);
     assert_eq!(refunded.status, PaymentStatus::Refunded);
     assert!(refunded.allocations.is_empty());
-    let entries =
-        ledger::history(db.conn(), &budi, db.region().unwrap(), &Default::default()).unwrap();
+    let entries = balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+        .unwrap()
+        .items;
     assert_eq!(
         entries.len(),
         entries_before.len() + 1,
@@ -316,8 +320,9 @@ fn ledger_descriptions_name_payments_by_local_number() {
     db.write(None, |w| payments::refund(w, &p1.id)).unwrap();
     check(&db);
     let descriptions: Vec<String> =
-        ledger::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+        balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
             .unwrap()
+            .items
             .into_iter()
             .map(|e| e.description)
             .collect();
@@ -381,7 +386,7 @@ fn manual_credit_and_debit_take_part_in_allocation() {
 
     // A manual credit pays the open invoice like a payment would.
     db.write(None, |w| {
-        ledger::credit(w, &budi, money("100000"), &EntryNote::new("goodwill"))
+        balance::credit(w, &budi, money("100000"), &EntryNote::new("goodwill"))
     })
     .unwrap();
     check(&db);
@@ -395,7 +400,7 @@ fn manual_credit_and_debit_take_part_in_allocation() {
 
     // A manual debit is a charge: the next payment pays the oldest charge first.
     db.write(None, |w| {
-        ledger::debit(w, &budi, money("20000"), &EntryNote::new("router fee"))
+        balance::debit(w, &budi, money("20000"), &EntryNote::new("router fee"))
     })
     .unwrap();
     check(&db);
@@ -407,7 +412,7 @@ fn manual_credit_and_debit_take_part_in_allocation() {
     // back to the customer's other charges and balance.
     let inv2 = issue(&mut db, "2026-02-01").remove(0).number;
     db.write(None, |w| {
-        ledger::credit(w, &budi, money("200000"), &EntryNote::new("prepaid"))
+        balance::credit(w, &budi, money("200000"), &EntryNote::new("prepaid"))
     })
     .unwrap();
     check(&db);
@@ -509,7 +514,8 @@ fn issue_due_bills_every_period_up_to_the_date_once() {
             ..Default::default()
         },
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert!(
         list.iter()
             .all(|i| i.customer_id == budi && i.status == InvoiceStatus::Unpaid)
@@ -677,7 +683,8 @@ fn subscription_rules() {
             ..Default::default()
         },
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert_eq!(live.len(), 1);
     let all = subscriptions::list(
         db.conn(),
@@ -688,7 +695,8 @@ fn subscription_rules() {
             ..Default::default()
         },
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert_eq!(all.len(), 2);
 }
 
@@ -777,6 +785,7 @@ fn vouchers_with_and_without_a_customer() {
             }
         )
         .unwrap()
+        .items
         .len(),
         2
     );
@@ -790,6 +799,7 @@ fn vouchers_with_and_without_a_customer() {
             }
         )
         .unwrap()
+        .items
         .len(),
         1
     );
@@ -939,4 +949,138 @@ fn every_mutation_writes_change_log_and_activity() {
         );
         assert_eq!(not_v7, 0, "{table}: uuids are v7");
     }
+}
+
+/// Every billing list pages by its keyset cursor: page after page of `limit`
+/// rows gives every row once, in the list's order, and the last page has no
+/// `next`. No limit is one page of every row; a bad cursor is refused.
+#[test]
+fn billing_lists_page_by_their_cursor() {
+    let (_dir, mut db) = shop();
+    let budi = customer(&mut db, "Budi", "081234567890");
+    for k in 0..5 {
+        db.write(None, |w| {
+            subscriptions::add(w, &budi, new_sub(&format!("budi{k}"), money("1000")))
+        })
+        .unwrap();
+        db.write(None, |w| {
+            vouchers::add(
+                w,
+                NewVoucher {
+                    code: format!("V{k}"),
+                    profile: "1h".into(),
+                    price: money("500"),
+                },
+            )
+        })
+        .unwrap();
+    }
+    issue(&mut db, "2026-01-15");
+    for _ in 0..5 {
+        pay(&mut db, &budi, "700", None);
+    }
+    let region = db.region().unwrap();
+
+    /// Reads every page of 2, checking that it adds up to the one page of all.
+    fn pages<T: Clone + PartialEq + std::fmt::Debug>(
+        mut read: impl FnMut(Option<u32>, Option<String>) -> pelanggan_core::page::Page<T>,
+    ) {
+        let all = read(None, None);
+        assert_eq!((all.items.len(), all.next.as_deref()), (5, None));
+        let mut walked = Vec::new();
+        let mut after = None;
+        loop {
+            let page = read(Some(2), after.take());
+            assert!(page.items.len() <= 2);
+            walked.extend(page.items);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(walked, all.items);
+    }
+    let conn = db.conn();
+    pages(|limit, after| {
+        invoices::list(
+            conn,
+            region,
+            &InvoiceQuery {
+                limit,
+                after,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    });
+    pages(|limit, after| {
+        payments::list(
+            conn,
+            region,
+            &PaymentQuery {
+                limit,
+                after,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    });
+    pages(|limit, after| {
+        vouchers::list(
+            conn,
+            region,
+            &VoucherQuery {
+                limit,
+                after,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    });
+    pages(|limit, after| {
+        let query = SubscriptionQuery {
+            limit,
+            after,
+            ..Default::default()
+        };
+        subscriptions::list(conn, region, &query).unwrap()
+    });
+    // Subscriptions are oldest first, the others newest first.
+    let subs = subscriptions::list(conn, region, &SubscriptionQuery::default()).unwrap();
+    assert_eq!(subs.items[0].username, "budi0");
+    let bad = InvoiceQuery {
+        after: Some("nope".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        invoices::list(conn, region, &bad).unwrap_err().field(),
+        Some("after")
+    );
+}
+
+/// The billing inputs read from JSON as the app sends them: money as text,
+/// names forgivingly, optional parts left out.
+#[test]
+fn billing_inputs_deserialise() {
+    let sub: NewSubscription = serde_json::from_value(serde_json::json!({
+        "type": "pppoe", "username": "budi", "profile": "10M", "price": "150000",
+        "start": "2026-01-15",
+    }))
+    .unwrap();
+    assert_eq!(
+        (sub.kind, sub.price, sub.cycle),
+        (ServiceType::Pppoe, money("150000"), None)
+    );
+    let payment: NewPayment =
+        serde_json::from_value(serde_json::json!({"method": "transfer"})).unwrap();
+    assert_eq!(payment.method, Some(PaymentMethod::BankTransfer));
+    let query: InvoiceQuery =
+        serde_json::from_value(serde_json::json!({"open_only": true, "limit": 20})).unwrap();
+    assert!(query.open_only && query.limit == Some(20) && query.after.is_none());
+    let sell: SellVoucher = serde_json::from_value(serde_json::json!({})).unwrap();
+    assert!(sell.customer.is_none());
+    let bad = serde_json::from_value::<NewVoucher>(
+        serde_json::json!({"code": "V1", "profile": "1h", "price": "lots"}),
+    );
+    assert!(bad.is_err());
 }

@@ -5,33 +5,36 @@
 mod billing_support;
 
 use billing_support::{balance, check, customer, date, invoice, money, shop, subscription};
+use pelanggan_core::balance;
 use pelanggan_core::billing::invoices::{self, InvoiceStatus};
 use pelanggan_core::billing::payments::{self, NewPayment};
 use pelanggan_core::billing::subscriptions::Cycle;
-use pelanggan_core::ledger::{self, EntryKind, HistoryQuery, LedgerEntry};
+use pelanggan_core::ledger::{EntryKind, HistoryQuery, LedgerEntry};
 use pelanggan_core::{Db, Money};
 
 /// The entries posted since the ledger had `before` entries, oldest first.
 fn entries_since(db: &Db, who: &str, before: usize) -> Vec<LedgerEntry> {
-    let mut all = ledger::history(
-        db.conn(),
-        who,
-        db.region().unwrap(),
-        &HistoryQuery::default(),
-    )
-    .unwrap();
-    all.reverse();
-    all.split_off(before)
-}
-
-fn ledger_len(db: &Db, who: &str) -> usize {
-    ledger::history(
+    let mut all = balance::history(
         db.conn(),
         who,
         db.region().unwrap(),
         &HistoryQuery::default(),
     )
     .unwrap()
+    .items;
+    all.reverse();
+    all.split_off(before)
+}
+
+fn ledger_len(db: &Db, who: &str) -> usize {
+    balance::history(
+        db.conn(),
+        who,
+        db.region().unwrap(),
+        &HistoryQuery::default(),
+    )
+    .unwrap()
+    .items
     .len()
 }
 

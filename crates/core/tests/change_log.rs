@@ -7,9 +7,10 @@ mod common;
 use common::*;
 use pelanggan_core::activity;
 use pelanggan_core::admins;
+use pelanggan_core::balance;
 use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, NewCustomer, Status};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::settings::{self, Key};
 use pelanggan_core::tags::{self, TagColor, TagInput};
 use pelanggan_core::{Db, Money, Result};
@@ -127,7 +128,7 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             Some("balance_changed"),
             Box::new(|db, actor| {
                 db.write(Some(actor), |w| {
-                    ledger::credit(
+                    balance::credit(
                         w,
                         WA1,
                         Money::from_minor(500_000),
@@ -142,7 +143,7 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             Some("balance_changed"),
             Box::new(|db, actor| {
                 db.write(Some(actor), |w| {
-                    ledger::debit(
+                    balance::debit(
                         w,
                         WA1,
                         Money::from_minor(200_000),
@@ -157,7 +158,7 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             Some("tag_added"),
             Box::new(|db, actor| {
                 db.write(Some(actor), |w| {
-                    tags::add(w, WA1, &TagInput::parse("VIP:#ffaa00")?)
+                    customers::add_tag(w, WA1, &TagInput::parse("VIP:#ffaa00")?)
                 })
                 .map(drop)
             }),
@@ -167,8 +168,8 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             Some("tag_added"),
             Box::new(|db, actor| {
                 db.write(Some(actor), |w| {
-                    tags::remove(w, WA1, "VIP")?;
-                    tags::add(w, WA1, &TagInput::parse("VIP:#00ff00")?)
+                    customers::remove_tag(w, WA1, "VIP")?;
+                    customers::add_tag(w, WA1, &TagInput::parse("VIP:#00ff00")?)
                 })
                 .map(drop)
             }),
@@ -187,7 +188,7 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             "tags::remove",
             Some("tag_removed"),
             Box::new(|db, actor| {
-                db.write(Some(actor), |w| tags::remove(w, WA1, "vip"))
+                db.write(Some(actor), |w| customers::remove_tag(w, WA1, "vip"))
                     .map(drop)
             }),
         ),
@@ -305,7 +306,17 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
                 activity_count(&db) > activity_before,
                 "{name} logged no activity"
             );
-            let latest = &activity::list(db.conn(), WA1, db.region().unwrap(), Some(1)).unwrap()[0];
+            let latest = &activity::list(
+                db.conn(),
+                WA1,
+                db.region().unwrap(),
+                &activity::ActivityQuery {
+                    limit: Some(1),
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .items[0];
             assert_eq!(latest.action, *action, "{name}");
             assert_eq!(latest.admin, actor, "{name}");
             let activity_id = uuid::Uuid::parse_str(&latest.id).unwrap();
@@ -366,7 +377,17 @@ fn change_rows_describe_each_mutation() {
     // and sync reads the row itself.
     assert!(changes[1].value.is_none() && changes[4].value.is_none());
     // One activity entry tells the whole creation, opening balance and tags included.
-    let created = &activity::list(db.conn(), &c.id, db.region().unwrap(), None).unwrap()[0];
+    let created = &activity::list(
+        db.conn(),
+        &c.id,
+        db.region().unwrap(),
+        &activity::ActivityQuery {
+            limit: None,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .items[0];
     assert_eq!(created.action, "created");
     assert_eq!(
         created.details["initial_balance"]["amount"],
@@ -468,7 +489,17 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
         )
     })
     .unwrap();
-    let latest = &activity::list(db.conn(), &c.id, db.region().unwrap(), Some(1)).unwrap()[0];
+    let latest = &activity::list(
+        db.conn(),
+        &c.id,
+        db.region().unwrap(),
+        &activity::ActivityQuery {
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .items[0];
     assert_eq!(
         (latest.action.as_str(), latest.admin.as_str()),
         ("updated", "admin")
@@ -488,10 +519,20 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
     db.write(None, |w| customers::delete(w, &c.id)).unwrap();
     db.write(None, |w| customers::restore(w, &c.id)).unwrap();
     db.write(None, |w| {
-        ledger::debit(w, &c.id, Money::from_minor(1_500), &EntryNote::new("x"))
+        balance::debit(w, &c.id, Money::from_minor(1_500), &EntryNote::new("x"))
     })
     .unwrap();
-    let log = activity::list(db.conn(), &c.id, db.region().unwrap(), None).unwrap();
+    let log = activity::list(
+        db.conn(),
+        &c.id,
+        db.region().unwrap(),
+        &activity::ActivityQuery {
+            limit: None,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .items;
     let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -515,9 +556,18 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
     assert_eq!(log[0].details["new_balance"], json!("-15.00"));
     assert_eq!(log[0].details["type"], json!("debit"));
     assert_eq!(
-        activity::list(db.conn(), &c.id, db.region().unwrap(), Some(2))
-            .unwrap()
-            .len(),
+        activity::list(
+            db.conn(),
+            &c.id,
+            db.region().unwrap(),
+            &activity::ActivityQuery {
+                limit: Some(2),
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .items
+        .len(),
         2
     );
 }

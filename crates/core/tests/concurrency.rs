@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
+use pelanggan_core::balance;
 use pelanggan_core::ledger::{self, EntryNote};
 use pelanggan_core::{Db, Money};
 
@@ -22,7 +23,7 @@ fn credit_many(path: &Path, whatsapp: &str, who: &str) {
     let one = Money::parse_positive("amount", "1.00").unwrap();
     for i in 0..CREDITS {
         db.write(None, |w| {
-            ledger::credit(w, whatsapp, one, &EntryNote::new(format!("{who} #{i}")))
+            balance::credit(w, whatsapp, one, &EntryNote::new(format!("{who} #{i}")))
         })
         .unwrap_or_else(|e| panic!("{who}: credit {i} failed with {}: {e}", e.code()));
     }
@@ -147,7 +148,7 @@ fn a_reader_is_not_blocked_by_an_open_write() {
     let reader = Db::open(&path).unwrap();
     writer
         .write(None, |w| {
-            ledger::credit(w, &id, Money::from_minor(100), &EntryNote::new("pending"))?;
+            balance::credit(w, &id, Money::from_minor(100), &EntryNote::new("pending"))?;
             // Mid-transaction, another connection still reads the last committed state.
             let seen = get(&reader, &id).balance;
             assert_eq!(seen, Money::ZERO);

@@ -234,7 +234,10 @@ fn a_file_without_the_needed_columns_is_refused_whole() {
     let before = snapshot(&db);
     let file = write(dir.path(), "a.csv", b"nama,kota\nBudi,Bandung\n");
     let e = import(&mut db, &file, &ImportOptions::default()).unwrap_err();
-    assert_eq!((e.code(), e.field()), ("validation", Some("header")));
+    assert_eq!(
+        (e.code().as_str(), e.field()),
+        ("validation", Some("header"))
+    );
     // --map names the column.
     let file = write(
         dir.path(),
@@ -661,7 +664,10 @@ fn a_large_import_makes_the_indexes_again_and_leaves_a_sound_file() {
     let debt = customers::list(
         db.conn(),
         &customers::ListQuery {
-            balance: Some("debt".parse().unwrap()),
+            filter: pelanggan_core::search::Filter {
+                balance: Some("debt".parse().unwrap()),
+                ..Default::default()
+            },
             ..Default::default()
         },
     )

@@ -480,7 +480,10 @@ fn soft_delete_hides_from_list_unless_include_deleted() {
     let all = customers::list(
         db.conn(),
         &ListQuery {
-            include_deleted: true,
+            filter: pelanggan_core::search::Filter {
+                include_deleted: true,
+                ..Default::default()
+            },
             ..ListQuery::default()
         },
     )
@@ -489,8 +492,11 @@ fn soft_delete_hides_from_list_unless_include_deleted() {
     let only_deleted = customers::list(
         db.conn(),
         &ListQuery {
-            status: Some(Status::Deleted),
-            include_deleted: true,
+            filter: pelanggan_core::search::Filter {
+                status: Some(Status::Deleted),
+                include_deleted: true,
+                ..Default::default()
+            },
             ..ListQuery::default()
         },
     )
@@ -587,7 +593,7 @@ fn deleted_customers_cannot_be_edited_deleted_again_or_charged() {
     });
     refused_unchanged(&mut db, "conflict", None, |db| {
         db.write(None, |w| {
-            pelanggan_core::ledger::credit(
+            pelanggan_core::balance::credit(
                 w,
                 &id,
                 Money::parse_positive("amount", "1000").unwrap(),
@@ -597,7 +603,7 @@ fn deleted_customers_cannot_be_edited_deleted_again_or_charged() {
     });
     refused_unchanged(&mut db, "conflict", None, |db| {
         db.write(None, |w| {
-            pelanggan_core::tags::add(w, &id, &TagInput::new("VIP", None).unwrap())
+            pelanggan_core::customers::add_tag(w, &id, &TagInput::new("VIP", None).unwrap())
         })
     });
 }
@@ -679,7 +685,7 @@ fn list_pages_and_orders_debt_first() {
     }
     // C1 owes money; C3 is inactive.
     db.write(None, |w| {
-        pelanggan_core::ledger::debit(
+        pelanggan_core::balance::debit(
             w,
             &ids[1],
             Money::parse_positive("amount", "500").unwrap(),
@@ -733,6 +739,7 @@ fn list_pages_and_orders_debt_first() {
                 },
             )
             .unwrap()
+            .customers
             .items
         })
         .map(|c| c.id)
@@ -745,7 +752,10 @@ fn list_pages_and_orders_debt_first() {
     let inactive = customers::list(
         db.conn(),
         &ListQuery {
-            status: Some(Status::Inactive),
+            filter: pelanggan_core::search::Filter {
+                status: Some(Status::Inactive),
+                ..Default::default()
+            },
             ..ListQuery::default()
         },
     )
@@ -769,7 +779,10 @@ fn list_pages_and_orders_debt_first() {
             },
         )
         .unwrap_err();
-        assert_eq!((err.code(), err.field()), ("validation", Some(field)));
+        assert_eq!(
+            (err.code().as_str(), err.field()),
+            ("validation", Some(field))
+        );
     }
     assert!(
         customers::list(
@@ -809,13 +822,14 @@ fn add_with_initial_balance_and_tags_records_all_of_it() {
             .collect::<Vec<_>>(),
         [("Reseller", "#007bff"), ("VIP", "#ffaa00")]
     );
-    let history = pelanggan_core::ledger::history(
+    let history = pelanggan_core::balance::history(
         db.conn(),
         &c.id,
         db.region().unwrap(),
         &Default::default(),
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].kind, pelanggan_core::ledger::EntryKind::Debit);
     assert_eq!(history[0].amount.to_string(), "25000.50");
@@ -833,13 +847,14 @@ fn add_with_initial_balance_and_tags_records_all_of_it() {
             )
         })
         .unwrap();
-    let history = pelanggan_core::ledger::history(
+    let history = pelanggan_core::balance::history(
         db.conn(),
         &z.id,
         db.region().unwrap(),
         &Default::default(),
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert!(history.is_empty());
 }
 
@@ -885,7 +900,7 @@ fn add_is_one_transaction_a_failing_tag_leaves_nothing_behind() {
         });
         let err = result.expect_err(&format!("tag {bad:?} must be refused"));
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("validation", Some("tag")),
             "{bad:?}: {err}"
         );

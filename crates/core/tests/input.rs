@@ -180,7 +180,7 @@ fn currency_is_an_iso_4217_code() {
             .write(None, |w| settings::set(w, Key::Currency, bad))
             .unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("validation", Some("value")),
             "{bad}"
         );
@@ -326,7 +326,7 @@ fn an_import_tells_a_kept_tag_colour_once() {
     add(&mut db, "Siti", WA2);
     let eko = add(&mut db, "Eko", "0821-2222-3333");
     db.write(None, |w| {
-        pelanggan_core::tags::add(
+        pelanggan_core::customers::add_tag(
             w,
             &eko.id,
             &pelanggan_core::tags::TagInput::parse("Lama:#ffaa00")?,
@@ -365,4 +365,103 @@ fn an_import_tells_a_kept_tag_colour_once() {
         })
         .unwrap();
     assert_eq!(lama, "#ffaa00");
+}
+
+/// The JSON forms of the inputs an app sends: optional fields may be left
+/// out, unknown ones are refused, and a patch tells "leave alone" (absent)
+/// from "clear" (`null` or `""`).
+#[test]
+fn inputs_read_from_json() {
+    use pelanggan_core::activity::ActivityQuery;
+    use pelanggan_core::ledger::{EntryKind, EntryNote, HistoryQuery};
+    use pelanggan_core::tags::TagInput;
+    use serde_json::{from_value, json};
+
+    let typed: NewCustomer = from_value(json!({
+        "name": "Budi",
+        "whatsapp": WA1,
+        "initial_balance": "-50.000",
+        "tags": [{"name": "VIP", "color": "#FFAA00"}, {"name": "Gold"}],
+        "status": "inactive",
+    }))
+    .unwrap();
+    assert_eq!(typed.initial_balance.unwrap().minor(), -5_000_000);
+    assert_eq!(typed.tags[0].color.as_ref().unwrap().as_str(), "#ffaa00");
+    assert_eq!(typed.tags[1].color, None);
+    assert_eq!(typed.status, Some(customers::Status::Inactive));
+    assert!(typed.email.is_none());
+    // Unknown fields and bad colours are refused; a missing name is left to
+    // `check`, which names the field.
+    assert!(from_value::<NewCustomer>(json!({"name": "B", "whatsap": WA1})).is_err());
+    assert!(from_value::<TagInput>(json!({"name": "VIP", "color": "gold"})).is_err());
+    let (_dir, mut db) = open();
+    let err = db
+        .write(None, |w| {
+            customers::add(w, from_value(json!({"whatsapp": WA1})).unwrap())
+        })
+        .unwrap_err();
+    assert_eq!(err.field(), Some("name"));
+
+    let patch: CustomerPatch = from_value(json!({
+        "name": "Budi S",
+        "email": null,
+        "address": "",
+        "notes": "Blok C",
+    }))
+    .unwrap();
+    assert_eq!(patch.name.as_deref(), Some("Budi S"));
+    assert_eq!(patch.email.as_deref(), Some(""), "null clears");
+    assert_eq!(patch.address.as_deref(), Some(""), "empty clears");
+    assert_eq!(patch.notes.as_deref(), Some("Blok C"));
+    assert_eq!(patch.phone, None, "absent leaves alone");
+    assert_eq!(patch.whatsapp, None);
+
+    // Applied: null clears the email, absent leaves the phone.
+    let c = db
+        .write(None, |w| {
+            customers::add(
+                w,
+                NewCustomer {
+                    email: Some("budi@example.com".into()),
+                    phone: Some(WA2.into()),
+                    address: Some("Jl. Mawar".into()),
+                    ..new("Budi", WA1)
+                },
+            )
+        })
+        .unwrap();
+    let edited = db
+        .write(None, |w| customers::edit(w, &c.id, patch.clone()))
+        .unwrap();
+    assert_eq!(edited.name, "Budi S");
+    assert_eq!(edited.email, None);
+    assert_eq!(edited.address, None);
+    assert_eq!(edited.phone, c.phone);
+    assert_eq!(edited.notes.as_deref(), Some("Blok C"));
+
+    let query: HistoryQuery = from_value(json!({
+        "kind": "debit", "from": "2025-01-01", "limit": 10, "after": "42"
+    }))
+    .unwrap();
+    assert_eq!(query.kind, Some(EntryKind::Debit));
+    assert_eq!(query.to, None);
+    assert_eq!(
+        (query.limit, query.after.as_deref()),
+        (Some(10), Some("42"))
+    );
+    let all: HistoryQuery = from_value(json!({})).unwrap();
+    assert_eq!((all.limit, all.after), (None, None));
+    let activity: ActivityQuery = from_value(json!({"limit": 2})).unwrap();
+    assert_eq!((activity.limit, activity.after), (Some(2), None));
+    let note: EntryNote = from_value(json!({"description": "Titip"})).unwrap();
+    assert_eq!(
+        (note.description.as_str(), note.reference_id),
+        ("Titip", None)
+    );
+
+    let contact: NewContact =
+        from_value(json!({"type": "email", "value": "b@example.com"})).unwrap();
+    assert_eq!(contact.kind, ContactKind::Email);
+    assert!(!contact.is_primary);
+    assert!(from_value::<NewContact>(json!({"value": "b@example.com"})).is_err());
 }

@@ -6,6 +6,7 @@ mod common;
 
 use common::*;
 use pelanggan_core::Money;
+use pelanggan_core::balance;
 use pelanggan_core::customers::{self, NewCustomer};
 use pelanggan_core::ledger::{self, EntryKind, EntryNote, HistoryQuery};
 
@@ -18,7 +19,9 @@ fn history(
     reference: &str,
     query: &HistoryQuery,
 ) -> Vec<ledger::LedgerEntry> {
-    ledger::history(db.conn(), reference, db.region().unwrap(), query).unwrap()
+    balance::history(db.conn(), reference, db.region().unwrap(), query)
+        .unwrap()
+        .items
 }
 
 #[test]
@@ -27,7 +30,7 @@ fn credit_and_debit_move_the_balance_and_chain_entries() {
     let c = add(&mut db, "Budi", WA1);
     let e1 = db
         .write(Some("admin"), |w| {
-            ledger::credit(w, &c.id, money("150000"), &EntryNote::new("top up"))
+            balance::credit(w, &c.id, money("150000"), &EntryNote::new("top up"))
         })
         .unwrap();
     assert_eq!(
@@ -38,7 +41,7 @@ fn credit_and_debit_move_the_balance_and_chain_entries() {
     assert_eq!(e1.customer_id, c.id);
     let e2 = db
         .write(None, |w| {
-            ledger::debit(
+            balance::debit(
                 w,
                 WA1,
                 money("200000.50"),
@@ -53,7 +56,7 @@ fn credit_and_debit_move_the_balance_and_chain_entries() {
     assert_eq!(e2.reference_id.as_deref(), Some("INV-2026-000001"));
     let e3 = db
         .write(None, |w| {
-            ledger::credit(w, &c.id, money("0.50"), &EntryNote::new("cash"))
+            balance::credit(w, &c.id, money("0.50"), &EntryNote::new("cash"))
         })
         .unwrap();
     assert_eq!(e3.new_balance, money("-50000.00"));
@@ -77,7 +80,7 @@ fn amounts_must_be_positive() {
     for text in ["0", "0.00", "-5", "-0.01"] {
         let err = Money::parse_positive("amount", text).unwrap_err();
         assert_eq!(
-            (err.code(), err.field()),
+            (err.code().as_str(), err.field()),
             ("invalid_amount", Some("amount")),
             "{text}"
         );
@@ -103,26 +106,16 @@ fn amounts_must_be_positive() {
         let amount = Money::from_minor(minor);
         refused_unchanged(&mut db, "invalid_amount", Some("amount"), |db| {
             db.write(None, |w| {
-                ledger::credit(w, &c.id, amount, &EntryNote::new("x"))
+                balance::credit(w, &c.id, amount, &EntryNote::new("x"))
             })
         });
         refused_unchanged(&mut db, "invalid_amount", Some("amount"), |db| {
             db.write(None, |w| {
-                ledger::debit(w, &c.id, amount, &EntryNote::new("x"))
+                balance::debit(w, &c.id, amount, &EntryNote::new("x"))
             })
         });
-        refused_unchanged(&mut db, "invalid_amount", Some("amount"), |db| {
-            db.write(None, |w| {
-                let handle = customers::resolve(w.tx(), &c.id, w.region())?;
-                ledger::post(
-                    w,
-                    &handle,
-                    EntryKind::CarryOver,
-                    amount,
-                    &EntryNote::new("x"),
-                )
-            })
-        });
+        // `ledger::post` (crate-private) refuses a carry-over the same way:
+        // see the unit test `posting_refuses_non_positive_amounts` in ledger.rs.
     }
 }
 
@@ -133,14 +126,14 @@ fn overflow_is_refused_never_wrapped() {
     let max = Money::from_minor(Money::MAX.minor());
     let e = db
         .write(None, |w| {
-            ledger::credit(w, &c.id, max, &EntryNote::new("max"))
+            balance::credit(w, &c.id, max, &EntryNote::new("max"))
         })
         .unwrap();
     assert_eq!(e.new_balance, max);
     let id = c.id.clone();
     refused_unchanged(&mut db, "overflow", Some("amount"), |db| {
         db.write(None, |w| {
-            ledger::credit(
+            balance::credit(
                 w,
                 &id,
                 Money::from_minor(1),
@@ -150,16 +143,16 @@ fn overflow_is_refused_never_wrapped() {
     });
     // Down to -MAX is fine, one cent further is not.
     db.write(None, |w| {
-        ledger::debit(w, &id, max, &EntryNote::new("back to zero"))
+        balance::debit(w, &id, max, &EntryNote::new("back to zero"))
     })
     .unwrap();
     db.write(None, |w| {
-        ledger::debit(w, &id, max, &EntryNote::new("max debt"))
+        balance::debit(w, &id, max, &EntryNote::new("max debt"))
     })
     .unwrap();
     refused_unchanged(&mut db, "overflow", Some("amount"), |db| {
         db.write(None, |w| {
-            ledger::debit(w, &id, Money::from_minor(1), &EntryNote::new("x"))
+            balance::debit(w, &id, Money::from_minor(1), &EntryNote::new("x"))
         })
     });
     // An amount past the limit is refused where it is typed.
@@ -210,7 +203,7 @@ fn notes_are_validated() {
     ];
     for (field, note) in cases {
         refused_unchanged(&mut db, "validation", Some(field), |db| {
-            db.write(None, |w| ledger::credit(w, &c.id, one, &note))
+            db.write(None, |w| balance::credit(w, &c.id, one, &note))
         });
     }
 }
@@ -221,10 +214,10 @@ fn unknown_customer_is_not_found() {
     add(&mut db, "Budi", WA1);
     refused_unchanged(&mut db, "not_found", None, |db| {
         db.write(None, |w| {
-            ledger::credit(w, WA2, money("1"), &EntryNote::new("x"))
+            balance::credit(w, WA2, money("1"), &EntryNote::new("x"))
         })
     });
-    let err = ledger::history(
+    let err = balance::history(
         db.conn(),
         WA2,
         db.region().unwrap(),
@@ -246,15 +239,15 @@ fn history_filters_by_type_dates_and_limit() {
         let amount = Money::from_minor(100 * (i as i64 + 1));
         db.write(None, |w| {
             if *kind == "credit" {
-                ledger::credit(w, &c.id, amount, &EntryNote::new(format!("e{i}")))
+                balance::credit(w, &c.id, amount, &EntryNote::new(format!("e{i}")))
             } else {
-                ledger::debit(w, &c.id, amount, &EntryNote::new(format!("e{i}")))
+                balance::debit(w, &c.id, amount, &EntryNote::new(format!("e{i}")))
             }
         })
         .unwrap();
     }
     db.write(None, |w| {
-        ledger::credit(w, &other.id, money("7"), &EntryNote::new("other"))
+        balance::credit(w, &other.id, money("7"), &EntryNote::new("other"))
     })
     .unwrap();
 
@@ -383,6 +376,7 @@ fn history_filters_by_type_dates_and_limit() {
         from: Some(first_day),
         to: Some(day),
         limit: Some(1),
+        after: None,
     };
     assert_eq!(
         history(&db, &c.id, &combined)
@@ -392,7 +386,7 @@ fn history_filters_by_type_dates_and_limit() {
         ["e4"]
     );
 
-    let err = ledger::history(
+    let err = balance::history(
         db.conn(),
         &c.id,
         db.region().unwrap(),
@@ -403,7 +397,10 @@ fn history_filters_by_type_dates_and_limit() {
         },
     )
     .unwrap_err();
-    assert_eq!((err.code(), err.field()), ("validation", Some("from")));
+    assert_eq!(
+        (err.code().as_str(), err.field()),
+        ("validation", Some("from"))
+    );
 }
 
 #[test]
@@ -411,7 +408,7 @@ fn the_database_refuses_update_and_delete_of_ledger_rows() {
     let (_dir, mut db) = open();
     let c = add(&mut db, "Budi", WA1);
     db.write(None, |w| {
-        ledger::credit(w, &c.id, money("100"), &EntryNote::new("x"))
+        balance::credit(w, &c.id, money("100"), &EntryNote::new("x"))
     })
     .unwrap();
     let before = snapshot(&db);
@@ -461,7 +458,7 @@ fn initial_balance_is_the_first_entry_of_the_chain() {
         })
         .unwrap();
     db.write(None, |w| {
-        ledger::debit(w, &c.id, money("80000"), &EntryNote::new("invoice"))
+        balance::debit(w, &c.id, money("80000"), &EntryNote::new("invoice"))
     })
     .unwrap();
     let entries = history(&db, &c.id, &HistoryQuery::default());
@@ -477,4 +474,76 @@ fn initial_balance_is_the_first_entry_of_the_chain() {
     );
     assert_eq!(get(&db, &c.id).balance, money("-30000"));
     assert_ledger_invariant(db.conn());
+}
+
+/// The history is paged newest first by an id cursor: the pages join up
+/// without gaps or repeats, with and without a filter, and a bad cursor or
+/// limit is refused on its field.
+#[test]
+fn history_pages_follow_the_cursor() {
+    let (_dir, mut db) = open();
+    let c = add(&mut db, "Budi", WA1);
+    for i in 1..=7 {
+        db.write(None, |w| {
+            let note = EntryNote::new(format!("e{i}"));
+            if i % 2 == 0 {
+                balance::debit(w, &c.id, money("1000"), &note)
+            } else {
+                balance::credit(w, &c.id, money("1000"), &note)
+            }
+        })
+        .unwrap();
+    }
+    let walk = |kind: Option<EntryKind>| {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = balance::history(
+                db.conn(),
+                &c.id,
+                db.region().unwrap(),
+                &HistoryQuery {
+                    kind,
+                    limit: Some(3),
+                    after: after.clone(),
+                    ..HistoryQuery::default()
+                },
+            )
+            .unwrap();
+            assert!(page.items.len() <= 3);
+            seen.extend(page.items.into_iter().map(|e| e.description));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return seen,
+            }
+        }
+    };
+    assert_eq!(walk(None), ["e7", "e6", "e5", "e4", "e3", "e2", "e1"]);
+    assert_eq!(walk(Some(EntryKind::Debit)), ["e6", "e4", "e2"]);
+    // A last page that is exactly full says so with no cursor only when no row is left.
+    let all = balance::history(
+        db.conn(),
+        &c.id,
+        db.region().unwrap(),
+        &HistoryQuery {
+            limit: Some(7),
+            ..HistoryQuery::default()
+        },
+    )
+    .unwrap();
+    assert_eq!((all.items.len(), all.next), (7, None));
+    for (limit, after, field) in [(Some(3), Some("x"), "after"), (Some(0), None, "limit")] {
+        let err = balance::history(
+            db.conn(),
+            &c.id,
+            db.region().unwrap(),
+            &HistoryQuery {
+                limit,
+                after: after.map(str::to_owned),
+                ..HistoryQuery::default()
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.field(), Some(field));
+    }
 }

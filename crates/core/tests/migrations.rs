@@ -321,13 +321,13 @@ fn only_writers_create_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typo").join("shop.db");
     for opened in [Db::open_read_only(&path), Db::open_existing(&path)] {
-        assert_eq!(opened.err().map(|e| e.code()), Some("no_database"));
+        assert_eq!(opened.err().map(|e| e.code().as_str()), Some("no_database"));
     }
     assert!(!path.parent().unwrap().exists(), "no folder made");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, b"").unwrap();
     assert_eq!(
-        Db::open_read_only(&path).err().map(|e| e.code()),
+        Db::open_read_only(&path).err().map(|e| e.code().as_str()),
         Some("no_database"),
         "an empty file is no database"
     );

@@ -3,9 +3,11 @@
 mod common;
 
 use common::open;
+use pelanggan_core::balance;
 use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, NewCustomer};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
+use pelanggan_core::privacy::Confirm;
 use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, privacy};
 
@@ -57,7 +59,7 @@ fn rich_customer(db: &mut Db) -> String {
                 ..Default::default()
             },
         )?;
-        ledger::debit(
+        balance::debit(
             w,
             &c.id,
             Money::from_minor(250_000),
@@ -120,7 +122,9 @@ fn anonymise_removes_personal_data_and_keeps_the_books() {
         })
         .unwrap();
 
-    let c = db.write(None, |w| privacy::anonymise(w, &id)).unwrap();
+    let c = db
+        .write(None, |w| privacy::anonymise(w, &id, Confirm::Yes))
+        .unwrap();
     assert_eq!(c.name, privacy::ANONYMOUS_NAME);
     assert!(c.whatsapp.as_str().starts_with("+999"));
     assert_eq!((c.email, c.address, c.notes), (None, None, None));
@@ -144,8 +148,17 @@ fn anonymise_removes_personal_data_and_keeps_the_books() {
             .unwrap()
             .is_empty()
     );
-    let activity =
-        pelanggan_core::activity::list(db.conn(), &id, db.region().unwrap(), Some(1)).unwrap();
+    let activity = pelanggan_core::activity::list(
+        db.conn(),
+        &id,
+        db.region().unwrap(),
+        &pelanggan_core::activity::ActivityQuery {
+            limit: Some(1),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .items;
     assert_eq!(activity[0].action, "anonymised");
     // The number is freed and the placeholder never matches a typed number.
     common::add(&mut db, "Budi baru", common::WA1);
@@ -174,19 +187,21 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     .unwrap();
     let sari = common::add(&mut db, "Sari", common::WA3);
     db.write(None, |w| {
-        ledger::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x"))
+        balance::credit(w, &sari.id, Money::from_minor(100), &EntryNote::new("x"))
     })
     .unwrap();
 
     let before = common::snapshot(&db);
-    let refused = db.write(None, |w| privacy::erase(w, &id, false));
+    let refused = db.write(None, |w| privacy::erase(w, &id, false, Confirm::Yes));
     assert_eq!(refused.unwrap_err().code(), "conflict");
     assert_eq!(common::snapshot(&db), before);
 
     let local_id = customers::get(db.conn(), &id, db.region().unwrap())
         .unwrap()
         .local_id;
-    let erased = db.write(None, |w| privacy::erase(w, &id, true)).unwrap();
+    let erased = db
+        .write(None, |w| privacy::erase(w, &id, true, Confirm::Yes))
+        .unwrap();
     assert!(erased.rows_deleted >= 8);
     for table in privacy::DERIVED {
         let left: i64 = db
@@ -251,4 +266,52 @@ fn every_table_with_a_customer_id_is_known_to_privacy() {
             "table {table} holds customer data but privacy does not know it"
         );
     }
+}
+
+/// The irreversible requests are refused without their confirmation, with
+/// the code and message the CLI printed before the rule moved into the core,
+/// and nothing changes (not even a missing customer is looked up first).
+#[test]
+fn irreversible_requests_need_their_confirmation() {
+    let (_dir, mut db) = open();
+    let id = rich_customer(&mut db);
+    let before = common::snapshot(&db);
+    let refusals = [
+        (
+            db.write(None, |w| {
+                privacy::anonymise(w, &id, Confirm::No).map(|_| ())
+            })
+            .unwrap_err(),
+            "anonymising",
+        ),
+        (
+            db.write(None, |w| {
+                privacy::erase(w, &id, true, Confirm::No).map(|_| ())
+            })
+            .unwrap_err(),
+            "deleting",
+        ),
+        (
+            privacy::anonymise_and_scrub(&mut db, None, &id, Confirm::No)
+                .map(|_| ())
+                .unwrap_err(),
+            "anonymising",
+        ),
+        (
+            privacy::erase_and_scrub(&mut db, None, "nobody", true, Confirm::default())
+                .map(|_| ())
+                .unwrap_err(),
+            "deleting",
+        ),
+    ];
+    for (e, what) in refusals {
+        assert_eq!(e.code(), "confirmation_required");
+        assert_eq!(
+            e.to_string(),
+            format!("{what} a customer cannot be undone; add --yes to confirm")
+        );
+    }
+    assert_eq!(common::snapshot(&db), before);
+    assert_eq!(Confirm::from(true), Confirm::Yes);
+    assert_eq!("yes".parse::<Confirm>().unwrap(), Confirm::Yes);
 }

@@ -9,9 +9,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use pelanggan_core::balance;
 use pelanggan_core::billing::subscriptions::{self, Cycle, NewSubscription, ServiceType};
 use pelanggan_core::customers::{self, CustomerPatch, NewCustomer};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
+use pelanggan_core::privacy::Confirm;
 use pelanggan_core::{Db, Money, privacy};
 
 /// What identifies the customer, as the file would hold it.
@@ -94,7 +96,7 @@ fn shop_with_history(db: &mut Db) -> String {
         .unwrap();
     for k in 0..120 {
         db.write(None, |w| {
-            ledger::credit(w, &c.id, Money::from_minor(100 + k), &EntryNote::new("x"))
+            balance::credit(w, &c.id, Money::from_minor(100 + k), &EntryNote::new("x"))
         })
         .unwrap();
         if k % 10 == 0 {
@@ -192,13 +194,15 @@ fn anonymise_leaves_the_values_in_no_byte_of_the_file_its_wal_or_a_later_backup(
         let copy = dir.path().join("plain.db");
         backup_to(&db, &copy);
         let mut plain = Db::open(&copy).unwrap();
-        plain.write(None, |w| privacy::anonymise(w, &id)).unwrap();
+        plain
+            .write(None, |w| privacy::anonymise(w, &id, Confirm::Yes))
+            .unwrap();
         plain.checkpoint().unwrap();
         assert!(!found_in(&db_and_wal(&plain)).is_empty());
         assert!(tombstones(&plain) > 0);
     }
 
-    let done = privacy::anonymise_and_scrub(&mut db, None, &id).unwrap();
+    let done = privacy::anonymise_and_scrub(&mut db, None, &id, Confirm::Yes).unwrap();
     assert_eq!(done.customer.name, privacy::ANONYMOUS_NAME);
     let found = found_in(&db_and_wal(&db));
     assert!(found.is_empty(), "still in the file: {found:?}");
@@ -223,7 +227,7 @@ fn erase_leaves_the_values_in_no_byte_of_the_file_its_wal_or_a_later_backup() {
     let (dir, mut db) = common::open();
     let id = shop_with_history(&mut db);
     free_pages_with_copies(&db);
-    let done = privacy::erase_and_scrub(&mut db, None, &id, true).unwrap();
+    let done = privacy::erase_and_scrub(&mut db, None, &id, true, Confirm::Yes).unwrap();
     assert!(done.rows_deleted > 100);
     let found = found_in(&db_and_wal(&db));
     assert!(found.is_empty(), "still in the file: {found:?}");
@@ -253,7 +257,7 @@ fn a_file_from_before_v9_is_rewritten_once_by_the_first_erase() {
     })
     .unwrap();
 
-    let done = privacy::anonymise_and_scrub(&mut db, None, &id).unwrap();
+    let done = privacy::anonymise_and_scrub(&mut db, None, &id, Confirm::Yes).unwrap();
     assert!(done.file.file_rewritten, "{:?}", done.file);
     let found = found_in(&db_and_wal(&db));
     assert!(found.is_empty(), "still in the file: {found:?}");
@@ -263,7 +267,7 @@ fn a_file_from_before_v9_is_rewritten_once_by_the_first_erase() {
         .unwrap();
     assert!(!needed, "once only");
     let other = common::add(&mut db, "Sekali Lagi", common::WA4);
-    let again = privacy::erase_and_scrub(&mut db, None, &other.id, false).unwrap();
+    let again = privacy::erase_and_scrub(&mut db, None, &other.id, false, Confirm::Yes).unwrap();
     assert!(!again.file.file_rewritten);
 }
 
@@ -321,12 +325,12 @@ fn a_customer_with_live_subscriptions_is_neither_deleted_nor_anonymised() {
         "{message}"
     );
     common::assert_refused(
-        privacy::anonymise_and_scrub(&mut db, None, &budi),
+        privacy::anonymise_and_scrub(&mut db, None, &budi, Confirm::Yes),
         "customer_has_subscriptions",
         None,
     );
     common::assert_refused(
-        db.write(None, |w| privacy::anonymise(w, &budi)),
+        db.write(None, |w| privacy::anonymise(w, &budi, Confirm::Yes)),
         "customer_has_subscriptions",
         None,
     );
@@ -344,10 +348,10 @@ fn a_customer_with_live_subscriptions_is_neither_deleted_nor_anonymised() {
         .unwrap();
     db.write(None, |w| customers::delete(w, &budi)).unwrap();
     db.write(None, |w| customers::restore(w, &budi)).unwrap();
-    privacy::anonymise_and_scrub(&mut db, None, &budi).unwrap();
+    privacy::anonymise_and_scrub(&mut db, None, &budi, Confirm::Yes).unwrap();
     // A privacy delete removes the subscriptions with everything else.
     let sari = common::add(&mut db, "Sari", common::WA2).id;
     subscribe(&mut db, &sari, "sari-pppoe");
-    privacy::erase_and_scrub(&mut db, None, &sari, false).unwrap();
+    privacy::erase_and_scrub(&mut db, None, &sari, false, Confirm::Yes).unwrap();
     assert!(subscriptions::get(db.conn(), "sari-pppoe").is_err());
 }

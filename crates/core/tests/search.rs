@@ -7,11 +7,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use pelanggan_core::balance;
 use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, ListQuery, NewCustomer, Status};
-use pelanggan_core::ledger::{self, EntryNote};
+use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::search::{self, BalanceKind, Filter, Position, Sort};
-use pelanggan_core::tags::{self, TagInput};
+use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, stats};
 use rusqlite::Connection;
 
@@ -146,13 +147,13 @@ fn random_op(db: &mut Db, rng: &mut Rng, next_number: &mut u32) {
             let amount = Money::from_minor(100 * (1 + rng.below(5_000) as i64));
             let note = EntryNote::new("test");
             if rng.chance(50) {
-                ledger::credit(w, &target, amount, &note).map(drop)
+                balance::credit(w, &target, amount, &note).map(drop)
             } else {
-                ledger::debit(w, &target, amount, &note).map(drop)
+                balance::debit(w, &target, amount, &note).map(drop)
             }
         }
-        7 => tags::add(w, &target, &TagInput::new(rng.pick(TAGS), None).unwrap()).map(drop),
-        8 => tags::remove(w, &target, rng.pick(TAGS)).map(drop),
+        7 => customers::add_tag(w, &target, &TagInput::new(rng.pick(TAGS), None).unwrap()).map(drop),
+        8 => customers::remove_tag(w, &target, rng.pick(TAGS)).map(drop),
         // Extra contacts are searched too (V8).
         10 => {
             *next_number += 1;
@@ -679,8 +680,11 @@ fn bad_filter_values_are_validation_errors_naming_the_field() {
     let list = |q: ListQuery| customers::list(conn, &q);
     assert_refused(
         list(ListQuery {
-            balance_min: Some(Money::from_minor(10)),
-            balance_max: Some(Money::from_minor(5)),
+            filter: pelanggan_core::search::Filter {
+                balance_min: Some(Money::from_minor(10)),
+                balance_max: Some(Money::from_minor(5)),
+                ..Default::default()
+            },
             ..ListQuery::default()
         }),
         "validation",
@@ -689,8 +693,11 @@ fn bad_filter_values_are_validation_errors_naming_the_field() {
     let today = chrono::Utc::now().date_naive();
     assert_refused(
         list(ListQuery {
-            created_from: Some(today),
-            created_to: today.pred_opt(),
+            filter: pelanggan_core::search::Filter {
+                created_from: Some(today),
+                created_to: today.pred_opt(),
+                ..Default::default()
+            },
             ..ListQuery::default()
         }),
         "validation",
@@ -698,7 +705,10 @@ fn bad_filter_values_are_validation_errors_naming_the_field() {
     );
     assert_refused(
         list(ListQuery {
-            search: Some("x".repeat(101)),
+            filter: pelanggan_core::search::Filter {
+                search: Some("x".repeat(101)),
+                ..Default::default()
+            },
             ..ListQuery::default()
         }),
         "validation",
@@ -723,7 +733,10 @@ fn bad_filter_values_are_validation_errors_naming_the_field() {
     );
     assert_refused(
         list(ListQuery {
-            tags_any: vec![" ".into()],
+            filter: pelanggan_core::search::Filter {
+                tags_any: vec![" ".into()],
+                ..Default::default()
+            },
             ..ListQuery::default()
         }),
         "validation",
@@ -737,7 +750,10 @@ fn bad_filter_values_are_validation_errors_naming_the_field() {
     );
     // An unknown tag is not an error: it matches nobody.
     let page = list(ListQuery {
-        tags_all: vec!["Nobody".into()],
+        filter: pelanggan_core::search::Filter {
+            tags_all: vec!["Nobody".into()],
+            ..Default::default()
+        },
         ..ListQuery::default()
     })
     .unwrap();
@@ -934,7 +950,10 @@ fn big_shop_plans_equal_the_oracle() {
             let total = search::count(db.conn(), f).unwrap();
             assert_eq!(total, expected.len() as u64, "count {f:?}");
             let q = customers::ListQuery {
-                search: f.search.clone(),
+                filter: pelanggan_core::search::Filter {
+                    search: f.search.clone(),
+                    ..Default::default()
+                },
                 ..customers::ListQuery::default()
             };
             if f == &(Filter {
@@ -943,7 +962,7 @@ fn big_shop_plans_equal_the_oracle() {
             }) {
                 assert_eq!(
                     customers::list(db.conn(), &q).unwrap().total,
-                    expected.len() as u64
+                    expected.len() as u32
                 );
             }
             hits += expected.len();

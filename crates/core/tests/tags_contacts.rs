@@ -25,10 +25,10 @@ fn a_tag_has_one_name_and_one_colour_across_the_shop() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
     let b = add(&mut db, "Siti", WA2);
-    db.write(None, |w| tags::add(w, &a.id, &tag("VIP:#FFAA00")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("VIP:#FFAA00")))
         .unwrap();
     // Same tag, other case, no colour: the shop's one tag, with its colour.
-    db.write(None, |w| tags::add(w, &b.id, &tag("vip")))
+    db.write(None, |w| customers::add_tag(w, &b.id, &tag("vip")))
         .unwrap();
     assert_eq!(
         tag_names(&db, &a.id),
@@ -47,7 +47,7 @@ fn a_tag_has_one_name_and_one_colour_across_the_shop() {
     // it is kept, and a warning says so.
     let c = add(&mut db, "Ani", WA3);
     let tagged = db
-        .write_warned(None, |w| tags::add(w, &c.id, &tag("Vip:#00ff00")))
+        .write_warned(None, |w| customers::add_tag(w, &c.id, &tag("Vip:#00ff00")))
         .unwrap();
     assert_eq!(codes(&tagged.warnings), ["tag_color_kept"]);
     assert_eq!(tagged.warnings[0].field, Some("color"));
@@ -65,7 +65,7 @@ fn a_tag_has_one_name_and_one_colour_across_the_shop() {
     // The same colour, or none, says nothing.
     let d = add(&mut db, "Dewi", WA4);
     let quiet = db
-        .write_warned(None, |w| tags::add(w, &d.id, &tag("vip:#FFAA00")))
+        .write_warned(None, |w| customers::add_tag(w, &d.id, &tag("vip:#FFAA00")))
         .unwrap();
     assert!(quiet.warnings.is_empty(), "{:?}", quiet.warnings);
 
@@ -109,7 +109,7 @@ fn rows(db: &pelanggan_core::Db, table: &str) -> i64 {
 fn a_new_customer_s_tags_keep_the_shop_s_colours() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
-    db.write(None, |w| tags::add(w, &a.id, &tag("VIP:#ffaa00")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("VIP:#ffaa00")))
         .unwrap();
     // `customer add --tag VIP:#000000 --tag Gold:#123456`: the existing tag
     // keeps its colour (warned), the new one takes the given colour.
@@ -144,7 +144,7 @@ fn a_new_customer_s_tags_keep_the_shop_s_colours() {
 fn a_new_tag_gets_the_default_colour() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
-    db.write(None, |w| tags::add(w, &a.id, &tag("Reseller")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("Reseller")))
         .unwrap();
     assert_eq!(
         tag_names(&db, &a.id),
@@ -156,11 +156,11 @@ fn a_new_tag_gets_the_default_colour() {
 fn a_tag_is_unique_per_customer() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
-    db.write(None, |w| tags::add(w, &a.id, &tag("VIP")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("VIP")))
         .unwrap();
     for again in ["VIP", "vip", " VIP ", "VIP:#123456"] {
         let err = refused_unchanged(&mut db, "duplicate_tag", Some("tag"), |db| {
-            db.write(None, |w| tags::add(w, &a.id, &tag(again)))
+            db.write(None, |w| customers::add_tag(w, &a.id, &tag(again)))
         });
         assert!(err.to_string().contains("VIP"), "{err}");
     }
@@ -181,7 +181,10 @@ fn bad_tags_are_refused() {
         );
     }
     let err = TagInput::new(&"t".repeat(51), None).unwrap_err();
-    assert_eq!((err.code(), err.field()), ("validation", Some("tag")));
+    assert_eq!(
+        (err.code().as_str(), err.field()),
+        ("validation", Some("tag"))
+    );
     assert!(TagInput::new(&"t".repeat(50), None).is_ok());
     assert_eq!(TagInput::new("  ", None).unwrap_err().field(), Some("tag"));
 
@@ -191,7 +194,7 @@ fn bad_tags_are_refused() {
     for name in ["t".repeat(51), "  ".to_string()] {
         refused_unchanged(&mut db, "validation", Some("tag"), |db| {
             db.write(None, |w| {
-                tags::add(w, &a.id, &TagInput { name, color: None })
+                customers::add_tag(w, &a.id, &TagInput { name, color: None })
             })
         });
     }
@@ -201,11 +204,13 @@ fn bad_tags_are_refused() {
 fn remove_then_re_add_works_and_names_match_case_insensitively() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
-    db.write(None, |w| tags::add(w, &a.id, &tag("VIP")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("VIP")))
         .unwrap();
-    db.write(None, |w| tags::add(w, &a.id, &tag("Gold")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("Gold")))
         .unwrap();
-    let after = db.write(None, |w| tags::remove(w, &a.id, "vip")).unwrap();
+    let after = db
+        .write(None, |w| customers::remove_tag(w, &a.id, "vip"))
+        .unwrap();
     assert_eq!(
         after
             .tags
@@ -216,17 +221,17 @@ fn remove_then_re_add_works_and_names_match_case_insensitively() {
     );
     // Removing it again: not on this customer any more.
     refused_unchanged(&mut db, "not_found", None, |db| {
-        db.write(None, |w| tags::remove(w, &a.id, "VIP"))
+        db.write(None, |w| customers::remove_tag(w, &a.id, "VIP"))
     });
     refused_unchanged(&mut db, "not_found", None, |db| {
-        db.write(None, |w| tags::remove(w, &a.id, "Never"))
+        db.write(None, |w| customers::remove_tag(w, &a.id, "Never"))
     });
     refused_unchanged(&mut db, "validation", Some("tag"), |db| {
-        db.write(None, |w| tags::remove(w, &a.id, " "))
+        db.write(None, |w| customers::remove_tag(w, &a.id, " "))
     });
 
     let back = db
-        .write(None, |w| tags::add(w, &a.id, &tag("VIP")))
+        .write(None, |w| customers::add_tag(w, &a.id, &tag("VIP")))
         .unwrap();
     assert_eq!(
         back.tags
@@ -246,8 +251,9 @@ fn remove_then_re_add_works_and_names_match_case_insensitively() {
         )
         .unwrap();
     assert_eq!((links, cl), (1, 3));
-    db.write(None, |w| tags::remove(w, &a.id, "VIP")).unwrap();
-    db.write(None, |w| tags::add(w, &a.id, &tag("vip")))
+    db.write(None, |w| customers::remove_tag(w, &a.id, "VIP"))
+        .unwrap();
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("vip")))
         .unwrap();
     assert_eq!(tag_names(&db, &a.id).len(), 2);
 }
@@ -256,7 +262,7 @@ fn remove_then_re_add_works_and_names_match_case_insensitively() {
 fn a_link_id_is_derived_from_customer_and_tag() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
-    db.write(None, |w| tags::add(w, &a.id, &tag("VIP")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("VIP")))
         .unwrap();
     let (link, tag_uuid): (String, String) = db
         .conn()
@@ -276,7 +282,7 @@ fn a_link_id_is_derived_from_customer_and_tag() {
     // Another database makes the same tag id for the same name.
     let (_dir2, mut db2) = open();
     let b = add(&mut db2, "Siti", WA2);
-    db2.write(None, |w| tags::add(w, &b.id, &tag("vip")))
+    db2.write(None, |w| customers::add_tag(w, &b.id, &tag("vip")))
         .unwrap();
     let other: String = db2
         .conn()
@@ -299,19 +305,21 @@ fn popular_tags_count_live_customers() {
         (&b.id, "Gold"),
         (&c.id, "Rare"),
     ] {
-        db.write(None, |w| tags::add(w, id, &tag(name))).unwrap();
+        db.write(None, |w| customers::add_tag(w, id, &tag(name)))
+            .unwrap();
     }
-    let counts = |db: &pelanggan_core::Db, popular: bool| -> Vec<(String, u64)> {
+    let counts = |db: &pelanggan_core::Db, popular: bool| -> Vec<(String, u32)> {
         tags::list(db.conn(), popular)
             .unwrap()
             .into_iter()
             .map(|t| (t.name, t.count))
             .collect()
     };
-    let s = |n: &str, k: u64| (n.to_string(), k);
+    let s = |n: &str, k: u32| (n.to_string(), k);
     assert_eq!(counts(&db, true), [s("VIP", 3), s("Gold", 2), s("Rare", 1)]);
     // A removed link and a deleted customer no longer count.
-    db.write(None, |w| tags::remove(w, &a.id, "Gold")).unwrap();
+    db.write(None, |w| customers::remove_tag(w, &a.id, "Gold"))
+        .unwrap();
     db.write(None, |w| customers::delete(w, &c.id)).unwrap();
     assert_eq!(counts(&db, true), [s("VIP", 2), s("Gold", 1)]);
     // The full list keeps every tag, by name.
@@ -618,7 +626,7 @@ fn contacts_of_a_deleted_customer_are_frozen() {
             contacts::add(w, &a.id, contact(ContactKind::Phone, WA2, false))
         })
         .unwrap();
-    db.write(None, |w| tags::add(w, &a.id, &tag("VIP")))
+    db.write(None, |w| customers::add_tag(w, &a.id, &tag("VIP")))
         .unwrap();
     db.write(None, |w| customers::delete(w, &a.id)).unwrap();
     let id = a.id.clone();
@@ -634,6 +642,50 @@ fn contacts_of_a_deleted_customer_are_frozen() {
         db.write(None, |w| contacts::set_primary(w, &id, &k.id))
     });
     refused_unchanged(&mut db, "conflict", None, |db| {
-        db.write(None, |w| tags::remove(w, &id, "VIP"))
+        db.write(None, |w| customers::remove_tag(w, &id, "VIP"))
     });
+}
+
+/// The activity log is paged newest first by an id cursor, like the ledger.
+#[test]
+fn activity_pages_follow_the_cursor() {
+    use pelanggan_core::activity::{self, ActivityQuery};
+    let (_dir, mut db) = open();
+    let c = add(&mut db, "Budi", WA1);
+    for name in ["A", "B", "C", "D"] {
+        db.write(None, |w| customers::add_tag(w, &c.id, &tag(name)))
+            .unwrap();
+    }
+    let everything = activity::list(
+        db.conn(),
+        &c.id,
+        db.region().unwrap(),
+        &ActivityQuery::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        (everything.items.len(), everything.next.as_deref()),
+        (5, None)
+    );
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = activity::list(
+            db.conn(),
+            &c.id,
+            db.region().unwrap(),
+            &ActivityQuery {
+                limit: Some(2),
+                after: after.take(),
+            },
+        )
+        .unwrap();
+        seen.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, everything.items);
+    assert_eq!(seen.last().unwrap().action, "created");
 }

@@ -9,11 +9,12 @@ mod common;
 use billing_support::{customer, money, shop};
 use chrono::{DateTime, NaiveDate, Utc};
 use pelanggan_core::analytics::{self, Period, Query, TopBy};
+use pelanggan_core::balance;
 use pelanggan_core::billing::{payments, vouchers};
 use pelanggan_core::customers::{self, ListQuery, NewCustomer};
 use pelanggan_core::days::ShopZone;
 use pelanggan_core::export::{self, CsvOptions};
-use pelanggan_core::ledger::{self, HistoryQuery};
+use pelanggan_core::ledger::HistoryQuery;
 use pelanggan_core::progress::Cancel;
 use pelanggan_core::settings::{self, Key};
 use pelanggan_core::{Db, Money};
@@ -82,7 +83,7 @@ fn between(db: &Db, from: &str, to: &str) -> analytics::Report {
 }
 
 fn history(db: &Db, who: &str, from: &str, to: &str) -> usize {
-    ledger::history(
+    balance::history(
         db.conn(),
         who,
         db.region().unwrap(),
@@ -93,6 +94,7 @@ fn history(db: &Db, who: &str, from: &str, to: &str) -> usize {
         },
     )
     .unwrap()
+    .items
     .len()
 }
 
@@ -116,12 +118,16 @@ fn created(db: &Db, from: &str, to: &str) -> Vec<String> {
     customers::list(
         db.conn(),
         &ListQuery {
-            created_from: Some(date(from)),
-            created_to: Some(date(to)),
+            filter: pelanggan_core::search::Filter {
+                created_from: Some(date(from)),
+                created_to: Some(date(to)),
+                ..Default::default()
+            },
             ..ListQuery::default()
         },
     )
     .unwrap()
+    .customers
     .items
     .into_iter()
     .map(|c| c.name)
@@ -256,7 +262,8 @@ fn a_sale_is_dated_on_the_shops_calendar() {
         db.region().unwrap(),
         &pelanggan_core::billing::invoices::InvoiceQuery::default(),
     )
-    .unwrap();
+    .unwrap()
+    .items;
     assert_eq!(invoices.len(), 1);
     assert_eq!(invoices[0].period_start, date("2026-01-01"));
     assert!(
@@ -323,7 +330,7 @@ fn the_time_zone_setting_takes_iana_names() {
             .write(None, |w| settings::set(w, Key::TimeZone, bad))
             .unwrap_err();
         assert_eq!(
-            (e.code(), e.field()),
+            (e.code().as_str(), e.field()),
             ("validation", Some("value")),
             "{bad}"
         );

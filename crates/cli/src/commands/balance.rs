@@ -1,19 +1,21 @@
-use pelanggan_core::ledger::{self, EntryNote, HistoryQuery};
+use pelanggan_core::balance::{self, EntryNote, HistoryQuery};
 use pelanggan_core::{Db, Money, Result};
 
 use super::parse_date;
 use crate::args::{BalanceCmd, EntryArgs};
-use crate::output::{List, Render};
+use crate::output::{Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &BalanceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
         BalanceCmd::Credit(entry) => {
             let (amount, note) = entry_input(entry)?;
-            Box::new(db.write(actor, |w| ledger::credit(w, &entry.customer, amount, &note))?)
+            Box::new(db.write(actor, |w| {
+                balance::credit(w, &entry.customer, amount, &note)
+            })?)
         }
         BalanceCmd::Debit(entry) => {
             let (amount, note) = entry_input(entry)?;
-            Box::new(db.write(actor, |w| ledger::debit(w, &entry.customer, amount, &note))?)
+            Box::new(db.write(actor, |w| balance::debit(w, &entry.customer, amount, &note))?)
         }
         BalanceCmd::History {
             customer,
@@ -21,14 +23,16 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &BalanceCmd) -> Result<Box<dyn
             from,
             to,
             limit,
+            after,
         } => {
             let query = HistoryQuery {
                 kind: kind.as_deref().map(str::parse).transpose()?,
                 from: parse_date("from", from.as_deref())?,
                 to: parse_date("to", to.as_deref())?,
                 limit: *limit,
+                after: after.clone(),
             };
-            Box::new(List(ledger::history(
+            Box::new(Paged::from(balance::history(
                 db.conn(),
                 customer,
                 db.region()?,

@@ -1,4 +1,5 @@
 use pelanggan_core::customers::{self, CustomerPatch, ListQuery, NewCustomer, Status};
+use pelanggan_core::search::Filter;
 use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, Result};
 
@@ -67,11 +68,11 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
             after,
         } => {
             let query = ListQuery {
+                filter: filter(filters)?,
                 sort: sort.parse()?,
                 page: *page,
                 limit: *limit,
                 after: after.clone(),
-                ..list_query(filters)?
             };
             Box::new(customers::list(db.conn(), &query)?)
         }
@@ -82,12 +83,12 @@ fn status(fields: &CustomerFields) -> Result<Option<Status>> {
     fields.status.as_deref().map(str::parse).transpose()
 }
 
-/// The list's filters as a core query (first page, default order): shared by
-/// `customer list` and anything else that selects customers the same way.
-pub(crate) fn list_query(f: &ListFilters) -> Result<ListQuery> {
+/// The list's filters as a core filter: shared by `customer list` and
+/// anything else that selects customers the same way (`export customers`).
+pub(crate) fn filter(f: &ListFilters) -> Result<Filter> {
     let amount =
         |field, v: &Option<String>| v.as_deref().map(|a| Money::parse(field, a)).transpose();
-    Ok(ListQuery {
+    Ok(Filter {
         search: f.search.clone(),
         status: f.status.as_deref().map(str::parse::<Status>).transpose()?,
         include_deleted: f.include_deleted,
@@ -103,6 +104,5 @@ pub(crate) fn list_query(f: &ListFilters) -> Result<ListQuery> {
             (_, true) => Some(false),
             _ => None,
         },
-        ..ListQuery::default()
     })
 }

@@ -14,7 +14,7 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
     let mut progress = |p| bar.update(p);
     let summary = match cmd {
         ExportCmd::Customers { file, filters, csv } => {
-            let filter = super::customer::list_query(filters)?.filter();
+            let filter = super::customer::filter(filters)?;
             let options = CsvOptions {
                 excel: csv.excel,
                 force: csv.force,

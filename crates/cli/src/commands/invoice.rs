@@ -8,7 +8,7 @@ use pelanggan_core::{Db, Result, Write};
 
 use super::parse_date;
 use crate::args::InvoiceCmd;
-use crate::output::{Issued, List, Render};
+use crate::output::{Issued, Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
@@ -34,6 +34,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn
             status,
             open,
             limit,
+            after,
         } => {
             let query = InvoiceQuery {
                 customer: customer.clone(),
@@ -41,8 +42,9 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn
                 status: status.as_deref().map(str::parse).transpose()?,
                 open_only: *open,
                 limit: *limit,
+                after: after.clone(),
             };
-            Box::new(List(invoices::list(db.conn(), db.region()?, &query)?))
+            Box::new(Paged::of(invoices::list(db.conn(), db.region()?, &query)?))
         }
         InvoiceCmd::Show { number } => Box::new(invoices::get(db.conn(), number)?),
         InvoiceCmd::Void { number } => Box::new(db.write(actor, |w| invoices::void(w, number))?),

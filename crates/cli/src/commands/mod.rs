@@ -31,7 +31,7 @@ use crate::args::{
     AdminCmd, BalanceCmd, Cli, Command, ContactCmd, CustomerCmd, InvoiceCmd, PaymentCmd,
     PrivacyCmd, SettingsCmd, SubscriptionCmd, TagCmd, VoucherCmd,
 };
-use crate::output::{List, Render};
+use crate::output::{Paged, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
     let path = db_path(cli)?;
@@ -93,12 +93,22 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
             top,
         } => analytics::run(&db, range, from.as_deref(), to.as_deref(), top),
         Command::Gen { customers, seed } => r#gen::run(&mut db, *customers, *seed, cli.global.json),
-        Command::Activity { customer, limit } => Ok(Box::new(List(activity::list(
-            db.conn(),
+        Command::Activity {
             customer,
-            db.region()?,
-            *limit,
-        )?))),
+            limit,
+            after,
+        } => {
+            let query = activity::ActivityQuery {
+                limit: *limit,
+                after: after.clone(),
+            };
+            Ok(Box::new(Paged::from(activity::list(
+                db.conn(),
+                customer,
+                db.region()?,
+                &query,
+            )?)))
+        }
         Command::Completions { .. } => unreachable!("main prints completions without a database"),
     }
 }

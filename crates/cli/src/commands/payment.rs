@@ -4,7 +4,7 @@ use pelanggan_core::billing::payments::{self, NewPayment, PaymentQuery};
 use pelanggan_core::{Db, Money, Result};
 
 use crate::args::PaymentCmd;
-use crate::output::{List, Render};
+use crate::output::{Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PaymentCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
@@ -29,13 +29,15 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PaymentCmd) -> Result<Box<dyn
             customer,
             status,
             limit,
+            after,
         } => {
             let query = PaymentQuery {
                 customer: customer.clone(),
                 status: status.as_deref().map(str::parse).transpose()?,
                 limit: *limit,
+                after: after.clone(),
             };
-            Box::new(List(payments::list(db.conn(), db.region()?, &query)?))
+            Box::new(Paged::of(payments::list(db.conn(), db.region()?, &query)?))
         }
     })
 }

@@ -1,4 +1,4 @@
-use pelanggan_core::{Db, Error, Result, privacy};
+use pelanggan_core::{Db, Result, privacy};
 
 use crate::args::PrivacyCmd;
 use crate::output::{OnStderr, Render};
@@ -23,26 +23,22 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PrivacyCmd) -> Result<Box<dyn
             }
             out
         }
-        PrivacyCmd::Anonymise { customer, yes } => {
-            confirm(*yes, "anonymising")?;
-            Box::new(privacy::anonymise_and_scrub(db, actor, customer)?)
-        }
+        PrivacyCmd::Anonymise { customer, yes } => Box::new(privacy::anonymise_and_scrub(
+            db,
+            actor,
+            customer,
+            (*yes).into(),
+        )?),
         PrivacyCmd::Delete {
             customer,
             yes,
             force,
-        } => {
-            confirm(*yes, "deleting")?;
-            Box::new(privacy::erase_and_scrub(db, actor, customer, *force)?)
-        }
+        } => Box::new(privacy::erase_and_scrub(
+            db,
+            actor,
+            customer,
+            *force,
+            (*yes).into(),
+        )?),
     })
-}
-
-fn confirm(yes: bool, what: &str) -> Result<()> {
-    if yes {
-        return Ok(());
-    }
-    Err(Error::ConfirmationRequired(format!(
-        "{what} a customer cannot be undone; add --yes to confirm"
-    )))
 }

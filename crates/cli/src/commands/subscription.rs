@@ -8,7 +8,7 @@ use pelanggan_core::{Db, Error, Money, Result};
 
 use super::parse_date;
 use crate::args::SubscriptionCmd;
-use crate::output::{List, Render};
+use crate::output::{Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
@@ -74,13 +74,21 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
             customer,
             status,
             include_cancelled,
+            limit,
+            after,
         } => {
             let query = SubscriptionQuery {
                 customer: customer.clone(),
                 status: status.as_deref().map(str::parse).transpose()?,
                 include_cancelled: *include_cancelled,
+                limit: *limit,
+                after: after.clone(),
             };
-            Box::new(List(subscriptions::list(db.conn(), db.region()?, &query)?))
+            Box::new(Paged::of(subscriptions::list(
+                db.conn(),
+                db.region()?,
+                &query,
+            )?))
         }
     })
 }

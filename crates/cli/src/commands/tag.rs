@@ -1,3 +1,4 @@
+use pelanggan_core::customers;
 use pelanggan_core::tags::{self, TagColor, TagInput};
 use pelanggan_core::{Db, Result};
 
@@ -12,14 +13,14 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &TagCmd) -> Result<Box<dyn Ren
             color,
         } => {
             let tag = TagInput::new(name, color.as_deref())?;
-            Box::new(db.write_warned(actor, |w| tags::add(w, customer, &tag))?)
+            Box::new(db.write_warned(actor, |w| customers::add_tag(w, customer, &tag))?)
         }
         TagCmd::Color { name, color } => {
             let color = TagColor::parse(color)?;
             Box::new(db.write(actor, |w| tags::set_color(w, name, &color))?)
         }
         TagCmd::Remove { customer, name } => {
-            Box::new(db.write(actor, |w| tags::remove(w, customer, name))?)
+            Box::new(db.write(actor, |w| customers::remove_tag(w, customer, name))?)
         }
         TagCmd::List { popular } => Box::new(List(tags::list(db.conn(), *popular)?)),
     })

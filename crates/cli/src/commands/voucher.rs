@@ -4,7 +4,7 @@ use pelanggan_core::billing::vouchers::{self, NewVoucher, SellVoucher, VoucherQu
 use pelanggan_core::{Db, Money, Result};
 
 use crate::args::VoucherCmd;
-use crate::output::{List, Render};
+use crate::output::{Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &VoucherCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
@@ -38,13 +38,15 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &VoucherCmd) -> Result<Box<dyn
             status,
             customer,
             limit,
+            after,
         } => {
             let query = VoucherQuery {
                 status: status.as_deref().map(str::parse).transpose()?,
                 customer: customer.clone(),
                 limit: *limit,
+                after: after.clone(),
             };
-            Box::new(List(vouchers::list(db.conn(), db.region()?, &query)?))
+            Box::new(Paged::of(vouchers::list(db.conn(), db.region()?, &query)?))
         }
     })
 }

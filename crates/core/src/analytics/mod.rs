@@ -255,7 +255,7 @@ pub fn analytics(r: Reader<'_>, second: &mut ReadConn, q: &Query) -> Result<Repo
         };
         let (active_subscribers, churned, top, popular_tags) = match other.join() {
             Ok(result) => result?,
-            Err(_) => return Err(Error::Conflict("the analytics reader stopped".into())),
+            Err(_) => return Err(Error::internal("the analytics reader stopped")),
         };
         let top = match (top, mine) {
             (TopPart::Done(top), _) => top,

@@ -410,7 +410,7 @@ pub(crate) fn status_of(total: Money, allocated: Money, void: bool) -> &'static 
 /// of each of their invoices that changed; returns how many did. Caches are
 /// not synced, so this writes no change log: every device computes the same
 /// from the same rows. Once per customer per write: it reads their history.
-pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<usize> {
+pub(crate) fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<usize> {
     let replay = replay(w.tx(), customer_id)?;
     let mut stale = Vec::new();
     {
@@ -442,6 +442,7 @@ pub fn refresh(w: &mut Write<'_>, customer_id: i64) -> Result<usize> {
 
 /// One broken invariant, for `audit`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// The customer's uuid.
     pub customer_id: String,

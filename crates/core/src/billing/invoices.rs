@@ -33,18 +33,19 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::subscriptions::{self, Subscription};
-use super::{allocation, date_text, stored_date};
+use super::{Window, allocation, date_text, stored_date};
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::settings::{self, Key};
 
@@ -59,6 +60,7 @@ text_enum! {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Invoice {
     pub id: String,
     pub number: String,
@@ -87,6 +89,7 @@ pub struct Invoice {
     /// Their numbers, oldest first: listed by `get` (one invoice). Lists and
     /// `issue_due` leave them out (None: N invoices would list up to N each).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub carried_from: Option<Vec<String>>,
     /// `amount_unpaid + carried_amount`: unpaid now on this invoice and the
     /// earlier ones of its subscription.
@@ -101,7 +104,9 @@ pub struct Invoice {
     pub voided_by: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct InvoiceQuery {
     /// A customer reference, as `customers::resolve` reads it.
     pub customer: Option<String>,
@@ -110,7 +115,10 @@ pub struct InvoiceQuery {
     pub status: Option<InvoiceStatus>,
     /// Unpaid and partial invoices only.
     pub open_only: bool,
+    /// At most this many per page (None: every one).
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before.
+    pub after: Option<String>,
 }
 
 /// Issues every invoice due up to `date` (inclusive): each active
@@ -372,7 +380,7 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
     let invoice = get(w.tx(), reference)?;
     if invoice.status == InvoiceStatus::Void {
         return Err(Error::refused(
-            "already_void",
+            Code::AlreadyVoid,
             format!("invoice {} is already void", invoice.number),
         ));
     }
@@ -382,7 +390,7 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
     let paid = allocation::replay(w.tx(), customer.id)?.paid_by_payments(local_id);
     if paid > Money::ZERO {
         return Err(Error::refused(
-            "invoice_has_payments",
+            Code::InvoiceHasPayments,
             format!(
                 "invoice {} has {paid} paid by payments: refund them before voiding it",
                 invoice.number
@@ -441,8 +449,9 @@ pub fn get(conn: &Connection, reference: &str) -> Result<Invoice> {
     Ok(live(conn, vec![found], true)?.remove(0))
 }
 
-/// Invoices, newest first.
-pub fn list(conn: &Connection, region: Region, query: &InvoiceQuery) -> Result<Vec<Invoice>> {
+/// Invoices, newest first, one page (`query.limit`, after `query.after`).
+pub fn list(conn: &Connection, region: Region, query: &InvoiceQuery) -> Result<Page<Invoice>> {
+    let window = Window::newest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
@@ -456,6 +465,7 @@ pub fn list(conn: &Connection, region: Region, query: &InvoiceQuery) -> Result<V
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR i.customer_id = ?1) AND (?2 IS NULL OR i.subscription_id = ?2)
            AND (?3 IS NULL OR i.status = ?3) AND (NOT ?4 OR i.status IN ('unpaid', 'partial'))
+           AND i.id < ?6
          ORDER BY i.id DESC LIMIT ?5"
     ))?;
     let rows = stmt.query_map(
@@ -464,11 +474,20 @@ pub fn list(conn: &Connection, region: Region, query: &InvoiceQuery) -> Result<V
             subscription.map(|s| s.local_id),
             query.status.map(InvoiceStatus::as_str),
             query.open_only,
-            query.limit.map_or(-1, i64::from),
+            window.rows,
+            window.after,
         ],
         from_row,
     )?;
-    live(conn, rows.collect::<rusqlite::Result<Vec<_>>>()?, false)
+    let found = Page::from_rows(
+        rows.collect::<rusqlite::Result<Vec<_>>>()?,
+        query.limit,
+        |f| page::id_cursor(f.id),
+    );
+    Ok(Page {
+        items: live(conn, found.items, false)?,
+        next: found.next,
+    })
 }
 
 /// The invoices with these row ids, in that order.

@@ -18,7 +18,7 @@
 //! log, and the caches (`invoices.amount_allocated`/`status`,
 //! `customers.total_spent`/`subscription_count`) move in the same transaction.
 
-pub mod allocation;
+pub(crate) mod allocation;
 pub mod invoices;
 pub mod payments;
 pub mod subscriptions;
@@ -27,11 +27,46 @@ pub mod vouchers;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 
 use crate::customers::{Handle, Status};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::page;
 
 pub use allocation::{Problem, audit};
+
+/// The rows of a list page, as the four billing lists read them (newest
+/// first by row id, but subscriptions oldest first): the row id the page
+/// starts after and how many rows to read (`limit + 1`, see `page`). Unlike
+/// `page::rows_to_read`, any limit is taken, as these lists always took it:
+/// 0 is an empty page, and a large one is every row up to it.
+pub(crate) struct Window {
+    pub(crate) after: i64,
+    pub(crate) rows: i64,
+}
+
+impl Window {
+    /// A window of a list ordered newest first.
+    pub(crate) fn newest_first(limit: Option<u32>, after: Option<&str>) -> Result<Window> {
+        Ok(Window {
+            rows: rows_to_read(limit),
+            after: page::after_id(after)?,
+        })
+    }
+
+    /// A window of a list ordered oldest first: it starts after row 0.
+    pub(crate) fn oldest_first(limit: Option<u32>, after: Option<&str>) -> Result<Window> {
+        Ok(Window {
+            rows: rows_to_read(limit),
+            after: after.map_or(Ok(0), |a| page::after_id(Some(a)))?,
+        })
+    }
+}
+
+/// `limit + 1` (the extra row says there is a next page), or -1 (SQLite's
+/// "no limit") for every row.
+fn rows_to_read(limit: Option<u32>) -> i64 {
+    limit.map_or(-1, |n| i64::from(n) + 1)
+}
 
 text_enum! {
     /// How a payment was made.
@@ -68,14 +103,14 @@ pub(crate) fn ensure_positive(field: &'static str, amount: Money) -> Result<()> 
 pub(crate) fn ensure_billable(customer: &Handle, what: &str) -> Result<()> {
     match customer.status {
         Status::Deleted => Err(Error::refused(
-            "customer_not_billable",
+            Code::CustomerNotBillable,
             format!(
                 "customer {} ({}) is deleted: restore it before {what}",
                 customer.uuid, customer.name
             ),
         )),
         Status::Blacklisted => Err(Error::refused(
-            "customer_not_billable",
+            Code::CustomerNotBillable,
             format!(
                 "customer {} ({}) is blacklisted: {what} is refused",
                 customer.uuid, customer.name
@@ -143,7 +178,7 @@ fn check_window(
         format!("after {latest}, {limit}: {why}")
     };
     Err(Error::Refused {
-        code: "date_out_of_range",
+        code: Code::DateOutOfRange,
         field: Some(field),
         message: format!(
             "{field} {date} is {bound}; check the date, or confirm it with --yes if it is meant"

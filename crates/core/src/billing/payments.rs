@@ -17,19 +17,20 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::allocation::{self, Event, LotKey, Replay};
 use super::invoices::{self, InvoiceStatus};
-use super::{PaymentMethod, at_or_now, ensure_positive, is_local_id};
+use super::{PaymentMethod, Window, at_or_now, ensure_positive, is_local_id};
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
 
@@ -44,7 +45,9 @@ text_enum! {
 }
 
 /// The options of a payment; the customer and the amount are `record`'s arguments.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct NewPayment {
     /// The invoice (number or UUID) to pay first.
     pub invoice: Option<String>,
@@ -58,12 +61,14 @@ pub struct NewPayment {
 
 /// Part of a payment paying one invoice.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PaymentAllocation {
     pub invoice_number: String,
     pub amount: Money,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Payment {
     pub id: String,
     /// This database's row number: a short reference for the CLI, never synced.
@@ -87,12 +92,17 @@ pub struct Payment {
     pub credit: Money,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct PaymentQuery {
     /// A customer reference, as `customers::resolve` reads it.
     pub customer: Option<String>,
     pub status: Option<PaymentStatus>,
+    /// At most this many per page (None: every one).
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before.
+    pub after: Option<String>,
 }
 
 /// Records `amount` received from the customer `customer_ref`.
@@ -117,7 +127,7 @@ pub fn record(
             }
             if invoice.status == InvoiceStatus::Void {
                 return Err(Error::Refused {
-                    code: "invoice_void",
+                    code: Code::InvoiceVoid,
                     field: Some("invoice"),
                     message: format!("invoice {} is void: it cannot be paid", invoice.number),
                 });
@@ -295,7 +305,7 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
     let payment = get(w.tx(), reference)?;
     if payment.status == PaymentStatus::Refunded {
         return Err(Error::refused(
-            "already_refunded",
+            Code::AlreadyRefunded,
             format!("payment #{} is already refunded", payment.local_id),
         ));
     }
@@ -364,8 +374,9 @@ pub fn get(conn: &Connection, reference: &str) -> Result<Payment> {
     Ok(payment)
 }
 
-/// Payments, newest first.
-pub fn list(conn: &Connection, region: Region, query: &PaymentQuery) -> Result<Vec<Payment>> {
+/// Payments, newest first, one page (`query.limit`, after `query.after`).
+pub fn list(conn: &Connection, region: Region, query: &PaymentQuery) -> Result<Page<Payment>> {
+    let window = Window::newest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
@@ -373,20 +384,23 @@ pub fn list(conn: &Connection, region: Region, query: &PaymentQuery) -> Result<V
         .transpose()?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR p.customer_id = ?1) AND (?2 IS NULL OR p.status = ?2)
+           AND p.id < ?4
          ORDER BY p.id DESC LIMIT ?3"
     ))?;
-    let mut items = stmt
+    let items = stmt
         .query_map(
             params![
                 customer.map(|c| c.id),
                 query.status.map(PaymentStatus::as_str),
-                query.limit.map_or(-1, i64::from),
+                window.rows,
+                window.after,
             ],
             |r| row(r).map(|(_, p)| p),
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    fill(conn, &mut items)?;
-    Ok(items)
+    let mut page = Page::from_rows(items, query.limit, |p| page::id_cursor(p.local_id));
+    fill(conn, &mut page.items)?;
+    Ok(page)
 }
 
 /// Fills in each payment's allocations and credit share, replaying each

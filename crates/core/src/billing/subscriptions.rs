@@ -16,16 +16,17 @@ use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
-use crate::customers::{self, Handle};
+use super::{Window, date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
+use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
 
@@ -71,6 +72,7 @@ text_enum! {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Subscription {
     pub id: String,
     /// This database's row number: a short reference for the CLI, never synced.
@@ -92,8 +94,11 @@ pub struct Subscription {
 }
 
 /// What an admin types to create a subscription.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewSubscription {
+    /// `type` on the wire, as in `Subscription`.
+    #[serde(rename = "type")]
     pub kind: ServiceType,
     pub username: String,
     pub profile: String,
@@ -106,8 +111,11 @@ pub struct NewSubscription {
 
 /// An edit: None leaves a field alone. A new price applies from the next
 /// invoice; a new cycle starts counting from the next billing date.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct SubscriptionPatch {
+    #[serde(rename = "type")]
     pub kind: Option<ServiceType>,
     pub username: Option<String>,
     pub profile: Option<String>,
@@ -115,13 +123,19 @@ pub struct SubscriptionPatch {
     pub cycle: Option<Cycle>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct SubscriptionQuery {
     /// A customer reference, as `customers::resolve` reads it.
     pub customer: Option<String>,
     pub status: Option<SubscriptionStatus>,
     /// Cancelled subscriptions are hidden unless asked for (or `status` names them).
     pub include_cancelled: bool,
+    /// At most this many per page (None: every one).
+    pub limit: Option<u32>,
+    /// The `next` cursor of the page before.
+    pub after: Option<String>,
 }
 
 /// Creates a subscription for the customer `customer_ref`.
@@ -336,50 +350,18 @@ pub fn cancel(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
     )
 }
 
-/// Refuses (`customer_has_subscriptions`) to act on a customer who still has
-/// live (active or suspended) subscriptions: a deleted or anonymised customer
-/// would otherwise go on being billed, or be billed again for every period
-/// missed once restored. The subscriptions are cancelled first, deliberately
-/// (cancelling is for good, and ends the service).
-pub(crate) fn ensure_none_live(conn: &Connection, customer: &Handle, action: &str) -> Result<()> {
-    let live: Vec<String> = conn
-        .prepare(
-            "SELECT username FROM subscriptions WHERE customer_id = ?1 AND status != 'cancelled' ORDER BY id",
-        )?
-        .query_map([customer.id], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if live.is_empty() {
-        return Ok(());
-    }
-    Err(Error::refused(
-        "customer_has_subscriptions",
-        format!(
-            "customer #{} ({}) has {}: {}; cancel {} first \
-             (pelanggan subscription cancel USERNAME), then {action}",
-            customer.id,
-            customer.name,
-            if live.len() == 1 {
-                "a live subscription".to_owned()
-            } else {
-                format!("{} live subscriptions", live.len())
-            },
-            live.join(", "),
-            if live.len() == 1 { "it" } else { "them" }
-        ),
-    ))
-}
-
 /// One subscription by reference (see `resolve`).
 pub fn get(conn: &Connection, reference: &str) -> Result<Subscription> {
     resolve(conn, reference)
 }
 
-/// Subscriptions, oldest first.
+/// Subscriptions, oldest first, one page (`query.limit`, after `query.after`).
 pub fn list(
     conn: &Connection,
     region: Region,
     query: &SubscriptionQuery,
-) -> Result<Vec<Subscription>> {
+) -> Result<Page<Subscription>> {
+    let window = Window::oldest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
@@ -387,18 +369,24 @@ pub fn list(
         .transpose()?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR s.customer_id = ?1) AND (?2 IS NULL OR s.status = ?2)
-           AND (?3 OR ?2 IS NOT NULL OR s.status != 'cancelled')
-         ORDER BY s.id"
+           AND (?3 OR ?2 IS NOT NULL OR s.status != 'cancelled') AND s.id > ?5
+         ORDER BY s.id LIMIT ?4"
     ))?;
     let rows = stmt.query_map(
         params![
             customer.map(|c| c.id),
             query.status.map(SubscriptionStatus::as_str),
             query.include_cancelled,
+            window.rows,
+            window.after,
         ],
         from_row,
     )?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    Ok(Page::from_rows(
+        rows.collect::<rusqlite::Result<Vec<_>>>()?,
+        query.limit,
+        |s| page::id_cursor(s.local_id),
+    ))
 }
 
 /// Finds a subscription by its UUID, its local number, or its service
@@ -551,7 +539,7 @@ fn ensure_username_free(conn: &Connection, username: &str, except: Option<i64>) 
     match holder {
         None => Ok(()),
         Some(name) => Err(Error::Refused {
-            code: "duplicate_username",
+            code: Code::DuplicateUsername,
             field: Some("username"),
             message: format!(
                 "username '{username}' is already used by a live subscription of {name}"

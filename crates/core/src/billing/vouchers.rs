@@ -11,17 +11,18 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::invoices::{self, Carried, Charge};
 use super::payments::{self, Details};
-use super::{PaymentMethod, at_or_now, ensure_positive};
+use super::{PaymentMethod, Window, at_or_now, ensure_positive};
 use crate::customers;
 use crate::db::{ChangeOp, Write, new_id};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::page::{self, Page};
 use crate::phone::Region;
 use crate::validate;
 
@@ -36,6 +37,7 @@ text_enum! {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Voucher {
     pub id: String,
     pub local_id: i64,
@@ -54,14 +56,17 @@ pub struct Voucher {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NewVoucher {
     pub code: String,
     pub profile: String,
     pub price: Money,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct SellVoucher {
     /// A customer reference; None sells it over the counter.
     pub customer: Option<String>,
@@ -72,12 +77,17 @@ pub struct SellVoucher {
     pub sold_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
 pub struct VoucherQuery {
     pub status: Option<VoucherStatus>,
     /// A customer reference: the vouchers sold to them.
     pub customer: Option<String>,
+    /// At most this many per page (None: every one).
     pub limit: Option<u32>,
+    /// The `next` cursor of the page before.
+    pub after: Option<String>,
 }
 
 /// Adds an unsold voucher.
@@ -90,7 +100,7 @@ pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
     ensure_positive("price", input.price)?;
     if find(w.tx(), "v.code = ?1", &code)?.is_some() {
         return Err(Error::Refused {
-            code: "duplicate_voucher",
+            code: Code::DuplicateVoucher,
             field: Some("code"),
             message: format!("voucher code '{code}' already exists"),
         });
@@ -119,7 +129,7 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
     let voucher = get(w.tx(), code)?;
     if voucher.status == VoucherStatus::Sold {
         return Err(Error::refused(
-            "voucher_sold",
+            Code::VoucherSold,
             format!("voucher '{}' is already sold", voucher.code),
         ));
     }
@@ -201,8 +211,9 @@ pub fn get(conn: &Connection, code: &str) -> Result<Voucher> {
     find(conn, "v.code = ?1", code)?.ok_or_else(|| Error::not_found("voucher", code))
 }
 
-/// Vouchers, newest first.
-pub fn list(conn: &Connection, region: Region, query: &VoucherQuery) -> Result<Vec<Voucher>> {
+/// Vouchers, newest first, one page (`query.limit`, after `query.after`).
+pub fn list(conn: &Connection, region: Region, query: &VoucherQuery) -> Result<Page<Voucher>> {
+    let window = Window::newest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
@@ -210,17 +221,23 @@ pub fn list(conn: &Connection, region: Region, query: &VoucherQuery) -> Result<V
         .transpose()?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR v.status = ?1) AND (?2 IS NULL OR v.customer_id = ?2)
+           AND v.id < ?4
          ORDER BY v.id DESC LIMIT ?3"
     ))?;
     let rows = stmt.query_map(
         params![
             query.status.map(VoucherStatus::as_str),
             customer.map(|c| c.id),
-            query.limit.map_or(-1, i64::from),
+            window.rows,
+            window.after,
         ],
         from_row,
     )?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    Ok(Page::from_rows(
+        rows.collect::<rusqlite::Result<Vec<_>>>()?,
+        query.limit,
+        |v| page::id_cursor(v.local_id),
+    ))
 }
 
 const SELECT: &str =

@@ -53,7 +53,8 @@ pub(super) fn fill(
                 let (id, uuid) = r?;
                 Ok((
                     id,
-                    Uuid::parse_str(&uuid).map_err(|e| Error::Conflict(e.to_string()))?,
+                    Uuid::parse_str(&uuid)
+                        .map_err(|e| Error::internal(format!("stored tag id: {e}")))?,
                 ))
             })
             .collect::<Result<_>>()?
@@ -135,7 +136,7 @@ pub(super) fn fill(
                 };
                 let whatsapp = numbers
                     .next()
-                    .ok_or_else(|| Error::Conflict("the number maker stopped".into()))??;
+                    .ok_or_else(|| Error::internal("the number maker stopped"))??;
                 let email = rng.percent(60).then(|| {
                     format!(
                         "{}.{}{}@{}",

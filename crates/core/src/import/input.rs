@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::names::text_enum;
 
 text_enum! {
@@ -60,7 +60,7 @@ pub fn not_a_spreadsheet(path: &Path, what: &str, hint: &str) -> Error {
         hint
     };
     Error::Refused {
-        code: "not_a_spreadsheet",
+        code: Code::NotASpreadsheet,
         field: Some("file"),
         message: format!(
             "{} is not a CSV or spreadsheet: it looks like {what}. {hint}",

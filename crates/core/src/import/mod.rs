@@ -273,7 +273,7 @@ impl<R: std::io::BufRead + Send> RowSource for CsvRows<'_, R> {
 
 fn row_too_large(line: u64, size: u64) -> Error {
     Error::Refused {
-        code: "row_too_large",
+        code: crate::error::Code::RowTooLarge,
         field: Some("row"),
         message: format!(
             "the row at line {line} is {:.1} MB, past the 1 MB one row may hold; a quote (\") left open makes the rest of the file one row",
@@ -438,7 +438,7 @@ fn run(
                         if summary.errors.len() < MAX_REPORTED_ERRORS {
                             summary.errors.push(RowError {
                                 line: row.line,
-                                code: e.code(),
+                                code: e.code().as_str(),
                                 field: e.field(),
                                 message: e.to_string(),
                                 data,
@@ -672,8 +672,8 @@ fn write_batch(
                     updated
                 }
                 Some((Err(e), _)) => Err(e),
-                None => Err(Error::Conflict(
-                    "the batch lost a row on its way to the database".into(),
+                None => Err(Error::internal(
+                    "the batch lost a row on its way to the database",
                 )),
             },
         };
@@ -691,7 +691,7 @@ fn update_existing(w: &mut Write<'_>, holder: &str, input: CheckedCustomer) -> R
             .iter()
             .any(|t| t.name.eq_ignore_ascii_case(&tag.name));
         if !has {
-            crate::tags::add(w, holder, tag)?;
+            customers::add_tag(w, holder, tag)?;
         }
     }
     Ok(())

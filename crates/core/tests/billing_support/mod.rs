@@ -143,7 +143,9 @@ pub fn check(db: &Db) {
 /// owes), against plain SQL over all the invoices.
 fn check_live(db: &Db) {
     let conn = db.conn();
-    let all = invoices::list(conn, db.region().unwrap(), &Default::default()).unwrap();
+    let all = invoices::list(conn, db.region().unwrap(), &Default::default())
+        .unwrap()
+        .items;
     for listed in all {
         let (id, sub): (i64, Option<i64>) = conn
             .query_row(
