@@ -1,10 +1,17 @@
 //! The shop's admins: who did each write. Customers never log in; admins are
 //! names in the books, not accounts with passwords (yet).
+//!
+//! Owns: the `admin_users` table, which admin is the default (the
+//! `default_admin` setting's rule: it names an existing admin), who a write
+//! is attributed to (`resolve_actor`), the first admin of a new file.
+//! Must not know: sessions or how a `Db` is opened (`session` calls
+//! `needs_default` and `ensure_default`). API boundary: `NewAdmin`, `add`,
+//! `set_default`, `list`, `get`.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::db::{ChangeOp, Db, Write, new_id};
+use crate::db::{ChangeOp, Write, new_id};
 use crate::error::{Error, Result};
 use crate::settings::{self, Key};
 use crate::validate;
@@ -18,8 +25,23 @@ pub struct Admin {
     pub is_default: bool,
 }
 
-pub fn add(w: &mut Write<'_>, username: &str, name: &str) -> Result<Admin> {
-    let username = validate::required("username", username, 50)?;
+/// A new admin: `make_default` also makes them the default admin (whom
+/// writes without `--as` are attributed to), in the same write.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewAdmin {
+    pub username: String,
+    pub name: String,
+    pub make_default: bool,
+}
+
+pub fn add(w: &mut Write<'_>, admin: NewAdmin) -> Result<Admin> {
+    let NewAdmin {
+        username,
+        name,
+        make_default,
+    } = admin;
+    let username = validate::required("username", &username, 50)?;
     if !username
         .chars()
         .all(|c| c.is_alphanumeric() || "._-".contains(c))
@@ -29,7 +51,7 @@ pub fn add(w: &mut Write<'_>, username: &str, name: &str) -> Result<Admin> {
             "use letters, digits, '.', '_' or '-' only",
         ));
     }
-    let name = validate::required("name", name, 100)?;
+    let name = validate::required("name", &name, 100)?;
     if find(w.tx(), &username)?.is_some() {
         return Err(Error::Conflict(format!(
             "admin '{username}' already exists"
@@ -42,7 +64,18 @@ pub fn add(w: &mut Write<'_>, username: &str, name: &str) -> Result<Admin> {
     )?;
     let row = serde_json::json!({"username": username, "name": name, "created_at": w.now()});
     w.record_change("admin", &uuid, ChangeOp::Insert, None, Some(&row))?;
+    if make_default {
+        return set_default(w, &username);
+    }
     get(w.tx(), &username)
+}
+
+/// Makes the existing admin `username` the default admin (the
+/// `default_admin` setting): `not_found` for someone who is not an admin.
+pub fn set_default(w: &mut Write<'_>, username: &str) -> Result<Admin> {
+    let admin = get(w.tx(), username)?;
+    settings::put(w, Key::DefaultAdmin, admin.username.clone())?;
+    get(w.tx(), &admin.username)
 }
 
 pub fn list(conn: &Connection) -> Result<Vec<Admin>> {
@@ -99,18 +132,28 @@ pub(crate) fn resolve_actor(conn: &Connection, actor: Option<&str>) -> Result<St
     Ok(get(conn, &name)?.username)
 }
 
+/// Whether the admin the default setting names is missing (a new
+/// database): read without the write lock, so that opening a shop that has
+/// one never waits for a writer.
+pub(crate) fn needs_default(conn: &Connection) -> Result<bool> {
+    let default = settings::get(conn, Key::DefaultAdmin)?;
+    Ok(find(conn, &default)?.is_none())
+}
+
 /// A new database gets the admin the default setting names, so the first
-/// write has someone to be attributed to.
-pub(crate) fn ensure_default(db: &mut Db) -> Result<()> {
-    let default = settings::get(db.conn(), Key::DefaultAdmin)?;
-    if find(db.conn(), &default)?.is_some() {
-        return Ok(());
+/// write has someone to be attributed to. Run as the program itself (the
+/// session's `write_as_system`): the actor does not exist yet.
+pub(crate) fn ensure_default(w: &mut Write<'_>) -> Result<()> {
+    let default = settings::get(w.tx(), Key::DefaultAdmin)?;
+    if find(w.tx(), &default)?.is_none() {
+        add(
+            w,
+            NewAdmin {
+                username: default,
+                name: "Administrator".into(),
+                make_default: false,
+            },
+        )?;
     }
-    // Not `Db::write`: that resolves the actor, who does not exist yet.
-    db.write_as_system(|w| {
-        if find(w.tx(), &default)?.is_none() {
-            add(w, &default, "Administrator")?;
-        }
-        Ok(())
-    })
+    Ok(())
 }

@@ -3,7 +3,8 @@
 //! Every time is stored in UTC (RFC 3339 text, `db::timestamp`). A person
 //! means days on the shop's calendar: `--from 2026-03-11` in Jakarta starts
 //! at 2026-03-10T17:00Z. `ShopZone` is the shop's zone (the `time_zone`
-//! setting, an IANA name); `DayRange` turns inclusive local days into the
+//! setting, an IANA name, whose text `settings` reads and hands here:
+//! this module knows no settings); `DayRange` turns inclusive local days into the
 //! UTC half-open interval [start, end) that every date filter, report and
 //! billing date uses, so none of them computes day bounds on its own.
 //!
@@ -19,7 +20,6 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::phone::Region;
@@ -41,17 +41,13 @@ impl ShopZone {
     pub const UTC: ShopZone = ShopZone(Tz::UTC);
     pub const JAKARTA: ShopZone = ShopZone(Tz::Asia__Jakarta);
 
-    /// The shop's zone: the `time_zone` setting, else the default for its
-    /// region (`default_for`).
-    pub fn of(conn: &Connection) -> Result<ShopZone> {
-        let name = crate::settings::get(conn, crate::settings::Key::TimeZone)?;
-        ShopZone::parse(&name).ok_or_else(|| {
-            Error::validation(
-                "time_zone",
-                format!(
-                    "the time_zone setting '{name}' is not an IANA time zone name; \
-                     set one with: pelanggan settings set time_zone Asia/Jakarta"
-                ),
+    /// The zone a stored `time_zone` setting names (`settings::zone` reads
+    /// it, or its default); the message names the command that mends it.
+    pub fn from_setting(name: &str) -> std::result::Result<ShopZone, String> {
+        ShopZone::parse(name).ok_or_else(|| {
+            format!(
+                "the time_zone setting '{name}' is not an IANA time zone name; \
+                 set one with: pelanggan settings set time_zone Asia/Jakarta"
             )
         })
     }

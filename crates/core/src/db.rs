@@ -1,26 +1,32 @@
-//! Opening a shop's database file and running every write in one place.
+//! The store: opening a shop's database file and running every write in one place.
 //!
-//! `Db::open` sets the pragmas (WAL so readers never wait for a writer,
-//! foreign keys, a busy timeout), takes a backup copy before migrating an
-//! existing file, and runs the embedded refinery migrations.
+//! Owns: the connection and its pragmas (WAL so readers never wait for a
+//! writer, foreign keys, a busy timeout), the backup copy before migrating an
+//! existing file and the embedded refinery migrations, the device row, `Write`
+//! (the one transaction a use case writes in), the change log and activity log
+//! rows, the hybrid logical clock. Must not know: admins, settings, any use
+//! case; who writes and the shop's region and zone are handed to
+//! `write_inner` by the session (`session`), which also adds the first admin.
 //!
-//! `Db::write` is the only way to change data: it opens a `BEGIN IMMEDIATE`
-//! transaction (so two processes that read-then-write the same customer queue
-//! up instead of losing an update), hands a `Write` to the use case, and on
-//! success saves the hybrid logical clock and commits. `Write` is what records
-//! the change log and the activity log, so no mutation can skip them.
+//! `Db::write` (in `session`) is the only way to change data: it opens a
+//! `BEGIN IMMEDIATE` transaction (so two processes that read-then-write the
+//! same customer queue up instead of losing an update), hands a `Write` to the
+//! use case, and on success saves the hybrid logical clock and commits.
+//! `Write` is what records the change log and the activity log, so no
+//! mutation can skip them. Outside a write the connection is `query_only`.
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::days::ShopZone;
 use crate::error::{Code, Error, Result};
+use crate::hlc::Hlc;
 use crate::phone::Region;
 use crate::warning::{Warned, Warning};
 
@@ -57,30 +63,25 @@ pub(crate) struct View {
 }
 
 impl Db {
-    /// Opens (creating if needed) the database at `path` and brings its schema
-    /// up to date: for commands that write. An existing file is copied to
-    /// `<file>.before-v<N>-<time>.bak` before any migration touches it (one
-    /// complete copy per version: a retry reuses it).
-    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
-        open_writable(path.as_ref(), true)
+    /// The store's open (see `session` for `Db::open`, which adds the first
+    /// admin): pragmas, backup-then-migrate, the device row. `create` makes a
+    /// missing file (and its folders); else `no_database` when there is none.
+    pub(crate) fn open_store(path: &Path, create: bool) -> Result<Db> {
+        if !create {
+            require_database(path)?;
+        }
+        open_writable(path, create)
     }
 
-    /// Like `open`, but never creates a database: `no_database` when there is
-    /// none at `path` (a mistyped path must not become an empty shop).
-    pub fn open_existing(path: impl AsRef<Path>) -> Result<Db> {
-        require_database(path.as_ref())?;
-        open_writable(path.as_ref(), false)
-    }
-
-    /// Opens an existing database for reading only: for commands that only
-    /// read. Never creates one (`no_database`), never writes (`query_only`;
+    /// The store's read-only open (see `Db::open_read_only` in `session`).
+    /// Never creates one (`no_database`), never writes (`query_only`;
     /// opened read-only when the file or folder cannot be written), and works
     /// on read-only media (a read-only folder: SQLite's `immutable` mode when
     /// no write-ahead log is pending). A file with an older schema is migrated
-    /// first if it can be written (`read_only` if not). `Db::write` on the
-    /// result is refused with `read_only`.
-    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
-        let path = path.as_ref().to_path_buf();
+    /// first if it can be written (`read_only` if not): the `Db` returned then
+    /// is a writable one, which the session completes like any other.
+    pub(crate) fn open_read_only_store(path: &Path) -> Result<Db> {
+        let path = path.to_path_buf();
         require_database(&path)?;
         let conn = open_reader(&path, true)?;
         let latest = latest_schema_version();
@@ -89,7 +90,7 @@ impl Db {
             Some(v) if v > latest => return Err(newer_schema(v, latest)),
             Some(v) if v < latest => {
                 drop(conn);
-                return Db::open_existing(&path).map_err(|e| match e.code() {
+                return Db::open_store(&path, false).map_err(|e| match e.code() {
                     Code::ReadOnly => Error::Refused {
                         code: Code::ReadOnly,
                         field: Some("db"),
@@ -115,6 +116,11 @@ impl Db {
             read_only: true,
             view: Cell::new(None),
         })
+    }
+
+    /// Whether every write is refused (opened by `open_read_only`).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn path(&self) -> &Path {
@@ -164,83 +170,6 @@ impl Db {
         &self.device_id
     }
 
-    /// The region assumed for phone numbers typed without a country code.
-    /// To be removed (issue 11): `Db::reader()?.region()`.
-    pub fn region(&self) -> Result<Region> {
-        region_of(&self.conn)
-    }
-
-    /// The shop's time zone (the `time_zone` setting or its default).
-    /// To be removed (issue 11): `Db::reader()?.zone()`.
-    pub fn zone(&self) -> Result<ShopZone> {
-        ShopZone::of(&self.conn)
-    }
-
-    /// Today on the shop's calendar: the default date of billing commands
-    /// and the last day of a report.
-    /// To be removed (issue 11): `Db::reader()?.today()`.
-    pub fn today(&self) -> Result<NaiveDate> {
-        Ok(self.zone()?.today())
-    }
-
-    /// Runs `f` in one `BEGIN IMMEDIATE` transaction as admin `actor`
-    /// (None = the configured default admin). Commits only if `f` succeeds:
-    /// an error anywhere leaves the database as it was.
-    pub fn write<T>(
-        &mut self,
-        actor: Option<&str>,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), false, None, f)
-    }
-
-    /// `write` with the transaction's timestamp given instead of the clock's:
-    /// for records made at a known time (tests of what a day is, a record
-    /// replayed from elsewhere). The hybrid logical clock still never goes back.
-    pub fn write_at<T>(
-        &mut self,
-        actor: Option<&str>,
-        now: DateTime<Utc>,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.write_inner(
-            |tx| crate::admins::resolve_actor(tx, actor),
-            false,
-            Some(now),
-            f,
-        )
-    }
-
-    /// Like `write`, but rolls everything back at the end even when `f`
-    /// succeeds: a dry run goes through exactly the same code as the real thing.
-    pub fn dry_run<T>(
-        &mut self,
-        actor: Option<&str>,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.write_inner(|tx| crate::admins::resolve_actor(tx, actor), true, None, f)
-    }
-
-    /// `write`, returning the warnings the use case noted (`Write::warn`)
-    /// beside its result.
-    pub fn write_warned<T>(
-        &mut self,
-        actor: Option<&str>,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<Warned<T>> {
-        self.write(actor, warned(f))
-    }
-
-    /// `dry_run` with the warnings: what saving would warn about, with
-    /// nothing saved (a form shows them before the person confirms).
-    pub fn dry_run_warned<T>(
-        &mut self,
-        actor: Option<&str>,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<Warned<T>> {
-        self.dry_run(actor, warned(f))
-    }
-
     /// Moves the WAL's content into the main file and truncates the WAL, so a
     /// large write (an import) does not leave the file swollen.
     /// True when the WAL was emptied (false: a reader still needed part of it).
@@ -254,17 +183,14 @@ impl Db {
         Ok(busy == 0)
     }
 
-    /// A write made by the program itself (first-run set-up), attributed to "system".
-    pub(crate) fn write_as_system<T>(
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction, committed only if it
+    /// succeeds (`dry_run`: rolled back even then). `context` reads, under
+    /// the write lock, who writes and the settings a write carries: the
+    /// session's part (`session`), so that the store knows no admins and no
+    /// settings.
+    pub(crate) fn write_inner<T>(
         &mut self,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.write_inner(|_| Ok("system".to_owned()), false, None, f)
-    }
-
-    fn write_inner<T>(
-        &mut self,
-        actor: impl FnOnce(&Connection) -> Result<String>,
+        context: impl FnOnce(&Connection) -> Result<WriteContext>,
         dry_run: bool,
         at: Option<DateTime<Utc>>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
@@ -275,7 +201,7 @@ impl Db {
         // Outside writes the connection is `query_only`, so that no read path
         // can write through it; only here, for this transaction, it may.
         self.conn.pragma_update(None, "query_only", false)?;
-        let out = self.write_tx(actor, dry_run, at, f);
+        let out = self.write_tx(context, dry_run, at, f);
         let guarded = self.conn.pragma_update(None, "query_only", true);
         let out = out?;
         guarded?;
@@ -284,7 +210,7 @@ impl Db {
 
     fn write_tx<T>(
         &mut self,
-        actor: impl FnOnce(&Connection) -> Result<String>,
+        context: impl FnOnce(&Connection) -> Result<WriteContext>,
         dry_run: bool,
         at: Option<DateTime<Utc>>,
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
@@ -292,14 +218,18 @@ impl Db {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let actor = actor(&tx)?;
-        let hlc: i64 = tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?;
-        let region = region_of(&tx)?;
-        // A stored zone this program cannot read fails only the writes that
-        // need it (`Write::zone`), so that `settings set time_zone` can mend it.
-        let zone = ShopZone::of(&tx).ok();
+        let WriteContext {
+            actor,
+            region,
+            zone,
+        } = context(&tx)?;
+        let hlc = Hlc::from_i64(tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?);
         let now = at.unwrap_or_else(Utc::now);
+        let changes_at_start = tx.total_changes();
         let mut w = Write {
+            changes_at_start,
+            recorded: 0,
+            caches_only: false,
             tx,
             device: self.device,
             actor,
@@ -311,11 +241,12 @@ impl Db {
             warnings: Vec::new(),
         };
         let out = f(&mut w)?;
+        w.check_change_log();
         let Write { tx, hlc, .. } = w;
         if dry_run {
             tx.rollback()?;
         } else {
-            tx.execute("UPDATE device SET hlc = ?1", [hlc])?;
+            tx.execute("UPDATE device SET hlc = ?1", [hlc.as_i64()])?;
             tx.commit()?;
             // This connection's own commits do not move its data_version:
             // the settings it cached may have changed in this write.
@@ -325,6 +256,17 @@ impl Db {
     }
 }
 
+/// What a write carries beside its transaction, read by the session.
+pub(crate) struct WriteContext {
+    /// The admin the write is attributed to.
+    pub actor: String,
+    pub region: Region,
+    /// The shop's zone, or why the stored setting is not one: a zone this
+    /// program cannot read fails only the writes that need it
+    /// (`Write::zone`), so that `settings set time_zone` can mend it.
+    pub zone: std::result::Result<ShopZone, String>,
+}
+
 /// An open write transaction: the use cases' handle on the database.
 pub struct Write<'a> {
     tx: Transaction<'a>,
@@ -332,16 +274,21 @@ pub struct Write<'a> {
     actor: String,
     now: DateTime<Utc>,
     now_text: String,
-    hlc: i64,
+    hlc: Hlc,
     region: Region,
-    /// None when the stored `time_zone` setting is not a zone (`Write::zone` says why).
-    zone: Option<ShopZone>,
+    zone: std::result::Result<ShopZone, String>,
     /// Noted by the use cases (`warn`), returned by `Db::write_warned`.
     warnings: Vec<Warning>,
+    /// `total_changes()` when the write began, and the change-log rows it
+    /// recorded: see `check_change_log`.
+    changes_at_start: u64,
+    recorded: usize,
+    /// Declared by `caches_only`.
+    caches_only: bool,
 }
 
 /// Runs `f` and hands back the warnings it noted with its result.
-fn warned<T>(
+pub(crate) fn warned<T>(
     f: impl FnOnce(&mut Write<'_>) -> Result<T>,
 ) -> impl FnOnce(&mut Write<'_>) -> Result<Warned<T>> {
     |w| {
@@ -354,18 +301,18 @@ fn warned<T>(
 }
 
 impl Write<'_> {
-    pub fn tx(&self) -> &Transaction<'_> {
+    pub(crate) fn tx(&self) -> &Transaction<'_> {
         &self.tx
     }
 
     /// Executes one statement through the connection's statement cache: the
     /// hot write paths run the same few statements millions of times in an import.
-    pub fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+    pub(crate) fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
         Ok(self.tx.prepare_cached(sql)?.execute(params)?)
     }
 
     /// `query_row` through the statement cache, like `exec`.
-    pub fn query_row<T>(
+    pub(crate) fn query_row<T>(
         &self,
         sql: &str,
         params: impl rusqlite::Params,
@@ -379,17 +326,59 @@ impl Write<'_> {
     pub fn savepoint<T>(&mut self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
         self.tx.execute_batch("SAVEPOINT row")?;
         let warned = self.warnings.len();
+        let before = (self.tx.total_changes(), self.recorded);
         match f(self) {
             Ok(v) => {
                 self.tx.execute_batch("RELEASE row")?;
                 Ok(v)
             }
             Err(e) => {
-                // What was undone warns of nothing.
+                // What was undone warns of nothing, and changed nothing.
                 self.warnings.truncate(warned);
                 self.tx.execute_batch("ROLLBACK TO row; RELEASE row")?;
+                // Whatever SQLite still counts of the undone rows.
+                self.changes_at_start += self.tx.total_changes().saturating_sub(before.0);
+                self.recorded = before.1;
                 Err(e)
             }
+        }
+    }
+
+    /// Declares that this write changes only caches (rollups, counters, a
+    /// fixture made by the generator), which sync does not carry: it records
+    /// no change-log row, and `check_change_log` lets it.
+    pub(crate) fn caches_only(&mut self) {
+        self.caches_only = true;
+    }
+
+    /// Runs `f`, whose row changes are caches or indexes that sync does not
+    /// carry (a counter recount, a deferred search index): they do not count
+    /// for `check_change_log`; the rest of the write still does.
+    pub(crate) fn uncounted<T>(
+        &mut self,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let before = self.tx.total_changes();
+        let out = f(self);
+        self.changes_at_start += self.tx.total_changes().saturating_sub(before);
+        out
+    }
+
+    /// The change-log invariant, checked in debug builds at the end of every
+    /// successful write (so every test checks it): a write that changed rows
+    /// recorded at least one change-log row, unless it declared itself
+    /// cache-only. A use case that forgets `record_change` fails here.
+    fn check_change_log(&self) {
+        if cfg!(debug_assertions) {
+            let changed = self
+                .tx
+                .total_changes()
+                .saturating_sub(self.changes_at_start);
+            assert!(
+                changed == 0 || self.recorded > 0 || self.caches_only,
+                "a write changed {changed} rows and recorded no change-log row \
+                 (record_change, or declare it caches_only)"
+            );
         }
     }
 
@@ -426,23 +415,27 @@ impl Write<'_> {
 
     /// The shop's time zone.
     pub fn zone(&self) -> Result<ShopZone> {
-        match self.zone {
-            Some(zone) => Ok(zone),
-            None => ShopZone::of(&self.tx),
-        }
+        self.zone
+            .clone()
+            .map_err(|message| Error::validation("time_zone", message))
     }
 
     /// The zone as read when the write began, None if the setting is bad.
     pub(crate) fn zone_read(&self) -> Option<ShopZone> {
-        self.zone
+        self.zone.as_ref().ok().copied()
     }
 
-    /// The next hybrid-logical-clock value: wall-clock ms << 16 plus a counter,
-    /// never behind any value this device issued before.
+    /// The region and zone after this write changed the settings that make
+    /// them (`settings::set`): later reads in the write see the new ones.
+    pub(crate) fn set_view(&mut self, region: Region, zone: std::result::Result<ShopZone, String>) {
+        self.region = region;
+        self.zone = zone;
+    }
+
+    /// The next hybrid-logical-clock value (`hlc`): never behind any value
+    /// this device issued before.
     fn tick(&mut self) -> i64 {
-        let wall = self.now.timestamp_millis() << 16;
-        self.hlc = wall.max(self.hlc + 1);
-        self.hlc
+        self.hlc.tick(self.now).as_i64()
     }
 
     /// Records one change for sync: an inserted row (`field` None; `value` the
@@ -450,7 +443,7 @@ impl Write<'_> {
     /// their table), one changed field, or a delete/restore (value = the new
     /// causal length). A change is identified by (device, HLC): a device's
     /// clock never repeats, and it carries the time (`hlc >> 16` = Unix ms).
-    pub fn record_change(
+    pub(crate) fn record_change(
         &mut self,
         entity: &str,
         entity_id: &str,
@@ -470,6 +463,7 @@ impl Write<'_> {
     /// Records changes in the order given, each with the next clock value.
     pub(crate) fn record_changes(&mut self, changes: &[Change<'_>]) -> Result<()> {
         let rows: Vec<(&Change<'_>, i64)> = changes.iter().map(|c| (c, self.tick())).collect();
+        self.recorded += rows.len();
         let device = self.device;
         self.insert_rows(
             "change_log (entity, entity_id, op, field, value, hlc, device)",
@@ -488,7 +482,7 @@ impl Write<'_> {
     }
 
     /// Appends to a customer's activity log, and records that entry for sync.
-    pub fn record_activity(
+    pub(crate) fn record_activity(
         &mut self,
         customer_id: i64,
         action: &str,
@@ -632,12 +626,12 @@ pub(crate) fn json_text(value: &impl serde::Serialize) -> Result<String> {
 }
 
 /// A new row identity: UUIDv7, so ids made on one device sort by creation time.
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     Uuid::now_v7().to_string()
 }
 
 /// RFC 3339 UTC with milliseconds: sorts as text.
-pub fn timestamp(t: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -664,7 +658,7 @@ fn open_writable(path: &Path, create: bool) -> Result<Db> {
     }
     set_up(&mut conn, &path, existed).map_err(media)?;
     let (device_id, device) = ensure_device(&conn)?;
-    let mut db = Db {
+    let db = Db {
         conn,
         path,
         device_id,
@@ -672,7 +666,6 @@ fn open_writable(path: &Path, create: bool) -> Result<Db> {
         read_only: false,
         view: Cell::new(None),
     };
-    crate::admins::ensure_default(&mut db).map_err(media)?;
     // From here on only `Db::write` writes (see `write_inner`).
     db.conn.pragma_update(None, "query_only", true)?;
     Ok(db)
@@ -792,7 +785,7 @@ fn read_only(path: &Path) -> Error {
 /// A failure to open or set up `path` that comes from it being unwritable
 /// (SQLite's "unable to open" / "readonly", or the OS's "permission denied" /
 /// "read-only file system") becomes `read_only`; anything else stays.
-fn on_read_only_media(e: Error, path: &Path) -> Error {
+pub(crate) fn on_read_only_media(e: Error, path: &Path) -> Error {
     let unwritable = match &e {
         Error::Database(rusqlite::Error::SqliteFailure(f, _)) => matches!(
             f.code,
@@ -911,13 +904,6 @@ fn newer_schema(version: i64, latest: i64) -> Error {
     Error::Migration(format!(
         "the file has schema version {version} but this program knows only up to {latest}; update Pelanggan"
     ))
-}
-
-pub(crate) fn region_of(conn: &Connection) -> Result<Region> {
-    let code = crate::settings::get(conn, crate::settings::Key::DefaultRegion)?;
-    Region::parse(&code).ok_or_else(|| {
-        Error::validation("default_region", format!("'{code}' is not a region code"))
-    })
 }
 
 /// The newest schema version this program knows.

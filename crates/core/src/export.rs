@@ -19,7 +19,7 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use crate::customers::{MAX_PAGE_SIZE, Status};
-use crate::days::{Bounds, DayRange, ShopZone};
+use crate::days::{Bounds, DayRange};
 use crate::error::Result;
 use crate::money::Money;
 use crate::outfile::{self, Rules};
@@ -182,7 +182,7 @@ pub fn ledger(
     let Bounds {
         start: from,
         end: to,
-    } = DayRange::new(from, to, "from")?.bounds(ShopZone::of(conn)?);
+    } = DayRange::new(from, to, "from")?.bounds(crate::settings::zone(conn)?);
     outfile::check(file, &options.rules(conn))?;
     let condition = "(?1 IS NULL OR h.created_at >= ?1) AND (?2 IS NULL OR h.created_at < ?2)";
     let total: i64 = conn.query_row(

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::customers::model::Handle;
-use crate::days::{Bounds, DayRange, ShopZone};
+use crate::days::{Bounds, DayRange};
 use crate::db::{Change, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -253,7 +253,7 @@ pub fn history_of(
     let Bounds {
         start: from,
         end: to,
-    } = DayRange::new(query.from, query.to, "from")?.bounds(ShopZone::of(conn)?);
+    } = DayRange::new(query.from, query.to, "from")?.bounds(crate::settings::zone(conn)?);
     let mut stmt = conn.prepare(
         "SELECT h.uuid, c.uuid, h.type, h.amount, h.previous_balance, h.new_balance,
                 h.description, h.reference_type, h.reference_id, h.created_at, h.created_by, h.id

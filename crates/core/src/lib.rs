@@ -28,6 +28,7 @@ mod file_copy;
 #[cfg(feature = "gen")]
 #[cfg(feature = "gen")]
 pub mod generate;
+pub mod hlc;
 pub mod import;
 pub mod iso;
 pub mod ledger;
@@ -35,6 +36,7 @@ pub mod money;
 mod names;
 pub mod outfile;
 pub mod page;
+pub mod paths;
 pub mod phone;
 pub mod privacy;
 pub mod progress;

@@ -415,6 +415,8 @@ fn rewrite_once(db: &mut Db, actor: Option<&str>) -> Result<bool> {
         Ok(vacuumed?)
     })?;
     db.write(actor, |w| {
+        // The file's own bookkeeping, not a change sync carries.
+        w.caches_only();
         w.exec("UPDATE privacy_file SET rewrite_needed = 0", [])?;
         Ok(())
     })?;

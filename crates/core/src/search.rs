@@ -46,7 +46,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use crate::customers::model::{self as customers, Customer, Status};
-use crate::days::{Bounds, DayRange, ShopZone};
+use crate::days::{Bounds, DayRange};
 use crate::db::Write;
 use crate::error::{Error, Result};
 use crate::money::Money;
@@ -386,9 +386,10 @@ pub fn with_deferred_index<T>(
     w: &mut Write<'_>,
     f: impl FnOnce(&mut Write<'_>) -> Result<T>,
 ) -> Result<T> {
-    w.exec("UPDATE customer_search_control SET defer = 1", [])?;
+    // The search index is a cache: its rows are not the change log's.
+    w.uncounted(|w| w.exec("UPDATE customer_search_control SET defer = 1", []))?;
     let out = f(w);
-    index_deferred(w)?;
+    w.uncounted(index_deferred)?;
     out
 }
 
@@ -680,7 +681,7 @@ impl Plan {
         let bounds = if days == DayRange::default() {
             Bounds::default()
         } else {
-            days.bounds(ShopZone::of(conn)?)
+            days.bounds(crate::settings::zone(conn)?)
         };
         let mut created: Vec<Part> = Vec::new();
         if let Some(day) = bounds.start {

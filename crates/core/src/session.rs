@@ -1,14 +1,20 @@
-//! Reading a shop: the `Reader` every read takes, and the connections that
-//! give one (the writer's own view, an owned read-only connection, a pool).
+//! A shop in use: opening it (the store, then the first admin), writing as
+//! an admin, and reading: the `Reader` every read takes, and the connections
+//! that give one (the writer's own view, an owned read-only connection, a pool).
 //!
-//! Owns: how a read connection is opened and set up (read-only, `query_only`,
-//! the writer's pragmas where they apply, never migrating or creating) and the
-//! settings every read needs (the shop's region and time zone), read once per
-//! connection and again only when another connection committed (SQLite's
-//! `PRAGMA data_version` moves then). Must not know: any table but through
-//! `settings`; the use cases. API boundary: `Reader` (Copy, handed by value
-//! to every public read), `Db::reader`, `Write::reader`, `ReadConn`,
-//! `Readers` / `Db::readers`.
+//! Owns: `Db::open`/`open_existing`/`open_read_only` (the store's open from
+//! `db`, then `admins::ensure_default`), `Db::write`/`write_at`/`dry_run` and
+//! their warned forms (the admin resolved, the region and zone read, and both
+//! handed to the store's `write_inner`), `set_setting` (every key, the
+//! default admin through `admins`); how a read connection is opened and set
+//! up (read-only, `query_only`, the writer's pragmas where they apply, never
+//! migrating or creating) and the settings every read needs (the shop's region
+//! and time zone), read once per connection and again only when another
+//! connection committed (SQLite's `PRAGMA data_version` moves then). Must not
+//! know: any table but through `settings` and `admins`; the use cases.
+//! API boundary: the `Db` methods above, `Reader` (Copy, handed by value to
+//! every public read), `Write::reader`, `ReadConn`, `Readers` / `Db::readers`,
+//! `set_setting`.
 //!
 //! Why several connections: SQLite in WAL mode lets readers read the last
 //! commit while one writer writes, but only on their own connections. An
@@ -18,13 +24,164 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use crate::days::ShopZone;
-use crate::db::{Db, View, Write};
+use crate::db::{Db, View, Write, WriteContext, on_read_only_media, warned};
 use crate::error::{Error, Result};
 use crate::phone::Region;
+use crate::settings::{self, Key, Setting};
+use crate::warning::Warned;
+
+impl Db {
+    /// Opens (creating if needed) the database at `path` and brings its schema
+    /// up to date: for commands that write. An existing file is copied to
+    /// `<file>.before-v<N>-<time>.bak` before any migration touches it (one
+    /// complete copy per version: a retry reuses it). A new file gets its
+    /// first admin.
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        bootstrap(Db::open_store(path.as_ref(), true)?)
+    }
+
+    /// Like `open`, but never creates a database: `no_database` when there is
+    /// none at `path` (a mistyped path must not become an empty shop).
+    pub fn open_existing(path: impl AsRef<Path>) -> Result<Db> {
+        bootstrap(Db::open_store(path.as_ref(), false)?)
+    }
+
+    /// Opens an existing database for reading only: for commands that only
+    /// read. Never creates one (`no_database`), never writes (`query_only`;
+    /// opened read-only when the file or folder cannot be written), and works
+    /// on read-only media (a read-only folder: SQLite's `immutable` mode when
+    /// no write-ahead log is pending). A file with an older schema is migrated
+    /// first if it can be written (`read_only` if not). `Db::write` on the
+    /// result is refused with `read_only`.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
+        let db = Db::open_read_only_store(path.as_ref())?;
+        if db.is_read_only() {
+            Ok(db)
+        } else {
+            bootstrap(db)
+        }
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction as admin `actor`
+    /// (None = the configured default admin). Commits only if `f` succeeds:
+    /// an error anywhere leaves the database as it was.
+    pub fn write<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(|tx| context(tx, actor), false, None, f)
+    }
+
+    /// `write` with the transaction's timestamp given instead of the clock's:
+    /// for records made at a known time (tests of what a day is, a record
+    /// replayed from elsewhere). The hybrid logical clock still never goes back.
+    pub fn write_at<T>(
+        &mut self,
+        actor: Option<&str>,
+        now: DateTime<Utc>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(|tx| context(tx, actor), false, Some(now), f)
+    }
+
+    /// Like `write`, but rolls everything back at the end even when `f`
+    /// succeeds: a dry run goes through exactly the same code as the real thing.
+    pub fn dry_run<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(|tx| context(tx, actor), true, None, f)
+    }
+
+    /// `write`, returning the warnings the use case noted (`Write::warn`)
+    /// beside its result.
+    pub fn write_warned<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<Warned<T>> {
+        self.write(actor, warned(f))
+    }
+
+    /// `dry_run` with the warnings: what saving would warn about, with
+    /// nothing saved (a form shows them before the person confirms).
+    pub fn dry_run_warned<T>(
+        &mut self,
+        actor: Option<&str>,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<Warned<T>> {
+        self.dry_run(actor, warned(f))
+    }
+
+    /// A write made by the program itself (first-run set-up), attributed to "system".
+    pub(crate) fn write_as_system<T>(
+        &mut self,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(|tx| context_of(tx, "system".to_owned()), false, None, f)
+    }
+
+    /// The region assumed for phone numbers typed without a country code.
+    /// To be removed (issue 11): `Db::reader()?.region()`.
+    pub fn region(&self) -> Result<Region> {
+        settings::region(self.conn())
+    }
+
+    /// The shop's time zone (the `time_zone` setting or its default).
+    /// To be removed (issue 11): `Db::reader()?.zone()`.
+    pub fn zone(&self) -> Result<ShopZone> {
+        settings::zone(self.conn())
+    }
+
+    /// Today on the shop's calendar: the default date of billing commands
+    /// and the last day of a report.
+    /// To be removed (issue 11): `Db::reader()?.today()`.
+    pub fn today(&self) -> Result<NaiveDate> {
+        Ok(self.zone()?.today())
+    }
+}
+
+/// The store opened for writing, completed: a new file gets its first admin.
+fn bootstrap(mut db: Db) -> Result<Db> {
+    let path = db.path().to_path_buf();
+    let media = |e: Error| on_read_only_media(e, &path);
+    if crate::admins::needs_default(db.conn()).map_err(media)? {
+        db.write_as_system(crate::admins::ensure_default)
+            .map_err(media)?;
+    }
+    Ok(db)
+}
+
+/// What a write as `actor` (None: the default admin) carries, read under its lock.
+fn context(conn: &Connection, actor: Option<&str>) -> Result<WriteContext> {
+    context_of(conn, crate::admins::resolve_actor(conn, actor)?)
+}
+
+fn context_of(conn: &Connection, actor: String) -> Result<WriteContext> {
+    Ok(WriteContext {
+        actor,
+        region: settings::region(conn)?,
+        zone: settings::zone_or_why(conn)?,
+    })
+}
+
+/// Sets any setting: `default_admin` through `admins::set_default` (it names
+/// an admin, which `settings` does not know), the others through `settings::set`.
+pub fn set_setting(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
+    match key {
+        Key::DefaultAdmin => Ok(Setting {
+            key: key.as_str(),
+            value: crate::admins::set_default(w, value)?.username,
+        }),
+        _ => settings::set(w, key, value),
+    }
+}
 
 /// What a read needs: a connection that sees one consistent state, the
 /// shop's region (for phone numbers typed without a country code) and its
@@ -90,8 +247,8 @@ fn current_view(conn: &Connection, cached: Option<View>) -> Result<View> {
     }
     Ok(View {
         version,
-        region: crate::db::region_of(conn)?,
-        zone: ShopZone::of(conn)?,
+        region: settings::region(conn)?,
+        zone: settings::zone(conn)?,
     })
 }
 
@@ -263,7 +420,6 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::settings::{self, Key};
 
     fn shop() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
@@ -402,6 +558,52 @@ mod tests {
         refused(&db);
         assert_eq!(settings::get(db.conn(), Key::Currency).unwrap(), "IDR");
         assert!(query_only(&db));
+    }
+
+    /// The change-log invariant of the write path (`Write::check_change_log`):
+    /// every test that writes checks it; this one proves it fires.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "recorded no change-log row")]
+    fn a_write_that_changes_rows_without_the_change_log_fails() {
+        let (_dir, mut db) = shop();
+        let _ = db.write(None, |w| {
+            w.exec(
+                "UPDATE settings SET value = 'USD' WHERE key = 'currency'",
+                [],
+            )?;
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn cache_work_and_undone_rows_do_not_count_for_the_change_log() {
+        let (_dir, mut db) = shop();
+        // Declared: the whole write, or one part of it.
+        db.write(None, |w| {
+            w.caches_only();
+            w.exec("UPDATE customer_stats SET customers = customers", [])?;
+            Ok(())
+        })
+        .unwrap();
+        db.write(None, |w| {
+            w.uncounted(|w| crate::stats::repair(w).map(drop))?;
+            Ok(())
+        })
+        .unwrap();
+        // Rows written in a savepoint that was rolled back were not changed.
+        db.write(None, |w| {
+            let undone: Result<()> = w.savepoint(|w| {
+                w.exec(
+                    "UPDATE settings SET value = 'USD' WHERE key = 'currency'",
+                    [],
+                )?;
+                Err(Error::validation("x", "undone"))
+            });
+            assert!(undone.is_err());
+            Ok(())
+        })
+        .unwrap();
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! Shop-wide settings kept in the database file itself (so every tool that
 //! opens the file agrees): default phone region, default admin, currency,
 //! invoice prefix, time zone.
+//!
+//! Owns: the `settings` table, each key's validation, the defaults of unset
+//! keys, reading the region and the zone (`region`, `zone`: what `session`
+//! caches for every read). Must not know: admins (which admin is the default
+//! is `admins::set_default`'s rule; `put` writes its row), sessions.
+//! API boundary: `Key`, `get`, `list`, `set`, `region`, `zone`.
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -70,7 +76,7 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
     match (value, key) {
         (Some(value), _) => Ok(value),
         (None, Key::TimeZone) => {
-            let region = crate::db::region_of(conn)?;
+            let region = region(conn)?;
             Ok(ShopZone::default_for(region, ShopZone::system())
                 .name()
                 .to_owned())
@@ -91,8 +97,31 @@ pub fn list(conn: &Connection) -> Result<Vec<Setting>> {
         .collect()
 }
 
-/// Sets one setting after checking its value: a known region, an existing
-/// admin, an ISO 4217 currency code, an IANA time zone name.
+/// The region assumed for phone numbers typed without a country code (the
+/// `default_region` setting).
+pub fn region(conn: &Connection) -> Result<Region> {
+    let code = get(conn, Key::DefaultRegion)?;
+    Region::parse(&code).ok_or_else(|| {
+        Error::validation("default_region", format!("'{code}' is not a region code"))
+    })
+}
+
+/// The shop's time zone: the `time_zone` setting, else the default for its
+/// region (`ShopZone::default_for`).
+pub fn zone(conn: &Connection) -> Result<ShopZone> {
+    zone_or_why(conn)?.map_err(|message| Error::validation("time_zone", message))
+}
+
+/// `zone`, with a stored name this program cannot read kept apart from a
+/// failure to read it: a write carries the first (see `db::WriteContext`).
+pub(crate) fn zone_or_why(conn: &Connection) -> Result<std::result::Result<ShopZone, String>> {
+    Ok(ShopZone::from_setting(&get(conn, Key::TimeZone)?))
+}
+
+/// Sets one setting after checking its value: a known region, an ISO 4217
+/// currency code, an invoice prefix, an IANA time zone name. The default
+/// admin names an admin, which this module does not know: it is set by
+/// `admins::set_default` (`session::set_setting` takes every key).
 pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
     let value = value.trim();
     let value = match key {
@@ -104,7 +133,13 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
                 )
             })?
             .code(),
-        Key::DefaultAdmin => crate::admins::get(w.tx(), value)?.username,
+        Key::DefaultAdmin => {
+            return Err(Error::validation(
+                "key",
+                "default_admin names an admin: set it with admins::set_default \
+                 (pelanggan admin add --default, or pelanggan settings set default_admin)",
+            ));
+        }
         Key::Currency => {
             let code = value.to_ascii_uppercase();
             if !crate::iso::is_currency(&code) {
@@ -141,6 +176,18 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             .name()
             .to_owned(),
     };
+    let setting = put(w, key, value)?;
+    if matches!(key, Key::DefaultRegion | Key::TimeZone) {
+        // The region and zone the rest of this write reads (`Write::reader`).
+        let region = region(w.tx())?;
+        let zone = zone_or_why(w.tx())?;
+        w.set_view(region, zone);
+    }
+    Ok(setting)
+}
+
+/// Writes one setting's row, checked by the caller, and its change.
+pub(crate) fn put(w: &mut Write<'_>, key: Key, value: String) -> Result<Setting> {
     w.tx().execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -331,17 +331,23 @@ fn rollups_equal_a_recount_after_random_operations() {
                     )?;
                 }
                 12 => {
-                    let list =
-                        payments::list(w.tx(), w.region(), &payments::PaymentQuery::default())?
-                            .items;
+                    let list = payments::list(
+                        w.reader().conn(),
+                        w.region(),
+                        &payments::PaymentQuery::default(),
+                    )?
+                    .items;
                     if let Some(p) = list.get(rng.below(list.len().max(1))) {
                         payments::refund(w, &p.id)?;
                     }
                 }
                 13 => {
-                    let list =
-                        invoices::list(w.tx(), w.region(), &invoices::InvoiceQuery::default())?
-                            .items;
+                    let list = invoices::list(
+                        w.reader().conn(),
+                        w.region(),
+                        &invoices::InvoiceQuery::default(),
+                    )?
+                    .items;
                     if let Some(i) = list.get(rng.below(list.len().max(1))) {
                         invoices::void(w, &i.number)?;
                     }

@@ -6,14 +6,14 @@ mod common;
 
 use common::*;
 use pelanggan_core::activity;
-use pelanggan_core::admins;
+use pelanggan_core::admins::{self, NewAdmin};
 use pelanggan_core::balance;
 use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, NewCustomer, Status};
 use pelanggan_core::ledger::EntryNote;
 use pelanggan_core::settings::{self, Key};
 use pelanggan_core::tags::{self, TagColor, TagInput};
-use pelanggan_core::{Db, Money, Result};
+use pelanggan_core::{Db, Money, Result, session};
 use serde_json::{Value, json};
 
 #[derive(Debug)]
@@ -80,11 +80,25 @@ type Step = (
     Box<dyn Fn(&mut Db, &str) -> Result<()>>,
 );
 
+/// That a write which changes rows records a change-log row is checked by
+/// the write path itself in debug builds, for every write of every test
+/// (`Write::check_change_log`; a unit test in `session.rs` proves it fires).
+/// This walk checks what that cannot: each mutation's activity entry and
+/// actor, the change identity (device, HLC) and the saved clock.
 #[test]
 fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
     let (_dir, mut db) = open();
-    db.write(None, |w| admins::add(w, "kasir", "Kasir Satu"))
-        .unwrap();
+    db.write(None, |w| {
+        admins::add(
+            w,
+            NewAdmin {
+                username: "kasir".into(),
+                name: "Kasir Satu".into(),
+                make_default: false,
+            },
+        )
+    })
+    .unwrap();
     let device = db.device_id().to_owned();
     assert!(uuid::Uuid::parse_str(&device).is_ok());
 
@@ -253,8 +267,17 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
             "admins::add",
             None,
             Box::new(|db, actor| {
-                db.write(Some(actor), |w| admins::add(w, "kasir2", "Kasir Dua"))
-                    .map(drop)
+                db.write(Some(actor), |w| {
+                    admins::add(
+                        w,
+                        NewAdmin {
+                            username: "kasir2".into(),
+                            name: "Kasir Dua".into(),
+                            make_default: false,
+                        },
+                    )
+                })
+                .map(drop)
             }),
         ),
         (
@@ -625,13 +648,40 @@ fn settings_and_admins_are_validated_and_logged() {
         [("admin", true)]
     );
     refused_unchanged(&mut db, "conflict", None, |db| {
-        db.write(None, |w| admins::add(w, "ADMIN", "Again"))
+        db.write(None, |w| {
+            admins::add(
+                w,
+                NewAdmin {
+                    username: "ADMIN".into(),
+                    name: "Again".into(),
+                    make_default: false,
+                },
+            )
+        })
     });
     refused_unchanged(&mut db, "validation", Some("username"), |db| {
-        db.write(None, |w| admins::add(w, "a b", "X"))
+        db.write(None, |w| {
+            admins::add(
+                w,
+                NewAdmin {
+                    username: "a b".into(),
+                    name: "X".into(),
+                    make_default: false,
+                },
+            )
+        })
     });
     refused_unchanged(&mut db, "validation", Some("name"), |db| {
-        db.write(None, |w| admins::add(w, "kasir", ""))
+        db.write(None, |w| {
+            admins::add(
+                w,
+                NewAdmin {
+                    username: "kasir".into(),
+                    name: "".into(),
+                    make_default: false,
+                },
+            )
+        })
     });
     refused_unchanged(&mut db, "validation", Some("value"), |db| {
         db.write(None, |w| settings::set(w, Key::DefaultRegion, "XX"))
@@ -640,19 +690,59 @@ fn settings_and_admins_are_validated_and_logged() {
         db.write(None, |w| settings::set(w, Key::Currency, "RUPIAH"))
     });
     refused_unchanged(&mut db, "not_found", None, |db| {
-        db.write(None, |w| settings::set(w, Key::DefaultAdmin, "ghost"))
+        db.write(None, |w| admins::set_default(w, "ghost"))
     });
     assert_eq!(Key::parse("colour").unwrap_err().field(), Some("key"));
 
-    db.write(None, |w| admins::add(w, "kasir", "Kasir"))
-        .unwrap();
-    db.write(None, |w| settings::set(w, Key::DefaultAdmin, "kasir"))
-        .unwrap();
+    db.write(None, |w| {
+        admins::add(
+            w,
+            NewAdmin {
+                username: "kasir".into(),
+                name: "Kasir".into(),
+                make_default: false,
+            },
+        )
+    })
+    .unwrap();
+    db.write(None, |w| admins::set_default(w, "kasir")).unwrap();
     let c = add(&mut db, "Budi", WA1);
     assert_eq!(
         c.created_by, "kasir",
         "writes without an actor go to the default admin"
     );
+    // settings knows no admins: the default admin is admins' rule, and the
+    // session's set_setting takes every key (the CLI's `settings set`).
+    refused_unchanged(&mut db, "validation", Some("key"), |db| {
+        db.write(None, |w| settings::set(w, Key::DefaultAdmin, "admin"))
+    });
+    refused_unchanged(&mut db, "not_found", None, |db| {
+        db.write(None, |w| {
+            session::set_setting(w, Key::DefaultAdmin, "ghost")
+        })
+    });
+    let set = db
+        .write(None, |w| {
+            session::set_setting(w, Key::DefaultAdmin, " admin ")
+        })
+        .unwrap();
+    assert_eq!((set.key, set.value.as_str()), ("default_admin", "admin"));
+    // One call adds an admin and makes them the default.
+    let joko = db
+        .write(None, |w| {
+            admins::add(
+                w,
+                NewAdmin {
+                    username: "joko".into(),
+                    name: "Joko".into(),
+                    make_default: true,
+                },
+            )
+        })
+        .unwrap();
+    assert!(joko.is_default);
+    assert_eq!(add(&mut db, "Sari", WA3).created_by, "joko");
+    db.write(None, |w| admins::set_default(w, "kasir")).unwrap();
 
     // The default region decides how local numbers are read.
     db.write(None, |w| settings::set(w, Key::DefaultRegion, "my"))

@@ -423,7 +423,9 @@ fn the_database_refuses_update_and_delete_of_ledger_rows() {
     // Even inside a write transaction of the core.
     let err = db
         .write(None, |w| {
-            w.tx().execute("DELETE FROM customer_balance_history", [])?;
+            w.reader()
+                .conn()
+                .execute("DELETE FROM customer_balance_history", [])?;
             Ok(())
         })
         .unwrap_err();

@@ -339,7 +339,9 @@ fn only_writers_create_a_database() {
     let before = snapshot(&reader);
     assert_eq!(get(&reader, WA1).name, "Budi");
     let e = reader
-        .write(None, |w| w.exec("DELETE FROM settings", []))
+        .write(None, |w| {
+            Ok(w.reader().conn().execute("DELETE FROM settings", [])?)
+        })
         .unwrap_err();
     assert_eq!(e.code(), "read_only");
     assert_eq!(snapshot(&reader), before);

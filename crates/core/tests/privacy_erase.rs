@@ -251,11 +251,9 @@ fn a_file_from_before_v9_is_rewritten_once_by_the_first_erase() {
     db.conn()
         .pragma_update(None, "secure_delete", "FAST")
         .unwrap();
-    db.write(None, |w| {
-        w.exec("UPDATE privacy_file SET rewrite_needed = 1", [])?;
-        Ok(())
-    })
-    .unwrap();
+    common::raw(&db)
+        .execute("UPDATE privacy_file SET rewrite_needed = 1", [])
+        .unwrap();
 
     let done = privacy::anonymise_and_scrub(&mut db, None, &id, Confirm::Yes).unwrap();
     assert!(done.file.file_rewritten, "{:?}", done.file);

@@ -1,5 +1,4 @@
-use pelanggan_core::admins;
-use pelanggan_core::settings::{self, Key};
+use pelanggan_core::admins::{self, NewAdmin};
 use pelanggan_core::{Db, Result};
 
 use crate::args::AdminCmd;
@@ -11,13 +10,14 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &AdminCmd) -> Result<Box<dyn R
             username,
             name,
             default,
-        } => Box::new(db.write(actor, |w| {
-            let admin = admins::add(w, username, name)?;
-            if *default {
-                settings::set(w, Key::DefaultAdmin, &admin.username)?;
-            }
-            admins::get(w.tx(), &admin.username)
-        })?),
-        AdminCmd::List => Box::new(List(admins::list(db.conn())?)),
+        } => {
+            let admin = NewAdmin {
+                username: username.clone(),
+                name: name.clone(),
+                make_default: *default,
+            };
+            Box::new(db.write(actor, |w| admins::add(w, admin))?)
+        }
+        AdminCmd::List => Box::new(List(admins::list(db.reader()?.conn())?)),
     })
 }

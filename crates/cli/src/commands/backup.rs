@@ -18,7 +18,7 @@ pub fn backup(
             Some(d) => d.to_path_buf(),
             None => backup::default_dir(db.path()),
         };
-        let daily = backup::auto_backup(db, &dir, keep, db.today()?)?;
+        let daily = backup::auto_backup(db, &dir, keep, db.reader()?.today())?;
         return Ok(Box::new(AutoBackup { dir, daily }));
     }
     let file = file.unwrap_or(Path::new("pelanggan-backup.db"));

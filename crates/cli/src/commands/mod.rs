@@ -54,7 +54,10 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
     crate::output::set_currency(shop_settings::get(db.conn(), Key::Currency).ok().as_deref());
     // Tables show the shop's local time; a bad stored zone (which
     // `settings set time_zone` mends) shows UTC rather than failing here.
-    crate::output::set_zone(db.zone().unwrap_or(ShopZone::UTC));
+    // Handlers read through `db.reader()?` (a `Reader`: the connection, the
+    // region and the zone); a read beside another (analytics) takes a second
+    // connection on the same file from `db.read_conn()?`.
+    crate::output::set_zone(db.reader().map_or(ShopZone::UTC, |r| r.zone()));
     let actor = cli.global.actor.as_deref();
     match &cli.command {
         Command::Customer(cmd) => customer::run(&mut db, actor, cmd),
@@ -144,17 +147,13 @@ impl Command {
     }
 }
 
-/// `--db`, else `$PELANGGAN_DB` (clap reads both), else the OS data folder.
+/// `--db`, else `$PELANGGAN_DB` (clap reads both), else the core's default
+/// (the OS data folder), which the desktop app opens too.
 fn db_path(cli: &Cli) -> Result<PathBuf> {
-    if let Some(path) = &cli.global.db {
-        return Ok(path.clone());
+    match &cli.global.db {
+        Some(path) => Ok(path.clone()),
+        None => pelanggan_core::paths::default_db(),
     }
-    directories::ProjectDirs::from("id", "Pelanggan", "Pelanggan")
-        .map(|dirs| dirs.data_dir().join("pelanggan.db"))
-        .ok_or_else(|| Error::Validation {
-            field: "db",
-            message: "no home folder to keep the database in; pass --db PATH".into(),
-        })
 }
 
 /// Reads a YYYY-MM-DD date argument.

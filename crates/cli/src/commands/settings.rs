@@ -1,5 +1,5 @@
 use pelanggan_core::settings::{self, Key};
-use pelanggan_core::{Db, Result};
+use pelanggan_core::{Db, Result, session};
 
 use crate::args::SettingsCmd;
 use crate::output::{List, Render};
@@ -9,7 +9,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SettingsCmd) -> Result<Box<dy
         SettingsCmd::Show => Box::new(List(settings::list(db.conn())?)),
         SettingsCmd::Set { key, value } => {
             let key = Key::parse(key)?;
-            Box::new(db.write(actor, |w| settings::set(w, key, value))?)
+            Box::new(db.write(actor, |w| session::set_setting(w, key, value))?)
         }
     })
 }

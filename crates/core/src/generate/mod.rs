@@ -119,6 +119,8 @@ pub fn generate(
         ..Bulk::default()
     };
     bulk::run(db, bulk, |w| {
+        // A fixture: its rows are written without change-log rows.
+        w.caches_only();
         // The shop's tags are made through the real path, so their ids and
         // colours are what `tag add` would have made; the first customer
         // carries them all, and is removed from nothing: it is customer #1.
