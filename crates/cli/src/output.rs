@@ -198,7 +198,7 @@ impl Render for Imported {
                 None => w.warning.message.clone(),
             })
             .collect();
-        if s.warning_count > s.warnings.len() as u64 {
+        if s.warning_count as usize > s.warnings.len() {
             lines.push(format!(
                 "(first {} of {} warnings shown)",
                 s.warnings.len(),

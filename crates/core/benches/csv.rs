@@ -263,7 +263,7 @@ fn main() {
     let db_path = dir.path().join("shop.db");
     let mut db = Db::open(&db_path).expect("open");
     let (summary, import_time, searches) = import_while_searching(&mut db, &csv_path);
-    assert_eq!(summary.imported + summary.rejected, rows);
+    assert_eq!(u64::from(summary.imported + summary.rejected), rows);
     println!(
         "| import, every rule + ledger + activity + change log | {:.1} s ({:.0} µs/row, {} imported, {} rejected) |",
         import_time.as_secs_f64(),
@@ -297,7 +297,7 @@ fn main() {
     let more_path = dir.path().join("more.csv");
     write_csv(&more_path, rows, more);
     let (summary, more_time, searches) = import_while_searching(&mut db, &more_path);
-    assert_eq!(summary.imported + summary.rejected, more);
+    assert_eq!(u64::from(summary.imported + summary.rejected), more);
     println!(
         "| import {more} more rows into the full shop | {:.1} s ({:.0} µs/row) |",
         more_time.as_secs_f64(),

@@ -55,6 +55,7 @@ fn main() {
                     seed: 1,
                 },
                 |_| {},
+                &pelanggan_core::progress::Cancel::new(),
             )
             .expect("generate"),
         )
@@ -74,6 +75,8 @@ fn main() {
     }
     let conn = db.conn();
     let reader = db.reader().expect("reader");
+    // The report's second connection, opened once like an app's reader.
+    let mut second = db.read_conn().expect("open a reader");
 
     // Terms: common and rare names, emails, 1-2 characters, local phone forms
     // taken from real rows.
@@ -401,7 +404,8 @@ fn main() {
             let start = Instant::now();
             std::hint::black_box(
                 analytics::analytics(
-                    conn,
+                    db.reader().expect("reader"),
+                    &mut second,
                     &analytics::Query {
                         period,
                         top: analytics::TopBy::Revenue,

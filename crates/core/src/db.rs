@@ -526,41 +526,6 @@ impl Write<'_> {
         self.record_changes(&changes)
     }
 
-    /// Runs `f` with the indexes that `rebuilt(table, index)` names dropped
-    /// (automatic ones, behind UNIQUE and PRIMARY KEY, stay), then makes them
-    /// again from their stored SQL, all in this transaction: for a bulk write,
-    /// one sort per index instead of a random insert per row. Other
-    /// connections keep reading through the indexes (they see the last
-    /// commit), and a failure rolls the drop back with everything else.
-    pub(crate) fn with_indexes_rebuilt<T>(
-        &mut self,
-        rebuilt: impl Fn(&str, &str) -> bool,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let indexes: Vec<(String, String)> = {
-            let mut stmt = self.tx.prepare(
-                "SELECT tbl_name, name, sql FROM sqlite_schema
-                 WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
-            )?;
-            let all: Vec<(String, String, String)> = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            all.into_iter()
-                .filter(|(table, name, _)| rebuilt(table, name))
-                .map(|(_, name, sql)| (name, sql))
-                .collect()
-        };
-        for (name, _) in &indexes {
-            self.tx
-                .execute(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")), [])?;
-        }
-        let out = f(self)?;
-        for (_, sql) in &indexes {
-            self.tx.execute(sql, [])?;
-        }
-        Ok(out)
-    }
-
     /// Inserts `rows` with multi-row INSERT statements, `width` values per
     /// row bound in order by `bind`. One statement per chunk instead of one
     /// per row: a bulk write (an import) then pays SQLite's per-statement

@@ -6,13 +6,17 @@
 //! are neutralised. The file is written through `outfile`: an existing file
 //! only with `force`, never the open database or a link or device; rows go to
 //! `<file>.partial`, renamed at the end; `-` is standard output.
+//!
+//! Owns: the column sets and the cell forms. Must not know: how the rows are
+//! found (`search`, the ledger's tables' order) beyond asking for them, how a
+//! file is written safely (`outfile`).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::customers::{MAX_PAGE_SIZE, Status};
 use crate::days::{Bounds, DayRange};
@@ -22,7 +26,9 @@ use crate::outfile::{self, Rules};
 use crate::progress::{Cancel, Progress};
 use crate::search::{self, Filter, Position, Sort};
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CsvOptions {
     /// UTF-8 with BOM and `;` instead of plain RFC 4180.
     pub excel: bool,
@@ -39,6 +45,7 @@ impl CsvOptions {
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ExportSummary {
     pub rows: u64,
     /// The file written, or `-` for standard output.

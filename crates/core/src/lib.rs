@@ -17,6 +17,7 @@ pub mod balance;
 pub mod billing;
 #[cfg(feature = "ts")]
 pub mod bindings;
+pub(crate) mod bulk;
 pub mod contacts;
 pub mod customers;
 pub mod days;
@@ -24,6 +25,8 @@ pub mod db;
 pub mod error;
 pub mod export;
 mod file_copy;
+#[cfg(feature = "gen")]
+#[cfg(feature = "gen")]
 pub mod generate;
 pub mod hlc;
 pub mod import;

@@ -12,11 +12,13 @@ use serde::Serialize;
 
 /// One warning: a stable code, the input it is about, and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Warning {
     /// `foreign_number`, `not_mobile`, `number_of_other_customer`, `tag_color_kept`.
     pub code: &'static str,
     /// The input field the warning is about (`whatsapp`, `phone`, `value`, `color`...).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub field: Option<&'static str>,
     pub message: String,
 }

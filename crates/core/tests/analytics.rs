@@ -77,9 +77,15 @@ fn pairs(db: &Db, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Vec<(i64, i64)>
         .unwrap()
 }
 
+/// A second connection to the shop's file, as the report takes it.
+fn reader(db: &Db) -> pelanggan_core::ReadConn {
+    db.read_conn().unwrap()
+}
+
 fn report(db: &Db, period: Period, top: TopBy) -> analytics::Report {
     analytics::analytics(
-        db.conn(),
+        db.reader().unwrap(),
+        &mut reader(db),
         &Query {
             period,
             top,
@@ -190,7 +196,8 @@ fn bad_ranges_are_validation_errors() {
     let (_dir, db) = shop();
     let today = db.today().unwrap();
     let err = analytics::analytics(
-        db.conn(),
+        db.reader().unwrap(),
+        &mut reader(&db),
         &Query {
             period: Period::Between(today, today - Days::new(1)),
             top: TopBy::Revenue,
@@ -203,7 +210,8 @@ fn bad_ranges_are_validation_errors() {
     assert_eq!("price".parse::<TopBy>().unwrap_err().field(), Some("top"));
     // An empty shop: zeros, not errors.
     let r = analytics::analytics(
-        db.conn(),
+        db.reader().unwrap(),
+        &mut reader(&db),
         &Query {
             period: Period::All,
             top: TopBy::Balance,
@@ -589,6 +597,7 @@ fn a_generated_shop_has_exact_rollups_and_its_triggers() {
             seed: 3,
         },
         |_| {},
+        &pelanggan_core::progress::Cancel::new(),
     )
     .unwrap();
     let counted = analytics::recount(db.conn()).unwrap();

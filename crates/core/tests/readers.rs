@@ -134,7 +134,7 @@ fn reads_answer_from_the_last_commit_while_an_import_holds_the_writer() {
         drop(db);
         (summary.unwrap(), reads, slowest)
     });
-    assert_eq!(summary.imported, u64::from(ROWS));
+    assert_eq!(summary.imported, ROWS);
     assert!(
         reads >= 3,
         "only {reads} reads ran while the import held the writer"

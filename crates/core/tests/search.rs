@@ -783,6 +783,7 @@ fn big_shop_plans_equal_the_oracle() {
             seed: 11,
         },
         |_| {},
+        &pelanggan_core::progress::Cancel::new(),
     )
     .unwrap();
     // Extra contacts on some customers (the generator makes none): searched

@@ -71,7 +71,8 @@ fn two_mornings(db: &mut Db) -> (String, String) {
 
 fn between(db: &Db, from: &str, to: &str) -> analytics::Report {
     analytics::analytics(
-        db.conn(),
+        db.reader().unwrap(),
+        &mut db.read_conn().unwrap(),
         &Query {
             period: Period::Between(date(from), date(to)),
             top: TopBy::Revenue,

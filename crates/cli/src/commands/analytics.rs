@@ -22,5 +22,11 @@ pub fn run(
         top: top.parse()?,
         today: db.today()?,
     };
-    Ok(Box::new(analytics::analytics(db.conn(), &query)?))
+    // The report reads half its figures on a second connection, on another core.
+    let mut second = db.read_conn()?;
+    Ok(Box::new(analytics::analytics(
+        db.reader()?,
+        &mut second,
+        &query,
+    )?))
 }

@@ -279,8 +279,9 @@ pub fn get(conn: &Connection, reference: &str, region: Region) -> Result<Custome
 
 /// What `list` shows: the filters and order of the list screen (see `search`
 /// for what each one means and how it is answered), and which page.
-// Deserialize and the TS derive follow once `search::Filter` and `Sort` have them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ListQuery {
     pub filter: Filter,
     pub sort: Sort,
@@ -289,6 +290,7 @@ pub struct ListQuery {
     /// At most `MAX_PAGE_SIZE`.
     pub limit: u32,
     /// The `next` cursor of the previous page: keyset paging, as fast at any depth.
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub after: Option<String>,
 }
 

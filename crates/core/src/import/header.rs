@@ -6,7 +6,12 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 
+/// A customer field a column can hold. Read from a header's spellings
+/// (`FromStr`: English and Indonesian, `No WA`, `Nama`); written, in JSON
+/// too, as its own name (`whatsapp`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ImportField", rename_all = "lowercase"))]
 pub enum Field {
     Name,
     Whatsapp,
@@ -123,8 +128,23 @@ impl fmt::Display for Field {
     }
 }
 
+impl serde::Serialize for Field {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Field, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// `column=field`, as given to `--map`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ImportMapping"))]
 pub struct Mapping {
     pub column: String,
     pub field: Field,

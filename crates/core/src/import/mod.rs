@@ -18,6 +18,7 @@
 //! and only when a row was rejected.
 
 mod header;
+mod input;
 mod records;
 mod sheet;
 mod source;
@@ -27,53 +28,46 @@ use std::str::FromStr;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use header::{Field, Mapping};
-pub use source::{Encoding, Format};
+pub use input::Format;
+pub use source::Encoding;
 
+use crate::bulk::{self, Bulk};
 use crate::customers::{self, CheckedCustomer, NewCustomer, Status};
 use crate::db::{Db, Write};
 use crate::error::{Error, Result};
 use crate::money::Money;
+use crate::names::text_enum;
 use crate::outfile::{self, Output, Rules};
 use crate::phone::Region;
 use crate::progress::{Cancel, Progress};
 use crate::tags::TagInput;
 use crate::warning::Warning;
 use header::Columns;
+use input::{Row, RowSource};
 
-/// What to do with a row whose WhatsApp number is already taken (in the
-/// database, or by an earlier row of the same file).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnDuplicate {
-    /// Leave the existing customer alone; count the row as skipped.
-    Skip,
-    /// Update the existing customer with the row's non-empty fields and tags
-    /// (the balance column is ignored: balances change only through the ledger).
-    Update,
-    /// Reject the row as an error (`duplicate_whatsapp`).
-    #[default]
-    Fail,
-}
-
-impl std::str::FromStr for OnDuplicate {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<OnDuplicate> {
-        match s {
-            "skip" => Ok(OnDuplicate::Skip),
-            "update" => Ok(OnDuplicate::Update),
-            "fail" => Ok(OnDuplicate::Fail),
-            other => Err(Error::validation(
-                "on_duplicate",
-                format!("'{other}' is not one of skip, update, fail"),
-            )),
-        }
+text_enum! {
+    /// What to do with a row whose WhatsApp number is already taken (in the
+    /// database, or by an earlier row of the same file).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum OnDuplicate("on_duplicate") {
+        /// Leave the existing customer alone; count the row as skipped.
+        Skip => "skip",
+        /// Update the existing customer with the row's non-empty fields and tags
+        /// (the balance column is ignored: balances change only through the ledger).
+        Update => "update",
+        /// Reject the row as an error (`duplicate_whatsapp`).
+        #[default]
+        Fail => "fail",
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// How to import (the file itself is the call's `path`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportOptions {
     pub dry_run: bool,
     pub on_duplicate: OnDuplicate,
@@ -89,6 +83,7 @@ pub struct ImportOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RowError {
     /// The line of the file where the row starts (the header is line 1);
     /// in a workbook, the spreadsheet's row number.
@@ -104,20 +99,24 @@ pub struct RowError {
 /// data the file touched (a tag whose colour the file gives otherwise),
 /// without one, once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RowWarning {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub line: Option<u64>,
     #[serde(flatten)]
     pub warning: Warning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportSummary {
-    pub rows: u64,
-    pub imported: u64,
-    pub updated: u64,
-    pub skipped: u64,
-    pub rejected: u64,
+    /// Rows read (blank rows are not counted).
+    pub rows: u32,
+    pub imported: u32,
+    pub updated: u32,
+    pub skipped: u32,
+    pub rejected: u32,
     pub dry_run: bool,
     pub format: Format,
     /// A CSV file's encoding and delimiter (None for a workbook).
@@ -135,13 +134,13 @@ pub struct ImportSummary {
     pub notes: Vec<String>,
     /// The first `MAX_REPORTED_ERRORS` warnings; `warning_count` counts them all.
     pub warnings: Vec<RowWarning>,
-    pub warning_count: u64,
+    pub warning_count: u32,
 }
 
 pub const MAX_REPORTED_ERRORS: usize = 100;
 /// The warning about the shop's data rather than a row's: told once.
 const SHOP_WIDE: &str = "tag_color_kept";
-const PROGRESS_EVERY: u64 = 500;
+const PROGRESS_EVERY: u32 = 500;
 /// Negative: KiB, as SQLite reads it. 16 MiB: with the customers' indexes
 /// made at the end, the pages being written are the right edges of
 /// append-only trees; a larger cache only costs memory (measured: 64 MiB was
@@ -168,33 +167,22 @@ pub fn import_customers(
     // FTS5 flushes at every statement: index the imported rows once, at the
     // end. A file large against the shop also has the customers' indexes made
     // again at the end, but the number's (the duplicate check reads it).
-    let large = large_against(db, path)?;
-    let run = |w: &mut Write<'_>| {
-        crate::search::with_deferred_index(w, |w| {
-            if large {
-                let rebuilt = |table: &str, index: &str| {
-                    table == "customers" && index != "customers_whatsapp"
-                };
-                w.with_indexes_rebuilt(rebuilt, |w| {
-                    run(w, path, options, errors_rules, progress, cancel)
-                })
-            } else {
-                run(w, path, options, errors_rules, progress, cancel)
-            }
-        })
+    let rebuilt = |table: &str, index: &str| table == "customers" && index != "customers_whatsapp";
+    let bulk = Bulk {
+        actor,
+        dry_run: options.dry_run,
+        cache_kib: Some(IMPORT_CACHE_KIB),
+        rebuilt: if large_against(db, path)? {
+            Some(&rebuilt)
+        } else {
+            None
+        },
+        defer_search: true,
+        ..Bulk::default()
     };
-    // The import's own page cache (see IMPORT_CACHE_KIB), the connection's
-    // back afterwards.
-    let cache: i64 = db.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    db.conn()
-        .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-    let summary = if options.dry_run {
-        db.dry_run(actor, run)
-    } else {
-        db.write(actor, run)
-    };
-    db.conn().pragma_update(None, "cache_size", cache)?;
-    let summary = summary?;
+    let summary = bulk::run(db, bulk, |w| {
+        run(w, path, options, errors_rules, progress, cancel)
+    })?;
     if !options.dry_run && summary.imported + summary.updated > 0 {
         db.checkpoint()?;
     }
@@ -254,25 +242,6 @@ fn large_against(db: &Db, path: &Path) -> Result<bool> {
 /// few batches at most in flight: memory stays constant whatever the file.
 const BATCH_ROWS: usize = 256;
 const BATCHES_IN_FLIGHT: usize = 8;
-
-/// One row of the file as read: its cells as text, from a CSV file or a sheet.
-pub(crate) struct Row {
-    /// The line (a sheet's row number) where the row starts.
-    pub line: u64,
-    pub cells: Vec<String>,
-    /// Which cells held a number (a sheet's; empty for CSV).
-    pub numeric: Vec<bool>,
-    /// Why the row cannot be read at all (too large, not text).
-    pub problem: Option<Error>,
-    /// A sheet's row had values left or right of the header's columns.
-    pub outside_header: bool,
-}
-
-/// Where rows come from; read on the checking thread.
-pub(crate) trait RowSource: Send {
-    /// The next row, None at the end; an error stops the import.
-    fn next_row(&mut self) -> Result<Option<Row>>;
-}
 
 /// A CSV file's records as rows.
 struct CsvRows<'a, R> {
@@ -348,7 +317,7 @@ fn run(
                 let headers = match csv.records.next_record()? {
                     None => Vec::new(),
                     Some(h) if h.too_large.is_some() => {
-                        return Err(source::not_a_spreadsheet(
+                        return Err(input::not_a_spreadsheet(
                             path,
                             "a file without line breaks (its first line is over 1 MB)",
                             "",
@@ -415,7 +384,7 @@ fn run(
     let mut told: std::collections::HashSet<Warning> = std::collections::HashSet::new();
     let report = |summary: &ImportSummary, progress: &mut dyn FnMut(Progress)| {
         progress(Progress {
-            rows: summary.rows,
+            rows: u64::from(summary.rows),
             done: counter.done.load(Ordering::Relaxed),
             total: counter.total,
         })

@@ -16,8 +16,7 @@ use std::sync::atomic::Ordering;
 
 use calamine::{Data, DataRef, Ods, Range, Reader, SheetType, SheetVisible, Xlsx};
 
-use super::source::{Counter, Format, not_a_spreadsheet};
-use super::{Row, RowSource};
+use super::input::{Counter, Format, Row, RowSource, not_a_spreadsheet};
 use crate::error::{Error, Result};
 
 pub struct Workbook {

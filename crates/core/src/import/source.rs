@@ -12,12 +12,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use super::input::{Counter, not_a_spreadsheet};
 use super::records::Records;
 use super::sheet::{self, Workbook};
-use crate::error::{Code, Error, Result};
+use crate::error::{Error, Result};
 
+/// A CSV file's text encoding, as the summary names it (`utf8-bom`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ImportEncoding"))]
 pub enum Encoding {
     Utf8,
     Utf8Bom,
@@ -26,17 +30,6 @@ pub enum Encoding {
     /// Excel's "Unicode Text" (usually with a BOM and tabs).
     Utf16Le,
     Utf16Be,
-}
-
-/// What kind of file an import read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Csv,
-    /// Excel 2007 and later (.xlsx, .xlsm).
-    Xlsx,
-    /// OpenDocument (LibreOffice, Google Sheets' download).
-    Ods,
 }
 
 /// An opened input: a CSV text stream or a workbook.
@@ -52,14 +45,6 @@ pub struct Csv {
     /// The header line ends in CRLF (Excel, Windows tools, our own export).
     pub crlf: bool,
     pub records: Records<BufReader<Box<dyn Read + Send>>>,
-}
-
-/// Progress through the file, in bytes.
-#[derive(Debug, Clone)]
-pub struct Counter {
-    pub total: u64,
-    /// Raw bytes read so far (read on the writing thread).
-    pub done: Arc<AtomicU64>,
 }
 
 pub fn open(path: &Path, sheet: Option<&str>) -> Result<(Opened, Counter)> {
@@ -237,24 +222,6 @@ fn sniff(head: &[u8]) -> Sniffed {
         return Sniffed::Other("a binary file", "");
     }
     Sniffed::Text
-}
-
-/// The file is not one an import reads; the message names what it seems to
-/// be, never its bytes.
-pub(super) fn not_a_spreadsheet(path: &Path, what: &str, hint: &str) -> Error {
-    let hint = if hint.is_empty() {
-        "Import a CSV, .xlsx or .ods file."
-    } else {
-        hint
-    };
-    Error::Refused {
-        code: Code::NotASpreadsheet,
-        field: Some("file"),
-        message: format!(
-            "{} is not a CSV or spreadsheet: it looks like {what}. {hint}",
-            path.display()
-        ),
-    }
 }
 
 /// One streaming pass: is the whole file valid UTF-8?

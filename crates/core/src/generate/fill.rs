@@ -1,178 +1,28 @@
-//! The data generator: a realistic shop of N customers, for benchmarks and
-//! demos (`pelanggan gen --customers N [--seed S]`).
+//! The generator's rows: customers 2..=N with their tags, subscriptions,
+//! invoices, payments and ledger entries, written in their final state with
+//! cached prepared statements (each refers to rows written just before it,
+//! which is why foreign keys need no lookup).
 //!
-//! What it makes: Indonesian names; WhatsApp numbers typed the ways people
-//! type them (`0812-3456-7890`, `+62 812 3456 7890`, `62812...`, `(0812)
-//! 34567890`) and normalised through the real path (`phone::parse`); 60% with
-//! an email; 0-3 of a dozen shop tags; dates over three years; for most
-//! customers a subscription with its last few monthly invoices, the payments
-//! that paid them and the matching ledger entries, so that balances,
-//! `total_spent`, `subscription_count` and invoice allocation agree; about 20%
-//! of customers in debt; a few soft-deleted, inactive and blacklisted.
-//!
-//! How: one `Db::write` transaction with cached prepared statements, rows in
-//! final form (a customer is inserted with its final balance, then its
-//! ledger). The V3 triggers index and count every row as for any other
-//! write. It is a fixture, not a use case: it writes the facts and caches but
-//! no change-log or activity rows (millions of them would be noise for a
-//! benchmark and are not what it measures), so it refuses a database that
-//! already has customers. Same seed, same shop (names, numbers, amounts;
-//! dates are relative to now).
+//! Owns: what a generated customer's money looks like and its rows' column
+//! lists. Must not know: the bulk-write settings around it (`bulk`), the
+//! search index and the rollups (summed after it by their modules).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, Utc};
 use rusqlite::params;
-use serde::Serialize;
 use uuid::Uuid;
 
-use crate::customers::{self, NewCustomer};
-use crate::db::{Db, Write, timestamp};
+use super::rng::{Ids, Rng, uuid_at};
+use super::vocab::{DOMAINS, FIRST, LAST, PROFILES, typed_number};
+use super::{GenOptions, GenSummary};
+use crate::db::{Write, timestamp};
 use crate::error::{Error, Result};
 use crate::phone;
-use crate::tags::TagInput;
+use crate::progress::Cancel;
 
-/// What to generate.
-#[derive(Debug, Clone)]
-pub struct GenOptions {
-    pub customers: u64,
-    pub seed: u64,
-}
-
-/// What was generated.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct GenSummary {
-    pub customers: u64,
-    pub with_email: u64,
-    pub in_debt: u64,
-    pub tag_links: u64,
-    pub ledger_entries: u64,
-    pub subscriptions: u64,
-    pub invoices: u64,
-    pub payments: u64,
-    pub millis: u64,
-}
-
-const FIRST: &[&str] = &[
-    "Budi", "Siti", "Agus", "Dewi", "Sri", "Andi", "Rina", "Bambang", "Sari", "Joko", "Ahmad",
-    "Nur", "Eko", "Wati", "Hendra", "Yanti", "Dedi", "Fitri", "Rudi", "Indah", "Hadi", "Ani",
-    "Putri", "Dian", "Rizky", "Ayu", "Fajar", "Lestari", "Wahyu", "Ratna", "Arif", "Nining",
-    "Yusuf", "Kartika", "Irfan", "Mega", "Gilang", "Novi", "Teguh", "Maya", "Bayu", "Citra",
-    "Dimas", "Eka", "Galih", "Hana", "Ilham", "Jihan", "Kurnia", "Lina", "Made", "Nyoman", "Ketut",
-    "Wayan", "Ucok", "Asep", "Cecep", "Ujang", "Euis", "Komang", "Muhammad", "Dwi",
-];
-const LAST: &[&str] = &[
-    "Santoso",
-    "Wijaya",
-    "Saputra",
-    "Hidayat",
-    "Lestari",
-    "Nugroho",
-    "Kusuma",
-    "Pratama",
-    "Setiawan",
-    "Gunawan",
-    "Siregar",
-    "Nasution",
-    "Harahap",
-    "Simanjuntak",
-    "Sitompul",
-    "Pangaribuan",
-    "Wibowo",
-    "Susanto",
-    "Rahmawati",
-    "Purnomo",
-    "Hakim",
-    "Permana",
-    "Suryadi",
-    "Kurniawan",
-    "Halim",
-    "Tanjung",
-    "Lubis",
-    "Hutapea",
-    "Manurung",
-    "Sinaga",
-    "Putra",
-    "Utami",
-    "Maharani",
-    "Firmansyah",
-    "Ramadhan",
-    "Anggraini",
-    "Syahputra",
-    "Hasibuan",
-    "Daulay",
-    "Sembiring",
-    "Ginting",
-    "Tarigan",
-    "Pohan",
-    "Matondang",
-    "Rangkuti",
-    "Batubara",
-    "Zulkarnain",
-];
-const DOMAINS: &[&str] = &[
-    "gmail.com",
-    "gmail.com",
-    "gmail.com",
-    "yahoo.co.id",
-    "yahoo.com",
-    "ymail.com",
-    "outlook.co.id",
-    "hotmail.com",
-    "telkom.net.id",
-    "rocketmail.com",
-];
-const PREFIXES: &[&str] = &[
-    "811", "812", "813", "821", "822", "823", "851", "852", "853", "855", "856", "857", "858",
-    "877", "878", "881", "882", "895", "896", "897", "898", "899",
-];
-const TAGS: &[(&str, &str)] = &[
-    ("VIP", "#ffaa00"),
-    ("Hotspot", "#17a2b8"),
-    ("PPPoE", "#28a745"),
-    ("Reseller", "#6f42c1"),
-    ("Telat Bayar", "#dc3545"),
-    ("Kantor", "#007bff"),
-    ("Kos", "#20c997"),
-    ("Warung", "#fd7e14"),
-    ("RT 01", "#6c757d"),
-    ("RT 02", "#6c757d"),
-    ("RT 03", "#6c757d"),
-    ("Langganan Lama", "#343a40"),
-    ("Baru", "#e83e8c"),
-    ("Sekolah", "#007bff"),
-];
-/// (profile, monthly price in rupiah)
-const PROFILES: &[(&str, i64)] = &[
-    ("Hotspot 5 Mbps", 100_000),
-    ("Hotspot 10 Mbps", 150_000),
-    ("PPPoE 10 Mbps", 175_000),
-    ("PPPoE 20 Mbps", 250_000),
-    ("PPPoE 30 Mbps", 300_000),
-    ("PPPoE 50 Mbps", 350_000),
-];
-
-/// SplitMix64: small, fast, and the same sequence for the same seed everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-    fn percent(&mut self, p: u64) -> bool {
-        self.below(100) < p
-    }
-}
+/// How often (in customers) progress is told and a cancel looked at.
+const PROGRESS_EVERY: u64 = 10_000;
 
 /// One ledger movement before it is written.
 struct Event {
@@ -183,164 +33,14 @@ struct Event {
     reference: Option<(&'static str, String)>,
 }
 
-/// Fills an empty database with `options.customers` customers. `progress`
-/// is called now and then with the number done.
-pub fn generate(
-    db: &mut Db,
-    options: &GenOptions,
-    mut progress: impl FnMut(u64),
-) -> Result<GenSummary> {
-    let started = std::time::Instant::now();
-    let existing: i64 = db
-        .conn()
-        .query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
-    if existing > 0 {
-        let customers = if existing == 1 {
-            "customer"
-        } else {
-            "customers"
-        };
-        return Err(Error::Conflict(format!(
-            "the database already has {existing} {customers}; gen fills only an empty database"
-        )));
-    }
-    if options.customers == 0 || options.customers > 10_000_000 {
-        return Err(Error::validation(
-            "customers",
-            "must be between 1 and 10000000",
-        ));
-    }
-    let mut summary = GenSummary {
-        customers: 0,
-        with_email: 0,
-        in_debt: 0,
-        tag_links: 0,
-        ledger_entries: 0,
-        subscriptions: 0,
-        invoices: 0,
-        payments: 0,
-        millis: 0,
-    };
-    let mut rng = Rng(options.seed ^ 0x5045_4c41_4e47_4741);
-    // A bigger page cache while generating (the default 2 MB would spill the
-    // transaction to the WAL page by page); put back afterwards.
-    let cache: i64 = db.conn().query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-    // Statement journals (every insert with triggers needs one) in memory
-    // rather than in a temp file written page by page.
-    db.conn()
-        .execute_batch("PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY")?;
-    // The file is a new, empty fixture: while it is filled, pages spilled from
-    // the cache go straight to the file (an in-memory rollback journal, no
-    // sync) instead of through the WAL and a checkpoint copying every page
-    // twice. A failure rolls back in memory; WAL comes back afterwards.
-    let journal: String = db
-        .conn()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
-    db.conn()
-        .query_row("PRAGMA journal_mode = MEMORY", [], |_| Ok(()))?;
-    // The rows are made consistent by construction (each refers to rows
-    // written just before it), so foreign keys are not looked up per insert.
-    db.conn()
-        .execute_batch("PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF")?;
-    let written = db.write(None, |w| {
-        // A fixture: its rows are written without change-log rows.
-        w.caches_only();
-        // The shop's tags are made through the real path, so their ids and
-        // colours are what `tag add` would have made; the first customer
-        // carries them all, and is removed from nothing: it is customer #1.
-        let first = customers::add(
-            w,
-            NewCustomer {
-                name: "Toko Contoh".into(),
-                whatsapp: "0811-0000-0001".into(),
-                tags: TAGS
-                    .iter()
-                    .map(|(n, c)| TagInput::new(n, Some(c)))
-                    .collect::<Result<_>>()?,
-                ..NewCustomer::default()
-            },
-        )?;
-        summary.customers += 1;
-        summary.tag_links += TAGS.len() as u64;
-        let _ = first;
-        // Secondary indexes whose order is not the order rows are made in
-        // are dropped and made again afterwards (one sort each instead of a
-        // million random inserts), inside this transaction, from their own
-        // stored SQL. Those that follow the making order (by customer id, by
-        // creation time, by tag) take appends and are kept.
-        // The analytics rollups (V7) are summed once at the end instead of
-        // row by row: their triggers are dropped and made again likewise.
-        let triggers: Vec<String> = {
-            let mut stmt = w
-                .tx()
-                .prepare("SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1")?;
-            let mut found = Vec::new();
-            for name in crate::analytics::ROLLUP_TRIGGERS {
-                found.push(stmt.query_row([name], |r| r.get(0))?);
-            }
-            found
-        };
-        for name in crate::analytics::ROLLUP_TRIGGERS {
-            w.tx().execute(&format!("DROP TRIGGER {name}"), [])?;
-        }
-        w.with_indexes_rebuilt(
-            |_, index| REBUILT.contains(&index),
-            |w| {
-                crate::search::with_deferred_index(w, |w| {
-                    fill(w, options, &mut rng, &mut summary, &mut progress)
-                })
-            },
-        )?;
-        crate::analytics::rebuild_rollups(w.tx())?;
-        for sql in &triggers {
-            w.tx().execute(sql, [])?;
-        }
-        Ok(())
-    });
-    let restored = db
-        .conn()
-        .query_row(&format!("PRAGMA journal_mode = {journal}"), [], |r| {
-            r.get::<_, String>(0)
-        });
-    db.conn()
-        .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")?;
-    written?;
-    restored?;
-    // Fresh statistics for the query planner: the plans of `search` depend on them.
-    db.unguarded(|c| {
-        Ok(c.execute_batch(&format!(
-            "PRAGMA cache_size = {cache}; PRAGMA analysis_limit = 1000; ANALYZE"
-        ))?)
-    })?;
-    progress(options.customers);
-    summary.millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    Ok(summary)
-}
-
-/// The indexes whose order is not the order the generator makes rows in.
-const REBUILT: [&str; 13] = [
-    "customers_whatsapp",
-    "customers_status_updated",
-    "customers_debt_recent",
-    "customers_name",
-    "customers_balance",
-    "customers_total_spent",
-    "customers_status_balance",
-    "subscriptions_username",
-    "subscriptions_due",
-    "payments_received",
-    "payments_success_received",
-    "invoices_unpaid_issued",
-    "invoices_open",
-];
-
 /// Inserts customers 2..=N with their tags, ledger and billing rows.
-fn fill(
+pub(super) fn fill(
     w: &mut Write<'_>,
     options: &GenOptions,
     rng: &mut Rng,
     summary: &mut GenSummary,
     progress: &mut impl FnMut(u64),
+    cancel: &Cancel,
 ) -> Result<()> {
     {
         let actor = w.actor().to_owned();
@@ -395,10 +95,7 @@ fn fill(
         )?;
 
         let three_years = 3 * 365 * 24 * 3600;
-        let mut ids = Ids {
-            millis: u64::try_from(now.timestamp_millis()).unwrap_or(0),
-            seq: 0,
-        };
+        let mut ids = Ids::new(now);
         // Numbers are made and parsed (phone::parse, the real path, ~20 µs
         // each) on the other core, in order, with their own random stream.
         let (numbers_tx, numbers_rx) = std::sync::mpsc::sync_channel::<Vec<Result<String>>>(8);
@@ -727,8 +424,9 @@ fn fill(
                     }
                     summary.ledger_entries += 1;
                 }
-                if i % 10_000 == 0 {
+                if i % PROGRESS_EVERY == 0 {
                     (*progress)(i);
+                    cancel.check()?;
                 }
             }
             drop(numbers);
@@ -743,56 +441,6 @@ fn fill(
         }
     }
     Ok(())
-}
-
-/// A number as a person types it: one of the shop's prefixes, then eight
-/// digits that are a bijection of `i` (every customer gets its own number),
-/// grouped one of the usual ways.
-fn typed_number(rng: &mut Rng, i: u64) -> String {
-    let prefix = rng.pick(PREFIXES);
-    let rest = format!("{:08}", (i.wrapping_mul(7_919) + 10_007) % 100_000_000);
-    match rng.below(6) {
-        0 => format!("0{prefix}-{}-{}", &rest[..4], &rest[4..]),
-        1 => format!("+62 {prefix} {} {}", &rest[..4], &rest[4..]),
-        2 => format!("62{prefix}{rest}"),
-        3 => format!("(0{prefix}) {rest}"),
-        4 => format!("0{prefix}.{}.{}", &rest[..4], &rest[4..]),
-        _ => format!("0{prefix}{rest}"),
-    }
-}
-
-/// A UUIDv7 for a row made at `at`, its random bits from the seeded stream:
-/// no system call per id, and the same seed gives the same ids. Customers
-/// are made in creation order, so their ids are in order too.
-fn uuid_at(rng: &mut Rng, at: DateTime<Utc>) -> Uuid {
-    let mut bytes = [0u8; 10];
-    bytes[..8].copy_from_slice(&rng.next().to_le_bytes());
-    bytes[8..].copy_from_slice(&rng.next().to_le_bytes()[..2]);
-    let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
-    uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid()
-}
-
-/// UUIDv7s in the order they are made (the generation's start time, then a
-/// sequence number in the counter bits, then random bits): ledger entries,
-/// invoices and payments are made customer by customer, not in time order,
-/// and ids in making order keep their unique indexes append-only.
-struct Ids {
-    millis: u64,
-    seq: u64,
-}
-
-impl Ids {
-    fn next(&mut self, rng: &mut Rng) -> String {
-        self.seq += 1;
-        let random = rng.next() & ((1 << 22) - 1);
-        let value: u128 = (u128::from(self.millis & ((1 << 48) - 1)) << 80)
-            | (0x7 << 76)
-            | (u128::from((self.seq >> 40) & 0xfff) << 64)
-            | (0b10 << 62)
-            | (u128::from(self.seq & ((1 << 40) - 1)) << 22)
-            | u128::from(random);
-        Uuid::from_u128(value).to_string()
-    }
 }
 
 fn date_text(d: NaiveDate) -> String {
