@@ -4,14 +4,14 @@
 //! Owns the log's read side, a page at a time. Must not know what wrote an
 //! entry; it resolves the reference through `customers::resolve`.
 
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::db::Reader;
 use crate::customers;
 use crate::error::Result;
 use crate::page::{self, Page};
-use crate::phone::Region;
 use crate::wire::ActivityEvent;
 
 /// One entry of a customer's activity log. In JSON its `action` and
@@ -93,13 +93,9 @@ pub struct ActivityQuery {
 }
 
 /// A customer's activity, newest first, a page at a time.
-pub fn list(
-    conn: &Connection,
-    reference: &str,
-    region: Region,
-    query: &ActivityQuery,
-) -> Result<Page<Activity>> {
-    let customer = customers::resolve(conn, reference, region)?;
+pub fn list(r: Reader<'_>, reference: &str, query: &ActivityQuery) -> Result<Page<Activity>> {
+    let customer = customers::resolve(r, reference)?;
+    let conn = r.conn();
     let to_read = page::rows_to_read(query.limit)?;
     let after = page::after_id(query.after.as_deref())?;
     let mut stmt = conn.prepare(

@@ -7,17 +7,15 @@
 //! allocation like a payment or a charge. Must not know how an entry is
 //! written or how allocation works; it only puts the three in order.
 
-use rusqlite::Connection;
 
 use crate::billing::allocation;
 use crate::customers;
-use crate::db::Write;
+use crate::db::{Reader, Write};
 use crate::error::Result;
 use crate::ledger::{self, EntryKind};
 pub use crate::ledger::{EntryNote, HistoryQuery, LedgerEntry};
 use crate::money::Money;
 use crate::page::Page;
-use crate::phone::Region;
 
 /// A manual credit (money in) to the customer `reference`.
 pub fn credit(
@@ -46,7 +44,7 @@ fn manual(
     amount: Money,
     note: &EntryNote,
 ) -> Result<LedgerEntry> {
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    let customer = customers::resolve(w.reader(), reference)?;
     customer.ensure_live()?;
     let entry = ledger::post(w, &customer, kind, amount, note)?;
     allocation::refresh(w, customer.id())?;
@@ -55,12 +53,7 @@ fn manual(
 
 /// The ledger of the customer `reference` (deleted customers included), a
 /// page at a time, newest first.
-pub fn history(
-    conn: &Connection,
-    reference: &str,
-    region: Region,
-    query: &HistoryQuery,
-) -> Result<Page<LedgerEntry>> {
-    let customer = customers::resolve(conn, reference, region)?;
-    ledger::history_of(conn, &customer, query)
+pub fn history(r: Reader<'_>, reference: &str, query: &HistoryQuery) -> Result<Page<LedgerEntry>> {
+    let customer = customers::resolve(r, reference)?;
+    ledger::history_of(r, &customer, query)
 }

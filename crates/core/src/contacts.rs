@@ -12,7 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::customers::{self, Handle};
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{ChangeOp, Write, new_id, Reader};
 use crate::error::{Error, Result};
 use crate::phone::{E164, Region};
 use crate::validate;
@@ -60,7 +60,7 @@ pub struct NewContact {
 /// mobile, and when the number is another live customer's main WhatsApp
 /// number (`number_of_other_customer`, naming that customer).
 pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Contact> {
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    let customer = customers::resolve(w.reader(), reference)?;
     customer.ensure_live()?;
     let mut warnings = Vec::new();
     let value = normalise(input.kind, &input.value, w.region(), &mut warnings)?;
@@ -135,7 +135,7 @@ pub fn add(w: &mut Write<'_>, reference: &str, input: NewContact) -> Result<Cont
 }
 
 pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Contact> {
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    let customer = customers::resolve(w.reader(), reference)?;
     customer.ensure_live()?;
     let found = get(w.tx(), &customer, contact)?;
     let causal_length: i64 = w.query_row(
@@ -165,7 +165,7 @@ pub fn remove(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Conta
 
 /// Makes a contact the primary one of its type (the others of that type stop being primary).
 pub fn set_primary(w: &mut Write<'_>, reference: &str, contact: &str) -> Result<Contact> {
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    let customer = customers::resolve(w.reader(), reference)?;
     customer.ensure_live()?;
     let found = get(w.tx(), &customer, contact)?;
     if !found.is_primary {
@@ -214,8 +214,9 @@ fn make_primary(w: &mut Write<'_>, customer: &Handle, uuid: &str, kind: ContactK
 }
 
 /// The live contacts of a customer, primary first within each type.
-pub fn list(conn: &Connection, reference: &str, region: Region) -> Result<Vec<Contact>> {
-    let customer = customers::resolve(conn, reference, region)?;
+pub fn list(r: Reader<'_>, reference: &str) -> Result<Vec<Contact>> {
+    let customer = customers::resolve(r, reference)?;
+    let conn = r.conn();
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE k.customer_id = ?1 AND k.causal_length % 2 = 1
          ORDER BY k.type, k.is_primary DESC, k.id"

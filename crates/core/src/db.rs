@@ -19,7 +19,7 @@ use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
@@ -53,6 +53,54 @@ pub struct Db {
     /// The shop's region and zone as `Db::reader` last read them, with the
     /// `data_version` they were read at (see `session`).
     pub(crate) view: Cell<Option<View>>,
+}
+
+/// What a read needs: a connection that sees one consistent state, the
+/// shop's region (for phone numbers typed without a country code) and its
+/// time zone (what a day is). Copy: pass it by value. Defined here, at the
+/// store's floor, so that every module above can take one; the connections
+/// that give one are `session`'s.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    conn: &'a Connection,
+    region: Region,
+    zone: ShopZone,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(conn: &'a Connection, region: Region, zone: ShopZone) -> Reader<'a> {
+        Reader { conn, region, zone }
+    }
+
+    /// The connection: read-only (`query_only`) unless this is a write's
+    /// own view (`Write::reader`).
+    pub fn conn(&self) -> &'a Connection {
+        self.conn
+    }
+
+    /// The region assumed for phone numbers typed without a country code.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+
+    /// The shop's time zone (the `time_zone` setting or its default).
+    pub fn zone(&self) -> ShopZone {
+        self.zone
+    }
+
+    /// Today on the shop's calendar.
+    pub fn today(&self) -> NaiveDate {
+        self.zone.today()
+    }
+}
+
+impl std::fmt::Debug for Reader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("region", &self.region)
+            .field("zone", &self.zone)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The settings every read needs, read once per connection and again only

@@ -18,6 +18,7 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
+use crate::db::Reader;
 use crate::customers::{MAX_PAGE_SIZE, Status};
 use crate::days::{Bounds, DayRange};
 use crate::error::Result;
@@ -87,18 +88,19 @@ pub const LEDGER_COLUMNS: [&str; 13] = [
 /// Customers matching `filter` (the same filters as `customers list`), in
 /// the order they were created.
 pub fn customers(
-    conn: &Connection,
+    r: Reader<'_>,
     file: &Path,
     filter: &Filter,
     options: CsvOptions,
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
+    let conn = r.conn();
     // Before the search: a refused target costs nothing.
     outfile::check(file, &options.rules(conn))?;
     let include_deleted = filter.include_deleted || filter.status == Some(Status::Deleted);
     let status = filter.status.map(Status::as_str);
-    let ids = matching_ids(conn, filter, cancel)?;
+    let ids = matching_ids(r, filter, cancel)?;
     let condition = "(?1 IS NULL OR c.status = ?1) AND (?2 OR c.status != 'deleted')
                      AND (?3 IS NULL OR c.id IN (SELECT value FROM json_each(?3)))";
     let total: i64 = conn.query_row(
@@ -143,7 +145,7 @@ pub fn customers(
 
 /// For a filter beyond status, the ids `search` finds, as a JSON array (the
 /// export then streams those rows); None when status alone decides.
-fn matching_ids(conn: &Connection, filter: &Filter, cancel: &Cancel) -> Result<Option<String>> {
+fn matching_ids(r: Reader<'_>, filter: &Filter, cancel: &Cancel) -> Result<Option<String>> {
     let status_only = Filter {
         status: filter.status,
         include_deleted: filter.include_deleted,
@@ -157,7 +159,7 @@ fn matching_ids(conn: &Connection, filter: &Filter, cancel: &Cancel) -> Result<O
     loop {
         cancel.check()?;
         let slice = search::page(
-            search::reader_of(conn)?,
+            r,
             filter,
             Sort::Debt,
             MAX_PAGE_SIZE,
@@ -177,7 +179,7 @@ fn matching_ids(conn: &Connection, filter: &Filter, cancel: &Cancel) -> Result<O
 /// Every ledger entry with its customer, oldest first; `from`/`to` are
 /// inclusive days on the shop's calendar (its time zone).
 pub fn ledger(
-    conn: &Connection,
+    r: Reader<'_>,
     file: &Path,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
@@ -185,10 +187,11 @@ pub fn ledger(
     progress: &mut dyn FnMut(Progress),
     cancel: &Cancel,
 ) -> Result<ExportSummary> {
+    let conn = r.conn();
     let Bounds {
         start: from,
         end: to,
-    } = DayRange::new(from, to, "from")?.bounds(crate::settings::zone(conn)?);
+    } = DayRange::new(from, to, "from")?.bounds(r.zone());
     outfile::check(file, &options.rules(conn))?;
     let condition = "(?1 IS NULL OR h.created_at >= ?1) AND (?2 IS NULL OR h.created_at < ?2)";
     let total: i64 = conn.query_row(

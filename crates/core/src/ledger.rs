@@ -10,12 +10,12 @@
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Row, params};
 use serde::{Deserialize, Serialize};
 
 use crate::customers::model::Handle;
 use crate::days::{Bounds, DayRange};
-use crate::db::{Change, Write, new_id};
+use crate::db::{Change, Write, new_id, Reader};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};
@@ -230,18 +230,15 @@ pub struct HistoryQuery {
 }
 
 /// A page of `customer`'s ledger, newest first, with the cursor of the next.
-pub fn history_of(
-    conn: &Connection,
-    customer: &Handle,
-    query: &HistoryQuery,
-) -> Result<Page<LedgerEntry>> {
+pub fn history_of(r: Reader<'_>, customer: &Handle, query: &HistoryQuery) -> Result<Page<LedgerEntry>> {
+    let conn = r.conn();
     let to_read = page::rows_to_read(query.limit)?;
     let after = page::after_id(query.after.as_deref())?;
     // The days' instants, as text bounds for the RFC 3339 timestamps.
     let Bounds {
         start: from,
         end: to,
-    } = DayRange::new(query.from, query.to, "from")?.bounds(crate::settings::zone(conn)?);
+    } = DayRange::new(query.from, query.to, "from")?.bounds(r.zone());
     let mut stmt = conn.prepare(
         "SELECT h.uuid, c.uuid, h.type, h.amount, h.previous_balance, h.new_balance,
                 h.description, h.reference_type, h.reference_id, h.created_at, h.created_by, h.id
@@ -267,8 +264,8 @@ pub fn history_of(
 }
 
 /// The sum of a customer's signed entries: what `customers.balance` must equal.
-pub fn ledger_sum(conn: &Connection, customer_id: i64) -> Result<Money> {
-    Ok(conn.query_row(
+pub fn ledger_sum(r: Reader<'_>, customer_id: i64) -> Result<Money> {
+    Ok(r.conn().query_row(
         "SELECT coalesce(sum(CASE type WHEN 'debit' THEN -amount ELSE amount END), 0)
          FROM customer_balance_history WHERE customer_id = ?1",
         [customer_id],

@@ -49,8 +49,8 @@ pub mod validate;
 pub mod warning;
 pub mod wire;
 
-pub use db::{Db, Write};
+pub use db::{Db, Reader, Write};
 pub use error::{Error, ErrorBody, Result};
 pub use money::Money;
-pub use session::{PooledReader, ReadConn, Reader, Readers};
+pub use session::{PooledReader, ReadConn, Readers};
 pub use warning::{Warned, Warning};

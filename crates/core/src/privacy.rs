@@ -133,7 +133,7 @@ pub const ANONYMOUS_NAME: &str = "Anonymous Customer";
 
 /// Everything stored about a customer, as one JSON document.
 pub fn export(conn: &Connection, reference: &str, region: Region) -> Result<Value> {
-    let customer = customers::resolve(conn, reference, region)?;
+    let customer = customers::resolve_at(conn, reference, region)?;
     let mut doc = Map::new();
     doc.insert("format".into(), json!("pelanggan-privacy-export/1"));
     doc.insert(
@@ -205,7 +205,7 @@ pub fn anonymise(
     confirm: Confirm,
 ) -> Result<customers::Customer> {
     confirm.require("anonymising")?;
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    let customer = customers::resolve(w.reader(), reference)?;
     customers::ensure_no_live_subscriptions(w.tx(), &customer, "anonymise them")?;
     // First scrub what is already recorded, then record the anonymisation itself.
     scrub_activity(w, customer.id)?;
@@ -482,7 +482,7 @@ fn holds(path: &Path, uuid: &str) -> Result<bool> {
 /// credit). Refused without `Confirm::Yes`.
 pub fn erase(w: &mut Write<'_>, reference: &str, force: bool, confirm: Confirm) -> Result<Erased> {
     confirm.require("deleting")?;
-    let customer = customers::resolve(w.tx(), reference, w.region())?;
+    let customer = customers::resolve(w.reader(), reference)?;
     let balance: Money = w.tx().query_row(
         "SELECT balance FROM customers WHERE id = ?1",
         [customer.id],

@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::Connection;
 
 use crate::days::ShopZone;
-use crate::db::{Db, View, Write, WriteContext, on_read_only_media, warned};
+use crate::db::{Db, Reader, View, Write, WriteContext, on_read_only_media, warned};
 use crate::error::{Error, Result};
 use crate::phone::Region;
 use crate::settings::{self, Key, Setting};
@@ -180,52 +180,6 @@ pub fn set_setting(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> 
             value: crate::admins::set_default(w, value)?.username,
         }),
         _ => settings::set(w, key, value),
-    }
-}
-
-/// What a read needs: a connection that sees one consistent state, the
-/// shop's region (for phone numbers typed without a country code) and its
-/// time zone (what a day is). Copy: pass it by value.
-#[derive(Clone, Copy)]
-pub struct Reader<'a> {
-    conn: &'a Connection,
-    region: Region,
-    zone: ShopZone,
-}
-
-impl<'a> Reader<'a> {
-    pub(crate) fn new(conn: &'a Connection, region: Region, zone: ShopZone) -> Reader<'a> {
-        Reader { conn, region, zone }
-    }
-
-    /// The connection: read-only (`query_only`) unless this is a write's
-    /// own view (`Write::reader`).
-    pub fn conn(&self) -> &'a Connection {
-        self.conn
-    }
-
-    /// The region assumed for phone numbers typed without a country code.
-    pub fn region(&self) -> Region {
-        self.region
-    }
-
-    /// The shop's time zone (the `time_zone` setting or its default).
-    pub fn zone(&self) -> ShopZone {
-        self.zone
-    }
-
-    /// Today on the shop's calendar.
-    pub fn today(&self) -> NaiveDate {
-        self.zone.today()
-    }
-}
-
-impl std::fmt::Debug for Reader<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Reader")
-            .field("region", &self.region)
-            .field("zone", &self.zone)
-            .finish_non_exhaustive()
     }
 }
 

@@ -14,6 +14,7 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
+use crate::db::Reader;
 use crate::customers::model::Status;
 use crate::error::Result;
 use crate::money::Money;
@@ -106,7 +107,8 @@ fn counters_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Counters> {
 }
 
 /// The cards, from the maintained counters: a few microseconds at any size.
-pub fn stats(conn: &Connection) -> Result<Stats> {
+pub fn stats(r: Reader<'_>) -> Result<Stats> {
+    let conn = r.conn();
     let c = counters(conn)?;
     build(conn, c)
 }
@@ -128,7 +130,7 @@ pub fn repair(w: &mut crate::db::Write<'_>) -> Result<Stats> {
             [],
         )?)
     })?;
-    stats(w.tx())
+    stats(w.reader())
 }
 
 fn build(conn: &Connection, c: Counters) -> Result<Stats> {

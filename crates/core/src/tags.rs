@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::customers::model::TagView;
 use crate::customers::model::{Customer, Handle};
-use crate::db::{Change, ChangeOp, Write};
+use crate::db::{Change, ChangeOp, Write, Reader};
 use crate::error::{Error, Result};
 use crate::validate;
 use crate::warning::Warning;
@@ -389,7 +389,7 @@ pub fn set_color(w: &mut Write<'_>, name: &str, color: &TagColor) -> Result<TagU
             Some(&json!(color)),
         )?;
     }
-    list(w.tx(), false)?
+    list(w.reader(), false)?
         .into_iter()
         .find(|t| t.id == tag.uuid.to_string())
         .ok_or_else(|| Error::not_found("tag", &name))
@@ -405,7 +405,8 @@ fn touch(w: &Write<'_>, customer_id: i64) -> Result<()> {
 
 /// Every tag of the shop with its count of live customers, by name; or, when
 /// `popular`, the 20 most used first.
-pub fn list(conn: &Connection, popular: bool) -> Result<Vec<TagUsage>> {
+pub fn list(r: Reader<'_>, popular: bool) -> Result<Vec<TagUsage>> {
+    let conn = r.conn();
     let order = if popular {
         "count DESC, t.name LIMIT 20"
     } else {

@@ -52,7 +52,8 @@ use crate::days::DayRange;
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
-use crate::session::{ReadConn, Reader};
+use crate::db::Reader;
+use crate::session::ReadConn;
 use crate::stats::{self, div_round};
 use top::RangeSums;
 

@@ -48,7 +48,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 
-use crate::db::Write;
+use crate::db::{Reader, Write};
 use crate::error::Result;
 use crate::ledger::{self, EntryKind};
 use crate::money::Money;
@@ -457,19 +457,21 @@ pub struct Problem {
 ///   0 <= allocated <= total (0 when void);
 /// * unpaid parts of open charges - free credit = -balance, and never both > 0;
 /// * total_spent = successful payments; subscription_count = live subscriptions.
-pub fn audit(conn: &Connection) -> Result<Vec<Problem>> {
+pub fn audit(r: Reader<'_>) -> Result<Vec<Problem>> {
+    let conn = r.conn();
     let ids: Vec<i64> = conn
         .prepare("SELECT id FROM customers ORDER BY id")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut problems = Vec::new();
     for id in ids {
-        audit_customer(conn, id, &mut problems)?;
+        audit_customer(r, id, &mut problems)?;
     }
     Ok(problems)
 }
 
-fn audit_customer(conn: &Connection, id: i64, problems: &mut Vec<Problem>) -> Result<()> {
+fn audit_customer(r: Reader<'_>, id: i64, problems: &mut Vec<Problem>) -> Result<()> {
+    let conn = r.conn();
     let (uuid, balance, total_spent, subscription_count): (String, i64, i64, i64) = conn
         .query_row(
             "SELECT uuid, balance, total_spent, subscription_count FROM customers WHERE id = ?1",
@@ -482,7 +484,7 @@ fn audit_customer(conn: &Connection, id: i64, problems: &mut Vec<Problem>) -> Re
             message,
         })
     };
-    let ledger = ledger::ledger_sum(conn, id)?.minor();
+    let ledger = ledger::ledger_sum(r, id)?.minor();
     if ledger != balance {
         fail(format!("balance {balance} != ledger sum {ledger}"));
     }

@@ -40,12 +40,11 @@ use uuid::Uuid;
 use super::subscriptions::{self, Subscription};
 use super::{Window, allocation, date_text, stored_date};
 use crate::customers::{self, Handle};
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{ChangeOp, Write, new_id, Reader};
 use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::page::{self, Page};
-use crate::phone::Region;
 use crate::settings::{self, Key};
 use crate::wire::{ActivityEvent, Before, Entity, InvoiceRecord};
 
@@ -146,7 +145,7 @@ pub fn issue_due(w: &mut Write<'_>, date: NaiveDate) -> Result<Vec<Invoice>> {
         let customer = match handles.entry(sub.customer_id.clone()) {
             Entry::Occupied(e) => e.into_mut(),
             Entry::Vacant(e) => {
-                let handle = customers::resolve(w.tx(), &sub.customer_id, w.region())?;
+                let handle = customers::resolve(w.reader(), &sub.customer_id)?;
                 touched.push(handle.id);
                 e.insert(handle)
             }
@@ -379,7 +378,7 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
             format!("invoice {} is already void", invoice.number),
         ));
     }
-    let customer = customers::resolve(w.tx(), &invoice.customer_id, w.region())?;
+    let customer = customers::resolve(w.reader(), &invoice.customer_id)?;
     customer.ensure_live()?;
     let local_id = local_id(w.tx(), &invoice.id)?;
     let paid = allocation::replay(w.tx(), customer.id)?.paid_by_payments(local_id);
@@ -447,12 +446,13 @@ pub fn get(conn: &Connection, reference: &str) -> Result<Invoice> {
 }
 
 /// Invoices, newest first, one page (`query.limit`, after `query.after`).
-pub fn list(conn: &Connection, region: Region, query: &InvoiceQuery) -> Result<Page<Invoice>> {
+pub fn list(r: Reader<'_>, query: &InvoiceQuery) -> Result<Page<Invoice>> {
+    let conn = r.conn();
     let window = Window::newest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
-        .map(|c| customers::resolve(conn, c, region))
+        .map(|c| customers::resolve(r, c))
         .transpose()?;
     let subscription = query
         .subscription

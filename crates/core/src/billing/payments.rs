@@ -25,12 +25,11 @@ use super::allocation::{self, Event, LotKey, Replay};
 use super::invoices::{self, InvoiceStatus};
 use super::{PaymentMethod, Window, at_or_now, ensure_positive, is_local_id};
 use crate::customers::{self, Handle};
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{ChangeOp, Write, new_id, Reader};
 use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::page::{self, Page};
-use crate::phone::Region;
 use crate::validate;
 use crate::wire::{ActivityEvent, Before, Entity, InvoiceShare, PaymentRecord};
 
@@ -107,7 +106,7 @@ pub fn record(
     input: NewPayment,
 ) -> Result<Payment> {
     ensure_positive("amount", amount)?;
-    let customer = customers::resolve(w.tx(), customer_ref, w.region())?;
+    let customer = customers::resolve(w.reader(), customer_ref)?;
     customer.ensure_live()?;
     let named = match input.invoice.as_deref() {
         None => None,
@@ -303,7 +302,7 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
             format!("payment #{} is already refunded", payment.local_id),
         ));
     }
-    let customer = customers::resolve(w.tx(), &payment.customer_id, w.region())?;
+    let customer = customers::resolve(w.reader(), &payment.customer_id)?;
     customer.ensure_live()?;
     let entry = ledger::post(
         w,
@@ -378,12 +377,13 @@ pub fn get(conn: &Connection, reference: &str) -> Result<Payment> {
 }
 
 /// Payments, newest first, one page (`query.limit`, after `query.after`).
-pub fn list(conn: &Connection, region: Region, query: &PaymentQuery) -> Result<Page<Payment>> {
+pub fn list(r: Reader<'_>, query: &PaymentQuery) -> Result<Page<Payment>> {
+    let conn = r.conn();
     let window = Window::newest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
-        .map(|c| customers::resolve(conn, c, region))
+        .map(|c| customers::resolve(r, c))
         .transpose()?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR p.customer_id = ?1) AND (?2 IS NULL OR p.status = ?2)

@@ -24,11 +24,10 @@ use uuid::Uuid;
 
 use super::{Window, date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
 use crate::customers;
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{ChangeOp, Write, new_id, Reader};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};
-use crate::phone::Region;
 use crate::validate;
 use crate::wire::{
     ActivityEvent, Before, Entity, FieldValue, SubscriptionChanges, SubscriptionRecord,
@@ -123,7 +122,7 @@ pub struct SubscriptionQuery {
 
 /// Creates a subscription for the customer `customer_ref`.
 pub fn add(w: &mut Write<'_>, customer_ref: &str, input: NewSubscription) -> Result<Subscription> {
-    let customer = customers::resolve(w.tx(), customer_ref, w.region())?;
+    let customer = customers::resolve(w.reader(), customer_ref)?;
     ensure_billable(&customer, "a new subscription")?;
     let username = parse_username(&input.username)?;
     let profile = validate::required("profile", &input.profile, PROFILE_MAX)?;
@@ -347,16 +346,13 @@ pub fn get(conn: &Connection, reference: &str) -> Result<Subscription> {
 }
 
 /// Subscriptions, oldest first, one page (`query.limit`, after `query.after`).
-pub fn list(
-    conn: &Connection,
-    region: Region,
-    query: &SubscriptionQuery,
-) -> Result<Page<Subscription>> {
+pub fn list(r: Reader<'_>, query: &SubscriptionQuery) -> Result<Page<Subscription>> {
+    let conn = r.conn();
     let window = Window::oldest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
-        .map(|c| customers::resolve(conn, c, region))
+        .map(|c| customers::resolve(r, c))
         .transpose()?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR s.customer_id = ?1) AND (?2 IS NULL OR s.status = ?2)

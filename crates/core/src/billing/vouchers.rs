@@ -18,11 +18,10 @@ use super::invoices::{self, Carried, Charge};
 use super::payments::{self, Details};
 use super::{PaymentMethod, Window, at_or_now, ensure_positive};
 use crate::customers;
-use crate::db::{ChangeOp, Write, new_id};
+use crate::db::{ChangeOp, Write, new_id, Reader};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};
-use crate::phone::Region;
 use crate::validate;
 use crate::wire::{ActivityEvent, Entity, VoucherRecord};
 
@@ -137,7 +136,7 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
     let customer = input
         .customer
         .as_deref()
-        .map(|c| customers::resolve(w.tx(), c, w.region()))
+        .map(|c| customers::resolve(w.reader(), c))
         .transpose()?;
     if let Some(customer) = &customer {
         customer.ensure_live()?;
@@ -210,12 +209,13 @@ pub fn get(conn: &Connection, code: &str) -> Result<Voucher> {
 }
 
 /// Vouchers, newest first, one page (`query.limit`, after `query.after`).
-pub fn list(conn: &Connection, region: Region, query: &VoucherQuery) -> Result<Page<Voucher>> {
+pub fn list(r: Reader<'_>, query: &VoucherQuery) -> Result<Page<Voucher>> {
+    let conn = r.conn();
     let window = Window::newest_first(query.limit, query.after.as_deref())?;
     let customer = query
         .customer
         .as_deref()
-        .map(|c| customers::resolve(conn, c, region))
+        .map(|c| customers::resolve(r, c))
         .transpose()?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR v.status = ?1) AND (?2 IS NULL OR v.customer_id = ?2)

@@ -30,11 +30,11 @@ pub(crate) use self::model::{COLUMNS, from_row};
 pub(crate) use self::model::COLUMNS_C;
 pub use self::model::{Customer, Handle, Status, TagView};
 pub use self::resolve::resolve;
-pub(crate) use self::resolve::{ensure_whatsapp_free, whatsapp_holder};
-use crate::db::{ChangeOp, Write};
+pub(crate) use self::resolve::{ensure_whatsapp_free, resolve_at, whatsapp_holder};
+use crate::db::{ChangeOp, Write, Reader};
 use crate::error::{Code, Error, Result};
 use crate::page::Page;
-use crate::phone::{E164, Region};
+use crate::phone::E164;
 use crate::search::{self, Filter, Position, Sort};
 use crate::tags::{self, TagInput};
 use crate::validate;
@@ -105,7 +105,7 @@ pub fn add(w: &mut Write<'_>, input: NewCustomer) -> Result<Customer> {
 /// after. Warns about a new number as `add` does.
 pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<Customer> {
     let region = w.region();
-    let handle = resolve(w.tx(), reference, region)?;
+    let handle = resolve(w.reader(), reference)?;
     handle.ensure_live()?;
     let before = load_fields(w.tx(), handle.id())?;
     let mut after = before.clone();
@@ -193,7 +193,7 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
 /// can be restored. Its ledger and history stay. Refused while it has live
 /// subscriptions (cancel them first: see `ensure_no_live_subscriptions`).
 pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
-    let handle = resolve(w.tx(), reference, w.region())?;
+    let handle = resolve(w.reader(), reference)?;
     handle.ensure_live()?;
     ensure_no_live_subscriptions(w.tx(), &handle, "delete the customer")?;
     let causal_length: i64 = w.query_row(
@@ -225,7 +225,7 @@ pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
 /// Undoes a soft delete, back to the status the customer had. Refused while
 /// another live customer holds the number.
 pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
-    let handle = resolve(w.tx(), reference, w.region())?;
+    let handle = resolve(w.reader(), reference)?;
     if handle.status() != Status::Deleted {
         return Err(Error::Conflict(format!(
             "customer {} ({}) is not deleted",
@@ -272,9 +272,9 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
 }
 
 /// Shows one customer by reference (see `resolve`), deleted ones included.
-pub fn get(conn: &Connection, reference: &str, region: Region) -> Result<Customer> {
-    let handle = resolve(conn, reference, region)?;
-    get_by_id(conn, handle.id())
+pub fn get(r: Reader<'_>, reference: &str) -> Result<Customer> {
+    let handle = resolve(r, reference)?;
+    get_by_id(r.conn(), handle.id())
 }
 
 /// What `list` shows: the filters and order of the list screen (see `search`
@@ -351,7 +351,7 @@ impl Serialize for CustomerPage {
 
 /// Lists customers matching the query's filters, debt first then the most
 /// recently updated unless another order is asked, with the total count.
-pub fn list(conn: &Connection, query: &ListQuery) -> Result<CustomerPage> {
+pub fn list(r: Reader<'_>, query: &ListQuery) -> Result<CustomerPage> {
     let position = match &query.after {
         Some(_) if query.page != 1 => {
             return Err(Error::validation(
@@ -363,7 +363,7 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<CustomerPage> {
         None => Position::Page(query.page),
     };
     let (slice, total) = search::page_and_count(
-        search::reader_of(conn)?,
+        r,
         &query.filter,
         query.sort,
         query.limit,
@@ -388,7 +388,7 @@ pub fn list(conn: &Connection, query: &ListQuery) -> Result<CustomerPage> {
 /// that name. An existing tag keeps its colour: another colour given here
 /// warns (`tag_color_kept`) and is not applied.
 pub fn add_tag(w: &mut Write<'_>, reference: &str, tag: &TagInput) -> Result<Customer> {
-    let customer = resolve(w.tx(), reference, w.region())?;
+    let customer = resolve(w.reader(), reference)?;
     customer.ensure_live()?;
     tags::attach(w, &customer, tag)?;
     get_by_id(w.tx(), customer.id())
@@ -396,7 +396,7 @@ pub fn add_tag(w: &mut Write<'_>, reference: &str, tag: &TagInput) -> Result<Cus
 
 /// Removes a tag from the customer `reference`.
 pub fn remove_tag(w: &mut Write<'_>, reference: &str, name: &str) -> Result<Customer> {
-    let customer = resolve(w.tx(), reference, w.region())?;
+    let customer = resolve(w.reader(), reference)?;
     customer.ensure_live()?;
     tags::detach(w, &customer, name)?;
     get_by_id(w.tx(), customer.id())

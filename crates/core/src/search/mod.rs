@@ -27,12 +27,11 @@ mod sort;
 mod term;
 mod walk;
 
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::customers::model::Customer;
 use crate::error::{Error, Result};
-use crate::session::Reader;
+use crate::db::Reader;
 use crate::tags;
 use cursor::Cursor;
 use plan::{Driver, Plan, SORT_MAX, driver_ids};
@@ -104,16 +103,6 @@ pub fn count(r: Reader<'_>, filter: &Filter) -> Result<u32> {
     }
     let counters = crate::stats::counters(conn)?;
     Ok(count_u32(plan.count(conn, &counters)?))
-}
-
-/// The reader of a bare connection (its shop's region and zone read from
-/// it), for callers that do not hold a `Reader` yet.
-pub(crate) fn reader_of(conn: &Connection) -> Result<Reader<'_>> {
-    Ok(Reader::new(
-        conn,
-        crate::settings::region(conn)?,
-        crate::settings::zone(conn)?,
-    ))
 }
 
 /// A count as the wire carries it (a shop has far fewer than 4 billion

@@ -13,7 +13,7 @@ use rusqlite::types::Value;
 
 use super::plan::Part;
 use crate::error::{Error, Result};
-use crate::session::Reader;
+use crate::db::Reader;
 
 /// The longest search term, in characters.
 pub const TERM_MAX: usize = 100;
