@@ -20,7 +20,7 @@ pub fn run(
     let query = Query {
         period,
         top: top.parse()?,
-        today: db.today()?,
+        today: db.reader()?.today(),
     };
     // The report reads half its figures on a second connection, on another core.
     let mut second = db.read_conn()?;

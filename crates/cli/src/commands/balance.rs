@@ -33,9 +33,8 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &BalanceCmd) -> Result<Box<dyn
                 after: after.clone(),
             };
             Box::new(Paged::from(balance::history(
-                db.conn(),
+                db.reader()?,
                 customer,
-                db.region()?,
                 &query,
             )?))
         }

@@ -28,7 +28,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &ContactCmd) -> Result<Box<dyn
             Box::new(db.write(actor, |w| contacts::set_primary(w, customer, contact))?)
         }
         ContactCmd::List { customer } => {
-            Box::new(List(contacts::list(db.conn(), customer, db.region()?)?))
+            Box::new(List(contacts::list(db.reader()?, customer)?))
         }
     })
 }

@@ -35,7 +35,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
             Box::new(db.write_warned(actor, |w| customers::add(w, input))?)
         }
         CustomerCmd::Show { customer } => {
-            Box::new(customers::get(db.conn(), customer, db.region()?)?)
+            Box::new(customers::get(db.reader()?, customer)?)
         }
         CustomerCmd::Edit {
             customer,
@@ -74,7 +74,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
                 limit: *limit,
                 after: after.clone(),
             };
-            Box::new(customers::list(db.conn(), &query)?)
+            Box::new(customers::list(db.reader()?, &query)?)
         }
     })
 }

@@ -19,7 +19,7 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
                 excel: csv.excel,
                 force: csv.force,
             };
-            export::customers(db.conn(), file, &filter, options, &mut progress, &cancel)
+            export::customers(db.reader()?, file, &filter, options, &mut progress, &cancel)
         }
         ExportCmd::Ledger {
             file,
@@ -27,7 +27,7 @@ pub fn run(db: &mut Db, cmd: &ExportCmd, json: bool) -> Result<Box<dyn Render>> 
             to,
             csv,
         } => export::ledger(
-            db.conn(),
+            db.reader()?,
             file,
             parse_date("from", from.as_deref())?,
             parse_date("to", to.as_deref())?,

@@ -13,7 +13,7 @@ use crate::output::{Issued, Paged, Render};
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
         InvoiceCmd::IssueDue { date, dry_run, yes } => {
-            let today = db.today()?;
+            let today = db.reader()?.today();
             let date = parse_date("date", date.as_deref())?.unwrap_or(today);
             billing::check_issue_date(date, today, *yes)?;
             let issue = |w: &mut Write<'_>| invoices::issue_due(w, date);
@@ -44,7 +44,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn
                 limit: *limit,
                 after: after.clone(),
             };
-            Box::new(Paged::of(invoices::list(db.conn(), db.region()?, &query)?))
+            Box::new(Paged::of(invoices::list(db.reader()?, &query)?))
         }
         InvoiceCmd::Show { number } => Box::new(invoices::get(db.conn(), number)?),
         InvoiceCmd::Void { number } => Box::new(db.write(actor, |w| invoices::void(w, number))?),

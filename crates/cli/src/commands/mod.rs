@@ -106,9 +106,8 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
                 after: after.clone(),
             };
             Ok(Box::new(Paged::from(activity::list(
-                db.conn(),
+                db.reader()?,
                 customer,
-                db.region()?,
                 &query,
             )?)))
         }

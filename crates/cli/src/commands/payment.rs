@@ -37,7 +37,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PaymentCmd) -> Result<Box<dyn
                 limit: *limit,
                 after: after.clone(),
             };
-            Box::new(Paged::of(payments::list(db.conn(), db.region()?, &query)?))
+            Box::new(Paged::of(payments::list(db.reader()?, &query)?))
         }
     })
 }

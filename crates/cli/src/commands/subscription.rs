@@ -26,7 +26,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                 field: "start",
                 message: "a start date YYYY-MM-DD is required".into(),
             })?;
-            billing::check_start_date(start, db.today()?, *yes)?;
+            billing::check_start_date(start, db.reader()?.today(), *yes)?;
             let input = NewSubscription {
                 kind: kind.parse()?,
                 username: username.clone(),
@@ -63,7 +63,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
         SubscriptionCmd::Resume { subscription, date } => {
             let on = match parse_date("date", date.as_deref())? {
                 Some(on) => on,
-                None => db.today()?,
+                None => db.reader()?.today(),
             };
             Box::new(db.write(actor, |w| subscriptions::resume(w, subscription, on))?)
         }
@@ -85,8 +85,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                 after: after.clone(),
             };
             Box::new(Paged::of(subscriptions::list(
-                db.conn(),
-                db.region()?,
+                db.reader()?,
                 &query,
             )?))
         }

@@ -22,6 +22,6 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &TagCmd) -> Result<Box<dyn Ren
         TagCmd::Remove { customer, name } => {
             Box::new(db.write(actor, |w| customers::remove_tag(w, customer, name))?)
         }
-        TagCmd::List { popular } => Box::new(List(tags::list(db.conn(), *popular)?)),
+        TagCmd::List { popular } => Box::new(List(tags::list(db.reader()?, *popular)?)),
     })
 }

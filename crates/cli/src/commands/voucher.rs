@@ -46,7 +46,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &VoucherCmd) -> Result<Box<dyn
                 limit: *limit,
                 after: after.clone(),
             };
-            Box::new(Paged::of(vouchers::list(db.conn(), db.region()?, &query)?))
+            Box::new(Paged::of(vouchers::list(db.reader()?, &query)?))
         }
     })
 }
