@@ -325,7 +325,7 @@ fn main() {
             .join(if excel { "excel.csv" } else { "export.csv" });
         let t = Instant::now();
         let s = export::customers(
-            db.conn(),
+            db.reader().unwrap(),
             &out,
             &Default::default(),
             CsvOptions {

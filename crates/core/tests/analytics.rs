@@ -25,7 +25,7 @@ struct Shop {
 /// D: no subscription, tag Kos. E: tag VIP, deleted. A and B carry VIP.
 fn build() -> Shop {
     let (dir, mut db) = shop();
-    let today = db.today().unwrap();
+    let today = db.reader().unwrap().today();
     let start = today.format("%Y-%m-%d").to_string();
     let a = customer(&mut db, "Budi Santoso", "0812-1111-0001");
     let b = customer(&mut db, "Siti Aminah", "0812-1111-0002");
@@ -89,7 +89,7 @@ fn report(db: &Db, period: Period, top: TopBy) -> analytics::Report {
         &Query {
             period,
             top,
-            today: db.today().unwrap(),
+            today: db.reader().unwrap().today(),
         },
     )
     .unwrap()
@@ -99,7 +99,7 @@ fn report(db: &Db, period: Period, top: TopBy) -> analytics::Report {
 fn figures_of_the_last_30_days() {
     let s = build();
     let r = report(&s.db, Period::Days(30), TopBy::Revenue);
-    let today = s.db.today().unwrap();
+    let today = s.db.reader().unwrap().today();
     assert_eq!(r.from, Some(today - Days::new(29)));
     assert_eq!(r.to, today);
     assert_eq!(r.new_customers, 5, "a deleted customer still joined");
@@ -177,7 +177,7 @@ fn wider_ranges_and_other_top_lists() {
     );
 
     // An explicit range that holds only C's payment.
-    let today = s.db.today().unwrap();
+    let today = s.db.reader().unwrap().today();
     let r = report(
         &s.db,
         Period::Between(today - Days::new(50), today - Days::new(40)),
@@ -194,7 +194,7 @@ fn wider_ranges_and_other_top_lists() {
 #[test]
 fn bad_ranges_are_validation_errors() {
     let (_dir, db) = shop();
-    let today = db.today().unwrap();
+    let today = db.reader().unwrap().today();
     let err = analytics::analytics(
         db.reader().unwrap(),
         &mut reader(&db),
@@ -246,7 +246,7 @@ fn rollups_equal_a_recount_after_random_operations() {
     use pelanggan_core::privacy;
 
     let (_dir, mut db) = shop();
-    let today = db.today().unwrap();
+    let today = db.reader().unwrap().today();
     let mut rng = Rng(0xa11c_e5ee_d000_0007);
     let mut people: Vec<String> = Vec::new();
     let mut subs: Vec<String> = Vec::new();
@@ -332,8 +332,7 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 12 => {
                     let list = payments::list(
-                        w.reader().conn(),
-                        w.region(),
+                        w.reader(),
                         &payments::PaymentQuery::default(),
                     )?
                     .items;
@@ -343,8 +342,7 @@ fn rollups_equal_a_recount_after_random_operations() {
                 }
                 13 => {
                     let list = invoices::list(
-                        w.reader().conn(),
-                        w.region(),
+                        w.reader(),
                         &invoices::InvoiceQuery::default(),
                     )?
                     .items;
@@ -604,7 +602,7 @@ fn a_generated_shop_has_exact_rollups_and_its_triggers() {
     assert_eq!(analytics::rollups(db.conn()).unwrap(), counted);
     assert!(counted.subscribers.len() > 1_000 && counted.buckets.len() > 300);
     let c = customer(&mut db, "Baru Sekali", "0812-9999-0001");
-    let today = db.today().unwrap().format("%Y-%m-%d").to_string();
+    let today = db.reader().unwrap().today().format("%Y-%m-%d").to_string();
     subscription(
         &mut db,
         &c,

@@ -51,7 +51,7 @@ fn a_backup_taken_while_another_process_writes_is_consistent() {
         pelanggan_core::db::latest_schema_version()
     );
     let copy = Db::open(&target).unwrap();
-    common::assert_ledger_invariant(copy.conn());
+    common::assert_ledger_invariant(copy.reader().unwrap());
     // Refuses to overwrite.
     let again = backup::backup(&db, &target, &mut |_| {}, &Cancel::new());
     assert_eq!(again.unwrap_err().code(), "file_exists");

@@ -113,7 +113,7 @@ fn world() -> World {
 }
 
 fn all_invoices(db: &Db) -> Vec<invoices::Invoice> {
-    let mut v = invoices::list(db.conn(), db.region().unwrap(), &InvoiceQuery::default())
+    let mut v = invoices::list(db.reader().unwrap(), &InvoiceQuery::default())
         .unwrap()
         .items;
     v.reverse();
@@ -121,7 +121,7 @@ fn all_invoices(db: &Db) -> Vec<invoices::Invoice> {
 }
 
 fn all_payments(db: &Db) -> Vec<payments::Payment> {
-    let mut v = payments::list(db.conn(), db.region().unwrap(), &PaymentQuery::default())
+    let mut v = payments::list(db.reader().unwrap(), &PaymentQuery::default())
         .unwrap()
         .items;
     v.reverse();

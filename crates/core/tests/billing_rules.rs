@@ -265,7 +265,7 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     let inv2 = issue(&mut db, "2026-02-01").remove(0).number;
     assert_eq!(invoice(&db, &inv2).amount_allocated, money("30000"));
     let entries_before =
-        balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+        balance::history(db.reader().unwrap(), &budi, &Default::default())
             .unwrap()
             .items;
 
@@ -275,7 +275,7 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     check(&db);
     assert_eq!(refunded.status, PaymentStatus::Refunded);
     assert!(refunded.allocations.is_empty());
-    let entries = balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+    let entries = balance::history(db.reader().unwrap(), &budi, &Default::default())
         .unwrap()
         .items;
     assert_eq!(
@@ -292,7 +292,7 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     assert_eq!(invoice(&db, &inv1).status, InvoiceStatus::Unpaid);
     assert_eq!(invoice(&db, &inv2).status, InvoiceStatus::Unpaid);
     assert_eq!(invoice(&db, &inv2).amount_due, money("300000"));
-    let c = customers::get(db.conn(), &budi, db.region().unwrap()).unwrap();
+    let c = customers::get(db.reader().unwrap(), &budi).unwrap();
     assert_eq!(c.total_spent, Money::ZERO);
 
     let err = refused(&mut db, "already_refunded", |w| payments::refund(w, &p.id));
@@ -320,7 +320,7 @@ fn ledger_descriptions_name_payments_by_local_number() {
     db.write(None, |w| payments::refund(w, &p1.id)).unwrap();
     check(&db);
     let descriptions: Vec<String> =
-        balance::history(db.conn(), &budi, db.region().unwrap(), &Default::default())
+        balance::history(db.reader().unwrap(), &budi, &Default::default())
             .unwrap()
             .items
             .into_iter()
@@ -506,8 +506,7 @@ fn issue_due_bills_every_period_up_to_the_date_once() {
         .unwrap_err();
     assert_eq!(err.code(), "validation");
     let list = invoices::list(
-        db.conn(),
-        db.region().unwrap(),
+        db.reader().unwrap(),
         &InvoiceQuery {
             customer: Some(budi.clone()),
             open_only: true,
@@ -542,7 +541,7 @@ fn subscription_rules() {
         )
     );
     assert_eq!(
-        customers::get(db.conn(), &budi, db.region().unwrap())
+        customers::get(db.reader().unwrap(), &budi)
             .unwrap()
             .subscription_count,
         1
@@ -653,7 +652,7 @@ fn subscription_rules() {
     db.write(None, |w| subscriptions::cancel(w, &s.id)).unwrap();
     check(&db);
     assert_eq!(
-        customers::get(db.conn(), &budi, db.region().unwrap())
+        customers::get(db.reader().unwrap(), &budi)
             .unwrap()
             .subscription_count,
         0
@@ -674,10 +673,8 @@ fn subscription_rules() {
         again.id,
         "the live one wins"
     );
-    let region = db.region().unwrap();
     let live = subscriptions::list(
-        db.conn(),
-        region,
+        db.reader().unwrap(),
         &SubscriptionQuery {
             customer: Some(budi.clone()),
             ..Default::default()
@@ -687,8 +684,7 @@ fn subscription_rules() {
     .items;
     assert_eq!(live.len(), 1);
     let all = subscriptions::list(
-        db.conn(),
-        region,
+        db.reader().unwrap(),
         &SubscriptionQuery {
             customer: Some(budi.clone()),
             include_cancelled: true,
@@ -772,13 +768,11 @@ fn vouchers_with_and_without_a_customer() {
         (p.method, p.amount),
         (PaymentMethod::EWallet, money("5000"))
     );
-    let c = customers::get(db.conn(), &budi, db.region().unwrap()).unwrap();
+    let c = customers::get(db.reader().unwrap(), &budi).unwrap();
     assert_eq!(c.total_spent, money("5000"));
-    let region = db.region().unwrap();
     assert_eq!(
         vouchers::list(
-            db.conn(),
-            region,
+            db.reader().unwrap(),
             &VoucherQuery {
                 status: Some(VoucherStatus::Sold),
                 ..Default::default()
@@ -791,8 +785,7 @@ fn vouchers_with_and_without_a_customer() {
     );
     assert_eq!(
         payments::list(
-            db.conn(),
-            region,
+            db.reader().unwrap(),
             &PaymentQuery {
                 customer: Some(budi.clone()),
                 ..Default::default()
@@ -979,7 +972,6 @@ fn billing_lists_page_by_their_cursor() {
     for _ in 0..5 {
         pay(&mut db, &budi, "700", None);
     }
-    let region = db.region().unwrap();
 
     /// Reads every page of 2, checking that it adds up to the one page of all.
     fn pages<T: Clone + PartialEq + std::fmt::Debug>(
@@ -1000,11 +992,9 @@ fn billing_lists_page_by_their_cursor() {
         }
         assert_eq!(walked, all.items);
     }
-    let conn = db.conn();
     pages(|limit, after| {
         invoices::list(
-            conn,
-            region,
+            db.reader().unwrap(),
             &InvoiceQuery {
                 limit,
                 after,
@@ -1015,8 +1005,7 @@ fn billing_lists_page_by_their_cursor() {
     });
     pages(|limit, after| {
         payments::list(
-            conn,
-            region,
+            db.reader().unwrap(),
             &PaymentQuery {
                 limit,
                 after,
@@ -1027,8 +1016,7 @@ fn billing_lists_page_by_their_cursor() {
     });
     pages(|limit, after| {
         vouchers::list(
-            conn,
-            region,
+            db.reader().unwrap(),
             &VoucherQuery {
                 limit,
                 after,
@@ -1043,17 +1031,17 @@ fn billing_lists_page_by_their_cursor() {
             after,
             ..Default::default()
         };
-        subscriptions::list(conn, region, &query).unwrap()
+        subscriptions::list(db.reader().unwrap(), &query).unwrap()
     });
     // Subscriptions are oldest first, the others newest first.
-    let subs = subscriptions::list(conn, region, &SubscriptionQuery::default()).unwrap();
+    let subs = subscriptions::list(db.reader().unwrap(), &SubscriptionQuery::default()).unwrap();
     assert_eq!(subs.items[0].username, "budi0");
     let bad = InvoiceQuery {
         after: Some("nope".into()),
         ..Default::default()
     };
     assert_eq!(
-        invoices::list(conn, region, &bad).unwrap_err().field(),
+        invoices::list(db.reader().unwrap(), &bad).unwrap_err().field(),
         Some("after")
     );
 }

@@ -15,9 +15,8 @@ use pelanggan_core::{Db, Money};
 /// The entries posted since the ledger had `before` entries, oldest first.
 fn entries_since(db: &Db, who: &str, before: usize) -> Vec<LedgerEntry> {
     let mut all = balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         who,
-        db.region().unwrap(),
         &HistoryQuery::default(),
     )
     .unwrap()
@@ -28,9 +27,8 @@ fn entries_since(db: &Db, who: &str, before: usize) -> Vec<LedgerEntry> {
 
 fn ledger_len(db: &Db, who: &str) -> usize {
     balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         who,
-        db.region().unwrap(),
         &HistoryQuery::default(),
     )
     .unwrap()
@@ -225,7 +223,7 @@ fn the_worked_example() {
     );
     assert_eq!(p3.credit, Money::ZERO);
 
-    let c = pelanggan_core::customers::get(db.conn(), &budi, db.region().unwrap()).unwrap();
+    let c = pelanggan_core::customers::get(db.reader().unwrap(), &budi).unwrap();
     assert_eq!(c.total_spent, money("480000"));
     assert_eq!(c.subscription_count, 1);
 }

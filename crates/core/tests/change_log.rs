@@ -330,9 +330,8 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
                 "{name} logged no activity"
             );
             let latest = &activity::list(
-                db.conn(),
+                db.reader().unwrap(),
                 WA1,
-                db.region().unwrap(),
                 &activity::ActivityQuery {
                     limit: Some(1),
                     ..Default::default()
@@ -406,9 +405,8 @@ fn change_rows_describe_each_mutation() {
     assert!(changes[1].value.is_none() && changes[4].value.is_none());
     // One activity entry tells the whole creation, opening balance and tags included.
     let created = &activity::list(
-        db.conn(),
+        db.reader().unwrap(),
         &c.id,
-        db.region().unwrap(),
         &activity::ActivityQuery {
             limit: None,
             ..Default::default()
@@ -518,9 +516,8 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
     })
     .unwrap();
     let latest = &activity::list(
-        db.conn(),
+        db.reader().unwrap(),
         &c.id,
-        db.region().unwrap(),
         &activity::ActivityQuery {
             limit: Some(1),
             ..Default::default()
@@ -551,9 +548,8 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
     })
     .unwrap();
     let log = activity::list(
-        db.conn(),
+        db.reader().unwrap(),
         &c.id,
-        db.region().unwrap(),
         &activity::ActivityQuery {
             limit: None,
             ..Default::default()
@@ -585,9 +581,8 @@ fn updated_activity_holds_before_and_after_of_each_changed_field() {
     assert_eq!(log[0].details()["type"], json!("debit"));
     assert_eq!(
         activity::list(
-            db.conn(),
+            db.reader().unwrap(),
             &c.id,
-            db.region().unwrap(),
             &activity::ActivityQuery {
                 limit: Some(2),
                 ..Default::default()
@@ -752,7 +747,7 @@ fn settings_and_admins_are_validated_and_logged() {
     // The default region decides how local numbers are read.
     db.write(None, |w| settings::set(w, Key::DefaultRegion, "my"))
         .unwrap();
-    assert_eq!(db.region().unwrap().code(), "MY");
+    assert_eq!(db.reader().unwrap().region().code(), "MY");
     let m = add(&mut db, "Ahmad", "012-345 6789");
     assert_eq!(m.whatsapp.as_str(), "+60123456789");
     let changes = changes_after(&db, 0);

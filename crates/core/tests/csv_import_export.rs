@@ -75,7 +75,7 @@ fn a_mixed_spreadsheet_imports_its_good_rows_and_reports_the_rest() {
         common::get(&db, "+6282144445555").balance.to_string(),
         "1500000.50"
     );
-    common::assert_ledger_invariant(db.conn());
+    common::assert_ledger_invariant(db.reader().unwrap());
 
     let reported: Vec<_> = s.errors.iter().map(|e| (e.line, e.code)).collect();
     assert_eq!(
@@ -311,7 +311,7 @@ fn readers_keep_reading_during_an_import() {
             let mut reads = 0u32;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // Sees the committed state only: the one customer, never a half import.
-                let page = customers::list(db.conn(), &Default::default()).unwrap();
+                let page = customers::list(db.reader().unwrap(), &Default::default()).unwrap();
                 assert!(page.total == 1 || page.total == 3_001, "{}", page.total);
                 reads += 1;
             }
@@ -389,7 +389,7 @@ fn varied_base(db: &mut Db) {
 
 fn export_customers(db: &Db, file: &Path, excel: bool) -> String {
     let s = export::customers(
-        db.conn(),
+        db.reader().unwrap(),
         file,
         &Filter::default(),
         CsvOptions {
@@ -472,9 +472,9 @@ fn ledger_export_by_date() {
     let (dir, mut db) = open();
     varied_base(&mut db);
     let file = dir.path().join("ledger.csv");
-    let today = db.today().unwrap();
+    let today = db.reader().unwrap().today();
     let all = export::ledger(
-        db.conn(),
+        db.reader().unwrap(),
         &file,
         Some(today),
         Some(today),
@@ -492,7 +492,7 @@ fn ledger_export_by_date() {
     assert!(text.contains(",debit,25000.00,0.00,-25000.00,Initial balance,"));
     let past = today - chrono::Days::new(30);
     let none = export::ledger(
-        db.conn(),
+        db.reader().unwrap(),
         &file,
         Some(past),
         Some(past),
@@ -506,7 +506,7 @@ fn ledger_export_by_date() {
     .unwrap();
     assert_eq!(none.rows, 0);
     let e = export::ledger(
-        db.conn(),
+        db.reader().unwrap(),
         &file,
         Some(today),
         Some(past),
@@ -528,7 +528,7 @@ fn export_takes_the_list_filters() {
     let file = dir.path().join("f.csv");
     let run = |filter: Filter| {
         export::customers(
-            db.conn(),
+            db.reader().unwrap(),
             &file,
             &filter,
             CsvOptions {
@@ -589,7 +589,7 @@ fn a_program_can_open_the_database_while_an_import_runs() {
             if p.rows == 1_000 {
                 let reader = Db::open(&path).expect("open during an import");
                 assert_eq!(
-                    customers::list(reader.conn(), &Default::default())
+                    customers::list(reader.reader().unwrap(), &Default::default())
                         .unwrap()
                         .total,
                     1
@@ -650,7 +650,7 @@ fn a_large_import_makes_the_indexes_again_and_leaves_a_sound_file() {
     assert_eq!(check, "ok", "the indexes hold every row");
     // The list, through the rebuilt indexes, agrees with the data.
     let by_name = customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &customers::ListQuery {
             sort: "name".parse().unwrap(),
             limit: 3,
@@ -662,7 +662,7 @@ fn a_large_import_makes_the_indexes_again_and_leaves_a_sound_file() {
     let names: Vec<&str> = by_name.items.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["Lama", "Pelanggan Nomor 0", "Pelanggan Nomor 1"]);
     let debt = customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &customers::ListQuery {
             filter: pelanggan_core::search::Filter {
                 balance: Some("debt".parse().unwrap()),

@@ -470,7 +470,7 @@ fn soft_delete_hides_from_list_unless_include_deleted() {
     let deleted = db.write(None, |w| customers::delete(w, &budi.id)).unwrap();
     assert_eq!(deleted.status, Status::Deleted);
 
-    let live = customers::list(db.conn(), &ListQuery::default()).unwrap();
+    let live = customers::list(db.reader().unwrap(), &ListQuery::default()).unwrap();
     assert_eq!(live.total, 1);
     assert_eq!(
         live.items.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
@@ -478,7 +478,7 @@ fn soft_delete_hides_from_list_unless_include_deleted() {
     );
 
     let all = customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &ListQuery {
             filter: pelanggan_core::search::Filter {
                 include_deleted: true,
@@ -490,7 +490,7 @@ fn soft_delete_hides_from_list_unless_include_deleted() {
     .unwrap();
     assert_eq!(all.total, 2);
     let only_deleted = customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &ListQuery {
             filter: pelanggan_core::search::Filter {
                 status: Some(Status::Deleted),
@@ -621,14 +621,13 @@ fn restore_of_a_live_customer_is_a_conflict() {
 fn unknown_references_are_not_found() {
     let (_dir, mut db) = open();
     add(&mut db, "Budi", WA1);
-    let region = db.region().unwrap();
     for reference in [
         "0813-9999-0000",
         "999",
         "0190b7a4-0000-7000-8000-000000000000",
         "nobody",
     ] {
-        let err = customers::get(db.conn(), reference, region).unwrap_err();
+        let err = customers::get(db.reader().unwrap(), reference).unwrap_err();
         assert_eq!(err.code(), "not_found", "{reference}");
         refused_unchanged(&mut db, "not_found", None, |db| {
             db.write(None, |w| {
@@ -706,7 +705,7 @@ fn list_pages_and_orders_debt_first() {
     .unwrap();
 
     let first = customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &ListQuery {
             limit: 2,
             ..ListQuery::default()
@@ -719,7 +718,7 @@ fn list_pages_and_orders_debt_first() {
     );
     assert_eq!(first.items[0].id, ids[1], "debt first");
     let last = customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &ListQuery {
             page: 3,
             limit: 2,
@@ -731,7 +730,7 @@ fn list_pages_and_orders_debt_first() {
     let mut seen: Vec<String> = (1..=3)
         .flat_map(|page| {
             customers::list(
-                db.conn(),
+                db.reader().unwrap(),
                 &ListQuery {
                     page,
                     limit: 2,
@@ -750,7 +749,7 @@ fn list_pages_and_orders_debt_first() {
     assert_eq!(seen, all, "pages cover every customer once");
 
     let inactive = customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &ListQuery {
             filter: pelanggan_core::search::Filter {
                 status: Some(Status::Inactive),
@@ -771,7 +770,7 @@ fn list_pages_and_orders_debt_first() {
 
     for (page, limit, field) in [(0, 10, "page"), (1, 0, "limit"), (1, 201, "limit")] {
         let err = customers::list(
-            db.conn(),
+            db.reader().unwrap(),
             &ListQuery {
                 page,
                 limit,
@@ -786,7 +785,7 @@ fn list_pages_and_orders_debt_first() {
     }
     assert!(
         customers::list(
-            db.conn(),
+            db.reader().unwrap(),
             &ListQuery {
                 limit: 200,
                 ..ListQuery::default()
@@ -823,9 +822,8 @@ fn add_with_initial_balance_and_tags_records_all_of_it() {
         [("Reseller", "#007bff"), ("VIP", "#ffaa00")]
     );
     let history = pelanggan_core::balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         &c.id,
-        db.region().unwrap(),
         &Default::default(),
     )
     .unwrap()
@@ -833,7 +831,7 @@ fn add_with_initial_balance_and_tags_records_all_of_it() {
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].kind, pelanggan_core::ledger::EntryKind::Debit);
     assert_eq!(history[0].amount.to_string(), "25000.50");
-    assert_ledger_invariant(db.conn());
+    assert_ledger_invariant(db.reader().unwrap());
 
     // A zero opening balance writes no ledger entry.
     let z = db
@@ -848,9 +846,8 @@ fn add_with_initial_balance_and_tags_records_all_of_it() {
         })
         .unwrap();
     let history = pelanggan_core::balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         &z.id,
-        db.region().unwrap(),
         &Default::default(),
     )
     .unwrap()
@@ -935,6 +932,6 @@ fn add_is_one_transaction_a_failing_tag_leaves_nothing_behind() {
         })
         .unwrap();
     assert_eq!(rich.balance, max);
-    assert_ledger_invariant(db.conn());
-    assert!(customers::get(db.conn(), WA1, db.region().unwrap()).is_err());
+    assert_ledger_invariant(db.reader().unwrap());
+    assert!(customers::get(db.reader().unwrap(), WA1).is_err());
 }

@@ -19,7 +19,7 @@ fn history(
     reference: &str,
     query: &HistoryQuery,
 ) -> Vec<ledger::LedgerEntry> {
-    balance::history(db.conn(), reference, db.region().unwrap(), query)
+    balance::history(db.reader().unwrap(), reference, query)
         .unwrap()
         .items
 }
@@ -64,7 +64,7 @@ fn credit_and_debit_move_the_balance_and_chain_entries() {
     let c = get(&db, &c.id);
     assert_eq!(c.balance.to_string(), "-50000.00");
     assert_eq!(
-        ledger::ledger_sum(db.conn(), c.local_id).unwrap(),
+        ledger::ledger_sum(db.reader().unwrap(), c.local_id).unwrap(),
         c.balance
     );
     // Newest first, exactly as posted.
@@ -72,7 +72,7 @@ fn credit_and_debit_move_the_balance_and_chain_entries() {
         history(&db, &c.id, &HistoryQuery::default()),
         vec![e3, e2, e1]
     );
-    assert_ledger_invariant(db.conn());
+    assert_ledger_invariant(db.reader().unwrap());
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn overflow_is_refused_never_wrapped() {
         get(&db, &id).balance,
         Money::from_minor(-Money::MAX.minor())
     );
-    assert_ledger_invariant(db.conn());
+    assert_ledger_invariant(db.reader().unwrap());
 }
 
 #[test]
@@ -218,9 +218,8 @@ fn unknown_customer_is_not_found() {
         })
     });
     let err = balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         WA2,
-        db.region().unwrap(),
         &HistoryQuery::default(),
     )
     .unwrap_err();
@@ -313,7 +312,7 @@ fn history_filters_by_type_dates_and_limit() {
 
     // Dates are inclusive days of the shop's time zone: the day of the
     // entries finds them all.
-    let zone = db.zone().unwrap();
+    let zone = db.reader().unwrap().zone();
     let local_day = |at: &str| zone.date_of(at.parse().unwrap());
     let day = local_day(&all[0].created_at);
     let first_day = local_day(&all[4].created_at);
@@ -387,9 +386,8 @@ fn history_filters_by_type_dates_and_limit() {
     );
 
     let err = balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         &c.id,
-        db.region().unwrap(),
         &HistoryQuery {
             from: Some(next),
             to: Some(day),
@@ -475,7 +473,7 @@ fn initial_balance_is_the_first_entry_of_the_chain() {
         (money("50000"), money("-30000"))
     );
     assert_eq!(get(&db, &c.id).balance, money("-30000"));
-    assert_ledger_invariant(db.conn());
+    assert_ledger_invariant(db.reader().unwrap());
 }
 
 /// The history is paged newest first by an id cursor: the pages join up
@@ -501,9 +499,8 @@ fn history_pages_follow_the_cursor() {
         let mut after = None;
         loop {
             let page = balance::history(
-                db.conn(),
+                db.reader().unwrap(),
                 &c.id,
-                db.region().unwrap(),
                 &HistoryQuery {
                     kind,
                     limit: Some(3),
@@ -524,9 +521,8 @@ fn history_pages_follow_the_cursor() {
     assert_eq!(walk(Some(EntryKind::Debit)), ["e6", "e4", "e2"]);
     // A last page that is exactly full says so with no cursor only when no row is left.
     let all = balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         &c.id,
-        db.region().unwrap(),
         &HistoryQuery {
             limit: Some(7),
             ..HistoryQuery::default()
@@ -536,9 +532,8 @@ fn history_pages_follow_the_cursor() {
     assert_eq!((all.items.len(), all.next), (7, None));
     for (limit, after, field) in [(Some(3), Some("x"), "after"), (Some(0), None, "limit")] {
         let err = balance::history(
-            db.conn(),
+            db.reader().unwrap(),
             &c.id,
-            db.region().unwrap(),
             &HistoryQuery {
                 limit,
                 after: after.map(str::to_owned),

@@ -61,7 +61,7 @@ fn a_fresh_file_is_created_migrated_and_set_up() {
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .unwrap();
     assert_eq!(fk, 1);
-    assert_eq!(db.region().unwrap().code(), "ID");
+    assert_eq!(db.reader().unwrap().region().code(), "ID");
     let admins = pelanggan_core::admins::list(db.conn()).unwrap();
     assert_eq!(admins.len(), 1);
     assert_eq!(admins[0].username, "admin");

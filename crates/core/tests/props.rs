@@ -408,7 +408,7 @@ proptest! {
                 prop_assert!(EXPECTED_REFUSALS.contains(&e.code().as_str()), "step {} {:?}: unexpected {}", step, op, e);
                 prop_assert_eq!(snapshot(&db), before, "step {} {:?}: a refusal changed the database", step, op);
             }
-            assert_ledger_invariant(db.conn());
+            assert_ledger_invariant(db.reader().unwrap());
             for m in &models {
                 let c = get(&db, &m.id);
                 prop_assert_eq!(c.balance.minor(), m.balance, "step {} {:?}", step, op);

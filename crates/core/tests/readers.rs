@@ -44,7 +44,7 @@ fn read(r: Reader<'_>) -> (Answers, Duration) {
             limit: 20,
             ..ListQuery::default()
         };
-        page = Some(customers::list(r.conn(), &query).unwrap());
+        page = Some(customers::list(r, &query).unwrap());
     });
     timed(&mut || {
         let query = ListQuery {
@@ -55,9 +55,9 @@ fn read(r: Reader<'_>) -> (Answers, Duration) {
             limit: 20,
             ..ListQuery::default()
         };
-        found = customers::list(r.conn(), &query).unwrap().total;
+        found = customers::list(r, &query).unwrap().total;
     });
-    timed(&mut || counted = stats::stats(r.conn()).unwrap().total_customers);
+    timed(&mut || counted = stats::stats(r).unwrap().total_customers);
     r.conn().execute_batch("COMMIT").unwrap();
     let page = page.unwrap();
     let answers = Answers {

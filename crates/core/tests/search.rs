@@ -494,7 +494,7 @@ fn list_equals_the_oracle_after_random_operations() {
                 checked_hits += expected.len();
             }
             assert_eq!(
-                stats::stats(db.conn()).unwrap(),
+                stats::stats(db.reader().unwrap()).unwrap(),
                 stats::recount(db.conn()).unwrap()
             );
             // Short terms are counted from the FTS vocabulary (big sets only,
@@ -526,11 +526,11 @@ fn counters_equal_a_full_recount_after_every_operation() {
     let mut number = 0;
     for step in 0..300 {
         random_op(&mut db, &mut rng, &mut number);
-        let fast = stats::stats(db.conn()).unwrap();
+        let fast = stats::stats(db.reader().unwrap()).unwrap();
         let slow = stats::recount(db.conn()).unwrap();
         assert_eq!(fast, slow, "after step {step}");
     }
-    let s = stats::stats(db.conn()).unwrap();
+    let s = stats::stats(db.reader().unwrap()).unwrap();
     assert!(
         s.total_customers > 20 && s.with_debt > 0 && s.deleted > 0,
         "{s:?}"
@@ -554,7 +554,7 @@ fn counters_equal_a_full_recount_after_every_operation() {
         )
         .unwrap();
     assert_eq!(
-        stats::stats(db.conn()).unwrap(),
+        stats::stats(db.reader().unwrap()).unwrap(),
         stats::recount(db.conn()).unwrap()
     );
     // The count of customers updated before they were created (V7) follows
@@ -602,7 +602,7 @@ fn repair_rewrites_counters_that_drifted() {
         )
         .unwrap();
     assert_ne!(
-        stats::stats(db.conn()).unwrap(),
+        stats::stats(db.reader().unwrap()).unwrap(),
         stats::recount(db.conn()).unwrap()
     );
     let repaired = db.write(None, stats::repair).unwrap();
@@ -686,8 +686,8 @@ fn phone_forms_and_short_terms() {
 #[test]
 fn bad_filter_values_are_validation_errors_naming_the_field() {
     let (_dir, db) = common::open();
-    let conn = db.conn();
-    let list = |q: ListQuery| customers::list(conn, &q);
+    let r = db.reader().unwrap();
+    let list = |q: ListQuery| customers::list(r, &q);
     assert_refused(
         list(ListQuery {
             filter: pelanggan_core::search::Filter {
@@ -971,7 +971,7 @@ fn big_shop_plans_equal_the_oracle() {
                 ..Filter::default()
             }) {
                 assert_eq!(
-                    customers::list(db.conn(), &q).unwrap().total,
+                    customers::list(db.reader().unwrap(), &q).unwrap().total,
                     expected.len() as u32
                 );
             }

@@ -309,7 +309,7 @@ fn popular_tags_count_live_customers() {
             .unwrap();
     }
     let counts = |db: &pelanggan_core::Db, popular: bool| -> Vec<(String, u32)> {
-        tags::list(db.conn(), popular)
+        tags::list(db.reader().unwrap(), popular)
             .unwrap()
             .into_iter()
             .map(|t| (t.name, t.count))
@@ -344,7 +344,6 @@ fn contact(kind: ContactKind, value: &str, is_primary: bool) -> NewContact {
 fn contacts_add_list_remove() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
-    let region = db.region().unwrap();
     let wa = db
         .write(None, |w| {
             contacts::add(
@@ -390,7 +389,7 @@ fn contacts_add_list_remove() {
         ("budi@kantor.co.id", true, Some("kantor"))
     );
 
-    let listed = contacts::list(db.conn(), &a.id, region).unwrap();
+    let listed = contacts::list(db.reader().unwrap(), &a.id).unwrap();
     assert_eq!(listed.len(), 3);
     assert_eq!(
         listed.iter().map(|c| c.kind).collect::<Vec<_>>(),
@@ -405,7 +404,7 @@ fn contacts_add_list_remove() {
         .write(None, |w| contacts::remove(w, &a.id, &phone.id))
         .unwrap();
     assert_eq!(removed.id, phone.id);
-    assert_eq!(contacts::list(db.conn(), &a.id, region).unwrap().len(), 2);
+    assert_eq!(contacts::list(db.reader().unwrap(), &a.id).unwrap().len(), 2);
     // Gone: removing or promoting it again is not_found; so is another customer's contact.
     refused_unchanged(&mut db, "not_found", None, |db| {
         db.write(None, |w| contacts::remove(w, &a.id, &phone.id))
@@ -543,7 +542,6 @@ fn a_contact_twice_on_one_customer_is_a_conflict() {
 fn only_one_primary_per_type() {
     let (_dir, mut db) = open();
     let a = add(&mut db, "Budi", WA1);
-    let region = db.region().unwrap();
     let w1 = db
         .write(None, |w| {
             contacts::add(w, &a.id, contact(ContactKind::Whatsapp, WA2, true))
@@ -565,7 +563,7 @@ fn only_one_primary_per_type() {
         })
         .unwrap();
     let primaries = |db: &pelanggan_core::Db| -> Vec<String> {
-        contacts::list(db.conn(), &a.id, region)
+        contacts::list(db.reader().unwrap(), &a.id)
             .unwrap()
             .into_iter()
             .filter(|c| c.is_primary)
@@ -589,7 +587,7 @@ fn only_one_primary_per_type() {
     expected.sort();
     assert_eq!(got, expected);
     // Primary first within its type.
-    let listed = contacts::list(db.conn(), &a.id, region).unwrap();
+    let listed = contacts::list(db.reader().unwrap(), &a.id).unwrap();
     let was: Vec<_> = listed
         .iter()
         .filter(|c| c.kind == ContactKind::Whatsapp)
@@ -657,9 +655,8 @@ fn activity_pages_follow_the_cursor() {
             .unwrap();
     }
     let everything = activity::list(
-        db.conn(),
+        db.reader().unwrap(),
         &c.id,
-        db.region().unwrap(),
         &ActivityQuery::default(),
     )
     .unwrap();
@@ -671,9 +668,8 @@ fn activity_pages_follow_the_cursor() {
     let mut after = None;
     loop {
         let page = activity::list(
-            db.conn(),
+            db.reader().unwrap(),
             &c.id,
-            db.region().unwrap(),
             &ActivityQuery {
                 limit: Some(2),
                 after: after.take(),

@@ -84,9 +84,8 @@ fn between(db: &Db, from: &str, to: &str) -> analytics::Report {
 
 fn history(db: &Db, who: &str, from: &str, to: &str) -> usize {
     balance::history(
-        db.conn(),
+        db.reader().unwrap(),
         who,
-        db.region().unwrap(),
         &HistoryQuery {
             from: Some(date(from)),
             to: Some(date(to)),
@@ -102,7 +101,7 @@ fn exported(db: &Db, from: &str, to: &str) -> (u64, String) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("ledger.csv");
     let summary = export::ledger(
-        db.conn(),
+        db.reader().unwrap(),
         &file,
         Some(date(from)),
         Some(date(to)),
@@ -116,7 +115,7 @@ fn exported(db: &Db, from: &str, to: &str) -> (u64, String) {
 
 fn created(db: &Db, from: &str, to: &str) -> Vec<String> {
     customers::list(
-        db.conn(),
+        db.reader().unwrap(),
         &ListQuery {
             filter: pelanggan_core::search::Filter {
                 created_from: Some(date(from)),
@@ -258,8 +257,7 @@ fn a_sale_is_dated_on_the_shops_calendar() {
         .unwrap();
     assert_eq!(sold.sold_at.as_deref(), Some("2025-12-31T20:00:00.000Z"));
     let invoices = pelanggan_core::billing::invoices::list(
-        db.conn(),
-        db.region().unwrap(),
+        db.reader().unwrap(),
         &pelanggan_core::billing::invoices::InvoiceQuery::default(),
     )
     .unwrap()
@@ -280,7 +278,7 @@ fn today_is_the_shops_today() {
         set_zone(&mut db, zone);
         let expected = ShopZone::parse(zone).unwrap().today();
         // (Read twice around the call: a midnight between them is the only way to differ.)
-        let got = db.today().unwrap();
+        let got = db.reader().unwrap().today();
         assert!(
             got == expected || got == ShopZone::parse(zone).unwrap().today(),
             "{zone}"
@@ -288,9 +286,9 @@ fn today_is_the_shops_today() {
     }
     // 14 hours ahead and 11 behind UTC are never on the same date.
     set_zone(&mut db, "Pacific/Kiritimati");
-    let ahead = db.today().unwrap();
+    let ahead = db.reader().unwrap().today();
     set_zone(&mut db, "Pacific/Pago_Pago");
-    let behind = db.today().unwrap();
+    let behind = db.reader().unwrap().today();
     assert!(ahead > behind);
 }
 
@@ -302,7 +300,7 @@ fn the_time_zone_setting_takes_iana_names() {
     let default = settings::get(db.conn(), Key::TimeZone).unwrap();
     assert_eq!(
         default,
-        ShopZone::default_for(db.region().unwrap(), ShopZone::system()).name()
+        ShopZone::default_for(db.reader().unwrap().region(), ShopZone::system()).name()
     );
     assert!(
         [
@@ -324,7 +322,7 @@ fn the_time_zone_setting_takes_iana_names() {
         .write(None, |w| settings::set(w, Key::TimeZone, " asia/makassar "))
         .unwrap();
     assert_eq!(set.value, "Asia/Makassar", "stored by its IANA name");
-    assert_eq!(db.zone().unwrap().name(), "Asia/Makassar");
+    assert_eq!(db.reader().unwrap().zone().name(), "Asia/Makassar");
     for bad in ["Mars/Olympus", "WIB", "+07:00", ""] {
         let e = db
             .write(None, |w| settings::set(w, Key::TimeZone, bad))
@@ -335,7 +333,7 @@ fn the_time_zone_setting_takes_iana_names() {
             "{bad}"
         );
     }
-    assert_eq!(db.zone().unwrap().name(), "Asia/Makassar");
+    assert_eq!(db.reader().unwrap().zone().name(), "Asia/Makassar");
     assert_eq!(Key::parse("time_zone").unwrap(), Key::TimeZone);
 }
 

@@ -49,7 +49,7 @@ pub fn add(db: &mut Db, name: &str, whatsapp: &str) -> Customer {
 
 /// Reads a customer back by any reference.
 pub fn get(db: &Db, reference: &str) -> Customer {
-    customers::get(db.conn(), reference, db.region().unwrap())
+    customers::get(db.reader().unwrap(), reference)
         .unwrap_or_else(|e| panic!("get {reference}: {e}"))
 }
 
@@ -163,7 +163,8 @@ pub fn refused_unchanged<T: std::fmt::Debug>(
 /// Every customer's cached balance equals its ledger sum, and each customer's
 /// entries chain: previous = the entry before's new, new = previous +/- amount.
 #[track_caller]
-pub fn assert_ledger_invariant(conn: &Connection) {
+pub fn assert_ledger_invariant(r: pelanggan_core::Reader<'_>) {
+    let conn = r.conn();
     let mut stmt = conn
         .prepare("SELECT id, balance FROM customers ORDER BY id")
         .unwrap();
@@ -179,7 +180,7 @@ pub fn assert_ledger_invariant(conn: &Connection) {
         )
         .unwrap();
     for (id, balance) in customers {
-        let sum = ledger::ledger_sum(conn, id).unwrap().minor();
+        let sum = ledger::ledger_sum(r, id).unwrap().minor();
         assert_eq!(
             balance, sum,
             "customer {id}: balance {balance} != ledger sum {sum}"
