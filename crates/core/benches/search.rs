@@ -226,7 +226,7 @@ fn main() {
     );
 
     // Filter combinations.
-    let today = db.today().expect("the shop's today");
+    let today = db.reader().expect("reader").today();
     let combos: Vec<(&str, Filter)> = vec![
         (
             "active",

@@ -5,7 +5,7 @@
 //! input, call one function here and present the result.
 //!
 //! Reads take a `Reader` (`Db::reader`, `ReadConn`, `Readers`: a connection
-//! with the shop's region and zone; some still take `Db::conn`); writes run inside `Db::write`,
+//! with the shop's region and zone, handed by value); writes run inside `Db::write`,
 //! whose `Write` handle records the change log and the activity log in the
 //! same transaction as the change itself.
 

@@ -24,7 +24,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use crate::days::ShopZone;
@@ -128,22 +128,9 @@ impl Db {
     }
 
     /// The region assumed for phone numbers typed without a country code.
-    /// To be removed (issue 11): `Db::reader()?.region()`.
+    /// To be removed (issue 11) with privacy's last caller: `Db::reader()?.region()`.
     pub fn region(&self) -> Result<Region> {
         settings::region(self.conn())
-    }
-
-    /// The shop's time zone (the `time_zone` setting or its default).
-    /// To be removed (issue 11): `Db::reader()?.zone()`.
-    pub fn zone(&self) -> Result<ShopZone> {
-        settings::zone(self.conn())
-    }
-
-    /// Today on the shop's calendar: the default date of billing commands
-    /// and the last day of a report.
-    /// To be removed (issue 11): `Db::reader()?.today()`.
-    pub fn today(&self) -> Result<NaiveDate> {
-        Ok(self.zone()?.today())
     }
 }
 
