@@ -8,8 +8,8 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::db::Reader;
 use crate::customers;
+use crate::db::Reader;
 use crate::error::Result;
 use crate::page::{self, Page};
 use crate::wire::ActivityEvent;

@@ -7,7 +7,6 @@
 //! allocation like a payment or a charge. Must not know how an entry is
 //! written or how allocation works; it only puts the three in order.
 
-
 use crate::billing::allocation;
 use crate::customers;
 use crate::db::{Reader, Write};

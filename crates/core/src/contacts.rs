@@ -12,7 +12,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::customers::{self, Handle};
-use crate::db::{ChangeOp, Write, new_id, Reader};
+use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Error, Result};
 use crate::phone::{E164, Region};
 use crate::validate;

@@ -18,9 +18,9 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
-use crate::db::Reader;
 use crate::customers::{MAX_PAGE_SIZE, Status};
 use crate::days::{Bounds, DayRange};
+use crate::db::Reader;
 use crate::error::Result;
 use crate::money::Money;
 use crate::outfile::{self, Rules};
@@ -158,13 +158,7 @@ fn matching_ids(r: Reader<'_>, filter: &Filter, cancel: &Cancel) -> Result<Optio
     let mut position = Position::Page(1);
     loop {
         cancel.check()?;
-        let slice = search::page(
-            r,
-            filter,
-            Sort::Debt,
-            MAX_PAGE_SIZE,
-            &position,
-        )?;
+        let slice = search::page(r, filter, Sort::Debt, MAX_PAGE_SIZE, &position)?;
         ids.extend(slice.items.iter().map(|c| c.local_id));
         match slice.next {
             Some(next) => position = Position::After(next),

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::customers::model::Handle;
 use crate::days::{Bounds, DayRange};
-use crate::db::{Change, Write, new_id, Reader};
+use crate::db::{Change, Reader, Write, new_id};
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};
@@ -230,7 +230,11 @@ pub struct HistoryQuery {
 }
 
 /// A page of `customer`'s ledger, newest first, with the cursor of the next.
-pub fn history_of(r: Reader<'_>, customer: &Handle, query: &HistoryQuery) -> Result<Page<LedgerEntry>> {
+pub fn history_of(
+    r: Reader<'_>,
+    customer: &Handle,
+    query: &HistoryQuery,
+) -> Result<Page<LedgerEntry>> {
     let conn = r.conn();
     let to_read = page::rows_to_read(query.limit)?;
     let after = page::after_id(query.after.as_deref())?;
@@ -331,6 +335,9 @@ mod tests {
                 );
             }
         }
-        assert_eq!(ledger_sum(db.reader().unwrap(), c.local_id).unwrap(), Money::ZERO);
+        assert_eq!(
+            ledger_sum(db.reader().unwrap(), c.local_id).unwrap(),
+            Money::ZERO
+        );
     }
 }

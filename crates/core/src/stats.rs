@@ -14,8 +14,8 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use crate::db::Reader;
 use crate::customers::model::Status;
+use crate::db::Reader;
 use crate::error::Result;
 use crate::money::Money;
 

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::customers::model::TagView;
 use crate::customers::model::{Customer, Handle};
-use crate::db::{Change, ChangeOp, Write, Reader};
+use crate::db::{Change, ChangeOp, Reader, Write};
 use crate::error::{Error, Result};
 use crate::validate;
 use crate::warning::Warning;

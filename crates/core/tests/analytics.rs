@@ -331,21 +331,15 @@ fn rollups_equal_a_recount_after_random_operations() {
                     )?;
                 }
                 12 => {
-                    let list = payments::list(
-                        w.reader(),
-                        &payments::PaymentQuery::default(),
-                    )?
-                    .items;
+                    let list =
+                        payments::list(w.reader(), &payments::PaymentQuery::default())?.items;
                     if let Some(p) = list.get(rng.below(list.len().max(1))) {
                         payments::refund(w, &p.id)?;
                     }
                 }
                 13 => {
-                    let list = invoices::list(
-                        w.reader(),
-                        &invoices::InvoiceQuery::default(),
-                    )?
-                    .items;
+                    let list =
+                        invoices::list(w.reader(), &invoices::InvoiceQuery::default())?.items;
                     if let Some(i) = list.get(rng.below(list.len().max(1))) {
                         invoices::void(w, &i.number)?;
                     }

@@ -264,10 +264,9 @@ fn refund_reverses_with_new_entries_and_reopens_what_it_paid() {
     let p = pay(&mut db, &budi, "180000", None);
     let inv2 = issue(&mut db, "2026-02-01").remove(0).number;
     assert_eq!(invoice(&db, &inv2).amount_allocated, money("30000"));
-    let entries_before =
-        balance::history(db.reader().unwrap(), &budi, &Default::default())
-            .unwrap()
-            .items;
+    let entries_before = balance::history(db.reader().unwrap(), &budi, &Default::default())
+        .unwrap()
+        .items;
 
     let refunded = db
         .write(None, |w| payments::refund(w, &p.local_id.to_string()))
@@ -1041,7 +1040,9 @@ fn billing_lists_page_by_their_cursor() {
         ..Default::default()
     };
     assert_eq!(
-        invoices::list(db.reader().unwrap(), &bad).unwrap_err().field(),
+        invoices::list(db.reader().unwrap(), &bad)
+            .unwrap_err()
+            .field(),
         Some("after")
     );
 }

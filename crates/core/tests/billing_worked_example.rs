@@ -14,26 +14,18 @@ use pelanggan_core::{Db, Money};
 
 /// The entries posted since the ledger had `before` entries, oldest first.
 fn entries_since(db: &Db, who: &str, before: usize) -> Vec<LedgerEntry> {
-    let mut all = balance::history(
-        db.reader().unwrap(),
-        who,
-        &HistoryQuery::default(),
-    )
-    .unwrap()
-    .items;
+    let mut all = balance::history(db.reader().unwrap(), who, &HistoryQuery::default())
+        .unwrap()
+        .items;
     all.reverse();
     all.split_off(before)
 }
 
 fn ledger_len(db: &Db, who: &str) -> usize {
-    balance::history(
-        db.reader().unwrap(),
-        who,
-        &HistoryQuery::default(),
-    )
-    .unwrap()
-    .items
-    .len()
+    balance::history(db.reader().unwrap(), who, &HistoryQuery::default())
+        .unwrap()
+        .items
+        .len()
 }
 
 fn kinds(entries: &[LedgerEntry]) -> Vec<(EntryKind, Money)> {

@@ -42,7 +42,10 @@ fn assert_credited(path: &Path, id: &str, writers: usize) {
     let c = get(&db, id);
     let expected = Money::from_minor((writers * CREDITS * 100) as i64);
     assert_eq!(c.balance, expected, "lost updates");
-    assert_eq!(ledger::ledger_sum(db.reader().unwrap(), c.local_id).unwrap(), expected);
+    assert_eq!(
+        ledger::ledger_sum(db.reader().unwrap(), c.local_id).unwrap(),
+        expected
+    );
     assert_ledger_invariant(db.reader().unwrap());
     let entries: i64 = db
         .conn()

@@ -821,13 +821,10 @@ fn add_with_initial_balance_and_tags_records_all_of_it() {
             .collect::<Vec<_>>(),
         [("Reseller", "#007bff"), ("VIP", "#ffaa00")]
     );
-    let history = pelanggan_core::balance::history(
-        db.reader().unwrap(),
-        &c.id,
-        &Default::default(),
-    )
-    .unwrap()
-    .items;
+    let history =
+        pelanggan_core::balance::history(db.reader().unwrap(), &c.id, &Default::default())
+            .unwrap()
+            .items;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].kind, pelanggan_core::ledger::EntryKind::Debit);
     assert_eq!(history[0].amount.to_string(), "25000.50");
@@ -845,13 +842,10 @@ fn add_with_initial_balance_and_tags_records_all_of_it() {
             )
         })
         .unwrap();
-    let history = pelanggan_core::balance::history(
-        db.reader().unwrap(),
-        &z.id,
-        &Default::default(),
-    )
-    .unwrap()
-    .items;
+    let history =
+        pelanggan_core::balance::history(db.reader().unwrap(), &z.id, &Default::default())
+            .unwrap()
+            .items;
     assert!(history.is_empty());
 }
 

@@ -217,12 +217,7 @@ fn unknown_customer_is_not_found() {
             balance::credit(w, WA2, money("1"), &EntryNote::new("x"))
         })
     });
-    let err = balance::history(
-        db.reader().unwrap(),
-        WA2,
-        &HistoryQuery::default(),
-    )
-    .unwrap_err();
+    let err = balance::history(db.reader().unwrap(), WA2, &HistoryQuery::default()).unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 

@@ -195,9 +195,7 @@ fn erase_deletes_everything_and_leaves_a_tombstone() {
     assert_eq!(refused.unwrap_err().code(), "conflict");
     assert_eq!(common::snapshot(&db), before);
 
-    let local_id = customers::get(db.reader().unwrap(), &id)
-        .unwrap()
-        .local_id;
+    let local_id = customers::get(db.reader().unwrap(), &id).unwrap().local_id;
     let erased = db
         .write(None, |w| privacy::erase(w, &id, true, Confirm::Yes))
         .unwrap();

@@ -404,7 +404,10 @@ fn contacts_add_list_remove() {
         .write(None, |w| contacts::remove(w, &a.id, &phone.id))
         .unwrap();
     assert_eq!(removed.id, phone.id);
-    assert_eq!(contacts::list(db.reader().unwrap(), &a.id).unwrap().len(), 2);
+    assert_eq!(
+        contacts::list(db.reader().unwrap(), &a.id).unwrap().len(),
+        2
+    );
     // Gone: removing or promoting it again is not_found; so is another customer's contact.
     refused_unchanged(&mut db, "not_found", None, |db| {
         db.write(None, |w| contacts::remove(w, &a.id, &phone.id))
@@ -654,12 +657,8 @@ fn activity_pages_follow_the_cursor() {
         db.write(None, |w| customers::add_tag(w, &c.id, &tag(name)))
             .unwrap();
     }
-    let everything = activity::list(
-        db.reader().unwrap(),
-        &c.id,
-        &ActivityQuery::default(),
-    )
-    .unwrap();
+    let everything =
+        activity::list(db.reader().unwrap(), &c.id, &ActivityQuery::default()).unwrap();
     assert_eq!(
         (everything.items.len(), everything.next.as_deref()),
         (5, None)

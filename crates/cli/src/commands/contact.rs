@@ -27,8 +27,6 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &ContactCmd) -> Result<Box<dyn
         ContactCmd::SetPrimary { customer, contact } => {
             Box::new(db.write(actor, |w| contacts::set_primary(w, customer, contact))?)
         }
-        ContactCmd::List { customer } => {
-            Box::new(List(contacts::list(db.reader()?, customer)?))
-        }
+        ContactCmd::List { customer } => Box::new(List(contacts::list(db.reader()?, customer)?)),
     })
 }

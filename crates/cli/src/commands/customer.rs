@@ -34,9 +34,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
             };
             Box::new(db.write_warned(actor, |w| customers::add(w, input))?)
         }
-        CustomerCmd::Show { customer } => {
-            Box::new(customers::get(db.reader()?, customer)?)
-        }
+        CustomerCmd::Show { customer } => Box::new(customers::get(db.reader()?, customer)?),
         CustomerCmd::Edit {
             customer,
             name,

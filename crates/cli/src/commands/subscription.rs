@@ -84,10 +84,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                 limit: *limit,
                 after: after.clone(),
             };
-            Box::new(Paged::of(subscriptions::list(
-                db.reader()?,
-                &query,
-            )?))
+            Box::new(Paged::of(subscriptions::list(db.reader()?, &query)?))
         }
     })
 }

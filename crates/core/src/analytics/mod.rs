@@ -49,10 +49,10 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 use crate::days::DayRange;
+use crate::db::Reader;
 use crate::error::{Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
-use crate::db::Reader;
 use crate::session::ReadConn;
 use crate::stats::{self, div_round};
 use top::RangeSums;

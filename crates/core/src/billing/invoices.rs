@@ -40,7 +40,7 @@ use uuid::Uuid;
 use super::subscriptions::{self, Subscription};
 use super::{Window, allocation, date_text, stored_date};
 use crate::customers::{self, Handle};
-use crate::db::{ChangeOp, Write, new_id, Reader};
+use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;

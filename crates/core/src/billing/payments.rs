@@ -25,7 +25,7 @@ use super::allocation::{self, Event, LotKey, Replay};
 use super::invoices::{self, InvoiceStatus};
 use super::{PaymentMethod, Window, at_or_now, ensure_positive, is_local_id};
 use crate::customers::{self, Handle};
-use crate::db::{ChangeOp, Write, new_id, Reader};
+use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;

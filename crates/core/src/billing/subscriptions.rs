@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use super::{Window, date_text, ensure_billable, ensure_positive, is_local_id, stored_date};
 use crate::customers;
-use crate::db::{ChangeOp, Write, new_id, Reader};
+use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};

@@ -18,7 +18,7 @@ use super::invoices::{self, Carried, Charge};
 use super::payments::{self, Details};
 use super::{PaymentMethod, Window, at_or_now, ensure_positive};
 use crate::customers;
-use crate::db::{ChangeOp, Write, new_id, Reader};
+use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};

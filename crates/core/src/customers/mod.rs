@@ -31,7 +31,7 @@ pub(crate) use self::model::COLUMNS_C;
 pub use self::model::{Customer, Handle, Status, TagView};
 pub use self::resolve::resolve;
 pub(crate) use self::resolve::{ensure_whatsapp_free, resolve_at, whatsapp_holder};
-use crate::db::{ChangeOp, Write, Reader};
+use crate::db::{ChangeOp, Reader, Write};
 use crate::error::{Code, Error, Result};
 use crate::page::Page;
 use crate::phone::E164;
@@ -362,13 +362,8 @@ pub fn list(r: Reader<'_>, query: &ListQuery) -> Result<CustomerPage> {
         Some(cursor) => Position::After(cursor.clone()),
         None => Position::Page(query.page),
     };
-    let (slice, total) = search::page_and_count(
-        r,
-        &query.filter,
-        query.sort,
-        query.limit,
-        &position,
-    )?;
+    let (slice, total) =
+        search::page_and_count(r, &query.filter, query.sort, query.limit, &position)?;
     let total = u64::from(total);
     // A shop holds far fewer than 4 billion customers; saturate rather than wrap.
     let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);

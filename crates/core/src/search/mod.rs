@@ -30,8 +30,8 @@ mod walk;
 use serde::{Deserialize, Serialize};
 
 use crate::customers::model::Customer;
-use crate::error::{Error, Result};
 use crate::db::Reader;
+use crate::error::{Error, Result};
 use crate::tags;
 use cursor::Cursor;
 use plan::{Driver, Plan, SORT_MAX, driver_ids};

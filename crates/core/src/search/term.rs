@@ -12,8 +12,8 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::plan::Part;
-use crate::error::{Error, Result};
 use crate::db::Reader;
+use crate::error::{Error, Result};
 
 /// The longest search term, in characters.
 pub const TERM_MAX: usize = 100;

@@ -93,7 +93,9 @@ pub fn check(db: &Db) {
         .unwrap();
     for (id, balance, spent) in rows {
         assert_eq!(
-            ledger::ledger_sum(db.reader().unwrap(), id).unwrap().minor(),
+            ledger::ledger_sum(db.reader().unwrap(), id)
+                .unwrap()
+                .minor(),
             balance,
             "balance = sum of the ledger"
         );
