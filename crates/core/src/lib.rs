@@ -52,5 +52,6 @@ pub mod wire;
 pub use db::{Db, Write};
 pub use error::{Error, ErrorBody, Result};
 pub use money::Money;
+pub use names::NameError;
 pub use session::{PooledReader, ReadConn, Reader, Readers};
 pub use warning::{Warned, Warning};
