@@ -35,10 +35,11 @@
 //! refuses (`confirmation_required`) without `Confirm::Yes`, so no caller
 //! (the CLI's `--yes`, the app's dialog) can forget to ask.
 //!
-//! Owns the privacy requests and the list of tables about a customer; must
-//! not know the CLI or any output format beyond the export's JSON. API
-//! boundary: `export`/`export_to_file`, `anonymise`/`erase` (inside a write)
-//! and `anonymise_and_scrub`/`erase_and_scrub` (what people ask for).
+//! Owns the privacy requests, the list of tables about a customer and the
+//! typed export (`PrivacyExport`, one section per table); must not know the
+//! CLI or any output format beyond the export's JSON. API boundary:
+//! `export`/`export_to_file` (on a `Reader`), `anonymise`/`erase` (inside a
+//! write) and `anonymise_and_scrub`/`erase_and_scrub` (what people ask for).
 
 use std::collections::HashSet;
 use std::io::Write as _;
