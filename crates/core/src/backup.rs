@@ -359,7 +359,7 @@ pub fn auto_backup(db: &Db, dir: &Path, keep: usize, today: NaiveDate) -> Result
     if keep == 0 {
         return Err(Error::validation("keep", "must keep at least one backup"));
     }
-    let target = dir.join(format!("pelanggan-{}.db", today.format("%Y-%m-%d")));
+    let target = dir.join(format!("pelanggan-{}.db", crate::days::day_text(today)));
     let made = if std::fs::symlink_metadata(&target).is_ok() {
         None
     } else {
@@ -469,5 +469,5 @@ pub(crate) fn daily_backup_day(path: &Path) -> Option<NaiveDate> {
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_prefix("pelanggan-"))
         .and_then(|n| n.strip_suffix(".db"))
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .and_then(crate::days::parse_day)
 }

@@ -77,6 +77,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::analytics::TopBy,
         // Privacy, admins, settings.
         crate::privacy::Confirm,
+        crate::privacy::PrivacyExport,
         crate::admins::Admin,
         crate::admins::NewAdmin,
         crate::settings::Key,

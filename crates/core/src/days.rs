@@ -209,7 +209,7 @@ impl Bounds {
                 })
             }
         };
-        let text = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        let text = day_text;
         match first {
             Some(first) if first >= last => None,
             Some(first) => Some((text(first), text(last))),
@@ -228,6 +228,20 @@ pub(crate) fn parse_bound(text: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
         .ok()
         .map(|t| Utc.from_utc_datetime(&t))
+}
+
+/// `YYYY-MM-DD`: how a day is stored and named (billing dates, daily backup
+/// names, the generator's rows). One spelling, so they all compare as text.
+pub(crate) const DAY_FORMAT: &str = "%Y-%m-%d";
+
+/// A day as stored.
+pub(crate) fn day_text(d: NaiveDate) -> String {
+    d.format(DAY_FORMAT).to_string()
+}
+
+/// A day read as stored (None when it is not one).
+pub(crate) fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, DAY_FORMAT).ok()
 }
 
 #[cfg(test)]

@@ -9,9 +9,18 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::names::text_enum;
+use crate::names::{NameError, text_enum};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<NameError> for Error {
+    fn from(e: NameError) -> Error {
+        Error::Validation {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

@@ -52,5 +52,6 @@ pub mod wire;
 pub use db::{Db, Reader, Write};
 pub use error::{Error, ErrorBody, Result};
 pub use money::Money;
+pub use names::NameError;
 pub use session::{PooledReader, ReadConn, Readers};
 pub use warning::{Warned, Warning};

@@ -45,15 +45,15 @@ macro_rules! text_enum {
         }
 
         impl std::str::FromStr for $ty {
-            type Err = crate::error::Error;
-            fn from_str(s: &str) -> crate::error::Result<$ty> {
+            type Err = crate::names::NameError;
+            fn from_str(s: &str) -> Result<$ty, crate::names::NameError> {
                 let key = s.trim().to_ascii_lowercase().replace('-', "_");
                 $(
                     if key == $text $(|| key == $alias)* {
                         return Ok($ty::$variant);
                     }
                 )+
-                Err(crate::error::Error::Validation {
+                Err(crate::names::NameError {
                     field: $field,
                     message: format!(
                         "'{}' is not one of {}",
@@ -87,6 +87,31 @@ macro_rules! text_enum {
 
 pub(crate) use text_enum;
 
+/// A name that is none of an enum's: which input field it was and the
+/// sentence saying what it may be. The error module turns it into a
+/// `validation` error (names know nothing of the error type, which is itself
+/// built on names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl NameError {
+    /// The input at fault, as `Error::field` gives it.
+    pub fn field(&self) -> Option<&'static str> {
+        Some(self.field)
+    }
+}
+
+impl std::fmt::Display for NameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for NameError {}
+
 #[cfg(test)]
 mod tests {
     text_enum! {
@@ -104,7 +129,7 @@ mod tests {
         assert_eq!("dark-blue".parse::<Colour>().unwrap(), Colour::DarkBlue);
         assert_eq!(Colour::default(), Colour::Red);
         assert_eq!(Colour::ALL, &[Colour::Red, Colour::DarkBlue]);
-        let err = "green".parse::<Colour>().unwrap_err();
+        let err = crate::Error::from("green".parse::<Colour>().unwrap_err());
         assert_eq!(err.field(), Some("colour"));
         assert_eq!(
             err.to_string(),

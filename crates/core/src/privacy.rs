@@ -35,27 +35,30 @@
 //! refuses (`confirmation_required`) without `Confirm::Yes`, so no caller
 //! (the CLI's `--yes`, the app's dialog) can forget to ask.
 //!
-//! Owns the privacy requests and the list of tables about a customer; must
-//! not know the CLI or any output format beyond the export's JSON. API
-//! boundary: `export`/`export_to_file`, `anonymise`/`erase` (inside a write)
-//! and `anonymise_and_scrub`/`erase_and_scrub` (what people ask for).
+//! Owns the privacy requests, the list of tables about a customer and the
+//! typed export (`PrivacyExport`, one section per table); must not know the
+//! CLI or any output format beyond the export's JSON. API boundary:
+//! `export`/`export_to_file` (on a `Reader`), `anonymise`/`erase` (inside a
+//! write) and `anonymise_and_scrub`/`erase_and_scrub` (what people ask for).
 
 use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::Type;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
-use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
+use crate::activity::{Activity, Logged};
 use crate::customers::{self, Customer, Handle, Status};
+use crate::db::Reader;
 use crate::db::{ChangeOp, Db, Write};
 use crate::error::{Error, Result};
+use crate::ledger::{EntryKind, LedgerEntry};
 use crate::money::Money;
 use crate::names::text_enum;
 use crate::outfile::{self, Rules, Written};
-use crate::phone::Region;
 use crate::wire::{ActivityEvent, Entity};
 
 text_enum! {
@@ -110,20 +113,6 @@ pub const DERIVED: &[&str] = &["subscriber_rollup", "subscriber_recheck"];
 /// Sold vouchers keep their sale for the shop's stock; only the link to the customer goes.
 const UNLINKED: &[&str] = &["vouchers"];
 
-/// Money columns: exported as decimal strings like everywhere else.
-const MONEY_COLUMNS: &[&str] = &[
-    "balance",
-    "total_spent",
-    "amount",
-    "previous_balance",
-    "new_balance",
-    "price",
-    "charge",
-    "total",
-    "carried_amount",
-    "amount_allocated",
-];
-
 /// Keys whose values identify a person, in activity details and change-log values.
 const PERSONAL_KEYS: &[&str] = &[
     "name", "whatsapp", "email", "phone", "address", "notes", "value",
@@ -131,59 +120,447 @@ const PERSONAL_KEYS: &[&str] = &[
 const REMOVED: &str = "[removed]";
 pub const ANONYMOUS_NAME: &str = "Anonymous Customer";
 
-/// Everything stored about a customer, as one JSON document.
-pub fn export(conn: &Connection, reference: &str, region: Region) -> Result<Value> {
-    let customer = customers::resolve_at(conn, reference, region)?;
-    let mut doc = Map::new();
-    doc.insert("format".into(), json!("pelanggan-privacy-export/1"));
-    doc.insert(
-        "exported_at".into(),
-        json!(crate::db::timestamp(chrono::Utc::now())),
-    );
-    let row = rows(conn, "SELECT * FROM customers WHERE id = ?1", customer.id)?;
-    doc.insert(
-        "customer".into(),
-        row.into_iter().next().unwrap_or(Value::Null),
-    );
-    for (table, key) in OWNED {
-        if !table_exists(conn, table)? {
-            doc.insert((*key).into(), json!([]));
-            continue;
-        }
-        let sql = if *table == "customer_tags" {
-            "SELECT t.name, t.color, ct.uuid, ct.causal_length, ct.created_at
-             FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.customer_id = ?1"
-                .to_owned()
-        } else {
-            format!("SELECT * FROM {table} WHERE customer_id = ?1 ORDER BY rowid")
-        };
-        doc.insert((*key).into(), Value::Array(rows(conn, &sql, customer.id)?));
-    }
-    for table in UNLINKED {
-        if table_exists(conn, table)? {
-            let sql = format!("SELECT * FROM {table} WHERE customer_id = ?1 ORDER BY rowid");
-            doc.insert(
-                (*table).into(),
-                Value::Array(rows(conn, &sql, customer.id)?),
-            );
-        }
-    }
-    Ok(Value::Object(doc))
+/// The `format` of every export this version writes.
+pub const EXPORT_FORMAT: &str = "pelanggan-privacy-export/1";
+
+/// Everything stored about one customer (`export`): one section per table of
+/// `OWNED` (by its export name) and the vouchers sold to them. Rows are as
+/// stored, oldest first, without the local integer row ids (a row's `uuid`
+/// names it; a link to another row is that row's uuid) and without the
+/// search caches the database derives from the stored columns. Money is a
+/// decimal string, as everywhere. The ledger and the activity log use their
+/// views (`ledger::LedgerEntry`, `activity::Activity`), which hold every
+/// stored column; there the row's uuid is `id`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PrivacyExport {
+    /// `pelanggan-privacy-export/1`.
+    pub format: String,
+    /// When the export was read (UTC, RFC 3339).
+    pub exported_at: String,
+    pub customer: CustomerRecord,
+    pub contacts: Vec<ContactRecord>,
+    pub tags: Vec<TagRecord>,
+    pub ledger: Vec<LedgerEntry>,
+    pub activity: Vec<Activity>,
+    pub subscriptions: Vec<SubscriptionRecord>,
+    pub invoices: Vec<InvoiceRecord>,
+    pub payments: Vec<PaymentRecord>,
+    /// Always empty: `OWNED` names a `messages` table for the messages the
+    /// app will keep, which no migration has made yet. The key stays so the
+    /// file keeps its shape; the table's row type replaces `NoMessage`.
+    #[cfg_attr(feature = "ts", ts(type = "Array<never>"))]
+    pub messages: Vec<NoMessage>,
+    pub vouchers: Vec<VoucherRecord>,
+}
+
+/// A message row: none can exist yet (see `PrivacyExport::messages`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub enum NoMessage {}
+
+/// The `customers` row. Beside `customers::Customer` it has
+/// `status_before_delete` and `causal_length` (sync's delete counter); it
+/// leaves out the row id and the search caches (`contact_emails`,
+/// `contact_numbers`, `search_*`), which repeat the contacts and the fields
+/// here for the search index.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PrivacyCustomer"))]
+pub struct CustomerRecord {
+    pub uuid: String,
+    pub name: String,
+    pub whatsapp: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    pub balance: Money,
+    pub total_spent: Money,
+    pub subscription_count: u32,
+    pub status: String,
+    pub status_before_delete: Option<String>,
+    pub causal_length: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+}
+
+/// A `customer_contacts` row, removed ones too (`causal_length` even):
+/// beside `contacts::Contact`, `causal_length` and `updated_at`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PrivacyContact"))]
+pub struct ContactRecord {
+    pub uuid: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+    pub is_primary: bool,
+    pub notes: Option<String>,
+    pub causal_length: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A `customer_tags` row with its tag's name and colour.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PrivacyTag"))]
+pub struct TagRecord {
+    pub name: String,
+    pub color: String,
+    pub uuid: String,
+    pub causal_length: i64,
+    pub created_at: String,
+}
+
+/// A `subscriptions` row: beside `billing::Subscription`, `anchor_date` and
+/// `periods_billed` (what the billing cycle is counted from).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PrivacySubscription"))]
+pub struct SubscriptionRecord {
+    pub uuid: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub username: String,
+    pub profile: String,
+    pub price: Money,
+    pub cycle: String,
+    pub start_date: String,
+    pub anchor_date: String,
+    pub periods_billed: i64,
+    pub next_billing_date: String,
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+}
+
+/// An `invoices` row: beside `billing::Invoice`, the ledger entries it wrote
+/// (`debit_entry`, `void_entry`) and `carried_last`; links are uuids.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PrivacyInvoice"))]
+pub struct InvoiceRecord {
+    pub uuid: String,
+    pub number: String,
+    /// The subscription's uuid.
+    pub subscription_id: Option<String>,
+    /// The voucher's uuid.
+    pub voucher_id: Option<String>,
+    pub description: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub charge: Money,
+    pub total: Money,
+    pub carried_amount: Money,
+    pub carried_count: u32,
+    pub carried_last: Option<String>,
+    pub amount_allocated: Money,
+    pub due_date: String,
+    pub status: String,
+    pub issued_at: String,
+    pub issued_by: String,
+    pub debit_entry: String,
+    pub voided_at: Option<String>,
+    pub voided_by: Option<String>,
+    pub void_entry: Option<String>,
+}
+
+/// A `payments` row: beside `billing::Payment`, the ledger entries it wrote
+/// and `created_at`; links are uuids.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PrivacyPayment"))]
+pub struct PaymentRecord {
+    pub uuid: String,
+    /// The invoice's uuid.
+    pub invoice_id: Option<String>,
+    /// The voucher's uuid.
+    pub voucher_id: Option<String>,
+    pub amount: Money,
+    pub method: String,
+    pub reference: Option<String>,
+    pub received_at: String,
+    pub received_by: String,
+    pub status: String,
+    pub credit_entry: Option<String>,
+    pub carry_entry: Option<String>,
+    pub refunded_at: Option<String>,
+    pub refunded_by: Option<String>,
+    pub refund_entry: Option<String>,
+    pub created_at: String,
+}
+
+/// A `vouchers` row sold to the customer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "PrivacyVoucher"))]
+pub struct VoucherRecord {
+    pub uuid: String,
+    pub code: String,
+    pub profile: String,
+    pub price: Money,
+    pub status: String,
+    pub sold_at: Option<String>,
+    pub sold_by: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// Everything stored about a customer (see `PrivacyExport`).
+pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
+    let conn = r.conn();
+    let customer = customers::resolve(r, reference)?;
+    let id = customer.id;
+    let record = conn.query_row(
+        "SELECT uuid, name, whatsapp, email, phone, address, notes, balance, total_spent,
+                subscription_count, status, status_before_delete, causal_length,
+                created_at, updated_at, created_by
+         FROM customers WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(CustomerRecord {
+                uuid: r.get(0)?,
+                name: r.get(1)?,
+                whatsapp: r.get(2)?,
+                email: r.get(3)?,
+                phone: r.get(4)?,
+                address: r.get(5)?,
+                notes: r.get(6)?,
+                balance: r.get(7)?,
+                total_spent: r.get(8)?,
+                subscription_count: r.get(9)?,
+                status: r.get(10)?,
+                status_before_delete: r.get(11)?,
+                causal_length: r.get(12)?,
+                created_at: r.get(13)?,
+                updated_at: r.get(14)?,
+                created_by: r.get(15)?,
+            })
+        },
+    )?;
+    let contacts = all(
+        conn,
+        "SELECT uuid, type, value, is_primary, notes, causal_length, created_at, updated_at
+         FROM customer_contacts WHERE customer_id = ?1 ORDER BY id",
+        id,
+        |r| {
+            Ok(ContactRecord {
+                uuid: r.get(0)?,
+                kind: r.get(1)?,
+                value: r.get(2)?,
+                is_primary: r.get(3)?,
+                notes: r.get(4)?,
+                causal_length: r.get(5)?,
+                created_at: r.get(6)?,
+                updated_at: r.get(7)?,
+            })
+        },
+    )?;
+    let tags = all(
+        conn,
+        "SELECT t.name, t.color, ct.uuid, ct.causal_length, ct.created_at
+         FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
+         WHERE ct.customer_id = ?1 ORDER BY ct.created_at, ct.uuid",
+        id,
+        |r| {
+            Ok(TagRecord {
+                name: r.get(0)?,
+                color: r.get(1)?,
+                uuid: r.get(2)?,
+                causal_length: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        },
+    )?;
+    let ledger = all(
+        conn,
+        "SELECT uuid, type, amount, previous_balance, new_balance, description,
+                reference_type, reference_id, created_at, created_by
+         FROM customer_balance_history WHERE customer_id = ?1 ORDER BY id",
+        id,
+        |r| {
+            let kind: String = r.get(1)?;
+            Ok(LedgerEntry {
+                id: r.get(0)?,
+                customer_id: customer.uuid.clone(),
+                kind: kind.parse::<EntryKind>().map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(1, Type::Text, Box::new(e))
+                })?,
+                amount: r.get(2)?,
+                previous_balance: r.get(3)?,
+                new_balance: r.get(4)?,
+                description: r.get(5)?,
+                reference_type: r.get(6)?,
+                reference_id: r.get(7)?,
+                created_at: r.get(8)?,
+                created_by: r.get(9)?,
+            })
+        },
+    )?;
+    let activity = all(
+        conn,
+        "SELECT uuid, action, details, admin, created_at
+         FROM customer_activity_log WHERE customer_id = ?1 ORDER BY id",
+        id,
+        |r| {
+            Ok(Activity {
+                id: r.get(0)?,
+                customer_id: customer.uuid.clone(),
+                event: Logged::read(r.get(1)?, &r.get::<_, String>(2)?),
+                admin: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        },
+    )?;
+    let subscriptions = all(
+        conn,
+        "SELECT uuid, type, username, profile, price, cycle, start_date, anchor_date,
+                periods_billed, next_billing_date, status, created_at, updated_at, created_by
+         FROM subscriptions WHERE customer_id = ?1 ORDER BY id",
+        id,
+        |r| {
+            Ok(SubscriptionRecord {
+                uuid: r.get(0)?,
+                kind: r.get(1)?,
+                username: r.get(2)?,
+                profile: r.get(3)?,
+                price: r.get(4)?,
+                cycle: r.get(5)?,
+                start_date: r.get(6)?,
+                anchor_date: r.get(7)?,
+                periods_billed: r.get(8)?,
+                next_billing_date: r.get(9)?,
+                status: r.get(10)?,
+                created_at: r.get(11)?,
+                updated_at: r.get(12)?,
+                created_by: r.get(13)?,
+            })
+        },
+    )?;
+    let invoices = all(
+        conn,
+        "SELECT i.uuid, i.number, s.uuid, v.uuid, i.description, i.period_start, i.period_end,
+                i.charge, i.total, i.carried_amount, i.carried_count, i.carried_last,
+                i.amount_allocated, i.due_date, i.status, i.issued_at, i.issued_by,
+                i.debit_entry, i.voided_at, i.voided_by, i.void_entry
+         FROM invoices i
+         LEFT JOIN subscriptions s ON s.id = i.subscription_id
+         LEFT JOIN vouchers v ON v.id = i.voucher_id
+         WHERE i.customer_id = ?1 ORDER BY i.id",
+        id,
+        |r| {
+            Ok(InvoiceRecord {
+                uuid: r.get(0)?,
+                number: r.get(1)?,
+                subscription_id: r.get(2)?,
+                voucher_id: r.get(3)?,
+                description: r.get(4)?,
+                period_start: r.get(5)?,
+                period_end: r.get(6)?,
+                charge: r.get(7)?,
+                total: r.get(8)?,
+                carried_amount: r.get(9)?,
+                carried_count: r.get(10)?,
+                carried_last: r.get(11)?,
+                amount_allocated: r.get(12)?,
+                due_date: r.get(13)?,
+                status: r.get(14)?,
+                issued_at: r.get(15)?,
+                issued_by: r.get(16)?,
+                debit_entry: r.get(17)?,
+                voided_at: r.get(18)?,
+                voided_by: r.get(19)?,
+                void_entry: r.get(20)?,
+            })
+        },
+    )?;
+    let payments = all(
+        conn,
+        "SELECT p.uuid, i.uuid, v.uuid, p.amount, p.method, p.reference, p.received_at,
+                p.received_by, p.status, p.credit_entry, p.carry_entry, p.refunded_at,
+                p.refunded_by, p.refund_entry, p.created_at
+         FROM payments p
+         LEFT JOIN invoices i ON i.id = p.invoice_id
+         LEFT JOIN vouchers v ON v.id = p.voucher_id
+         WHERE p.customer_id = ?1 ORDER BY p.id",
+        id,
+        |r| {
+            Ok(PaymentRecord {
+                uuid: r.get(0)?,
+                invoice_id: r.get(1)?,
+                voucher_id: r.get(2)?,
+                amount: r.get(3)?,
+                method: r.get(4)?,
+                reference: r.get(5)?,
+                received_at: r.get(6)?,
+                received_by: r.get(7)?,
+                status: r.get(8)?,
+                credit_entry: r.get(9)?,
+                carry_entry: r.get(10)?,
+                refunded_at: r.get(11)?,
+                refunded_by: r.get(12)?,
+                refund_entry: r.get(13)?,
+                created_at: r.get(14)?,
+            })
+        },
+    )?;
+    let vouchers = all(
+        conn,
+        "SELECT uuid, code, profile, price, status, sold_at, sold_by, created_at, created_by
+         FROM vouchers WHERE customer_id = ?1 ORDER BY id",
+        id,
+        |r| {
+            Ok(VoucherRecord {
+                uuid: r.get(0)?,
+                code: r.get(1)?,
+                profile: r.get(2)?,
+                price: r.get(3)?,
+                status: r.get(4)?,
+                sold_at: r.get(5)?,
+                sold_by: r.get(6)?,
+                created_at: r.get(7)?,
+                created_by: r.get(8)?,
+            })
+        },
+    )?;
+    Ok(PrivacyExport {
+        format: EXPORT_FORMAT.to_owned(),
+        exported_at: crate::db::timestamp(chrono::Utc::now()),
+        customer: record,
+        contacts,
+        tags,
+        ledger,
+        activity,
+        subscriptions,
+        invoices,
+        payments,
+        messages: Vec::new(),
+        vouchers,
+    })
+}
+
+/// Every row of `sql` (one parameter: the customer's row id), mapped.
+fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    customer_id: i64,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([customer_id], map)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// `export` written to `file` (`-`: standard output) through `outfile`: an
 /// existing file is replaced only with `force`, the open database, a link or
 /// a device never; the file appears only when complete.
-pub fn export_to_file(
-    conn: &Connection,
-    reference: &str,
-    region: Region,
-    file: &Path,
-    force: bool,
-) -> Result<Written> {
-    let rules = Rules::new(force).with_stdout().protect_conn(conn);
+pub fn export_to_file(r: Reader<'_>, reference: &str, file: &Path, force: bool) -> Result<Written> {
+    let rules = Rules::new(force).with_stdout().protect_conn(r.conn());
     outfile::check(file, &rules)?;
-    let doc = export(conn, reference, region)?;
+    let doc = export(r, reference)?;
     let mut text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::other)?;
     text.push('\n');
     let mut out = outfile::create(file, &rules)?;
@@ -659,39 +1036,4 @@ pub(crate) fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
         )
         .optional()?
         .is_some())
-}
-
-/// Rows as JSON objects by column name; money columns as decimal strings.
-fn rows(conn: &Connection, sql: &str, customer_id: i64) -> Result<Vec<Value>> {
-    let mut stmt = conn.prepare(sql)?;
-    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-    let mut rows = stmt.query([customer_id])?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        let mut object = Map::new();
-        for (i, name) in names.iter().enumerate() {
-            let value = match row.get_ref(i)? {
-                ValueRef::Null => Value::Null,
-                ValueRef::Integer(n) if MONEY_COLUMNS.contains(&name.as_str()) => {
-                    json!(Money::from_minor(n))
-                }
-                ValueRef::Integer(n) => json!(n),
-                ValueRef::Real(f) => json!(f),
-                ValueRef::Text(t) => {
-                    let text = String::from_utf8_lossy(t).into_owned();
-                    // JSON columns (activity details) come out as JSON, not as a string.
-                    match name.as_str() {
-                        "details" | "value" => {
-                            serde_json::from_str(&text).unwrap_or(Value::String(text))
-                        }
-                        _ => Value::String(text),
-                    }
-                }
-                ValueRef::Blob(b) => json!(b),
-            };
-            object.insert(name.clone(), value);
-        }
-        out.push(Value::Object(object));
-    }
-    Ok(out)
 }

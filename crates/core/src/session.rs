@@ -30,7 +30,6 @@ use rusqlite::Connection;
 use crate::days::ShopZone;
 use crate::db::{Db, Reader, View, Write, WriteContext, on_read_only_media, warned};
 use crate::error::{Error, Result};
-use crate::phone::Region;
 use crate::settings::{self, Key, Setting};
 use crate::warning::Warned;
 
@@ -125,12 +124,6 @@ impl Db {
         f: impl FnOnce(&mut Write<'_>) -> Result<T>,
     ) -> Result<T> {
         self.write_inner(|tx| context_of(tx, "system".to_owned()), false, None, f)
-    }
-
-    /// The region assumed for phone numbers typed without a country code.
-    /// To be removed (issue 11) with privacy's last caller: `Db::reader()?.region()`.
-    pub fn region(&self) -> Result<Region> {
-        settings::region(self.conn())
     }
 }
 
@@ -361,6 +354,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::phone::Region;
 
     fn shop() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();

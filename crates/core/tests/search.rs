@@ -7,6 +7,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use pelanggan_core::Error;
 use pelanggan_core::balance;
 use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customers::{self, CustomerPatch, ListQuery, NewCustomer, Status};
@@ -752,9 +753,13 @@ fn bad_filter_values_are_validation_errors_naming_the_field() {
         "validation",
         Some("tag"),
     );
-    assert_refused("richest".parse::<Sort>(), "validation", Some("sort"));
     assert_refused(
-        "owing".parse::<BalanceKind>(),
+        "richest".parse::<Sort>().map_err(Error::from),
+        "validation",
+        Some("sort"),
+    );
+    assert_refused(
+        "owing".parse::<BalanceKind>().map_err(Error::from),
         "validation",
         Some("balance"),
     );

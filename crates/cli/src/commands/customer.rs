@@ -78,7 +78,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
 }
 
 fn status(fields: &CustomerFields) -> Result<Option<Status>> {
-    fields.status.as_deref().map(str::parse).transpose()
+    Ok(fields.status.as_deref().map(str::parse).transpose()?)
 }
 
 /// The list's filters as a core filter: shared by `customer list` and

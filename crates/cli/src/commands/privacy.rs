@@ -11,9 +11,8 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PrivacyCmd) -> Result<Box<dyn
             force,
         } => {
             let out = Box::new(privacy::export_to_file(
-                db.conn(),
+                db.reader()?,
                 customer,
-                db.region()?,
                 file,
                 *force,
             )?);

@@ -102,7 +102,7 @@ impl From<Range> for Period {
 impl std::str::FromStr for Period {
     type Err = Error;
     fn from_str(s: &str) -> Result<Period> {
-        s.parse::<Range>().map(Period::from)
+        Ok(s.parse::<Range>()?.into())
     }
 }
 

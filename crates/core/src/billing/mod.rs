@@ -176,13 +176,11 @@ fn check_window(
 }
 
 /// 'YYYY-MM-DD', the stored form of a date.
-pub(crate) fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
+pub(crate) use crate::days::day_text as date_text;
 
 /// Reads a stored date; a malformed one is a storage problem, reported as such.
 pub(crate) fn stored_date(text: &str) -> rusqlite::Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| {
+    NaiveDate::parse_from_str(text, crate::days::DAY_FORMAT).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
     })
 }

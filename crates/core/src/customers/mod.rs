@@ -30,7 +30,7 @@ pub(crate) use self::model::{COLUMNS, from_row};
 pub(crate) use self::model::COLUMNS_C;
 pub use self::model::{Customer, Handle, Status, TagView};
 pub use self::resolve::resolve;
-pub(crate) use self::resolve::{ensure_whatsapp_free, resolve_at, whatsapp_holder};
+pub(crate) use self::resolve::{ensure_whatsapp_free, whatsapp_holder};
 use crate::db::{ChangeOp, Reader, Write};
 use crate::error::{Code, Error, Result};
 use crate::page::Page;

@@ -11,18 +11,13 @@ use uuid::Uuid;
 use super::model::{HANDLE_COLUMNS, Handle, handle_from_row};
 use crate::db::Reader;
 use crate::error::{Error, Result};
-use crate::phone::{self, E164, Region};
+use crate::phone::{self, E164};
 
 /// Finds a customer by what an admin types: its UUID, its local number (up to
 /// 8 digits, no leading 0 or +), or its WhatsApp number in any format. A number
 /// finds the live customer holding it, else the latest deleted one.
 pub fn resolve(r: Reader<'_>, reference: &str) -> Result<Handle> {
-    resolve_at(r.conn(), reference, r.region())
-}
-
-/// `resolve` on a bare connection with the region given: for a read that
-/// holds no `Reader` (privacy's, until it takes one).
-pub(crate) fn resolve_at(conn: &Connection, reference: &str, region: Region) -> Result<Handle> {
+    let (conn, region) = (r.conn(), r.region());
     let text = reference.trim();
     // Messages and tables name customers as `#12`; typed back, it is the local number.
     let local = text.strip_prefix('#').unwrap_or(text);

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::rng::{Ids, Rng, uuid_at};
 use super::vocab::{DOMAINS, FIRST, LAST, PROFILES, typed_number};
 use super::{GenOptions, GenSummary};
+use crate::days::day_text as date_text;
 use crate::db::{Write, timestamp};
 use crate::error::{Error, Result};
 use crate::phone;
@@ -441,10 +442,6 @@ pub(super) fn fill(
         }
     }
     Ok(())
-}
-
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// Whole months from `a` to `b` (0 when `b` is before `a`).

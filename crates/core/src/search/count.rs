@@ -8,8 +8,8 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
-use super::filter::Predicate;
-use super::plan::{CAP, Driver, DriverSet, Plan, driver_ids, join, join_parts};
+use super::plan::{CAP, Driver, DriverSet, Plan, driver_ids};
+use super::predicate::{Predicate, join, join_parts};
 use super::term::Scope;
 use crate::customers::model::Status;
 use crate::error::Result;

@@ -4,7 +4,7 @@
 
 use rusqlite::types::Value;
 
-use super::plan::Part;
+use super::predicate::Part;
 use super::sort::Sort;
 use crate::customers::model::Customer;
 use crate::error::{Error, Result};

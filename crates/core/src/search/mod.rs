@@ -23,6 +23,7 @@ mod cursor;
 mod filter;
 mod index;
 mod plan;
+mod predicate;
 mod sort;
 mod term;
 mod walk;

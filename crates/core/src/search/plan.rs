@@ -10,35 +10,11 @@ use std::sync::OnceLock;
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
-use super::filter::{BalanceKind, Predicate, marks};
+use super::predicate::{BalanceKind, Part, Predicate, join, marks};
 use super::term::{Scope, Term};
 use crate::customers::model::Status;
 use crate::error::Result;
 use crate::stats::Counters;
-
-/// A piece of SQL with its bound values, in order: what a predicate or a
-/// set renders to, never read back.
-pub(super) type Part = (String, Vec<Value>);
-
-/// `a AND b AND ...` with the values in order ("1" for none).
-pub(super) fn join_parts(parts: &[Part]) -> Part {
-    if parts.is_empty() {
-        return ("1".into(), Vec::new());
-    }
-    let sql = parts
-        .iter()
-        .map(|(s, _)| format!("({s})"))
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let values = parts.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
-    (sql, values)
-}
-
-/// The predicates rendered and joined with AND.
-pub(super) fn join<'a>(preds: impl IntoIterator<Item = &'a Predicate>) -> Part {
-    let parts: Vec<Part> = preds.into_iter().map(Predicate::sql).collect();
-    join_parts(&parts)
-}
 
 /// Counts from a set's own index stop here: beyond it, the set is large.
 pub(super) const CAP: i64 = 100_000;

@@ -11,7 +11,7 @@
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use super::plan::Part;
+use super::predicate::Part;
 use crate::db::Reader;
 use crate::error::{Error, Result};
 

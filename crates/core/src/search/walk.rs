@@ -11,10 +11,9 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
 use super::cursor::Cursor;
-use super::filter::Predicate;
-use super::plan::{
-    Driver, DriverSet, Part, Plan, SORT_MAX, TERM_BITMAP, id_list, join, join_parts,
-};
+use super::plan::{Driver, DriverSet, Plan, SORT_MAX, TERM_BITMAP, id_list};
+use super::predicate::Predicate;
+use super::predicate::{Part, join, join_parts};
 use super::sort::Sort;
 use crate::customers::model::{self as customers, Customer};
 use crate::error::Result;
