@@ -96,7 +96,7 @@ pub struct ActivityQuery {
 pub fn list(r: Reader<'_>, reference: &str, query: &ActivityQuery) -> Result<Page<Activity>> {
     let customer = customers::resolve(r, reference)?;
     let conn = r.conn();
-    let to_read = page::rows_to_read(query.limit)?;
+    let to_read = page::rows_to_read(query.limit);
     let after = page::after_id(query.after.as_deref())?;
     let mut stmt = conn.prepare(
         "SELECT a.uuid, c.uuid, a.action, a.details, a.admin, a.created_at, a.id

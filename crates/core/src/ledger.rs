@@ -236,7 +236,7 @@ pub fn history_of(
     query: &HistoryQuery,
 ) -> Result<Page<LedgerEntry>> {
     let conn = r.conn();
-    let to_read = page::rows_to_read(query.limit)?;
+    let to_read = page::rows_to_read(query.limit);
     let after = page::after_id(query.after.as_deref())?;
     // The days' instants, as text bounds for the RFC 3339 timestamps.
     let Bounds {

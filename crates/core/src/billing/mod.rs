@@ -35,9 +35,7 @@ pub use allocation::{Problem, audit};
 
 /// The rows of a list page, as the four billing lists read them (newest
 /// first by row id, but subscriptions oldest first): the row id the page
-/// starts after and how many rows to read (`limit + 1`, see `page`). Unlike
-/// `page::rows_to_read`, any limit is taken, as these lists always took it:
-/// 0 is an empty page, and a large one is every row up to it.
+/// starts after and how many rows to read (`page::rows_to_read`).
 pub(crate) struct Window {
     pub(crate) after: i64,
     pub(crate) rows: i64,
@@ -47,7 +45,7 @@ impl Window {
     /// A window of a list ordered newest first.
     pub(crate) fn newest_first(limit: Option<u32>, after: Option<&str>) -> Result<Window> {
         Ok(Window {
-            rows: rows_to_read(limit),
+            rows: page::rows_to_read(limit),
             after: page::after_id(after)?,
         })
     }
@@ -55,16 +53,10 @@ impl Window {
     /// A window of a list ordered oldest first: it starts after row 0.
     pub(crate) fn oldest_first(limit: Option<u32>, after: Option<&str>) -> Result<Window> {
         Ok(Window {
-            rows: rows_to_read(limit),
+            rows: page::rows_to_read(limit),
             after: after.map_or(Ok(0), |a| page::after_id(Some(a)))?,
         })
     }
-}
-
-/// `limit + 1` (the extra row says there is a next page), or -1 (SQLite's
-/// "no limit") for every row.
-fn rows_to_read(limit: Option<u32>) -> i64 {
-    limit.map_or(-1, |n| i64::from(n) + 1)
 }
 
 pub use crate::wire::PaymentMethod;
