@@ -17,6 +17,7 @@
 //! in debug builds (`guard`).
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -31,7 +32,7 @@ use crate::hlc::Hlc;
 use crate::phone::Region;
 use crate::warning::{Warned, Warning};
 pub use crate::wire::ChangeOp;
-use crate::wire::{ActivityEvent, Entity};
+use crate::wire::{ActivityEvent, Before, Entity, FieldValue};
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");
@@ -509,6 +510,30 @@ impl Write<'_> {
             field,
             value: value.map(Value::to_string),
         }])
+    }
+
+    /// Records the fields of one row that changed (field, before, after;
+    /// unchanged ones are skipped), one change-log row each, and gives them
+    /// back as the activity log shows them.
+    pub(crate) fn record_updates(
+        &mut self,
+        entity: Entity,
+        entity_id: &str,
+        fields: impl IntoIterator<Item = (&'static str, Value, Value)>,
+    ) -> Result<BTreeMap<String, Before<FieldValue<'static>>>> {
+        let mut changed = BTreeMap::new();
+        for (field, old, new) in fields {
+            if old == new {
+                continue;
+            }
+            self.record_change(entity, entity_id, ChangeOp::Update, Some(field), Some(&new))?;
+            let change = Before {
+                before: FieldValue::of(&old),
+                after: FieldValue::of(&new),
+            };
+            changed.insert(field.to_owned(), change);
+        }
+        Ok(changed)
     }
 
     /// Records an inserted row, whole (its record in `wire`), for sync.

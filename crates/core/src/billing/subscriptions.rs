@@ -16,7 +16,6 @@ use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -29,9 +28,7 @@ use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::page::{self, Page};
 use crate::validate;
-use crate::wire::{
-    ActivityEvent, Before, Entity, FieldValue, SubscriptionChanges, SubscriptionRecord,
-};
+use crate::wire::{ActivityEvent, Entity, SubscriptionChanges, SubscriptionRecord};
 
 pub const USERNAME_MAX: usize = 64;
 pub const PROFILE_MAX: usize = 100;
@@ -464,21 +461,7 @@ fn log_changes(
     event: Event,
     changes: Vec<(&'static str, Value, Value)>,
 ) -> Result<()> {
-    let mut details = BTreeMap::new();
-    for (field, old, new) in changes {
-        w.record_change(
-            Entity::Subscription,
-            &sub.id,
-            ChangeOp::Update,
-            Some(field),
-            Some(&new),
-        )?;
-        let change = Before {
-            before: FieldValue::of(&old),
-            after: FieldValue::of(&new),
-        };
-        details.insert(field.to_owned(), change);
-    }
+    let details = w.record_updates(Entity::Subscription, &sub.id, changes)?;
     w.tx().execute(
         "UPDATE subscriptions SET updated_at = ?2 WHERE id = ?1",
         params![sub.local_id, w.now()],

@@ -14,8 +14,6 @@ mod create;
 pub mod model;
 mod resolve;
 
-use std::collections::BTreeMap;
-
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::json;
@@ -38,7 +36,7 @@ use crate::phone::E164;
 use crate::search::{self, Filter, Position, Sort};
 use crate::tags::{self, TagInput};
 use crate::validate;
-use crate::wire::{ActivityEvent, Before, Entity, FieldValue};
+use crate::wire::{ActivityEvent, Before, Entity};
 
 /// An edit: None (absent in JSON) leaves a field alone; `Some("")` clears an
 /// optional field, and so does `null` in its JSON form.
@@ -168,23 +166,12 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
             w.now(),
         ],
     )?;
-    let mut changes = BTreeMap::new();
-    for ((field, old), (_, new)) in before.entries().into_iter().zip(after.entries()) {
-        if old != new {
-            w.record_change(
-                Entity::Customer,
-                handle.uuid(),
-                ChangeOp::Update,
-                Some(field),
-                Some(&new),
-            )?;
-            let change = Before {
-                before: FieldValue::of(&old),
-                after: FieldValue::of(&new),
-            };
-            changes.insert(field.to_owned(), change);
-        }
-    }
+    let fields = before.entries().into_iter().zip(after.entries());
+    let changes = w.record_updates(
+        Entity::Customer,
+        handle.uuid(),
+        fields.map(|((field, old), (_, new))| (field, old, new)),
+    )?;
     w.record_activity(handle.id(), &ActivityEvent::Updated { changes })?;
     get_by_id(w.tx(), handle.id())
 }
