@@ -179,8 +179,8 @@ impl Db {
         &self.path
     }
 
-    /// The connection, for reads. Writes go through `Db::write`.
-    /// To be removed (issue 11): reads take `Db::reader`; kept while callers remain.
+    /// The connection, for raw reads (tests read rows through it). Reads of
+    /// the API take `Db::reader`; writes go through `Db::write`.
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
