@@ -11,7 +11,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::db::{Write, new_id};
+use crate::db::{Reader, Write, new_id};
 use crate::error::{Error, Result};
 use crate::settings::{self, Key};
 use crate::validate;
@@ -75,18 +75,19 @@ pub fn add(w: &mut Write<'_>, admin: NewAdmin) -> Result<Admin> {
     if make_default {
         return set_default(w, &username);
     }
-    get(w.tx(), &username)
+    get(w.reader(), &username)
 }
 
 /// Makes the existing admin `username` the default admin (the
 /// `default_admin` setting): `not_found` for someone who is not an admin.
 pub fn set_default(w: &mut Write<'_>, username: &str) -> Result<Admin> {
-    let admin = get(w.tx(), username)?;
+    let admin = get(w.reader(), username)?;
     settings::put(w, Key::DefaultAdmin, admin.username.clone())?;
-    get(w.tx(), &admin.username)
+    get(w.reader(), &admin.username)
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Admin>> {
+pub fn list(r: Reader<'_>) -> Result<Vec<Admin>> {
+    let conn = r.conn();
     let default = settings::get(conn, Key::DefaultAdmin)?;
     let mut stmt =
         conn.prepare("SELECT uuid, username, name, created_at FROM admin_users ORDER BY username")?;
@@ -107,7 +108,8 @@ pub fn list(conn: &Connection) -> Result<Vec<Admin>> {
     .collect()
 }
 
-pub fn get(conn: &Connection, username: &str) -> Result<Admin> {
+pub fn get(r: Reader<'_>, username: &str) -> Result<Admin> {
+    let conn = r.conn();
     find(conn, username)?.ok_or_else(|| Error::not_found("admin", username))
 }
 
@@ -137,7 +139,9 @@ pub(crate) fn resolve_actor(conn: &Connection, actor: Option<&str>) -> Result<St
         Some(a) => a.to_owned(),
         None => settings::get(conn, Key::DefaultAdmin)?,
     };
-    Ok(get(conn, &name)?.username)
+    Ok(find(conn, &name)?
+        .ok_or_else(|| Error::not_found("admin", &name))?
+        .username)
 }
 
 /// Whether the admin the default setting names is missing (a new

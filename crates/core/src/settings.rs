@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::days::ShopZone;
-use crate::db::{ChangeOp, Write};
+use crate::db::{ChangeOp, Reader, Write};
 use crate::error::{Error, Result};
 use crate::names::text_enum;
 use crate::phone::Region;
@@ -75,7 +75,8 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
     }
 }
 
-pub fn list(conn: &Connection) -> Result<Vec<Setting>> {
+pub fn list(r: Reader<'_>) -> Result<Vec<Setting>> {
+    let conn = r.conn();
     Key::ALL
         .iter()
         .map(|k| {

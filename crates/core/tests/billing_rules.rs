@@ -183,7 +183,9 @@ fn unknown_references_are_not_found() {
         vouchers::sell(w, "NOPE", SellVoucher::default())
     });
     assert_eq!(
-        invoices::get(db.conn(), "INV-1").unwrap_err().code(),
+        invoices::get(db.reader().unwrap(), "INV-1")
+            .unwrap_err()
+            .code(),
         "not_found"
     );
 }
@@ -478,7 +480,7 @@ fn issue_due_bills_every_period_up_to_the_date_once() {
         issue(&mut db, "2026-03-01").is_empty(),
         "twice issues nothing new"
     );
-    let s = subscriptions::get(db.conn(), "budi").unwrap();
+    let s = subscriptions::get(db.reader().unwrap(), "budi").unwrap();
     assert_eq!(
         s.next_billing_date,
         date("2026-03-31"),
@@ -621,7 +623,7 @@ fn subscription_rules() {
     );
     issue(&mut db, "2026-01-29");
     assert_eq!(
-        subscriptions::get(db.conn(), "budi")
+        subscriptions::get(db.reader().unwrap(), "budi")
             .unwrap()
             .next_billing_date,
         date("2026-02-05")
@@ -668,7 +670,7 @@ fn subscription_rules() {
         .unwrap();
     check(&db);
     assert_eq!(
-        subscriptions::get(db.conn(), "budi").unwrap().id,
+        subscriptions::get(db.reader().unwrap(), "budi").unwrap().id,
         again.id,
         "the live one wins"
     );
@@ -762,7 +764,7 @@ fn vouchers_with_and_without_a_customer() {
         (InvoiceStatus::Paid, Some("ABC123"))
     );
     assert_eq!(balance(&db, &budi), money("-150000"));
-    let p = payments::get(db.conn(), sold.payment_id.as_deref().unwrap()).unwrap();
+    let p = payments::get(db.reader().unwrap(), sold.payment_id.as_deref().unwrap()).unwrap();
     assert_eq!(
         (p.method, p.amount),
         (PaymentMethod::EWallet, money("5000"))
@@ -826,7 +828,7 @@ fn a_voucher_sold_to_a_customer_with_credit_is_paid_by_its_own_payment() {
         })
         .unwrap();
     check(&db);
-    let p = payments::get(db.conn(), sold.payment_id.as_deref().unwrap()).unwrap();
+    let p = payments::get(db.reader().unwrap(), sold.payment_id.as_deref().unwrap()).unwrap();
     assert_eq!(p.allocations.len(), 1);
     assert_eq!(
         p.allocations[0].invoice_number,

@@ -200,7 +200,7 @@ fn the_worked_example() {
     check(&db);
 
     // The INV3 payment now pays INV3 and 30.000 of INV4; nothing of it is credit.
-    let p3 = payments::get(db.conn(), &p3.id).unwrap();
+    let p3 = payments::get(db.reader().unwrap(), &p3.id).unwrap();
     let paid: Vec<_> = p3
         .allocations
         .iter()

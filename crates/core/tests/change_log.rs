@@ -640,7 +640,7 @@ fn a_refused_write_records_nothing_and_the_clock_survives_reopening() {
 fn settings_and_admins_are_validated_and_logged() {
     let (_dir, mut db) = open();
     assert_eq!(
-        admins::list(db.conn())
+        admins::list(db.reader().unwrap())
             .unwrap()
             .iter()
             .map(|a| (a.username.as_str(), a.is_default))

@@ -62,7 +62,7 @@ fn a_fresh_file_is_created_migrated_and_set_up() {
         .unwrap();
     assert_eq!(fk, 1);
     assert_eq!(db.reader().unwrap().region().code(), "ID");
-    let admins = pelanggan_core::admins::list(db.conn()).unwrap();
+    let admins = pelanggan_core::admins::list(db.reader().unwrap()).unwrap();
     assert_eq!(admins.len(), 1);
     assert_eq!(admins[0].username, "admin");
     assert!(admins[0].is_default);

@@ -351,5 +351,5 @@ fn a_customer_with_live_subscriptions_is_neither_deleted_nor_anonymised() {
     let sari = common::add(&mut db, "Sari", common::WA2).id;
     subscribe(&mut db, &sari, "sari-pppoe");
     privacy::erase_and_scrub(&mut db, None, &sari, false, Confirm::Yes).unwrap();
-    assert!(subscriptions::get(db.conn(), "sari-pppoe").is_err());
+    assert!(subscriptions::get(db.reader().unwrap(), "sari-pppoe").is_err());
 }

@@ -312,7 +312,7 @@ fn the_time_zone_setting_takes_iana_names() {
         .contains(&default.as_str())
     );
     assert!(
-        settings::list(db.conn())
+        settings::list(db.reader().unwrap())
             .unwrap()
             .iter()
             .any(|s| s.key == "time_zone")

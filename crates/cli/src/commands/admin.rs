@@ -18,6 +18,6 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &AdminCmd) -> Result<Box<dyn R
             };
             Box::new(db.write(actor, |w| admins::add(w, admin))?)
         }
-        AdminCmd::List => Box::new(List(admins::list(db.reader()?.conn())?)),
+        AdminCmd::List => Box::new(List(admins::list(db.reader()?)?)),
     })
 }

@@ -46,7 +46,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn
             };
             Box::new(Paged::of(invoices::list(db.reader()?, &query)?))
         }
-        InvoiceCmd::Show { number } => Box::new(invoices::get(db.conn(), number)?),
+        InvoiceCmd::Show { number } => Box::new(invoices::get(db.reader()?, number)?),
         InvoiceCmd::Void { number } => Box::new(db.write(actor, |w| invoices::void(w, number))?),
     })
 }

@@ -264,7 +264,7 @@ pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) ->
     let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
     let inserted = insert(w, customer, &prefix, charge, false)?;
     allocation::refresh(w, customer.id)?;
-    get(w.tx(), &inserted.uuid)
+    get(w.reader(), &inserted.uuid)
 }
 
 /// What `insert` stored.
@@ -371,7 +371,7 @@ fn insert(
 /// (refund them first). Credit from manual adjustments that it was using
 /// goes back to the customer's other open invoices or balance.
 pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
-    let invoice = get(w.tx(), reference)?;
+    let invoice = get(w.reader(), reference)?;
     if invoice.status == InvoiceStatus::Void {
         return Err(Error::refused(
             Code::AlreadyVoid,
@@ -429,12 +429,13 @@ pub fn void(w: &mut Write<'_>, reference: &str) -> Result<Invoice> {
         },
     )?;
     allocation::refresh(w, customer.id)?;
-    get(w.tx(), &invoice.id)
+    get(w.reader(), &invoice.id)
 }
 
 /// One invoice by its number (any case) or its UUID, with the numbers of
 /// the earlier invoices it carries.
-pub fn get(conn: &Connection, reference: &str) -> Result<Invoice> {
+pub fn get(r: Reader<'_>, reference: &str) -> Result<Invoice> {
+    let conn = r.conn();
     let text = reference.trim();
     let found = if let Ok(uuid) = Uuid::parse_str(text) {
         find(conn, "i.uuid = ?1", &uuid.to_string())?
@@ -457,7 +458,7 @@ pub fn list(r: Reader<'_>, query: &InvoiceQuery) -> Result<Page<Invoice>> {
     let subscription = query
         .subscription
         .as_deref()
-        .map(|s| subscriptions::resolve(conn, s))
+        .map(|s| subscriptions::resolve(r, s))
         .transpose()?;
     let mut stmt = conn.prepare(&format!(
         "{SELECT} WHERE (?1 IS NULL OR i.customer_id = ?1) AND (?2 IS NULL OR i.subscription_id = ?2)

@@ -111,7 +111,7 @@ pub fn record(
     let named = match input.invoice.as_deref() {
         None => None,
         Some(reference) => {
-            let invoice = invoices::get(w.tx(), reference)?;
+            let invoice = invoices::get(w.reader(), reference)?;
             if invoice.customer_id != customer.uuid {
                 return Err(Error::Conflict(format!(
                     "invoice {} belongs to {}, not to {}",
@@ -289,13 +289,13 @@ pub(crate) fn record_for(
         },
     )?;
     allocation::refresh(w, customer.id)?;
-    get(w.tx(), &uuid)
+    get(w.reader(), &uuid)
 }
 
 /// Refunds a successful payment in full: posts a debit reversing it, marks it
 /// refunded, and re-opens what it had paid. A refunded payment stays refunded.
 pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
-    let payment = get(w.tx(), reference)?;
+    let payment = get(w.reader(), reference)?;
     if payment.status == PaymentStatus::Refunded {
         return Err(Error::refused(
             Code::AlreadyRefunded,
@@ -358,11 +358,12 @@ pub fn refund(w: &mut Write<'_>, reference: &str) -> Result<Payment> {
         },
     )?;
     allocation::refresh(w, customer.id)?;
-    get(w.tx(), &payment.id)
+    get(w.reader(), &payment.id)
 }
 
 /// One payment by its UUID or its local number.
-pub fn get(conn: &Connection, reference: &str) -> Result<Payment> {
+pub fn get(r: Reader<'_>, reference: &str) -> Result<Payment> {
+    let conn = r.conn();
     let text = reference.trim();
     let found = if let Ok(uuid) = Uuid::parse_str(text) {
         find(conn, "p.uuid = ?1", &uuid.to_string())?

@@ -181,7 +181,7 @@ pub fn add(w: &mut Write<'_>, customer_ref: &str, input: NewSubscription) -> Res
 
 /// Changes the fields the patch names; logs each change with its before and after.
 pub fn edit(w: &mut Write<'_>, reference: &str, patch: SubscriptionPatch) -> Result<Subscription> {
-    let before = resolve(w.tx(), reference)?;
+    let before = resolve(w.reader(), reference)?;
     if before.status == SubscriptionStatus::Cancelled {
         return Err(Error::Conflict(format!(
             "subscription {} is cancelled and can no longer change",
@@ -255,7 +255,7 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: SubscriptionPatch) -> Res
 
 /// Stops billing (and, for the shop, the service) until `resume`.
 pub fn suspend(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
-    let sub = resolve(w.tx(), reference)?;
+    let sub = resolve(w.reader(), reference)?;
     if sub.status != SubscriptionStatus::Active {
         return Err(Error::Conflict(format!(
             "subscription {} is {}, not active",
@@ -273,7 +273,7 @@ pub fn suspend(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
 /// Bills again from the first period that starts on or after `on`: the
 /// periods that started while it was suspended are skipped, not billed.
 pub fn resume(w: &mut Write<'_>, reference: &str, on: NaiveDate) -> Result<Subscription> {
-    let sub = resolve(w.tx(), reference)?;
+    let sub = resolve(w.reader(), reference)?;
     if sub.status != SubscriptionStatus::Suspended {
         return Err(Error::Conflict(format!(
             "subscription {} is {}, not suspended",
@@ -317,7 +317,7 @@ pub fn resume(w: &mut Write<'_>, reference: &str, on: NaiveDate) -> Result<Subsc
 /// Ends the subscription for good: it is no longer billed, frees its
 /// username and leaves the customer's subscription count.
 pub fn cancel(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
-    let sub = resolve(w.tx(), reference)?;
+    let sub = resolve(w.reader(), reference)?;
     if sub.status == SubscriptionStatus::Cancelled {
         return Err(Error::Conflict(format!(
             "subscription {} is already cancelled",
@@ -338,8 +338,8 @@ pub fn cancel(w: &mut Write<'_>, reference: &str) -> Result<Subscription> {
 }
 
 /// One subscription by reference (see `resolve`).
-pub fn get(conn: &Connection, reference: &str) -> Result<Subscription> {
-    resolve(conn, reference)
+pub fn get(r: Reader<'_>, reference: &str) -> Result<Subscription> {
+    resolve(r, reference)
 }
 
 /// Subscriptions, oldest first, one page (`query.limit`, after `query.after`).
@@ -375,7 +375,8 @@ pub fn list(r: Reader<'_>, query: &SubscriptionQuery) -> Result<Page<Subscriptio
 
 /// Finds a subscription by its UUID, its local number, or its service
 /// username (the live subscription holding it, else the latest cancelled one).
-pub fn resolve(conn: &Connection, reference: &str) -> Result<Subscription> {
+pub fn resolve(r: Reader<'_>, reference: &str) -> Result<Subscription> {
+    let conn = r.conn();
     let text = reference.trim();
     let found = if let Ok(uuid) = Uuid::parse_str(text) {
         find(conn, "s.uuid = ?1", &uuid.to_string())?

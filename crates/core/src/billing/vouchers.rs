@@ -114,13 +114,13 @@ pub fn add(w: &mut Write<'_>, input: NewVoucher) -> Result<Voucher> {
         created_by: actor.as_str().into(),
     };
     w.record_insert(Entity::Voucher, &uuid, &record)?;
-    get(w.tx(), &code)
+    get(w.reader(), &code)
 }
 
 /// Sells an available voucher, to a customer (an invoice and its payment) or
 /// over the counter (the sale only).
 pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher> {
-    let voucher = get(w.tx(), code)?;
+    let voucher = get(w.reader(), code)?;
     if voucher.status == VoucherStatus::Sold {
         return Err(Error::refused(
             Code::VoucherSold,
@@ -199,11 +199,12 @@ pub fn sell(w: &mut Write<'_>, code: &str, input: SellVoucher) -> Result<Voucher
             },
         )?;
     }
-    get(w.tx(), &voucher.code)
+    get(w.reader(), &voucher.code)
 }
 
 /// One voucher by its code (any case).
-pub fn get(conn: &Connection, code: &str) -> Result<Voucher> {
+pub fn get(r: Reader<'_>, code: &str) -> Result<Voucher> {
+    let conn = r.conn();
     let code = code.trim();
     find(conn, "v.code = ?1", code)?.ok_or_else(|| Error::not_found("voucher", code))
 }
