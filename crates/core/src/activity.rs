@@ -36,7 +36,9 @@ impl Activity {
     /// The entry's details as JSON, as they are stored.
     pub fn details(&self) -> Value {
         match &self.event {
-            Logged::Event(event) => serde_json::from_str(&event.details_json()).unwrap_or_default(),
+            Logged::Event(event) => serde_json::to_value(event)
+                .map(|whole| whole["details"].clone())
+                .unwrap_or_default(),
             Logged::Other { details, .. } => details.clone(),
         }
     }

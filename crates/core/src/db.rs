@@ -573,7 +573,8 @@ impl Write<'_> {
         customer_id: i64,
         event: &ActivityEvent<'_>,
     ) -> Result<()> {
-        self.record_activities(&[(customer_id, event.action(), event.details_json())])
+        let details = event.details_json().map_err(std::io::Error::other)?;
+        self.record_activities(&[(customer_id, event.action(), details)])
     }
 
     /// `record_activity` for many entries (customer id, action, details as JSON text).

@@ -138,20 +138,20 @@ pub struct PrivacyExport {
     pub format: String,
     /// When the export was read (UTC, RFC 3339).
     pub exported_at: String,
-    pub customer: CustomerRecord,
-    pub contacts: Vec<ContactRecord>,
-    pub tags: Vec<TagRecord>,
+    pub customer: PrivacyCustomer,
+    pub contacts: Vec<PrivacyContact>,
+    pub tags: Vec<PrivacyTag>,
     pub ledger: Vec<LedgerEntry>,
     pub activity: Vec<Activity>,
-    pub subscriptions: Vec<SubscriptionRecord>,
-    pub invoices: Vec<InvoiceRecord>,
-    pub payments: Vec<PaymentRecord>,
+    pub subscriptions: Vec<PrivacySubscription>,
+    pub invoices: Vec<PrivacyInvoice>,
+    pub payments: Vec<PrivacyPayment>,
     /// Always empty: `OWNED` names a `messages` table for the messages the
     /// app will keep, which no migration has made yet. The key stays so the
     /// file keeps its shape; the table's row type replaces `NoMessage`.
     #[cfg_attr(feature = "ts", ts(type = "Array<never>"))]
     pub messages: Vec<NoMessage>,
-    pub vouchers: Vec<VoucherRecord>,
+    pub vouchers: Vec<PrivacyVoucher>,
 }
 
 /// A message row: none can exist yet (see `PrivacyExport::messages`).
@@ -165,8 +165,7 @@ pub enum NoMessage {}
 /// here for the search index.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "PrivacyCustomer"))]
-pub struct CustomerRecord {
+pub struct PrivacyCustomer {
     pub uuid: String,
     pub name: String,
     pub whatsapp: String,
@@ -189,8 +188,7 @@ pub struct CustomerRecord {
 /// beside `contacts::Contact`, `causal_length` and `updated_at`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "PrivacyContact"))]
-pub struct ContactRecord {
+pub struct PrivacyContact {
     pub uuid: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -205,8 +203,7 @@ pub struct ContactRecord {
 /// A `customer_tags` row with its tag's name and colour.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "PrivacyTag"))]
-pub struct TagRecord {
+pub struct PrivacyTag {
     pub name: String,
     pub color: String,
     pub uuid: String,
@@ -218,8 +215,7 @@ pub struct TagRecord {
 /// `periods_billed` (what the billing cycle is counted from).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "PrivacySubscription"))]
-pub struct SubscriptionRecord {
+pub struct PrivacySubscription {
     pub uuid: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -241,8 +237,7 @@ pub struct SubscriptionRecord {
 /// (`debit_entry`, `void_entry`) and `carried_last`; links are uuids.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "PrivacyInvoice"))]
-pub struct InvoiceRecord {
+pub struct PrivacyInvoice {
     pub uuid: String,
     pub number: String,
     /// The subscription's uuid.
@@ -272,8 +267,7 @@ pub struct InvoiceRecord {
 /// and `created_at`; links are uuids.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "PrivacyPayment"))]
-pub struct PaymentRecord {
+pub struct PrivacyPayment {
     pub uuid: String,
     /// The invoice's uuid.
     pub invoice_id: Option<String>,
@@ -296,8 +290,7 @@ pub struct PaymentRecord {
 /// A `vouchers` row sold to the customer.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[cfg_attr(feature = "ts", ts(rename = "PrivacyVoucher"))]
-pub struct VoucherRecord {
+pub struct PrivacyVoucher {
     pub uuid: String,
     pub code: String,
     pub profile: String,
@@ -321,7 +314,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
          FROM customers WHERE id = ?1",
         [id],
         |r| {
-            Ok(CustomerRecord {
+            Ok(PrivacyCustomer {
                 uuid: r.get(0)?,
                 name: r.get(1)?,
                 whatsapp: r.get(2)?,
@@ -347,7 +340,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
          FROM customer_contacts WHERE customer_id = ?1 ORDER BY id",
         id,
         |r| {
-            Ok(ContactRecord {
+            Ok(PrivacyContact {
                 uuid: r.get(0)?,
                 kind: r.get(1)?,
                 value: r.get(2)?,
@@ -366,7 +359,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
          WHERE ct.customer_id = ?1 ORDER BY ct.created_at, ct.uuid",
         id,
         |r| {
-            Ok(TagRecord {
+            Ok(PrivacyTag {
                 name: r.get(0)?,
                 color: r.get(1)?,
                 uuid: r.get(2)?,
@@ -422,7 +415,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
          FROM subscriptions WHERE customer_id = ?1 ORDER BY id",
         id,
         |r| {
-            Ok(SubscriptionRecord {
+            Ok(PrivacySubscription {
                 uuid: r.get(0)?,
                 kind: r.get(1)?,
                 username: r.get(2)?,
@@ -452,7 +445,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
          WHERE i.customer_id = ?1 ORDER BY i.id",
         id,
         |r| {
-            Ok(InvoiceRecord {
+            Ok(PrivacyInvoice {
                 uuid: r.get(0)?,
                 number: r.get(1)?,
                 subscription_id: r.get(2)?,
@@ -488,7 +481,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
          WHERE p.customer_id = ?1 ORDER BY p.id",
         id,
         |r| {
-            Ok(PaymentRecord {
+            Ok(PrivacyPayment {
                 uuid: r.get(0)?,
                 invoice_id: r.get(1)?,
                 voucher_id: r.get(2)?,
@@ -513,7 +506,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
          FROM vouchers WHERE customer_id = ?1 ORDER BY id",
         id,
         |r| {
-            Ok(VoucherRecord {
+            Ok(PrivacyVoucher {
                 uuid: r.get(0)?,
                 code: r.get(1)?,
                 profile: r.get(2)?,

@@ -22,10 +22,6 @@ use self::create::Fields;
 pub use self::create::{ADDRESS_MAX, CheckedCustomer, NAME_MAX, NOTES_MAX, NewCustomer, check};
 pub(crate) use self::create::{insert_checked_all, parse_phone, parse_whatsapp};
 pub(crate) use self::model::{COLUMNS, from_row};
-// Kept for code written against `customers::COLUMNS_C` before `model` existed
-// (search's folder); new code imports `customers::model`.
-#[allow(unused_imports)]
-pub(crate) use self::model::COLUMNS_C;
 pub use self::model::{Customer, Handle, Status, TagView};
 pub use self::resolve::resolve;
 pub(crate) use self::resolve::{ensure_whatsapp_free, whatsapp_holder};
@@ -351,18 +347,15 @@ pub fn list(r: Reader<'_>, query: &ListQuery) -> Result<CustomerPage> {
     };
     let (slice, total) =
         search::page_and_count(r, &query.filter, query.sort, query.limit, &position)?;
-    let total = u64::from(total);
-    // A shop holds far fewer than 4 billion customers; saturate rather than wrap.
-    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     Ok(CustomerPage {
         customers: Page {
             items: slice.items,
             next: slice.next,
         },
-        total: count(total),
+        total,
         page: query.page,
         limit: query.limit,
-        total_pages: count(total.div_ceil(u64::from(query.limit))),
+        total_pages: total.div_ceil(query.limit),
     })
 }
 
