@@ -1,0 +1,26 @@
+//! pelanggan-desktop: the Tauri shell. It owns the app state (one writer,
+//! a pool of readers, the signed-in admin, the running jobs) and one thin
+//! command per core use case: parse, call the core off the UI thread, map
+//! the error. Must not know: SQL or any business rule (they are the core's).
+
+mod commands;
+mod error;
+mod state;
+
+pub use error::CmdError;
+pub use state::App;
+
+/// Starts the app on the database `PELANGGAN_DB` names, or the core's default.
+pub fn run() {
+    tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(|app| {
+            use tauri::Manager;
+            let state = App::open(&pelanggan_core::paths::default_db()?)?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start");
+}

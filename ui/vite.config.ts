@@ -1,0 +1,36 @@
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
+import { fileURLToPath } from 'node:url';
+
+// The app is served from its own bundle (no dev server in the window), so
+// every asset must end up in dist/: nothing is fetched from the network.
+export default defineConfig({
+  plugins: [
+    paraglideVitePlugin({
+      project: './project.inlang',
+      outdir: './src/lib/paraglide',
+      strategy: ['localStorage', 'baseLocale'],
+      emitGitIgnore: false,
+    }),
+    svelte(),
+  ],
+  resolve: {
+    alias: {
+      $bindings: fileURLToPath(new URL('../crates/core/bindings', import.meta.url)),
+      $shell: fileURLToPath(new URL('../src-tauri/bindings', import.meta.url)),
+      $lib: fileURLToPath(new URL('./src/lib', import.meta.url)),
+    },
+  },
+  clearScreen: false,
+  build: {
+    target: 'safari16',
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1200,
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts'],
+  },
+});
