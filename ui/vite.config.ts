@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 // every asset must end up in dist/: nothing is fetched from the network.
 export default defineConfig({
   plugins: [
+    // Under Vitest the messages are compiled once beforehand (npm test runs
+    // `paraglide` first): the plugin's watcher would keep the run from exiting.
+    !process.env.VITEST &&
     paraglideVitePlugin({
       project: './project.inlang',
       outdir: './src/lib/paraglide',
@@ -18,7 +21,6 @@ export default defineConfig({
   resolve: {
     alias: {
       $bindings: fileURLToPath(new URL('../crates/core/bindings', import.meta.url)),
-      $shell: fileURLToPath(new URL('../src-tauri/bindings', import.meta.url)),
       $lib: fileURLToPath(new URL('./src/lib', import.meta.url)),
     },
   },

@@ -5,6 +5,7 @@
 
 mod commands;
 mod error;
+mod jobs;
 mod state;
 
 pub use error::CmdError;

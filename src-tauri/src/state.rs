@@ -10,6 +10,7 @@ use pelanggan_core::{Db, Reader, Readers, Result, Write};
 use tauri::{AppHandle, Manager};
 
 use crate::error::{CmdError, CmdResult};
+use crate::jobs::Jobs;
 
 /// How many read connections the list, the detail and the cards share.
 const READERS: usize = 4;
@@ -17,6 +18,9 @@ const READERS: usize = 4;
 pub struct App {
     writer: Mutex<Db>,
     readers: Readers,
+    pub jobs: Jobs,
+    /// The signed-in admin's username: whom every write is attributed to.
+    signed_in: Mutex<Option<String>>,
 }
 
 impl App {
@@ -27,6 +31,8 @@ impl App {
         Ok(App {
             writer: Mutex::new(db),
             readers,
+            jobs: Jobs::default(),
+            signed_in: Mutex::new(None),
         })
     }
 
@@ -36,13 +42,18 @@ impl App {
         f(conn.reader()?)
     }
 
-    /// Runs `f` in one write transaction as `actor`.
-    pub fn write<T>(
-        &self,
-        actor: Option<&str>,
-        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.with_db(|db| db.write(actor, f))
+    /// Runs `f` in one write transaction as the signed-in admin.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
+        let actor = self.actor();
+        self.with_db(|db| db.write(actor.as_deref(), f))
+    }
+
+    /// Who writes now: the signed-in admin (None before anyone signs in).
+    pub fn actor(&self) -> Option<String> {
+        self.signed_in
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The writer itself, for the core's use cases that take the whole

@@ -64,6 +64,8 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::search::BalanceKind,
         crate::search::Position,
         crate::warning::Warning,
+        // Long work (import, export, backup): where it stands.
+        crate::progress::Progress,
         // Import, export, analytics.
         crate::import::ImportOptions,
         crate::import::ImportSummary,

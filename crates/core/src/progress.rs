@@ -9,6 +9,7 @@ use serde::Serialize;
 /// the file for an import, rows for an export, pages for a backup), and how
 /// many rows it has handled so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Progress {
     pub rows: u64,
     pub done: u64,
