@@ -15,19 +15,22 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
-use crate::db::Db;
+use crate::db::{Db, Reader};
 use crate::error::{Code, Error, Result};
 use crate::file_copy::{PAGES_PER_STEP, copy_pages, quick_check, report};
 use crate::outfile::{self, Partial, Rules, with_suffix};
 use crate::progress::{Cancel, Progress};
+use crate::settings::{self, Key};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BackupInfo {
     pub file: PathBuf,
     pub bytes: u64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RestoreInfo {
     pub restored_from: PathBuf,
     /// Where the database as it was before the restore was kept (None when
@@ -50,6 +53,7 @@ pub struct Verified {
 
 /// A daily backup that failed its check: left in place, named for a person.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Damaged {
     pub file: PathBuf,
     pub problem: String,
@@ -57,6 +61,7 @@ pub struct Damaged {
 
 /// What one `auto_backup` run did.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DailyBackup {
     /// Today's backup, or None if it existed already.
     pub made: Option<BackupInfo>,
@@ -72,6 +77,78 @@ pub struct DailyBackup {
 /// `backups/` beside it.
 pub fn default_dir(db: &Path) -> PathBuf {
     db.with_file_name("backups")
+}
+
+/// Where the daily backups go: the `backup_dir` setting, else `default_dir`.
+pub fn daily_dir(r: Reader<'_>, db: &Path) -> Result<PathBuf> {
+    let dir = settings::get(r.conn(), Key::BackupDir)?;
+    Ok(if dir.is_empty() {
+        default_dir(db)
+    } else {
+        PathBuf::from(dir)
+    })
+}
+
+/// The backups the app shows: where the daily ones go, how many are kept,
+/// and the backup files there, newest first.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BackupStatus {
+    pub dir: PathBuf,
+    pub keep: u32,
+    pub files: Vec<BackupFile>,
+}
+
+/// One backup file in the backups folder.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BackupFile {
+    pub file: PathBuf,
+    pub bytes: u64,
+    /// When the file was written (its modification time), RFC 3339 UTC.
+    pub made_at: String,
+}
+
+/// What `status` finds for the database at `db`. Lists the `.db` files of
+/// the folder (daily and made by hand) without opening them: a listing must
+/// stay instant, and `auto_backup` checks the ones it counts.
+pub fn status(r: Reader<'_>, db: &Path) -> Result<BackupStatus> {
+    let dir = daily_dir(r, db)?;
+    let keep = settings::backup_keep(r.conn())? as u32;
+    let mut files = Vec::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => Some(entries),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    for entry in entries.into_iter().flatten() {
+        let file = entry?.path();
+        if file.extension().is_none_or(|e| e != "db") {
+            continue;
+        }
+        let meta = std::fs::symlink_metadata(&file)?;
+        if !meta.file_type().is_file() {
+            continue;
+        }
+        let modified: DateTime<Utc> = meta.modified()?.into();
+        files.push(BackupFile {
+            file,
+            bytes: meta.len(),
+            made_at: crate::db::timestamp(modified),
+        });
+    }
+    files.sort_by(|a, b| (&b.made_at, &b.file).cmp(&(&a.made_at, &a.file)));
+    Ok(BackupStatus { dir, keep, files })
+}
+
+/// The day's automatic backup with the shop's own settings: into
+/// `daily_dir`, keeping `backup_keep`, for the shop's today.
+pub fn auto_backup_configured(db: &Db) -> Result<DailyBackup> {
+    let r = db.reader()?;
+    let dir = daily_dir(r, db.path())?;
+    let keep = settings::backup_keep(r.conn())?;
+    let today = r.today();
+    auto_backup(db, &dir, keep, today)
 }
 
 /// Copies the open database to `target` (which must not exist yet), page by

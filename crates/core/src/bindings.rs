@@ -82,8 +82,14 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::privacy::PrivacyExport,
         crate::admins::Admin,
         crate::admins::NewAdmin,
+        crate::admins::Role,
         crate::settings::Key,
         crate::settings::Setting,
+        // Backups (the app's settings screen).
+        crate::backup::BackupStatus,
+        crate::backup::BackupInfo,
+        crate::backup::RestoreInfo,
+        crate::backup::DailyBackup,
         // The logs' vocabulary (the sync wire).
         crate::wire::Entity,
         crate::wire::ChangeOp,

@@ -359,6 +359,18 @@ text_enum! {
         Io => "io",
         /// The program's own failure, not the input's.
         Internal => "internal",
+        // Sign-in and roles (the desktop app).
+        /// A wrong username or a wrong password: one code for both, so a
+        /// refusal does not reveal which usernames exist.
+        SignInFailed => "sign_in_failed",
+        /// The app was asked to do something before anyone signed in (or
+        /// while it is locked).
+        NotSignedIn => "not_signed_in",
+        /// The signed-in admin's role may not do this (staff restoring a
+        /// backup, changing settings, privacy actions, managing admins).
+        Forbidden => "forbidden",
+        /// A new password shorter than the minimum (`admins::MIN_PASSWORD`).
+        WeakPassword => "weak_password",
     }
 }
 

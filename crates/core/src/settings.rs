@@ -1,6 +1,7 @@
 //! Shop-wide settings kept in the database file itself (so every tool that
 //! opens the file agrees): default phone region, default admin, currency,
-//! invoice prefix, time zone.
+//! invoice prefix, time zone, and the desktop app's: language, shop name,
+//! idle lock, backups, receipt printer.
 //!
 //! Owns: the `settings` table, each key's validation, the defaults of unset
 //! keys, reading the region and the zone (`region`, `zone`: what `session`
@@ -30,8 +31,27 @@ text_enum! {
         /// The shop's IANA time zone: what a day and a month are (`days`).
         /// Unset, it is `days::ShopZone::default_for` the default region.
         TimeZone => "time_zone",
+        /// The app's language: `id` (Bahasa Indonesia, the default) or `en`.
+        Language => "language",
+        /// The shop's name, on screen and on receipts (may be empty).
+        ShopName => "shop_name",
+        /// Minutes without input before the app locks (1 to 480; 15 unset).
+        LockMinutes => "lock_minutes",
+        /// Where the daily backups go: an absolute folder, or empty for
+        /// `backups/` beside the database (`backup::default_dir`).
+        BackupDir => "backup_dir",
+        /// How many daily backups to keep (1 to 365; 7 unset).
+        BackupKeep => "backup_keep",
+        /// The network receipt printer, `host:port` (ESC/POS, usually port
+        /// 9100), or empty for none.
+        PrinterAddress => "printer_address",
     }
 }
+
+/// The defaults of the app's settings while unset.
+const DEFAULT_LANGUAGE: &str = "id";
+pub const DEFAULT_LOCK_MINUTES: u32 = 15;
+pub const DEFAULT_BACKUP_KEEP: usize = 7;
 
 impl Key {
     /// A setting's name exactly as written (settings are not guessed at).
@@ -41,11 +61,10 @@ impl Key {
             .copied()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| {
+                let known: Vec<&str> = Key::ALL.iter().map(|k| k.as_str()).collect();
                 Error::validation(
                     "key",
-                    format!(
-                        "unknown setting '{s}' (known: default_region, default_admin, currency, invoice_prefix, time_zone)"
-                    ),
+                    format!("unknown setting '{s}' (known: {})", known.join(", ")),
                 )
             })
     }
@@ -71,8 +90,61 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
                 .name()
                 .to_owned())
         }
+        (None, Key::Language) => Ok(DEFAULT_LANGUAGE.into()),
+        (None, Key::LockMinutes) => Ok(DEFAULT_LOCK_MINUTES.to_string()),
+        (None, Key::BackupKeep) => Ok(DEFAULT_BACKUP_KEEP.to_string()),
+        (None, Key::ShopName | Key::BackupDir | Key::PrinterAddress) => Ok(String::new()),
         (None, _) => Err(Error::not_found("setting", key.as_str())),
     }
+}
+
+/// Minutes of no input before the app locks (`lock_minutes`).
+pub fn lock_minutes(conn: &Connection) -> Result<u32> {
+    number(conn, Key::LockMinutes, 1, 480).map(|n| n as u32)
+}
+
+/// How many daily backups to keep (`backup_keep`).
+pub fn backup_keep(conn: &Connection) -> Result<usize> {
+    number(conn, Key::BackupKeep, 1, 365).map(|n| n as usize)
+}
+
+/// A whole-number setting within `min..=max`, as `set` stored it.
+fn number(conn: &Connection, key: Key, min: u64, max: u64) -> Result<u64> {
+    let text = get(conn, key)?;
+    parse_number(&text, min, max).map_err(|message| Error::validation(key.as_str(), message))
+}
+
+fn parse_number(text: &str, min: u64, max: u64) -> std::result::Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a whole number from {min} to {max}"
+        )),
+    }
+}
+
+/// A printer address: `host:port`, the host a name or an IP address (IPv6
+/// in brackets), the port 1 to 65535.
+fn printer_address(value: &str) -> std::result::Result<String, String> {
+    let bad =
+        || format!("'{value}' is not a printer address such as 192.168.1.50:9100 (host:port)");
+    let (host, port) = value.rsplit_once(':').ok_or_else(bad)?;
+    let port: u16 = port.parse().map_err(|_| bad())?;
+    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    let host_ok = match bare {
+        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
+        None => {
+            !host.is_empty()
+                && host.len() <= 253
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        }
+    };
+    if port == 0 || !host_ok {
+        return Err(bad());
+    }
+    Ok(value.to_owned())
 }
 
 pub fn list(r: Reader<'_>) -> Result<Vec<Setting>> {
@@ -110,7 +182,8 @@ pub(crate) fn zone_or_why(conn: &Connection) -> Result<std::result::Result<ShopZ
 }
 
 /// Sets one setting after checking its value: a known region, an ISO 4217
-/// currency code, an invoice prefix, an IANA time zone name. The default
+/// currency code, an invoice prefix, an IANA time zone name, a language of
+/// the app, a shop name, minutes, a count, an absolute folder, `host:port`. The default
 /// admin names an admin, which this module does not know: it is set by
 /// `admins::set_default` (`session::set_setting` takes every key).
 pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
@@ -166,6 +239,49 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             })?
             .name()
             .to_owned(),
+        Key::Language => match value.to_ascii_lowercase().as_str() {
+            l @ ("id" | "en") => l.to_owned(),
+            _ => {
+                return Err(Error::validation(
+                    "value",
+                    format!("'{value}' is not a language of the app: id or en"),
+                ));
+            }
+        },
+        Key::ShopName => {
+            if value.chars().count() > 100 {
+                return Err(Error::validation(
+                    "value",
+                    "a shop name has at most 100 characters",
+                ));
+            }
+            value.to_owned()
+        }
+        Key::LockMinutes => parse_number(value, 1, 480)
+            .map_err(|m| Error::validation("value", m))?
+            .to_string(),
+        Key::BackupKeep => parse_number(value, 1, 365)
+            .map_err(|m| Error::validation("value", m))?
+            .to_string(),
+        Key::BackupDir => {
+            if !value.is_empty() && !std::path::Path::new(value).is_absolute() {
+                return Err(Error::validation(
+                    "value",
+                    format!(
+                        "'{value}' is not a full folder path (such as /home/toko/backup or D:\\backup); \
+                         leave it empty for the backups folder beside the database"
+                    ),
+                ));
+            }
+            value.to_owned()
+        }
+        Key::PrinterAddress => {
+            if value.is_empty() {
+                String::new()
+            } else {
+                printer_address(value).map_err(|m| Error::validation("value", m))?
+            }
+        }
     };
     let setting = put(w, key, value)?;
     if matches!(key, Key::DefaultRegion | Key::TimeZone) {

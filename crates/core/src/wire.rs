@@ -226,14 +226,18 @@ pub struct ContactRecord<'a> {
     pub created_at: Text<'a>,
 }
 
-/// The insert record of an admin (no password: admins have none yet, and a
-/// hash would never be synced in the clear anyway).
+/// The insert record of an admin. Their role, so that a staff member stays
+/// staff on every desk; never their password or its hash (a password is
+/// for one file: `admins::set_password`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AdminRecord<'a> {
     pub username: Text<'a>,
     pub name: Text<'a>,
     pub created_at: Text<'a>,
+    /// Absent from records written before V12: those admins were owners.
+    #[serde(default)]
+    pub role: crate::admins::Role,
 }
 
 /// The insert record of a subscription.
