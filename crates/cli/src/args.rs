@@ -59,7 +59,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -486,7 +486,7 @@ pub enum TagCmd {
 pub enum AdminCmd {
     /// Add an admin
     Add {
-        /// The admin's login name, given to --as
+        /// The admin's login name, given to --as and to the app's sign-in
         username: String,
         /// The admin's full name
         #[arg(long)]
@@ -494,6 +494,20 @@ pub enum AdminCmd {
         /// Also make this the default admin for writes
         #[arg(long)]
         default: bool,
+        /// owner (may do everything) or staff (no restore, settings, privacy actions or admins)
+        #[arg(long, default_value = "owner")]
+        role: String,
+        /// Read the admin's app password (at least 8 characters) as one line from standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set an admin's app password, read as one line from standard input
+    Passwd {
+        /// The admin's login name
+        username: String,
+        /// Read the new password (at least 8 characters) as one line from standard input
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
     /// List admins
     List,
@@ -505,7 +519,7 @@ pub enum SettingsCmd {
     Show,
     /// Set one setting
     Set {
-        /// default_region, default_admin, currency, invoice_prefix or time_zone
+        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep or printer_address
         key: String,
         /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV), an IANA zone (Asia/Jakarta)
         value: String,

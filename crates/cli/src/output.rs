@@ -529,9 +529,15 @@ impl Text for List<Activity> {
 impl Text for Admin {
     fn text(&self) -> String {
         format!(
-            "admin {} ({}){}",
+            "admin {} ({}), {}{}{}",
             self.username,
             self.name,
+            self.role,
+            if self.has_password {
+                ""
+            } else {
+                ", no app password"
+            },
             if self.is_default { " [default]" } else { "" }
         )
     }
@@ -542,11 +548,13 @@ impl Text for List<Admin> {
         list_text(
             &self.0,
             "no admins",
-            &["username", "name", "default", "since"],
+            &["username", "name", "role", "password", "default", "since"],
             |a| {
                 vec![
                     a.username.clone(),
                     a.name.clone(),
+                    a.role.to_string(),
+                    if a.has_password { "yes" } else { "" }.into(),
                     if a.is_default {
                         "yes".into()
                     } else {
