@@ -9,7 +9,7 @@ mod jobs;
 mod state;
 
 pub use error::CmdError;
-pub use state::App;
+pub use state::{App, auto_backup};
 
 /// Starts the app on the database `PELANGGAN_DB` names, or the core's default.
 pub fn run() {
@@ -18,6 +18,8 @@ pub fn run() {
         .setup(|app| {
             use tauri::Manager;
             let state = App::open(&pelanggan_core::paths::default_db()?)?;
+            // The day's backup while the app is open, off the UI thread.
+            state.start_auto_backup();
             app.manage(state);
             Ok(())
         })

@@ -11,7 +11,7 @@
 //! calls `needs_default` and `ensure_default`), or who is signed in (the
 //! app keeps that). API boundary: `NewAdmin`, `Role`, `Action`, `add`,
 //! `set_password`, `sign_in`, `needs_owner`, `setup_owner`, `authorize`,
-//! `authorize_passwd`, `set_default`, `list`, `get`.
+//! `authorize_passwd`, `auth_status`, `set_default`, `list`, `get`.
 //!
 //! A password never leaves this module in any form but its hash in the
 //! `password_hash` column: not in the `Admin` view, not in the change log
@@ -274,6 +274,46 @@ pub fn needs_owner(r: Reader<'_>) -> Result<bool> {
         [],
         |r| r.get(0),
     )?)
+}
+
+/// What the app's gate shows before anything else: set-up or sign-in, who
+/// is signed in (read afresh: a role changed since still counts), the lock
+/// screen's admin, and the settings the gate itself needs (its language, the
+/// idle lock, the shop's name).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuthStatus {
+    pub needs_owner: bool,
+    pub admin: Option<Admin>,
+    /// The admin whose session is locked (the lock screen asks for their
+    /// password again); None when not locked.
+    pub locked_by: Option<String>,
+    pub lock_minutes: u32,
+    pub language: String,
+    pub shop_name: String,
+}
+
+/// The gate's view for the app that has `signed_in` signed in (or
+/// `locked_by` locked). A signed-in admin who no longer exists (a restore
+/// replaced the file) reads as nobody.
+pub fn auth_status(
+    r: Reader<'_>,
+    signed_in: Option<&str>,
+    locked_by: Option<&str>,
+) -> Result<AuthStatus> {
+    let conn = r.conn();
+    let admin = match signed_in {
+        Some(username) => find(conn, username)?,
+        None => None,
+    };
+    Ok(AuthStatus {
+        needs_owner: needs_owner(r)?,
+        admin,
+        locked_by: locked_by.map(str::to_owned),
+        lock_minutes: settings::lock_minutes(conn)?,
+        language: settings::get(conn, Key::Language)?,
+        shop_name: settings::get(conn, Key::ShopName)?,
+    })
 }
 
 /// The app's first run: makes the owner (with their password) and the

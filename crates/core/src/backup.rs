@@ -141,6 +141,29 @@ pub fn status(r: Reader<'_>, db: &Path) -> Result<BackupStatus> {
     Ok(BackupStatus { dir, keep, files })
 }
 
+/// "Back up now": a backup into `daily_dir` named for the moment
+/// (`pelanggan-YYYY-MM-DD-HH-MM-SS.db`, the shop's local time), which the
+/// daily rotation never counts or deletes (its name is not a day's).
+pub fn backup_now(
+    db: &Db,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &Cancel,
+) -> Result<BackupInfo> {
+    let r = db.reader()?;
+    let dir = daily_dir(r, db.path())?;
+    let now = Utc::now();
+    let time = r.zone().local_time(&crate::db::timestamp(now));
+    // "2026-03-11 06:05 WIB": the day and minute, plus the seconds so two
+    // backups in one minute do not collide.
+    let stamp: String = time
+        .chars()
+        .take(16)
+        .map(|c| if c == ' ' || c == ':' { '-' } else { c })
+        .collect();
+    let target = dir.join(format!("pelanggan-{stamp}-{}.db", now.format("%S")));
+    backup_checked(db, &target, &dir, progress, cancel)
+}
+
 /// The day's automatic backup with the shop's own settings: into
 /// `daily_dir`, keeping `backup_keep`, for the shop's today.
 pub fn auto_backup_configured(db: &Db) -> Result<DailyBackup> {

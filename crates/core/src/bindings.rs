@@ -83,6 +83,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::admins::Admin,
         crate::admins::NewAdmin,
         crate::admins::Role,
+        crate::admins::AuthStatus,
         crate::settings::Key,
         crate::settings::Setting,
         // Backups (the app's settings screen).
@@ -103,5 +104,10 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::wire::InvoiceRecord,
         crate::wire::PaymentRecord,
         crate::wire::VoucherRecord,
-    )
+    )?;
+    // The demo shop's summary, where the generator is built (the app's
+    // first run; always in the core's own tests).
+    #[cfg(feature = "gen")]
+    <crate::generate::GenSummary as TS>::export_all(&cfg)?;
+    Ok(())
 }

@@ -51,6 +51,7 @@ pub struct GenOptions {
 
 /// What was generated.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GenSummary {
     pub customers: u64,
     pub with_email: u64,
