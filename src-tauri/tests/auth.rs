@@ -168,3 +168,26 @@ fn the_days_backup_runs_beside_the_app() {
             .is_none()
     );
 }
+
+#[test]
+fn the_demo_shop_fills_the_open_database() {
+    use pelanggan_core::generate::{self, GenOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(&dir.path().join("shop.db")).unwrap();
+    app.setup_owner(owner()).unwrap();
+    let options = GenOptions {
+        customers: 300,
+        seed: 12,
+    };
+    let summary = app
+        .with_db(|db| generate::generate_shared(db, &options, |_| {}, &Cancel::new()))
+        .unwrap();
+    assert_eq!(summary.customers, 300);
+    let count: i64 = app
+        .read(|r| {
+            Ok(r.conn()
+                .query_row("SELECT count(*) FROM customers", [], |row| row.get(0))?)
+        })
+        .unwrap();
+    assert_eq!(count, 300, "the readers see the generated shop");
+}

@@ -12,7 +12,7 @@ use ts_rs::{Config, ExportError, TS};
 macro_rules! export_all {
     ($cfg:expr, $($ty:ty),+ $(,)?) => {{
         $( <$ty as TS>::export_all($cfg)?; )+
-        Ok(())
+        Ok::<(), ExportError>(())
     }};
 }
 

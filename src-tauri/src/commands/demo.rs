@@ -31,7 +31,7 @@ pub async fn demo_create(
                 total: DEMO_CUSTOMERS,
             })
         };
-        s.with_db(|db| generate::generate(db, &options, report, &job.cancel))
+        s.with_db(|db| generate::generate_shared(db, &options, report, &job.cancel))
     })
     .await
 }

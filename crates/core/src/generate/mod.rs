@@ -23,7 +23,8 @@
 //! Owns: the shop it makes (`fill.rs`), its words (`vocab.rs`) and its
 //! randomness (`rng.rs`). Must not know: how a bulk write sets the
 //! connection aside (`bulk`), how rollups and the search index are summed.
-//! API boundary: `generate(db, &GenOptions, progress, &Cancel) -> GenSummary`,
+//! API boundary: `generate(db, &GenOptions, progress, &Cancel) -> GenSummary`
+//! (and `generate_shared`, the same beside other open connections),
 //! behind the core's `gen` feature (the CLI enables it; the desktop app does
 //! not ship a generator).
 
@@ -74,6 +75,30 @@ const GEN_CACHE_KIB: i64 = -131_072;
 pub fn generate(
     db: &mut Db,
     options: &GenOptions,
+    progress: impl FnMut(u64),
+    cancel: &Cancel,
+) -> Result<GenSummary> {
+    generate_with(db, options, true, progress, cancel)
+}
+
+/// `generate` for a database that other connections have open (the desktop
+/// app's readers, for its first run's demo shop): through the write-ahead
+/// log, as any write, since the fixture's in-memory journal needs the file
+/// to itself (`busy` otherwise). Slower per row; for a few thousand
+/// customers it makes no difference a person sees.
+pub fn generate_shared(
+    db: &mut Db,
+    options: &GenOptions,
+    progress: impl FnMut(u64),
+    cancel: &Cancel,
+) -> Result<GenSummary> {
+    generate_with(db, options, false, progress, cancel)
+}
+
+fn generate_with(
+    db: &mut Db,
+    options: &GenOptions,
+    fixture: bool,
     mut progress: impl FnMut(u64),
     cancel: &Cancel,
 ) -> Result<GenSummary> {
@@ -112,7 +137,7 @@ pub fn generate(
     let rebuilt = |_: &str, index: &str| REBUILT.contains(&index);
     let bulk = Bulk {
         cache_kib: Some(GEN_CACHE_KIB),
-        fixture: true,
+        fixture,
         rebuilt: Some(&rebuilt),
         defer_search: true,
         defer_rollups: true,

@@ -4,6 +4,7 @@
 // refusal kept beside its key for the field to show.
 import type { Setting } from '$bindings/Setting';
 import { AppError } from '$lib/api';
+import { m } from '$lib/paraglide/messages.js';
 
 /** The settings the form edits, in its order. */
 export const FORM_KEYS = [
@@ -64,3 +65,17 @@ export async function saveChanged(
 export function confirms(typed: string, word: string): boolean {
   return typed.trim().toLocaleUpperCase() === word.toLocaleUpperCase();
 }
+
+/** What a refused value of `key` must be, in the user's language. */
+export const RULES: Record<FormKey, () => string> = {
+  language: m.settings_rule_language,
+  shop_name: m.settings_rule_shop_name,
+  default_region: m.settings_rule_default_region,
+  time_zone: m.settings_rule_time_zone,
+  currency: m.settings_rule_currency,
+  invoice_prefix: m.settings_rule_invoice_prefix,
+  lock_minutes: m.settings_rule_lock_minutes,
+  printer_address: m.settings_rule_printer_address,
+  backup_dir: m.settings_rule_backup_dir,
+  backup_keep: m.settings_rule_backup_keep,
+};
