@@ -613,6 +613,22 @@ mod tests {
                 Error::internal("the batch lost a row"),
                 json!({"code": "internal", "message": "internal error: the batch lost a row"}),
             ),
+            (
+                Error::refused(Code::SignInFailed, "wrong username or password"),
+                json!({"code": "sign_in_failed", "message": "wrong username or password"}),
+            ),
+            (
+                Error::refused(Code::NotSignedIn, "sign in first"),
+                json!({"code": "not_signed_in", "message": "sign in first"}),
+            ),
+            (
+                Error::refused(Code::Forbidden, "ask an owner"),
+                json!({"code": "forbidden", "message": "ask an owner"}),
+            ),
+            (
+                refused(Code::WeakPassword, Some("password"), "8 characters"),
+                json!({"code": "weak_password", "field": "password", "message": "8 characters"}),
+            ),
         ]
     }
 

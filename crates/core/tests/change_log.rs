@@ -95,6 +95,7 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
                 username: "kasir".into(),
                 name: "Kasir Satu".into(),
                 make_default: false,
+                ..Default::default()
             },
         )
     })
@@ -274,6 +275,7 @@ fn every_mutation_records_its_change_log_and_activity_in_one_transaction() {
                             username: "kasir2".into(),
                             name: "Kasir Dua".into(),
                             make_default: false,
+                            ..Default::default()
                         },
                     )
                 })
@@ -655,6 +657,7 @@ fn settings_and_admins_are_validated_and_logged() {
                     username: "ADMIN".into(),
                     name: "Again".into(),
                     make_default: false,
+                    ..Default::default()
                 },
             )
         })
@@ -667,6 +670,7 @@ fn settings_and_admins_are_validated_and_logged() {
                     username: "a b".into(),
                     name: "X".into(),
                     make_default: false,
+                    ..Default::default()
                 },
             )
         })
@@ -679,6 +683,7 @@ fn settings_and_admins_are_validated_and_logged() {
                     username: "kasir".into(),
                     name: "".into(),
                     make_default: false,
+                    ..Default::default()
                 },
             )
         })
@@ -701,6 +706,7 @@ fn settings_and_admins_are_validated_and_logged() {
                 username: "kasir".into(),
                 name: "Kasir".into(),
                 make_default: false,
+                ..Default::default()
             },
         )
     })
@@ -736,6 +742,7 @@ fn settings_and_admins_are_validated_and_logged() {
                     username: "joko".into(),
                     name: "Joko".into(),
                     make_default: true,
+                    ..Default::default()
                 },
             )
         })
