@@ -61,4 +61,14 @@ describe('latest', () => {
     one.resolve();
     expect(await answer).toEqual({ stale: true });
   });
+
+  it('drops the failure of a stale request and passes the current one on', async () => {
+    const asked = latest();
+    let fail!: () => void;
+    const old = asked.run(() => new Promise((_, reject) => (fail = () => reject(new Error('old')))));
+    const now = asked.run(() => Promise.reject(new Error('now')));
+    await expect(now).rejects.toThrow('now');
+    fail();
+    expect(await old).toEqual({ stale: true });
+  });
 });

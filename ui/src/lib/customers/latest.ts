@@ -38,7 +38,14 @@ export function latest() {
   return {
     async run<T>(request: () => Promise<T>): Promise<Answer<T>> {
       const mine = ++last;
-      const value = await request();
+      let value: T;
+      try {
+        value = await request();
+      } catch (e) {
+        // A failure of a question nobody waits for any more is not shown either.
+        if (mine !== last) return { stale: true };
+        throw e;
+      }
       return mine === last ? { stale: false, value } : { stale: true };
     },
     /** Makes every answer still on its way stale (the screen is leaving). */
