@@ -1,36 +1,40 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { debounce, latest } from './latest';
+import { describe, expect, it, vi } from 'vitest';
+import { coalesce, latest } from './latest';
 
-describe('debounce', () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
-
-  it('calls once, with the last arguments, after a pause', () => {
-    const seen: string[] = [];
-    const d = debounce((s: string) => seen.push(s), 150);
-    d.call('b');
-    vi.advanceTimersByTime(100);
-    d.call('bu');
-    vi.advanceTimersByTime(100);
-    d.call('bud');
-    vi.advanceTimersByTime(149);
-    expect(seen).toEqual([]);
-    vi.advanceTimersByTime(1);
-    expect(seen).toEqual(['bud']);
+describe('coalesce', () => {
+  it('runs at once when idle, and only the newest of what came meanwhile', async () => {
+    const ran: string[] = [];
+    const ends: (() => void)[] = [];
+    const c = coalesce((arg: string) => {
+      ran.push(arg);
+      return new Promise<void>((r) => ends.push(r));
+    });
+    c.push('b');
+    expect(ran).toEqual(['b']);
+    c.push('bu');
+    c.push('bud');
+    expect(ran).toEqual(['b']);
+    ends[0]?.();
+    await vi.waitFor(() => expect(ran).toEqual(['b', 'bud']));
+    ends[1]?.();
+    await Promise.resolve();
+    c.push('budi');
+    await vi.waitFor(() => expect(ran).toEqual(['b', 'bud', 'budi']));
   });
 
-  it('drops a pending call on cancel and runs it at once on now', () => {
-    const seen: string[] = [];
-    const d = debounce((s: string) => seen.push(s), 150);
-    d.call('x');
-    d.cancel();
-    vi.advanceTimersByTime(500);
-    expect(seen).toEqual([]);
-    d.call('y');
-    d.now();
-    expect(seen).toEqual(['y']);
-    vi.advanceTimersByTime(500);
-    expect(seen).toEqual(['y']);
+  it('goes on after a failed run, and forgets what waits on cancel', async () => {
+    const ran: string[] = [];
+    let fail!: () => void;
+    const c = coalesce((arg: string) => {
+      ran.push(arg);
+      return arg === 'x' ? new Promise<void>((_, reject) => (fail = () => reject(new Error('x')))) : Promise.resolve();
+    });
+    c.push('x');
+    c.push('y');
+    c.cancel();
+    c.push('z');
+    fail();
+    await vi.waitFor(() => expect(ran).toEqual(['x', 'z']));
   });
 });
 

@@ -1,31 +1,40 @@
-// Search as you type: wait for a pause in the typing (debounce), and show
-// only the answer to the latest question. A slow answer to an earlier
-// keystroke that arrives after a newer one would otherwise overwrite it.
+// Search as you type: hold the keystrokes typed while a search runs (only
+// the newest is sent next), and show only the answer to the latest question.
+// A slow answer to an earlier keystroke that arrives after a newer one would
+// otherwise overwrite it.
 
-/** `fn` called `ms` after the last call; `cancel` drops a pending call, `now` runs it at once. */
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number) {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let pending: A | undefined;
-  const fire = () => {
-    timer = undefined;
-    const args = pending;
-    pending = undefined;
-    if (args) fn(...args);
-  };
+/**
+ * Runs `run(arg)` at once when nothing runs; an `arg` pushed while it runs
+ * waits, and only the newest one: it runs when the current run ends. Typing
+ * is then answered at the speed of the answers (a local search takes
+ * milliseconds), never with more than one search in flight, and without a
+ * fixed wait that every keystroke would pay.
+ */
+export function coalesce<A>(run: (arg: A) => Promise<void>) {
+  let running = false;
+  let waiting: { arg: A } | null = null;
+  async function start(arg: A) {
+    running = true;
+    try {
+      await run(arg);
+    } catch {
+      // `run` shows its own failures (the list's error state); one failed
+      // run must not keep the waiting keystroke from being answered.
+    } finally {
+      running = false;
+      const next = waiting;
+      waiting = null;
+      if (next) void start(next.arg);
+    }
+  }
   return {
-    call(...args: A) {
-      pending = args;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(fire, ms);
+    push(arg: A) {
+      if (running) waiting = { arg };
+      else void start(arg);
     },
+    /** Forgets the waiting argument (the screen is leaving). */
     cancel() {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      pending = undefined;
-    },
-    now() {
-      if (timer !== undefined) clearTimeout(timer);
-      fire();
+      waiting = null;
     },
   };
 }
