@@ -4,7 +4,7 @@ import type { BalanceKind } from '$bindings/BalanceKind';
 import type { CustomerStatus } from '$bindings/CustomerStatus';
 import type { Sort } from '$bindings/Sort';
 
-export const view = $state({
+const initial = () => ({
   search: '',
   status: '' as CustomerStatus | '',
   balance: '' as BalanceKind | '',
@@ -22,3 +22,10 @@ export const view = $state({
   cursors: [] as (string | undefined)[],
   after: undefined as string | undefined,
 });
+
+export const view = $state(initial());
+
+/** Back to the first page of everyone, debt first (a new session, a test). */
+export function resetView() {
+  Object.assign(view, initial());
+}
