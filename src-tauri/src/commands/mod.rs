@@ -1,6 +1,8 @@
 //! One module per domain; each command calls one core function.
 
+mod analytics;
 mod customers;
+mod files;
 mod jobs;
 
 /// Every command the UI may call (the capabilities allow exactly these).
@@ -11,5 +13,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         // Customers.
         customers::customers_list,
         customers::stats,
+        // Import, export, analytics.
+        files::import_preview,
+        files::import_customers,
+        files::export_customers,
+        files::export_ledger,
+        analytics::analytics,
     ]
 }

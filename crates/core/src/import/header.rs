@@ -339,6 +339,14 @@ mod tests {
             "x=colour".parse::<Mapping>().unwrap_err().field(),
             Some("map")
         );
+        // `column=-` leaves a column out: the header's own field no longer counts.
+        assert_eq!("No HP=-".parse::<Mapping>().unwrap().field, None);
+        assert_eq!("No HP=".parse::<Mapping>().unwrap().field, None);
+        let c = cols(&["nama", "hp", "wa"], &["hp=-"]).unwrap();
+        assert_eq!(
+            (c.get(Field::Whatsapp), c.ignored.clone()),
+            (Some(2), vec!["hp".to_string()])
+        );
     }
 
     #[test]
