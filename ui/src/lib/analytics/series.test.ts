@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromMinor, monthLabel, toMinor } from './series';
+import { compactMoney, fromMinor, monthLabel, toMinor } from './series';
 import { formatMoney } from '$lib/format';
 
 describe('money as chart values', () => {
@@ -17,6 +17,12 @@ describe('money as chart values', () => {
     expect(fromMinor(150000050)).toBe('1500000.50');
     expect(fromMinor(-5)).toBe('-0.05');
     expect(formatMoney(fromMinor(toMinor('1500000.00')))).toBe('Rp 1.500.000');
+  });
+
+  it('shortens axis ticks to whole rupiah', () => {
+    expect(compactMoney(35_000_000_000, 'IDR', 'id')).toMatch(/^Rp 350\sjt$/);
+    expect(compactMoney(35_000_000_000, 'IDR', 'en')).toBe('Rp 350M');
+    expect(compactMoney(0, 'IDR', 'en')).toBe('Rp 0');
   });
 
   it('names months in the user language', () => {

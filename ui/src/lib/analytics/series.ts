@@ -24,6 +24,21 @@ export function fromMinor(minor: number): string {
   return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
+/**
+ * An axis tick: whole rupiah (an integer division of the minor units), in
+ * the short form of the user's language (`Rp 350 jt`, `Rp 350M`). Ticks are
+ * round by design; tooltips show the exact amount.
+ */
+export function compactMoney(minor: number, currency: string, lang: Lang): string {
+  const whole = Math.trunc(minor / 100);
+  const symbol = currency === 'IDR' ? 'Rp' : currency;
+  const short = new Intl.NumberFormat(lang === 'id' ? 'id-ID' : 'en-US', {
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(whole);
+  return `${symbol} ${short}`;
+}
+
 /** "2026-03" -> "Mar 2026" / "Mar 2026" in the user's language. */
 export function monthLabel(month: string, lang: Lang): string {
   const m = /^(\d{4})-(\d{2})$/.exec(month);
