@@ -24,7 +24,10 @@ pub async fn import_preview(
     sheet: Option<String>,
     mappings: Vec<Mapping>,
 ) -> CmdResult<ImportPreview> {
-    blocking(app, move |_| import::preview(&path, sheet.as_deref(), &mappings)).await
+    blocking(app, move |_| {
+        import::preview(&path, sheet.as_deref(), &mappings)
+    })
+    .await
 }
 
 /// Imports (or with `options.dry_run`, checks) the customers in `path` as the signed-in admin.
@@ -66,7 +69,14 @@ pub async fn export_customers(
     blocking(app, move |s| {
         let job = s.jobs.start(job, on_progress);
         s.read(|r| {
-            export::customers(r, &path, &filter, options, &mut |p| job.report(p), &job.cancel)
+            export::customers(
+                r,
+                &path,
+                &filter,
+                options,
+                &mut |p| job.report(p),
+                &job.cancel,
+            )
         })
     })
     .await
@@ -85,7 +95,17 @@ pub async fn export_ledger(
 ) -> CmdResult<ExportSummary> {
     blocking(app, move |s| {
         let job = s.jobs.start(job, on_progress);
-        s.read(|r| export::ledger(r, &path, from, to, options, &mut |p| job.report(p), &job.cancel))
+        s.read(|r| {
+            export::ledger(
+                r,
+                &path,
+                from,
+                to,
+                options,
+                &mut |p| job.report(p),
+                &job.cancel,
+            )
+        })
     })
     .await
 }
