@@ -117,7 +117,9 @@ export class ImportWizard {
     this.progress = null;
     this.error = null;
     this.cancelled = false;
-    if (!dryRun) this.result = null;
+    // A new run supersedes what the last one found (one errors table on screen).
+    this.checked = null;
+    this.result = null;
     try {
       const summary = await importCustomers(this.path.trim(), this.options(dryRun), job, (p) => {
         this.progress = p;

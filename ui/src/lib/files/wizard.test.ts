@@ -49,6 +49,8 @@ describe('the import wizard', () => {
 
     await w.importAll();
     expect(calls.at(-1)?.args.options).toMatchObject({ dry_run: false, errors_file: '/tmp/rejected.csv' });
+    expect(w.checked).toBeNull();
+    expect(w.result?.rejected).toBe(1);
     expect(w.phase).toBe('idle');
   });
 
