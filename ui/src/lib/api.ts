@@ -51,10 +51,12 @@ import type { Progress } from '$bindings/Progress';
 import type { Range } from '$bindings/Range';
 import type { TopBy } from '$bindings/TopBy';
 
-/** A channel that hands each progress report of a job to `on`. */
-function progressChannel(on: (p: Progress) => void): Channel<Progress> {
+// H1's section has the same `Channel`/`Progress` imports and `progressChannel`:
+// when both land, keep one of each.
+/** A Channel that hands each progress report to `onProgress`. */
+function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
   const channel = new Channel<Progress>();
-  channel.onmessage = on;
+  channel.onmessage = onProgress;
   return channel;
 }
 
