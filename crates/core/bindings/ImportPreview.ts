@@ -18,6 +18,10 @@ encoding: ImportEncoding | null, delimiter: string | null,
  */
 sheet: string | null, 
 /**
+ * A workbook's visible worksheets, to pick another (empty for CSV).
+ */
+sheets: Array<string>, 
+/**
  * The header's columns in order, each with the field it would fill.
  */
 columns: Array<ImportColumn>, 

@@ -60,6 +60,7 @@ fn utf8_with_commas_is_previewed_with_its_header_mapped() {
     assert_eq!(p.encoding, Some(Encoding::Utf8));
     assert_eq!(p.delimiter.as_deref(), Some(","));
     assert_eq!(p.sheet, None);
+    assert!(p.sheets.is_empty());
     assert_eq!(
         mapping(&p),
         ["name=name", "whatsapp=whatsapp", "kota=-", "Saldo=balance"]
@@ -254,6 +255,7 @@ fn a_workbook_is_previewed_from_its_sheet() {
     assert_eq!(p.format, Format::Xlsx);
     assert_eq!((p.encoding, p.delimiter.as_deref()), (None, None));
     assert_eq!(p.sheet.as_deref(), Some("Pelanggan"));
+    assert_eq!(p.sheets, ["Catatan", "Pelanggan"]);
     assert_eq!(mapping(&p), ["Nama=name", "No WA=whatsapp"]);
     // A number is shown in full, as the import reads it.
     assert_eq!(cells(&p), [(2, vec!["Budi", "81234567890"])]);

@@ -30,6 +30,8 @@ pub struct ImportPreview {
     pub delimiter: Option<String>,
     /// The sheet a workbook is read from.
     pub sheet: Option<String>,
+    /// A workbook's visible worksheets, to pick another (empty for CSV).
+    pub sheets: Vec<String>,
     /// The header's columns in order, each with the field it would fill.
     pub columns: Vec<ImportColumn>,
     /// The first `PREVIEW_ROWS` rows that are not blank, cells as text.
@@ -65,6 +67,10 @@ pub struct PreviewRow {
 /// way; a header it would refuse is reported in `problem`.
 pub fn preview(path: &Path, sheet: Option<&str>, mappings: &[Mapping]) -> Result<ImportPreview> {
     let (mut opened, _counter) = source::open(path, sheet)?;
+    let sheets = match &opened {
+        source::Opened::Workbook(book) => book.sheets.clone(),
+        source::Opened::Csv(_) => Vec::new(),
+    };
     let (shape, headers, mut rows) = header_and_rows(path, &mut opened)?;
     let fields = header::assign(&headers, mappings);
     let columns = headers
@@ -98,6 +104,7 @@ pub fn preview(path: &Path, sheet: Option<&str>, mappings: &[Mapping]) -> Result
         encoding: shape.encoding,
         delimiter: shape.delimiter.map(|d| (d as char).to_string()),
         sheet: shape.sheet,
+        sheets,
         columns,
         rows: shown,
         problem,

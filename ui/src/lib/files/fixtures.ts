@@ -8,6 +8,7 @@ export function preview(columns: ImportPreview['columns'], problem: ImportPrevie
     encoding: 'windows1252',
     delimiter: ';',
     sheet: null,
+    sheets: [],
     columns,
     rows: [{ line: 2, cells: columns.map((c) => `${c.header}-1`) }],
     problem,

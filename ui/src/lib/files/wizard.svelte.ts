@@ -18,6 +18,8 @@ const jobName = (what: string) => `${what}-${Date.now()}-${++jobs}`;
 
 export class ImportWizard {
   path = $state('');
+  /** The workbook sheet asked for (null: the first visible one). */
+  sheet: string | null = $state(null);
   preview: ImportPreview | null = $state(null);
   overrides: Overrides = $state(new Map());
   onDuplicate: OnDuplicate = $state('fail');
@@ -46,8 +48,16 @@ export class ImportWizard {
     if (path !== this.path) {
       this.overrides = new Map();
       this.preview = null;
+      this.sheet = null;
     }
     this.path = path;
+    await this.refresh();
+  }
+
+  /** Reads another sheet of the workbook: its header is another, so is the mapping. */
+  async setSheet(sheet: string) {
+    this.sheet = sheet;
+    this.overrides = new Map();
     await this.refresh();
   }
 
@@ -69,7 +79,7 @@ export class ImportWizard {
     const mine = ++this.asked;
     this.phase = 'previewing';
     try {
-      const preview = await importPreview(this.path.trim(), toMappings(this.overrides), this.preview?.sheet ?? null);
+      const preview = await importPreview(this.path.trim(), toMappings(this.overrides), this.sheet);
       if (mine === this.asked) this.preview = preview;
     } catch (e) {
       if (mine === this.asked) {

@@ -70,6 +70,35 @@ describe('the import wizard', () => {
     expect(asked).toEqual([[], [{ column: 'WA', field: 'whatsapp' }], []]);
   });
 
+  it('reads another sheet of a workbook with a fresh mapping', async () => {
+    const asked: { sheet: unknown; mappings: unknown }[] = [];
+    mockIPC((_cmd, args) => {
+      const a = args as { sheet: string | null; mappings: unknown };
+      asked.push({ sheet: a.sheet, mappings: a.mappings });
+      return {
+        ...preview([
+          { header: 'Nama', field: 'name', mapped: false },
+          { header: 'WA', field: 'whatsapp', mapped: false },
+        ]),
+        format: 'xlsx',
+        encoding: null,
+        delimiter: null,
+        sheet: a.sheet ?? 'Pelanggan',
+        sheets: ['Pelanggan', 'Lama'],
+      };
+    });
+    const w = new ImportWizard();
+    await w.open('/tmp/a.xlsx');
+    await w.setField('WA', null);
+    await w.setSheet('Lama');
+    expect(asked).toEqual([
+      { sheet: null, mappings: [] },
+      { sheet: null, mappings: [{ column: 'WA', field: null }] },
+      { sheet: 'Lama', mappings: [] },
+    ]);
+    expect(w.options(true).sheet).toBe('Lama');
+  });
+
   it('tells a cancelled import from a failed one', async () => {
     let refuse = { code: 'cancelled', message: 'cancelled' };
     mockIPC((cmd) => {
