@@ -8,6 +8,7 @@ import type { OnDuplicate } from '$bindings/OnDuplicate';
 import type { BalanceKind } from '$bindings/BalanceKind';
 import { m } from '$lib/paraglide/messages.js';
 import type { AppError } from '$lib/api';
+import { errorText } from '$lib/errors';
 import type { MappingProblem } from './mapping';
 
 export const fieldLabel: Record<ImportField, () => string> = {
@@ -69,18 +70,7 @@ export function problemText(p: MappingProblem): string {
     : m.imp_problem_twice({ field, columns: p.columns.join(', ') });
 }
 
-/** A failed step in words: the common cases in the user's language, else the core's message. */
+/** A failed step in words: the file that exists with its way out, else the app's words for the code. */
 export function failureText(e: AppError): string {
-  switch (e.code) {
-    case 'file_exists':
-      return m.imp_error_exists();
-    case 'not_a_spreadsheet':
-      return m.imp_error_not_spreadsheet({ message: e.message });
-    case 'io':
-      return m.imp_error_io({ message: e.message });
-    case 'busy':
-      return m.imp_error_busy();
-    default:
-      return m.imp_error_other({ message: e.message });
-  }
+  return e.code === 'file_exists' ? m.imp_error_exists() : errorText(e.body);
 }
