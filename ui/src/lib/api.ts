@@ -115,8 +115,19 @@ import type { NewAdmin } from '$bindings/NewAdmin';
 import type { Progress } from '$bindings/Progress';
 import type { RestoreInfo } from '$bindings/RestoreInfo';
 import type { Setting } from '$bindings/Setting';
+// (H4's types; its commands follow H1's below.)
+import type { AnalyticsReport } from '$bindings/AnalyticsReport';
+import type { CsvOptions } from '$bindings/CsvOptions';
+import type { ExportSummary } from '$bindings/ExportSummary';
+import type { Filter } from '$bindings/Filter';
+import type { ImportMapping } from '$bindings/ImportMapping';
+import type { ImportOptions } from '$bindings/ImportOptions';
+import type { ImportPreview } from '$bindings/ImportPreview';
+import type { ImportSummary } from '$bindings/ImportSummary';
+import type { Range } from '$bindings/Range';
+import type { TopBy } from '$bindings/TopBy';
 
-/** A Channel that hands each progress report to `onProgress`. */
+/** A Channel that hands each progress report to `onProgress` (every long job's). */
 function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
   const channel = new Channel<Progress>();
   channel.onmessage = onProgress;
@@ -167,3 +178,31 @@ export async function pickFolder(title: string, folder?: string): Promise<string
   const picked = await open({ title, multiple: false, directory: true, defaultPath: folder });
   return typeof picked === 'string' ? picked : null;
 }
+
+// --- Import, export, analytics (H4) ---
+export const importPreview = (path: string, mappings: ImportMapping[], sheet: string | null = null) =>
+  call<ImportPreview>('import_preview', { path, sheet, mappings });
+export const importCustomers = (
+  path: string,
+  options: ImportOptions,
+  job: string,
+  onProgress: (p: Progress) => void,
+) => call<ImportSummary>('import_customers', { path, options, job, on_progress: progressChannel(onProgress) });
+export const exportCustomers = (
+  path: string,
+  filter: Filter,
+  options: CsvOptions,
+  job: string,
+  onProgress: (p: Progress) => void,
+) => call<ExportSummary>('export_customers', { path, filter, options, job, on_progress: progressChannel(onProgress) });
+export const exportLedger = (
+  path: string,
+  from: string | null,
+  to: string | null,
+  options: CsvOptions,
+  job: string,
+  onProgress: (p: Progress) => void,
+) => call<ExportSummary>('export_ledger', { path, from, to, options, job, on_progress: progressChannel(onProgress) });
+/** Asks the job named `job` to stop; false when it already ended. */
+export const cancelJob = (job: string) => call<boolean>('cancel_job', { job });
+export const analytics = (range: Range, top: TopBy) => call<AnalyticsReport>('analytics', { range, top });
