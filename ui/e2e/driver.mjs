@@ -43,7 +43,7 @@ function listening(port) {
 
 /**
  * Spawns tauri-driver with `env` added (PELANGGAN_DB reaches the app this
- * way) and waits until it accepts connections. Returns {port, stop}.
+ * way) and waits until it accepts connections. Returns {port, pid, stop}.
  */
 export async function startDriver(env = {}) {
   const port = await freePort();
@@ -81,5 +81,5 @@ export async function startDriver(env = {}) {
       /* already gone */
     }
   }
-  return { port, stop, stderr: () => stderr };
+  return { port, pid: child.pid, stop, stderr: () => stderr };
 }

@@ -157,10 +157,15 @@ export async function openCustomer(term, name) {
   await waitText('detail-name', name);
 }
 
-/** The digits of a shown amount with its sign: "-Rp 50.000" -> -50000 (whole rupiah). */
+/** Every amount shown in a text, in whole rupiah: "dari Rp 0 menjadi -Rp 50.000" -> [0, -50000]. */
+export function amounts(text) {
+  return [...text.matchAll(/(-|−)?\s*Rp\s*(\d[\d.]*)/g)].map((m) => {
+    const n = Number(m[2].replace(/\./g, ''));
+    return m[1] ? -n : n;
+  });
+}
+
+/** The one amount of a text (the last, where a preview shows before and after). */
 export function rupiah(text) {
-  const m = /(-|−)?\s*Rp\s*([\d.]+)/.exec(text);
-  if (!m) return null;
-  const n = Number(m[2].replace(/\./g, ''));
-  return m[1] ? -n : n;
+  return amounts(text).at(-1) ?? null;
 }

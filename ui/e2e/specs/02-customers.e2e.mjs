@@ -22,7 +22,8 @@ async function adjust(kind, amount, description, expected) {
   await fill('adj-amount', amount);
   await fill('adj-description', description);
   // The dialog shows the new balance before anything is written.
-  await waitText('adj-preview', (t) => rupiah(t) === expected, `the ${kind} preview never showed ${expected}`);
+  await click('adj-preview');
+  await waitText('adj-result', (t) => rupiah(t) === expected, `the ${kind} preview never showed ${expected}`);
   await click('adj-confirm');
   await browser.waitUntil(async () => (await balance()) === expected, {
     timeoutMsg: `the balance never became ${expected} after the ${kind}`,
@@ -99,20 +100,34 @@ describe('customers', () => {
 
   it('soft-deletes, undoes from the toast, and restores a deleted customer', async () => {
     await click('btn-delete');
+    // Deleted: the app may return to the list; the toast offers the undo.
     await shown('toast');
+    await shot('customer-deleted-toast');
     await click('undo');
-    await el('toast').waitForDisplayed({ reverse: true, timeoutMsg: 'the toast stayed after undo' });
-    // The list has him again, and his page offers a delete, not a restore.
+    await waitText('detail-name', BUDI.name);
+    await shown('btn-delete');
+    expect(await el('btn-restore').isDisplayed()).toBe(false);
     await openList();
     await fill('search', '');
     await waitCount('customer-row', 2, 'the undone delete is missing from the list');
+
+    // Deleted again, the toast left alone: gone from the list, found among
+    // the deleted, and restored from his page.
     await openCustomer('Budi', BUDI.name);
-    await shown('btn-delete');
-    expect(await el('btn-restore').isDisplayed()).toBe(false);
-    // Deleted again, the toast left alone: the page offers a restore.
     await click('btn-delete');
-    await shown('btn-restore');
-    await shot('customer-deleted');
+    await shown('toast');
+    await openList();
+    await fill('search', '');
+    await waitCount('customer-row', 1, 'the deleted customer is still listed');
+    await fill('filter-status', 'deleted');
+    await browser.waitUntil(
+      async () => {
+        const rows = await all('customer-row');
+        return rows.length === 1 && (await rows[0].getText()).includes(BUDI.name);
+      },
+      { timeoutMsg: 'the deleted filter does not list Budi' },
+    );
+    await (await all('customer-row'))[0].click();
     await click('btn-restore');
     await shown('btn-delete');
     await shown('activity-row');
