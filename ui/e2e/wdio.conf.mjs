@@ -6,6 +6,7 @@
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { browser } from '@wdio/globals';
 import { ROOT, appBinary, startDriver } from './driver.mjs';
 
 const application = appBinary();
@@ -38,6 +39,13 @@ export const config = {
     mkdirSync(path.join(ROOT, 'artifacts/screenshots'), { recursive: true });
     driver = await startDriver({ PELANGGAN_DB: process.env.E2E_DB });
     cfg.port = driver.port;
+  },
+
+  // A failed test leaves a picture of the window behind, to see why.
+  async afterTest(test, _context, { passed }) {
+    if (passed) return;
+    const name = `failed-${test.parent}-${test.title}`.replace(/[^a-z0-9]+/gi, '-').slice(0, 120);
+    await browser.saveScreenshot(path.join(ROOT, 'artifacts/screenshots', `${name}.png`)).catch(() => {});
   },
 
   async afterSession() {
