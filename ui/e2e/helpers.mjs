@@ -62,7 +62,7 @@ export async function waitText(id, test, timeoutMsg) {
     async () => {
       const e = await el(id);
       if (!(await e.isExisting())) return false;
-      last = await e.getText();
+      last = await text(e);
       return ok(last);
     },
     { timeoutMsg: timeoutMsg ?? `${id}: text never matched ${test} (last: "${last}")` },
@@ -85,6 +85,16 @@ export async function waitCount(id, test, timeoutMsg) {
 }
 
 export const count = async (id) => (await all(id)).length;
+
+/**
+ * An element's text as the DOM holds it, spaces collapsed. Not WebDriver's
+ * getText: WebKitWebDriver leaves out the text of a cell styled with
+ * `overflow: hidden; text-overflow: ellipsis` (the list's name column).
+ */
+export async function text(e) {
+  const t = await browser.execute((n) => n.textContent ?? '', await e);
+  return t.replace(/\s+/g, ' ').trim();
+}
 
 /** Saves the window as artifacts/screenshots/<name>.png once two frames have painted. */
 export async function shot(name) {
@@ -149,7 +159,7 @@ export async function openCustomer(term, name) {
   await browser.waitUntil(
     async () => {
       const rows = await all('customer-row');
-      return rows.length === 1 && (await rows[0].getText()).includes(name);
+      return rows.length === 1 && (await text(rows[0])).includes(name);
     },
     { timeoutMsg: `searching "${term}" did not list exactly ${name}` },
   );

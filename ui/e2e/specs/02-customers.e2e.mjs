@@ -6,13 +6,14 @@ import { browser, $ } from '@wdio/globals';
 import {
   signIn, click, shown, fill, shot, el, all, count, waitText, waitCount,
   openList, openCustomer, addCustomer, rupiah,
+  text,
 } from '../helpers.mjs';
 
 const BUDI = { name: 'Budi Santoso', whatsapp: '0812-3456-7890' };
 
 /** The balance on the customer's page, in whole rupiah. */
 async function balance() {
-  return rupiah(await (await el('detail-balance')).getText());
+  return rupiah(await text(el('detail-balance')));
 }
 
 /** Credits or debits through the adjust dialog; returns the new balance shown. */
@@ -30,7 +31,7 @@ async function adjust(kind, amount, description, expected) {
   });
   await waitCount('ledger-row', before + 1, `the ${kind} added no ledger row`);
   const rows = await all('ledger-row');
-  const texts = await Promise.all(rows.map((r) => r.getText()));
+  const texts = await Promise.all(rows.map((r) => text(r)));
   expect(texts.some((t) => t.includes(description))).toBe(true);
 }
 
@@ -50,7 +51,7 @@ describe('customers', () => {
     await shown('error-cust-whatsapp');
     // Still open, nothing saved: the error is at the field.
     expect(await el('customer-form').isDisplayed()).toBe(true);
-    expect((await (await el('error-cust-whatsapp')).getText()).length).toBeGreaterThan(0);
+    expect((await text(el('error-cust-whatsapp'))).length).toBeGreaterThan(0);
     await shot('customer-form-error');
     await fill('cust-whatsapp', BUDI.whatsapp);
     await click('cust-save');
@@ -66,7 +67,7 @@ describe('customers', () => {
     await browser.waitUntil(
       async () => {
         const rows = await all('customer-row');
-        return rows.length === 1 && (await rows[0].getText()).includes(BUDI.name);
+        return rows.length === 1 && (await text(rows[0])).includes(BUDI.name);
       },
       { timeoutMsg: 'searching 0812 3456 did not list only Budi' },
     );
@@ -123,7 +124,7 @@ describe('customers', () => {
     await browser.waitUntil(
       async () => {
         const rows = await all('customer-row');
-        return rows.length === 1 && (await rows[0].getText()).includes(BUDI.name);
+        return rows.length === 1 && (await text(rows[0])).includes(BUDI.name);
       },
       { timeoutMsg: 'the deleted filter does not list Budi' },
     );

@@ -4,6 +4,7 @@
 import { browser, $$ } from '@wdio/globals';
 import {
   signIn, click, shown, fill, shot, el, all, count, waitCount, openCustomer, addCustomer, rupiah,
+  text,
 } from '../helpers.mjs';
 
 const PRICE = 100000;
@@ -33,7 +34,7 @@ describe('billing', () => {
     await fill('sub-start', lastMonthStart());
     await click('sub-save');
     await waitCount('subscription-row', 1, 'the subscription is not listed');
-    expect(await (await all('subscription-row'))[0].getText()).toContain('budi-rumah');
+    expect(await text((await all('subscription-row'))[0])).toContain('budi-rumah');
   });
 
   it('issues the due invoices', async () => {
@@ -45,7 +46,7 @@ describe('billing', () => {
     await waitCount('invoice-row', (n) => n >= 2, 'issuing the due invoices listed fewer than two');
     await openCustomer('Budi', 'Budi Santoso');
     invoices = await waitCount('invoice-row', (n) => n >= 2, 'the customer page lists fewer than two invoices');
-    const balance = rupiah(await (await el('detail-balance')).getText());
+    const balance = rupiah(await text(el('detail-balance')));
     expect(balance).toBe(-PRICE * invoices);
   });
 
@@ -64,12 +65,12 @@ describe('billing', () => {
     await pay.click();
     await fill('pay-amount', String(PAID));
     // The preview shows the balance after the payment before it is recorded.
-    await browser.waitUntil(async () => rupiah(await (await el('pay-preview')).getText()) === -PRICE * invoices + PAID, {
+    await browser.waitUntil(async () => rupiah(await text(el('pay-preview'))) === -PRICE * invoices + PAID, {
       timeoutMsg: 'the payment preview never showed the new balance',
     });
     await click('pay-confirm');
     await waitCount('payment-row', 1, 'the payment is not listed');
-    await browser.waitUntil(async () => rupiah(await (await el('detail-balance')).getText()) === -PRICE * invoices + PAID, {
+    await browser.waitUntil(async () => rupiah(await text(el('detail-balance'))) === -PRICE * invoices + PAID, {
       timeoutMsg: 'the balance did not move by the payment',
     });
     // The newest invoice carries what the earlier ones still owe.
@@ -77,7 +78,7 @@ describe('billing', () => {
     await browser.waitUntil(
       async () => {
         for (const c of await all('invoice-carried')) {
-          if (rupiah(await c.getText()) === carried) return true;
+          if (rupiah(await text(c)) === carried) return true;
         }
         return false;
       },

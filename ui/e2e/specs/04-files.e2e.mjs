@@ -4,7 +4,8 @@
 import { browser } from '@wdio/globals';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { signIn, click, shown, fill, shot, waitCount, waitText, openList, el } from '../helpers.mjs';
+import { signIn, click, shown, fill, shot, waitCount, waitText, openList, el, text,
+} from '../helpers.mjs';
 
 // Line 3 (the header is line 1) has a number no region can read.
 const CSV = [
@@ -39,7 +40,7 @@ describe('import and export', () => {
     await click('import-run');
     await shown('import-result', 60_000);
     await shown('import-errors');
-    const errors = await (await el('import-errors')).getText();
+    const errors = await text(el('import-errors'));
     expect(errors).toContain('3');
     expect(errors).toContain('12345');
     await shot('import-result');
