@@ -11,7 +11,7 @@
 import { browser } from '@wdio/globals';
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
-import { el, all, shown, click, signIn } from '../e2e/helpers.mjs';
+import { el, all, shown, click, signIn, clickRow } from '../e2e/helpers.mjs';
 
 // crates/core/benches/search.rs (README "Benchmark"): names, emails, 1-2
 // characters and local phone forms.
@@ -181,7 +181,7 @@ describe(`the app on a shop of ${process.env.BENCH_CUSTOMERS_RESOLVED} customers
       await browser.waitUntil(async () => (await all('customer-row')).length > 0, { timeoutMsg: 'the list shows no rows' });
       const rows = await all('customer-row');
       const from = (await perf()).detail.length;
-      await rows[i % rows.length].click();
+      await clickRow(rows[i % rows.length]);
       samples.push(...(await settle('detail', from, 100)));
       await click('nav-customers');
     }

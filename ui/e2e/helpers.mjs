@@ -163,8 +163,17 @@ export async function openCustomer(term, name) {
     },
     { timeoutMsg: `searching "${term}" did not list exactly ${name}` },
   );
-  await (await all('customer-row'))[0].click();
+  await clickRow((await all('customer-row'))[0]);
   await waitText('detail-name', name);
+}
+
+/**
+ * Clicks a table row as a user does, on one of its cells: WebKitWebDriver
+ * calls a <tr> itself "not interactable" (a row has no box of its own).
+ */
+export async function clickRow(row) {
+  const cell = await row.$('td');
+  await ((await cell.isExisting()) ? cell : row).click();
 }
 
 /** Every amount shown in a text, in whole rupiah: "dari Rp 0 menjadi -Rp 50.000" -> [0, -50000]. */

@@ -6,7 +6,7 @@ import { browser, $ } from '@wdio/globals';
 import {
   signIn, click, shown, fill, shot, el, all, count, waitText, waitCount,
   openList, openCustomer, addCustomer, rupiah,
-  text,
+  text, clickRow,
 } from '../helpers.mjs';
 
 const BUDI = { name: 'Budi Santoso', whatsapp: '0812-3456-7890' };
@@ -128,7 +128,7 @@ describe('customers', () => {
       },
       { timeoutMsg: 'the deleted filter does not list Budi' },
     );
-    await (await all('customer-row'))[0].click();
+    await clickRow((await all('customer-row'))[0]);
     await click('btn-restore');
     await shown('btn-delete');
     await shown('activity-row');
