@@ -86,6 +86,13 @@ export async function waitCount(id, test, timeoutMsg) {
 
 export const count = async (id) => (await all(id)).length;
 
+/** The texts of every element carrying this id, in document order. */
+export async function texts(id) {
+  const out = [];
+  for (const e of await all(id)) out.push(await text(e));
+  return out;
+}
+
 /**
  * An element's text as the DOM holds it, spaces collapsed. Not WebDriver's
  * getText: WebKitWebDriver leaves out the text of a cell styled with

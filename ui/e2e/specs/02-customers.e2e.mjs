@@ -6,7 +6,7 @@ import { browser, $ } from '@wdio/globals';
 import {
   signIn, click, shown, fill, shot, el, all, count, waitText, waitCount,
   openList, openCustomer, addCustomer, rupiah,
-  text, clickRow,
+  text, texts, clickRow,
 } from '../helpers.mjs';
 
 const BUDI = { name: 'Budi Santoso', whatsapp: '0812-3456-7890' };
@@ -30,9 +30,7 @@ async function adjust(kind, amount, description, expected) {
     timeoutMsg: `the balance never became ${expected} after the ${kind}`,
   });
   await waitCount('ledger-row', before + 1, `the ${kind} added no ledger row`);
-  const rows = await all('ledger-row');
-  const texts = await Promise.all(rows.map((r) => text(r)));
-  expect(texts.some((t) => t.includes(description))).toBe(true);
+  expect((await texts('ledger-row')).some((t) => t.includes(description))).toBe(true);
 }
 
 describe('customers', () => {

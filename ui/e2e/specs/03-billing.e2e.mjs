@@ -53,8 +53,8 @@ describe('billing', () => {
   it('records a partial payment and shows what the newest invoice carries', async () => {
     // Pay from the page, or else from the oldest invoice: either way the
     // payment goes to the oldest open invoice.
-    const rows = await all('invoice-row');
-    const numbered = await Promise.all(rows.map(async (r) => [await r.getAttribute('data-number'), r]));
+    const numbered = [];
+    for (const r of await all('invoice-row')) numbered.push([await r.getAttribute('data-number'), r]);
     numbered.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     const onPage = [];
     for (const b of await $$('[data-testid="btn-pay"]')) {
