@@ -8,11 +8,11 @@
 //                     between runs (default the system temp folder); each run
 //                     works on a copy, so the cached shop never changes
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, createWriteStream } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { ROOT, appBinary, startDriver } from '../e2e/driver.mjs';
+import { ROOT, appBinary, startDriver, isolatedProfile } from '../e2e/driver.mjs';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const IMPORT_ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 100_000);
@@ -85,7 +85,9 @@ export const config = {
   },
 
   async beforeSession(cfg) {
-    driver = await startDriver({ PELANGGAN_DB: process.env.BENCH_WORK_DB });
+    const profile = mkdtempSync(path.join(tmpdir(), 'pelanggan-bench-profile-'));
+    process.env.BENCH_PROFILE = profile;
+    driver = await startDriver({ PELANGGAN_DB: process.env.BENCH_WORK_DB, ...isolatedProfile(profile) });
     cfg.port = driver.port;
     process.env.BENCH_DRIVER_PID = String(driver.pid);
     // The clock for "app start": the session request that launches the app follows at once.
@@ -95,6 +97,7 @@ export const config = {
   async afterSession() {
     driver?.stop();
     driver = null;
+    if (process.env.BENCH_PROFILE) rmSync(process.env.BENCH_PROFILE, { recursive: true, force: true });
   },
 
   onComplete() {

@@ -20,6 +20,19 @@ export function appBinary(fallback = 'target/debug/pelanggan-desktop') {
   return app;
 }
 
+/**
+ * XDG folders inside `dir` for one session: the webview keeps its local
+ * storage (the UI's language, for one) under XDG_DATA_HOME, so without this
+ * every run would inherit what the last one, or a developer, left there.
+ */
+export function isolatedProfile(dir) {
+  return {
+    XDG_DATA_HOME: path.join(dir, 'data'),
+    XDG_CONFIG_HOME: path.join(dir, 'config'),
+    XDG_CACHE_HOME: path.join(dir, 'cache'),
+  };
+}
+
 /** A TCP port nobody listens on right now. */
 export function freePort() {
   return new Promise((resolve, reject) => {

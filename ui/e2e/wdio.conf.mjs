@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { browser } from '@wdio/globals';
-import { ROOT, appBinary, startDriver } from './driver.mjs';
+import { ROOT, appBinary, startDriver, isolatedProfile } from './driver.mjs';
 
 const application = appBinary();
 let driver = null;
@@ -37,7 +37,7 @@ export const config = {
     process.env.E2E_TMP = tmp;
     process.env.E2E_DB = path.join(tmp, 'shop.db');
     mkdirSync(path.join(ROOT, 'artifacts/screenshots'), { recursive: true });
-    driver = await startDriver({ PELANGGAN_DB: process.env.E2E_DB });
+    driver = await startDriver({ PELANGGAN_DB: process.env.E2E_DB, ...isolatedProfile(tmp) });
     cfg.port = driver.port;
   },
 
