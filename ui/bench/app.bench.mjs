@@ -156,11 +156,17 @@ describe(`the app on a shop of ${process.env.BENCH_CUSTOMERS_RESOLVED} customers
       interval: 20,
       timeoutMsg: 'the list never marked its first page (lib/perf.ts firstPage)',
     });
-    const { firstPage, submit } = await browser.execute(() => ({
+    const { firstPage, submit, origin } = await browser.execute(() => ({
       firstPage: window.__pelangganPerf.firstPage,
       submit: window.__benchSubmit ?? null,
+      origin: performance.timeOrigin,
     }));
+    results.pageLoadMs = origin - launch; // the session request to the page's navigation start
     results.signInToFirstPageMs = submit === null ? NaN : firstPage - submit;
+    // Typing the password excluded: to the sign-in screen, then from its
+    // submit to the first page. Without a sign-in (none asked), the clock alone.
+    results.startToFirstPageMs =
+      submit === null ? origin + firstPage - launch : results.gateMs + results.signInToFirstPageMs;
     await shown('search');
   });
 
@@ -200,7 +206,7 @@ describe(`the app on a shop of ${process.env.BENCH_CUSTOMERS_RESOLVED} customers
     let exit = null;
     const done = new Promise((r) => child.once('exit', (code) => ((exit = code), r())));
     await shown('search');
-    const during = [];
+    const during = [], turns = [];
     const terms = [...LONG, ...SHORT];
     for (let i = 0; exit === null; i++) {
       const s = await search(terms[i % terms.length]);
@@ -210,7 +216,7 @@ describe(`the app on a shop of ${process.env.BENCH_CUSTOMERS_RESOLVED} customers
         const from = (await perf()).list.length;
         await next.click();
         const l = await settle('list', from, 100).catch(() => []);
-        if (exit === null) during.push(...l);
+        if (exit === null) turns.push(...l);
       }
     }
     await done;
@@ -222,6 +228,7 @@ describe(`the app on a shop of ${process.env.BENCH_CUSTOMERS_RESOLVED} customers
       results.imported = null;
     }
     results.duringImport = during;
+    results.turnsDuringImport = turns;
   });
 });
 
@@ -234,17 +241,21 @@ function report() {
     '',
     '| measure | samples | p50 | p95 | target |',
     '|---|---|---|---|---|',
-    `| launch to the sign-in screen (WebDriver, upper bound) | 1 | ${ms(r.gateMs)} | | |`,
+    `| launch to the page loading (session request to navigation start) | 1 | ${ms(r.pageLoadMs)} | | |`,
+    `| launch to the sign-in screen (WebDriver polling, an upper bound) | 1 | ${ms(r.gateMs)} | | |`,
     `| sign-in to the first page rendered | 1 | ${ms(r.signInToFirstPageMs)} | | |`,
-    `| app start to first page (the two above, typing excluded) | 1 | ${ms(r.gateMs + r.signInToFirstPageMs)} | | <= 2000 ms |`,
+    `| app start to first page rendered (typing excluded) | 1 | ${ms(r.startToFirstPageMs)} | | <= 2000 ms |`,
     row(`search keystroke to rendered, 3+ characters (${LONG.length} terms)`, r.searchLong ?? [], 'p95 <= 100 ms'),
     row(`search keystroke to rendered, 1-2 characters and phone forms (${SHORT.length + PHONE.length} terms)`, r.searchShort ?? [], 'p95 <= 100 ms'),
     row('customer detail opened', r.detail ?? [], 'p95 <= 150 ms'),
-    row(`list while importing ${process.env.BENCH_IMPORT_ROWS ?? 100000} rows (${r.importS?.toFixed(1) ?? '?'} s, ${r.imported ?? '?'} imported)`, r.duringImport ?? [], 'p95 <= 200 ms'),
+    row(`search keystrokes while the CLI imports ${process.env.BENCH_IMPORT_ROWS ?? 100000} rows (${r.importS?.toFixed(1) ?? '?'} s, ${r.imported ?? '?'} imported)`, r.duringImport ?? [], 'p95 <= 200 ms'),
+    row('page turns (next page) during that import', r.turnsDuringImport ?? [], 'p95 <= 200 ms'),
     `| memory, app + WebKit processes, sum of RSS (peak / last) | ${m.last?.procs.length ?? 0} processes | ${m.peak ? m.peak.rssMB.toFixed(0) : '?'} MB | ${m.last ? m.last.rssMB.toFixed(0) : '?'} MB | <= 400 MB |`,
     `| memory, the same as PSS (shared pages counted once; last) | | ${m.last ? m.last.pssMB.toFixed(0) : '?'} MB | | |`,
     '',
-    `processes: ${m.last?.procs.join(', ') ?? '?'}`,
+    `processes: ${m.last?.procs.join(', ') ?? '?'}. A search sample runs from the input event of a`,
+    'key to its results rendered, so a key typed within the list\'s debounce (150 ms) of the',
+    'previous one includes that wait.',
   ];
   const text = lines.join('\n');
   console.log('\n' + text + '\n');
