@@ -114,7 +114,7 @@ export async function shot(name) {
  * Gets past the gate whichever it shows: the first-run owner setup on a
  * fresh database, else the login. Resolves when the main navigation shows.
  */
-export async function signIn(admin = OWNER, { screenshots = false } = {}) {
+export async function signIn(admin = OWNER, { screenshots = false, demo = false } = {}) {
   await browser.waitUntil(
     async () =>
       (await el('setup-username').isDisplayed()) ||
@@ -128,6 +128,10 @@ export async function signIn(admin = OWNER, { screenshots = false } = {}) {
     await fill('setup-name', admin.name);
     await fill('setup-password', admin.password);
     await fill('setup-password2', admin.password);
+    if (demo) {
+      const box = await shown('setup-demo');
+      if (!(await box.isSelected())) await box.click();
+    }
     await click('setup-submit');
   } else if (await el('login-username').isDisplayed()) {
     if (screenshots) await shot('login');
