@@ -5,8 +5,7 @@
 import { browser, $ } from '@wdio/globals';
 import {
   signIn, click, shown, fill, shot, el, all, count, waitText, waitCount,
-  openList, openCustomer, addCustomer, rupiah,
-  text, texts, clickRow,
+  openList, openCustomer, addCustomer, rupiah, text, texts, clickRow,
 } from '../helpers.mjs';
 
 const BUDI = { name: 'Budi Santoso', whatsapp: '0812-3456-7890' };

@@ -3,8 +3,7 @@
 // what it carries from the earlier ones still open.
 import { browser, $$ } from '@wdio/globals';
 import {
-  signIn, click, shown, fill, shot, el, all, count, waitCount, openCustomer, addCustomer, rupiah,
-  text,
+  signIn, click, shown, fill, shot, el, all, waitCount, openCustomer, addCustomer, rupiah, text,
 } from '../helpers.mjs';
 
 const PRICE = 100000;

@@ -4,8 +4,7 @@
 import { browser } from '@wdio/globals';
 import { writeFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { signIn, click, shown, fill, shot, waitCount, waitText, openList, el, text,
-} from '../helpers.mjs';
+import { signIn, click, shown, fill, shot, waitCount, waitText, openList, el, text } from '../helpers.mjs';
 
 // Line 3 (the header is line 1) has a number no region can read.
 const CSV = [
