@@ -9,7 +9,7 @@ ARGS ?= --help
 XVFB ?= xvfb-run -a -s "-screen 0 1280x800x24"
 export CARGO_TERM_COLOR ?= never
 
-# What building, running and testing the Tauri app needs (docs: ../shared/STACK.md):
+# What building, running and testing the Tauri app needs (README "The desktop app"):
 # WebKitGTK and friends to build, webkit2gtk-driver (WebKitWebDriver) and Xvfb for
 # the end-to-end tests, imagemagick for whole-screen shots while developing.
 APT_PACKAGES := build-essential pkg-config curl wget file libxdo-dev libssl-dev \
