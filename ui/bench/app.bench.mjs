@@ -253,9 +253,9 @@ function report() {
     `| memory, app + WebKit processes, sum of RSS (peak / last) | ${m.last?.procs.length ?? 0} processes | ${m.peak ? m.peak.rssMB.toFixed(0) : '?'} MB | ${m.last ? m.last.rssMB.toFixed(0) : '?'} MB | <= 400 MB |`,
     `| memory, the same as PSS (shared pages counted once; last) | | ${m.last ? m.last.pssMB.toFixed(0) : '?'} MB | | |`,
     '',
-    `processes: ${m.last?.procs.join(', ') ?? '?'}. A search sample runs from the input event of a`,
-    'key to its results rendered, so a key typed within the list\'s debounce (150 ms) of the',
-    'previous one includes that wait.',
+    `processes: ${m.last?.procs.join(', ') ?? '?'}. A search sample runs from a key's input event`,
+    'to its results rendered, so it includes any wait of the list before it asks (a search',
+    'still in flight, a debounce).',
   ];
   const text = lines.join('\n');
   console.log('\n' + text + '\n');
