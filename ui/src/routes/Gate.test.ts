@@ -81,7 +81,8 @@ describe('Gate', () => {
     render(Gate, { children: app });
     const pw = (await screen.findByTestId('setup-password')) as HTMLInputElement;
     expect(screen.queryByTestId('login-username')).toBeNull();
-    expect((screen.getByTestId('setup-demo') as HTMLInputElement).checked).toBe(true);
+    // The demo shop is an offer, not the default.
+    expect((screen.getByTestId('setup-demo') as HTMLInputElement).checked).toBe(false);
     await fireEvent.input(screen.getByTestId('setup-username'), { target: { value: 'rina' } });
     await fireEvent.input(screen.getByTestId('setup-name'), { target: { value: 'Rina' } });
     await fireEvent.input(pw, { target: { value: 'kopi susu 123' } });
