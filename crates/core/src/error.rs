@@ -332,6 +332,10 @@ text_enum! {
         DuplicateUsername => "duplicate_username",
         DuplicateVoucher => "duplicate_voucher",
         VoucherSold => "voucher_sold",
+        /// No receipt printer is set (the `printer_address` setting).
+        PrinterNotSet => "printer_not_set",
+        /// The receipt printer did not answer or refused the receipt.
+        PrinterUnreachable => "printer_unreachable",
         /// No database file where one was expected (a read-only command).
         NoDatabase => "no_database",
         /// The database or an output file cannot be written.
