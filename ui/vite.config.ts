@@ -2,6 +2,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { fileURLToPath } from 'node:url';
+import { svelteTesting } from '@testing-library/svelte/vite';
 
 // The app is served from its own bundle (no dev server in the window), so
 // every asset must end up in dist/: nothing is fetched from the network.
@@ -17,6 +18,8 @@ export default defineConfig({
       emitGitIgnore: false,
     }),
     svelte(),
+    // Component tests mount with Svelte's browser build (not its server one).
+    process.env.VITEST && svelteTesting(),
   ],
   resolve: {
     alias: {

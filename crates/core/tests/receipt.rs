@@ -169,8 +169,8 @@ fn the_printer_address_is_a_checked_setting() {
     assert!(settings::list(db.reader().unwrap()).is_ok());
     common::assert_refused(receipt::printer(db.reader().unwrap()), "printer_not_set", None);
 
+    // `HOST:PORT` as the settings screen takes it (IPv6 in brackets).
     for (typed, stored) in [
-        ("192.168.1.50", "192.168.1.50:9100"),
         (" printer.lan:9101 ", "printer.lan:9101"),
         ("[fe80::1]:9100", "[fe80::1]:9100"),
     ] {
@@ -193,6 +193,11 @@ fn the_printer_address_is_a_checked_setting() {
             Some("value"),
         );
     }
+    // A bare host means the raw printing port.
+    assert_eq!(
+        PrinterAddress::parse("192.168.1.50").unwrap().to_string(),
+        "192.168.1.50:9100"
+    );
     // Empty clears it.
     db.write(None, |w| settings::set(w, Key::PrinterAddress, ""))
         .unwrap();
