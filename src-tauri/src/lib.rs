@@ -18,11 +18,20 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             use tauri::Manager;
-            let state = App::open(&pelanggan_core::paths::default_db()?)?;
+            let state = App::open(&db_path()?)?;
             app.manage(state);
             Ok(())
         })
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
+}
+
+/// `$PELANGGAN_DB` when set (as for the CLI: the tests and the benchmark
+/// start the app on their own files this way), else the core's default.
+fn db_path() -> pelanggan_core::Result<std::path::PathBuf> {
+    match std::env::var_os("PELANGGAN_DB") {
+        Some(path) if !path.is_empty() => Ok(path.into()),
+        _ => pelanggan_core::paths::default_db(),
+    }
 }

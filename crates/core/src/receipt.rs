@@ -368,13 +368,12 @@ pub fn invoice_slip(invoice: &Invoice, shop: &Shop) -> Receipt {
         r.pair(Style::Plain, w.service, username);
     }
     // The stored end is exclusive (the next period's start); people read
-    // the last day of the period.
-    let last = invoice.period_end.pred_opt().unwrap_or(invoice.period_end);
-    r.pair(
-        Style::Plain,
-        w.period,
-        &format!("{} - {last}", invoice.period_start),
-    );
+    // the last day of the period. A voucher's invoice is one day, no range.
+    let period = match invoice.period_end.pred_opt() {
+        Some(last) if last > invoice.period_start => format!("{} - {last}", invoice.period_start),
+        _ => invoice.period_start.to_string(),
+    };
+    r.pair(Style::Plain, w.period, &period);
     if invoice.subscription_username.is_none() {
         // A voucher's invoice: its description names the voucher.
         r.left(&invoice.description);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Invoice } from '$bindings/Invoice';
-import { fromCents, isOpen, isZero, issueSummary, lastDay, sumMoney, toCents, todayIn } from './billing';
+import { fromCents, isOpen, isZero, issueSummary, lastDay, periodText, serviceText, sumMoney, toCents, todayIn } from './billing';
 
 function invoice(over: Partial<Invoice>): Invoice {
   return {
@@ -43,6 +43,21 @@ describe('billing dates', () => {
     expect(lastDay('2026-02-01')).toBe('2026-01-31');
     expect(lastDay('2024-03-01')).toBe('2024-02-29');
     expect(lastDay('2027-01-01')).toBe('2026-12-31');
+  });
+
+  it('writes a period as a range, a one-day one as its day', () => {
+    // ICU versions differ in the spaces around the dash (none, thin, plain).
+    expect(periodText('2026-11-01', '2026-12-01', 'en')).toMatch(/^1\s*–\s*30 Nov 2026$/);
+    expect(periodText('2026-11-20', '2026-12-20', 'en')).toMatch(/^20 Nov\s*–\s*19 Dec 2026$/);
+    expect(periodText('2026-12-25', '2027-01-25', 'en')).toMatch(/^25 Dec 2026\s*–\s*24 Jan 2027$/);
+    expect(periodText('2026-12-01', '2026-12-01', 'en')).toBe('1 Dec 2026');
+    expect(periodText('2026-12-01', '2026-12-02', 'en')).toBe('1 Dec 2026');
+    expect(periodText('2026-11-01', '2026-12-01', 'id')).toMatch(/^1\s*–\s*30 Nov 2026$/);
+  });
+
+  it('drops the period the core appends to a description', () => {
+    expect(serviceText('pppoe 10M (budi-rumah) 2026-11-01..2026-12-01')).toBe('pppoe 10M (budi-rumah)');
+    expect(serviceText('Voucher HS-3C4D (1 minggu)')).toBe('Voucher HS-3C4D (1 minggu)');
   });
 
   it("takes today from the shop's clock, not the computer's", () => {

@@ -37,15 +37,39 @@ export function lastDay(periodEnd: string): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** A billing period in words, its end stored exclusive: `1–30 Nov 2026`,
+ * `20 Nov – 19 Des 2026`; a one-day period (a voucher's) is its day. */
+export function periodText(start: string, endExclusive: string, lang: 'id' | 'en' = 'id'): string {
+  const day = (text: string) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+    return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  };
+  const from = day(start);
+  const to = day(lastDay(endExclusive));
+  const f = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { dateStyle: 'medium', timeZone: 'UTC' });
+  if (!from) return start;
+  if (!to || to <= from) return f.format(from);
+  return f.formatRange(from, to);
+}
+
+/** An invoice's description without the period the core appends
+ * (`pppoe 10M (budi) 2026-11-01..2026-12-01`): the period is shown apart. */
+export function serviceText(description: string): string {
+  return description.replace(/\s+\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$/, '');
+}
+
 /** Today's date (YYYY-MM-DD) on the shop's clock, not the computer's. */
 export function todayIn(zone: string, now: Date = new Date()): string {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
+  // Assembled from the parts: a locale's own order differs between ICU
+  // versions (WebKitGTK's en-CA writes 12/02/2026, Node's 2026-12-02).
+  const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: zone,
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
-  }).format(now);
+  }).formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 /** What an issue-due run issued: how many invoices, for how many customers, in total. */
