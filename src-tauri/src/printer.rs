@@ -33,7 +33,10 @@ pub fn send(to: &PrinterAddress, bytes: &[u8]) -> Result<()> {
     }
     Err(receipt::unreachable(
         to,
-        last.map_or_else(|| "its name resolves to no address".to_owned(), |e| e.to_string()),
+        last.map_or_else(
+            || "its name resolves to no address".to_owned(),
+            |e| e.to_string(),
+        ),
     ))
 }
 

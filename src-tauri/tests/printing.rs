@@ -57,7 +57,11 @@ fn a_receipt_reaches_the_printer_as_escpos() {
     assert_eq!(sent_to, format!("127.0.0.1:{port}"));
 
     let got = fake_printer.join().unwrap();
-    assert!(got.starts_with(b"\x1b@"), "starts with ESC @: {:?}", &got[..4]);
+    assert!(
+        got.starts_with(b"\x1b@"),
+        "starts with ESC @: {:?}",
+        &got[..4]
+    );
     assert!(got.ends_with(b"\x1dV\x01"), "ends with a cut");
     let contains = |needle: &[u8]| got.windows(needle.len()).any(|w| w == needle);
     assert!(contains(b"Rp 1.500.000"));
@@ -78,7 +82,10 @@ fn a_printer_that_does_not_answer_is_printer_unreachable() {
     let err = printer::print_payment(&app, &payment, "Warung Budi", Lang::En).unwrap_err();
     assert_eq!(err.code(), "printer_unreachable", "{err}");
     assert_eq!(err.field(), Some("printer_address"));
-    assert!(err.to_string().contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(
+        err.to_string().contains(&format!("127.0.0.1:{port}")),
+        "{err}"
+    );
 }
 
 #[test]

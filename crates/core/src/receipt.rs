@@ -15,8 +15,8 @@
 
 use std::fmt;
 
-use crate::billing::invoices::{self, Invoice, InvoiceStatus};
 use crate::billing::PaymentMethod;
+use crate::billing::invoices::{self, Invoice, InvoiceStatus};
 use crate::billing::payments::{self, Payment, PaymentStatus};
 use crate::days::ShopZone;
 use crate::db::Reader;
@@ -361,7 +361,11 @@ pub fn invoice_slip(invoice: &Invoice, shop: &Shop) -> Receipt {
     r.center(Style::Plain, w.invoice_title);
     r.rule();
     r.pair(Style::Plain, w.number, &invoice.number);
-    r.pair(Style::Plain, w.issued, &shop.zone.local_time(&invoice.issued_at));
+    r.pair(
+        Style::Plain,
+        w.issued,
+        &shop.zone.local_time(&invoice.issued_at),
+    );
     r.pair(Style::Plain, w.due, &invoice.due_date.to_string());
     r.pair(Style::Plain, w.customer, &invoice.customer_name);
     if let Some(username) = &invoice.subscription_username {
@@ -431,7 +435,9 @@ impl PrinterAddress {
         let refuse = || {
             Error::validation(
                 "value",
-                format!("'{text}' is not a printer address such as 192.168.1.50 or 192.168.1.50:9100"),
+                format!(
+                    "'{text}' is not a printer address such as 192.168.1.50 or 192.168.1.50:9100"
+                ),
             )
         };
         let (host, port) = if let Some(rest) = text.strip_prefix('[') {
@@ -456,7 +462,11 @@ impl PrinterAddress {
         }
         let port = match port {
             None => DEFAULT_PORT,
-            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(refuse)?,
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(refuse)?,
         };
         Ok(PrinterAddress {
             host: host.to_owned(),
@@ -482,7 +492,9 @@ pub fn printer(r: Reader<'_>) -> Result<PrinterAddress> {
         return Err(Error::Refused {
             code: Code::PrinterNotSet,
             field: Some("printer_address"),
-            message: "no receipt printer is set: set printer_address (HOST or HOST:PORT) in the settings".into(),
+            message:
+                "no receipt printer is set: set printer_address (HOST or HOST:PORT) in the settings"
+                    .into(),
         });
     }
     PrinterAddress::parse(&value)

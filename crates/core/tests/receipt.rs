@@ -8,7 +8,9 @@ mod common;
 use billing_support::{balance, customer, date, money, shop, subscription};
 use pelanggan_core::billing::PaymentMethod;
 use pelanggan_core::billing::invoices;
-use pelanggan_core::billing::payments::{self, NewPayment, Payment, PaymentAllocation, PaymentStatus};
+use pelanggan_core::billing::payments::{
+    self, NewPayment, Payment, PaymentAllocation, PaymentStatus,
+};
 use pelanggan_core::billing::subscriptions::Cycle;
 use pelanggan_core::days::ShopZone;
 use pelanggan_core::receipt::{self, Lang, PrinterAddress, Shop};
@@ -77,7 +79,10 @@ fn a_payment_receipt_is_laid_out_in_32_columns() {
         "          Terima kasih\n",
     );
     assert_eq!(text, expected);
-    assert!(text.lines().all(|l| l.len() <= receipt::COLUMNS && l.is_ascii()));
+    assert!(
+        text.lines()
+            .all(|l| l.len() <= receipt::COLUMNS && l.is_ascii())
+    );
 }
 
 #[test]
@@ -88,7 +93,11 @@ fn the_escpos_bytes_initialise_print_the_text_and_cut() {
     let r = receipt::payment_receipt(&payment, &jakarta(Lang::En));
     let bytes = r.escpos();
     assert_eq!(&bytes[..2], b"\x1b@", "starts with ESC @");
-    assert!(bytes.ends_with(b"\x1dV\x01"), "ends with a cut: {:?}", &bytes[bytes.len() - 6..]);
+    assert!(
+        bytes.ends_with(b"\x1dV\x01"),
+        "ends with a cut: {:?}",
+        &bytes[bytes.len() - 6..]
+    );
     let contains = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
     assert!(contains(b"AMOUNT              Rp 1.500.000\n"));
     assert!(contains(b"*** REFUNDED ***"));
@@ -121,7 +130,14 @@ fn amounts_are_written_as_the_shop_reads_them() {
 fn an_invoice_slip_shows_what_it_carries_and_what_is_due() {
     let (_dir, mut db) = shop();
     let budi = customer(&mut db, "Budi", "081234567890");
-    subscription(&mut db, &budi, "budi", "150000", Cycle::Monthly, "2026-01-01");
+    subscription(
+        &mut db,
+        &budi,
+        "budi",
+        "150000",
+        Cycle::Monthly,
+        "2026-01-01",
+    );
     let issued = db
         .write(None, |w| invoices::issue_due(w, date("2026-02-01")))
         .unwrap();
@@ -132,12 +148,30 @@ fn an_invoice_slip_shows_what_it_carries_and_what_is_due() {
     .unwrap();
     let slip = receipt::invoice(db.reader().unwrap(), &issued[1].number, "", Lang::Id).unwrap();
     let text = slip.text();
-    assert!(text.starts_with("            TAGIHAN\n"), "no shop name, no title line:\n{text}");
-    assert!(text.contains("Periode  2026-02-01 - 2026-02-28\n"), "{text}");
-    assert!(text.contains("Tunggakan (1)          Rp 50.000\n"), "{text}");
-    assert!(text.contains("Sisa                  Rp 150.000\n"), "{text}");
-    assert!(text.contains("TOTAL TAGIHAN         Rp 200.000\n"), "{text}");
-    assert!(text.contains("Status             Belum dibayar\n"), "{text}");
+    assert!(
+        text.starts_with("            TAGIHAN\n"),
+        "no shop name, no title line:\n{text}"
+    );
+    assert!(
+        text.contains("Periode  2026-02-01 - 2026-02-28\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tunggakan (1)          Rp 50.000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Sisa                  Rp 150.000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("TOTAL TAGIHAN         Rp 200.000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Status             Belum dibayar\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -149,12 +183,26 @@ fn a_receipt_is_read_from_the_books_by_local_number() {
             payments::record(w, &budi, money("75.000"), NewPayment::default())
         })
         .unwrap();
-    let r = receipt::payment(db.reader().unwrap(), &paid.local_id.to_string(), "Toko", Lang::En)
-        .unwrap();
+    let r = receipt::payment(
+        db.reader().unwrap(),
+        &paid.local_id.to_string(),
+        "Toko",
+        Lang::En,
+    )
+    .unwrap();
     let text = r.text();
-    assert!(text.contains("AMOUNT                 Rp 75.000\n"), "{text}");
-    assert!(text.contains("Credit kept            Rp 75.000\n"), "{text}");
-    assert!(text.contains(&format!("Received by: {}\n", paid.received_by)), "{text}");
+    assert!(
+        text.contains("AMOUNT                 Rp 75.000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Credit kept            Rp 75.000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("Received by: {}\n", paid.received_by)),
+        "{text}"
+    );
     common::assert_refused(
         receipt::payment(db.reader().unwrap(), "999", "Toko", Lang::En),
         "not_found",
@@ -167,7 +215,11 @@ fn the_printer_address_is_a_checked_setting() {
     let (_dir, mut db) = shop();
     // Unset: the settings list still reads, and printing says what is missing.
     assert!(settings::list(db.reader().unwrap()).is_ok());
-    common::assert_refused(receipt::printer(db.reader().unwrap()), "printer_not_set", None);
+    common::assert_refused(
+        receipt::printer(db.reader().unwrap()),
+        "printer_not_set",
+        None,
+    );
 
     // `HOST:PORT` as the settings screen takes it (IPv6 in brackets).
     for (typed, stored) in [
@@ -201,14 +253,25 @@ fn the_printer_address_is_a_checked_setting() {
     // Empty clears it.
     db.write(None, |w| settings::set(w, Key::PrinterAddress, ""))
         .unwrap();
-    common::assert_refused(receipt::printer(db.reader().unwrap()), "printer_not_set", None);
+    common::assert_refused(
+        receipt::printer(db.reader().unwrap()),
+        "printer_not_set",
+        None,
+    );
 }
 
 #[test]
 fn a_payment_preview_tells_the_new_balance_and_keeps_nothing() {
     let (_dir, mut db) = shop();
     let budi = customer(&mut db, "Budi", "081234567890");
-    subscription(&mut db, &budi, "budi", "150000", Cycle::Monthly, "2026-01-01");
+    subscription(
+        &mut db,
+        &budi,
+        "budi",
+        "150000",
+        Cycle::Monthly,
+        "2026-01-01",
+    );
     let issued = db
         .write(None, |w| invoices::issue_due(w, date("2026-02-01")))
         .unwrap();

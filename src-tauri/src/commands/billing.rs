@@ -3,6 +3,7 @@
 //! here, so a bad amount is `invalid_amount` at its field (a serde failure
 //! would carry no code). Dates arrive as `YYYY-MM-DD`.
 
+use pelanggan_core::Money;
 use pelanggan_core::billing::invoices::{self, Invoice, InvoiceQuery};
 use pelanggan_core::billing::payments::{self, NewPayment, Payment, PaymentPreview, PaymentQuery};
 use pelanggan_core::billing::subscriptions::{
@@ -11,7 +12,6 @@ use pelanggan_core::billing::subscriptions::{
 use pelanggan_core::billing::vouchers::{self, NewVoucher, SellVoucher, Voucher, VoucherQuery};
 use pelanggan_core::billing::{self, parse_date};
 use pelanggan_core::page::Page;
-use pelanggan_core::Money;
 use tauri::AppHandle;
 
 use crate::error::CmdResult;
@@ -84,7 +84,10 @@ pub async fn subscription_edit(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn subscription_suspend(app: AppHandle, subscription: String) -> CmdResult<Subscription> {
-    blocking(app, move |s| s.write(|w| subscriptions::suspend(w, &subscription))).await
+    blocking(app, move |s| {
+        s.write(|w| subscriptions::suspend(w, &subscription))
+    })
+    .await
 }
 
 /// Resumes on `date` (default: the shop's today); the suspended periods are skipped.
@@ -106,7 +109,10 @@ pub async fn subscription_resume(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn subscription_cancel(app: AppHandle, subscription: String) -> CmdResult<Subscription> {
-    blocking(app, move |s| s.write(|w| subscriptions::cancel(w, &subscription))).await
+    blocking(app, move |s| {
+        s.write(|w| subscriptions::cancel(w, &subscription))
+    })
+    .await
 }
 
 /// Issues every invoice due on `date` (default: the shop's today); with
@@ -223,7 +229,11 @@ pub async fn voucher_add(
 /// Sells a voucher to a customer (an invoice and its payment) or, without
 /// one, over the counter.
 #[tauri::command(rename_all = "snake_case")]
-pub async fn voucher_sell(app: AppHandle, code: String, options: SellVoucher) -> CmdResult<Voucher> {
+pub async fn voucher_sell(
+    app: AppHandle,
+    code: String,
+    options: SellVoucher,
+) -> CmdResult<Voucher> {
     blocking(app, move |s| s.write(|w| vouchers::sell(w, &code, options))).await
 }
 

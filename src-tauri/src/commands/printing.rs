@@ -16,7 +16,10 @@ pub async fn print_receipt(
     shop_name: String,
     lang: Lang,
 ) -> CmdResult<String> {
-    blocking(app, move |s| printer::print_payment(s, &payment_id, &shop_name, lang)).await
+    blocking(app, move |s| {
+        printer::print_payment(s, &payment_id, &shop_name, lang)
+    })
+    .await
 }
 
 /// Sends an invoice's slip to the printer in the settings; returns its address.
@@ -27,5 +30,8 @@ pub async fn print_invoice(
     shop_name: String,
     lang: Lang,
 ) -> CmdResult<String> {
-    blocking(app, move |s| printer::print_invoice(s, &invoice, &shop_name, lang)).await
+    blocking(app, move |s| {
+        printer::print_invoice(s, &invoice, &shop_name, lang)
+    })
+    .await
 }
