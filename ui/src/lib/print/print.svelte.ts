@@ -20,13 +20,24 @@ export function pageRule(layout: Layout, heightMm: number): string {
 
 const PX_PER_MM = 96 / 25.4;
 
+/** The print copy's height in px: it is hidden on screen (no height), so it
+ * is laid out off screen for a moment to be measured. */
+function measure(root: HTMLElement): number {
+  const saved = root.getAttribute('style');
+  root.setAttribute('style', 'display:block;position:absolute;left:-10000px;top:0;visibility:hidden');
+  const height = root.scrollHeight;
+  if (saved === null) root.removeAttribute('style');
+  else root.setAttribute('style', saved);
+  return height;
+}
+
 /** Renders `doc` in `layout` and opens the system print dialog. */
 export async function printDocument(doc: PrintDoc, layout: Layout) {
   printing.doc = doc;
   printing.layout = layout;
   await tick();
   const root = document.querySelector<HTMLElement>('.print-root');
-  const height = root ? root.scrollHeight / PX_PER_MM : 0;
+  const height = root ? measure(root) / PX_PER_MM : 0;
   // The @page rule depends on the receipt's length, so it is set per print
   // (CSS, not markup) and taken away when the dialog closes.
   const style = document.createElement('style');
