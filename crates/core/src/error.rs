@@ -570,6 +570,18 @@ mod tests {
                 json!({"code": "not_a_spreadsheet", "field": "file", "message": "a zip"}),
             ),
             (
+                refused(Code::PrinterNotSet, Some("printer_address"), "no printer"),
+                json!({"code": "printer_not_set", "field": "printer_address", "message": "no printer"}),
+            ),
+            (
+                refused(
+                    Code::PrinterUnreachable,
+                    Some("printer_address"),
+                    "timed out",
+                ),
+                json!({"code": "printer_unreachable", "field": "printer_address", "message": "timed out"}),
+            ),
+            (
                 refused(Code::RowTooLarge, Some("row"), "2 MB"),
                 json!({"code": "row_too_large", "field": "row", "message": "2 MB"}),
             ),
