@@ -18,7 +18,7 @@ export default defineConfig({
       emitGitIgnore: false,
     }),
     svelte(),
-    // Component tests mount with Svelte's browser build (not its server one).
+    // Component tests mount in jsdom: Svelte's browser build, and cleanup after each test.
     process.env.VITEST && svelteTesting(),
   ],
   resolve: {

@@ -81,6 +81,11 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         // Privacy, admins, settings.
         crate::privacy::Confirm,
         crate::privacy::PrivacyExport,
+        crate::privacy::Anonymised,
+        crate::privacy::Erased,
+        crate::outfile::Written,
+        // What a write warned of, beside its result (customer add/edit, tag, contact).
+        crate::warning::Warned<crate::customers::Customer>,
         crate::admins::Admin,
         crate::admins::NewAdmin,
         crate::settings::Key,

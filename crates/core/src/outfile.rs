@@ -93,6 +93,7 @@ impl Target {
 
 /// A file a command wrote (`-`: standard output) and its size.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Written {
     pub file: PathBuf,
     pub bytes: u64,

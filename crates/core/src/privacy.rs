@@ -652,6 +652,7 @@ pub fn anonymise(
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Erased {
     pub customer_id: String,
     pub rows_deleted: u64,
@@ -661,14 +662,17 @@ pub struct Erased {
 
 /// The result of `anonymise_and_scrub`: the customer as left, and the file.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Anonymised {
     #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
     pub customer: Customer,
     pub file: Scrubbed,
 }
 
 /// What an erase did to the database file beside its rows (see the module's notes).
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Scrubbed {
     /// Free pages overwritten with zeros.
     pub free_pages_zeroed: u64,
@@ -680,6 +684,7 @@ pub struct Scrubbed {
     /// before V9. `rewrite_error`: why that failed (the next erase retries).
     pub file_rewritten: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub rewrite_error: Option<String>,
     /// Copies made before that still hold the customer (or could not be
     /// read to tell): delete them, or keep them as safe as the database.

@@ -40,8 +40,10 @@ impl Warning {
 /// A result with the warnings its write noted. In JSON the result's own
 /// fields come first, then `warnings` (always present, maybe empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Warned<T> {
     #[serde(flatten)]
+    #[cfg_attr(feature = "ts", ts(flatten))]
     pub value: T,
     pub warnings: Vec<Warning>,
 }

@@ -1,9 +1,14 @@
 //! One module per domain; each command calls one core function.
 
+mod activity;
 mod billing;
+mod contacts;
 mod customers;
 mod jobs;
+mod ledger;
 mod printing;
+mod privacy;
+mod tags;
 
 /// Every command the UI may call (the capabilities allow exactly these).
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
@@ -13,6 +18,26 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         // Customers.
         customers::customers_list,
         customers::stats,
+        customers::customer_get,
+        customers::customer_add,
+        customers::customer_edit,
+        customers::customer_delete,
+        customers::customer_restore,
+        customers::tag_add,
+        customers::tag_remove,
+        tags::tags_list,
+        tags::tag_set_color,
+        contacts::contacts_list,
+        contacts::contact_add,
+        contacts::contact_remove,
+        contacts::contact_set_primary,
+        ledger::balance_credit,
+        ledger::balance_debit,
+        ledger::ledger_history,
+        activity::activity_list,
+        privacy::privacy_export,
+        privacy::privacy_anonymise,
+        privacy::privacy_erase,
         // Billing and printing (H3).
         billing::subscription_add,
         billing::subscriptions_list,

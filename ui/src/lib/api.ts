@@ -9,7 +9,6 @@ import type { Cycle } from '$bindings/Cycle';
 import type { Invoice } from '$bindings/Invoice';
 import type { InvoiceQuery } from '$bindings/InvoiceQuery';
 import type { NewPayment } from '$bindings/NewPayment';
-import type { Page } from '$bindings/Page';
 import type { Payment } from '$bindings/Payment';
 import type { PaymentPreview } from '$bindings/PaymentPreview';
 import type { PaymentQuery } from '$bindings/PaymentQuery';
@@ -48,8 +47,75 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
-export const customersList = (query: ListQuery) => call<CustomerPage>('customers_list', { query });
+/** The list; the balance range is typed text, read by the core's amount parser. */
+export const customersList = (
+  query: ListQuery,
+  range: { balance_min?: string; balance_max?: string } = {},
+) =>
+  call<CustomerPage>('customers_list', {
+    query,
+    balance_min: range.balance_min || null,
+    balance_max: range.balance_max || null,
+  });
 export const stats = () => call<Stats>('stats');
+
+// ---- Customers, tags, contacts, the ledger, the activity log, privacy (H2) ----
+import type { Activity } from '$bindings/Activity';
+import type { ActivityQuery } from '$bindings/ActivityQuery';
+import type { Anonymised } from '$bindings/Anonymised';
+import type { Contact } from '$bindings/Contact';
+import type { Customer } from '$bindings/Customer';
+import type { CustomerPatch } from '$bindings/CustomerPatch';
+import type { Erased } from '$bindings/Erased';
+import type { HistoryQuery } from '$bindings/HistoryQuery';
+import type { LedgerEntry } from '$bindings/LedgerEntry';
+import type { NewContact } from '$bindings/NewContact';
+import type { NewCustomer } from '$bindings/NewCustomer';
+import type { Page } from '$bindings/Page';
+import type { PrivacyConfirm } from '$bindings/PrivacyConfirm';
+import type { TagInput } from '$bindings/TagInput';
+import type { TagUsage } from '$bindings/TagUsage';
+import type { Warned } from '$bindings/Warned';
+import type { Written } from '$bindings/Written';
+
+export const customerGet = (id: string) => call<Customer>('customer_get', { id });
+/** `initial_balance` is the typed text (`1.500.000`, `-25.000`); `input.initial_balance` stays null. */
+export const customerAdd = (input: NewCustomer, initial_balance: string) =>
+  call<Warned<Customer>>('customer_add', { input, initial_balance: initial_balance || null });
+export const customerEdit = (id: string, patch: CustomerPatch) =>
+  call<Warned<Customer>>('customer_edit', { id, patch });
+export const customerDelete = (id: string) => call<Customer>('customer_delete', { id });
+export const customerRestore = (id: string) => call<Customer>('customer_restore', { id });
+export const tagAdd = (id: string, tag: TagInput) => call<Warned<Customer>>('tag_add', { id, tag });
+export const tagRemove = (id: string, name: string) => call<Customer>('tag_remove', { id, name });
+export const tagsList = (popular = false) => call<TagUsage[]>('tags_list', { popular });
+export const tagSetColor = (name: string, color: string) =>
+  call<TagUsage>('tag_set_color', { name, color });
+export const contactsList = (id: string) => call<Contact[]>('contacts_list', { id });
+export const contactAdd = (id: string, contact: NewContact) =>
+  call<Warned<Contact>>('contact_add', { id, contact });
+export const contactRemove = (id: string, contact: string) =>
+  call<Contact>('contact_remove', { id, contact });
+export const contactSetPrimary = (id: string, contact: string) =>
+  call<Contact>('contact_set_primary', { id, contact });
+/** A manual credit or debit; `preview` runs it and rolls it back (the entry shows the new balance). */
+export const balanceAdjust = (
+  kind: 'credit' | 'debit',
+  id: string,
+  amount: string,
+  description: string,
+  preview: boolean,
+) => call<LedgerEntry>(`balance_${kind}`, { id, amount, description, preview });
+export const ledgerHistory = (id: string, query: HistoryQuery) =>
+  call<Page<LedgerEntry>>('ledger_history', { id, query });
+export const activityList = (id: string, query: ActivityQuery) =>
+  call<Page<Activity>>('activity_list', { id, query });
+export const privacyExport = (id: string, file: string, force: boolean) =>
+  call<Written>('privacy_export', { id, file, force });
+export const privacyAnonymise = (id: string, confirm: PrivacyConfirm) =>
+  call<Anonymised>('privacy_anonymise', { id, confirm });
+export const privacyErase = (id: string, force: boolean, confirm: PrivacyConfirm) =>
+  call<Erased>('privacy_erase', { id, force, confirm });
 
 // --- Billing and printing (H3). Amounts are the text the admin typed. ---
 export interface SubscriptionInput {

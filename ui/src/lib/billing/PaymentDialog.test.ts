@@ -103,7 +103,7 @@ describe('the record-payment dialog', () => {
     render(PaymentDialog, { open: true, customer: 'c1', customerName: 'Budi', debounceMs: 0 });
     await fireEvent.input(screen.getByTestId('pay-amount'), { target: { value: '0' } });
     const error = await screen.findByTestId('error-pay-amount');
-    expect(error.textContent).toContain('Jumlah tidak valid');
+    expect(error.textContent).toContain('Jumlah tidak bisa dibaca');
     expect((screen.getByTestId('pay-confirm') as HTMLButtonElement).disabled).toBe(true);
     expect(calls.some((c) => c.cmd === 'payment_record')).toBe(false);
   });

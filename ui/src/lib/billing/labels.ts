@@ -1,9 +1,6 @@
-// The words for billing's states and kinds, and its errors, in the user's
-// language. (The app-wide error table lives with the customer screens; these
-// are the codes billing and printing raise, so their dialogs read well
-// whichever lands first.)
+// The words for billing's states and kinds in the user's language, and its
+// failures through the app's one error table (lib/errors.ts).
 import type { Cycle } from '$bindings/Cycle';
-import type { ErrorCode } from '$bindings/ErrorCode';
 import type { InvoiceStatus } from '$bindings/InvoiceStatus';
 import type { PaymentMethod } from '$bindings/PaymentMethod';
 import type { PaymentStatus } from '$bindings/PaymentStatus';
@@ -11,6 +8,7 @@ import type { ServiceType } from '$bindings/ServiceType';
 import type { SubscriptionStatus } from '$bindings/SubscriptionStatus';
 import type { VoucherStatus } from '$bindings/VoucherStatus';
 import { AppError } from '$lib/api';
+import { errorText as errorWords } from '$lib/errors';
 import { m } from '$lib/paraglide/messages.js';
 
 export const invoiceStatus: Record<InvoiceStatus, () => string> = {
@@ -54,29 +52,9 @@ export const serviceType: Record<ServiceType, () => string> = {
   pppoe: m.bill_type_pppoe,
 };
 
-const errors: Partial<Record<ErrorCode, () => string>> = {
-  validation: m.bill_err_validation,
-  invalid_amount: m.bill_err_invalid_amount,
-  overflow: m.bill_err_overflow,
-  not_found: m.bill_err_not_found,
-  conflict: m.bill_err_conflict,
-  invoice_void: m.bill_err_invoice_void,
-  already_void: m.bill_err_already_void,
-  invoice_has_payments: m.bill_err_invoice_has_payments,
-  already_refunded: m.bill_err_already_refunded,
-  customer_not_billable: m.bill_err_customer_not_billable,
-  date_out_of_range: m.bill_err_date_out_of_range,
-  duplicate_username: m.bill_err_duplicate_username,
-  duplicate_voucher: m.bill_err_duplicate_voucher,
-  voucher_sold: m.bill_err_voucher_sold,
-  printer_not_set: m.bill_err_printer_not_set,
-  printer_unreachable: m.bill_err_printer_unreachable,
-  busy: m.bill_err_busy,
-};
-
-/** A failure in the user's language; a code billing does not know keeps the core's sentence. */
+/** A failure in the user's language (the app's one table of error words). */
 export function errorText(e: unknown): string {
-  if (e instanceof AppError) return errors[e.code]?.() ?? e.message;
+  if (e instanceof AppError) return errorWords(e.body);
   return e instanceof Error ? e.message : String(e);
 }
 
