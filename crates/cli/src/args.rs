@@ -193,7 +193,7 @@ pub enum ImportCmd {
         /// The sheet of an .xlsx or .ods file to read (default: the first)
         #[arg(long, value_name = "NAME")]
         sheet: Option<String>,
-        /// Read a column as a field: --map "No Pelanggan=whatsapp"
+        /// Read a column as a field: --map "No Pelanggan=whatsapp" (COLUMN=- leaves it out)
         #[arg(long = "map", value_name = "COLUMN=FIELD")]
         mappings: Vec<String>,
     },

@@ -2,6 +2,7 @@
 import type { ImportField } from "./ImportField";
 
 /**
- * `column=field`, as given to `--map`.
+ * `column=field`, as given to `--map`; `column=-` (no field: `null` in
+ * JSON) leaves the column out of the import, whatever its header says.
  */
-export type ImportMapping = { column: string, field: ImportField, };
+export type ImportMapping = { column: string, field: ImportField | null, };

@@ -71,6 +71,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::import::ImportOptions,
         crate::import::ImportSummary,
         crate::import::OnDuplicate,
+        crate::import::ImportPreview,
         crate::export::CsvOptions,
         crate::export::ExportSummary,
         crate::analytics::Query,

@@ -1,9 +1,11 @@
 //! One module per domain; each command calls one core function.
 
 mod activity;
+mod analytics;
 mod billing;
 mod contacts;
 mod customers;
+mod files;
 mod jobs;
 mod ledger;
 mod printing;
@@ -18,6 +20,12 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         // Customers.
         customers::customers_list,
         customers::stats,
+        // Import, export, analytics.
+        files::import_preview,
+        files::import_customers,
+        files::export_customers,
+        files::export_ledger,
+        analytics::analytics,
         customers::customer_get,
         customers::customer_add,
         customers::customer_edit,

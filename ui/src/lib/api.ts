@@ -116,6 +116,56 @@ export const privacyAnonymise = (id: string, confirm: PrivacyConfirm) =>
   call<Anonymised>('privacy_anonymise', { id, confirm });
 export const privacyErase = (id: string, force: boolean, confirm: PrivacyConfirm) =>
   call<Erased>('privacy_erase', { id, force, confirm });
+// --- Import, export, analytics (H4) ---
+import { Channel } from '@tauri-apps/api/core';
+import type { AnalyticsReport } from '$bindings/AnalyticsReport';
+import type { CsvOptions } from '$bindings/CsvOptions';
+import type { ExportSummary } from '$bindings/ExportSummary';
+import type { Filter } from '$bindings/Filter';
+import type { ImportMapping } from '$bindings/ImportMapping';
+import type { ImportOptions } from '$bindings/ImportOptions';
+import type { ImportPreview } from '$bindings/ImportPreview';
+import type { ImportSummary } from '$bindings/ImportSummary';
+import type { Progress } from '$bindings/Progress';
+import type { Range } from '$bindings/Range';
+import type { TopBy } from '$bindings/TopBy';
+
+// H1's section has the same `Channel`/`Progress` imports and `progressChannel`:
+// when both land, keep one of each.
+/** A Channel that hands each progress report to `onProgress`. */
+function progressChannel(onProgress: (p: Progress) => void): Channel<Progress> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return channel;
+}
+
+export const importPreview = (path: string, mappings: ImportMapping[], sheet: string | null = null) =>
+  call<ImportPreview>('import_preview', { path, sheet, mappings });
+export const importCustomers = (
+  path: string,
+  options: ImportOptions,
+  job: string,
+  onProgress: (p: Progress) => void,
+) => call<ImportSummary>('import_customers', { path, options, job, on_progress: progressChannel(onProgress) });
+export const exportCustomers = (
+  path: string,
+  filter: Filter,
+  options: CsvOptions,
+  job: string,
+  onProgress: (p: Progress) => void,
+) => call<ExportSummary>('export_customers', { path, filter, options, job, on_progress: progressChannel(onProgress) });
+export const exportLedger = (
+  path: string,
+  from: string | null,
+  to: string | null,
+  options: CsvOptions,
+  job: string,
+  onProgress: (p: Progress) => void,
+) => call<ExportSummary>('export_ledger', { path, from, to, options, job, on_progress: progressChannel(onProgress) });
+/** Asks the job named `job` to stop; false when it already ended. */
+export const cancelJob = (job: string) => call<boolean>('cancel_job', { job });
+export const analytics = (range: Range, top: TopBy) => call<AnalyticsReport>('analytics', { range, top });
+
 
 // --- Billing and printing (H3). Amounts are the text the admin typed. ---
 export interface SubscriptionInput {

@@ -141,13 +141,14 @@ impl<'de> serde::Deserialize<'de> for Field {
     }
 }
 
-/// `column=field`, as given to `--map`.
+/// `column=field`, as given to `--map`; `column=-` (no field: `null` in
+/// JSON) leaves the column out of the import, whatever its header says.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[cfg_attr(feature = "ts", ts(rename = "ImportMapping"))]
 pub struct Mapping {
     pub column: String,
-    pub field: Field,
+    pub field: Option<Field>,
 }
 
 impl FromStr for Mapping {
@@ -156,11 +157,31 @@ impl FromStr for Mapping {
         let (column, field) = s.split_once('=').ok_or_else(|| {
             Error::validation("map", format!("'{s}' is not of the form column=field"))
         })?;
+        let field = match field.trim() {
+            "" | "-" => None,
+            named => Some(named.parse()?),
+        };
         Ok(Mapping {
             column: column.trim().to_owned(),
-            field: field.parse()?,
+            field,
         })
     }
+}
+
+/// The field each column goes to, in the header's order (None: not
+/// imported): the user's mapping where one names the column, else what
+/// the header says. Two columns may claim one field here; `Columns::resolve`
+/// refuses that, the preview shows it.
+pub fn assign(headers: &[String], mappings: &[Mapping]) -> Vec<Option<Field>> {
+    headers
+        .iter()
+        .map(
+            |header| match mappings.iter().find(|m| same_column(&m.column, header)) {
+                Some(m) => m.field,
+                None => Field::from_header(header),
+            },
+        )
+        .collect()
 }
 
 /// Which column holds which field.
@@ -173,12 +194,8 @@ pub struct Columns {
 impl Columns {
     pub fn resolve(headers: &[String], mappings: &[Mapping]) -> Result<Columns> {
         let mut columns = Columns::default();
-        for (i, header) in headers.iter().enumerate() {
-            let mapped = mappings
-                .iter()
-                .find(|m| normalise(&m.column) == normalise(header))
-                .map(|m| m.field);
-            match mapped.or_else(|| Field::from_header(header)) {
+        for (i, (header, field)) in headers.iter().zip(assign(headers, mappings)).enumerate() {
+            match field {
                 Some(field) if columns.index[field as usize].is_none() => {
                     columns.index[field as usize] = Some(i);
                 }
@@ -193,7 +210,7 @@ impl Columns {
         }
         if let Some(m) = mappings
             .iter()
-            .find(|m| !headers.iter().any(|h| normalise(h) == normalise(&m.column)))
+            .find(|m| !headers.iter().any(|h| same_column(&m.column, h)))
         {
             return Err(Error::validation(
                 "map",
@@ -250,6 +267,12 @@ fn shown(headers: &[String]) -> String {
         parts.push(format!("and {} more", headers.len() - MAX_HEADERS));
     }
     parts.join(", ")
+}
+
+/// Whether a mapping's `column` names this header (case, spaces, dashes,
+/// underscores and dots aside).
+pub fn same_column(column: &str, header: &str) -> bool {
+    normalise(column) == normalise(header)
 }
 
 fn normalise(header: &str) -> String {
@@ -315,6 +338,14 @@ mod tests {
         assert_eq!(
             "x=colour".parse::<Mapping>().unwrap_err().field(),
             Some("map")
+        );
+        // `column=-` leaves a column out: the header's own field no longer counts.
+        assert_eq!("No HP=-".parse::<Mapping>().unwrap().field, None);
+        assert_eq!("No HP=".parse::<Mapping>().unwrap().field, None);
+        let c = cols(&["nama", "hp", "wa"], &["hp=-"]).unwrap();
+        assert_eq!(
+            (c.get(Field::Whatsapp), c.ignored.clone()),
+            (Some(2), vec!["hp".to_string()])
         );
     }
 

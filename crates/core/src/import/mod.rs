@@ -19,6 +19,7 @@
 
 mod header;
 mod input;
+mod preview;
 mod records;
 mod sheet;
 mod source;
@@ -32,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 pub use header::{Field, Mapping};
 pub use input::Format;
+pub use preview::{ImportColumn, ImportPreview, PREVIEW_ROWS, PreviewRow, preview};
 pub use source::Encoding;
 
 use crate::bulk::{self, Bulk};
@@ -238,6 +240,51 @@ fn large_against(db: &Db, path: &Path) -> Result<bool> {
     Ok(rows >= LARGE_ROWS && rows >= customers)
 }
 
+/// The file's shape, its header and a source of the rows under it: what
+/// both the import and its preview read first.
+fn header_and_rows<'a>(
+    path: &Path,
+    opened: &'a mut source::Opened,
+) -> Result<(Shape, Vec<String>, Box<dyn RowSource + 'a>)> {
+    match opened {
+        source::Opened::Csv(csv) => {
+            let headers = match csv.records.next_record()? {
+                None => Vec::new(),
+                Some(h) if h.too_large.is_some() => {
+                    return Err(input::not_a_spreadsheet(
+                        path,
+                        "a file without line breaks (its first line is over 1 MB)",
+                        "",
+                    ));
+                }
+                Some(h) => h.fields,
+            };
+            let shape = Shape {
+                format: Format::Csv,
+                encoding: Some(csv.encoding),
+                delimiter: Some(csv.delimiter),
+                crlf: csv.crlf,
+                sheet: None,
+            };
+            let rows = Box::new(CsvRows {
+                records: &mut csv.records,
+            });
+            Ok((shape, headers, rows))
+        }
+        source::Opened::Workbook(book) => {
+            let shape = Shape {
+                format: book.format,
+                encoding: None,
+                delimiter: None,
+                crlf: true,
+                sheet: Some(book.sheet.clone()),
+            };
+            let (headers, rows) = book.rows(path)?;
+            Ok((shape, headers, rows))
+        }
+    }
+}
+
 /// Rows travel from the checking thread to the writing one in batches, a
 /// few batches at most in flight: memory stays constant whatever the file.
 const BATCH_ROWS: usize = 256;
@@ -311,44 +358,7 @@ fn run(
     cancel: &Cancel,
 ) -> Result<ImportSummary> {
     let (mut opened, counter) = source::open(path, options.sheet.as_deref())?;
-    let (shape, headers, mut rows): (Shape, Vec<String>, Box<dyn RowSource + '_>) =
-        match &mut opened {
-            source::Opened::Csv(csv) => {
-                let headers = match csv.records.next_record()? {
-                    None => Vec::new(),
-                    Some(h) if h.too_large.is_some() => {
-                        return Err(input::not_a_spreadsheet(
-                            path,
-                            "a file without line breaks (its first line is over 1 MB)",
-                            "",
-                        ));
-                    }
-                    Some(h) => h.fields,
-                };
-                let shape = Shape {
-                    format: Format::Csv,
-                    encoding: Some(csv.encoding),
-                    delimiter: Some(csv.delimiter),
-                    crlf: csv.crlf,
-                    sheet: None,
-                };
-                let rows = Box::new(CsvRows {
-                    records: &mut csv.records,
-                });
-                (shape, headers, rows)
-            }
-            source::Opened::Workbook(book) => {
-                let shape = Shape {
-                    format: book.format,
-                    encoding: None,
-                    delimiter: None,
-                    crlf: true,
-                    sheet: Some(book.sheet.clone()),
-                };
-                let (headers, rows) = book.rows(path)?;
-                (shape, headers, rows)
-            }
-        };
+    let (shape, headers, mut rows) = header_and_rows(path, &mut opened)?;
     let columns = Columns::resolve(&headers, &options.mappings)?;
     let mut rejects = options
         .errors_file

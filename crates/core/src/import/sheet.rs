@@ -23,6 +23,8 @@ pub struct Workbook {
     pub format: Format,
     /// The sheet read.
     pub sheet: String,
+    /// The workbook's visible worksheets, in order (what a person may pick).
+    pub sheets: Vec<String>,
     book: Book,
     counter: Counter,
 }
@@ -40,6 +42,7 @@ pub fn open(path: &Path, wanted: Option<&str>, counter: Counter) -> Result<Workb
             return Ok(Workbook {
                 format: Format::Xlsx,
                 sheet,
+                sheets: worksheets(&xlsx),
                 book: Book::Xlsx(Box::new(xlsx)),
                 counter,
             });
@@ -55,6 +58,7 @@ pub fn open(path: &Path, wanted: Option<&str>, counter: Counter) -> Result<Workb
             Ok(Workbook {
                 format: Format::Ods,
                 sheet,
+                sheets: worksheets(&ods),
                 book: Book::Ods(range),
                 counter,
             })
@@ -75,6 +79,14 @@ fn damaged(path: &Path, e: impl std::fmt::Display) -> Error {
         field: "file",
         message: format!("{} cannot be read as a workbook: {e}", path.display()),
     }
+}
+
+fn worksheets<R: std::io::Read + std::io::Seek, B: Reader<R>>(book: &B) -> Vec<String> {
+    book.sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect()
 }
 
 /// The sheet named (exactly, else ignoring case), or the first visible worksheet.
