@@ -3,4 +3,4 @@
 /**
  * A setting's name.
  */
-export type Key = "default_region" | "default_admin" | "currency" | "invoice_prefix" | "time_zone";
+export type Key = "default_region" | "default_admin" | "currency" | "invoice_prefix" | "time_zone" | "printer_address";

@@ -30,6 +30,9 @@ text_enum! {
         /// The shop's IANA time zone: what a day and a month are (`days`).
         /// Unset, it is `days::ShopZone::default_for` the default region.
         TimeZone => "time_zone",
+        /// The network receipt printer, `HOST:PORT` (ESC/POS, port 9100 when
+        /// only a host is given): where the app sends a payment's receipt.
+        PrinterAddress => "printer_address",
     }
 }
 
@@ -44,7 +47,7 @@ impl Key {
                 Error::validation(
                     "key",
                     format!(
-                        "unknown setting '{s}' (known: default_region, default_admin, currency, invoice_prefix, time_zone)"
+                        "unknown setting '{s}' (known: default_region, default_admin, currency, invoice_prefix, time_zone, printer_address)"
                     ),
                 )
             })
@@ -71,6 +74,8 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
                 .name()
                 .to_owned())
         }
+        // No receipt printer is a normal state, not a missing row.
+        (None, Key::PrinterAddress) => Ok(String::new()),
         (None, _) => Err(Error::not_found("setting", key.as_str())),
     }
 }
@@ -166,6 +171,9 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             })?
             .name()
             .to_owned(),
+        // Empty clears it; else `HOST` or `HOST:PORT` (see `receipt::PrinterAddress`).
+        Key::PrinterAddress if value.is_empty() => String::new(),
+        Key::PrinterAddress => crate::receipt::PrinterAddress::parse(value)?.to_string(),
     };
     let setting = put(w, key, value)?;
     if matches!(key, Key::DefaultRegion | Key::TimeZone) {
