@@ -6,6 +6,7 @@
 mod commands;
 mod error;
 mod jobs;
+pub mod printer;
 mod state;
 
 pub use error::CmdError;

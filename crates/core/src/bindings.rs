@@ -54,6 +54,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::billing::payments::Payment,
         crate::billing::payments::NewPayment,
         crate::billing::payments::PaymentQuery,
+        crate::billing::payments::PaymentPreview,
         crate::billing::vouchers::Voucher,
         crate::billing::vouchers::NewVoucher,
         crate::billing::vouchers::SellVoucher,

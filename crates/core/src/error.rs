@@ -332,6 +332,10 @@ text_enum! {
         DuplicateUsername => "duplicate_username",
         DuplicateVoucher => "duplicate_voucher",
         VoucherSold => "voucher_sold",
+        /// No receipt printer is set (the `printer_address` setting).
+        PrinterNotSet => "printer_not_set",
+        /// The receipt printer did not answer or refused the receipt.
+        PrinterUnreachable => "printer_unreachable",
         /// No database file where one was expected (a read-only command).
         NoDatabase => "no_database",
         /// The database or an output file cannot be written.
@@ -576,6 +580,18 @@ mod tests {
             (
                 refused(Code::NotASpreadsheet, Some("file"), "a zip"),
                 json!({"code": "not_a_spreadsheet", "field": "file", "message": "a zip"}),
+            ),
+            (
+                refused(Code::PrinterNotSet, Some("printer_address"), "no printer"),
+                json!({"code": "printer_not_set", "field": "printer_address", "message": "no printer"}),
+            ),
+            (
+                refused(
+                    Code::PrinterUnreachable,
+                    Some("printer_address"),
+                    "timed out",
+                ),
+                json!({"code": "printer_unreachable", "field": "printer_address", "message": "timed out"}),
             ),
             (
                 refused(Code::RowTooLarge, Some("row"), "2 MB"),

@@ -40,6 +40,7 @@ pub mod paths;
 pub mod phone;
 pub mod privacy;
 pub mod progress;
+pub mod receipt;
 pub mod search;
 pub mod session;
 pub mod settings;

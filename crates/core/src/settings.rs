@@ -42,8 +42,8 @@ text_enum! {
         BackupDir => "backup_dir",
         /// How many daily backups to keep (1 to 365; 7 unset).
         BackupKeep => "backup_keep",
-        /// The network receipt printer, `host:port` (ESC/POS, usually port
-        /// 9100), or empty for none.
+        /// The network receipt printer, `HOST:PORT` (ESC/POS, port 9100 when
+        /// only a host is given): where the app sends a payment's receipt.
         PrinterAddress => "printer_address",
     }
 }
@@ -93,7 +93,9 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
         (None, Key::Language) => Ok(DEFAULT_LANGUAGE.into()),
         (None, Key::LockMinutes) => Ok(DEFAULT_LOCK_MINUTES.to_string()),
         (None, Key::BackupKeep) => Ok(DEFAULT_BACKUP_KEEP.to_string()),
-        (None, Key::ShopName | Key::BackupDir | Key::PrinterAddress) => Ok(String::new()),
+        (None, Key::ShopName | Key::BackupDir) => Ok(String::new()),
+        // No receipt printer is a normal state, not a missing row.
+        (None, Key::PrinterAddress) => Ok(String::new()),
         (None, _) => Err(Error::not_found("setting", key.as_str())),
     }
 }
@@ -121,30 +123,6 @@ fn parse_number(text: &str, min: u64, max: u64) -> std::result::Result<u64, Stri
             "'{text}' is not a whole number from {min} to {max}"
         )),
     }
-}
-
-/// A printer address: `host:port`, the host a name or an IP address (IPv6
-/// in brackets), the port 1 to 65535.
-fn printer_address(value: &str) -> std::result::Result<String, String> {
-    let bad =
-        || format!("'{value}' is not a printer address such as 192.168.1.50:9100 (host:port)");
-    let (host, port) = value.rsplit_once(':').ok_or_else(bad)?;
-    let port: u16 = port.parse().map_err(|_| bad())?;
-    let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
-    let host_ok = match bare {
-        Some(v6) => v6.parse::<std::net::Ipv6Addr>().is_ok(),
-        None => {
-            !host.is_empty()
-                && host.len() <= 253
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-        }
-    };
-    if port == 0 || !host_ok {
-        return Err(bad());
-    }
-    Ok(value.to_owned())
 }
 
 pub fn list(r: Reader<'_>) -> Result<Vec<Setting>> {
@@ -275,13 +253,9 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             }
             value.to_owned()
         }
-        Key::PrinterAddress => {
-            if value.is_empty() {
-                String::new()
-            } else {
-                printer_address(value).map_err(|m| Error::validation("value", m))?
-            }
-        }
+        // Empty clears it; else `HOST` or `HOST:PORT` (see `receipt::PrinterAddress`).
+        Key::PrinterAddress if value.is_empty() => String::new(),
+        Key::PrinterAddress => crate::receipt::PrinterAddress::parse(value)?.to_string(),
     };
     let setting = put(w, key, value)?;
     if matches!(key, Key::DefaultRegion | Key::TimeZone) {

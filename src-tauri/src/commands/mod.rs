@@ -4,12 +4,14 @@ mod activity;
 mod analytics;
 mod auth;
 mod backups;
+mod billing;
 mod contacts;
 mod customers;
 mod demo;
 mod files;
 mod jobs;
 mod ledger;
+mod printing;
 mod privacy;
 mod settings;
 mod tags;
@@ -63,5 +65,26 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         privacy::privacy_export,
         privacy::privacy_anonymise,
         privacy::privacy_erase,
+        // Billing and printing (H3).
+        billing::subscription_add,
+        billing::subscriptions_list,
+        billing::subscription_edit,
+        billing::subscription_suspend,
+        billing::subscription_resume,
+        billing::subscription_cancel,
+        billing::invoices_issue_due,
+        billing::invoices_list,
+        billing::invoice_get,
+        billing::invoice_void,
+        billing::payment_record,
+        billing::payment_preview,
+        billing::payments_list,
+        billing::payment_get,
+        billing::payment_refund,
+        billing::voucher_add,
+        billing::voucher_sell,
+        billing::vouchers_list,
+        printing::print_receipt,
+        printing::print_invoice,
     ]
 }

@@ -42,6 +42,8 @@ export const messages: Record<ErrorCode, Say> = {
   duplicate_username: () => m.error_duplicate_username(),
   duplicate_voucher: () => m.error_duplicate_voucher(),
   voucher_sold: () => m.error_voucher_sold(),
+  printer_not_set: () => m.error_printer_not_set(),
+  printer_unreachable: () => m.error_printer_unreachable(),
   no_database: () => m.error_no_database(),
   read_only: () => m.error_read_only(),
   database_damaged: () => m.error_database_damaged(),
@@ -76,6 +78,7 @@ const complete = new Set<ErrorCode>([
   'duplicate_tag',
   'busy',
   'cancelled',
+  'printer_not_set',
 ]);
 
 /** What the core's English sentence adds (without its leading `field: `). */

@@ -188,3 +188,12 @@ pub(crate) fn is_local_id(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_digit())
         && !text.starts_with('0')
 }
+
+/// Reads a billing date typed as `YYYY-MM-DD` (a start, an issue date, a
+/// resume date); anything else is `validation` of `field`.
+pub fn parse_date(field: &'static str, text: &str) -> Result<NaiveDate> {
+    crate::days::parse_day(text.trim()).ok_or_else(|| Error::Validation {
+        field,
+        message: format!("'{}' is not a date of the form YYYY-MM-DD", text.trim()),
+    })
+}

@@ -143,6 +143,36 @@ pub fn record(
     )
 }
 
+/// What recording a payment does, for a dialog to show before it is kept:
+/// the payment as it would be (its allocations to the open invoices and the
+/// credit it leaves) and the customer's balance before and after it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PaymentPreview {
+    pub payment: Payment,
+    pub balance_before: Money,
+    pub balance_after: Money,
+}
+
+/// `record`, telling the balance before and after. Run it inside
+/// `Db::dry_run` to preview a payment: the same code as the real one, rolled
+/// back, so the preview cannot differ from what confirming does.
+pub fn preview(
+    w: &mut Write<'_>,
+    customer_ref: &str,
+    amount: Money,
+    input: NewPayment,
+) -> Result<PaymentPreview> {
+    let balance_before = customers::get(w.reader(), customer_ref)?.balance;
+    let payment = record(w, customer_ref, amount, input)?;
+    let balance_after = customers::get(w.reader(), &payment.customer_id)?.balance;
+    Ok(PaymentPreview {
+        payment,
+        balance_before,
+        balance_after,
+    })
+}
+
 /// What `record_for` needs beyond the customer and the amount, checked.
 pub(crate) struct Details {
     /// (uuid, number) of the invoice named.
