@@ -5,6 +5,7 @@ use std::io::Read;
 use std::net::TcpListener;
 use std::thread;
 
+use pelanggan_core::admins::NewAdmin;
 use pelanggan_core::billing::payments::{self, NewPayment};
 use pelanggan_core::customers::{self, NewCustomer};
 use pelanggan_core::receipt::Lang;
@@ -37,7 +38,16 @@ fn shop(dir: &tempfile::TempDir, printer_address: &str) -> (App, String) {
         })
         .unwrap();
     drop(db);
-    (App::open(&path).unwrap(), payment.id)
+    // The app answers only a signed-in admin (state.rs).
+    let app = App::open(&path).unwrap();
+    app.setup_owner(NewAdmin {
+        username: "siti".into(),
+        name: "Siti".into(),
+        password: Some("kopi susu 123".into()),
+        ..NewAdmin::default()
+    })
+    .unwrap();
+    (app, payment.id)
 }
 
 #[test]
