@@ -17,7 +17,7 @@ use pelanggan_core::admins::{self, Action, Admin, AuthStatus, NewAdmin};
 use pelanggan_core::backup::{self, DailyBackup, RestoreInfo};
 use pelanggan_core::error::Code;
 use pelanggan_core::progress::{Cancel, Progress};
-use pelanggan_core::{Db, Error, Reader, Readers, Result, Write};
+use pelanggan_core::{Db, Error, Reader, Readers, Result, Warned, Write};
 use tauri::{AppHandle, Manager};
 
 use crate::error::{CmdError, CmdResult};
@@ -84,6 +84,15 @@ impl App {
     pub fn write<T>(&self, f: impl FnOnce(&mut Write<'_>) -> Result<T>) -> Result<T> {
         let actor = self.signed_in()?.username;
         self.writer_unsigned(|db| db.write(Some(&actor), f))
+    }
+
+    /// `write`, with the warnings the use case noted beside its result.
+    pub fn write_warned<T>(
+        &self,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<Warned<T>> {
+        let actor = self.signed_in()?.username;
+        self.writer_unsigned(|db| db.write_warned(Some(&actor), f))
     }
 
     /// The signed-in admin; `not_signed_in` when nobody is (or the app is locked).

@@ -4,7 +4,6 @@ use pelanggan_core::Warned;
 use pelanggan_core::contacts::{self, Contact, NewContact};
 use tauri::AppHandle;
 
-use super::customers::warned;
 use crate::error::CmdResult;
 use crate::state::blocking;
 
@@ -22,7 +21,7 @@ pub async fn contact_add(
     contact: NewContact,
 ) -> CmdResult<Warned<Contact>> {
     blocking(app, move |s| {
-        s.write(warned(|w| contacts::add(w, &id, contact)))
+        s.write_warned(|w| contacts::add(w, &id, contact))
     })
     .await
 }

@@ -6,7 +6,7 @@ use pelanggan_core::customers::{
 };
 use pelanggan_core::stats::{self, Stats};
 use pelanggan_core::tags::TagInput;
-use pelanggan_core::{Money, Result, Warned, Write};
+use pelanggan_core::{Money, Result, Warned};
 use tauri::AppHandle;
 
 use crate::error::CmdResult;
@@ -46,7 +46,7 @@ pub async fn customer_add(
     initial_balance: Option<String>,
 ) -> CmdResult<Warned<Customer>> {
     input.initial_balance = amount("initial_balance", initial_balance)?;
-    blocking(app, move |s| s.write(warned(|w| customers::add(w, input)))).await
+    blocking(app, move |s| s.write_warned(|w| customers::add(w, input))).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -56,7 +56,7 @@ pub async fn customer_edit(
     patch: CustomerPatch,
 ) -> CmdResult<Warned<Customer>> {
     blocking(app, move |s| {
-        s.write(warned(|w| customers::edit(w, &id, patch)))
+        s.write_warned(|w| customers::edit(w, &id, patch))
     })
     .await
 }
@@ -75,7 +75,7 @@ pub async fn customer_restore(app: AppHandle, id: String) -> CmdResult<Customer>
 #[tauri::command(rename_all = "snake_case")]
 pub async fn tag_add(app: AppHandle, id: String, tag: TagInput) -> CmdResult<Warned<Customer>> {
     blocking(app, move |s| {
-        s.write(warned(|w| customers::add_tag(w, &id, &tag)))
+        s.write_warned(|w| customers::add_tag(w, &id, &tag))
     })
     .await
 }
@@ -93,18 +93,4 @@ pub(crate) fn amount(field: &'static str, text: Option<String>) -> Result<Option
     text.filter(|t| !t.trim().is_empty())
         .map(|t| Money::parse(field, &t))
         .transpose()
-}
-
-/// Runs `f` and hands back the warnings it noted with its result (what
-/// `Db::write_warned` does), inside the app's own write as the signed-in admin.
-pub(crate) fn warned<T>(
-    f: impl FnOnce(&mut Write<'_>) -> Result<T>,
-) -> impl FnOnce(&mut Write<'_>) -> Result<Warned<T>> {
-    |w| {
-        let value = f(w)?;
-        Ok(Warned {
-            value,
-            warnings: w.take_warnings(),
-        })
-    }
 }
