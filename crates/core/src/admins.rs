@@ -30,24 +30,13 @@ use crate::error::{Code, Error, Result};
 use crate::names::text_enum;
 use crate::settings::{self, Key};
 use crate::validate;
+pub use crate::wire::Role;
 use crate::wire::{AdminRecord, Entity};
 
 /// The shortest password accepted, in characters.
 pub const MIN_PASSWORD: usize = 8;
 /// The longest: hashing cost grows with the input, and no one types more.
 const MAX_PASSWORD: usize = 256;
-
-text_enum! {
-    /// What an admin may do: an owner everything, staff the day's work
-    /// (customers, billing, import and export) but not `Action`s.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-    pub enum Role("role") {
-        /// Admins made before roles existed were owners (V12).
-        #[default]
-        Owner => "owner" | "pemilik",
-        Staff => "staff" | "karyawan" | "staf",
-    }
-}
 
 text_enum! {
     /// What only an owner may do.

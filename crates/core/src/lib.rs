@@ -38,6 +38,7 @@ pub mod outfile;
 pub mod page;
 pub mod paths;
 pub mod phone;
+pub mod printer_address;
 pub mod privacy;
 pub mod progress;
 pub mod receipt;

@@ -23,13 +23,11 @@ use crate::db::Reader;
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
+pub use crate::printer_address::{DEFAULT_PORT, PrinterAddress};
 use crate::settings::{self, Key};
 
 /// Characters per line of a 58 mm printer in its standard font (font A).
 pub const COLUMNS: usize = 32;
-
-/// The port ESC/POS network printers listen on (the "raw" or JetDirect port).
-pub const DEFAULT_PORT: u16 = 9100;
 
 const ESC: u8 = 0x1B;
 const GS: u8 = 0x1D;
@@ -418,71 +416,6 @@ pub fn payment(r: Reader<'_>, reference: &str, shop_name: &str, lang: Lang) -> R
 pub fn invoice(r: Reader<'_>, reference: &str, shop_name: &str, lang: Lang) -> Result<Receipt> {
     let invoice = invoices::get(r, reference)?;
     Ok(invoice_slip(&invoice, &Shop::read(r, shop_name, lang)?))
-}
-
-/// Where receipts go: a network ESC/POS printer's host and port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrinterAddress {
-    pub host: String,
-    pub port: u16,
-}
-
-impl PrinterAddress {
-    /// Reads `192.168.1.50`, `192.168.1.50:9100`, `printer.lan:9100` or
-    /// `[fe80::1]:9100`; no port means `DEFAULT_PORT`.
-    pub fn parse(text: &str) -> Result<PrinterAddress> {
-        let text = text.trim();
-        let refuse = || {
-            Error::validation(
-                "value",
-                format!(
-                    "'{text}' is not a printer address such as 192.168.1.50 or 192.168.1.50:9100"
-                ),
-            )
-        };
-        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
-            let (host, after) = rest.split_once(']').ok_or_else(refuse)?;
-            match after {
-                "" => (host, None),
-                _ => (host, Some(after.strip_prefix(':').ok_or_else(refuse)?)),
-            }
-        } else {
-            match text.split_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (text, None),
-            }
-        };
-        let host_ok = !host.is_empty()
-            && host.len() <= 253
-            && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
-        if !host_ok {
-            return Err(refuse());
-        }
-        let port = match port {
-            None => DEFAULT_PORT,
-            Some(p) => p
-                .parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or_else(refuse)?,
-        };
-        Ok(PrinterAddress {
-            host: host.to_owned(),
-            port,
-        })
-    }
-}
-
-impl fmt::Display for PrinterAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.host.contains(':') {
-            write!(f, "[{}]:{}", self.host, self.port)
-        } else {
-            write!(f, "{}:{}", self.host, self.port)
-        }
-    }
 }
 
 /// The receipt printer the settings name; `printer_not_set` when none is.

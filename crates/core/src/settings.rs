@@ -253,9 +253,9 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             }
             value.to_owned()
         }
-        // Empty clears it; else `HOST` or `HOST:PORT` (see `receipt::PrinterAddress`).
+        // Empty clears it; else `HOST` or `HOST:PORT` (see `printer_address::PrinterAddress`).
         Key::PrinterAddress if value.is_empty() => String::new(),
-        Key::PrinterAddress => crate::receipt::PrinterAddress::parse(value)?.to_string(),
+        Key::PrinterAddress => crate::printer_address::PrinterAddress::parse(value)?.to_string(),
     };
     let setting = put(w, key, value)?;
     if matches!(key, Key::DefaultRegion | Key::TimeZone) {

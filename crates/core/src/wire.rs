@@ -237,7 +237,7 @@ pub struct AdminRecord<'a> {
     pub created_at: Text<'a>,
     /// Absent from records written before V12: those admins were owners.
     #[serde(default)]
-    pub role: crate::admins::Role,
+    pub role: Role,
 }
 
 /// The insert record of a subscription.
@@ -603,5 +603,17 @@ mod tests {
         assert!(matches!(read, Logged::Other { .. }));
         let damaged = Logged::read("tag_added".to_owned(), "not json");
         assert!(matches!(damaged, Logged::Other { .. }));
+    }
+}
+
+text_enum! {
+    /// What an admin may do: an owner everything, staff the day's work
+    /// (customers, billing, import and export) but not `Action`s.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum Role("role") {
+        /// Admins made before roles existed were owners (V12).
+        #[default]
+        Owner => "owner" | "pemilik",
+        Staff => "staff" | "karyawan" | "staf",
     }
 }
