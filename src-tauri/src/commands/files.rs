@@ -16,7 +16,7 @@ use tauri::ipc::Channel;
 use crate::error::CmdResult;
 use crate::state::blocking;
 
-/// What the import would read from `path` with these mappings (no database needed).
+/// What the import would read from `path` with these mappings.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn import_preview(
     app: AppHandle,
@@ -24,7 +24,9 @@ pub async fn import_preview(
     sheet: Option<String>,
     mappings: Vec<Mapping>,
 ) -> CmdResult<ImportPreview> {
-    blocking(app, move |_| {
+    // No database read, but a locked app shows nobody's files either.
+    blocking(app, move |s| {
+        s.signed_in()?;
         import::preview(&path, sheet.as_deref(), &mappings)
     })
     .await
