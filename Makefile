@@ -52,7 +52,9 @@ test-ui: setup $(UI_DEPS)
 ## The real app (debug build, embedded UI) in a virtual display, driven over
 ## WebDriver (ui/e2e). Screenshots land in artifacts/screenshots/.
 e2e: setup $(UI_DIST)
-	$(CARGO) build --locked -p pelanggan-desktop
+	# The same features as `test-rust` (the core's `ts`), so the dependencies
+	# it compiled are reused instead of built a second time (3 min cold).
+	$(CARGO) build --locked -p pelanggan-desktop --features pelanggan-core/ts
 	cd ui && $(XVFB) npx wdio run e2e/wdio.conf.mjs
 
 ## What CI checks besides the tests.
