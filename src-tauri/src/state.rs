@@ -86,6 +86,23 @@ impl App {
         self.writer_unsigned(|db| db.write(Some(&actor), f))
     }
 
+    /// `write`, or with `preview` the same write rolled back (`Db::dry_run`):
+    /// a dialog shows exactly what confirming will do.
+    pub fn write_or_preview<T>(
+        &self,
+        preview: bool,
+        f: impl FnOnce(&mut Write<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let actor = self.signed_in()?.username;
+        self.writer_unsigned(|db| {
+            if preview {
+                db.dry_run(Some(&actor), f)
+            } else {
+                db.write(Some(&actor), f)
+            }
+        })
+    }
+
     /// `write`, with the warnings the use case noted beside its result.
     pub fn write_warned<T>(
         &self,

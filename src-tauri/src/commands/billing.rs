@@ -132,12 +132,7 @@ pub async fn invoices_issue_due(
             billing::check_issue_date(date, today, confirm)?;
             invoices::issue_due(w, date)
         };
-        if dry_run {
-            let actor = s.actor();
-            s.with_db(|db| db.dry_run(actor.as_deref(), issue))
-        } else {
-            s.write(issue)
-        }
+        s.write_or_preview(dry_run, issue)
     })
     .await
 }
@@ -183,12 +178,7 @@ pub async fn payment_preview(
 ) -> CmdResult<PaymentPreview> {
     blocking(app, move |s| {
         let amount = Money::parse_positive("amount", &amount)?;
-        let actor = s.actor();
-        s.with_db(|db| {
-            db.dry_run(actor.as_deref(), |w| {
-                payments::preview(w, &customer, amount, options)
-            })
-        })
+        s.write_or_preview(true, |w| payments::preview(w, &customer, amount, options))
     })
     .await
 }
