@@ -132,6 +132,9 @@ pub enum Command {
     /// Add, sell and list hotspot vouchers
     #[command(subcommand)]
     Voucher(VoucherCmd),
+    /// WhatsApp notifications: gateway, templates, outbox, reminders, bulk sends, the sender
+    #[command(subcommand)]
+    Notify(crate::notify_args::NotifyCmd),
     /// Print the tab-completion script for a shell (see the README for where it goes)
     Completions {
         /// bash, zsh, fish, powershell or elvish
@@ -272,6 +275,9 @@ pub enum CustomerCmd {
         /// NAME or NAME:#RRGGBB; repeat for several
         #[arg(long = "tag", value_name = "TAG")]
         tags: Vec<String>,
+        /// Queue the welcome WhatsApp message (template welcome), in the same write
+        #[arg(long)]
+        send_welcome: bool,
     },
     /// Show one customer
     Show {

@@ -7,10 +7,12 @@
 mod billing;
 mod files;
 mod insights;
+mod notify;
 mod words;
 
 pub use billing::Issued;
 pub use files::AutoBackup;
+pub use notify::{BatchCancelled, Bulk, Gateways, Preview};
 pub use words::set_currency;
 use words::{count, rp, shell_word};
 

@@ -375,6 +375,19 @@ text_enum! {
         Forbidden => "forbidden",
         /// A new password shorter than the minimum (`admins::MIN_PASSWORD`).
         WeakPassword => "weak_password",
+        // WhatsApp notifications (issue 13).
+        /// No WhatsApp gateway is set up (`notify gateway set`).
+        GatewayNotSet => "gateway_not_set",
+        /// A template with a placeholder Pelanggan does not know.
+        UnknownPlaceholder => "unknown_placeholder",
+        /// A placeholder with no value for this message (no invoice, no shop name).
+        MissingPlaceholder => "missing_placeholder",
+        /// The customer may not receive messages (deleted, blacklisted, opted out).
+        NotNotifiable => "not_notifiable",
+        /// Another worker is already sending from this database file.
+        WorkerBusy => "worker_busy",
+        /// This desk is not the shop's message sender (`notify_sender`).
+        NotTheSender => "not_the_sender",
     }
 }
 
@@ -644,6 +657,31 @@ mod tests {
             (
                 refused(Code::WeakPassword, Some("password"), "8 characters"),
                 json!({"code": "weak_password", "field": "password", "message": "8 characters"}),
+            ),
+            // WhatsApp notifications (issue 13).
+            (
+                refused(Code::GatewayNotSet, Some("gateway"), "no gateway"),
+                json!({"code": "gateway_not_set", "field": "gateway", "message": "no gateway"}),
+            ),
+            (
+                refused(Code::UnknownPlaceholder, Some("body"), "{nama}"),
+                json!({"code": "unknown_placeholder", "field": "body", "message": "{nama}"}),
+            ),
+            (
+                refused(Code::MissingPlaceholder, Some("template"), "{shop_name}"),
+                json!({"code": "missing_placeholder", "field": "template", "message": "{shop_name}"}),
+            ),
+            (
+                refused(Code::NotNotifiable, Some("customer"), "opted out"),
+                json!({"code": "not_notifiable", "field": "customer", "message": "opted out"}),
+            ),
+            (
+                Error::refused(Code::WorkerBusy, "another sender"),
+                json!({"code": "worker_busy", "message": "another sender"}),
+            ),
+            (
+                refused(Code::NotTheSender, Some("notify_sender"), "not this desk"),
+                json!({"code": "not_the_sender", "field": "notify_sender", "message": "not this desk"}),
             ),
         ]
     }

@@ -34,6 +34,8 @@ pub mod iso;
 pub mod ledger;
 pub mod money;
 mod names;
+// WhatsApp notifications (issue 13).
+pub mod notify;
 pub mod outfile;
 pub mod page;
 pub mod paths;

@@ -45,6 +45,14 @@ text_enum! {
         /// The network receipt printer, `HOST:PORT` (ESC/POS, port 9100 when
         /// only a host is given): where the app sends a payment's receipt.
         PrinterAddress => "printer_address",
+        // WhatsApp notifications (issue 13).
+        /// `on`: an issued invoice queues its WhatsApp message (`off` unset).
+        NotifyInvoiceIssued => "notify_invoice_issued",
+        /// `on`: a payment received queues its thank-you message (`off` unset).
+        NotifyPaymentReceived => "notify_payment_received",
+        /// The device id of the one desk that sends the shop's messages and
+        /// queues its reminders (empty: whichever desk runs the worker).
+        NotifySender => "notify_sender",
     }
 }
 
@@ -96,6 +104,8 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
         (None, Key::ShopName | Key::BackupDir) => Ok(String::new()),
         // No receipt printer is a normal state, not a missing row.
         (None, Key::PrinterAddress) => Ok(String::new()),
+        (None, Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived) => Ok("off".into()),
+        (None, Key::NotifySender) => Ok(String::new()),
         (None, _) => Err(Error::not_found("setting", key.as_str())),
     }
 }
@@ -256,6 +266,29 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
         // Empty clears it; else `HOST` or `HOST:PORT` (see `printer_address::PrinterAddress`).
         Key::PrinterAddress if value.is_empty() => String::new(),
         Key::PrinterAddress => crate::printer_address::PrinterAddress::parse(value)?.to_string(),
+        Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived => {
+            match value.to_ascii_lowercase().as_str() {
+                v @ ("on" | "off") => v.to_owned(),
+                _ => {
+                    return Err(Error::validation(
+                        "value",
+                        format!("'{value}' is not on or off"),
+                    ));
+                }
+            }
+        }
+        Key::NotifySender => {
+            if !value.is_empty() && uuid::Uuid::parse_str(value).is_err() {
+                return Err(Error::validation(
+                    "value",
+                    format!(
+                        "'{value}' is not a device id (notify gateway show prints this desk's); \
+                         leave it empty for whichever desk runs the worker"
+                    ),
+                ));
+            }
+            value.to_owned()
+        }
     };
     let setting = put(w, key, value)?;
     if matches!(key, Key::DefaultRegion | Key::TimeZone) {

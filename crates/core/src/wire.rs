@@ -40,6 +40,11 @@ text_enum! {
         Invoice => "invoice",
         Payment => "payment",
         Voucher => "voucher",
+        // WhatsApp notifications (issue 13): an outbox message (and a bulk
+        // batch, `batch:<uuid>`); a gateway, template or reminder rule
+        // (`gateway:<kind>`, `template:<name>:<language>`, `reminder:<rule>`).
+        Message => "message",
+        NotifyConfig => "notify_config",
     }
 }
 

@@ -14,6 +14,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
             fields,
             initial_balance,
             tags,
+            send_welcome,
         } => {
             let input = NewCustomer {
                 name: name.clone(),
@@ -32,7 +33,14 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
                     .collect::<Result<_>>()?,
                 status: status(fields)?,
             };
-            Box::new(db.write_warned(actor, |w| customers::add(w, input))?)
+            Box::new(db.write_warned(actor, |w| {
+                let customer = customers::add(w, input)?;
+                if *send_welcome {
+                    // In the same write: the customer exists exactly with its welcome.
+                    pelanggan_core::notify::hooks::welcome(w, &customer.id)?;
+                }
+                Ok(customer)
+            })?)
         }
         CustomerCmd::Show { customer } => Box::new(customers::get(db.reader()?, customer)?),
         CustomerCmd::Edit {

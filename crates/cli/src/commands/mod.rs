@@ -11,6 +11,7 @@ mod export;
 mod r#gen;
 mod import;
 mod invoice;
+mod notify;
 mod payment;
 mod privacy;
 mod settings;
@@ -88,6 +89,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
         Command::Invoice(cmd) => invoice::run(&mut db, actor, cmd),
         Command::Payment(cmd) => payment::run(&mut db, actor, cmd),
         Command::Voucher(cmd) => voucher::run(&mut db, actor, cmd),
+        Command::Notify(cmd) => notify::run(&mut db, actor, cmd, cli.global.json),
         Command::Stats => stats::run(&db),
         Command::Analytics {
             range,
@@ -135,6 +137,20 @@ impl Command {
             Command::Invoice(c) => !matches!(c, InvoiceCmd::List { .. } | InvoiceCmd::Show { .. }),
             Command::Payment(c) => !matches!(c, PaymentCmd::List { .. }),
             Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. }),
+            Command::Notify(c) => {
+                use crate::notify_args::{GatewayCmd, NotifyCmd, RemindersCmd, TemplateCmd};
+                !matches!(
+                    c,
+                    NotifyCmd::Outbox { .. }
+                        | NotifyCmd::Gateway(GatewayCmd::Show)
+                        | NotifyCmd::Template(
+                            TemplateCmd::List
+                                | TemplateCmd::Show { .. }
+                                | TemplateCmd::Preview { .. }
+                        )
+                        | NotifyCmd::Reminders(RemindersCmd::Show)
+                )
+            }
             Command::Import(_) | Command::Gen { .. } | Command::Restore { .. } => true,
             Command::Export(_)
             | Command::Stats

@@ -160,7 +160,11 @@ pub fn issue_due(w: &mut Write<'_>, date: NaiveDate) -> Result<Vec<Invoice>> {
         let corrected = allocation::refresh(w, customer)?;
         debug_assert_eq!(corrected, 0, "issue_due allocated as the replay does");
     }
-    views(w.tx(), &issued)
+    let invoices = views(w.tx(), &issued)?;
+    for invoice in &invoices {
+        crate::notify::hooks::invoice_issued(w, invoice)?;
+    }
+    Ok(invoices)
 }
 
 /// Bills the subscription's next period and moves it on by one cycle.
@@ -264,7 +268,9 @@ pub(crate) fn issue(w: &mut Write<'_>, customer: &Handle, charge: Charge<'_>) ->
     let prefix = settings::get(w.tx(), Key::InvoicePrefix)?;
     let inserted = insert(w, customer, &prefix, charge, false)?;
     allocation::refresh(w, customer.id)?;
-    get(w.reader(), &inserted.uuid)
+    let invoice = get(w.reader(), &inserted.uuid)?;
+    crate::notify::hooks::invoice_issued(w, &invoice)?;
+    Ok(invoice)
 }
 
 /// What `insert` stored.

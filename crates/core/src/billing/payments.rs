@@ -319,7 +319,9 @@ pub(crate) fn record_for(
         },
     )?;
     allocation::refresh(w, customer.id)?;
-    get(w.reader(), &uuid)
+    let payment = get(w.reader(), &uuid)?;
+    crate::notify::hooks::payment_received(w, &payment)?;
+    Ok(payment)
 }
 
 /// Refunds a successful payment in full: posts a debit reversing it, marks it

@@ -1,0 +1,97 @@
+//! The messages other use cases cause: a welcome for a new customer, an
+//! invoice issued, a payment received. Each is one call line in its use case
+//! (customers, billing) and queues in that use case's own transaction, so the
+//! message exists exactly when its cause does.
+//!
+//! Owns whether the shop turned each automatic kind on (the settings
+//! `notify_invoice_issued`, `notify_payment_received`, off by default) and
+//! the cause's key. A message that cannot be written (the shop's name unset,
+//! for `{shop_name}`) does not stop the invoice or payment: the write warns
+//! (`message_not_queued`) instead.
+
+use super::outbox::{self, Content, MessageKind};
+use crate::billing::invoices::Invoice;
+use crate::billing::payments::Payment;
+use crate::customers::{self, Handle};
+use crate::db::Write;
+use crate::error::Result;
+use crate::settings::{self, Key};
+use crate::warning::Warning;
+
+fn turned_on(w: &Write<'_>, key: Key) -> Result<bool> {
+    Ok(settings::get(w.tx(), key)? == "on")
+}
+
+fn queue(
+    w: &mut Write<'_>,
+    customer: &Handle,
+    kind: MessageKind,
+    content: Content,
+    key: String,
+) -> Result<()> {
+    match w.savepoint(|w| outbox::queue_for_cause(w, customer, kind, &content, key)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_rejected_input() => {
+            w.warn(Warning::new(
+                "message_not_queued",
+                None,
+                format!("the {kind} WhatsApp message was not queued: {e}"),
+            ));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A new invoice: its message, if the shop sends them.
+pub(crate) fn invoice_issued(w: &mut Write<'_>, invoice: &Invoice) -> Result<()> {
+    if !turned_on(w, Key::NotifyInvoiceIssued)? {
+        return Ok(());
+    }
+    let customer = customers::resolve(w.reader(), &invoice.customer_id)?;
+    let content = Content::Template {
+        name: "invoice_issued".into(),
+        invoice: Some(invoice.id.clone()),
+        payment: None,
+    };
+    let key = format!("invoice_issued:{}", invoice.id);
+    queue(w, &customer, MessageKind::InvoiceIssued, content, key)
+}
+
+/// A payment received: its thank-you, if the shop sends them.
+pub(crate) fn payment_received(w: &mut Write<'_>, payment: &Payment) -> Result<()> {
+    if !turned_on(w, Key::NotifyPaymentReceived)? {
+        return Ok(());
+    }
+    let customer = customers::resolve(w.reader(), &payment.customer_id)?;
+    let content = Content::Template {
+        name: "payment_received".into(),
+        invoice: None,
+        payment: Some(payment.id.clone()),
+    };
+    let key = format!("payment_received:{}", payment.id);
+    queue(w, &customer, MessageKind::PaymentReceived, content, key)
+}
+
+/// A welcome to a customer just added (`customer add --send-welcome`, the
+/// app's form): refused, not skipped, when it cannot be written, since the
+/// admin asked for it.
+pub fn welcome(w: &mut Write<'_>, reference: &str) -> Result<outbox::Message> {
+    let customer = customers::resolve(w.reader(), reference)?;
+    let content = Content::Template {
+        name: "welcome".into(),
+        invoice: None,
+        payment: None,
+    };
+    let id = outbox::queue_for_cause(
+        w,
+        &customer,
+        MessageKind::Welcome,
+        &content,
+        format!("welcome:{}", customer.uuid),
+    )?;
+    match id {
+        Some(id) => outbox::get_by_id(w.tx(), id),
+        None => outbox::send(w, reference, &content),
+    }
+}
