@@ -2,22 +2,33 @@
 //! timeout, no proxy from the environment), the reply as text, Retry-After,
 //! and what a failed request means.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use pelanggan_core::notify::SendOutcome;
 use pelanggan_core::{Error, Result};
 use reqwest::blocking::{Client, Response};
 
+/// The clients made so far, by timeout: the worker connects once per
+/// message, and a client (its connection pool, its TLS set-up) is worth keeping.
+static CLIENTS: Mutex<Vec<(u64, Client)>> = Mutex::new(Vec::new());
+
 /// A blocking client with the gateway's timeout. The ring provider is
 /// installed once per process (reqwest is built without one: aws-lc is a C build).
 pub(crate) fn client(timeout_ms: u64) -> Result<Client> {
+    let mut clients = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, c)) = clients.iter().find(|(t, _)| *t == timeout_ms) {
+        return Ok(c.clone());
+    }
     let _ = rustls::crypto::ring::default_provider().install_default();
-    Client::builder()
+    let client = Client::builder()
         .timeout(Duration::from_millis(timeout_ms))
         .connect_timeout(Duration::from_millis(timeout_ms.min(10_000)))
         .user_agent(concat!("Pelanggan/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::Internal(format!("the HTTP client could not be made: {e}")))
+        .map_err(|e| Error::Internal(format!("the HTTP client could not be made: {e}")))?;
+    clients.push((timeout_ms, client.clone()));
+    Ok(client)
 }
 
 /// A reply as read: its status, its headers' Retry-After, its body.
