@@ -3,4 +3,4 @@
 /**
  * What a change-log row is about: the `entity` column.
  */
-export type Entity = "customer" | "customer_tag" | "tag" | "contact" | "ledger_entry" | "activity" | "admin" | "setting" | "subscription" | "invoice" | "payment" | "voucher";
+export type Entity = "customer" | "customer_tag" | "tag" | "contact" | "ledger_entry" | "activity" | "admin" | "setting" | "subscription" | "invoice" | "payment" | "voucher" | "message" | "notify_config";

@@ -111,6 +111,22 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::wire::InvoiceRecord,
         crate::wire::PaymentRecord,
         crate::wire::VoucherRecord,
+        // WhatsApp notifications (issue 13): gateways, templates, the
+        // outbox, the worker, reminders, bulk sends.
+        crate::notify::gateways::GatewayKind,
+        crate::notify::gateways::GatewayView,
+        crate::notify::templates::Template,
+        crate::notify::transport::CloudTemplate,
+        crate::notify::outbox::Message,
+        crate::notify::outbox::OutboxQuery,
+        crate::notify::outbox::OutboxCounts,
+        crate::notify::outbox::SkipReason,
+        crate::notify::worker::AttemptReport,
+        crate::notify::worker::RunSummary,
+        crate::notify::worker::TestReport,
+        crate::notify::reminders::ReminderRule,
+        crate::notify::reminders::ReminderSummary,
+        crate::notify::bulk::BulkSummary,
     )?;
     // The demo shop's summary, where the generator is built (the app's
     // first run; always in the core's own tests).

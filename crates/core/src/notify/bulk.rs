@@ -31,6 +31,7 @@ pub enum Selection {
 /// A customer left out, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "BulkSkipped"))]
 pub struct Skipped {
     pub customer_id: String,
     pub name: String,

@@ -64,6 +64,7 @@ text_enum! {
 /// One message of the outbox, with its attempts.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "OutboxMessage"))]
 pub struct Message {
     /// The outbox number (`notify retry ID`).
     pub id: i64,
@@ -92,6 +93,7 @@ pub struct Message {
 /// One try at sending a message.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "MessageAttempt"))]
 pub struct Attempt {
     pub gateway: String,
     pub started_at: String,
@@ -106,6 +108,7 @@ pub struct Attempt {
 text_enum! {
     /// Why a customer gets no message.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "ts", ts(rename = "MessageSkipReason"))]
     pub enum SkipReason("reason") {
         Deleted => "deleted",
         Blacklisted => "blacklisted",

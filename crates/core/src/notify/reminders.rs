@@ -20,6 +20,7 @@ use crate::wire::Entity;
 
 text_enum! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[cfg_attr(feature = "ts", ts(rename = "ReminderRuleName"))]
     pub enum Rule("rule") {
         /// `days` before an unpaid invoice's due date.
         BeforeDue => "before_due",

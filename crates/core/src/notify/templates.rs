@@ -97,6 +97,7 @@ pub fn default_text(name: &str, language: &str) -> Option<&'static str> {
 /// A template as shown and used: the shop's text or the built-in one.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "MessageTemplate"))]
 pub struct Template {
     pub name: String,
     pub language: String,

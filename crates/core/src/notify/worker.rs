@@ -443,6 +443,7 @@ impl Default for RunOptions {
 /// What a run did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "NotifyRunSummary"))]
 pub struct RunSummary {
     /// Messages a killed worker had left in flight, now unknown (or queued).
     pub recovered: u32,
@@ -620,6 +621,7 @@ pub fn test_send(
 /// `notify gateway test`'s answer: what the attempt came to and the gateway's full reply.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "GatewayTestReport"))]
 pub struct TestReport {
     pub attempt: AttemptReport,
     pub reply: String,
