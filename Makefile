@@ -26,7 +26,7 @@ UI_DEPS := ui/node_modules/.installed
 UI_DIST := ui/dist/index.html
 
 .PHONY: run cli test test-rust test-ui e2e lint fmt setup setup-rust \
-  bench bench-csv bench-billing bench-app bindings package ui
+  bench bench-csv bench-billing bench-notify bench-app bindings package ui
 
 ## Build the UI and the desktop app (release) and open its window.
 # Built by the Tauri CLI as the packages are (release, embedded UI), so the
@@ -121,6 +121,12 @@ bench-csv: setup-rust
 ## Billing benchmark: issue-due over a growing unpaid history (BENCH_SUBSCRIBERS, default 10000; BENCH_DIR for the temp files).
 bench-billing: setup-rust
 	$(CARGO) bench -p pelanggan-core --bench billing
+
+## WhatsApp notifications: a bulk send to a tag of BENCH_CUSTOMERS (default
+## 100000) queued, then the worker's overhead per message over BENCH_SENDS
+## (default 10000) against a gateway that answers at once.
+bench-notify: setup-rust
+	$(CARGO) bench -p pelanggan-core --bench notify
 
 ## The app's speed in a real window (ui/bench): start to first page, search,
 ## detail, the list during a 100,000-row import, memory. BENCH_CUSTOMERS

@@ -59,7 +59,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_sender
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -525,7 +525,7 @@ pub enum SettingsCmd {
     Show,
     /// Set one setting
     Set {
-        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep or printer_address
+        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received or notify_sender
         key: String,
         /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV), an IANA zone (Asia/Jakarta)
         value: String,
