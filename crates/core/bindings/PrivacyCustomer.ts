@@ -7,4 +7,8 @@
  * `contact_numbers`, `search_*`), which repeat the contacts and the fields
  * here for the search index.
  */
-export type PrivacyCustomer = { uuid: string, name: string, whatsapp: string, email: string | null, phone: string | null, address: string | null, notes: string | null, balance: string, total_spent: string, subscription_count: number, status: string, status_before_delete: string | null, causal_length: number, created_at: string, updated_at: string, created_by: string, };
+export type PrivacyCustomer = { uuid: string, name: string, whatsapp: string, email: string | null, phone: string | null, address: string | null, notes: string | null, balance: string, total_spent: string, subscription_count: number, status: string, status_before_delete: string | null, causal_length: number, created_at: string, updated_at: string, created_by: string, 
+/**
+ * The customer asked to receive no WhatsApp messages.
+ */
+notify_opt_out: boolean, };

@@ -4,6 +4,7 @@ import type { LedgerEntry } from "./LedgerEntry";
 import type { PrivacyContact } from "./PrivacyContact";
 import type { PrivacyCustomer } from "./PrivacyCustomer";
 import type { PrivacyInvoice } from "./PrivacyInvoice";
+import type { PrivacyMessage } from "./PrivacyMessage";
 import type { PrivacyPayment } from "./PrivacyPayment";
 import type { PrivacySubscription } from "./PrivacySubscription";
 import type { PrivacyTag } from "./PrivacyTag";
@@ -29,8 +30,6 @@ format: string,
  */
 exported_at: string, customer: PrivacyCustomer, contacts: Array<PrivacyContact>, tags: Array<PrivacyTag>, ledger: Array<LedgerEntry>, activity: Array<Activity>, subscriptions: Array<PrivacySubscription>, invoices: Array<PrivacyInvoice>, payments: Array<PrivacyPayment>, 
 /**
- * Always empty: `OWNED` names a `messages` table for the messages the
- * app will keep, which no migration has made yet. The key stays so the
- * file keeps its shape; the table's row type replaces `NoMessage`.
+ * The WhatsApp messages of the outbox (V13), each with its attempts.
  */
-messages: Array<never>, vouchers: Array<PrivacyVoucher>, };
+messages: Array<PrivacyMessage>, vouchers: Array<PrivacyVoucher>, };

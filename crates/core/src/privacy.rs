@@ -146,17 +146,48 @@ pub struct PrivacyExport {
     pub subscriptions: Vec<PrivacySubscription>,
     pub invoices: Vec<PrivacyInvoice>,
     pub payments: Vec<PrivacyPayment>,
-    /// Always empty: `OWNED` names a `messages` table for the messages the
-    /// app will keep, which no migration has made yet. The key stays so the
-    /// file keeps its shape; the table's row type replaces `NoMessage`.
-    #[cfg_attr(feature = "ts", ts(type = "Array<never>"))]
-    pub messages: Vec<NoMessage>,
+    /// The WhatsApp messages of the outbox (V13), each with its attempts.
+    pub messages: Vec<PrivacyMessage>,
     pub vouchers: Vec<PrivacyVoucher>,
 }
 
-/// A message row: none can exist yet (see `PrivacyExport::messages`).
+/// A `messages` row (the WhatsApp outbox), with its `message_attempts` rows.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub enum NoMessage {}
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PrivacyMessage {
+    pub uuid: String,
+    pub recipient: String,
+    pub kind: String,
+    pub template: Option<String>,
+    pub body: String,
+    pub cloud_template: Option<String>,
+    pub dedupe_key: String,
+    pub batch_id: Option<String>,
+    pub status: String,
+    pub attempts: u32,
+    pub next_attempt_at: String,
+    pub gateway: Option<String>,
+    pub gateway_message_id: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+    pub updated_at: String,
+    pub sent_at: Option<String>,
+    pub attempt_log: Vec<PrivacyMessageAttempt>,
+}
+
+/// A `message_attempts` row.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PrivacyMessageAttempt {
+    pub uuid: String,
+    pub gateway: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub outcome: Option<String>,
+    pub detail: Option<String>,
+    pub reply: Option<String>,
+}
 
 /// The `customers` row. Beside `customers::Customer` it has
 /// `status_before_delete` and `causal_length` (sync's delete counter); it
@@ -182,6 +213,8 @@ pub struct PrivacyCustomer {
     pub created_at: String,
     pub updated_at: String,
     pub created_by: String,
+    /// The customer asked to receive no WhatsApp messages.
+    pub notify_opt_out: bool,
 }
 
 /// A `customer_contacts` row, removed ones too (`causal_length` even):
@@ -310,7 +343,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
     let record = conn.query_row(
         "SELECT uuid, name, whatsapp, email, phone, address, notes, balance, total_spent,
                 subscription_count, status, status_before_delete, causal_length,
-                created_at, updated_at, created_by
+                created_at, updated_at, created_by, notify_opt_out
          FROM customers WHERE id = ?1",
         [id],
         |r| {
@@ -331,6 +364,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
                 created_at: r.get(13)?,
                 updated_at: r.get(14)?,
                 created_by: r.get(15)?,
+                notify_opt_out: r.get(16)?,
             })
         },
     )?;
@@ -530,9 +564,70 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
         subscriptions,
         invoices,
         payments,
-        messages: Vec::new(),
+        messages: messages(conn, id)?,
         vouchers,
     })
+}
+
+/// The customer's outbox messages with their attempts, oldest first.
+fn messages(conn: &Connection, id: i64) -> Result<Vec<PrivacyMessage>> {
+    let rows = all(
+        conn,
+        "SELECT m.id, m.uuid, m.recipient, m.kind, m.template, m.body, m.cloud_template,
+                m.dedupe_key, b.uuid, m.status, m.attempts, m.next_attempt_at, m.gateway,
+                m.gateway_message_id, m.last_error, m.created_at, m.created_by, m.updated_at,
+                m.sent_at
+         FROM messages m LEFT JOIN notify_batches b ON b.id = m.batch_id
+         WHERE m.customer_id = ?1 ORDER BY m.id",
+        id,
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                PrivacyMessage {
+                    uuid: r.get(1)?,
+                    recipient: r.get(2)?,
+                    kind: r.get(3)?,
+                    template: r.get(4)?,
+                    body: r.get(5)?,
+                    cloud_template: r.get(6)?,
+                    dedupe_key: r.get(7)?,
+                    batch_id: r.get(8)?,
+                    status: r.get(9)?,
+                    attempts: r.get(10)?,
+                    next_attempt_at: r.get(11)?,
+                    gateway: r.get(12)?,
+                    gateway_message_id: r.get(13)?,
+                    last_error: r.get(14)?,
+                    created_at: r.get(15)?,
+                    created_by: r.get(16)?,
+                    updated_at: r.get(17)?,
+                    sent_at: r.get(18)?,
+                    attempt_log: Vec::new(),
+                },
+            ))
+        },
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT uuid, gateway, started_at, finished_at, outcome, detail, reply
+         FROM message_attempts WHERE message_id = ?1 ORDER BY id",
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (message_id, mut m) in rows {
+        let attempts = stmt.query_map([message_id], |r| {
+            Ok(PrivacyMessageAttempt {
+                uuid: r.get(0)?,
+                gateway: r.get(1)?,
+                started_at: r.get(2)?,
+                finished_at: r.get(3)?,
+                outcome: r.get(4)?,
+                detail: r.get(5)?,
+                reply: r.get(6)?,
+            })
+        })?;
+        m.attempt_log = attempts.collect::<rusqlite::Result<_>>()?;
+        out.push(m);
+    }
+    Ok(out)
 }
 
 /// Every row of `sql` (one parameter: the customer's row id), mapped.

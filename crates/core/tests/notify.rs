@@ -621,12 +621,18 @@ fn an_opted_out_or_blacklisted_customer_is_refused_a_direct_send() {
 }
 
 #[test]
-fn erasing_a_customer_erases_their_messages_and_attempts() {
+fn a_privacy_export_holds_the_messages_and_an_erase_erases_them() {
     let (_dir, mut db) = shop();
     let c = add(&mut db, "Budi", WA1);
     send_text(&mut db, WA1, "hi");
     let fake = Fake::new(vec![]);
     tried(step(&mut db, &fake));
+    db.write(None, |w| outbox::set_opt_out(w, WA1, true)).unwrap();
+    let doc = pelanggan_core::privacy::export(db.reader().unwrap(), &c.id).unwrap();
+    assert!(doc.customer.notify_opt_out);
+    assert_eq!(doc.messages.len(), 1);
+    assert_eq!(doc.messages[0].body, "hi");
+    assert_eq!(doc.messages[0].attempt_log[0].outcome.as_deref(), Some("sent"));
     db.write(None, |w| {
         pelanggan_core::privacy::erase(w, &c.id, false, pelanggan_core::privacy::Confirm::Yes)
     })
