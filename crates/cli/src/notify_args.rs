@@ -157,6 +157,7 @@ pub enum TemplateCmd {
     List,
     /// One template
     Show {
+        /// The template's name (welcome, invoice_issued, ... or the shop's own)
         name: String,
         /// id or en [the shop's language setting]
         #[arg(long)]
@@ -184,6 +185,7 @@ pub enum TemplateCmd {
     },
     /// The template as one customer would receive it
     Preview {
+        /// The template's name
         name: String,
         /// The customer (REF)
         customer: String,

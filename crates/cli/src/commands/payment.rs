@@ -22,7 +22,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &PaymentCmd) -> Result<Box<dyn
                 reference: reference.clone(),
                 received_at: None,
             };
-            Box::new(db.write(actor, |w| payments::record(w, customer, amount, input))?)
+            Box::new(db.write_warned(actor, |w| payments::record(w, customer, amount, input))?)
         }
         PaymentCmd::Refund { id } => Box::new(db.write(actor, |w| payments::refund(w, id))?),
         PaymentCmd::List {
