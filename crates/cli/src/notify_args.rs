@@ -91,7 +91,7 @@ pub enum GatewayCmd {
         /// fonnte, cloud-api or webhook
         kind: String,
         #[command(flatten)]
-        settings: GatewayArgs,
+        settings: Box<GatewayArgs>,
     },
     /// The gateways, tokens masked, and whether one is paused
     Show,

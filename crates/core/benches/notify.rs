@@ -51,8 +51,16 @@ fn file_mb(db: &Db) -> f64 {
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let n = if full { env("BENCH_CUSTOMERS", 100_000) } else { 300 };
-    let sends = if full { env("BENCH_SENDS", 10_000) } else { 100 };
+    let n = if full {
+        env("BENCH_CUSTOMERS", 100_000)
+    } else {
+        300
+    };
+    let sends = if full {
+        env("BENCH_SENDS", 10_000)
+    } else {
+        100
+    };
     let dir = match std::env::var("BENCH_DIR") {
         Ok(d) => tempfile::tempdir_in(d),
         Err(_) => tempfile::tempdir(),
@@ -69,11 +77,19 @@ fn main() {
         &Cancel::new(),
     )
     .expect("generate");
-    db.write(None, |w| settings::set(w, Key::ShopName, "Toko Bench")).unwrap();
+    db.write(None, |w| settings::set(w, Key::ShopName, "Toko Bench"))
+        .unwrap();
     // Every customer carries the tag "semua": one through the core (which
     // makes the tag), the rest linked directly, as the generator links its own.
-    let first = customers::list(db.reader().unwrap(), &Default::default()).unwrap().items[0].id.clone();
-    db.write(None, |w| customers::add_tag(w, &first, &TagInput::new("semua", None)?)).unwrap();
+    let first = customers::list(db.reader().unwrap(), &Default::default())
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
+    db.write(None, |w| {
+        customers::add_tag(w, &first, &TagInput::new("semua", None)?)
+    })
+    .unwrap();
     {
         let raw = rusqlite::Connection::open(db.path()).unwrap();
         raw.execute(
@@ -96,7 +112,9 @@ fn main() {
     let before = file_mb(&db);
     let t = Instant::now();
     let summary = db
-        .write(None, |w| bulk::queue(w, &selection, "welcome", &Cancel::new(), |_| {}))
+        .write(None, |w| {
+            bulk::queue(w, &selection, "welcome", &Cancel::new(), |_| {})
+        })
         .expect("bulk");
     let queued_in = t.elapsed();
     println!(
@@ -108,7 +126,10 @@ fn main() {
         queued_in.as_secs_f64(),
         queued_in.as_secs_f64() * 1e6 / f64::from(summary.queued.max(1))
     );
-    println!("| file growth (db + WAL) | {:.1} MB |", file_mb(&db) - before);
+    println!(
+        "| file growth (db + WAL) | {:.1} MB |",
+        file_mb(&db) - before
+    );
 
     // The worker over the first `sends` messages: the rest are cancelled out of its way.
     {
@@ -116,7 +137,7 @@ fn main() {
         raw.execute(
             "UPDATE messages SET status = 'cancelled' WHERE id NOT IN
                  (SELECT id FROM messages ORDER BY id LIMIT ?1)",
-            [sends],
+            [sends as i64],
         )
         .unwrap();
     }

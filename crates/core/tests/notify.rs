@@ -46,9 +46,14 @@ impl Gateway for FakeGateway {
     fn send(&self, msg: &OutgoingMessage) -> GatewayReply {
         self.0.sent.borrow_mut().push(msg.clone());
         let n = self.0.sent.borrow().len();
-        let outcome = self.0.script.borrow_mut().pop_front().unwrap_or(SendOutcome::Sent {
-            gateway_id: Some(format!("gw-{n}")),
-        });
+        let outcome = self
+            .0
+            .script
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or(SendOutcome::Sent {
+                gateway_id: Some(format!("gw-{n}")),
+            });
         GatewayReply {
             outcome,
             reply: format!("reply {n}"),
@@ -72,7 +77,8 @@ fn connect(fake: &Rc<Fake>) -> impl Fn(&GatewayConfig) -> Result<Box<dyn Gateway
 /// A shop with a name and a Fonnte gateway with no pace and instant retries.
 fn shop() -> (tempfile::TempDir, Db) {
     let (dir, mut db) = open();
-    db.write(None, |w| settings::set(w, Key::ShopName, "Toko Maju")).unwrap();
+    db.write(None, |w| settings::set(w, Key::ShopName, "Toko Maju"))
+        .unwrap();
     set_gateway(&mut db, false);
     (dir, db)
 }
@@ -127,8 +133,14 @@ fn a_message_is_sent_once_with_the_gateway_id_and_its_attempt() {
     assert_eq!(step(&mut db, &fake), Step::Idle { next: None });
     let sent = fake.sent.borrow();
     assert_eq!(sent.len(), 1);
-    assert_eq!((sent[0].to.as_str(), sent[0].text.as_str()), ("+6281234567890", "Halo Budi"));
-    assert_eq!(sent[0].key, m.uuid, "the message's identity is its idempotency key");
+    assert_eq!(
+        (sent[0].to.as_str(), sent[0].text.as_str()),
+        ("+6281234567890", "Halo Budi")
+    );
+    assert_eq!(
+        sent[0].key, m.uuid,
+        "the message's identity is its idempotency key"
+    );
     let m = message(&db, m.id);
     assert_eq!(m.status, MessageStatus::Sent);
     assert_eq!(m.gateway_message_id.as_deref(), Some("gw-1"));
@@ -153,11 +165,19 @@ fn a_retry_goes_again_and_a_permanent_failure_does_not() {
     ]);
     assert_eq!(tried(step(&mut db, &fake)).status, MessageStatus::Queued);
     assert_eq!(tried(step(&mut db, &fake)).status, MessageStatus::Failed);
-    assert_eq!(step(&mut db, &fake), Step::Idle { next: None }, "no retry after a failure");
+    assert_eq!(
+        step(&mut db, &fake),
+        Step::Idle { next: None },
+        "no retry after a failure"
+    );
     let m = message(&db, m.id);
     assert_eq!(m.attempts, 2);
     assert_eq!(m.last_error.as_deref(), Some("target invalid"));
-    let outcomes: Vec<_> = m.attempt_log.iter().map(|a| a.outcome.clone().unwrap()).collect();
+    let outcomes: Vec<_> = m
+        .attempt_log
+        .iter()
+        .map(|a| a.outcome.clone().unwrap())
+        .collect();
     assert_eq!(outcomes, ["retry", "failed"]);
 }
 
@@ -193,17 +213,30 @@ fn a_disconnected_device_pauses_the_whole_queue_until_the_gateway_is_set_again()
         reason: "Fonnte: request invalid on disconnected device".into(),
     }]);
     assert_eq!(tried(step(&mut db, &fake)).status, MessageStatus::Paused);
-    assert!(matches!(step(&mut db, &fake), Step::Paused { reason } if reason.contains("disconnected")));
-    assert_eq!(fake.sent.borrow().len(), 1, "the queue is not burnt through");
+    assert!(
+        matches!(step(&mut db, &fake), Step::Paused { reason } if reason.contains("disconnected"))
+    );
+    assert_eq!(
+        fake.sent.borrow().len(),
+        1,
+        "the queue is not burnt through"
+    );
     for id in [a.id, b.id] {
         let m = message(&db, id);
         assert_eq!(m.status, MessageStatus::Paused, "nothing marked failed");
     }
     let view = &gateways::list(db.reader().unwrap()).unwrap()[0];
-    assert!(view.paused_reason.as_deref().unwrap().contains("disconnected"));
+    assert!(
+        view.paused_reason
+            .as_deref()
+            .unwrap()
+            .contains("disconnected")
+    );
     // The phone is back: saving the gateway resumes the queue.
-    db.write(None, |w| gateways::set(w, GatewayKind::Fonnte, GatewayPatch::default()))
-        .unwrap();
+    db.write(None, |w| {
+        gateways::set(w, GatewayKind::Fonnte, GatewayPatch::default())
+    })
+    .unwrap();
     tried(step(&mut db, &fake));
     tried(step(&mut db, &fake));
     assert_eq!(message(&db, a.id).status, MessageStatus::Sent);
@@ -222,13 +255,18 @@ fn a_timeout_after_sending_is_unknown_and_never_resent_automatically() {
     assert_eq!(step(&mut db, &fake), Step::Idle { next: None });
     assert_eq!(fake.sent.borrow().len(), 1);
     // The admin checked with the customer: it did arrive.
-    let m = db.write(None, |w| outbox::mark_sent(w, &m.id.to_string())).unwrap();
+    let m = db
+        .write(None, |w| outbox::mark_sent(w, &m.id.to_string()))
+        .unwrap();
     assert_eq!(m.status, MessageStatus::Sent);
     // Another one, resent by the admin's choice.
     let n = send_text(&mut db, WA1, "two");
-    fake.script.borrow_mut().push_back(SendOutcome::Unknown { reason: "reset".into() });
+    fake.script.borrow_mut().push_back(SendOutcome::Unknown {
+        reason: "reset".into(),
+    });
     tried(step(&mut db, &fake));
-    db.write(None, |w| outbox::retry(w, &n.id.to_string())).unwrap();
+    db.write(None, |w| outbox::retry(w, &n.id.to_string()))
+        .unwrap();
     assert_eq!(tried(step(&mut db, &fake)).status, MessageStatus::Sent);
     assert_eq!(fake.sent.borrow().len(), 3);
 }
@@ -239,7 +277,9 @@ fn with_an_idempotency_key_an_unknown_message_is_sent_again_with_the_same_key() 
     set_gateway(&mut db, true);
     add(&mut db, "Budi", WA1);
     send_text(&mut db, WA1, "one");
-    let fake = Fake::new(vec![SendOutcome::Unknown { reason: "timeout".into() }]);
+    let fake = Fake::new(vec![SendOutcome::Unknown {
+        reason: "timeout".into(),
+    }]);
     assert_eq!(tried(step(&mut db, &fake)).status, MessageStatus::Queued);
     assert_eq!(tried(step(&mut db, &fake)).status, MessageStatus::Sent);
     let sent = fake.sent.borrow();
@@ -256,14 +296,20 @@ fn a_throttled_recipient_waits_and_a_free_text_needing_a_template_fails_with_the
             reason: "131056".into(),
             after: Duration::from_secs(6),
         },
-        SendOutcome::NeedsTemplate { reason: "131047".into() },
+        SendOutcome::NeedsTemplate {
+            reason: "131047".into(),
+        },
     ]);
     assert_eq!(tried(step(&mut db, &fake)).status, MessageStatus::Queued);
     assert!(matches!(step(&mut db, &fake), Step::Idle { next: Some(_) }));
-    db.write(None, |w| outbox::retry(w, &a.id.to_string())).unwrap_err();
+    db.write(None, |w| outbox::retry(w, &a.id.to_string()))
+        .unwrap_err();
     let b = send_text(&mut db, WA1, "two");
     raw(&db)
-        .execute("UPDATE messages SET next_attempt_at = '' WHERE id = ?1", [a.id])
+        .execute(
+            "UPDATE messages SET next_attempt_at = '' WHERE id = ?1",
+            [a.id],
+        )
         .unwrap();
     tried(step(&mut db, &fake));
     let a = message(&db, a.id);
@@ -291,7 +337,11 @@ fn a_worker_killed_in_flight_leaves_the_message_unknown_for_the_next() {
     assert_eq!(m.status, MessageStatus::Unknown);
     assert_eq!(m.attempt_log[0].outcome.as_deref(), Some("unknown"));
     let fake = Fake::new(vec![]);
-    assert_eq!(step(&mut db, &fake), Step::Idle { next: None }, "not resent");
+    assert_eq!(
+        step(&mut db, &fake),
+        Step::Idle { next: None },
+        "not resent"
+    );
 }
 
 #[test]
@@ -320,11 +370,19 @@ fn run_until_empty_sends_everything_due_and_stops() {
         ..worker::RunOptions::default()
     };
     let mut seen = Vec::new();
-    let summary = worker::run(&mut db, None, &connect(&fake), &options, &Cancel::new(), |a| {
-        seen.push(a.outcome.clone())
-    })
+    let summary = worker::run(
+        &mut db,
+        None,
+        &connect(&fake),
+        &options,
+        &Cancel::new(),
+        |a| seen.push(a.outcome.clone()),
+    )
     .unwrap();
-    assert_eq!((summary.sent, summary.retried, summary.still_queued), (3, 1, 0));
+    assert_eq!(
+        (summary.sent, summary.retried, summary.still_queued),
+        (3, 1, 0)
+    );
     assert_eq!(seen, ["retry", "sent", "sent", "sent"]);
 }
 
@@ -403,7 +461,10 @@ fn templates_refuse_unknown_placeholders_and_render_rupiah_and_dates() {
         },
     )
     .unwrap();
-    assert_eq!(text, "Halo Budi, utang Rp 1.500.000, saldo -Rp 1.500.000 - Toko Maju");
+    assert_eq!(
+        text,
+        "Halo Budi, utang Rp 1.500.000, saldo -Rp 1.500.000 - Toko Maju"
+    );
     // The invoice template needs an invoice: never a blank.
     let err = outbox::preview(
         db.reader().unwrap(),
@@ -446,8 +507,10 @@ fn invoice_and_payment_messages_are_queued_with_them_only_when_turned_on() {
     let all = |db: &Db| outbox::list(db.reader().unwrap(), &OutboxQuery::default()).unwrap();
     assert!(all(&db).is_empty(), "off by default");
 
-    db.write(None, |w| settings::set(w, Key::NotifyInvoiceIssued, "on")).unwrap();
-    db.write(None, |w| settings::set(w, Key::NotifyPaymentReceived, "on")).unwrap();
+    db.write(None, |w| settings::set(w, Key::NotifyInvoiceIssued, "on"))
+        .unwrap();
+    db.write(None, |w| settings::set(w, Key::NotifyPaymentReceived, "on"))
+        .unwrap();
     let next = today + chrono::Months::new(1);
     let issued = db.write(None, |w| invoices::issue_due(w, next)).unwrap();
     assert_eq!(issued.len(), 1);
@@ -457,21 +520,41 @@ fn invoice_and_payment_messages_are_queued_with_them_only_when_turned_on() {
     assert_eq!(m.kind.as_str(), "invoice_issued");
     assert!(m.body.contains(&issued[0].number), "{}", m.body);
     assert!(m.body.contains("Rp 150.000"), "{}", m.body);
-    assert!(m.body.contains(&templates::date_text(issued[0].due_date, "id")), "{}", m.body);
+    assert!(
+        m.body
+            .contains(&templates::date_text(issued[0].due_date, "id")),
+        "{}",
+        m.body
+    );
 
     db.write(None, |w| {
-        payments::record(w, WA1, Money::parse("amount", "300000").unwrap(), NewPayment::default())
+        payments::record(
+            w,
+            WA1,
+            Money::parse("amount", "300000").unwrap(),
+            NewPayment::default(),
+        )
     })
     .unwrap();
     let messages = all(&db);
     assert_eq!(messages.len(), 2);
-    assert!(messages[0].body.contains("Rp 300.000"), "{}", messages[0].body);
+    assert!(
+        messages[0].body.contains("Rp 300.000"),
+        "{}",
+        messages[0].body
+    );
 
     // A payment whose message cannot be written (no shop name) is still recorded.
-    db.write(None, |w| settings::set(w, Key::ShopName, "")).unwrap();
+    db.write(None, |w| settings::set(w, Key::ShopName, ""))
+        .unwrap();
     let warned = db
         .write_warned(None, |w| {
-            payments::record(w, WA1, Money::parse("amount", "1000").unwrap(), NewPayment::default())
+            payments::record(
+                w,
+                WA1,
+                Money::parse("amount", "1000").unwrap(),
+                NewPayment::default(),
+            )
         })
         .unwrap();
     assert_eq!(warned.warnings[0].code, "message_not_queued");
@@ -485,9 +568,15 @@ fn reminders_are_off_by_default_and_queued_once_per_period() {
     let today = db.reader().unwrap().today();
     // An invoice due two days from now, unpaid.
     subscribe(&mut db, WA1, "budi", today + chrono::TimeDelta::days(2));
-    db.write(None, |w| invoices::issue_due(w, today + chrono::TimeDelta::days(2)))
-        .unwrap();
-    assert_eq!(reminders::queue_due(&mut db, None).unwrap().queued, 0, "off by default");
+    db.write(None, |w| {
+        invoices::issue_due(w, today + chrono::TimeDelta::days(2))
+    })
+    .unwrap();
+    assert_eq!(
+        reminders::queue_due(&mut db, None).unwrap().queued,
+        0,
+        "off by default"
+    );
     let rules = reminders::list(db.reader().unwrap()).unwrap();
     assert!(rules.iter().all(|r| !r.enabled));
 
@@ -515,7 +604,11 @@ fn reminders_are_off_by_default_and_queued_once_per_period() {
     })
     .unwrap();
     assert_eq!(reminders::queue_due(&mut db, None).unwrap().queued, 2);
-    assert_eq!(reminders::queue_due(&mut db, None).unwrap().queued, 0, "twice: once");
+    assert_eq!(
+        reminders::queue_due(&mut db, None).unwrap().queued,
+        0,
+        "twice: once"
+    );
     let kinds: Vec<String> = outbox::list(db.reader().unwrap(), &OutboxQuery::default())
         .unwrap()
         .iter()
@@ -538,8 +631,10 @@ fn a_bulk_send_to_a_tag_skips_who_may_not_receive_it_with_reasons() {
     let (_dir, mut db) = shop();
     for (name, wa) in [("Ani", WA1), ("Budi", WA2), ("Citra", WA3), ("Dedi", WA4)] {
         add(&mut db, name, wa);
-        db.write(None, |w| customers::add_tag(w, wa, &TagInput::new("rt05", None).unwrap()))
-            .unwrap();
+        db.write(None, |w| {
+            customers::add_tag(w, wa, &TagInput::new("rt05", None).unwrap())
+        })
+        .unwrap();
     }
     db.write(None, |w| {
         customers::edit(
@@ -552,7 +647,8 @@ fn a_bulk_send_to_a_tag_skips_who_may_not_receive_it_with_reasons() {
         )
     })
     .unwrap();
-    db.write(None, |w| outbox::set_opt_out(w, WA3, true)).unwrap();
+    db.write(None, |w| outbox::set_opt_out(w, WA3, true))
+        .unwrap();
     db.write(None, |w| customers::delete(w, WA4)).unwrap();
     db.write(None, |w| {
         templates::set(
@@ -573,16 +669,27 @@ fn a_bulk_send_to_a_tag_skips_who_may_not_receive_it_with_reasons() {
     });
     let cancel = Cancel::new();
     let dry = db
-        .dry_run(None, |w| bulk::queue(w, &selection, "gangguan", &cancel, |_| {}))
+        .dry_run(None, |w| {
+            bulk::queue(w, &selection, "gangguan", &cancel, |_| {})
+        })
         .unwrap();
     assert_eq!((dry.matched, dry.queued, dry.skipped_count), (4, 1, 3));
-    assert!(outbox::list(db.reader().unwrap(), &OutboxQuery::default()).unwrap().is_empty());
+    assert!(
+        outbox::list(db.reader().unwrap(), &OutboxQuery::default())
+            .unwrap()
+            .is_empty()
+    );
 
     let summary = db
-        .write(None, |w| bulk::queue(w, &selection, "gangguan", &cancel, |_| {}))
+        .write(None, |w| {
+            bulk::queue(w, &selection, "gangguan", &cancel, |_| {})
+        })
         .unwrap();
-    let mut reasons: Vec<(String, SkipReason)> =
-        summary.skipped.iter().map(|s| (s.name.clone(), s.reason)).collect();
+    let mut reasons: Vec<(String, SkipReason)> = summary
+        .skipped
+        .iter()
+        .map(|s| (s.name.clone(), s.reason))
+        .collect();
     reasons.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         reasons,
@@ -592,28 +699,43 @@ fn a_bulk_send_to_a_tag_skips_who_may_not_receive_it_with_reasons() {
             ("Dedi".to_owned(), SkipReason::Deleted),
         ]
     );
-    assert_eq!(summary.sample.as_deref(), Some("Halo Ani, jaringan RT05 sedang perbaikan. - Toko Maju"));
+    assert_eq!(
+        summary.sample.as_deref(),
+        Some("Halo Ani, jaringan RT05 sedang perbaikan. - Toko Maju")
+    );
     let cancelled = db
         .write(None, |w| outbox::cancel_batch(w, summary.batch.unwrap()))
         .unwrap();
     assert_eq!(cancelled, 1);
     let m = &outbox::list(db.reader().unwrap(), &OutboxQuery::default()).unwrap()[0];
-    assert_eq!(m.status, MessageStatus::Cancelled, "kept in the outbox as cancelled");
+    assert_eq!(
+        m.status,
+        MessageStatus::Cancelled,
+        "kept in the outbox as cancelled"
+    );
 
     // A cancelled queueing queues nothing.
     cancel.cancel();
     let err = db
-        .write(None, |w| bulk::queue(w, &selection, "gangguan", &cancel, |_| {}))
+        .write(None, |w| {
+            bulk::queue(w, &selection, "gangguan", &cancel, |_| {})
+        })
         .unwrap_err();
     assert_eq!(err.code(), "cancelled");
-    assert_eq!(outbox::list(db.reader().unwrap(), &OutboxQuery::default()).unwrap().len(), 1);
+    assert_eq!(
+        outbox::list(db.reader().unwrap(), &OutboxQuery::default())
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
 fn an_opted_out_or_blacklisted_customer_is_refused_a_direct_send() {
     let (_dir, mut db) = shop();
     add(&mut db, "Budi", WA1);
-    db.write(None, |w| outbox::set_opt_out(w, WA1, true)).unwrap();
+    db.write(None, |w| outbox::set_opt_out(w, WA1, true))
+        .unwrap();
     let err = db
         .write(None, |w| outbox::send(w, WA1, &Content::Text("hi".into())))
         .unwrap_err();
@@ -627,18 +749,26 @@ fn a_privacy_export_holds_the_messages_and_an_erase_erases_them() {
     send_text(&mut db, WA1, "hi");
     let fake = Fake::new(vec![]);
     tried(step(&mut db, &fake));
-    db.write(None, |w| outbox::set_opt_out(w, WA1, true)).unwrap();
+    db.write(None, |w| outbox::set_opt_out(w, WA1, true))
+        .unwrap();
     let doc = pelanggan_core::privacy::export(db.reader().unwrap(), &c.id).unwrap();
     assert!(doc.customer.notify_opt_out);
     assert_eq!(doc.messages.len(), 1);
     assert_eq!(doc.messages[0].body, "hi");
-    assert_eq!(doc.messages[0].attempt_log[0].outcome.as_deref(), Some("sent"));
+    assert_eq!(
+        doc.messages[0].attempt_log[0].outcome.as_deref(),
+        Some("sent")
+    );
     db.write(None, |w| {
         pelanggan_core::privacy::erase(w, &c.id, false, pelanggan_core::privacy::Confirm::Yes)
     })
     .unwrap();
     let left: i64 = raw(&db)
-        .query_row("SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM message_attempts)", [], |r| r.get(0))
+        .query_row(
+            "SELECT (SELECT count(*) FROM messages) + (SELECT count(*) FROM message_attempts)",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(left, 0);
 }

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use pelanggan_core::notify::gateways::{BodyFormat, GatewayConfig, GatewayKind, GatewaySettings, Secret};
+use pelanggan_core::notify::gateways::{
+    BodyFormat, GatewayConfig, GatewayKind, GatewaySettings, Secret,
+};
 use pelanggan_core::notify::{CloudTemplate, OutgoingMessage, SendOutcome};
 use pelanggan_gateways::connect;
 use pelanggan_gateways::testing::{FakeGateway, Reply, closed_port_url};
@@ -63,8 +65,15 @@ fn fonnte_posts_the_form_with_the_bare_token_and_keeps_id_and_requestid() {
     assert_eq!(got.len(), 1);
     let r = &got[0];
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/send"));
-    assert_eq!(r.header("authorization"), Some(TOKEN), "no Bearer for Fonnte");
-    assert_eq!(r.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        r.header("authorization"),
+        Some(TOKEN),
+        "no Bearer for Fonnte"
+    );
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
     assert_eq!(r.form("target").as_deref(), Some("6281234567890"));
     assert_eq!(r.form("message").as_deref(), Some(message().text.as_str()));
     assert_eq!(r.form("countryCode").as_deref(), Some("62"));
@@ -92,7 +101,8 @@ fn fonnte_http_200_with_status_false_is_read_by_its_reason() {
 #[test]
 fn fonnte_429_and_5xx_retry_honouring_retry_after() {
     let (_server, config) = fonnte(
-        Reply::json(429, json!({"reason": "rate limit", "status": false})).with_header("Retry-After", "7"),
+        Reply::json(429, json!({"reason": "rate limit", "status": false}))
+            .with_header("Retry-After", "7"),
     );
     assert_eq!(
         send(&config),
@@ -102,7 +112,10 @@ fn fonnte_429_and_5xx_retry_honouring_retry_after() {
         }
     );
     let (_server, config) = fonnte(Reply::json(502, json!({})));
-    assert!(matches!(send(&config), SendOutcome::Retry { after: None, .. }));
+    assert!(matches!(
+        send(&config),
+        SendOutcome::Retry { after: None, .. }
+    ));
 }
 
 #[test]
@@ -117,7 +130,10 @@ fn a_gateway_that_is_down_is_retried_and_a_timeout_after_sending_is_unknown() {
     );
     config.settings.timeout_ms = 300;
     let outcome = send(&config);
-    assert!(matches!(outcome, SendOutcome::Unknown { .. }), "{outcome:?}");
+    assert!(
+        matches!(outcome, SendOutcome::Unknown { .. }),
+        "{outcome:?}"
+    );
     assert_eq!(server.received().len(), 1, "the request did arrive");
 }
 
@@ -151,7 +167,10 @@ fn cloud_api_posts_json_with_bearer_and_keeps_the_wamid() {
     );
     let r = &server.received()[0];
     assert_eq!(r.path, "/v21.0/1098765/messages");
-    assert_eq!(r.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     assert_eq!(
         r.json(),
         json!({"messaging_product": "whatsapp", "recipient_type": "individual", "to": "6281234567890",
@@ -216,7 +235,10 @@ fn webhook(reply: Reply, edit: impl FnOnce(&mut GatewaySettings)) -> (FakeGatewa
 #[test]
 fn webhook_fills_its_json_body_headers_and_idempotency_key() {
     let (server, config) = webhook(Reply::json(200, json!({"data": {"status": "sent"}})), |s| {
-        s.headers = vec![("Authorization".into(), "Bearer {token}".into()), ("X-Shop".into(), "maju".into())];
+        s.headers = vec![
+            ("Authorization".into(), "Bearer {token}".into()),
+            ("X-Shop".into(), "maju".into()),
+        ];
         s.body = r#"{"phone":"{to_digits}","text":"{message}","ref":"{key}"}"#.into();
         s.success_path = Some("data.status".into());
         s.success_value = Some("sent".into());
@@ -224,8 +246,14 @@ fn webhook_fills_its_json_body_headers_and_idempotency_key() {
     });
     assert_eq!(send(&config), SendOutcome::Sent { gateway_id: None });
     let r = &server.received()[0];
-    assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/api/send?src=pelanggan"));
-    assert_eq!(r.header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+    assert_eq!(
+        (r.method.as_str(), r.path.as_str()),
+        ("POST", "/api/send?src=pelanggan")
+    );
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
     assert_eq!(r.header("x-shop"), Some("maju"));
     assert_eq!(r.header("idempotency-key"), Some("0190a1b2-key"));
     assert_eq!(
@@ -237,10 +265,13 @@ fn webhook_fills_its_json_body_headers_and_idempotency_key() {
 
 #[test]
 fn webhook_success_check_and_form_body() {
-    let (_server, config) = webhook(Reply::json(200, json!({"data": {"status": "rejected"}})), |s| {
-        s.success_path = Some("data.status".into());
-        s.success_value = Some("sent".into());
-    });
+    let (_server, config) = webhook(
+        Reply::json(200, json!({"data": {"status": "rejected"}})),
+        |s| {
+            s.success_path = Some("data.status".into());
+            s.success_value = Some("sent".into());
+        },
+    );
     let outcome = send(&config);
     assert_eq!(outcome.name(), "failed");
     assert!(outcome.reason().unwrap().contains("rejected"));
@@ -251,7 +282,11 @@ fn webhook_success_check_and_form_body() {
     });
     assert_eq!(send(&config), SendOutcome::Sent { gateway_id: None });
     let r = &server.received()[0];
-    assert_eq!(r.header("idempotency-key"), None, "only when the gateway honours it");
+    assert_eq!(
+        r.header("idempotency-key"),
+        None,
+        "only when the gateway honours it"
+    );
     assert_eq!(r.form("phone").as_deref(), Some("+6281234567890"));
     assert_eq!(r.form("message").as_deref(), Some(message().text.as_str()));
 

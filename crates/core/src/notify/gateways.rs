@@ -483,21 +483,20 @@ pub(crate) struct GatewayState {
 }
 
 pub(crate) fn active_state(conn: &Connection) -> Result<Option<GatewayState>> {
-    Ok(conn
-        .query_row(
-            "SELECT kind, paused_reason, next_send_at FROM notify_gateways WHERE active = 1",
-            [],
-            |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?
-        .map(|(kind, paused_reason, next_send_at)| {
-            let _: GatewayKind = kind.parse()?;
-            Ok::<_, Error>(GatewayState {
-                paused_reason,
-                next_send_at,
-            })
+    conn.query_row(
+        "SELECT kind, paused_reason, next_send_at FROM notify_gateways WHERE active = 1",
+        [],
+        |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()?
+    .map(|(kind, paused_reason, next_send_at)| {
+        let _: GatewayKind = kind.parse()?;
+        Ok::<_, Error>(GatewayState {
+            paused_reason,
+            next_send_at,
         })
-        .transpose()?)
+    })
+    .transpose()
 }
 
 /// Pauses the gateway (the reply meant it cannot send) and parks the queue.

@@ -180,12 +180,12 @@ fn each_part<'a>(body: &'a str, mut f: impl FnMut(Part<'a>) -> Result<()>) -> Re
     while let Some(i) = rest.find(['{', '}']) {
         f(Part::Text(&rest[..i]))?;
         let tail = &rest[i..];
-        if tail.starts_with("{{") {
+        if let Some(after) = tail.strip_prefix("{{") {
             f(Part::Text("{"))?;
-            rest = &tail[2..];
-        } else if tail.starts_with("}}") {
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("}}") {
             f(Part::Text("}"))?;
-            rest = &tail[2..];
+            rest = after;
         } else if tail.starts_with('}') {
             return Err(Error::validation(
                 "body",
