@@ -95,7 +95,7 @@ fn main() {
         raw.execute(
             "INSERT OR IGNORE INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
              SELECT c.id, t.tag_id, lower(hex(randomblob(16))), 1, t.created_at
-             FROM customers c, (SELECT tag_id, created_at FROM customer_tags ct
+             FROM customers c, (SELECT ct.tag_id, ct.created_at FROM customer_tags ct
                  JOIN tags g ON g.id = ct.tag_id WHERE g.name = 'semua' LIMIT 1) t",
             [],
         )
