@@ -232,15 +232,20 @@ fn a_disconnected_device_pauses_the_whole_queue_until_the_gateway_is_set_again()
             .unwrap()
             .contains("disconnected")
     );
+    // Made while paused, a message waits with the others.
+    let c = send_text(&mut db, WA2, "three");
+    assert_eq!(c.status, MessageStatus::Paused);
     // The phone is back: saving the gateway resumes the queue.
     db.write(None, |w| {
         gateways::set(w, GatewayKind::Fonnte, GatewayPatch::default())
     })
     .unwrap();
-    tried(step(&mut db, &fake));
-    tried(step(&mut db, &fake));
-    assert_eq!(message(&db, a.id).status, MessageStatus::Sent);
-    assert_eq!(message(&db, b.id).status, MessageStatus::Sent);
+    for _ in 0..3 {
+        tried(step(&mut db, &fake));
+    }
+    for id in [a.id, b.id, c.id] {
+        assert_eq!(message(&db, id).status, MessageStatus::Sent);
+    }
 }
 
 #[test]
@@ -771,4 +776,27 @@ fn a_privacy_export_holds_the_messages_and_an_erase_erases_them() {
         )
         .unwrap();
     assert_eq!(left, 0);
+}
+
+#[test]
+fn a_throttled_recipient_holds_their_other_messages_but_not_anyone_elses() {
+    let (_dir, mut db) = shop();
+    add(&mut db, "Budi", WA1);
+    add(&mut db, "Sari", WA2);
+    let a = send_text(&mut db, WA1, "one");
+    let b = send_text(&mut db, WA1, "two");
+    let c = send_text(&mut db, WA2, "three");
+    let fake = Fake::new(vec![SendOutcome::ThrottleRecipient {
+        reason: "131056".into(),
+        after: Duration::from_secs(60),
+    }]);
+    assert_eq!(tried(step(&mut db, &fake)).message, a.id);
+    assert_eq!(
+        tried(step(&mut db, &fake)).message,
+        c.id,
+        "Sari is not held"
+    );
+    assert!(matches!(step(&mut db, &fake), Step::Idle { next: Some(_) }));
+    assert_eq!(message(&db, b.id).status, MessageStatus::Queued);
+    assert_eq!(fake.sent.borrow().len(), 2);
 }

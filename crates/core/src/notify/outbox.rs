@@ -192,7 +192,12 @@ pub(crate) fn queue(w: &mut Write<'_>, customer: &Handle, m: NewMessage) -> Resu
     let inserted = w.exec(
         "INSERT INTO messages (uuid, customer_id, recipient, kind, template, body, cloud_template,
              dedupe_key, batch_id, status, next_attempt_at, created_at, created_by, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'queued', ?10, ?10, ?11, ?10)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+             -- Made while the gateway is paused, it waits with the others.
+             CASE WHEN EXISTS (SELECT 1 FROM notify_gateways
+                               WHERE active = 1 AND paused_reason IS NOT NULL)
+                  THEN 'paused' ELSE 'queued' END,
+             ?10, ?10, ?11, ?10)
          ON CONFLICT (dedupe_key) DO NOTHING",
         params![
             uuid,

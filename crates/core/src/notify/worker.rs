@@ -335,7 +335,14 @@ fn record(w: &mut Write<'_>, c: &Claimed, reply: &GatewayReply) -> Result<Attemp
             MessageStatus::Queued
         }
         SendOutcome::ThrottleRecipient { reason, after } => {
-            requeue(w, c, &later(now, *after), reason)?;
+            let at = later(now, *after);
+            // The limit is per recipient: their other messages wait as well.
+            w.exec(
+                "UPDATE messages SET next_attempt_at = max(next_attempt_at, ?2)
+                 WHERE recipient = ?1 AND status = 'queued'",
+                params![c.message.to, at],
+            )?;
+            requeue(w, c, &at, reason)?;
             MessageStatus::Queued
         }
         SendOutcome::PauseGateway { reason } => {
