@@ -535,3 +535,72 @@ fn templates_reminders_bulk_dry_run_opt_out_and_cancel() {
     );
     shop.refused(&["notify", "run", "--until-empty"], "gateway_not_set", None);
 }
+
+#[test]
+fn an_issued_invoice_and_a_reminder_before_its_due_date_are_queued_once_and_sent() {
+    let server = FakeGateway::start(fonnte_ok);
+    let shop = Shop::with_customers(1);
+    shop.gateway("fonnte", &server.url("/send"), &[]);
+    shop.ok(&["settings", "set", "notify_invoice_issued", "on"]);
+    // Billed two days ahead: due in two days, inside a 3-day reminder window.
+    let due = (chrono::Utc::now() + chrono::TimeDelta::days(2))
+        .format("%Y-%m-%d")
+        .to_string();
+    shop.ok(&[
+        "subscription",
+        "add",
+        WA[0],
+        "--type",
+        "pppoe",
+        "--username",
+        "budi",
+        "--profile",
+        "10M",
+        "--price",
+        "150000",
+        "--start",
+        &due,
+    ]);
+    let issued = shop.ok(&["invoice", "issue-due", "--date", &due, "--yes"]);
+    let number = issued[0]["number"].as_str().unwrap().to_owned();
+    shop.ok(&[
+        "notify",
+        "reminders",
+        "set",
+        "before_due",
+        "--on",
+        "--days",
+        "3",
+    ]);
+    let run = shop.ok(&["notify", "run", "--until-empty"]);
+    assert_eq!(
+        (run["reminders_queued"].as_u64(), run["sent"].as_u64()),
+        (Some(1), Some(2)),
+        "{run}"
+    );
+    // Again: neither is queued a second time.
+    let run = shop.ok(&["notify", "run", "--until-empty"]);
+    assert_eq!(
+        (run["reminders_queued"].as_u64(), run["sent"].as_u64()),
+        (Some(0), Some(0)),
+        "{run}"
+    );
+    let texts: Vec<String> = server
+        .received()
+        .iter()
+        .map(|r| r.form("message").unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2);
+    assert!(
+        texts
+            .iter()
+            .all(|t| t.contains(&number) && t.contains("Rp 150.000")),
+        "{texts:?}"
+    );
+    let kinds: Vec<String> = shop
+        .outbox()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["reminder_before_due", "invoice_issued"]);
+}
