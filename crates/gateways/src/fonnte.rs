@@ -56,9 +56,10 @@ impl Gateway for Fonnte {
 /// What a Fonnte reply means.
 fn outcome(reply: &http::Reply) -> SendOutcome {
     let json = reply.json();
+    // The refusal's words are in `reason` (some endpoints use `detail`).
     let reason = json
         .as_ref()
-        .and_then(|j| j.get("reason"))
+        .and_then(|j| j.get("reason").or_else(|| j.get("detail")))
         .and_then(Value::as_str)
         .map(str::to_owned);
     if reply.status != 200 {
@@ -79,7 +80,16 @@ fn outcome(reply: &http::Reply) -> SendOutcome {
     let reason = reason.unwrap_or_else(|| "status false without a reason".into());
     let lower = reason.to_ascii_lowercase();
     let why = format!("Fonnte: {reason}");
-    if lower.contains("disconnected") || lower.contains("quota") || lower.contains("token") {
+    // The device (the phone behind the gateway), the quota or the token: the
+    // gateway's state, whatever the message.
+    let gateway_wide = [
+        "disconnect",
+        "quota",
+        "token",
+        "invalid device",
+        "unknown user",
+    ];
+    if gateway_wide.iter().any(|w| lower.contains(w)) {
         SendOutcome::PauseGateway { reason: why }
     } else if lower.contains("rate") || lower.contains("too many") {
         SendOutcome::Retry {

@@ -85,6 +85,8 @@ fn fonnte_http_200_with_status_false_is_read_by_its_reason() {
         ("request invalid on disconnected device", "paused"),
         ("insufficient quota", "paused"),
         ("invalid token", "paused"),
+        ("token invalid", "paused"),
+        ("invalid device", "paused"),
         ("target invalid", "failed"),
     ];
     for (reason, expected) in cases {
