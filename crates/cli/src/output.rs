@@ -92,6 +92,22 @@ impl Render for OnStderr {
     }
 }
 
+/// A result whose write noted warnings that its own JSON has no room for
+/// (`invoice issue-due`'s array): they go to stderr in table mode.
+pub struct Noted(pub Box<dyn Render>, pub Vec<String>);
+
+impl Render for Noted {
+    fn json(&self) -> Value {
+        self.0.json()
+    }
+    fn text(&self) -> String {
+        self.0.text()
+    }
+    fn warnings(&self) -> Vec<String> {
+        self.1.clone()
+    }
+}
+
 /// The human form of a result; the JSON form comes from `Serialize`.
 pub trait Text {
     fn text(&self) -> String;

@@ -604,3 +604,39 @@ fn an_issued_invoice_and_a_reminder_before_its_due_date_are_queued_once_and_sent
         .collect();
     assert_eq!(kinds, ["reminder_before_due", "invoice_issued"]);
 }
+
+#[test]
+fn an_invoice_whose_message_cannot_be_written_is_issued_with_a_warning() {
+    let shop = Shop::new();
+    shop.ok(&["customer", "add", "--name", "Budi", "--whatsapp", WA[0]]);
+    shop.ok(&["settings", "set", "notify_invoice_issued", "on"]);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    shop.ok(&[
+        "subscription",
+        "add",
+        WA[0],
+        "--type",
+        "pppoe",
+        "--username",
+        "budi",
+        "--profile",
+        "10M",
+        "--price",
+        "150000",
+        "--start",
+        &today,
+    ]);
+    let out = shop
+        .cmd(&["invoice", "issue-due", "--date", &today, "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: the invoice_issued WhatsApp message was not queued")
+            && stderr.contains("shop_name"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 invoice issued"));
+    assert!(shop.outbox().is_empty());
+}

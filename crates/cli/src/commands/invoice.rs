@@ -8,7 +8,7 @@ use pelanggan_core::{Db, Result, Write};
 
 use super::parse_date;
 use crate::args::InvoiceCmd;
-use crate::output::{Issued, Paged, Render};
+use crate::output::{Issued, Noted, Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
@@ -17,16 +17,19 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn
             let date = parse_date("date", date.as_deref())?.unwrap_or(today);
             billing::check_issue_date(date, today, *yes)?;
             let issue = |w: &mut Write<'_>| invoices::issue_due(w, date);
-            let invoices = if *dry_run {
-                db.dry_run(actor, issue)?
+            let warned = if *dry_run {
+                db.dry_run_warned(actor, issue)?
             } else {
-                db.write(actor, issue)?
+                db.write_warned(actor, issue)?
             };
-            Box::new(Issued {
+            // An invoice's WhatsApp message that could not be queued warns.
+            let warnings = warned.warnings.into_iter().map(|w| w.message).collect();
+            let issued = Issued {
                 date,
                 dry_run: *dry_run,
-                invoices,
-            })
+                invoices: warned.value,
+            };
+            Box::new(Noted(Box::new(issued), warnings))
         }
         InvoiceCmd::List {
             customer,
