@@ -115,7 +115,16 @@ const UNLINKED: &[&str] = &["vouchers"];
 
 /// Keys whose values identify a person, in activity details and change-log values.
 const PERSONAL_KEYS: &[&str] = &[
-    "name", "whatsapp", "email", "phone", "address", "notes", "value",
+    "name",
+    "whatsapp",
+    "email",
+    "phone",
+    "address",
+    "notes",
+    "value",
+    // A WhatsApp message's record (notify::outbox).
+    "recipient",
+    "body",
 ];
 const REMOVED: &str = "[removed]";
 pub const ANONYMOUS_NAME: &str = "Anonymous Customer";
@@ -692,6 +701,7 @@ pub fn anonymise(
          WHERE id = ?1",
         params![customer.id, ANONYMOUS_NAME, placeholder, status, w.now()],
     )?;
+    crate::notify::outbox::anonymise(w, customer.id, &placeholder)?;
     // What sync already sent is replaced by these changes; what it has not sent is scrubbed below.
     for (field, value) in [
         ("name", json!(ANONYMOUS_NAME)),

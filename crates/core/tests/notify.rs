@@ -800,3 +800,29 @@ fn a_throttled_recipient_holds_their_other_messages_but_not_anyone_elses() {
     assert_eq!(message(&db, b.id).status, MessageStatus::Queued);
     assert_eq!(fake.sent.borrow().len(), 2);
 }
+
+#[test]
+fn anonymising_a_customer_removes_the_number_text_and_replies_of_their_messages() {
+    let (_dir, mut db) = shop();
+    let c = add(&mut db, "Budi Santoso", WA1);
+    send_text(&mut db, WA1, "Halo Budi Santoso");
+    let fake = Fake::new(vec![]);
+    tried(step(&mut db, &fake));
+    db.write(None, |w| {
+        pelanggan_core::privacy::anonymise(w, &c.id, pelanggan_core::privacy::Confirm::Yes)
+    })
+    .unwrap();
+    let m = &outbox::list(db.reader().unwrap(), &OutboxQuery::default()).unwrap()[0];
+    assert_eq!(m.body, "[removed]");
+    assert_ne!(m.recipient, "+6281234567890");
+    assert_eq!(m.attempt_log[0].reply, None);
+    assert_eq!(m.status, MessageStatus::Sent, "what happened stays");
+    let leaked: i64 = raw(&db)
+        .query_row(
+            "SELECT count(*) FROM change_log WHERE value LIKE '%Budi Santoso%' OR value LIKE '%6281234567890%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(leaked, 0, "nothing of the customer left in the change log");
+}

@@ -689,6 +689,43 @@ pub fn set_opt_out(
     customers::get_by_id(w.tx(), customer.id)
 }
 
+/// Removes what identifies an anonymised customer from their messages: the
+/// number (the customer's placeholder instead), the text, the template
+/// parameters and the gateways' replies (which echo the number). The
+/// statuses and times stay, as the ledger's amounts do.
+pub(crate) fn anonymise(w: &mut Write<'_>, customer_id: i64, placeholder: &str) -> Result<()> {
+    const REMOVED: &str = "[removed]";
+    let uuids: Vec<String> = {
+        let mut stmt = w
+            .tx()
+            .prepare("SELECT uuid FROM messages WHERE customer_id = ?1")?;
+        let rows = stmt.query_map([customer_id], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    w.exec(
+        "UPDATE message_attempts SET reply = NULL
+         WHERE message_id IN (SELECT id FROM messages WHERE customer_id = ?1)",
+        [customer_id],
+    )?;
+    w.exec(
+        "UPDATE messages SET recipient = ?2, body = ?3, cloud_template = NULL, updated_at = ?4
+         WHERE customer_id = ?1",
+        params![customer_id, placeholder, REMOVED, w.now()],
+    )?;
+    for uuid in &uuids {
+        for (field, value) in [("recipient", placeholder), ("body", REMOVED)] {
+            w.record_change(
+                Entity::Message,
+                uuid,
+                ChangeOp::Update,
+                Some(field),
+                Some(&serde_json::Value::String(value.to_owned())),
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether a customer opted out.
 pub fn opted_out(conn: &Connection, customer_id: i64) -> Result<bool> {
     Ok(conn.query_row(
