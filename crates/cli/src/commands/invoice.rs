@@ -1,9 +1,6 @@
 //! `pelanggan invoice`: issuing due invoices, reading and voiding them.
 
-use pelanggan_core::billing::{
-    self,
-    invoices::{self, InvoiceQuery},
-};
+use pelanggan_core::billing::invoices::{self, InvoiceQuery};
 use pelanggan_core::{Db, Result, Write};
 
 use super::parse_date;
@@ -13,19 +10,17 @@ use crate::output::{Issued, Paged, Render};
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
         InvoiceCmd::IssueDue { date, dry_run, yes } => {
-            let today = db.reader()?.today();
-            let date = parse_date("date", date.as_deref())?.unwrap_or(today);
-            billing::check_issue_date(date, today, *yes)?;
-            let issue = |w: &mut Write<'_>| invoices::issue_due(w, date);
-            let invoices = if *dry_run {
+            let date = parse_date("date", date.as_deref())?;
+            let issue = |w: &mut Write<'_>| invoices::issue_due_asked(w, date, *yes);
+            let issued = if *dry_run {
                 db.dry_run(actor, issue)?
             } else {
                 db.write(actor, issue)?
             };
             Box::new(Issued {
-                date,
+                date: issued.date,
                 dry_run: *dry_run,
-                invoices,
+                invoices: issued.invoices,
             })
         }
         InvoiceCmd::List {
