@@ -70,16 +70,22 @@ function appMemory() {
   const procs = descendants(root, kids);
   let rss = 0, pss = 0;
   const names = [];
+  const each = [];
   for (const p of procs) {
-    rss += kib(`/proc/${p}/status`, 'VmRSS');
-    pss += kib(`/proc/${p}/smaps_rollup`, 'Pss');
+    const r = kib(`/proc/${p}/status`, 'VmRSS');
+    const s = kib(`/proc/${p}/smaps_rollup`, 'Pss');
+    rss += r;
+    pss += s;
     try {
-      names.push(readFileSync(`/proc/${p}/comm`, 'utf8').trim());
+      const name = readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+      names.push(name);
+      each.push(`${name} ${(r / 1024).toFixed(0)}/${(s / 1024).toFixed(0)}`);
     } catch {
       /* gone */
     }
   }
-  return { rssMB: rss / 1024, pssMB: pss / 1024, procs: names };
+  // `each`: every process's RSS/PSS in MB, to see which one to slim.
+  return { rssMB: rss / 1024, pssMB: pss / 1024, procs: names, each };
 }
 
 // ---- statistics ----------------------------------------------------------
@@ -252,6 +258,7 @@ function report() {
     row('page turns (next page) during that import', r.turnsDuringImport ?? [], 'p95 <= 200 ms'),
     `| memory, app + WebKit processes, sum of RSS (peak / last) | ${m.last?.procs.length ?? 0} processes | ${m.peak ? m.peak.rssMB.toFixed(0) : '?'} MB | ${m.last ? m.last.rssMB.toFixed(0) : '?'} MB | <= 400 MB |`,
     `| memory, the same as PSS (shared pages counted once; last) | | ${m.last ? m.last.pssMB.toFixed(0) : '?'} MB | | |`,
+    `| memory per process, RSS/PSS MB (last) | ${m.last?.each?.join(', ') ?? '?'} | | | |`,
     '',
     `processes: ${m.last?.procs.join(', ') ?? '?'}. A search sample runs from a key's input event`,
     'to its results rendered, so it includes any wait of the list before it asks (a search',

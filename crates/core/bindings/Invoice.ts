@@ -44,4 +44,8 @@ amount_due: string,
 /**
  * What all the invoices of its subscription owe now (None for a voucher's).
  */
-subscription_owed: string | null, due_date: string, status: InvoiceStatus, issued_at: string, issued_by: string, voided_at: string | null, voided_by: string | null, };
+subscription_owed: string | null, due_date: string, status: InvoiceStatus, 
+/**
+ * `status.is_open()`: it can still take a payment or a void.
+ */
+open: boolean, issued_at: string, issued_by: string, voided_at: string | null, voided_by: string | null, };

@@ -50,6 +50,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::billing::subscriptions::SubscriptionPatch,
         crate::billing::subscriptions::SubscriptionQuery,
         crate::billing::invoices::Invoice,
+        crate::billing::invoices::IssuedDue,
         crate::billing::invoices::InvoiceQuery,
         crate::billing::payments::Payment,
         crate::billing::payments::NewPayment,

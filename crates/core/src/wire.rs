@@ -163,6 +163,13 @@ text_enum! {
     }
 }
 
+impl InvoiceStatus {
+    /// Whether an invoice in this status can still take a payment or a void.
+    pub fn is_open(self) -> bool {
+        matches!(self, InvoiceStatus::Unpaid | InvoiceStatus::Partial)
+    }
+}
+
 /// A customer's own fields, as their insert record and their `created` event
 /// carry them. Empty fields are left out (absent = null): at a million
 /// customers every byte of these rows is a megabyte of file.

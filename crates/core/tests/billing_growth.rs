@@ -249,6 +249,57 @@ fn a_dry_run_lists_what_would_be_issued_and_keeps_nothing() {
 }
 
 #[test]
+fn issuing_as_asked_checks_the_date_and_sums_what_it_issued() {
+    let (_dir, mut db) = shop();
+    let budi = customer(&mut db, "Budi", "081234567890");
+    let sari = customer(&mut db, "Sari", "081298765432");
+    subscription(
+        &mut db,
+        &budi,
+        "budi",
+        "150000",
+        Cycle::Monthly,
+        "2026-01-01",
+    );
+    subscription(
+        &mut db,
+        &sari,
+        "sari",
+        "75000.50",
+        Cycle::Monthly,
+        "2026-02-01",
+    );
+    // A typo far ahead is refused before anything is issued...
+    let far = db.write(None, |w| {
+        invoices::issue_due_asked(w, Some(date("2099-12-31")), false)
+    });
+    assert_eq!(far.unwrap_err().code(), "date_out_of_range");
+    // ...and a date asked for is billed up to, with the sum a person reads first.
+    let issued = db
+        .write(None, |w| {
+            invoices::issue_due_asked(w, Some(date("2026-02-01")), false)
+        })
+        .unwrap();
+    assert_eq!(issued.date, date("2026-02-01"));
+    assert_eq!(issued.invoices.len(), 3);
+    assert_eq!((issued.customers, issued.total), (2, money("375000.50")));
+    assert!(issued.invoices.iter().all(|i| i.open));
+    // Paid in full, an invoice is no longer open.
+    let number = issued.invoices[0].number.clone();
+    db.write(None, |w| {
+        pelanggan_core::billing::payments::record(w, &budi, money("150000"), Default::default())
+    })
+    .unwrap();
+    assert!(!invoice(&db, &number).open);
+    // No date: the shop's today, which issues nothing more here.
+    let today = db
+        .write(None, |w| invoices::issue_due_asked(w, None, false))
+        .unwrap();
+    assert_eq!(today.date, db.reader().unwrap().today());
+    check(&db);
+}
+
+#[test]
 fn an_older_file_keeps_what_its_invoices_carried_in_the_fixed_size_form() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("shop.db");

@@ -4,7 +4,7 @@
 //! would carry no code). Dates arrive as `YYYY-MM-DD`.
 
 use pelanggan_core::Money;
-use pelanggan_core::billing::invoices::{self, Invoice, InvoiceQuery};
+use pelanggan_core::billing::invoices::{self, Invoice, InvoiceQuery, IssuedDue};
 use pelanggan_core::billing::payments::{self, NewPayment, Payment, PaymentPreview, PaymentQuery};
 use pelanggan_core::billing::subscriptions::{
     self, Cycle, NewSubscription, ServiceType, Subscription, SubscriptionPatch, SubscriptionQuery,
@@ -123,16 +123,10 @@ pub async fn invoices_issue_due(
     date: Option<String>,
     dry_run: bool,
     confirm: bool,
-) -> CmdResult<Vec<Invoice>> {
+) -> CmdResult<IssuedDue> {
     blocking(app, move |s| {
         let date = date.map(|d| parse_date("date", &d)).transpose()?;
-        let issue = |w: &mut pelanggan_core::Write<'_>| {
-            let today = w.reader().today();
-            let date = date.unwrap_or(today);
-            billing::check_issue_date(date, today, confirm)?;
-            invoices::issue_due(w, date)
-        };
-        s.write_or_preview(dry_run, issue)
+        s.write_or_preview(dry_run, |w| invoices::issue_due_asked(w, date, confirm))
     })
     .await
 }

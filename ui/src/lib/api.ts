@@ -7,6 +7,7 @@ import type { ListQuery } from '$bindings/ListQuery';
 import type { Stats } from '$bindings/Stats';
 import type { Cycle } from '$bindings/Cycle';
 import type { Invoice } from '$bindings/Invoice';
+import type { IssuedDue } from '$bindings/IssuedDue';
 import type { InvoiceQuery } from '$bindings/InvoiceQuery';
 import type { NewPayment } from '$bindings/NewPayment';
 import type { Payment } from '$bindings/Payment';
@@ -255,7 +256,7 @@ export const subscriptionResume = (subscription: string, date: string | null = n
 export const subscriptionCancel = (subscription: string) =>
   call<Subscription>('subscription_cancel', { subscription });
 export const invoicesIssueDue = (date: string | null, dryRun = false, confirm = false) =>
-  call<Invoice[]>('invoices_issue_due', { date, dry_run: dryRun, confirm });
+  call<IssuedDue>('invoices_issue_due', { date, dry_run: dryRun, confirm });
 export const invoicesList = (query: InvoiceQuery) => call<Page<Invoice>>('invoices_list', { query });
 export const invoiceGet = (invoice: string) => call<Invoice>('invoice_get', { invoice });
 export const invoiceVoid = (invoice: string) => call<Invoice>('invoice_void', { invoice });

@@ -1,9 +1,6 @@
 //! `pelanggan invoice`: issuing due invoices, reading and voiding them.
 
-use pelanggan_core::billing::{
-    self,
-    invoices::{self, InvoiceQuery},
-};
+use pelanggan_core::billing::invoices::{self, InvoiceQuery};
 use pelanggan_core::{Db, Result, Write};
 
 use super::parse_date;
@@ -13,10 +10,8 @@ use crate::output::{Issued, Noted, Paged, Render};
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
         InvoiceCmd::IssueDue { date, dry_run, yes } => {
-            let today = db.reader()?.today();
-            let date = parse_date("date", date.as_deref())?.unwrap_or(today);
-            billing::check_issue_date(date, today, *yes)?;
-            let issue = |w: &mut Write<'_>| invoices::issue_due(w, date);
+            let date = parse_date("date", date.as_deref())?;
+            let issue = |w: &mut Write<'_>| invoices::issue_due_asked(w, date, *yes);
             let warned = if *dry_run {
                 db.dry_run_warned(actor, issue)?
             } else {
@@ -25,9 +20,9 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &InvoiceCmd) -> Result<Box<dyn
             // An invoice's WhatsApp message that could not be queued warns.
             let warnings = warned.warnings.into_iter().map(|w| w.message).collect();
             let issued = Issued {
-                date,
+                date: warned.value.date,
                 dry_run: *dry_run,
-                invoices: warned.value,
+                invoices: warned.value.invoices,
             };
             Box::new(Noted(Box::new(issued), warnings))
         }

@@ -89,6 +89,8 @@ pub struct Invoice {
     pub subscription_owed: Option<Money>,
     pub due_date: NaiveDate,
     pub status: InvoiceStatus,
+    /// `status.is_open()`: it can still take a payment or a void.
+    pub open: bool,
     pub issued_at: String,
     pub issued_by: String,
     pub voided_at: Option<String>,
@@ -110,6 +112,46 @@ pub struct InvoiceQuery {
     pub limit: Option<u32>,
     /// The `next` cursor of the page before.
     pub after: Option<String>,
+}
+
+/// `issue_due` as a person asks for it (the CLI's `invoice issue-due`, the
+/// app's button): the date they typed, or the shop's today, checked by
+/// `billing::check_issue_date` (`confirmed`: they said yes to a date far off).
+pub fn issue_due_asked(
+    w: &mut Write<'_>,
+    date: Option<NaiveDate>,
+    confirmed: bool,
+) -> Result<IssuedDue> {
+    let today = w.reader().today();
+    let date = date.unwrap_or(today);
+    super::check_issue_date(date, today, confirmed)?;
+    let invoices = issue_due(w, date)?;
+    let customers = invoices
+        .iter()
+        .map(|i| i.customer_id.as_str())
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    let mut total = Money::ZERO;
+    for invoice in &invoices {
+        total = total.checked_add(invoice.total, "total")?;
+    }
+    Ok(IssuedDue {
+        date,
+        customers: customers as u32,
+        total,
+        invoices,
+    })
+}
+
+/// What `issue_due_asked` issued: the date used, the invoices, and the sum
+/// a person reads first (how many customers, how much in all).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct IssuedDue {
+    pub date: NaiveDate,
+    pub customers: u32,
+    pub total: Money,
+    pub invoices: Vec<Invoice>,
 }
 
 /// Issues every invoice due up to `date` (inclusive): each active
@@ -590,6 +632,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Found> {
             carried_count: 0,
             carried_from: None,
             amount_due: unpaid,
+            open: status.is_open(),
             subscription_owed: None,
             due_date: stored_date(&r.get::<_, String>(15)?)?,
             status,

@@ -25,7 +25,7 @@ function invoice(n: number, over: Partial<Invoice>): Invoice {
     subscription_username: 'budi-rumah', voucher_code: null, description: 'pppoe 10M (budi-rumah)',
     period_start: '2026-11-01', period_end: '2026-12-01', charge: '150000.00', total: '150000.00',
     amount_allocated: '0.00', amount_unpaid: '150000.00', carried_amount: '0.00', carried_count: 0,
-    amount_due: '150000.00', subscription_owed: '250000.00', due_date: '2026-11-01', status: 'unpaid',
+    amount_due: '150000.00', subscription_owed: '250000.00', due_date: '2026-11-01', status: 'unpaid', open: true,
     issued_at: '2026-11-01T00:00:00Z', issued_by: 'admin', voided_at: null, voided_by: null, ...over,
   };
 }

@@ -1,7 +1,7 @@
-// Billing's small pure helpers: sums of money strings (in whole cents, with
-// BigInt, never floats), the last day of a period, today on the shop's
-// calendar, and what an issue-due run produced.
-import type { Invoice } from '$bindings/Invoice';
+// Billing's small pure display helpers: whether an amount is zero (in whole
+// cents, with BigInt, never floats), the last day of a period, today on the
+// shop's calendar. Sums and rules (what is open, what a run issued) come
+// from the core.
 
 /** Cents of a decimal money string ("1500000.00", "-25.5"); null if it is not one. */
 export function toCents(amount: string): bigint | null {
@@ -17,11 +17,6 @@ export function fromCents(cents: bigint): string {
   const sign = cents < 0n ? '-' : '';
   const abs = cents < 0n ? -cents : cents;
   return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
-}
-
-/** The sum of money strings; text that is not an amount counts as nothing. */
-export function sumMoney(amounts: string[]): string {
-  return fromCents(amounts.reduce((acc, a) => acc + (toCents(a) ?? 0n), 0n));
 }
 
 /** Whether a money string is zero (no carried amount, nothing left). */
@@ -70,18 +65,4 @@ export function todayIn(zone: string, now: Date = new Date()): string {
   }).formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
-}
-
-/** What an issue-due run issued: how many invoices, for how many customers, in total. */
-export function issueSummary(invoices: Invoice[]): { count: number; customers: number; total: string } {
-  return {
-    count: invoices.length,
-    customers: new Set(invoices.map((i) => i.customer_id)).size,
-    total: sumMoney(invoices.map((i) => i.total)),
-  };
-}
-
-/** Whether an invoice can still take a payment or a void. */
-export function isOpen(invoice: Invoice): boolean {
-  return invoice.status === 'unpaid' || invoice.status === 'partial';
 }
