@@ -640,3 +640,27 @@ fn an_invoice_whose_message_cannot_be_written_is_issued_with_a_warning() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 invoice issued"));
     assert!(shop.outbox().is_empty());
 }
+
+#[test]
+fn one_sender_per_file_across_processes() {
+    let server = FakeGateway::start(fonnte_ok);
+    let shop = Shop::with_customers(1);
+    shop.gateway("fonnte", &server.url("/send"), &[]);
+    shop.ok(&["notify", "send", WA[0], "--text", "Halo"]);
+    // A sender that runs until stopped (as the app's would).
+    let mut sender = std::process::Command::new(assert_cmd::cargo::cargo_bin("pelanggan"))
+        .args(["--db", shop.db.to_str().unwrap(), "notify", "run"])
+        .env_remove("PELANGGAN_DB")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(server.wait_for(1, Duration::from_secs(60)), "it sends");
+    shop.refused(&["notify", "run", "--until-empty"], "worker_busy", None);
+    sender.kill().unwrap();
+    sender.wait().unwrap();
+    // Its lock went with it.
+    let run = shop.ok(&["notify", "run", "--until-empty"]);
+    assert_eq!(run["sent"], 0, "{run}");
+    assert_eq!(server.received().len(), 1);
+}
