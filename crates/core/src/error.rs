@@ -375,6 +375,19 @@ text_enum! {
         Forbidden => "forbidden",
         /// A new password shorter than the minimum (`admins::MIN_PASSWORD`).
         WeakPassword => "weak_password",
+        // Routers (isolir, issue 14).
+        /// A router of that name already exists.
+        DuplicateRouter => "duplicate_router",
+        /// Removing a router that live subscriptions use.
+        RouterInUse => "router_in_use",
+        /// The router did not answer (refused, timed out, cut off).
+        RouterUnreachable => "router_unreachable",
+        /// The router refused Pelanggan's user name or password.
+        RouterLoginFailed => "router_login_failed",
+        /// The router refused a command (its `!trap` message).
+        RouterRefused => "router_refused",
+        /// Another router worker already runs on this database.
+        RouterWorkerBusy => "router_worker_busy",
     }
 }
 
