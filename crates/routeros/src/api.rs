@@ -116,10 +116,7 @@ impl ApiClient {
     /// a challenge (`=ret=`), which is then answered with its MD5.
     fn login(&mut self, user: &str, password: &str) -> Result<()> {
         let reply = self
-            .run(
-                "/login",
-                &[attr("name", user), attr("password", password)],
-            )
+            .run("/login", &[attr("name", user), attr("password", password)])
             .map_err(as_login)?;
         let Some(challenge) = reply.done.get("ret") else {
             return Ok(());
@@ -262,11 +259,7 @@ mod tests {
 
     #[test]
     fn reply_attributes_split_at_the_first_equals_only() {
-        let (row, tag) = attributes(&[
-            "=comment=a=b".into(),
-            "=.id=*1".into(),
-            ".tag=3".into(),
-        ]);
+        let (row, tag) = attributes(&["=comment=a=b".into(), "=.id=*1".into(), ".tag=3".into()]);
         assert_eq!(row["comment"], "a=b");
         assert_eq!(row[".id"], "*1");
         assert_eq!(tag.as_deref(), Some("3"));

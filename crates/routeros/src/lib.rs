@@ -15,6 +15,8 @@
 pub mod api;
 pub mod error;
 pub mod provision;
+pub mod rest;
+pub mod tls;
 pub mod word;
 
 #[cfg(feature = "test-server")]

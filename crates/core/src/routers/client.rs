@@ -98,8 +98,12 @@ pub trait RouterClient {
     /// The user of this name, if the router has one.
     fn user(&mut self, service: ServiceType, name: &str) -> RouterResult<Option<RouterUser>>;
     fn add_user(&mut self, service: ServiceType, user: &NewRouterUser) -> RouterResult<()>;
-    fn set_user(&mut self, service: ServiceType, name: &str, change: &UserChange)
-    -> RouterResult<()>;
+    fn set_user(
+        &mut self,
+        service: ServiceType,
+        name: &str,
+        change: &UserChange,
+    ) -> RouterResult<()>;
     fn remove_user(&mut self, service: ServiceType, name: &str) -> RouterResult<()>;
     /// Removes the user's active sessions (`/ppp/active`, `/ip/hotspot/active`):
     /// RouterOS keeps a live session on its old profile until it reconnects.

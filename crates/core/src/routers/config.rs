@@ -159,11 +159,9 @@ pub fn add(w: &mut Write<'_>, input: NewRouter) -> Result<Router> {
     }
     let taken: Option<String> = w
         .tx()
-        .query_row(
-            "SELECT name FROM routers WHERE name = ?1",
-            [&name],
-            |r| r.get(0),
-        )
+        .query_row("SELECT name FROM routers WHERE name = ?1", [&name], |r| {
+            r.get(0)
+        })
         .optional()?;
     if let Some(taken) = taken {
         return Err(Error::Refused {

@@ -74,7 +74,10 @@ pub fn compare(r: Reader<'_>, router_id: i64, client: &mut dyn RouterClient) -> 
             && rid == router_id
             && state.present
         {
-            expected.insert((state.service.as_str(), state.username.clone()), (id, state));
+            expected.insert(
+                (state.service.as_str(), state.username.clone()),
+                (id, state),
+            );
         }
     }
     let mut items = Vec::new();
@@ -85,7 +88,8 @@ pub fn compare(r: Reader<'_>, router_id: i64, client: &mut dyn RouterClient) -> 
             .into_iter()
             .map(|u| (u.name.clone(), u))
             .collect();
-        for ((_, name), (_, state)) in expected.iter().filter(|((s, _), _)| *s == service.as_str()) {
+        for ((_, name), (_, state)) in expected.iter().filter(|((s, _), _)| *s == service.as_str())
+        {
             let item = |kind, user: Option<&RouterUser>| DriftItem {
                 kind,
                 service,
@@ -98,7 +102,10 @@ pub fn compare(r: Reader<'_>, router_id: i64, client: &mut dyn RouterClient) -> 
             };
             match users.get(name) {
                 None => items.push(item(DriftKind::Missing, None)),
-                Some(u) if Some(&u.profile) != state.profile.as_ref() || u.disabled != state.disabled => {
+                Some(u)
+                    if Some(&u.profile) != state.profile.as_ref()
+                        || u.disabled != state.disabled =>
+                {
                     items.push(item(DriftKind::Wrong, Some(u)));
                 }
                 Some(_) => {}

@@ -126,11 +126,7 @@ pub fn list(r: Reader<'_>) -> Result<Vec<IsolirEntry>> {
     ids.into_iter().map(|id| entry(r, id)).collect()
 }
 
-fn resume_due(
-    w: &mut Write<'_>,
-    on: NaiveDate,
-    customer: Option<i64>,
-) -> Result<Vec<IsolirEntry>> {
+fn resume_due(w: &mut Write<'_>, on: NaiveDate, customer: Option<i64>) -> Result<Vec<IsolirEntry>> {
     let cleared: Vec<(i64, String)> = {
         let mut stmt = w.tx().prepare(
             "SELECT s.id, s.uuid FROM subscriptions s JOIN customers c ON c.id = s.customer_id

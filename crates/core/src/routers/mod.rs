@@ -85,7 +85,10 @@ pub fn assign(
     if target.is_none() {
         return Err(Error::validation(
             "router",
-            format!("subscription {} has no router: name one with --router", sub.username),
+            format!(
+                "subscription {} has no router: name one with --router",
+                sub.username
+            ),
         ));
     }
     let moved = target != current;

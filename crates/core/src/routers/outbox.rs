@@ -120,7 +120,12 @@ pub(crate) fn latest_for(r: Reader<'_>, id: i64) -> Result<Option<(i64, State)>>
 
 /// Outbox rows, newest first: of one router (by row id) or all, pending
 /// ones (queued, in flight, failed) only unless `all`.
-pub fn list(r: Reader<'_>, router_id: Option<i64>, all: bool, limit: u32) -> Result<Vec<OutboxRow>> {
+pub fn list(
+    r: Reader<'_>,
+    router_id: Option<i64>,
+    all: bool,
+    limit: u32,
+) -> Result<Vec<OutboxRow>> {
     let mut stmt = r.conn().prepare(
         "SELECT o.id, r.name, o.service, o.username, o.present, o.profile, o.disabled, o.kick,
              o.reason, o.status, o.attempts, o.last_error, o.created_at, o.done_at

@@ -52,7 +52,9 @@ pub fn lock(db: &mut Db, actor: Option<&str>) -> Result<WorkerLock> {
     let mut path = PathBuf::from(db.path());
     let name = format!(
         "{}.routers.lock",
-        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
     );
     path.set_file_name(name);
     let file = OpenOptions::new()
@@ -155,7 +157,13 @@ fn router_pass(
                 settings::isolir_profile(r.conn())?,
             )
         };
-        match apply(client.as_mut(), &row.state, row.kick, password, &isolir_profile) {
+        match apply(
+            client.as_mut(),
+            &row.state,
+            row.kick,
+            password,
+            &isolir_profile,
+        ) {
             Ok(()) => {
                 db.write(actor, |w| outbox::mark_done(w, &row))?;
                 out.applied += 1;
@@ -216,8 +224,7 @@ pub(crate) fn apply(
     let existing = client.user(service, &state.username)?;
     match (&state.profile, existing) {
         (Some(profile), existing) if state.present => {
-            if profile == isolir_profile
-                && !client.profiles(service)?.iter().any(|p| p == profile)
+            if profile == isolir_profile && !client.profiles(service)?.iter().any(|p| p == profile)
             {
                 client.add_profile(service, profile)?;
             }
