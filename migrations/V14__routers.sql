@@ -72,3 +72,17 @@ CREATE TABLE router_outbox (
 CREATE INDEX router_outbox_due ON router_outbox (router_id, status, id);
 CREATE INDEX router_outbox_user ON router_outbox (router_id, service, username, status);
 CREATE INDEX router_outbox_subscription ON router_outbox (subscription_id, id);
+
+-- A privacy erase deletes a customer's subscriptions and invoices: the
+-- outbox forgets what was sent for them (a username is personal data) and
+-- keeps, unlinked, what a router still has to do (remove the user).
+CREATE TRIGGER router_outbox_subscription_erased BEFORE DELETE ON subscriptions
+BEGIN
+    DELETE FROM router_outbox WHERE subscription_id = OLD.id
+        AND status NOT IN ('queued', 'in_flight');
+    UPDATE router_outbox SET subscription_id = NULL WHERE subscription_id = OLD.id;
+END;
+CREATE TRIGGER subscriptions_isolir_invoice_erased BEFORE DELETE ON invoices
+BEGIN
+    UPDATE subscriptions SET isolir_invoice_id = NULL WHERE isolir_invoice_id = OLD.id;
+END;

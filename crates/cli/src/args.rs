@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+// Routers (issue 14).
+pub use crate::router_args::{IsolirCmd, RouterCmd};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pelanggan",
@@ -59,7 +62,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, isolir_grace_days, isolir_profile, isolir_mode, router_on_cancel
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -132,6 +135,12 @@ pub enum Command {
     /// Add, sell and list hotspot vouchers
     #[command(subcommand)]
     Voucher(VoucherCmd),
+    /// MikroTik routers: add, test, sync, and the worker that sends their commands
+    #[command(subcommand)]
+    Router(RouterCmd),
+    /// Suspension of unpaid subscriptions on their routers (isolir)
+    #[command(subcommand)]
+    Isolir(IsolirCmd),
     /// Print the tab-completion script for a shell (see the README for where it goes)
     Completions {
         /// bash, zsh, fish, powershell or elvish
@@ -519,7 +528,7 @@ pub enum SettingsCmd {
     Show,
     /// Set one setting
     Set {
-        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep or printer_address
+        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, isolir_grace_days, isolir_profile, isolir_mode or router_on_cancel
         key: String,
         /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV), an IANA zone (Asia/Jakarta)
         value: String,
@@ -554,6 +563,12 @@ pub enum SubscriptionCmd {
         /// Confirm a --start before 2000 or more than a year ahead
         #[arg(long)]
         yes: bool,
+        /// The router that serves it (see `router add`): the user is made there
+        #[arg(long, value_name = "NAME")]
+        router: Option<String>,
+        /// The PPPoE or hotspot password [default: generated, and shown once]
+        #[arg(long, value_name = "P", requires = "router")]
+        service_password: Option<String>,
     },
     /// Change fields; a new price applies from the next invoice
     Edit {
@@ -574,6 +589,12 @@ pub enum SubscriptionCmd {
         /// monthly, weekly or daily (counted from the next billing date)
         #[arg(long)]
         cycle: Option<String>,
+        /// Move it to this router (the user is removed from the old one)
+        #[arg(long, value_name = "NAME")]
+        router: Option<String>,
+        /// A new PPPoE or hotspot password
+        #[arg(long, value_name = "P")]
+        service_password: Option<String>,
     },
     /// Stop billing until `resume`
     Suspend {

@@ -8,6 +8,7 @@ mod commands;
 mod help_tests;
 mod output;
 mod progress;
+mod router_args;
 
 use std::process::ExitCode;
 

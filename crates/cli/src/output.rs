@@ -7,6 +7,8 @@
 mod billing;
 mod files;
 mod insights;
+// Routers (issue 14).
+pub mod routers;
 mod words;
 
 pub use billing::Issued;

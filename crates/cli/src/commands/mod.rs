@@ -13,6 +13,9 @@ mod import;
 mod invoice;
 mod payment;
 mod privacy;
+// Routers (issue 14).
+mod isolir;
+mod router;
 mod settings;
 mod stats;
 mod subscription;
@@ -31,6 +34,7 @@ use crate::args::{
     AdminCmd, BalanceCmd, Cli, Command, ContactCmd, CustomerCmd, InvoiceCmd, PaymentCmd,
     PrivacyCmd, SettingsCmd, SubscriptionCmd, TagCmd, VoucherCmd,
 };
+use crate::args::{IsolirCmd, RouterCmd};
 use crate::output::{Paged, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
@@ -88,6 +92,8 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
         Command::Invoice(cmd) => invoice::run(&mut db, actor, cmd),
         Command::Payment(cmd) => payment::run(&mut db, actor, cmd),
         Command::Voucher(cmd) => voucher::run(&mut db, actor, cmd),
+        Command::Router(cmd) => router::run(&mut db, actor, cmd),
+        Command::Isolir(cmd) => isolir::run(&mut db, actor, cmd),
         Command::Stats => stats::run(&db),
         Command::Analytics {
             range,
@@ -135,6 +141,8 @@ impl Command {
             Command::Invoice(c) => !matches!(c, InvoiceCmd::List { .. } | InvoiceCmd::Show { .. }),
             Command::Payment(c) => !matches!(c, PaymentCmd::List { .. }),
             Command::Voucher(c) => !matches!(c, VoucherCmd::List { .. }),
+            Command::Router(c) => !matches!(c, RouterCmd::List | RouterCmd::Test { .. }),
+            Command::Isolir(c) => !matches!(c, IsolirCmd::List),
             Command::Import(_) | Command::Gen { .. } | Command::Restore { .. } => true,
             Command::Export(_)
             | Command::Stats

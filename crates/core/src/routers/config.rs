@@ -6,6 +6,7 @@
 //! password field, `Credentials` redacts it in `Debug`, the table is not in
 //! the change log, and no export reads it.
 
+use super::local;
 use std::fmt;
 
 use rusqlite::{OptionalExtension, Row, params};
@@ -171,7 +172,10 @@ pub fn add(w: &mut Write<'_>, input: NewRouter) -> Result<Router> {
         });
     }
     let port = input.port.unwrap_or(input.api.default_port(input.tls));
-    w.tx().execute(
+    let now = w.now().to_owned();
+    let actor = w.actor().to_owned();
+    local(
+        w,
         "INSERT INTO routers (uuid, name, host, port, username, password, api, tls, ca_file,
              created_at, updated_at, created_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
@@ -185,8 +189,8 @@ pub fn add(w: &mut Write<'_>, input: NewRouter) -> Result<Router> {
             input.api.as_str(),
             input.tls,
             input.ca_file,
-            w.now(),
-            w.actor(),
+            now,
+            actor,
         ],
     )?;
     get(w.reader(), &name)
@@ -224,15 +228,17 @@ pub fn remove(w: &mut Write<'_>, name: &str) -> Result<Router> {
             ),
         });
     }
-    w.exec(
+    local(
+        w,
         "UPDATE subscriptions SET router_id = NULL, provisioning = 'none' WHERE router_id = ?1",
         [router.local_id],
     )?;
-    w.exec(
+    local(
+        w,
         "DELETE FROM router_outbox WHERE router_id = ?1",
         [router.local_id],
     )?;
-    w.exec("DELETE FROM routers WHERE id = ?1", [router.local_id])?;
+    local(w, "DELETE FROM routers WHERE id = ?1", [router.local_id])?;
     Ok(router)
 }
 
@@ -271,12 +277,14 @@ pub(crate) fn record_contact(
     error: Option<&str>,
     version: Option<&str>,
 ) -> Result<()> {
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "UPDATE routers SET status = ?2, last_error = ?3,
              last_contact_at = CASE WHEN ?2 = 'ok' THEN ?4 ELSE last_contact_at END,
              version = COALESCE(?5, version), updated_at = ?4
          WHERE id = ?1",
-        params![router_id, status.as_str(), error, w.now(), version],
+        params![router_id, status.as_str(), error, now, version],
     )?;
     Ok(())
 }

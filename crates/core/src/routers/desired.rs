@@ -11,6 +11,7 @@
 //! A change of what the session gets (exists, profile, disabled) also kicks
 //! the active session: RouterOS keeps a live session on its old profile.
 
+use super::local;
 use rusqlite::{OptionalExtension, params};
 
 use super::outbox;
@@ -91,7 +92,8 @@ pub(crate) fn of(r: Reader<'_>, id: i64) -> Result<Option<(i64, State)>> {
 /// new username or service type) removes the old user first.
 pub fn after_change(w: &mut Write<'_>, id: i64, reason: &str) -> Result<()> {
     // A subscription no longer suspended is no longer isolated either.
-    w.exec(
+    local(
+        w,
         "UPDATE subscriptions SET isolir_since = NULL, isolir_invoice_id = NULL
          WHERE id = ?1 AND status != 'suspended' AND isolir_since IS NOT NULL",
         [id],
@@ -132,8 +134,9 @@ pub(crate) fn queue_current(w: &mut Write<'_>, id: i64, reason: &str) -> Result<
 }
 
 /// Sets where a subscription's provisioning stands (`provisioning` column).
-pub(crate) fn set_provisioning(w: &Write<'_>, id: i64, status: &str) -> Result<()> {
-    w.exec(
+pub(crate) fn set_provisioning(w: &mut Write<'_>, id: i64, status: &str) -> Result<()> {
+    local(
+        w,
         "UPDATE subscriptions SET provisioning = ?2 WHERE id = ?1 AND router_id IS NOT NULL",
         params![id, status],
     )?;

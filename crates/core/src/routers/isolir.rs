@@ -14,6 +14,7 @@
 //! skips the periods that started while the service was cut off); this
 //! module adds when and why, and the activity log entry naming the invoice.
 
+use super::local;
 use chrono::{Days, NaiveDate};
 use rusqlite::params;
 use serde::Serialize;
@@ -82,7 +83,8 @@ pub fn check(w: &mut Write<'_>, on: NaiveDate) -> Result<IsolirCheck> {
     let mut suspended = Vec::new();
     for (id, uuid, invoice_id, number, owed) in overdue {
         let sub = subscriptions::suspend(w, &uuid)?;
-        w.exec(
+        local(
+            w,
             "UPDATE subscriptions SET isolir_since = ?2, isolir_invoice_id = ?3 WHERE id = ?1",
             params![id, day_text(on), invoice_id],
         )?;

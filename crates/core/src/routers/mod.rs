@@ -30,6 +30,13 @@ use crate::db::{Reader, Write};
 use crate::error::{Code, Error, Result};
 use crate::wire::{Entity, ServiceType};
 
+/// A write to this file's own router rows (`routers`, `router_outbox`, the
+/// subscriptions' provisioning, isolir and password columns): not synced,
+/// so not in the change log, and uncounted by its check.
+pub(crate) fn local(w: &mut Write<'_>, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+    w.uncounted(|w| w.exec(sql, params))
+}
+
 /// A router failure as the core's error (for commands a person waits on:
 /// `router test`, `router sync`).
 pub fn router_error(failure: RouterFailure) -> Error {
@@ -98,9 +105,11 @@ pub fn assign(
                 .transpose()
         };
         let (old, new) = (name_of(current)?, name_of(target)?);
-        w.exec(
+        let now = w.now().to_owned();
+        local(
+            w,
             "UPDATE subscriptions SET router_id = ?2, updated_at = ?3 WHERE id = ?1",
-            params![sub.local_id, target, w.now()],
+            params![sub.local_id, target, now],
         )?;
         w.record_updates(
             Entity::Subscription,
@@ -120,7 +129,8 @@ pub fn assign(
     };
     let password_changed = new_password.is_some() && new_password != stored;
     if let Some(p) = &new_password {
-        w.exec(
+        local(
+            w,
             "UPDATE subscriptions SET service_password = ?2 WHERE id = ?1",
             params![sub.local_id, p],
         )?;

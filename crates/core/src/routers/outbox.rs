@@ -8,6 +8,7 @@
 //! including a kick the older one asked for). Retrying a row is safe: it is
 //! a state ("budi: profile isolir, no session"), not a command.
 
+use super::local;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
@@ -78,12 +79,16 @@ pub(crate) fn queue(
         params![router_id, state.service.as_str(), state.username],
         |r| r.get(0),
     )?;
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "UPDATE router_outbox SET status = 'superseded', updated_at = ?4
          WHERE router_id = ?1 AND service = ?2 AND username = ?3 AND status = 'queued'",
-        params![router_id, state.service.as_str(), state.username, w.now()],
+        params![router_id, state.service.as_str(), state.username, now],
     )?;
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "INSERT INTO router_outbox (router_id, subscription_id, service, username, present,
              profile, disabled, kick, reason, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
@@ -97,7 +102,7 @@ pub(crate) fn queue(
             state.disabled,
             kick || older_kick,
             reason,
-            w.now(),
+            now,
         ],
     )?;
     if let Some(id) = subscription_id {
@@ -189,10 +194,11 @@ pub(crate) fn claim_next(w: &mut Write<'_>, router_id: i64, after: i64) -> Resul
         )
         .optional()?;
     if let Some(claimed) = &row {
-        w.exec(
+        let now = w.now().to_owned();
+        local(w,
             "UPDATE router_outbox SET status = 'in_flight', attempts = attempts + 1, updated_at = ?2
              WHERE id = ?1",
-            params![claimed.id, w.now()],
+            params![claimed.id, now],
         )?;
     }
     Ok(row)
@@ -200,10 +206,12 @@ pub(crate) fn claim_next(w: &mut Write<'_>, router_id: i64, after: i64) -> Resul
 
 /// The row reached the router.
 pub(crate) fn mark_done(w: &mut Write<'_>, row: &Claimed) -> Result<()> {
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "UPDATE router_outbox SET status = 'done', last_error = NULL, done_at = ?2, updated_at = ?2
          WHERE id = ?1",
-        params![row.id, w.now()],
+        params![row.id, now],
     )?;
     if let Some(sub) = row.subscription_id
         && is_latest(w.reader(), sub, row.id)?
@@ -225,9 +233,11 @@ pub(crate) fn mark_refused(w: &mut Write<'_>, row: &Claimed, error: &str) -> Res
     } else {
         "queued"
     };
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "UPDATE router_outbox SET status = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
-        params![row.id, status, error, w.now()],
+        params![row.id, status, error, now],
     )?;
     let failed = status == "failed";
     if failed
@@ -247,11 +257,13 @@ pub(crate) fn mark_waiting(w: &mut Write<'_>, row: &Claimed, error: &str) -> Res
     } else {
         "queued"
     };
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "UPDATE router_outbox SET status = ?4, attempts = attempts - 1, last_error = ?2,
              updated_at = ?3
          WHERE id = ?1",
-        params![row.id, error, w.now(), status],
+        params![row.id, error, now, status],
     )?;
     Ok(())
 }
@@ -269,21 +281,25 @@ fn has_newer(r: Reader<'_>, row: &Claimed) -> Result<bool> {
 
 /// Notes on every queued row of a router why it waits.
 pub(crate) fn note_waiting(w: &mut Write<'_>, router_id: i64, error: &str) -> Result<usize> {
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "UPDATE router_outbox SET last_error = ?2, updated_at = ?3
          WHERE router_id = ?1 AND status = 'queued'",
-        params![router_id, error, w.now()],
+        params![router_id, error, now],
     )
 }
 
 /// Rows left in flight by a worker that stopped (killed, crashed, power
 /// cut) go back to the queue: sending a state twice is harmless.
 pub(crate) fn recover_in_flight(w: &mut Write<'_>) -> Result<usize> {
-    w.exec(
+    let now = w.now().to_owned();
+    local(
+        w,
         "UPDATE router_outbox SET status = 'queued',
              last_error = 'the worker stopped while sending this; sent again', updated_at = ?1
          WHERE status = 'in_flight'",
-        [w.now()],
+        [now],
     )
 }
 

@@ -93,6 +93,8 @@ pub struct Pass {
     pub waiting: i64,
     /// Each router the pass talked to, or tried to.
     pub routers: Vec<RouterPass>,
+    /// Rows a stopped worker had left in flight, queued again at the start.
+    pub recovered: u32,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -278,6 +280,7 @@ pub fn run(
     stop: &dyn Fn() -> bool,
 ) -> Result<Pass> {
     let lock = lock(db, actor)?;
+    let mut recovered = lock.recovered as u32;
     let mut checked: Option<NaiveDate> = None;
     let mut failed_passes = 0;
     loop {
@@ -286,7 +289,8 @@ pub fn run(
             db.write(actor, |w| isolir::check(w, today))?;
             checked = Some(today);
         }
-        let done = pass(db, actor, &lock, connector)?;
+        let mut done = pass(db, actor, &lock, connector)?;
+        done.recovered = std::mem::take(&mut recovered);
         if until_empty || stop() {
             return Ok(done);
         }

@@ -112,6 +112,9 @@ pub(super) fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
                 Err(t) => trap(&mut reply, &t.message),
             }
         }
+        while command != "/login" && !command.ends_with("/print") && lock(&state).hold_replies {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         for chunk in out.chunks(CHUNK) {
             if stream
                 .write_all(chunk)

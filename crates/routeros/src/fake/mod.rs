@@ -94,6 +94,9 @@ pub struct State {
     /// Every command after login, with its words (passwords included: it
     /// is a test's own fake), in the order received, over both APIs.
     pub log: Vec<Vec<String>>,
+    /// While true, the API carries out each change (add, set, remove) but holds its reply
+    /// (a router whose answer is lost): for tests of a worker killed mid-send.
+    pub hold_replies: bool,
 }
 
 const MENUS: &[&str] = &[
@@ -115,6 +118,7 @@ impl State {
                 .collect(),
             next_id: 1,
             log: Vec::new(),
+            hold_replies: false,
         };
         for menu in ["/ppp/profile", "/ip/hotspot/user/profile"] {
             for name in ["default", "paket-10M", "paket-20M"] {
