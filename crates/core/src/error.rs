@@ -658,6 +658,31 @@ mod tests {
                 refused(Code::WeakPassword, Some("password"), "8 characters"),
                 json!({"code": "weak_password", "field": "password", "message": "8 characters"}),
             ),
+            // Routers (isolir, issue 14).
+            (
+                refused(Code::DuplicateRouter, Some("name"), "taken"),
+                json!({"code": "duplicate_router", "field": "name", "message": "taken"}),
+            ),
+            (
+                refused(Code::RouterInUse, Some("name"), "in use"),
+                json!({"code": "router_in_use", "field": "name", "message": "in use"}),
+            ),
+            (
+                Error::refused(Code::RouterUnreachable, "router unreachable: refused"),
+                json!({"code": "router_unreachable", "message": "router unreachable: refused"}),
+            ),
+            (
+                Error::refused(Code::RouterLoginFailed, "router refused the login"),
+                json!({"code": "router_login_failed", "message": "router refused the login"}),
+            ),
+            (
+                Error::refused(Code::RouterRefused, "no such item"),
+                json!({"code": "router_refused", "message": "no such item"}),
+            ),
+            (
+                Error::refused(Code::RouterWorkerBusy, "another worker"),
+                json!({"code": "router_worker_busy", "message": "another worker"}),
+            ),
         ]
     }
 

@@ -6,12 +6,12 @@
 //! password field, `Credentials` redacts it in `Debug`, the table is not in
 //! the change log, and no export reads it.
 
-use super::local;
 use std::fmt;
 
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
+use super::local::local;
 use crate::db::{Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::names::text_enum;

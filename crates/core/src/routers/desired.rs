@@ -11,43 +11,15 @@
 //! A change of what the session gets (exists, profile, disabled) also kicks
 //! the active session: RouterOS keeps a live session on its old profile.
 
-use super::local;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 
+use super::local::local;
 use super::outbox;
+pub use super::state::State;
 use crate::db::{Reader, Write};
 use crate::error::Result;
 use crate::settings::{self, IsolirMode, OnCancel};
 use crate::wire::{ServiceType, SubscriptionStatus};
-
-/// One router user as it should be.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct State {
-    pub service: ServiceType,
-    pub username: String,
-    pub present: bool,
-    /// None when the user should not exist.
-    pub profile: Option<String>,
-    pub disabled: bool,
-}
-
-impl State {
-    /// The same router user (not necessarily the same state of it).
-    pub fn same_user(&self, other: &State) -> bool {
-        self.service == other.service && self.username == other.username
-    }
-
-    /// The user removed.
-    pub fn absent(&self) -> State {
-        State {
-            service: self.service,
-            username: self.username.clone(),
-            present: false,
-            profile: None,
-            disabled: false,
-        }
-    }
-}
 
 /// The router and desired state of subscription `id`, None without a router.
 pub(crate) fn of(r: Reader<'_>, id: i64) -> Result<Option<(i64, State)>> {
@@ -130,15 +102,5 @@ pub(crate) fn queue_current(w: &mut Write<'_>, id: i64, reason: &str) -> Result<
     if let Some((router, state)) = of(w.reader(), id)? {
         outbox::queue(w, router, Some(id), &state, false, reason)?;
     }
-    Ok(())
-}
-
-/// Sets where a subscription's provisioning stands (`provisioning` column).
-pub(crate) fn set_provisioning(w: &mut Write<'_>, id: i64, status: &str) -> Result<()> {
-    local(
-        w,
-        "UPDATE subscriptions SET provisioning = ?2 WHERE id = ?1 AND router_id IS NOT NULL",
-        params![id, status],
-    )?;
     Ok(())
 }

@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::client::{OWNED_COMMENT, RouterClient, RouterUser};
-use super::desired::{self, State};
+use super::desired;
+use super::state::State;
 use super::{outbox, router_error};
 use crate::db::{Reader, Write};
 use crate::error::Result;

@@ -14,11 +14,11 @@
 //! skips the periods that started while the service was cut off); this
 //! module adds when and why, and the activity log entry naming the invoice.
 
-use super::local;
 use chrono::{Days, NaiveDate};
 use rusqlite::params;
 use serde::Serialize;
 
+use super::local::local;
 use crate::billing::subscriptions;
 use crate::days::day_text;
 use crate::db::{Reader, Write};

@@ -15,7 +15,9 @@ pub mod config;
 pub mod desired;
 pub mod drift;
 pub mod isolir;
+mod local;
 pub mod outbox;
+pub mod state;
 pub mod worker;
 
 use rusqlite::{OptionalExtension, params};
@@ -29,13 +31,7 @@ use crate::billing::subscriptions;
 use crate::db::{Reader, Write};
 use crate::error::{Code, Error, Result};
 use crate::wire::{Entity, ServiceType};
-
-/// A write to this file's own router rows (`routers`, `router_outbox`, the
-/// subscriptions' provisioning, isolir and password columns): not synced,
-/// so not in the change log, and uncounted by its check.
-pub(crate) fn local(w: &mut Write<'_>, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
-    w.uncounted(|w| w.exec(sql, params))
-}
+use local::local;
 
 /// A router failure as the core's error (for commands a person waits on:
 /// `router test`, `router sync`).

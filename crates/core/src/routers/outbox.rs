@@ -8,11 +8,11 @@
 //! including a kick the older one asked for). Retrying a row is safe: it is
 //! a state ("budi: profile isolir, no session"), not a command.
 
-use super::local;
 use rusqlite::{OptionalExtension, Row, params};
 use serde::Serialize;
 
-use super::desired::{self, State};
+use super::local::local;
+use super::state::State;
 use crate::db::{Reader, Write};
 use crate::error::Result;
 use crate::names::text_enum;
@@ -106,7 +106,7 @@ pub(crate) fn queue(
         ],
     )?;
     if let Some(id) = subscription_id {
-        desired::set_provisioning(w, id, "queued")?;
+        set_provisioning(w, id, "queued")?;
     }
     Ok(())
 }
@@ -216,7 +216,7 @@ pub(crate) fn mark_done(w: &mut Write<'_>, row: &Claimed) -> Result<()> {
     if let Some(sub) = row.subscription_id
         && is_latest(w.reader(), sub, row.id)?
     {
-        desired::set_provisioning(w, sub, "applied")?;
+        set_provisioning(w, sub, "applied")?;
     }
     Ok(())
 }
@@ -244,7 +244,7 @@ pub(crate) fn mark_refused(w: &mut Write<'_>, row: &Claimed, error: &str) -> Res
         && let Some(sub) = row.subscription_id
         && is_latest(w.reader(), sub, row.id)?
     {
-        desired::set_provisioning(w, sub, "failed")?;
+        set_provisioning(w, sub, "failed")?;
     }
     Ok(failed)
 }
@@ -330,4 +330,14 @@ fn state_of(r: &Row<'_>, at: usize) -> rusqlite::Result<State> {
         profile: r.get(at + 3)?,
         disabled: r.get(at + 4)?,
     })
+}
+
+/// Sets where a subscription's provisioning stands (`provisioning` column).
+fn set_provisioning(w: &mut Write<'_>, id: i64, status: &str) -> Result<()> {
+    local(
+        w,
+        "UPDATE subscriptions SET provisioning = ?2 WHERE id = ?1 AND router_id IS NOT NULL",
+        params![id, status],
+    )?;
+    Ok(())
 }

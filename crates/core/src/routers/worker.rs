@@ -18,7 +18,7 @@ use super::client::{
     NewRouterUser, OWNED_COMMENT, RouterClient, RouterFailure, RouterResult, UserChange,
 };
 use super::config::{self, Credentials, RouterStatus};
-use super::desired::State;
+use super::state::State;
 use super::{isolir, outbox};
 use crate::Db;
 use crate::error::{Code, Error, Result};
