@@ -11,7 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::Shop;
-use pelanggan_routeros::fake::{Config, FakeRouter};
+use pelanggan_routeros::fake::{Config, FakeRouter, Tls};
 use serde_json::Value;
 
 const ROUTER_PASSWORD: &str = "rahasia-router-9731";
@@ -619,4 +619,53 @@ fn two_routers_each_get_their_own_users_and_a_move_removes_the_old_one() {
     kantor.restart();
     assert_eq!(shop.run_worker()["applied"], 1);
     assert!(kantor.user(false, "dewi").is_some());
+}
+
+#[test]
+fn routers_over_tls_are_reached_with_the_pinned_certificate() {
+    let shop = Shop::new();
+    let tls = Tls::self_signed();
+    let ca = shop.path("router.pem");
+    std::fs::write(&ca, &tls.cert_pem).unwrap();
+    let fake = FakeRouter::start_tls(
+        Config {
+            password: ROUTER_PASSWORD.into(),
+            ..Config::default()
+        },
+        tls,
+    );
+    for (name, api, port) in [
+        ("ssl", "binary", fake.api_port()),
+        ("https", "rest", fake.rest_port()),
+    ] {
+        let out = shop
+            .cmd(&[
+                "router",
+                "add",
+                name,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--user",
+                "admin",
+                "--password-stdin",
+                "--api",
+                api,
+                "--tls",
+                "--ca",
+            ])
+            .arg(&ca)
+            .write_stdin(format!("{ROUTER_PASSWORD}\n"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let tested = shop.ok(&["router", "test", name]);
+        assert_eq!(tested["version"], "7.18.2 (stable)", "{name}");
+        assert_eq!(shop.router_row(name)["tls"], true);
+    }
+    shop.subscriber("Budi", "081234567890", "budi", "ssl");
+    shop.subscriber("Sari", "081234567891", "sari", "https");
+    assert_eq!(shop.run_worker()["applied"], 2);
+    assert!(fake.user(false, "budi").is_some() && fake.user(false, "sari").is_some());
 }

@@ -51,6 +51,13 @@ impl std::error::Error for Error {}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Error {
-        Error::Unreachable(e.to_string())
+        // rustls reports a refused certificate as an io error: say it is TLS.
+        match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            Some(tls) => Error::Tls(tls.to_string()),
+            None => Error::Unreachable(e.to_string()),
+        }
     }
 }

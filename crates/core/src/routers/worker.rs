@@ -265,7 +265,8 @@ pub(crate) fn apply(
 /// How long `run` sleeps after a pass that left rows waiting: 5 s, doubling
 /// to 5 minutes; the first pass that empties the queue resets it.
 pub fn backoff(failed_passes: u32) -> Duration {
-    Duration::from_secs((5u64 << failed_passes.min(6)).min(300))
+    // 1 → 5 s, 2 → 10 s, ... 7 and more → 300 s.
+    Duration::from_secs((5u64 << failed_passes.saturating_sub(1).min(6)).min(300))
 }
 
 /// The worker loop: a pass, the isolir check once a day (the shop's day),

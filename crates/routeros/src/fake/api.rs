@@ -4,20 +4,18 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
 use md5::{Digest, Md5};
 
-use super::{State, lock};
+use super::{Conn, State, lock};
 use crate::api::{from_hex, to_hex};
 use crate::word;
 
 /// Bytes per write of a reply: small, so words straddle packets.
 const CHUNK: usize = 7;
 
-pub(super) fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
-    let _ = stream.set_nodelay(true);
+pub(super) fn serve(mut stream: Box<dyn Conn>, state: Arc<Mutex<State>>) {
     let mut logged_in = false;
     let mut challenge: Option<Vec<u8>> = None;
     loop {

@@ -14,6 +14,7 @@ mod api;
 mod rest;
 
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -324,6 +325,46 @@ fn project(row: &Row, attrs: &BTreeMap<String, String>) -> Row {
     }
 }
 
+/// A connection the fake serves: plain TCP, or TLS over it.
+pub(crate) trait Conn: Read + Write + Send {}
+impl<T: Read + Write + Send> Conn for T {}
+
+/// What serves one connection (the API or REST).
+type Serve = fn(Box<dyn Conn>, Arc<Mutex<State>>);
+
+/// The fake's TLS identity: a self-signed certificate for 127.0.0.1.
+#[derive(Clone)]
+pub struct Tls {
+    config: Arc<rustls::ServerConfig>,
+    /// The certificate as PEM: what a test writes to the `--ca` file.
+    pub cert_pem: String,
+}
+
+impl Tls {
+    /// A new self-signed certificate for 127.0.0.1 and localhost.
+    pub fn self_signed() -> Tls {
+        let certified = rcgen::generate_simple_self_signed(vec![
+            "127.0.0.1".to_owned(),
+            "localhost".to_owned(),
+        ])
+        .expect("a test certificate");
+        let cert = certified.cert.der().clone();
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("TLS versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .expect("the test certificate");
+        Tls {
+            config: Arc::new(config),
+            cert_pem: certified.cert.pem(),
+        }
+    }
+}
+
 /// One listener (API or REST) and its connections.
 struct Listener {
     addr: SocketAddr,
@@ -336,7 +377,8 @@ impl Listener {
     fn start(
         addr: SocketAddr,
         state: Arc<Mutex<State>>,
-        serve: fn(TcpStream, Arc<Mutex<State>>),
+        serve: Serve,
+        tls: Option<Tls>,
     ) -> std::io::Result<Listener> {
         let listener = TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
@@ -352,8 +394,19 @@ impl Listener {
                 if let Ok(clone) = stream.try_clone() {
                     lock(&open2).push(clone);
                 }
+                let _ = stream.set_nodelay(true);
                 let state = state.clone();
-                std::thread::spawn(move || serve(stream, state));
+                let tls = tls.clone();
+                std::thread::spawn(move || {
+                    let conn: Box<dyn Conn> = match tls {
+                        None => Box::new(stream),
+                        Some(tls) => match rustls::ServerConnection::new(tls.config) {
+                            Ok(c) => Box::new(rustls::StreamOwned::new(c, stream)),
+                            Err(_) => return,
+                        },
+                    };
+                    serve(conn, state)
+                });
             }
         });
         Ok(Listener {
@@ -390,6 +443,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A running fake router: its API port and its REST port on 127.0.0.1.
 pub struct FakeRouter {
     state: Arc<Mutex<State>>,
+    tls: Option<Tls>,
     api: Option<Listener>,
     rest: Option<Listener>,
     api_addr: SocketAddr,
@@ -399,14 +453,26 @@ pub struct FakeRouter {
 impl FakeRouter {
     /// Starts both APIs on free ports.
     pub fn start(config: Config) -> FakeRouter {
+        FakeRouter::start_with(config, None)
+    }
+
+    /// Starts both APIs over TLS (api-ssl and HTTPS) with `tls`'s certificate.
+    pub fn start_tls(config: Config, tls: Tls) -> FakeRouter {
+        FakeRouter::start_with(config, Some(tls))
+    }
+
+    fn start_with(config: Config, tls: Option<Tls>) -> FakeRouter {
         let state = Arc::new(Mutex::new(State::new(config)));
         let any: SocketAddr = "127.0.0.1:0".parse().expect("an address");
-        let api = Listener::start(any, state.clone(), api::serve).expect("the fake's API port");
-        let rest = Listener::start(any, state.clone(), rest::serve).expect("the fake's REST port");
+        let api = Listener::start(any, state.clone(), api::serve, tls.clone())
+            .expect("the fake's API port");
+        let rest = Listener::start(any, state.clone(), rest::serve, tls.clone())
+            .expect("the fake's REST port");
         FakeRouter {
             api_addr: api.addr,
             rest_addr: rest.addr,
             state,
+            tls,
             api: Some(api),
             rest: Some(rest),
         }
@@ -430,12 +496,22 @@ impl FakeRouter {
     pub fn restart(&mut self) {
         self.stop();
         self.api = Some(
-            Listener::start(self.api_addr, self.state.clone(), api::serve)
-                .expect("the fake's API port again"),
+            Listener::start(
+                self.api_addr,
+                self.state.clone(),
+                api::serve,
+                self.tls.clone(),
+            )
+            .expect("the fake's API port again"),
         );
         self.rest = Some(
-            Listener::start(self.rest_addr, self.state.clone(), rest::serve)
-                .expect("the fake's REST port again"),
+            Listener::start(
+                self.rest_addr,
+                self.state.clone(),
+                rest::serve,
+                self.tls.clone(),
+            )
+            .expect("the fake's REST port again"),
         );
     }
 

@@ -10,16 +10,12 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
-use super::{State, lock};
+use super::{Conn, State, lock};
 use crate::rest::base64;
 
-pub(super) fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
-    let Ok(write_half) = stream.try_clone() else {
-        return;
-    };
+pub(super) fn serve(stream: Box<dyn Conn>, state: Arc<Mutex<State>>) {
     let mut reader = BufReader::new(stream);
     let (status, body) = match handle(&mut reader, &state) {
         Ok(answer) => answer,
@@ -34,7 +30,7 @@ pub(super) fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
         404 => "Not Found",
         _ => "Error",
     };
-    let mut out = write_half;
+    let out = reader.get_mut();
     let head = format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
@@ -45,7 +41,7 @@ pub(super) fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
 }
 
 fn handle(
-    reader: &mut BufReader<TcpStream>,
+    reader: &mut BufReader<Box<dyn Conn>>,
     state: &Arc<Mutex<State>>,
 ) -> Result<(u16, String), ()> {
     let mut line = String::new();
