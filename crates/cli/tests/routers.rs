@@ -106,9 +106,7 @@ impl Shop {
         self.ok(&["activity", customer])
             .as_array()
             .unwrap()
-            .iter()
-            .map(|e| e.clone())
-            .collect()
+            .to_vec()
     }
 
     fn sub_status(&self, username: &str) -> String {

@@ -437,3 +437,45 @@ fn router_names_are_unique_and_a_router_in_use_stays() {
         8728
     );
 }
+
+#[test]
+fn the_worker_loop_runs_the_isolir_check_before_sending() {
+    let (_dir, mut db) = shop();
+    add_router(&mut db, "kantor");
+    subscriber(&mut db, "0812-3456-7890", "budi", "kantor");
+    // Due on 2026-11-01: past any grace by the time this runs.
+    db.write(None, |w| {
+        pelanggan_core::billing::invoices::issue_due(w, date("2026-11-01"))
+    })
+    .unwrap();
+    let fake = Fake::default();
+    let f = fake.clone();
+    let mut connect =
+        move |_: &Credentials| -> RouterResult<Box<dyn RouterClient>> { Ok(Box::new(f.clone())) };
+    // Stopped after its first pass.
+    let done = worker::run(
+        &mut db,
+        None,
+        &mut connect,
+        false,
+        std::time::Duration::from_secs(30),
+        &|| true,
+    )
+    .unwrap();
+    assert_eq!(done.applied, 1, "{done:?}");
+    let users = fake.0.borrow().users.clone();
+    assert_eq!(users[&key(ServiceType::Pppoe, "budi")].0, "isolir");
+    assert!(fake.0.borrow().profiles.contains(&"isolir".to_owned()));
+    // A second worker may not start while one holds the lock.
+    let held = worker::lock(&mut db, None).unwrap();
+    let busy = worker::lock(&mut db, None);
+    assert!(matches!(busy, Err(Error::Refused { code, .. }) if code == "router_worker_busy"));
+    drop(held);
+    worker::lock(&mut db, None).unwrap();
+}
+
+#[test]
+fn backoff_grows_from_five_seconds_to_five_minutes() {
+    let secs: Vec<u64> = (1..=9).map(|n| worker::backoff(n).as_secs()).collect();
+    assert_eq!(secs, [5, 10, 20, 40, 80, 160, 300, 300, 300]);
+}

@@ -34,7 +34,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &RouterCmd) -> Result<Box<dyn 
                 password: read_password()?,
                 api: api.parse::<ApiKind>()?,
                 tls: *tls,
-                ca_file: ca.as_ref().map(|p| p.display().to_string()),
+                ca_file: ca.as_deref().map(ca_file).transpose()?,
             };
             Box::new(db.write(actor, |w| config::add(w, input))?)
         }
@@ -75,6 +75,18 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &RouterCmd) -> Result<Box<dyn 
             )?)
         }
     })
+}
+
+/// The `--ca` file as a full path (the worker may run from another folder),
+/// refused when it is not there.
+fn ca_file(path: &std::path::Path) -> Result<String> {
+    if !path.is_file() {
+        return Err(Error::Validation {
+            field: "ca",
+            message: format!("{} is not a readable file", path.display()),
+        });
+    }
+    Ok(std::path::absolute(path)?.display().to_string())
 }
 
 /// The router password, one line of standard input (the command line and

@@ -12,6 +12,9 @@ use super::{Conn, State, lock};
 use crate::api::{from_hex, to_hex};
 use crate::word;
 
+/// Adds one reply sentence (its kind and attributes) to what goes out.
+type Reply<'a> = dyn FnMut(&str, &[(String, String)]) + 'a;
+
 /// Bytes per write of a reply: small, so words straddle packets.
 const CHUNK: usize = 7;
 
@@ -48,7 +51,7 @@ pub(super) fn serve(mut stream: Box<dyn Conn>, state: Arc<Mutex<State>>) {
             }
             out.extend(word::encode_sentence(&words));
         };
-        let trap = |reply: &mut dyn FnMut(&str, &[(String, String)]), message: &str| {
+        let trap = |reply: &mut Reply<'_>, message: &str| {
             reply("!trap", &[("message".into(), message.into())]);
             reply("!done", &[]);
         };
