@@ -479,3 +479,33 @@ fn backoff_grows_from_five_seconds_to_five_minutes() {
     let secs: Vec<u64> = (1..=9).map(|n| worker::backoff(n).as_secs()).collect();
     assert_eq!(secs, [5, 10, 20, 40, 80, 160, 300, 300, 300]);
 }
+
+#[test]
+fn a_new_username_or_type_removes_the_old_user_first() {
+    let (_dir, mut db) = shop();
+    add_router(&mut db, "kantor");
+    subscriber(&mut db, "0812-3456-7890", "budi", "kantor");
+    let fake = Fake::default();
+    pass(&mut db, &fake);
+    db.write(None, |w| {
+        subscriptions::edit(
+            w,
+            "budi",
+            subscriptions::SubscriptionPatch {
+                username: Some("budi2".into()),
+                kind: Some(ServiceType::Hotspot),
+                ..Default::default()
+            },
+        )
+    })
+    .unwrap();
+    let done = pass(&mut db, &fake);
+    assert_eq!(done.applied, 2);
+    let users: Vec<(String, String)> = fake.0.borrow().users.keys().cloned().collect();
+    assert_eq!(users, [("hotspot".to_owned(), "budi2".to_owned())]);
+    assert_eq!(
+        fake.0.borrow().users[&key(ServiceType::Hotspot, "budi2")].2,
+        "pw-1",
+        "the password goes with it"
+    );
+}

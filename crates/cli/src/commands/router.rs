@@ -52,8 +52,12 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &RouterCmd) -> Result<Box<dyn 
             drop(client);
             let sent = if *apply {
                 db.write(actor, |w| drift::fix(w, creds.router_id, &mut found))?;
-                let lock = worker::lock(db, actor)?;
-                Some(worker::pass(db, actor, &lock, &mut provision::connect)?)
+                // Sent now, unless a worker already runs (the app): it sends them.
+                match worker::lock(db, actor) {
+                    Ok(lock) => Some(worker::pass(db, actor, &lock, &mut provision::connect)?),
+                    Err(e) if e.code() == "router_worker_busy" => None,
+                    Err(e) => return Err(e),
+                }
             } else {
                 None
             };

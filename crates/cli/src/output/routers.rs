@@ -140,6 +140,12 @@ impl Text for Synced {
                     pass.text()
                 ));
             }
+            None if self.drift.queued > 0 => {
+                out.push_str(&format!(
+                    "\nqueued {} fix(es): the running router worker sends them",
+                    self.drift.queued
+                ));
+            }
             None if !self.drift.items.is_empty() => {
                 out.push_str("\nrun again with --apply to fix what Pelanggan owns");
             }
