@@ -196,3 +196,34 @@ fn a_router_that_is_down_is_unreachable() {
     fake.restart();
     ApiClient::connect(&t).unwrap();
 }
+
+#[test]
+fn fatal_ends_the_session_and_says_why() {
+    let fake = FakeRouter::start(Config::default());
+    let mut api = ApiClient::connect(&target(&fake, "admin", "rahasia")).unwrap();
+    let e = api.run("/quit", &[]).unwrap_err();
+    assert!(
+        matches!(&e, Error::Fatal(m) if m == "session terminated on request"),
+        "{e}"
+    );
+    assert!(e.is_transient());
+    // The connection is gone: the next command fails as unreachable.
+    let e = api.run("/ppp/secret/print", &[]).unwrap_err();
+    assert!(matches!(e, Error::Unreachable(_)), "{e}");
+}
+
+#[test]
+fn replies_to_another_tag_are_not_taken_for_this_command() {
+    let fake = FakeRouter::start(Config::default());
+    let mut s = TcpStream::connect(("127.0.0.1", fake.api_port())).unwrap();
+    word::write_sentence(&mut s, &["/login", "=name=admin", "=password=rahasia"]).unwrap();
+    word::read_sentence(&mut s).unwrap();
+    // Two commands in flight: each reply names its own tag.
+    word::write_sentence(&mut s, &["/ppp/secret/add", "=name=a", ".tag=x"]).unwrap();
+    word::write_sentence(&mut s, &["/ppp/secret/add", "=name=b", ".tag=y"]).unwrap();
+    let first = word::read_sentence(&mut s).unwrap();
+    let second = word::read_sentence(&mut s).unwrap();
+    assert_eq!(first[0], "!done");
+    assert!(first.contains(&".tag=x".to_owned()), "{first:?}");
+    assert!(second.contains(&".tag=y".to_owned()), "{second:?}");
+}

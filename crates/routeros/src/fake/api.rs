@@ -56,6 +56,15 @@ pub(super) fn serve(mut stream: Box<dyn Conn>, state: Arc<Mutex<State>>) {
             reply("!done", &[]);
         };
 
+        if command == "/quit" {
+            // As RouterOS: `!fatal` with the reason, then the connection closes.
+            let _ = stream.write_all(&word::encode_sentence(&[
+                "!fatal",
+                "session terminated on request",
+            ]));
+            let _ = stream.flush();
+            return;
+        }
         if command == "/login" {
             let config = lock(&state).config.clone();
             let name_ok = attrs.get("name") == Some(&config.user);

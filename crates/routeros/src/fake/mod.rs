@@ -397,6 +397,9 @@ impl Listener {
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
                 let tls = tls.clone();
+                // The listener keeps a clone (to cut it on `stop`): when the
+                // fake ends a session itself, it must close the socket too.
+                let own = stream.try_clone();
                 std::thread::spawn(move || {
                     let conn: Box<dyn Conn> = match tls {
                         None => Box::new(stream),
@@ -405,7 +408,10 @@ impl Listener {
                             Err(_) => return,
                         },
                     };
-                    serve(conn, state)
+                    serve(conn, state);
+                    if let Ok(own) = own {
+                        let _ = own.shutdown(std::net::Shutdown::Both);
+                    }
                 });
             }
         });
