@@ -25,7 +25,7 @@ pub enum RouterCmd {
         /// binary (the RouterOS API, 8728) or rest (RouterOS 7's REST API)
         #[arg(long, default_value = "binary")]
         api: String,
-        /// Connect with TLS (api-ssl on 8729, or HTTPS for REST); needs --ca
+        /// Connect with TLS (api-ssl on 8729, or HTTPS for REST); the binary API needs --ca
         #[arg(long)]
         tls: bool,
         /// The router's certificate, or the CA that signed it, as a PEM file (pinned: the only one trusted)
