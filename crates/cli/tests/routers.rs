@@ -321,6 +321,8 @@ fn isolir_after_the_grace_days_kicks_the_session_and_payment_resumes() {
     assert_eq!(suspended[0]["owed"], "150000.00");
     assert_eq!(shop.sub_status("budi"), "suspended");
     assert_eq!(shop.sub_status("sari"), "active");
+    let text = shop.text(&["isolir", "check", "--date", "2026-11-05"]);
+    assert!(text.contains("0 suspended, 0 resumed"), "{text}");
     // Checking again does nothing new.
     let again = shop.ok(&["isolir", "check", "--date", "2026-11-06"]);
     assert_eq!(again["suspended"].as_array().unwrap().len(), 0);
@@ -328,7 +330,11 @@ fn isolir_after_the_grace_days_kicks_the_session_and_payment_resumes() {
     // Queued, not sent: the session still runs on the old profile.
     assert_eq!(fake.user(false, "budi").unwrap()["profile"], "paket-10M");
     assert_eq!(fake.sessions(false).len(), 2);
-    shop.run_worker();
+    let text = shop.text(&["router", "run", "--until-empty"]);
+    assert!(
+        text.contains("applied 1, refused 0") && text.contains("router kantor: ok"),
+        "{text}"
+    );
     assert_eq!(fake.user(false, "budi").unwrap()["profile"], "isolir");
     // The isolir profile was made, with a low rate limit.
     let profile = fake
