@@ -26,7 +26,7 @@ UI_DEPS := ui/node_modules/.installed
 UI_DIST := ui/dist/index.html
 
 .PHONY: run cli test test-rust test-ui e2e lint fmt setup setup-rust \
-  bench bench-csv bench-billing bench-notify bench-app bindings package ui
+  bench bench-csv bench-billing bench-notify bench-routers bench-app bindings package ui
 
 ## Build the UI and the desktop app (release) and open its window.
 # Built by the Tauri CLI as the packages are (release, embedded UI), so the
@@ -127,6 +127,11 @@ bench-billing: setup-rust
 ## (default 10000) against a gateway that answers at once.
 bench-notify: setup-rust
 	$(CARGO) bench -p pelanggan-core --bench notify
+
+## Routers (issue 14): provisioning N subscribers against the fake RouterOS
+## (BENCH_SUBSCRIBERS, default 2,000): queue, worker pass, isolir check, pass.
+bench-routers: setup-rust
+	$(CARGO) bench -p pelanggan-routeros --bench provision
 
 ## The app's speed in a real window (ui/bench): start to first page, search,
 ## detail, the list during a 100,000-row import, memory. BENCH_CUSTOMERS

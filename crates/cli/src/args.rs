@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+// Routers (issue 14).
+pub use crate::router_args::{IsolirCmd, RouterCmd};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "pelanggan",
@@ -59,7 +62,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_sender
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_sender, isolir_grace_days, isolir_profile, isolir_mode, router_on_cancel
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -135,6 +138,12 @@ pub enum Command {
     /// WhatsApp notifications: gateway, templates, outbox, reminders, bulk sends, the sender
     #[command(subcommand)]
     Notify(crate::notify_args::NotifyCmd),
+    /// MikroTik routers: add, test, sync, and the worker that sends their commands
+    #[command(subcommand)]
+    Router(RouterCmd),
+    /// Suspension of unpaid subscriptions on their routers (isolir)
+    #[command(subcommand)]
+    Isolir(IsolirCmd),
     /// Print the tab-completion script for a shell (see the README for where it goes)
     Completions {
         /// bash, zsh, fish, powershell or elvish
@@ -525,7 +534,7 @@ pub enum SettingsCmd {
     Show,
     /// Set one setting
     Set {
-        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received or notify_sender
+        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_sender, isolir_grace_days, isolir_profile, isolir_mode or router_on_cancel
         key: String,
         /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV), an IANA zone (Asia/Jakarta)
         value: String,
@@ -560,6 +569,12 @@ pub enum SubscriptionCmd {
         /// Confirm a --start before 2000 or more than a year ahead
         #[arg(long)]
         yes: bool,
+        /// The router that serves it (see `router add`): the user is made there
+        #[arg(long, value_name = "NAME")]
+        router: Option<String>,
+        /// The PPPoE or hotspot password [default: generated, and shown once]
+        #[arg(long, value_name = "P", requires = "router")]
+        service_password: Option<String>,
     },
     /// Change fields; a new price applies from the next invoice
     Edit {
@@ -580,6 +595,12 @@ pub enum SubscriptionCmd {
         /// monthly, weekly or daily (counted from the next billing date)
         #[arg(long)]
         cycle: Option<String>,
+        /// Move it to this router (the user is removed from the old one)
+        #[arg(long, value_name = "NAME")]
+        router: Option<String>,
+        /// A new PPPoE or hotspot password
+        #[arg(long, value_name = "P")]
+        service_password: Option<String>,
     },
     /// Stop billing until `resume`
     Suspend {

@@ -9,6 +9,7 @@ mod help_tests;
 mod notify_args;
 mod output;
 mod progress;
+mod router_args;
 
 use std::process::ExitCode;
 

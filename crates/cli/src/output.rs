@@ -8,6 +8,8 @@ mod billing;
 mod files;
 mod insights;
 mod notify;
+// Routers (issue 14).
+pub mod routers;
 mod words;
 
 pub use billing::Issued;

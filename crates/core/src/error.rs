@@ -388,6 +388,19 @@ text_enum! {
         WorkerBusy => "worker_busy",
         /// This desk is not the shop's message sender (`notify_sender`).
         NotTheSender => "not_the_sender",
+        // Routers (isolir, issue 14).
+        /// A router of that name already exists.
+        DuplicateRouter => "duplicate_router",
+        /// Removing a router that live subscriptions use.
+        RouterInUse => "router_in_use",
+        /// The router did not answer (refused, timed out, cut off).
+        RouterUnreachable => "router_unreachable",
+        /// The router refused Pelanggan's user name or password.
+        RouterLoginFailed => "router_login_failed",
+        /// The router refused a command (its `!trap` message).
+        RouterRefused => "router_refused",
+        /// Another router worker already runs on this database.
+        RouterWorkerBusy => "router_worker_busy",
     }
 }
 
@@ -682,6 +695,31 @@ mod tests {
             (
                 refused(Code::NotTheSender, Some("notify_sender"), "not this desk"),
                 json!({"code": "not_the_sender", "field": "notify_sender", "message": "not this desk"}),
+            ),
+            // Routers (isolir, issue 14).
+            (
+                refused(Code::DuplicateRouter, Some("name"), "taken"),
+                json!({"code": "duplicate_router", "field": "name", "message": "taken"}),
+            ),
+            (
+                refused(Code::RouterInUse, Some("name"), "in use"),
+                json!({"code": "router_in_use", "field": "name", "message": "in use"}),
+            ),
+            (
+                Error::refused(Code::RouterUnreachable, "router unreachable: refused"),
+                json!({"code": "router_unreachable", "message": "router unreachable: refused"}),
+            ),
+            (
+                Error::refused(Code::RouterLoginFailed, "router refused the login"),
+                json!({"code": "router_login_failed", "message": "router refused the login"}),
+            ),
+            (
+                Error::refused(Code::RouterRefused, "no such item"),
+                json!({"code": "router_refused", "message": "no such item"}),
+            ),
+            (
+                Error::refused(Code::RouterWorkerBusy, "another worker"),
+                json!({"code": "router_worker_busy", "message": "another worker"}),
             ),
         ]
     }

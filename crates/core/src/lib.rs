@@ -44,6 +44,8 @@ pub mod printer_address;
 pub mod privacy;
 pub mod progress;
 pub mod receipt;
+// Routers (issue 14): MikroTik provisioning and isolir.
+pub mod routers;
 pub mod search;
 pub mod session;
 pub mod settings;

@@ -569,7 +569,8 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(version, crate::db::latest_schema_version() - 1);
+        // Below the latest (not latest - 1: version numbers may skip, V14 before V13 merged).
+        assert!(version < crate::db::latest_schema_version());
     }
 
     #[test]

@@ -53,6 +53,19 @@ text_enum! {
         /// The device id of the one desk that sends the shop's messages and
         /// queues its reminders (empty: whichever desk runs the worker).
         NotifySender => "notify_sender",
+        // Routers (isolir): see routers::isolir and routers::desired.
+        /// Days after an invoice is due before its subscription is suspended
+        /// (0 to 60; 3 unset): due on the 1st, suspended from the 5th.
+        IsolirGraceDays => "isolir_grace_days",
+        /// The router profile a suspended user is switched to (created on the
+        /// router with a low rate limit when missing; `isolir` unset).
+        IsolirProfile => "isolir_profile",
+        /// How a suspended user is cut off: `profile` (switched to the isolir
+        /// profile, the default) or `disable` (the user disabled).
+        IsolirMode => "isolir_mode",
+        /// What a cancelled subscription does to its router user: `remove`
+        /// (the default) or `disable`.
+        RouterOnCancel => "router_on_cancel",
     }
 }
 
@@ -106,8 +119,55 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
         (None, Key::PrinterAddress) => Ok(String::new()),
         (None, Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived) => Ok("off".into()),
         (None, Key::NotifySender) => Ok(String::new()),
+        // Routers (isolir).
+        (None, Key::IsolirGraceDays) => Ok(DEFAULT_ISOLIR_GRACE_DAYS.to_string()),
+        (None, Key::IsolirProfile) => Ok(DEFAULT_ISOLIR_PROFILE.into()),
+        (None, Key::IsolirMode) => Ok(IsolirMode::Profile.as_str().into()),
+        (None, Key::RouterOnCancel) => Ok(OnCancel::Remove.as_str().into()),
         (None, _) => Err(Error::not_found("setting", key.as_str())),
     }
+}
+
+// Routers (isolir): the suspension rules' settings.
+pub const DEFAULT_ISOLIR_GRACE_DAYS: u32 = 3;
+pub const DEFAULT_ISOLIR_PROFILE: &str = "isolir";
+
+text_enum! {
+    /// How a suspended subscription's router user is cut off (`isolir_mode`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum IsolirMode("isolir_mode") {
+        /// Switched to the `isolir_profile` (a low rate limit, a payment page).
+        Profile => "profile",
+        /// Disabled.
+        Disable => "disable",
+    }
+}
+
+text_enum! {
+    /// What a cancelled subscription does to its router user (`router_on_cancel`).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum OnCancel("router_on_cancel") {
+        Remove => "remove",
+        Disable => "disable",
+    }
+}
+
+/// Days past due before isolir (`isolir_grace_days`).
+pub fn isolir_grace_days(conn: &Connection) -> Result<u32> {
+    number(conn, Key::IsolirGraceDays, 0, 60).map(|n| n as u32)
+}
+
+/// The profile of suspended users (`isolir_profile`).
+pub fn isolir_profile(conn: &Connection) -> Result<String> {
+    get(conn, Key::IsolirProfile)
+}
+
+pub fn isolir_mode(conn: &Connection) -> Result<IsolirMode> {
+    Ok(get(conn, Key::IsolirMode)?.parse()?)
+}
+
+pub fn router_on_cancel(conn: &Connection) -> Result<OnCancel> {
+    Ok(get(conn, Key::RouterOnCancel)?.parse()?)
 }
 
 /// Minutes of no input before the app locks (`lock_minutes`).
@@ -289,6 +349,32 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
             }
             value.to_owned()
         }
+        // Routers (isolir).
+        Key::IsolirGraceDays => parse_number(value, 0, 60)
+            .map_err(|m| Error::validation("value", m))?
+            .to_string(),
+        Key::IsolirProfile => {
+            if value.is_empty()
+                || value.chars().count() > 100
+                || value.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(Error::validation(
+                    "value",
+                    format!("'{value}' is not a router profile name: 1 to 100 characters, no spaces"),
+                ));
+            }
+            value.to_owned()
+        }
+        Key::IsolirMode => value
+            .parse::<IsolirMode>()
+            .map_err(|e| Error::validation("value", e.message))?
+            .as_str()
+            .to_owned(),
+        Key::RouterOnCancel => value
+            .parse::<OnCancel>()
+            .map_err(|e| Error::validation("value", e.message))?
+            .as_str()
+            .to_owned(),
     };
     let setting = put(w, key, value)?;
     if matches!(key, Key::DefaultRegion | Key::TimeZone) {

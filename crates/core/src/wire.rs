@@ -462,6 +462,21 @@ pub enum ActivityEvent<'a> {
         code: Text<'a>,
         price: Money,
     },
+    // Routers (isolir, issue 14).
+    /// Suspended by the isolir rule: the invoice unpaid past the grace days.
+    IsolirSuspended {
+        subscription_id: Text<'a>,
+        username: Text<'a>,
+        invoice_number: Text<'a>,
+        owed: Money,
+        grace_days: u32,
+    },
+    /// Resumed by the isolir rule: what was due is paid.
+    IsolirResumed {
+        subscription_id: Text<'a>,
+        username: Text<'a>,
+        invoice_number: Option<Text<'a>>,
+    },
 }
 
 /// The part of a payment that paid one invoice.
@@ -532,6 +547,8 @@ impl ActivityEvent<'_> {
             ActivityEvent::PaymentRecorded { .. } => "payment_recorded",
             ActivityEvent::PaymentRefunded { .. } => "payment_refunded",
             ActivityEvent::VoucherSold { .. } => "voucher_sold",
+            ActivityEvent::IsolirSuspended { .. } => "isolir_suspended",
+            ActivityEvent::IsolirResumed { .. } => "isolir_resumed",
         }
     }
 }

@@ -65,6 +65,20 @@ export const messages: Record<ErrorCode, Say> = {
   not_signed_in: () => m.auth_error_not_signed_in(),
   forbidden: () => m.auth_error_forbidden(),
   weak_password: () => m.auth_error_weak_password(),
+  // WhatsApp notifications.
+  gateway_not_set: () => m.error_gateway_not_set(),
+  unknown_placeholder: () => m.error_unknown_placeholder(),
+  missing_placeholder: () => m.error_missing_placeholder(),
+  not_notifiable: () => m.error_not_notifiable(),
+  worker_busy: () => m.error_worker_busy(),
+  not_the_sender: () => m.error_not_the_sender(),
+  // Routers.
+  duplicate_router: () => m.error_duplicate_router(),
+  router_in_use: () => m.error_router_in_use(),
+  router_unreachable: () => m.error_router_unreachable(),
+  router_login_failed: () => m.error_router_login_failed(),
+  router_refused: () => m.error_router_refused(),
+  router_worker_busy: () => m.error_router_worker_busy(),
 };
 
 /** Codes whose words above say all there is; the others add the core's own
@@ -101,6 +115,7 @@ const warningText: Record<string, () => string> = {
   not_mobile: () => m.cust_warn_not_mobile(),
   number_of_other_customer: () => m.cust_warn_number_of_other_customer(),
   tag_color_kept: () => m.cust_warn_tag_color_kept(),
+  message_not_queued: () => m.warn_message_not_queued(),
 };
 
 /** A warning in the user's language (a code this version does not know: the core's sentence). */

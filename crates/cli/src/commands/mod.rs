@@ -14,6 +14,9 @@ mod invoice;
 mod notify;
 mod payment;
 mod privacy;
+// Routers (issue 14).
+mod isolir;
+mod router;
 mod settings;
 mod stats;
 mod subscription;
@@ -32,6 +35,7 @@ use crate::args::{
     AdminCmd, BalanceCmd, Cli, Command, ContactCmd, CustomerCmd, InvoiceCmd, PaymentCmd,
     PrivacyCmd, SettingsCmd, SubscriptionCmd, TagCmd, VoucherCmd,
 };
+use crate::args::{IsolirCmd, RouterCmd};
 use crate::output::{Paged, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
@@ -90,6 +94,8 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
         Command::Payment(cmd) => payment::run(&mut db, actor, cmd),
         Command::Voucher(cmd) => voucher::run(&mut db, actor, cmd),
         Command::Notify(cmd) => notify::run(&mut db, actor, cmd, cli.global.json),
+        Command::Router(cmd) => router::run(&mut db, actor, cmd),
+        Command::Isolir(cmd) => isolir::run(&mut db, actor, cmd),
         Command::Stats => stats::run(&db),
         Command::Analytics {
             range,
@@ -151,6 +157,8 @@ impl Command {
                         | NotifyCmd::Reminders(RemindersCmd::Show)
                 )
             }
+            Command::Router(c) => !matches!(c, RouterCmd::List | RouterCmd::Test { .. }),
+            Command::Isolir(c) => !matches!(c, IsolirCmd::List),
             Command::Import(_) | Command::Gen { .. } | Command::Restore { .. } => true,
             Command::Export(_)
             | Command::Stats

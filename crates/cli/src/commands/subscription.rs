@@ -4,10 +4,12 @@ use pelanggan_core::billing::{
     self,
     subscriptions::{self, NewSubscription, SubscriptionPatch, SubscriptionQuery},
 };
+use pelanggan_core::routers;
 use pelanggan_core::{Db, Error, Money, Result};
 
 use super::parse_date;
 use crate::args::SubscriptionCmd;
+use crate::output::routers::WithRouter;
 use crate::output::{Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Box<dyn Render>> {
@@ -21,6 +23,8 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
             cycle,
             start,
             yes,
+            router,
+            service_password,
         } => {
             let start = parse_date("start", Some(start))?.ok_or_else(|| Error::Validation {
                 field: "start",
@@ -35,7 +39,23 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                 cycle: cycle.as_deref().map(str::parse).transpose()?,
                 start,
             };
-            Box::new(db.write(actor, |w| subscriptions::add(w, customer, input))?)
+            match router {
+                None => Box::new(db.write(actor, |w| subscriptions::add(w, customer, input))?),
+                // Routers: the subscription and its router user, one transaction.
+                Some(router) => Box::new(db.write(actor, |w| {
+                    let subscription = subscriptions::add(w, customer, input)?;
+                    let router = routers::assign(
+                        w,
+                        &subscription.id,
+                        Some(router),
+                        service_password.as_deref(),
+                    )?;
+                    Ok(WithRouter {
+                        subscription,
+                        router,
+                    })
+                })?),
+            }
         }
         SubscriptionCmd::Edit {
             subscription,
@@ -44,6 +64,8 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
             profile,
             price,
             cycle,
+            router,
+            service_password,
         } => {
             let patch = SubscriptionPatch {
                 kind: kind.as_deref().map(str::parse).transpose()?,
@@ -55,7 +77,25 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                     .transpose()?,
                 cycle: cycle.as_deref().map(str::parse).transpose()?,
             };
-            Box::new(db.write(actor, |w| subscriptions::edit(w, subscription, patch))?)
+            if router.is_none() && service_password.is_none() {
+                return Ok(Box::new(
+                    db.write(actor, |w| subscriptions::edit(w, subscription, patch))?,
+                ));
+            }
+            // Routers: the edit and the router move or new password, one transaction.
+            Box::new(db.write(actor, |w| {
+                let subscription = subscriptions::edit(w, subscription, patch)?;
+                let router = routers::assign(
+                    w,
+                    &subscription.id,
+                    router.as_deref(),
+                    service_password.as_deref(),
+                )?;
+                Ok(WithRouter {
+                    subscription,
+                    router,
+                })
+            })?)
         }
         SubscriptionCmd::Suspend { subscription } => {
             Box::new(db.write(actor, |w| subscriptions::suspend(w, subscription))?)

@@ -129,7 +129,7 @@ pub fn record(
         }
     };
     let reference = validate::optional("reference", input.reference.as_deref(), REFERENCE_MAX)?;
-    record_for(
+    let payment = record_for(
         w,
         &customer,
         amount,
@@ -140,7 +140,10 @@ pub fn record(
             reference,
             received_at: at_or_now(input.received_at, w.now()),
         },
-    )
+    )?;
+    // Routers: the payment that clears what is due lifts an isolir.
+    crate::routers::isolir::after_payment(w, customer.id)?;
+    Ok(payment)
 }
 
 /// What recording a payment does, for a dialog to show before it is kept:

@@ -250,6 +250,8 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: SubscriptionPatch) -> Res
         ],
     )?;
     log_changes(w, &before, ActivityEvent::SubscriptionUpdated, changes)?;
+    // Routers: a new profile, username or type reaches the router (queued).
+    crate::routers::desired::after_change(w, before.local_id, "subscription edited")?;
     get_by_id(w.tx(), before.local_id)
 }
 
@@ -453,6 +455,8 @@ fn set_status(
         event,
         vec![("status", json!(sub.status), json!(status))],
     )?;
+    // Routers: suspend, resume and cancel reach the router (queued).
+    crate::routers::desired::after_change(w, sub.local_id, status.as_str())?;
     get_by_id(w.tx(), sub.local_id)
 }
 

@@ -90,6 +90,9 @@ const words: Words = {
   payment_recorded: (d) => m.act_payment_recorded({ amount: formatMoney(d.payment.amount) }),
   payment_refunded: (d) => m.act_payment_refunded({ amount: formatMoney(d.amount) }),
   voucher_sold: (d) => m.act_voucher_sold({ code: d.code, price: formatMoney(d.price) }),
+  isolir_suspended: (d) =>
+    m.act_isolir_suspended({ username: d.username, number: d.invoice_number, days: d.grace_days, owed: formatMoney(d.owed) }),
+  isolir_resumed: (d) => m.act_isolir_resumed({ username: d.username }),
 };
 
 /** The entry in words; an action this version does not know is named as stored. */
