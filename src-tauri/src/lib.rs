@@ -8,6 +8,7 @@ mod error;
 mod jobs;
 pub mod printer;
 mod state;
+mod webview;
 
 pub use error::CmdError;
 pub use state::{App, auto_backup};
@@ -18,6 +19,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             use tauri::Manager;
+            webview::tune(app.handle());
             let state = App::open(&db_path()?)?;
             // The day's backup while the app is open, off the UI thread.
             state.start_auto_backup();
