@@ -56,7 +56,7 @@ e2e: setup $(UI_DIST)
 	# it compiled are reused instead of built a second time (3 min cold).
 	$(CARGO) build --locked -p pelanggan-desktop --features pelanggan-core/ts
 	# Routers (issue 14): the fake RouterOS process 07-routers starts.
-	$(CARGO) build --locked -p pelanggan-routeros --features test-server --example fake_routeros
+	$(CARGO) build --locked -p pelanggan-routeros --features test-server,pelanggan-core/ts --example fake_routeros
 	cd ui && $(XVFB) npx wdio run e2e/wdio.conf.mjs
 
 ## What CI checks besides the tests.
