@@ -37,7 +37,9 @@ pub fn run() {
             if let tauri::RunEvent::Exit = event {
                 use tauri::Manager;
                 if let Some(w) = app.try_state::<std::sync::Mutex<router_worker::RouterWorker>>() {
-                    w.lock().unwrap_or_else(std::sync::PoisonError::into_inner).stop();
+                    w.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .stop();
                 }
             }
         });

@@ -63,14 +63,9 @@ impl RouterWorker {
 
 fn run_once(path: &std::path::Path, stop: &Cancel) -> Result<()> {
     let mut db = Db::open_existing(path)?;
-    worker::run(
-        &mut db,
-        None,
-        &mut provision::connect,
-        false,
-        IDLE,
-        &|| stop.is_cancelled(),
-    )?;
+    worker::run(&mut db, None, &mut provision::connect, false, IDLE, &|| {
+        stop.is_cancelled()
+    })?;
     Ok(())
 }
 

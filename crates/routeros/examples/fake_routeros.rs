@@ -13,7 +13,12 @@ use pelanggan_routeros::fake::{Config, FakeRouter};
 fn main() {
     let fake = FakeRouter::start(Config::default());
     let mut out = std::io::stdout();
-    let _ = writeln!(out, "{{\"api\":{},\"rest\":{}}}", fake.api_port(), fake.rest_port());
+    let _ = writeln!(
+        out,
+        "{{\"api\":{},\"rest\":{}}}",
+        fake.api_port(),
+        fake.rest_port()
+    );
     let _ = out.flush();
     let mut sink = Vec::new();
     let _ = std::io::stdin().read_to_end(&mut sink);
