@@ -133,4 +133,18 @@ describe('routers', () => {
     await shown('isolir-empty');
     await secretOf(fake.rest, 'sari-rumah', (s) => s?.profile === 'paket-10M', 'the router user was not resumed');
   });
+
+  it('changes the suspension rules', async () => {
+    await click('rt-tab-rules');
+    await fill('rt-grace', '5');
+    await fill('rt-mode', 'disable');
+    await click('rt-rules-save');
+    await shown('rt-rules-saved');
+    await shot('routers-rules');
+    await click('nav-settings');
+    await click('nav-routers');
+    await click('rt-tab-rules');
+    await browser.waitUntil(async () => (await el('rt-grace').getValue()) === '5', { timeoutMsg: 'grace days not kept' });
+    expect(await el('rt-mode').getValue()).toBe('disable');
+  });
 });
