@@ -7,6 +7,8 @@ mod commands;
 mod error;
 mod jobs;
 pub mod printer;
+// Routers (issue 14): the background router worker.
+pub mod router_worker;
 mod state;
 mod webview;
 
@@ -23,12 +25,26 @@ pub fn run() {
             let state = App::open(&db_path()?)?;
             // The day's backup while the app is open, off the UI thread.
             state.start_auto_backup();
+            // Routers (issue 14): the router worker, on its own connection.
+            let routers = router_worker::RouterWorker::start(state.path().to_path_buf());
+            app.manage(std::sync::Mutex::new(routers));
             app.manage(state);
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!())
-        .expect("the Tauri runtime failed to start");
+        .build(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start")
+        .run(|app, event| {
+            // Routers (issue 14): the worker ends with the app.
+            if let tauri::RunEvent::Exit = event {
+                use tauri::Manager;
+                if let Some(w) = app.try_state::<std::sync::Mutex<router_worker::RouterWorker>>() {
+                    w.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .stop();
+                }
+            }
+        });
 }
 
 /// `$PELANGGAN_DB` when set (as for the CLI: the tests and the benchmark

@@ -13,6 +13,7 @@ mod jobs;
 mod ledger;
 mod printing;
 mod privacy;
+mod routers;
 mod settings;
 mod tags;
 
@@ -86,5 +87,15 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         billing::vouchers_list,
         printing::print_receipt,
         printing::print_invoice,
+        // Routers and isolir (issue 14).
+        routers::routers_list,
+        routers::router_add,
+        routers::router_test,
+        routers::router_remove,
+        routers::subscription_add_on_router,
+        routers::router_assign,
+        routers::router_provisioning,
+        routers::isolir_list,
+        routers::isolir_check,
     ]
 }

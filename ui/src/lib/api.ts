@@ -277,3 +277,46 @@ export const printReceipt = (paymentId: string, shopName: string, lang: 'id' | '
   call<string>('print_receipt', { payment_id: paymentId, shop_name: shopName, lang });
 export const printInvoice = (invoice: string, shopName: string, lang: 'id' | 'en') =>
   call<string>('print_invoice', { invoice, shop_name: shopName, lang });
+
+// ---- Routers and isolir (issue 14) ----
+import type { Router } from '$bindings/Router';
+import type { RouterTest } from '$bindings/RouterTest';
+import type { Provisioning } from '$bindings/Provisioning';
+import type { IsolirEntry } from '$bindings/IsolirEntry';
+import type { IsolirCheck } from '$bindings/IsolirCheck';
+import type { ApiKind } from '$bindings/ApiKind';
+
+export type RouterInput = {
+  name: string;
+  host: string;
+  /** The API's default port when null. */
+  port: number | null;
+  username: string;
+  /** Write-only: stored for the worker, never read back. */
+  password: string;
+  api: ApiKind;
+  tls: boolean;
+  ca_file: string | null;
+};
+
+export const routersList = () => call<Router[]>('routers_list');
+export const routerAdd = (input: RouterInput) => call<Router>('router_add', { ...input });
+export const routerTest = (name: string) => call<RouterTest>('router_test', { name });
+export const routerRemove = (name: string) => call<Router>('router_remove', { name });
+/** A new subscription on `router`, its router user queued in the same write. */
+export const subscriptionAddOnRouter = (
+  input: SubscriptionInput,
+  router: string,
+  servicePassword: string | null,
+) =>
+  call<Provisioning>('subscription_add_on_router', {
+    ...input,
+    router,
+    service_password: servicePassword,
+  });
+export const routerAssign = (subscription: string, router: string | null, servicePassword: string | null) =>
+  call<Provisioning>('router_assign', { subscription, router, service_password: servicePassword });
+export const routerProvisioning = (subscription: string) =>
+  call<Provisioning>('router_provisioning', { subscription });
+export const isolirList = () => call<IsolirEntry[]>('isolir_list');
+export const isolirCheck = (date: string | null = null) => call<IsolirCheck>('isolir_check', { date });

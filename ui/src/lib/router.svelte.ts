@@ -6,7 +6,9 @@ export type Route =
   | { name: 'billing' }
   | { name: 'import' }
   | { name: 'analytics' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  // Routers (issue 14).
+  | { name: 'routers' };
 
 export const router = $state<{ route: Route }>({ route: { name: 'customers' } });
 
