@@ -93,7 +93,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         routers::router_test,
         routers::router_remove,
         routers::subscription_add_on_router,
-        routers::router_assign,
+        routers::subscription_edit_on_router,
         routers::router_provisioning,
         routers::isolir_list,
         routers::isolir_check,

@@ -4,14 +4,16 @@
 //! (`router_test`) is reached with the read connection given back first:
 //! nothing is held while a router answers.
 
-use pelanggan_core::Money;
-use pelanggan_core::billing::subscriptions::{self, Cycle, NewSubscription, ServiceType};
-use pelanggan_core::billing::{self, parse_date};
+use pelanggan_core::billing::parse_date;
+use pelanggan_core::billing::subscriptions::{Cycle, ServiceType};
 use pelanggan_core::routers::isolir::{self, IsolirCheck, IsolirEntry};
-use pelanggan_core::routers::{self, ApiKind, NewRouter, Provisioning, Router, RouterTest, config};
+use pelanggan_core::routers::{
+    self, ApiKind, NewRouter, OnRouter, Provisioning, Router, RouterTest, config,
+};
 use pelanggan_routeros::provision;
 use tauri::AppHandle;
 
+use super::billing::{new_subscription, subscription_patch};
 use crate::error::CmdResult;
 use crate::state::blocking;
 
@@ -84,36 +86,38 @@ pub async fn subscription_add_on_router(
     service_password: Option<String>,
 ) -> CmdResult<Provisioning> {
     blocking(app, move |s| {
-        let input = NewSubscription {
-            kind,
-            username,
-            profile,
-            price: Money::parse_positive("price", &price)?,
-            cycle,
-            start: parse_date("start", &start)?,
-        };
+        let input = new_subscription(kind, username, profile, &price, cycle, &start)?;
         let password = service_password.filter(|p| !p.is_empty());
         s.write(|w| {
-            billing::check_start_date(input.start, w.reader().today(), confirm)?;
-            let sub = subscriptions::add(w, &customer, input)?;
-            routers::assign(w, &sub.id, Some(&router), password.as_deref())
+            routers::add_subscription(w, &customer, input, confirm, &router, password.as_deref())
         })
+        .map(|on| on.router)
     })
     .await
 }
 
-/// Moves a subscription to `router` and/or sets its service password
-/// (generated when it has none; then shown once).
+/// Edits a subscription and moves it to `router` and/or sets its service
+/// password, in one write (a refused move leaves the edit undone too).
+#[allow(clippy::too_many_arguments)]
 #[tauri::command(rename_all = "snake_case")]
-pub async fn router_assign(
+pub async fn subscription_edit_on_router(
     app: AppHandle,
     subscription: String,
+    kind: Option<ServiceType>,
+    username: Option<String>,
+    profile: Option<String>,
+    price: Option<String>,
+    cycle: Option<Cycle>,
     router: Option<String>,
     service_password: Option<String>,
-) -> CmdResult<Provisioning> {
+) -> CmdResult<OnRouter> {
     blocking(app, move |s| {
+        let patch = subscription_patch(kind, username, profile, price, cycle)?;
         let password = service_password.filter(|p| !p.is_empty());
-        s.write(|w| routers::assign(w, &subscription, router.as_deref(), password.as_deref()))
+        s.write(|w| {
+            let router = router.as_deref();
+            routers::edit_subscription(w, &subscription, patch, router, password.as_deref())
+        })
     })
     .await
 }

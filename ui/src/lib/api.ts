@@ -281,6 +281,7 @@ export const printInvoice = (invoice: string, shopName: string, lang: 'id' | 'en
 // ---- Routers and isolir (issue 14) ----
 import type { Router } from '$bindings/Router';
 import type { RouterTest } from '$bindings/RouterTest';
+import type { OnRouter } from '$bindings/OnRouter';
 import type { Provisioning } from '$bindings/Provisioning';
 import type { IsolirEntry } from '$bindings/IsolirEntry';
 import type { IsolirCheck } from '$bindings/IsolirCheck';
@@ -314,8 +315,13 @@ export const subscriptionAddOnRouter = (
     router,
     service_password: servicePassword,
   });
-export const routerAssign = (subscription: string, router: string | null, servicePassword: string | null) =>
-  call<Provisioning>('router_assign', { subscription, router, service_password: servicePassword });
+/** An edit with its move to `router` and/or a new service password, in one write. */
+export const subscriptionEditOnRouter = (
+  edit: SubscriptionEdit,
+  router: string | null,
+  servicePassword: string | null,
+) =>
+  call<OnRouter>('subscription_edit_on_router', { ...edit, router, service_password: servicePassword });
 export const routerProvisioning = (subscription: string) =>
   call<Provisioning>('router_provisioning', { subscription });
 export const isolirList = () => call<IsolirEntry[]>('isolir_list');

@@ -118,6 +118,20 @@ pub struct SubscriptionQuery {
     pub after: Option<String>,
 }
 
+/// `add` as a person asks for it (the CLI's `subscription add`, the app's
+/// form): the start date checked against the shop's today by
+/// `billing::check_start_date` first (`confirmed`: they said yes to a start
+/// far off).
+pub fn add_asked(
+    w: &mut Write<'_>,
+    customer_ref: &str,
+    input: NewSubscription,
+    confirmed: bool,
+) -> Result<Subscription> {
+    super::check_start_date(input.start, w.reader().today(), confirmed)?;
+    add(w, customer_ref, input)
+}
+
 /// Creates a subscription for the customer `customer_ref`.
 pub fn add(w: &mut Write<'_>, customer_ref: &str, input: NewSubscription) -> Result<Subscription> {
     let customer = customers::resolve(w.reader(), customer_ref)?;
