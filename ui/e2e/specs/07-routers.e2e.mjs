@@ -51,7 +51,7 @@ function lastMonthStart() {
 }
 
 describe('routers', () => {
-  let fake;
+  let fake, second;
 
   before(async () => {
     fake = await startFake();
@@ -59,8 +59,10 @@ describe('routers', () => {
   });
 
   after(() => {
-    fake?.child.stdin.end();
-    fake?.child.kill();
+    for (const f of [fake, second]) {
+      f?.child.stdin.end();
+      f?.child.kill();
+    }
   });
 
   it('adds the router and tests it', async () => {
@@ -146,5 +148,38 @@ describe('routers', () => {
     await click('rt-tab-rules');
     await browser.waitUntil(async () => (await el('rt-grace').getValue()) === '5', { timeoutMsg: 'grace days not kept' });
     expect(await el('rt-mode').getValue()).toBe('disable');
+  });
+
+  it('moves the subscription to another router with a new profile, in one save', async () => {
+    // A second router (a second fake): the move removes the user from rw05 and
+    // makes it on rw06 with the edit's profile.
+    second = await startFake();
+    await click('rt-tab-routers');
+    await click('rt-add');
+    await fill('rt-name', 'rw06');
+    await fill('rt-host', '127.0.0.1');
+    await fill('rt-port', String(second.api));
+    await fill('rt-user', 'admin');
+    await fill('rt-password', 'rahasia');
+    await click('rt-save');
+    await waitCount('router-row', 2, 'the second router is not listed');
+    await openCustomer('Sari', 'Sari Wulandari');
+    await click('btn-edit-subscription');
+    await fill('sub-router', 'rw06');
+    await browser.waitUntil(async () => (await el('sub-profile').getTagName()) === 'select', {
+      timeoutMsg: 'the profile never became a picker of rw06 profiles',
+    });
+    await fill('sub-profile', 'paket-20M');
+    await click('sub-save');
+    await browser.waitUntil(
+      async () => {
+        const cell = await el('sub-provisioning');
+        return (await cell.getAttribute('data-status')) === 'applied' && (await text(cell)).includes('rw06');
+      },
+      { timeout: 20000, timeoutMsg: 'the subscription never showed applied on rw06' },
+    );
+    await secretOf(second.rest, 'sari-rumah', (s) => s?.profile === 'paket-20M', 'the moved user does not have the new profile');
+    await secretOf(fake.rest, 'sari-rumah', (s) => s === undefined, 'the moved user is still on rw05');
+    await shot('routers-subscription-moved');
   });
 });
