@@ -413,10 +413,10 @@ pub fn list(r: Reader<'_>, popular: bool) -> Result<Vec<TagUsage>> {
         "t.name"
     };
     let mut stmt = conn.prepare(&format!(
-        "SELECT t.uuid, t.name, t.color,
-                (SELECT count(*) FROM customer_tags ct JOIN customers c ON c.id = ct.customer_id
-                 WHERE ct.tag_id = t.id AND ct.causal_length % 2 = 1 AND c.status != 'deleted') AS count
-         FROM tags t ORDER BY {order}"
+        // The counts are the rollup V7's triggers keep (a recount per tag
+        // scanned every link: a second per call at a million customers).
+        "SELECT t.uuid, t.name, t.color, coalesce(n.customers, 0) AS count
+         FROM tags t LEFT JOIN tag_customer_counts n ON n.tag_id = t.id ORDER BY {order}"
     ))?;
     let rows = stmt.query_map([], |r| {
         Ok(TagUsage {
