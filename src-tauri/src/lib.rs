@@ -21,13 +21,26 @@ pub fn run() {
             let state = App::open(&db_path()?)?;
             // The day's backup while the app is open, off the UI thread.
             state.start_auto_backup();
+            // The WhatsApp sender, on its own thread until the app exits.
+            let sender = std::sync::Arc::new(pelanggan_core::progress::Cancel::new());
+            state::start_notify_sender(state.path().to_path_buf(), sender.clone());
+            app.manage(NotifySender(sender));
             app.manage(state);
             Ok(())
         })
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!())
-        .expect("the Tauri runtime failed to start");
+        .build(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                use tauri::Manager;
+                app.state::<NotifySender>().0.cancel();
+            }
+        });
 }
+
+/// The WhatsApp sender's stop flag, set on exit.
+struct NotifySender(std::sync::Arc<pelanggan_core::progress::Cancel>);
 
 /// `$PELANGGAN_DB` when set (as for the CLI: the tests and the benchmark
 /// start the app on their own files this way), else the core's default.

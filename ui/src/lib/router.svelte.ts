@@ -6,7 +6,8 @@ export type Route =
   | { name: 'billing' }
   | { name: 'import' }
   | { name: 'analytics' }
-  | { name: 'settings' };
+  | { name: 'settings' }
+  | { name: 'messages' };
 
 export const router = $state<{ route: Route }>({ route: { name: 'customers' } });
 
