@@ -5,7 +5,7 @@
 // send to a tag is counted first, then queued; the fake saw the right
 // target, message and Authorization header. Screenshots of every tab.
 import http from 'node:http';
-import { browser } from '@wdio/globals';
+import { browser, $ } from '@wdio/globals';
 import {
   signIn, click, shown, fill, shot, el, all, waitText, waitCount, openCustomer, openList, addCustomer, text,
 } from '../helpers.mjs';
@@ -116,6 +116,7 @@ describe('WhatsApp messages', () => {
 
   it('sends a template to the customers of a tag: the count first, then the batch', async () => {
     await openList();
+    await fill('search', '');
     await fill('filter-tags', 'promo');
     await waitCount('customer-row', 2, 'the tag filter does not list two customers');
     await click('bulk-send');
@@ -149,6 +150,7 @@ describe('WhatsApp messages', () => {
   it('previews a template on a real customer and shows an unknown placeholder at the field', async () => {
     await click('notify-tab-templates');
     await shown('template-body');
+    await $('[data-testid="template-item"][data-name="welcome"]').click();
     await waitText('template-preview', 'Toko Berkah');
     await fill('template-body', 'Halo {name}, saldo {saldo}');
     await waitText('error-template-body', '{saldo}');
