@@ -833,3 +833,11 @@ fn anonymising_a_customer_removes_the_number_text_and_replies_of_their_messages(
         .unwrap();
     assert_eq!(leaked, 0, "nothing of the customer left in the change log");
 }
+
+#[test]
+fn templates_list_on_a_new_shop() {
+    let (_dir, db) = shop();
+    let list = templates::list(db.reader().unwrap()).unwrap();
+    assert!(list.iter().any(|t| t.name == "welcome"));
+    serde_json::to_string(&list).unwrap();
+}

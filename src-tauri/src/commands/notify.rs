@@ -58,7 +58,12 @@ pub async fn notify_gateway_test(app: AppHandle, customer: String) -> CmdResult<
     blocking(app, move |s| {
         let actor = s.signed_in()?.username;
         let mut db = Db::open_existing(s.path())?;
-        worker::test_send(&mut db, Some(&actor), &customer, &pelanggan_gateways::connect)
+        worker::test_send(
+            &mut db,
+            Some(&actor),
+            &customer,
+            &pelanggan_gateways::connect,
+        )
     })
     .await
 }
@@ -115,7 +120,10 @@ pub async fn notify_send(
         },
         None => Content::Text(text.unwrap_or_default()),
     };
-    blocking(app, move |s| s.write(|w| outbox::send(w, &customer, &content))).await
+    blocking(app, move |s| {
+        s.write(|w| outbox::send(w, &customer, &content))
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -120,8 +120,14 @@ describe('WhatsApp messages', () => {
     await fill('filter-tags', 'promo');
     await waitCount('customer-row', 2, 'the tag filter does not list two customers');
     await click('bulk-send');
+    await browser.pause(500);
+    await shot('notify-bulk-click');
     await shown('bulk-dialog');
+    await browser.waitUntil(async () => (await $('[data-testid="bulk-template"] option[value="welcome"]').isExisting()), {
+      timeoutMsg: 'the templates are not offered',
+    });
     await fill('bulk-template', 'welcome');
+    await shot('notify-bulk-open');
     await click('bulk-count-btn');
     await waitText('bulk-count', /\b2\b/);
     await shot('notify-bulk-count');
@@ -149,6 +155,8 @@ describe('WhatsApp messages', () => {
 
   it('previews a template on a real customer and shows an unknown placeholder at the field', async () => {
     await click('notify-tab-templates');
+    await browser.pause(1500);
+    await shot('notify-templates-open');
     await shown('template-body');
     await $('[data-testid="template-item"][data-name="welcome"]').click();
     await waitText('template-preview', 'Toko Berkah');

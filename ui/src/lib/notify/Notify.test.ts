@@ -16,7 +16,7 @@ const gateway: GatewayView = {
 describe('the templates tab', () => {
   it('previews the text on a real customer and shows an unknown placeholder at the field', async () => {
     mockIPC((cmd, args) => {
-      const a = args as Record<string, string>;
+      const a = args as { body: string };
       if (cmd === 'notify_templates') return [{ name: 'welcome', language: 'id', body: 'Halo {name}', built_in: true }];
       if (cmd === 'customers_list') return { items: [{ id: 'c1', name: 'Budi' }], total: 1, next: null };
       if (cmd === 'notify_preview') {
