@@ -55,6 +55,8 @@ e2e: setup $(UI_DIST)
 	# The same features as `test-rust` (the core's `ts`), so the dependencies
 	# it compiled are reused instead of built a second time (3 min cold).
 	$(CARGO) build --locked -p pelanggan-desktop --features pelanggan-core/ts
+	# Routers (issue 14): the fake RouterOS process 07-routers starts.
+	$(CARGO) build --locked -p pelanggan-routeros --features test-server,pelanggan-core/ts --example fake_routeros
 	cd ui && $(XVFB) npx wdio run e2e/wdio.conf.mjs
 
 ## What CI checks besides the tests.

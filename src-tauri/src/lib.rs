@@ -7,7 +7,10 @@ mod commands;
 mod error;
 mod jobs;
 pub mod printer;
+// Routers (issue 14): the background router worker.
+pub mod router_worker;
 mod state;
+mod webview;
 
 pub use error::CmdError;
 pub use state::{App, auto_backup};
@@ -18,6 +21,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             use tauri::Manager;
+            webview::tune(app.handle());
             let state = App::open(&db_path()?)?;
             // The day's backup while the app is open, off the UI thread.
             state.start_auto_backup();
@@ -25,6 +29,9 @@ pub fn run() {
             let sender = std::sync::Arc::new(pelanggan_core::progress::Cancel::new());
             state::start_notify_sender(state.path().to_path_buf(), sender.clone());
             app.manage(NotifySender(sender));
+            // Routers (issue 14): the router worker, on its own connection.
+            let routers = router_worker::RouterWorker::start(state.path().to_path_buf());
+            app.manage(std::sync::Mutex::new(routers));
             app.manage(state);
             Ok(())
         })
@@ -32,9 +39,15 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("the Tauri runtime failed to start")
         .run(|app, event| {
+            // The WhatsApp sender and the router worker end with the app.
             if let tauri::RunEvent::Exit = event {
                 use tauri::Manager;
                 app.state::<NotifySender>().0.cancel();
+                if let Some(w) = app.try_state::<std::sync::Mutex<router_worker::RouterWorker>>() {
+                    w.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .stop();
+                }
             }
         });
 }

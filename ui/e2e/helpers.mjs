@@ -107,7 +107,37 @@ export async function text(e) {
 export async function shot(name) {
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await browser.pause(150);
-  await browser.saveScreenshot(path.join(ROOT, 'artifacts/screenshots', `${name}.png`));
+  await repainting(() => browser.saveScreenshot(path.join(ROOT, 'artifacts/screenshots', `${name}.png`)));
+}
+
+/**
+ * Runs `f` while one pixel in the window's corner changes shade every frame.
+ * The app paints without accelerated compositing (src-tauri/src/webview.rs),
+ * and then WebKitWebDriver's screenshot waits for the next paint: on a still
+ * page it never comes (STACK.md). The pixel is the page's own background.
+ */
+export async function repainting(f) {
+  await browser.execute(() => {
+    const dot = document.createElement('div');
+    dot.id = 'e2e-repaint';
+    dot.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647';
+    document.body.append(dot);
+    const bg = getComputedStyle(document.body).backgroundColor;
+    let odd = false;
+    const tick = () => {
+      if (!dot.isConnected) return;
+      odd = !odd;
+      dot.style.backgroundColor = bg;
+      dot.style.opacity = odd ? '0.99' : '1';
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  try {
+    return await f();
+  } finally {
+    await browser.execute(() => document.getElementById('e2e-repaint')?.remove()).catch(() => {});
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { browser } from '@wdio/globals';
 import { ROOT, appBinary, startDriver, isolatedProfile } from './driver.mjs';
+import { repainting } from './helpers.mjs';
 
 const application = appBinary();
 let driver = null;
@@ -45,7 +46,7 @@ export const config = {
   async afterTest(test, _context, { passed }) {
     if (passed) return;
     const name = `failed-${test.parent}-${test.title}`.replace(/[^a-z0-9]+/gi, '-').slice(0, 120);
-    await browser.saveScreenshot(path.join(ROOT, 'artifacts/screenshots', `${name}.png`)).catch(() => {});
+    await repainting(() => browser.saveScreenshot(path.join(ROOT, 'artifacts/screenshots', `${name}.png`))).catch(() => {});
   },
 
   async afterSession() {

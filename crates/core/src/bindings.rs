@@ -82,6 +82,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::routers::ApiKind,
         crate::routers::RouterStatus,
         crate::routers::Provisioning,
+        crate::routers::OnRouter,
         crate::routers::RouterTest,
         crate::routers::outbox::OutboxRow,
         crate::routers::outbox::OutboxStatus,

@@ -25,6 +25,7 @@ pub mod db;
 pub mod error;
 pub mod export;
 mod file_copy;
+mod filters;
 #[cfg(feature = "gen")]
 #[cfg(feature = "gen")]
 pub mod generate;

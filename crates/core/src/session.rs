@@ -452,7 +452,7 @@ mod tests {
             .conn()
             .query_row("PRAGMA cache_size", [], |r| r.get(0))
             .unwrap();
-        assert_eq!((query_only, timeout, cache), (true, 10_000, -65_536));
+        assert_eq!((query_only, timeout, cache), (true, 10_000, -16_384));
     }
 
     #[test]

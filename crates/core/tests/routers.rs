@@ -509,3 +509,73 @@ fn a_new_username_or_type_removes_the_old_user_first() {
         "the password goes with it"
     );
 }
+
+#[test]
+fn a_subscription_on_a_router_is_added_or_edited_whole_or_not_at_all() {
+    let (_dir, mut db) = shop();
+    add_router(&mut db, "kantor");
+    add_router(&mut db, "rw05");
+    let c = customer(&mut db, "Sari", "081234567890");
+    let new = |start: &str| subscriptions::NewSubscription {
+        kind: ServiceType::Pppoe,
+        username: "sari".into(),
+        profile: "10M".into(),
+        price: money("150000"),
+        cycle: None,
+        start: date(start),
+    };
+    let subscriptions_of = |db: &Db| {
+        let query = subscriptions::SubscriptionQuery {
+            customer: Some(c.clone()),
+            ..Default::default()
+        };
+        subscriptions::list(db.reader().unwrap(), &query)
+            .unwrap()
+            .items
+    };
+    // A router that does not exist, or a start far off: no subscription is left.
+    let refused = db.write(None, |w| {
+        routers::add_subscription(w, &c, new("2026-11-01"), false, "nowhere", None)
+    });
+    assert_eq!(refused.unwrap_err().code(), "not_found");
+    let refused = db.write(None, |w| {
+        routers::add_subscription(w, &c, new("2099-01-01"), false, "kantor", None)
+    });
+    assert_eq!(refused.unwrap_err().code(), "date_out_of_range");
+    assert!(subscriptions_of(&db).is_empty());
+    // Added on its router, with a password generated and shown once.
+    let added = db
+        .write(None, |w| {
+            routers::add_subscription(w, &c, new("2026-11-01"), false, "kantor", None)
+        })
+        .unwrap();
+    assert_eq!(added.router.router.as_deref(), Some("kantor"));
+    assert!(added.router.generated_password.is_some());
+    // An edit whose move is refused is undone with it...
+    let patch = || subscriptions::SubscriptionPatch {
+        profile: Some("20M".into()),
+        ..Default::default()
+    };
+    let refused = db.write(None, |w| {
+        routers::edit_subscription(w, &added.subscription.id, patch(), Some("nowhere"), None)
+    });
+    assert_eq!(refused.unwrap_err().code(), "not_found");
+    assert_eq!(subscriptions_of(&db)[0].profile, "10M");
+    // ...and one that is accepted moves it, edited.
+    let moved = db
+        .write(None, |w| {
+            routers::edit_subscription(w, &added.subscription.id, patch(), Some("rw05"), None)
+        })
+        .unwrap();
+    assert_eq!(
+        (
+            moved.subscription.profile.as_str(),
+            moved.router.router.as_deref()
+        ),
+        ("20M", Some("rw05"))
+    );
+    assert_eq!(
+        moved.router.generated_password, None,
+        "it has a password already"
+    );
+}

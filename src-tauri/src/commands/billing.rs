@@ -5,12 +5,12 @@
 
 use pelanggan_core::Money;
 use pelanggan_core::billing::invoices::{self, Invoice, InvoiceQuery, IssuedDue};
+use pelanggan_core::billing::parse_date;
 use pelanggan_core::billing::payments::{self, NewPayment, Payment, PaymentPreview, PaymentQuery};
 use pelanggan_core::billing::subscriptions::{
     self, Cycle, NewSubscription, ServiceType, Subscription, SubscriptionPatch, SubscriptionQuery,
 };
 use pelanggan_core::billing::vouchers::{self, NewVoucher, SellVoucher, Voucher, VoucherQuery};
-use pelanggan_core::billing::{self, parse_date};
 use pelanggan_core::page::Page;
 use tauri::AppHandle;
 
@@ -32,20 +32,48 @@ pub async fn subscription_add(
     confirm: bool,
 ) -> CmdResult<Subscription> {
     blocking(app, move |s| {
-        let input = NewSubscription {
-            kind,
-            username,
-            profile,
-            price: Money::parse_positive("price", &price)?,
-            cycle,
-            start: parse_date("start", &start)?,
-        };
-        s.write(|w| {
-            billing::check_start_date(input.start, w.reader().today(), confirm)?;
-            subscriptions::add(w, &customer, input)
-        })
+        let input = new_subscription(kind, username, profile, &price, cycle, &start)?;
+        s.write(|w| subscriptions::add_asked(w, &customer, input, confirm))
     })
     .await
+}
+
+/// The form's fields of a new subscription, parsed (the router commands take the same).
+pub(crate) fn new_subscription(
+    kind: ServiceType,
+    username: String,
+    profile: String,
+    price: &str,
+    cycle: Option<Cycle>,
+    start: &str,
+) -> pelanggan_core::Result<NewSubscription> {
+    Ok(NewSubscription {
+        kind,
+        username,
+        profile,
+        price: Money::parse_positive("price", price)?,
+        cycle,
+        start: parse_date("start", start)?,
+    })
+}
+
+/// The form's changed fields of a subscription, parsed.
+pub(crate) fn subscription_patch(
+    kind: Option<ServiceType>,
+    username: Option<String>,
+    profile: Option<String>,
+    price: Option<String>,
+    cycle: Option<Cycle>,
+) -> pelanggan_core::Result<SubscriptionPatch> {
+    Ok(SubscriptionPatch {
+        kind,
+        username,
+        profile,
+        price: price
+            .map(|p| Money::parse_positive("price", &p))
+            .transpose()?,
+        cycle,
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -68,15 +96,7 @@ pub async fn subscription_edit(
     cycle: Option<Cycle>,
 ) -> CmdResult<Subscription> {
     blocking(app, move |s| {
-        let patch = SubscriptionPatch {
-            kind,
-            username,
-            profile,
-            price: price
-                .map(|p| Money::parse_positive("price", &p))
-                .transpose()?,
-            cycle,
-        };
+        let patch = subscription_patch(kind, username, profile, price, cycle)?;
         s.write(|w| subscriptions::edit(w, &subscription, patch))
     })
     .await

@@ -14,6 +14,7 @@ mod ledger;
 mod notify;
 mod printing;
 mod privacy;
+mod routers;
 mod settings;
 mod tags;
 
@@ -104,5 +105,15 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         notify::notify_bulk,
         notify::notify_reminders,
         notify::notify_reminder_set,
+        // Routers and isolir (issue 14).
+        routers::routers_list,
+        routers::router_add,
+        routers::router_test,
+        routers::router_remove,
+        routers::subscription_add_on_router,
+        routers::subscription_edit_on_router,
+        routers::router_provisioning,
+        routers::isolir_list,
+        routers::isolir_check,
     ]
 }

@@ -333,3 +333,51 @@ export const notifyBulk = (
 export const notifyReminders = () => call<ReminderRule[]>('notify_reminders');
 export const notifyReminderSet = (rule: ReminderRuleName, enabled: boolean | null, days: number | null) =>
   call<ReminderRule>('notify_reminder_set', { rule, enabled, days });
+// ---- Routers and isolir (issue 14) ----
+import type { Router } from '$bindings/Router';
+import type { RouterTest } from '$bindings/RouterTest';
+import type { OnRouter } from '$bindings/OnRouter';
+import type { Provisioning } from '$bindings/Provisioning';
+import type { IsolirEntry } from '$bindings/IsolirEntry';
+import type { IsolirCheck } from '$bindings/IsolirCheck';
+import type { ApiKind } from '$bindings/ApiKind';
+
+export type RouterInput = {
+  name: string;
+  host: string;
+  /** The API's default port when null. */
+  port: number | null;
+  username: string;
+  /** Write-only: stored for the worker, never read back. */
+  password: string;
+  api: ApiKind;
+  tls: boolean;
+  ca_file: string | null;
+};
+
+export const routersList = () => call<Router[]>('routers_list');
+export const routerAdd = (input: RouterInput) => call<Router>('router_add', { ...input });
+export const routerTest = (name: string) => call<RouterTest>('router_test', { name });
+export const routerRemove = (name: string) => call<Router>('router_remove', { name });
+/** A new subscription on `router`, its router user queued in the same write. */
+export const subscriptionAddOnRouter = (
+  input: SubscriptionInput,
+  router: string,
+  servicePassword: string | null,
+) =>
+  call<Provisioning>('subscription_add_on_router', {
+    ...input,
+    router,
+    service_password: servicePassword,
+  });
+/** An edit with its move to `router` and/or a new service password, in one write. */
+export const subscriptionEditOnRouter = (
+  edit: SubscriptionEdit,
+  router: string | null,
+  servicePassword: string | null,
+) =>
+  call<OnRouter>('subscription_edit_on_router', { ...edit, router, service_password: servicePassword });
+export const routerProvisioning = (subscription: string) =>
+  call<Provisioning>('router_provisioning', { subscription });
+export const isolirList = () => call<IsolirEntry[]>('isolir_list');
+export const isolirCheck = (date: string | null = null) => call<IsolirCheck>('isolir_check', { date });

@@ -7,7 +7,9 @@ export type Route =
   | { name: 'import' }
   | { name: 'analytics' }
   | { name: 'settings' }
-  | { name: 'messages' };
+  | { name: 'messages' }
+  // Routers (issue 14).
+  | { name: 'routers' };
 
 export const router = $state<{ route: Route }>({ route: { name: 'customers' } });
 

@@ -1,15 +1,13 @@
 //! `pelanggan subscription`: a customer's hotspot and PPPoE services.
 
-use pelanggan_core::billing::{
-    self,
-    subscriptions::{self, NewSubscription, SubscriptionPatch, SubscriptionQuery},
+use pelanggan_core::billing::subscriptions::{
+    self, NewSubscription, SubscriptionPatch, SubscriptionQuery,
 };
 use pelanggan_core::routers;
 use pelanggan_core::{Db, Error, Money, Result};
 
 use super::parse_date;
 use crate::args::SubscriptionCmd;
-use crate::output::routers::WithRouter;
 use crate::output::{Paged, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Box<dyn Render>> {
@@ -30,7 +28,6 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                 field: "start",
                 message: "a start date YYYY-MM-DD is required".into(),
             })?;
-            billing::check_start_date(start, db.reader()?.today(), *yes)?;
             let input = NewSubscription {
                 kind: kind.parse()?,
                 username: username.clone(),
@@ -39,21 +36,13 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                 cycle: cycle.as_deref().map(str::parse).transpose()?,
                 start,
             };
+            let password = service_password.as_deref();
             match router {
-                None => Box::new(db.write(actor, |w| subscriptions::add(w, customer, input))?),
-                // Routers: the subscription and its router user, one transaction.
+                None => Box::new(db.write(actor, |w| {
+                    subscriptions::add_asked(w, customer, input, *yes)
+                })?),
                 Some(router) => Box::new(db.write(actor, |w| {
-                    let subscription = subscriptions::add(w, customer, input)?;
-                    let router = routers::assign(
-                        w,
-                        &subscription.id,
-                        Some(router),
-                        service_password.as_deref(),
-                    )?;
-                    Ok(WithRouter {
-                        subscription,
-                        router,
-                    })
+                    routers::add_subscription(w, customer, input, *yes, router, password)
                 })?),
             }
         }
@@ -82,19 +71,9 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &SubscriptionCmd) -> Result<Bo
                     db.write(actor, |w| subscriptions::edit(w, subscription, patch))?,
                 ));
             }
-            // Routers: the edit and the router move or new password, one transaction.
+            let (router, password) = (router.as_deref(), service_password.as_deref());
             Box::new(db.write(actor, |w| {
-                let subscription = subscriptions::edit(w, subscription, patch)?;
-                let router = routers::assign(
-                    w,
-                    &subscription.id,
-                    router.as_deref(),
-                    service_password.as_deref(),
-                )?;
-                Ok(WithRouter {
-                    subscription,
-                    router,
-                })
+                routers::edit_subscription(w, subscription, patch, router, password)
             })?)
         }
         SubscriptionCmd::Suspend { subscription } => {

@@ -2,11 +2,10 @@
 //! password is ever printed: a router's is not in `Router`, a service
 //! password only once, when it was just generated.
 
-use pelanggan_core::billing::subscriptions::Subscription;
 use pelanggan_core::routers::drift::{Drift, DriftKind};
 use pelanggan_core::routers::isolir::{IsolirCheck, IsolirEntry};
 use pelanggan_core::routers::worker::Pass;
-use pelanggan_core::routers::{Provisioning, Router, RouterTest};
+use pelanggan_core::routers::{OnRouter, Router, RouterTest};
 use serde::Serialize;
 
 use super::{List, Text, list_text, local, rp, shorten};
@@ -203,15 +202,7 @@ impl Text for List<IsolirEntry> {
     }
 }
 
-/// A subscription added or edited with its router side.
-#[derive(Serialize)]
-pub struct WithRouter {
-    #[serde(flatten)]
-    pub subscription: Subscription,
-    pub router: Provisioning,
-}
-
-impl Text for WithRouter {
+impl Text for OnRouter {
     fn text(&self) -> String {
         let mut out = self.subscription.text();
         out.push_str(&format!(

@@ -32,7 +32,7 @@ use std::collections::hash_map::Entry;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -42,6 +42,7 @@ use super::{Window, allocation, date_text, stored_date};
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
+use crate::filters::Filters;
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::page::{self, Page};
@@ -508,21 +509,20 @@ pub fn list(r: Reader<'_>, query: &InvoiceQuery) -> Result<Page<Invoice>> {
         .as_deref()
         .map(|s| subscriptions::resolve(r, s))
         .transpose()?;
+    let mut filters = Filters::new();
+    filters
+        .eq("i.customer_id", customer.map(|c| c.id))
+        .eq("i.subscription_id", subscription.map(|s| s.local_id))
+        .eq("i.status", query.status.map(|s| s.as_str().to_owned()))
+        .when(query.open_only, "i.status IN ('unpaid', 'partial')")
+        .with("i.id < {}", window.after);
     let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE (?1 IS NULL OR i.customer_id = ?1) AND (?2 IS NULL OR i.subscription_id = ?2)
-           AND (?3 IS NULL OR i.status = ?3) AND (NOT ?4 OR i.status IN ('unpaid', 'partial'))
-           AND i.id < ?6
-         ORDER BY i.id DESC LIMIT ?5"
+        "{SELECT} {} ORDER BY i.id DESC LIMIT {}",
+        filters.clause(),
+        filters.next()
     ))?;
     let rows = stmt.query_map(
-        params![
-            customer.map(|c| c.id),
-            subscription.map(|s| s.local_id),
-            query.status.map(InvoiceStatus::as_str),
-            query.open_only,
-            window.rows,
-            window.after,
-        ],
+        params_from_iter(filters.params([window.rows.into()])),
         from_row,
     )?;
     let found = Page::from_rows(

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -27,6 +27,7 @@ use super::{PaymentMethod, Window, at_or_now, ensure_positive, is_local_id};
 use crate::customers::{self, Handle};
 use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
+use crate::filters::Filters;
 use crate::ledger::{self, EntryKind, EntryNote};
 use crate::money::Money;
 use crate::page::{self, Page};
@@ -421,19 +422,19 @@ pub fn list(r: Reader<'_>, query: &PaymentQuery) -> Result<Page<Payment>> {
         .as_deref()
         .map(|c| customers::resolve(r, c))
         .transpose()?;
+    let mut filters = Filters::new();
+    filters
+        .eq("p.customer_id", customer.map(|c| c.id))
+        .eq("p.status", query.status.map(|s| s.as_str().to_owned()))
+        .with("p.id < {}", window.after);
     let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE (?1 IS NULL OR p.customer_id = ?1) AND (?2 IS NULL OR p.status = ?2)
-           AND p.id < ?4
-         ORDER BY p.id DESC LIMIT ?3"
+        "{SELECT} {} ORDER BY p.id DESC LIMIT {}",
+        filters.clause(),
+        filters.next()
     ))?;
     let items = stmt
         .query_map(
-            params![
-                customer.map(|c| c.id),
-                query.status.map(PaymentStatus::as_str),
-                window.rows,
-                window.after,
-            ],
+            params_from_iter(filters.params([window.rows.into()])),
             |r| row(r).map(|(_, p)| p),
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -15,7 +15,7 @@
 use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -25,6 +25,7 @@ use super::{Window, date_text, ensure_billable, ensure_positive, is_local_id, st
 use crate::customers;
 use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
+use crate::filters::Filters;
 use crate::money::Money;
 use crate::page::{self, Page};
 use crate::validate;
@@ -115,6 +116,20 @@ pub struct SubscriptionQuery {
     pub limit: Option<u32>,
     /// The `next` cursor of the page before.
     pub after: Option<String>,
+}
+
+/// `add` as a person asks for it (the CLI's `subscription add`, the app's
+/// form): the start date checked against the shop's today by
+/// `billing::check_start_date` first (`confirmed`: they said yes to a start
+/// far off).
+pub fn add_asked(
+    w: &mut Write<'_>,
+    customer_ref: &str,
+    input: NewSubscription,
+    confirmed: bool,
+) -> Result<Subscription> {
+    super::check_start_date(input.start, w.reader().today(), confirmed)?;
+    add(w, customer_ref, input)
 }
 
 /// Creates a subscription for the customer `customer_ref`.
@@ -353,19 +368,22 @@ pub fn list(r: Reader<'_>, query: &SubscriptionQuery) -> Result<Page<Subscriptio
         .as_deref()
         .map(|c| customers::resolve(r, c))
         .transpose()?;
+    let mut filters = Filters::new();
+    filters
+        .eq("s.customer_id", customer.map(|c| c.id))
+        .eq("s.status", query.status.map(|s| s.as_str().to_owned()))
+        .when(
+            !query.include_cancelled && query.status.is_none(),
+            "s.status != 'cancelled'",
+        )
+        .with("s.id > {}", window.after);
     let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE (?1 IS NULL OR s.customer_id = ?1) AND (?2 IS NULL OR s.status = ?2)
-           AND (?3 OR ?2 IS NOT NULL OR s.status != 'cancelled') AND s.id > ?5
-         ORDER BY s.id LIMIT ?4"
+        "{SELECT} {} ORDER BY s.id LIMIT {}",
+        filters.clause(),
+        filters.next()
     ))?;
     let rows = stmt.query_map(
-        params![
-            customer.map(|c| c.id),
-            query.status.map(SubscriptionStatus::as_str),
-            query.include_cancelled,
-            window.rows,
-            window.after,
-        ],
+        params_from_iter(filters.params([window.rows.into()])),
         from_row,
     )?;
     Ok(Page::from_rows(

@@ -10,7 +10,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -20,6 +20,7 @@ use super::{PaymentMethod, Window, at_or_now, ensure_positive};
 use crate::customers;
 use crate::db::{ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
+use crate::filters::Filters;
 use crate::money::Money;
 use crate::page::{self, Page};
 use crate::validate;
@@ -218,18 +219,18 @@ pub fn list(r: Reader<'_>, query: &VoucherQuery) -> Result<Page<Voucher>> {
         .as_deref()
         .map(|c| customers::resolve(r, c))
         .transpose()?;
+    let mut filters = Filters::new();
+    filters
+        .eq("v.status", query.status.map(|s| s.as_str().to_owned()))
+        .eq("v.customer_id", customer.map(|c| c.id))
+        .with("v.id < {}", window.after);
     let mut stmt = conn.prepare(&format!(
-        "{SELECT} WHERE (?1 IS NULL OR v.status = ?1) AND (?2 IS NULL OR v.customer_id = ?2)
-           AND v.id < ?4
-         ORDER BY v.id DESC LIMIT ?3"
+        "{SELECT} {} ORDER BY v.id DESC LIMIT {}",
+        filters.clause(),
+        filters.next()
     ))?;
     let rows = stmt.query_map(
-        params![
-            query.status.map(VoucherStatus::as_str),
-            customer.map(|c| c.id),
-            window.rows,
-            window.after,
-        ],
+        params_from_iter(filters.params([window.rows.into()])),
         from_row,
     )?;
     Ok(Page::from_rows(

@@ -538,17 +538,18 @@ pub fn list(r: Reader<'_>, query: &OutboxQuery) -> Result<Vec<Message>> {
         .map(|c| customers::resolve(r, c))
         .transpose()?;
     let limit = query.limit.unwrap_or(200).clamp(1, 10_000);
+    let mut filters = crate::filters::Filters::new();
+    filters
+        .eq("m.status", query.status.map(|s| s.as_str().to_owned()))
+        .eq("m.customer_id", customer.as_ref().map(|c| c.id));
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM messages m JOIN customers c ON c.id = m.customer_id
-         WHERE (?1 IS NULL OR m.status = ?1) AND (?2 IS NULL OR m.customer_id = ?2)
-         ORDER BY m.id DESC LIMIT ?3"
+         {} ORDER BY m.id DESC LIMIT {}",
+        filters.clause(),
+        filters.next()
     ))?;
     let rows = stmt.query_map(
-        params![
-            query.status.map(|s| s.as_str()),
-            customer.as_ref().map(|c| c.id),
-            limit
-        ],
+        rusqlite::params_from_iter(filters.params([i64::from(limit).into()])),
         from_row,
     )?;
     let rows: Vec<_> = rows.collect::<rusqlite::Result<_>>()?;

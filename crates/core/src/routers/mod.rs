@@ -141,6 +141,54 @@ pub fn assign(
     Ok(status)
 }
 
+/// A subscription and its router side, as adding or editing it on a router
+/// gives them (the CLI prints them as one object: the subscription's fields
+/// and `router`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OnRouter {
+    #[serde(flatten)]
+    pub subscription: subscriptions::Subscription,
+    pub router: Provisioning,
+}
+
+/// A new subscription on `router` (see `subscriptions::add_asked`) with its
+/// router user queued, in the caller's one write: a refused router leaves no
+/// subscription behind.
+pub fn add_subscription(
+    w: &mut Write<'_>,
+    customer_ref: &str,
+    input: subscriptions::NewSubscription,
+    confirmed: bool,
+    router: &str,
+    password: Option<&str>,
+) -> Result<OnRouter> {
+    let subscription = subscriptions::add_asked(w, customer_ref, input, confirmed)?;
+    let router = assign(w, &subscription.id, Some(router), password)?;
+    Ok(OnRouter {
+        subscription,
+        router,
+    })
+}
+
+/// An edit of subscription `reference` with its move to `router` and/or a
+/// new service password (see `assign`), in the caller's one write: a refused
+/// move leaves the edit undone too.
+pub fn edit_subscription(
+    w: &mut Write<'_>,
+    reference: &str,
+    patch: subscriptions::SubscriptionPatch,
+    router: Option<&str>,
+    password: Option<&str>,
+) -> Result<OnRouter> {
+    let subscription = subscriptions::edit(w, reference, patch)?;
+    let router = assign(w, &subscription.id, router, password)?;
+    Ok(OnRouter {
+        subscription,
+        router,
+    })
+}
+
 /// Where subscription `reference` stands on its router.
 pub fn provisioning(r: Reader<'_>, reference: &str) -> Result<Provisioning> {
     let sub = subscriptions::resolve(r, reference)?;
