@@ -17,7 +17,12 @@ describe('the templates tab', () => {
   it('previews the text on a real customer and shows an unknown placeholder at the field', async () => {
     mockIPC((cmd, args) => {
       const a = args as { body: string };
-      if (cmd === 'notify_templates') return [{ name: 'welcome', language: 'id', body: 'Halo {name}', built_in: true }];
+      // As the core lists them: one entry per name and language.
+      if (cmd === 'notify_templates')
+        return [
+          { name: 'welcome', language: 'id', body: 'Halo {name}', built_in: true },
+          { name: 'welcome', language: 'en', body: 'Hello {name}', built_in: true },
+        ];
       if (cmd === 'customers_list') return { items: [{ id: 'c1', name: 'Budi' }], total: 1, next: null };
       if (cmd === 'notify_preview') {
         if (a.body.includes('{saldo}')) throw { code: 'unknown_placeholder', field: 'body', message: '{saldo} is not a placeholder Pelanggan knows' };
@@ -30,6 +35,11 @@ describe('the templates tab', () => {
     await fireEvent.input(screen.getByTestId('template-body'), { target: { value: 'Halo {saldo}' } });
     await waitFor(() => expect(screen.getByTestId('error-template-body')).toBeTruthy());
     expect(screen.getByTestId('template-body').getAttribute('aria-invalid')).toBe('true');
+    // Both languages are listed, and picking English edits the English text.
+    const items = screen.getAllByTestId('template-item');
+    expect(items.map((b) => b.dataset.language)).toEqual(['id', 'en']);
+    await fireEvent.click(items[1]!);
+    expect((screen.getByTestId('template-body') as HTMLTextAreaElement).value).toBe('Hello {name}');
   });
 });
 
