@@ -25,6 +25,10 @@ pub fn run() {
             let state = App::open(&db_path()?)?;
             // The day's backup while the app is open, off the UI thread.
             state.start_auto_backup();
+            // The WhatsApp sender, on its own thread until the app exits.
+            let sender = std::sync::Arc::new(pelanggan_core::progress::Cancel::new());
+            state::start_notify_sender(state.path().to_path_buf(), sender.clone());
+            app.manage(NotifySender(sender));
             // Routers (issue 14): the router worker, on its own connection.
             let routers = router_worker::RouterWorker::start(state.path().to_path_buf());
             app.manage(std::sync::Mutex::new(routers));
@@ -35,9 +39,10 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("the Tauri runtime failed to start")
         .run(|app, event| {
-            // Routers (issue 14): the worker ends with the app.
+            // The WhatsApp sender and the router worker end with the app.
             if let tauri::RunEvent::Exit = event {
                 use tauri::Manager;
+                app.state::<NotifySender>().0.cancel();
                 if let Some(w) = app.try_state::<std::sync::Mutex<router_worker::RouterWorker>>() {
                     w.lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -46,6 +51,9 @@ pub fn run() {
             }
         });
 }
+
+/// The WhatsApp sender's stop flag, set on exit.
+struct NotifySender(std::sync::Arc<pelanggan_core::progress::Cancel>);
 
 /// `$PELANGGAN_DB` when set (as for the CLI: the tests and the benchmark
 /// start the app on their own files this way), else the core's default.

@@ -273,3 +273,45 @@ pub async fn blocking<T: Send + 'static>(
         .map_err(CmdError::internal)?
         .map_err(CmdError::from)
 }
+
+/// The WhatsApp sender (issue 13): the core's worker loop on its own thread
+/// and its own connection (the app's writer is never held while a gateway
+/// answers), with the real transports. With no gateway, or a gateway paused
+/// or down, the core's loop waits quietly; a failure ends the loop, which is
+/// started again after a pause, until `cancel` (set when the app exits).
+pub fn start_notify_sender(path: PathBuf, cancel: Arc<Cancel>) -> std::thread::JoinHandle<()> {
+    use pelanggan_core::notify::worker::{self, RunOptions};
+    std::thread::spawn(move || {
+        let options = RunOptions {
+            until_empty: false,
+            ..RunOptions::default()
+        };
+        let mut reported = String::new();
+        while !cancel.is_cancelled() {
+            let outcome = Db::open_existing(&path).and_then(|mut db| {
+                worker::run(
+                    &mut db,
+                    None,
+                    &pelanggan_gateways::connect,
+                    &options,
+                    &cancel,
+                    |_| {},
+                )
+            });
+            if let Err(e) = outcome {
+                // Said once, not every retry (another desk is the sender, another process holds the lock).
+                let said = e.to_string();
+                if said != reported {
+                    eprintln!("pelanggan: the WhatsApp sender waits: {said}");
+                    reported = said;
+                }
+            }
+            for _ in 0..50 {
+                if cancel.is_cancelled() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        }
+    })
+}

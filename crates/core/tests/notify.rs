@@ -739,8 +739,15 @@ fn a_bulk_send_to_a_tag_skips_who_may_not_receive_it_with_reasons() {
 fn an_opted_out_or_blacklisted_customer_is_refused_a_direct_send() {
     let (_dir, mut db) = shop();
     add(&mut db, "Budi", WA1);
+    assert!(!outbox::opt_out_of(db.reader().unwrap(), WA1).unwrap());
     db.write(None, |w| outbox::set_opt_out(w, WA1, true))
         .unwrap();
+    assert!(outbox::opt_out_of(db.reader().unwrap(), WA1).unwrap());
+    let r = db.reader().unwrap();
+    let text = outbox::preview_body(r, WA1, "Halo {name}!", None).unwrap();
+    assert_eq!(text, "Halo Budi!");
+    let err = outbox::preview_body(r, WA1, "Halo {nama}", None).unwrap_err();
+    assert_eq!(err.code(), "unknown_placeholder");
     let err = db
         .write(None, |w| outbox::send(w, WA1, &Content::Text("hi".into())))
         .unwrap_err();
@@ -825,4 +832,12 @@ fn anonymising_a_customer_removes_the_number_text_and_replies_of_their_messages(
         )
         .unwrap();
     assert_eq!(leaked, 0, "nothing of the customer left in the change log");
+}
+
+#[test]
+fn templates_list_on_a_new_shop() {
+    let (_dir, db) = shop();
+    let list = templates::list(db.reader().unwrap()).unwrap();
+    assert!(list.iter().any(|t| t.name == "welcome"));
+    serde_json::to_string(&list).unwrap();
 }

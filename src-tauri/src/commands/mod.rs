@@ -11,6 +11,7 @@ mod demo;
 mod files;
 mod jobs;
 mod ledger;
+mod notify;
 mod printing;
 mod privacy;
 mod routers;
@@ -87,6 +88,23 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         billing::vouchers_list,
         printing::print_receipt,
         printing::print_invoice,
+        // WhatsApp (issue 13): gateway, templates, sends, outbox, bulk, reminders.
+        notify::notify_gateways,
+        notify::notify_gateway_set,
+        notify::notify_gateway_test,
+        notify::notify_templates,
+        notify::notify_template_set,
+        notify::notify_preview,
+        notify::notify_send,
+        notify::notify_outbox,
+        notify::notify_retry,
+        notify::notify_cancel,
+        notify::notify_mark_sent,
+        notify::notify_opt_out_get,
+        notify::notify_opt_out_set,
+        notify::notify_bulk,
+        notify::notify_reminders,
+        notify::notify_reminder_set,
         // Routers and isolir (issue 14).
         routers::routers_list,
         routers::router_add,

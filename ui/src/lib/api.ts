@@ -278,6 +278,61 @@ export const printReceipt = (paymentId: string, shopName: string, lang: 'id' | '
 export const printInvoice = (invoice: string, shopName: string, lang: 'id' | 'en') =>
   call<string>('print_invoice', { invoice, shop_name: shopName, lang });
 
+// --- WhatsApp (issue 13): gateway, templates, sends, outbox, bulk, reminders ---
+import type { GatewayView } from '$bindings/GatewayView';
+import type { GatewayKind } from '$bindings/GatewayKind';
+import type { GatewayTestReport } from '$bindings/GatewayTestReport';
+import type { MessageTemplate } from '$bindings/MessageTemplate';
+import type { CloudMapping } from '$bindings/CloudMapping';
+import type { OutboxMessage } from '$bindings/OutboxMessage';
+import type { OutboxQuery } from '$bindings/OutboxQuery';
+import type { BulkSummary } from '$bindings/BulkSummary';
+import type { ReminderRule } from '$bindings/ReminderRule';
+import type { ReminderRuleName } from '$bindings/ReminderRuleName';
+
+export type GatewayInput = {
+  url?: string | null;
+  /** Write-only: sent when typed, never read back. */
+  token?: string | null;
+  pace_ms?: number | null;
+  country_code?: string | null;
+  api_version?: string | null;
+  phone_number_id?: string | null;
+};
+export const notifyGateways = () => call<GatewayView[]>('notify_gateways');
+export const notifyGatewaySet = (kind: GatewayKind, input: GatewayInput) =>
+  call<GatewayView>('notify_gateway_set', { kind, ...input });
+export const notifyGatewayTest = (customer: string) =>
+  call<GatewayTestReport>('notify_gateway_test', { customer });
+export const notifyTemplates = () => call<MessageTemplate[]>('notify_templates');
+export const notifyTemplateSet = (name: string, language: string, body: string, cloud: CloudMapping | null = null) =>
+  call<MessageTemplate>('notify_template_set', { name, language, body, cloud });
+export const notifyPreview = (customer: string, body: string, invoice: string | null = null) =>
+  call<string>('notify_preview', { customer, body, invoice });
+export const notifySend = (customer: string, content: { template: string } | { text: string }) =>
+  call<OutboxMessage>('notify_send', {
+    customer,
+    template: 'template' in content ? content.template : null,
+    text: 'text' in content ? content.text : null,
+    invoice: null,
+  });
+export const notifyOutbox = (query: OutboxQuery) => call<OutboxMessage[]>('notify_outbox', { query });
+export const notifyRetry = (id: number) => call<OutboxMessage>('notify_retry', { id: String(id) });
+export const notifyCancel = (id: number) => call<OutboxMessage>('notify_cancel', { id: String(id) });
+export const notifyMarkSent = (id: number) => call<OutboxMessage>('notify_mark_sent', { id: String(id) });
+export const notifyOptOutGet = (customer: string) => call<boolean>('notify_opt_out_get', { customer });
+export const notifyOptOutSet = (customer: string, optedOut: boolean) =>
+  call<Customer>('notify_opt_out_set', { customer, opted_out: optedOut });
+export const notifyBulk = (
+  filter: Filter,
+  template: string,
+  dryRun: boolean,
+  job: string,
+  onProgress: (p: Progress) => void,
+) => call<BulkSummary>('notify_bulk', { filter, template, dry_run: dryRun, job, on_progress: progressChannel(onProgress) });
+export const notifyReminders = () => call<ReminderRule[]>('notify_reminders');
+export const notifyReminderSet = (rule: ReminderRuleName, enabled: boolean | null, days: number | null) =>
+  call<ReminderRule>('notify_reminder_set', { rule, enabled, days });
 // ---- Routers and isolir (issue 14) ----
 import type { Router } from '$bindings/Router';
 import type { RouterTest } from '$bindings/RouterTest';

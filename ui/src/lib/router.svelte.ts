@@ -7,6 +7,7 @@ export type Route =
   | { name: 'import' }
   | { name: 'analytics' }
   | { name: 'settings' }
+  | { name: 'messages' }
   // Routers (issue 14).
   | { name: 'routers' };
 

@@ -291,6 +291,25 @@ pub fn preview(r: Reader<'_>, reference: &str, content: &Content) -> Result<Stri
     Ok(compose(r, &customer, content)?.1)
 }
 
+/// A template text being edited, filled in for the customer `reference`
+/// (and `invoice`, for its placeholders): the editor's live preview. An
+/// unknown placeholder is refused at the field `body`; nothing is saved.
+pub fn preview_body(
+    r: Reader<'_>,
+    reference: &str,
+    body: &str,
+    invoice: Option<&str>,
+) -> Result<String> {
+    templates::check_body(body)?;
+    let customer = customers::resolve(r, reference)?;
+    let language = templates::shop_language(r.conn())?;
+    let mut values = customer_values(r.conn(), customer.id, &language)?;
+    if let Some(invoice) = invoice {
+        invoice_values(r, invoice, &language, &mut values)?;
+    }
+    templates::render(body, &values)
+}
+
 /// Queues one message to one customer now (`notify send`): refused for a
 /// customer who may not receive messages. The key is new each time: an
 /// admin's send is its own cause.
@@ -725,6 +744,12 @@ pub(crate) fn anonymise(w: &mut Write<'_>, customer_id: i64, placeholder: &str) 
         }
     }
     Ok(())
+}
+
+/// Whether the customer `reference` opted out (the customer page's toggle).
+pub fn opt_out_of(r: Reader<'_>, reference: &str) -> Result<bool> {
+    let customer = customers::resolve(r, reference)?;
+    opted_out(r.conn(), customer.id)
 }
 
 /// Whether a customer opted out.
