@@ -4,6 +4,7 @@
 use pelanggan_core::customers::{
     self, Customer, CustomerPage, CustomerPatch, ListQuery, NewCustomer,
 };
+use pelanggan_core::notify::hooks;
 use pelanggan_core::stats::{self, Stats};
 use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Money, Result, Warned};
@@ -44,9 +45,14 @@ pub async fn customer_add(
     app: AppHandle,
     mut input: NewCustomer,
     initial_balance: Option<String>,
+    send_welcome: Option<bool>,
 ) -> CmdResult<Warned<Customer>> {
     input.initial_balance = amount("initial_balance", initial_balance)?;
-    blocking(app, move |s| s.write_warned(|w| customers::add(w, input))).await
+    let welcome = send_welcome.unwrap_or(false);
+    blocking(app, move |s| {
+        s.write_warned(|w| hooks::add_customer(w, input, welcome))
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

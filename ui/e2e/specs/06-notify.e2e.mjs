@@ -114,6 +114,20 @@ describe('WhatsApp messages', () => {
     await shot('notify-customer');
   });
 
+  it('welcomes a new customer when the form asks for it', async () => {
+    await openList();
+    await click('new-customer');
+    await shown('customer-form');
+    await fill('cust-name', 'Rina Lestari');
+    await fill('cust-whatsapp', '0813-5555-6666');
+    await click('cust-welcome');
+    await shot('notify-welcome-form');
+    await click('cust-save');
+    await el('customer-form').waitForDisplayed({ reverse: true, timeoutMsg: 'the form for Rina did not close' });
+    const got = await receivedFor('6281355556666', (m) => m.includes('Rina Lestari') && m.includes('Toko Berkah'));
+    expect(got).toHaveLength(1);
+  });
+
   it('sends a template to the customers of a tag: the count first, then the batch', async () => {
     await openList();
     await fill('search', '');

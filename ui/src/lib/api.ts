@@ -80,9 +80,10 @@ import type { Warned } from '$bindings/Warned';
 import type { Written } from '$bindings/Written';
 
 export const customerGet = (id: string) => call<Customer>('customer_get', { id });
-/** `initial_balance` is the typed text (`1.500.000`, `-25.000`); `input.initial_balance` stays null. */
-export const customerAdd = (input: NewCustomer, initial_balance: string) =>
-  call<Warned<Customer>>('customer_add', { input, initial_balance: initial_balance || null });
+/** `initial_balance` is the typed text (`1.500.000`, `-25.000`); `input.initial_balance` stays null.
+ * `send_welcome` queues the welcome WhatsApp in the same write. */
+export const customerAdd = (input: NewCustomer, initial_balance: string, send_welcome = false) =>
+  call<Warned<Customer>>('customer_add', { input, initial_balance: initial_balance || null, send_welcome });
 export const customerEdit = (id: string, patch: CustomerPatch) =>
   call<Warned<Customer>>('customer_edit', { id, patch });
 export const customerDelete = (id: string) => call<Customer>('customer_delete', { id });

@@ -34,12 +34,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
                 status: status(fields)?,
             };
             Box::new(db.write_warned(actor, |w| {
-                let customer = customers::add(w, input)?;
-                if *send_welcome {
-                    // In the same write: the customer exists exactly with its welcome.
-                    pelanggan_core::notify::hooks::welcome(w, &customer.id)?;
-                }
-                Ok(customer)
+                pelanggan_core::notify::hooks::add_customer(w, input, *send_welcome)
             })?)
         }
         CustomerCmd::Show { customer } => Box::new(customers::get(db.reader()?, customer)?),

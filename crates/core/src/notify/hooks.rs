@@ -73,6 +73,20 @@ pub(crate) fn payment_received(w: &mut Write<'_>, payment: &Payment) -> Result<(
     queue(w, &customer, MessageKind::PaymentReceived, content, key)
 }
 
+/// Adds a customer and, when `send_welcome`, queues its welcome in the same
+/// write: the customer is never stored without the welcome asked for.
+pub fn add_customer(
+    w: &mut Write<'_>,
+    input: customers::NewCustomer,
+    send_welcome: bool,
+) -> Result<customers::Customer> {
+    let customer = customers::add(w, input)?;
+    if send_welcome {
+        welcome(w, &customer.id)?;
+    }
+    Ok(customer)
+}
+
 /// A welcome to a customer just added (`customer add --send-welcome`, the
 /// app's form): refused, not skipped, when it cannot be written, since the
 /// admin asked for it.

@@ -51,7 +51,7 @@ describe('the customer form', () => {
     expect(screen.queryByTestId('error-cust-name')).toBeNull();
     expect(onsaved).not.toHaveBeenCalled();
     // The amount goes as typed, for the core's one parser.
-    expect(sent[0]).toMatchObject({ initial_balance: '1.500.000', input: { name: 'Budi Santoso', whatsapp: '0812' } });
+    expect(sent[0]).toMatchObject({ initial_balance: '1.500.000', send_welcome: false, input: { name: 'Budi Santoso', whatsapp: '0812' } });
   });
 
   it('offers to open the customer who holds a duplicate number', async () => {
