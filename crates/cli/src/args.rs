@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use crate::list_args::ListFilters;
+
 // Routers (issue 14).
 pub use crate::router_args::{IsolirCmd, RouterCmd};
 
@@ -334,47 +336,6 @@ pub enum CustomerCmd {
         #[arg(long, value_name = "CURSOR", allow_hyphen_values = true)]
         after: Option<String>,
     },
-}
-
-/// The customer list's filters; they combine with AND.
-#[derive(Debug, Args, Default, Clone)]
-pub struct ListFilters {
-    /// Part of the name, WhatsApp number (any format: 0812 345) or email; 1-2 characters: a word prefix
-    #[arg(long, value_name = "TERM", allow_hyphen_values = true)]
-    pub search: Option<String>,
-    /// active, inactive, blacklisted or deleted
-    #[arg(long)]
-    pub status: Option<String>,
-    /// Show deleted customers too
-    #[arg(long)]
-    pub include_deleted: bool,
-    /// credit, debt or zero
-    #[arg(long)]
-    pub balance: Option<String>,
-    /// Balance at least AMOUNT (negative = debt)
-    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
-    pub balance_min: Option<String>,
-    /// Balance at most AMOUNT
-    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
-    pub balance_max: Option<String>,
-    /// Carries this tag; repeat: any of them
-    #[arg(long = "tag", value_name = "TAG")]
-    pub tags_any: Vec<String>,
-    /// Carries this tag; repeat: all of them
-    #[arg(long = "tag-all", value_name = "TAG")]
-    pub tags_all: Vec<String>,
-    /// Created on or after YYYY-MM-DD
-    #[arg(long, value_name = "DATE")]
-    pub created_from: Option<String>,
-    /// Created on or before YYYY-MM-DD
-    #[arg(long, value_name = "DATE")]
-    pub created_to: Option<String>,
-    /// Has at least one active subscription
-    #[arg(long, conflicts_with = "unsubscribed")]
-    pub subscribed: bool,
-    /// Has no active subscription
-    #[arg(long)]
-    pub unsubscribed: bool,
 }
 
 #[derive(Debug, Args)]

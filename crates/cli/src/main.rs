@@ -6,6 +6,7 @@ mod args;
 mod commands;
 #[cfg(test)]
 mod help_tests;
+mod list_args;
 mod notify_args;
 mod output;
 mod progress;

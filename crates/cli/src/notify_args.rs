@@ -3,7 +3,7 @@
 
 use clap::{Args, Subcommand};
 
-use crate::args::ListFilters;
+use crate::list_args::ListFilters;
 
 #[derive(Debug, Subcommand)]
 pub enum NotifyCmd {

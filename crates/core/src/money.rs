@@ -270,6 +270,33 @@ impl rusqlite::types::FromSql for Money {
     }
 }
 
+/// `Rp 1.500.000`, `-Rp 250.000`, `Rp 999,50`: grouped the Indonesian way,
+/// cents only when there are any; another currency shows its code.
+pub fn amount_text(amount: Money, currency: &str) -> String {
+    let minor = amount.minor();
+    let abs = minor.unsigned_abs();
+    let whole = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    let cents = abs % 100;
+    let sign = if minor < 0 { "-" } else { "" };
+    let symbol = if currency.eq_ignore_ascii_case("IDR") {
+        "Rp"
+    } else {
+        currency
+    };
+    if cents == 0 {
+        format!("{sign}{symbol} {grouped}")
+    } else {
+        format!("{sign}{symbol} {grouped},{cents:02}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,9 +121,15 @@ fn amounts_are_written_as_the_shop_reads_them() {
         ("999.50", "Rp 999,50"),
         ("999999999999.99", "Rp 999.999.999.999,99"),
     ] {
-        assert_eq!(receipt::amount_text(money(amount), "IDR"), shown);
+        assert_eq!(
+            pelanggan_core::money::amount_text(money(amount), "IDR"),
+            shown
+        );
     }
-    assert_eq!(receipt::amount_text(money("1000"), "MYR"), "MYR 1.000");
+    assert_eq!(
+        pelanggan_core::money::amount_text(money("1000"), "MYR"),
+        "MYR 1.000"
+    );
 }
 
 #[test]

@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod error;
+pub mod menus;
 pub mod provision;
 pub mod rest;
 pub mod tls;

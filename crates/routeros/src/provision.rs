@@ -12,56 +12,11 @@ use pelanggan_core::routers::client::{
 };
 use pelanggan_core::routers::{ApiKind, Credentials};
 
-use crate::api::{self, ApiClient, Connect, Row};
+use crate::api::{ApiClient, Connect, Row};
 use crate::error::Error;
+use crate::menus::Menus;
 use crate::rest::RestClient;
 use crate::tls;
-
-/// The four things done to a RouterOS menu (`/ppp/secret`, ...).
-pub trait Menus {
-    /// Rows of `menu` whose `key` is `value` (every row when None), with
-    /// only the `props` named.
-    fn print(
-        &mut self,
-        menu: &str,
-        filter: Option<(&str, &str)>,
-        props: &[&str],
-    ) -> crate::Result<Vec<Row>>;
-    fn add(&mut self, menu: &str, attrs: &[(&str, &str)]) -> crate::Result<()>;
-    fn set(&mut self, menu: &str, id: &str, attrs: &[(&str, &str)]) -> crate::Result<()>;
-    fn remove(&mut self, menu: &str, id: &str) -> crate::Result<()>;
-}
-
-impl Menus for ApiClient {
-    fn print(
-        &mut self,
-        menu: &str,
-        filter: Option<(&str, &str)>,
-        props: &[&str],
-    ) -> crate::Result<Vec<Row>> {
-        let mut words = vec![format!("=.proplist={}", props.join(","))];
-        if let Some((k, v)) = filter {
-            words.push(api::query(k, v));
-        }
-        Ok(self.run(&format!("{menu}/print"), &words)?.rows)
-    }
-
-    fn add(&mut self, menu: &str, attrs: &[(&str, &str)]) -> crate::Result<()> {
-        let words: Vec<String> = attrs.iter().map(|(k, v)| api::attr(k, v)).collect();
-        self.run(&format!("{menu}/add"), &words).map(drop)
-    }
-
-    fn set(&mut self, menu: &str, id: &str, attrs: &[(&str, &str)]) -> crate::Result<()> {
-        let mut words = vec![api::attr(".id", id)];
-        words.extend(attrs.iter().map(|(k, v)| api::attr(k, v)));
-        self.run(&format!("{menu}/set"), &words).map(drop)
-    }
-
-    fn remove(&mut self, menu: &str, id: &str) -> crate::Result<()> {
-        self.run(&format!("{menu}/remove"), &[api::attr(".id", id)])
-            .map(drop)
-    }
-}
 
 /// A logged-in connection to one router, through either API.
 pub struct Session {

@@ -12,7 +12,7 @@ use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
 use crate::api::{Connect, Row};
 use crate::error::{Error, Result};
-use crate::provision::Menus;
+use crate::menus::Menus;
 
 pub struct RestClient {
     agent: Agent,

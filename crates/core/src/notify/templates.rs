@@ -432,7 +432,7 @@ pub(crate) fn fill(
 /// `Rp 1.500.000` (the shop's currency's code for another currency).
 pub(crate) fn money_text(conn: &Connection, amount: Money) -> Result<String> {
     let currency = crate::settings::get(conn, crate::settings::Key::Currency)?;
-    Ok(crate::receipt::amount_text(amount, &currency))
+    Ok(crate::money::amount_text(amount, &currency))
 }
 
 const MONTHS_ID: [&str; 12] = [
