@@ -39,6 +39,9 @@ impl RouterWorker {
         let thread = std::thread::Builder::new()
             .name("router-worker".into())
             .spawn(move || {
+                // The window first: the worker's first pass (the day's isolir
+                // check at a million customers) would take a core from it.
+                sleep(crate::state::WORKERS_START_AFTER, &stop);
                 while !stop.is_cancelled() {
                     if let Err(e) = run_once(&path, &stop) {
                         if e.code() != Code::RouterWorkerBusy {

@@ -237,6 +237,8 @@ impl App {
         let running = self.auto_backup_running.clone();
         let path = self.path.clone();
         std::thread::spawn(move || {
+            // After the first page, as the workers: a million customers' copy is I/O-heavy.
+            std::thread::sleep(WORKERS_START_AFTER);
             let outcome = auto_backup(&path);
             running.store(false, Ordering::SeqCst);
             if let Err(e) = outcome {
@@ -279,6 +281,10 @@ pub async fn blocking<T: Send + 'static>(
 /// answers), with the real transports. With no gateway, or a gateway paused
 /// or down, the core's loop waits quietly; a failure ends the loop, which is
 /// started again after a pause, until `cancel` (set when the app exits).
+/// How long after the app starts its background workers (the WhatsApp
+/// sender, the router worker) begin: the first page is drawn first.
+pub const WORKERS_START_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub fn start_notify_sender(path: PathBuf, cancel: Arc<Cancel>) -> std::thread::JoinHandle<()> {
     use pelanggan_core::notify::worker::{self, RunOptions};
     std::thread::spawn(move || {
@@ -287,6 +293,12 @@ pub fn start_notify_sender(path: PathBuf, cancel: Arc<Cancel>) -> std::thread::J
             ..RunOptions::default()
         };
         let mut reported = String::new();
+        // The window first (its first page would share the cores with the
+        // sender's recovery pass); then the loop.
+        let start = std::time::Instant::now();
+        while start.elapsed() < WORKERS_START_AFTER && !cancel.is_cancelled() {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         while !cancel.is_cancelled() {
             let outcome = Db::open_existing(&path).and_then(|mut db| {
                 worker::run(
