@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import Routers from './Routers.svelte';
@@ -6,16 +6,6 @@ import type { Router } from '$bindings/Router';
 
 afterEach(() => clearMocks());
 
-beforeAll(() => {
-  // jsdom has <dialog> but not its modal methods.
-  const proto = HTMLDialogElement.prototype;
-  proto.showModal ??= function (this: HTMLDialogElement) {
-    this.open = true;
-  };
-  proto.close ??= function (this: HTMLDialogElement) {
-    this.open = false;
-  };
-});
 
 const router: Router = {
   id: 'r-1', local_id: 1, name: 'rw05', host: '10.0.0.1', port: 8728, username: 'admin', api: 'binary', tls: false,

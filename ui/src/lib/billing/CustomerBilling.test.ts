@@ -1,6 +1,6 @@
 // The customer's billing section against a mocked shell: what each invoice
 // carries is shown, an empty history says so, and a refund asks first.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import type { Customer } from '$bindings/Customer';
@@ -41,14 +41,6 @@ const payment: Payment = {
 };
 
 let calls: string[] = [];
-beforeAll(() => {
-  HTMLDialogElement.prototype.showModal = function () {
-    this.open = true;
-  };
-  HTMLDialogElement.prototype.close = function () {
-    this.open = false;
-  };
-});
 afterEach(() => {
   cleanup();
   clearMocks();

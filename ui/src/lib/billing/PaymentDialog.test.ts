@@ -1,7 +1,7 @@
 // The record-payment dialog against a mocked shell: the preview shows what
 // the payment pays and the new balance before anything is recorded, and
 // confirming records the same amount.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import type { Payment } from '$bindings/Payment';
@@ -23,15 +23,6 @@ const preview: PaymentPreview = { payment, balance_before: '-300000.00', balance
 type Call = { cmd: string; args: Record<string, unknown> };
 let calls: Call[] = [];
 
-beforeAll(() => {
-  // jsdom has no <dialog> methods; the browser's modal behaviour is not under test here.
-  HTMLDialogElement.prototype.showModal = function () {
-    this.open = true;
-  };
-  HTMLDialogElement.prototype.close = function () {
-    this.open = false;
-  };
-});
 
 afterEach(() => {
   cleanup();

@@ -18,3 +18,14 @@ export async function pickCsvTarget(title: string, defaultPath: string): Promise
   const chosen = await save({ title, defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
   return chosen ?? null;
 }
+
+/** A router's CA certificate (PEM) to trust for TLS. */
+export async function pickCertificate(title: string, filterName: string): Promise<string | null> {
+  const chosen = await open({
+    title,
+    multiple: false,
+    directory: false,
+    filters: [{ name: filterName, extensions: ['pem', 'crt', 'cer'] }],
+  });
+  return typeof chosen === 'string' ? chosen : null;
+}
