@@ -23,21 +23,7 @@ pub fn set_currency(code: Option<&str>) {
 /// are cents, `-Rp 25.000` for a debt.
 pub fn rp(amount: Money) -> String {
     let currency = CURRENCY.get().map_or("Rp", String::as_str);
-    let minor = amount.minor();
-    let abs = minor.unsigned_abs();
-    let units = (abs / 100).to_string();
-    let mut grouped = String::with_capacity(units.len() + units.len() / 3);
-    for (i, digit) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    let sign = if minor < 0 { "-" } else { "" };
-    match abs % 100 {
-        0 => format!("{sign}{currency} {grouped}"),
-        cents => format!("{sign}{currency} {grouped},{cents:02}"),
-    }
+    pelanggan_core::money::amount_text(amount, currency)
 }
 
 /// "1 row", "2 rows", "0 rows": the count with the word that fits it.
