@@ -55,6 +55,7 @@ pub mod tags;
 pub mod validate;
 pub mod warning;
 pub mod wire;
+pub mod worker_lock;
 
 pub use db::{Db, Reader, Write};
 pub use error::{Error, ErrorBody, Result};

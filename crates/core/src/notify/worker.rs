@@ -10,8 +10,7 @@
 //! the gateway honours an idempotency key), and the one-worker-per-file lock.
 //! Must not know HTTP: it calls whatever `Gateway` the caller connects.
 
-use std::fs::{File, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -24,45 +23,31 @@ use super::transport::{CloudTemplate, Gateway, GatewayReply, OutgoingMessage, Se
 use crate::db::{Db, Write, new_id, timestamp};
 use crate::error::{Code, Error, Result};
 use crate::progress::Cancel;
+use crate::worker_lock::FileLock;
 
 /// The longest a retry waits, however many attempts came before.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// How much of a reply an attempt keeps.
 const REPLY_MAX: usize = 2000;
 
-/// Only one worker sends from a database file at a time: held while it runs,
-/// released by the OS when its process ends, however it ends (so a killed
-/// worker never blocks the next).
-pub struct WorkerLock {
-    _file: File,
-    path: PathBuf,
-}
+/// Only one worker sends from a database file at a time
+/// (`<db>.notify-worker.lock`, see `worker_lock`).
+pub struct WorkerLock(FileLock);
 
 impl WorkerLock {
     pub fn acquire(db_path: &Path) -> Result<WorkerLock> {
-        let mut name = db_path.as_os_str().to_owned();
-        name.push(".notify-worker.lock");
-        let path = PathBuf::from(name);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        match file.try_lock() {
-            Ok(()) => Ok(WorkerLock { _file: file, path }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Refused {
-                code: Code::WorkerBusy,
-                field: None,
-                message: "another Pelanggan is already sending this shop's messages \
-                          (the app, or another notify run); one sender at a time"
-                    .into(),
-            }),
-            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
-        }
+        FileLock::beside(
+            db_path,
+            ".notify-worker.lock",
+            Code::WorkerBusy,
+            "another Pelanggan is already sending this shop's messages \
+             (the app, or another notify run); one sender at a time",
+        )
+        .map(WorkerLock)
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.0.path()
     }
 }
 

@@ -7,8 +7,6 @@
 //! that dies with its process): so a worker that starts and finds rows in
 //! flight knows their worker is gone, and queues them again.
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -21,8 +19,9 @@ use super::config::{self, Credentials, RouterStatus};
 use super::state::State;
 use super::{isolir, outbox};
 use crate::Db;
-use crate::error::{Code, Error, Result};
+use crate::error::{Code, Result};
 use crate::settings;
+use crate::worker_lock::FileLock;
 
 /// Opens a logged-in client for a router (the transport crate's job).
 pub trait Connector {
@@ -41,7 +40,7 @@ where
 /// Held while a worker runs; dropped (or its process gone), the next may start.
 #[derive(Debug)]
 pub struct WorkerLock {
-    _file: File,
+    _file: FileLock,
     /// Rows a worker that stopped had left in flight, queued again.
     pub recovered: usize,
 }
@@ -49,29 +48,12 @@ pub struct WorkerLock {
 /// Takes the worker lock of the database (`<db>.routers.lock` beside it)
 /// and queues again what a stopped worker left in flight.
 pub fn lock(db: &mut Db, actor: Option<&str>) -> Result<WorkerLock> {
-    let mut path = PathBuf::from(db.path());
-    let name = format!(
-        "{}.routers.lock",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    path.set_file_name(name);
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(TryLockError::WouldBlock) => {
-            return Err(Error::refused(
-                Code::RouterWorkerBusy,
-                "another router worker is running on this database (the app or `pelanggan router run`)",
-            ));
-        }
-        Err(TryLockError::Error(e)) => return Err(e.into()),
-    }
+    let file = FileLock::beside(
+        db.path(),
+        ".routers.lock",
+        Code::RouterWorkerBusy,
+        "another router worker is running on this database (the app or `pelanggan router run`)",
+    )?;
     let recovered = db.write(actor, outbox::recover_in_flight)?;
     Ok(WorkerLock {
         _file: file,
