@@ -74,6 +74,12 @@ describe('routers', () => {
     await fill('rt-port', String(fake.api));
     await fill('rt-user', 'admin');
     await fill('rt-password', 'rahasia');
+    // TLS offers the CA certificate field; this router is reached without TLS.
+    await click('rt-tls');
+    await shown('rt-ca');
+    await shot('routers-add-tls');
+    await click('rt-tls');
+    await el('rt-ca').waitForDisplayed({ reverse: true, timeoutMsg: 'the CA field stays without TLS' });
     await click('rt-save');
     await waitCount('router-row', 1, 'the router is not listed');
     await click('rt-test');
