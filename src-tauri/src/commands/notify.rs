@@ -179,13 +179,19 @@ pub async fn notify_bulk(
     blocking(app, move |s| {
         let job = s.jobs.start(job, on_progress);
         let selection = Selection::Filter(filter);
-        let mut summary = s.write_or_preview(dry_run, |w| {
-            bulk::queue(w, &selection, &template, &job.cancel, |p| job.report(p))
-        })?;
-        if dry_run {
-            summary.batch = None;
-        }
-        Ok(summary)
+        let actor = s.signed_in()?.username;
+        s.with_db(|db| {
+            let (cancel, report) = (&job.cancel, |p| job.report(p));
+            bulk::run(
+                db,
+                Some(&actor),
+                &selection,
+                &template,
+                dry_run,
+                cancel,
+                report,
+            )
+        })
     })
     .await
 }

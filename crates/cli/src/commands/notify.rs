@@ -65,19 +65,11 @@ pub fn run(
             let selection = Selection::Filter(super::customer::filter(filters)?);
             let bar = Bar::new(json, "rows");
             let cancel = cancel_on_ctrl_c();
-            let queue = |w: &mut pelanggan_core::Write<'_>| {
-                bulk::queue(w, &selection, template, &cancel, |p| bar.update(p))
-            };
-            let summary = if *dry_run {
-                db.dry_run(actor, queue)
-            } else {
-                db.write(actor, queue)
-            };
+            let summary = bulk::run(db, actor, &selection, template, *dry_run, &cancel, |p| {
+                bar.update(p)
+            });
             bar.finish();
-            let mut summary = summary?;
-            if *dry_run {
-                summary.batch = None;
-            }
+            let summary = summary?;
             Box::new(Bulk {
                 dry_run: *dry_run,
                 summary,

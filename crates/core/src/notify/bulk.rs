@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::outbox::{self, Content, MessageKind, NewMessage, SkipReason};
 use crate::customers::{self, Handle};
-use crate::db::{Change, Write, new_id};
+use crate::db::{Change, Db, Write, new_id};
 use crate::error::{Error, Result};
 use crate::progress::{Cancel, Progress};
 use crate::search::{self, Filter, Position, Sort};
@@ -83,6 +83,27 @@ fn recipients(w: &Write<'_>, selection: &Selection, cancel: &Cancel) -> Result<V
             Ok(out)
         }
     }
+}
+
+/// `queue` as one write, or with `dry_run` the same write rolled back: the
+/// count a confirmation shows, with no batch (none was kept).
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    db: &mut Db,
+    actor: Option<&str>,
+    selection: &Selection,
+    template: &str,
+    dry_run: bool,
+    cancel: &Cancel,
+    progress: impl FnMut(Progress),
+) -> Result<BulkSummary> {
+    let queue = |w: &mut Write<'_>| queue(w, selection, template, cancel, progress);
+    if !dry_run {
+        return db.write(actor, queue);
+    }
+    let mut summary = db.dry_run(actor, queue)?;
+    summary.batch = None;
+    Ok(summary)
 }
 
 /// Queues `template` for every customer of `selection` who may receive it,
