@@ -11,6 +11,7 @@ pub mod printer;
 pub mod router_worker;
 mod state;
 mod webview;
+mod workers;
 
 pub use error::CmdError;
 pub use state::{App, auto_backup};

@@ -18,6 +18,8 @@ use pelanggan_core::routers::worker;
 use pelanggan_core::{Db, Result};
 use pelanggan_routeros::provision;
 
+use crate::workers;
+
 /// How long the loop sleeps when the outbox is empty: short, so what the
 /// admin just saved reaches the router within seconds (a pass over an
 /// empty outbox is one read).
@@ -41,13 +43,13 @@ impl RouterWorker {
             .spawn(move || {
                 // The window first: the worker's first pass (the day's isolir
                 // check at a million customers) would take a core from it.
-                sleep(crate::state::WORKERS_START_AFTER, &stop);
+                workers::pause(workers::START_AFTER, &stop);
                 while !stop.is_cancelled() {
                     if let Err(e) = run_once(&path, &stop) {
                         if e.code() != Code::RouterWorkerBusy {
                             eprintln!("pelanggan: the router worker stopped: {e}; trying again");
                         }
-                        sleep(RETRY, &stop);
+                        workers::pause(RETRY, &stop);
                     }
                 }
             })
@@ -70,13 +72,4 @@ fn run_once(path: &std::path::Path, stop: &Cancel) -> Result<()> {
         stop.is_cancelled()
     })?;
     Ok(())
-}
-
-fn sleep(wait: Duration, stop: &Cancel) {
-    let mut slept = Duration::ZERO;
-    while slept < wait && !stop.is_cancelled() {
-        let step = Duration::from_millis(200);
-        std::thread::sleep(step);
-        slept += step;
-    }
 }

@@ -22,6 +22,7 @@ use tauri::{AppHandle, Manager};
 
 use crate::error::{CmdError, CmdResult};
 use crate::jobs::Jobs;
+use crate::workers;
 
 /// How many read connections the list, the detail and the cards share.
 const READERS: usize = 4;
@@ -238,7 +239,7 @@ impl App {
         let path = self.path.clone();
         std::thread::spawn(move || {
             // After the first page, as the workers: a million customers' copy is I/O-heavy.
-            std::thread::sleep(WORKERS_START_AFTER);
+            std::thread::sleep(workers::START_AFTER);
             let outcome = auto_backup(&path);
             running.store(false, Ordering::SeqCst);
             if let Err(e) = outcome {
@@ -281,10 +282,6 @@ pub async fn blocking<T: Send + 'static>(
 /// answers), with the real transports. With no gateway, or a gateway paused
 /// or down, the core's loop waits quietly; a failure ends the loop, which is
 /// started again after a pause, until `cancel` (set when the app exits).
-/// How long after the app starts its background workers (the WhatsApp
-/// sender, the router worker) begin: the first page is drawn first.
-pub const WORKERS_START_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
-
 pub fn start_notify_sender(path: PathBuf, cancel: Arc<Cancel>) -> std::thread::JoinHandle<()> {
     use pelanggan_core::notify::worker::{self, RunOptions};
     std::thread::spawn(move || {
@@ -293,12 +290,7 @@ pub fn start_notify_sender(path: PathBuf, cancel: Arc<Cancel>) -> std::thread::J
             ..RunOptions::default()
         };
         let mut reported = String::new();
-        // The window first (its first page would share the cores with the
-        // sender's recovery pass); then the loop.
-        let start = std::time::Instant::now();
-        while start.elapsed() < WORKERS_START_AFTER && !cancel.is_cancelled() {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        workers::pause(workers::START_AFTER, &cancel);
         while !cancel.is_cancelled() {
             let outcome = Db::open_existing(&path).and_then(|mut db| {
                 worker::run(
@@ -318,12 +310,7 @@ pub fn start_notify_sender(path: PathBuf, cancel: Arc<Cancel>) -> std::thread::J
                     reported = said;
                 }
             }
-            for _ in 0..50 {
-                if cancel.is_cancelled() {
-                    break;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(200));
-            }
+            workers::pause(std::time::Duration::from_secs(10), &cancel);
         }
     })
 }
