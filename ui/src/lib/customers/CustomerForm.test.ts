@@ -2,18 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import CustomerForm from './CustomerForm.svelte';
+import { type } from '../../test-utils';
 
 
 afterEach(() => {
   cleanup();
   clearMocks();
 });
-
-function type(testid: string, value: string) {
-  const input = screen.getByTestId(testid) as HTMLInputElement;
-  input.value = value;
-  return fireEvent.input(input);
-}
 
 describe('the customer form', () => {
   it('shows the core refusal of the number at its field, in Indonesian', async () => {

@@ -2,14 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import RouterForm from './RouterForm.svelte';
+import { type } from '../../test-utils';
 
 afterEach(() => clearMocks());
-
-function type(testid: string, value: string) {
-  const input = screen.getByTestId(testid) as HTMLInputElement;
-  input.value = value;
-  return fireEvent.input(input);
-}
 
 describe('the add-router form', () => {
   it('offers the CA file only with TLS, sends it, and shows its refusal at the field', async () => {
