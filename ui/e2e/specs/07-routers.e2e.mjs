@@ -50,6 +50,15 @@ function lastMonthStart() {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
 }
 
+/** Fills the add-router form for a fake on 127.0.0.1 at `port`. */
+async function fillRouter(name, port) {
+  await fill('rt-name', name);
+  await fill('rt-host', '127.0.0.1');
+  await fill('rt-port', String(port));
+  await fill('rt-user', 'admin');
+  await fill('rt-password', 'rahasia');
+}
+
 describe('routers', () => {
   let fake, second;
 
@@ -69,11 +78,7 @@ describe('routers', () => {
     await click('nav-routers');
     await shown('rt-empty');
     await click('rt-add');
-    await fill('rt-name', 'rw05');
-    await fill('rt-host', '127.0.0.1');
-    await fill('rt-port', String(fake.api));
-    await fill('rt-user', 'admin');
-    await fill('rt-password', 'rahasia');
+    await fillRouter('rw05', fake.api);
     // TLS offers the CA certificate field; this router is reached without TLS.
     await click('rt-tls');
     await shown('rt-ca');
@@ -162,11 +167,7 @@ describe('routers', () => {
     second = await startFake();
     await click('rt-tab-routers');
     await click('rt-add');
-    await fill('rt-name', 'rw06');
-    await fill('rt-host', '127.0.0.1');
-    await fill('rt-port', String(second.api));
-    await fill('rt-user', 'admin');
-    await fill('rt-password', 'rahasia');
+    await fillRouter('rw06', second.api);
     await click('rt-save');
     await waitCount('router-row', 2, 'the second router is not listed');
     await openCustomer('Sari', 'Sari Wulandari');
