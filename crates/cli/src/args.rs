@@ -64,7 +64,7 @@ pub enum Command {
     /// The shop's admins
     #[command(subcommand)]
     Admin(AdminCmd),
-    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_sender, isolir_grace_days, isolir_profile, isolir_mode, router_on_cancel
+    /// Shop settings: default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_isolir, notify_sender, isolir_grace_days, isolir_profile, isolir_mode, router_on_cancel
     #[command(subcommand)]
     Settings(SettingsCmd),
     /// Import from CSV (one transaction: all accepted rows, or nothing)
@@ -495,7 +495,7 @@ pub enum SettingsCmd {
     Show,
     /// Set one setting
     Set {
-        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_sender, isolir_grace_days, isolir_profile, isolir_mode or router_on_cancel
+        /// default_region, default_admin, currency, invoice_prefix, time_zone, language, shop_name, lock_minutes, backup_dir, backup_keep, printer_address, notify_invoice_issued, notify_payment_received, notify_isolir, notify_sender, isolir_grace_days, isolir_profile, isolir_mode or router_on_cancel
         key: String,
         /// The new value: a region (ID), an admin's username, a currency (IDR), a prefix (INV), an IANA zone (Asia/Jakarta)
         value: String,

@@ -299,6 +299,9 @@ fn isolir_after_the_grace_days_kicks_the_session_and_payment_resumes() {
     shop.run_worker();
     fake.connect_session(false, "budi");
     fake.connect_session(false, "sari");
+    // The customers hear of the suspension and the resume (WhatsApp notices).
+    shop.ok(&["settings", "set", "shop_name", "Net Maju"]);
+    shop.ok(&["settings", "set", "notify_isolir", "on"]);
 
     let issued = shop.ok(&["invoice", "issue-due", "--date", "2026-11-01"]);
     let numbers: Vec<&str> = issued
@@ -382,6 +385,22 @@ fn isolir_after_the_grace_days_kicks_the_session_and_payment_resumes() {
         .find(|e| e["action"] == "isolir_resumed")
         .unwrap();
     assert_eq!(resumed["details"]["invoice_number"], numbers[0]);
+    // One notice each, to Budi only, oldest last in the outbox.
+    let outbox = shop.ok(&["notify", "outbox"]);
+    let kinds: Vec<&str> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["isolir_resumed", "isolir_suspended"], "{outbox}");
+    assert!(outbox[1]["body"].as_str().unwrap().contains(numbers[0]));
+    assert!(
+        outbox[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("aktif kembali")
+    );
 }
 
 #[test]

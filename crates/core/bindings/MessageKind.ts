@@ -3,4 +3,4 @@
 /**
  * What a message is for.
  */
-export type MessageKind = "welcome" | "invoice_issued" | "reminder_before_due" | "overdue" | "payment_received" | "debt_reminder" | "free_text" | "test";
+export type MessageKind = "welcome" | "invoice_issued" | "reminder_before_due" | "overdue" | "payment_received" | "debt_reminder" | "free_text" | "test" | "isolir_suspended" | "isolir_resumed";

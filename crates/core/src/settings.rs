@@ -50,6 +50,9 @@ text_enum! {
         NotifyInvoiceIssued => "notify_invoice_issued",
         /// `on`: a payment received queues its thank-you message (`off` unset).
         NotifyPaymentReceived => "notify_payment_received",
+        /// `on`: a suspension by the isolir rule and the resume that lifts it
+        /// each queue their WhatsApp notice (`off` unset).
+        NotifyIsolir => "notify_isolir",
         /// The device id of the one desk that sends the shop's messages and
         /// queues its reminders (empty: whichever desk runs the worker).
         NotifySender => "notify_sender",
@@ -98,6 +101,11 @@ pub struct Setting {
     pub value: String,
 }
 
+/// An on/off setting (`notify_invoice_issued`...): true when `on`.
+pub fn switched_on(conn: &Connection, key: Key) -> Result<bool> {
+    Ok(get(conn, key)? == "on")
+}
+
 pub fn get(conn: &Connection, key: Key) -> Result<String> {
     let value: Option<String> = conn
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
@@ -117,7 +125,9 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
         (None, Key::ShopName | Key::BackupDir) => Ok(String::new()),
         // No receipt printer is a normal state, not a missing row.
         (None, Key::PrinterAddress) => Ok(String::new()),
-        (None, Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived) => Ok("off".into()),
+        (None, Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived | Key::NotifyIsolir) => {
+            Ok("off".into())
+        }
         (None, Key::NotifySender) => Ok(String::new()),
         // Routers (isolir).
         (None, Key::IsolirGraceDays) => Ok(DEFAULT_ISOLIR_GRACE_DAYS.to_string()),
@@ -326,7 +336,7 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
         // Empty clears it; else `HOST` or `HOST:PORT` (see `printer_address::PrinterAddress`).
         Key::PrinterAddress if value.is_empty() => String::new(),
         Key::PrinterAddress => crate::printer_address::PrinterAddress::parse(value)?.to_string(),
-        Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived => {
+        Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived | Key::NotifyIsolir => {
             match value.to_ascii_lowercase().as_str() {
                 v @ ("on" | "off") => v.to_owned(),
                 _ => {

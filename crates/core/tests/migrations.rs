@@ -207,6 +207,68 @@ fn a_file_one_version_behind_is_backed_up_then_upgraded_with_its_data() {
     }
 }
 
+/// V15 rebuilds the outbox (a CHECK cannot change in place): every message
+/// and attempt is kept, ids and all, the attempts still cascade with their
+/// message, and the new kinds are accepted.
+#[test]
+fn the_v15_outbox_rebuild_keeps_messages_and_their_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shop.db");
+    {
+        let conn = file_at_version(&path, 14);
+        conn.execute_batch(&format!(
+            "INSERT INTO customers (id, uuid, name, whatsapp, status, created_at, updated_at, created_by)
+             VALUES (7, '0190b7a4-0000-7000-8000-000000000001', 'Lama', '{WA1_E164}', 'active',
+                     '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'admin');
+             INSERT INTO messages (id, uuid, customer_id, recipient, kind, body, dedupe_key, status,
+                     attempts, next_attempt_at, created_at, created_by, updated_at)
+             VALUES (41, 'm-41', 7, '{WA1_E164}', 'welcome', 'Halo', 'welcome:x', 'sent', 1,
+                     '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'admin',
+                     '2025-01-01T00:00:00.000Z');
+             INSERT INTO message_attempts (id, uuid, message_id, gateway, started_at, outcome)
+             VALUES (5, 'a-5', 41, 'fonnte', '2025-01-01T00:00:01.000Z', 'sent');"
+        ))
+        .unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let conn = db.conn();
+    let kept: (i64, String, i64) = conn
+        .query_row(
+            "SELECT m.id, m.kind, a.id FROM messages m JOIN message_attempts a ON a.message_id = m.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(kept, (41, "welcome".to_owned(), 5));
+    let target: String = conn
+        .query_row(
+            "SELECT \"table\" FROM pragma_foreign_key_list('message_attempts')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(target, "messages");
+    let broken: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(broken, 0);
+    common::raw(&db)
+        .execute(
+            "UPDATE messages SET kind = 'isolir_suspended' WHERE id = 41",
+            [],
+        )
+        .unwrap();
+    common::raw(&db)
+        .execute("DELETE FROM messages WHERE id = 41", [])
+        .unwrap();
+    let attempts: i64 = conn
+        .query_row("SELECT count(*) FROM message_attempts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(attempts, 0, "attempts still cascade with their message");
+}
+
 #[test]
 fn a_file_from_a_newer_program_is_refused_untouched() {
     let dir = tempfile::tempdir().unwrap();

@@ -355,6 +355,99 @@ fn isolir_needs_the_grace_days_and_a_debt_and_ends_with_the_payment() {
     assert!(last.kick && last.profile.as_deref() == Some("10M"));
 }
 
+/// The WhatsApp notices of the customer's messages, oldest first: (kind, body).
+fn notices(db: &Db) -> Vec<(String, String)> {
+    let query = pelanggan_core::notify::outbox::OutboxQuery::default();
+    let mut all = pelanggan_core::notify::outbox::list(db.reader().unwrap(), &query).unwrap();
+    all.reverse();
+    all.into_iter()
+        .map(|m| (m.kind.to_string(), m.body))
+        .collect()
+}
+
+#[test]
+fn isolir_notices_go_out_on_suspend_and_resume_only_when_the_shop_sends_them() {
+    use pelanggan_core::settings::{self, Key};
+    let (_dir, mut db) = shop();
+    add_router(&mut db, "kantor");
+    let budi = subscriber(&mut db, "0812-3456-7890", "budi", "kantor");
+    let sari = subscriber(&mut db, "0813-1111-2222", "sari", "kantor");
+    subscriber(&mut db, "0813-3333-4444", "eko", "kantor");
+    db.write(None, |w| settings::set(w, Key::ShopName, "Net Maju"))
+        .unwrap();
+    db.write(None, |w| {
+        pelanggan_core::billing::invoices::issue_due(w, date("2026-11-01"))
+    })
+    .unwrap();
+    // Off by default: the suspension happens, no notice.
+    let first = db
+        .write(None, |w| isolir::check(w, date("2026-11-05")))
+        .unwrap();
+    assert_eq!(first.suspended.len(), 3);
+    assert!(notices(&db).is_empty());
+    db.write(None, |w| {
+        payments::record(w, &sari, money("150000"), payments::NewPayment::default())
+    })
+    .unwrap();
+    assert!(
+        notices(&db).is_empty(),
+        "a resume with notices off is silent"
+    );
+
+    db.write(None, |w| settings::set(w, Key::NotifyIsolir, "on"))
+        .unwrap();
+    // Budi is still suspended: a later check sends nothing new.
+    db.write(None, |w| isolir::check(w, date("2026-11-06")))
+        .unwrap();
+    assert!(notices(&db).is_empty());
+    // The admin's resume of an isolated subscription tells the customer.
+    db.write(None, |w| {
+        subscriptions::resume(w, "budi", date("2026-11-06"))
+    })
+    .unwrap();
+    let n = notices(&db);
+    assert_eq!(n.len(), 1);
+    assert_eq!(n[0].0, "isolir_resumed");
+    assert!(n[0].1.contains("aktif kembali"), "{}", n[0].1);
+
+    // Next month: Budi is suspended again for the invoice still unpaid,
+    // and told which. (Sari's payment resumed her today, which skipped the
+    // period that started while she was cut off: she has no December bill.)
+    db.write(None, |w| {
+        pelanggan_core::billing::invoices::issue_due(w, date("2026-12-01"))
+    })
+    .unwrap();
+    let second = db
+        .write(None, |w| isolir::check(w, date("2026-12-05")))
+        .unwrap();
+    assert_eq!(second.suspended.len(), 1, "{second:#?}");
+    let number = second.suspended[0].invoice_number.clone().unwrap();
+    let n = notices(&db);
+    assert_eq!(n.len(), 2);
+    assert_eq!(n[1].0, "isolir_suspended");
+    assert!(
+        n[1].1.contains("diisolir") && n[1].1.contains(&number) && n[1].1.contains("Net Maju"),
+        "{}",
+        n[1].1
+    );
+
+    // Budi pays what he owes: resumed, and told so, once.
+    db.write(None, |w| {
+        payments::record(w, &budi, money("300000"), payments::NewPayment::default())
+    })
+    .unwrap();
+    let n = notices(&db);
+    assert_eq!(n.len(), 3);
+    assert_eq!(n[2].0, "isolir_resumed");
+    // A cancel of an isolated subscription is no resume: no notice.
+    assert_eq!(
+        isolir::list(db.reader().unwrap()).unwrap()[0].username,
+        "eko"
+    );
+    db.write(None, |w| subscriptions::cancel(w, "eko")).unwrap();
+    assert_eq!(notices(&db).len(), 3);
+}
+
 #[test]
 fn secrets_stay_out_of_the_change_log_and_the_privacy_export() {
     let (_dir, mut db) = shop();

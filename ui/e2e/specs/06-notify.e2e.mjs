@@ -178,9 +178,19 @@ describe('WhatsApp messages', () => {
     await waitText('template-preview', /Halo \S+.*apa kabar\?/);
   });
 
-  it('shows the reminder rules', async () => {
+  it('shows the reminder rules and turns the isolir notices on', async () => {
     await click('notify-tab-reminders');
     await waitCount('reminder-row', (n) => n >= 4);
+    const isolir = await shown('auto-notify_isolir');
+    expect(await isolir.isSelected()).toBe(false);
+    await isolir.click();
+    // Saved in the shop's settings: still on when the tab is loaded again.
+    await click('notify-tab-outbox');
+    await click('notify-tab-reminders');
+    await browser.waitUntil(async () => (await shown('auto-notify_isolir')).isSelected(), {
+      timeout: 10000,
+      timeoutMsg: 'the isolir notices switch did not stay on',
+    });
     await shot('notify-reminders');
   });
 });

@@ -12,40 +12,14 @@
 use super::outbox::{self, Content, MessageKind};
 use crate::billing::invoices::Invoice;
 use crate::billing::payments::Payment;
-use crate::customers::{self, Handle};
+use crate::customers;
 use crate::db::Write;
 use crate::error::Result;
 use crate::settings::{self, Key};
-use crate::warning::Warning;
-
-fn turned_on(w: &Write<'_>, key: Key) -> Result<bool> {
-    Ok(settings::get(w.tx(), key)? == "on")
-}
-
-fn queue(
-    w: &mut Write<'_>,
-    customer: &Handle,
-    kind: MessageKind,
-    content: Content,
-    key: String,
-) -> Result<()> {
-    match w.savepoint(|w| outbox::queue_for_cause(w, customer, kind, &content, key)) {
-        Ok(_) => Ok(()),
-        Err(e) if e.is_rejected_input() => {
-            w.warn(Warning::new(
-                "message_not_queued",
-                None,
-                format!("the {kind} WhatsApp message was not queued: {e}"),
-            ));
-            Ok(())
-        }
-        Err(e) => Err(e),
-    }
-}
 
 /// A new invoice: its message, if the shop sends them.
 pub(crate) fn invoice_issued(w: &mut Write<'_>, invoice: &Invoice) -> Result<()> {
-    if !turned_on(w, Key::NotifyInvoiceIssued)? {
+    if !settings::switched_on(w.tx(), Key::NotifyInvoiceIssued)? {
         return Ok(());
     }
     let customer = customers::resolve(w.reader(), &invoice.customer_id)?;
@@ -55,12 +29,12 @@ pub(crate) fn invoice_issued(w: &mut Write<'_>, invoice: &Invoice) -> Result<()>
         payment: None,
     };
     let key = format!("invoice_issued:{}", invoice.id);
-    queue(w, &customer, MessageKind::InvoiceIssued, content, key)
+    outbox::queue_or_warn(w, &customer, MessageKind::InvoiceIssued, &content, key)
 }
 
 /// A payment received: its thank-you, if the shop sends them.
 pub(crate) fn payment_received(w: &mut Write<'_>, payment: &Payment) -> Result<()> {
-    if !turned_on(w, Key::NotifyPaymentReceived)? {
+    if !settings::switched_on(w.tx(), Key::NotifyPaymentReceived)? {
         return Ok(());
     }
     let customer = customers::resolve(w.reader(), &payment.customer_id)?;
@@ -70,7 +44,7 @@ pub(crate) fn payment_received(w: &mut Write<'_>, payment: &Payment) -> Result<(
         payment: Some(payment.id.clone()),
     };
     let key = format!("payment_received:{}", payment.id);
-    queue(w, &customer, MessageKind::PaymentReceived, content, key)
+    outbox::queue_or_warn(w, &customer, MessageKind::PaymentReceived, &content, key)
 }
 
 /// Adds a customer and, when `send_welcome`, queues its welcome in the same

@@ -7,7 +7,8 @@
 //! (`gateways`) behind the `Gateway` trait (`transport`) and records what the
 //! reply means. Texts come from templates (`templates`); automatic reminders
 //! from rules (`reminders`); bulk sends from a selection of customers (`bulk`);
-//! the causes in other modules call one line of `hooks`.
+//! the causes in other modules call one line of `hooks` (billing, customers)
+//! or `isolir` (the routers' suspend and resume).
 //!
 //! Architecture invariant: no HTTP here. The transports (Fonnte-style, Cloud
 //! API, webhook) are the `pelanggan-gateways` crate, which maps each
@@ -19,6 +20,7 @@
 pub mod bulk;
 pub mod gateways;
 pub mod hooks;
+pub mod isolir;
 pub mod outbox;
 pub mod reminders;
 pub mod templates;

@@ -20,6 +20,7 @@ use crate::db::{Change, ChangeOp, Reader, Write, new_id};
 use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
+use crate::warning::Warning;
 use crate::wire::Entity;
 
 text_enum! {
@@ -36,6 +37,10 @@ text_enum! {
         FreeText => "free_text",
         /// `notify gateway test`.
         Test => "test",
+        /// The service cut off by the isolir rule (`notify_isolir`).
+        IsolirSuspended => "isolir_suspended",
+        /// The service back after an isolir (`notify_isolir`).
+        IsolirResumed => "isolir_resumed",
     }
 }
 
@@ -365,6 +370,31 @@ pub(crate) fn queue_for_cause(
             batch: None,
         },
     )
+}
+
+/// `queue_for_cause` for a message its cause does not depend on (an
+/// invoice's, a payment's, an isolir notice): one that cannot be written
+/// (the shop's name unset, for `{shop_name}`) warns (`message_not_queued`)
+/// and the cause is still kept.
+pub(crate) fn queue_or_warn(
+    w: &mut Write<'_>,
+    customer: &Handle,
+    kind: MessageKind,
+    content: &Content,
+    key: String,
+) -> Result<()> {
+    match w.savepoint(|w| queue_for_cause(w, customer, kind, content, key)) {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_rejected_input() => {
+            w.warn(Warning::new(
+                "message_not_queued",
+                None,
+                format!("the {kind} WhatsApp message was not queued: {e}"),
+            ));
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The customer's placeholders: name, number, balance, debt, shop name.

@@ -48,6 +48,8 @@ pub const BUILT_IN: &[&str] = &[
     "overdue",
     "payment_received",
     "debt_reminder",
+    "isolir_suspended",
+    "isolir_resumed",
 ];
 
 /// The built-in text of `name` in `language` (`id` or `en`).
@@ -89,6 +91,18 @@ pub fn default_text(name: &str, language: &str) -> Option<&'static str> {
         }
         "debt_reminder" => {
             "Halo {name}, tercatat tagihan Anda di {shop_name} sebesar {debt}. Mohon segera diselesaikan. Terima kasih."
+        }
+        "isolir_suspended" if en => {
+            "Hello {name}, your internet service has been suspended: invoice {invoice_number}, {amount_due}, was due on {due_date}. It comes back as soon as it is paid. - {shop_name}"
+        }
+        "isolir_suspended" => {
+            "Halo {name}, layanan internet Anda diisolir karena tagihan {invoice_number} sebesar {amount_due} (jatuh tempo {due_date}) belum dibayar. Layanan aktif kembali setelah pembayaran. - {shop_name}"
+        }
+        "isolir_resumed" if en => {
+            "Hello {name}, your internet service is active again. Thank you - {shop_name}"
+        }
+        "isolir_resumed" => {
+            "Halo {name}, layanan internet Anda sudah aktif kembali. Terima kasih - {shop_name}"
         }
         _ => return None,
     })

@@ -18,6 +18,7 @@ use super::outbox;
 pub use super::state::State;
 use crate::db::{Reader, Write};
 use crate::error::Result;
+use crate::notify;
 use crate::settings::{self, IsolirMode, OnCancel};
 use crate::wire::{ServiceType, SubscriptionStatus};
 
@@ -63,13 +64,26 @@ pub(crate) fn of(r: Reader<'_>, id: i64) -> Result<Option<(i64, State)>> {
 /// every billing change of a subscription. A move to another router (or a
 /// new username or service type) removes the old user first.
 pub fn after_change(w: &mut Write<'_>, id: i64, reason: &str) -> Result<()> {
-    // A subscription no longer suspended is no longer isolated either.
+    // A subscription no longer suspended is no longer isolated either; one
+    // back to active (the rule's resume or the admin's) gets its notice, a
+    // cancelled one does not.
+    let back: Option<(i64, String)> = w
+        .query_row(
+            "SELECT customer_id, uuid FROM subscriptions
+             WHERE id = ?1 AND status = 'active' AND isolir_since IS NOT NULL",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
     local(
         w,
         "UPDATE subscriptions SET isolir_since = NULL, isolir_invoice_id = NULL
          WHERE id = ?1 AND status != 'suspended' AND isolir_since IS NOT NULL",
         [id],
     )?;
+    if let Some((customer_id, uuid)) = back {
+        notify::isolir::resumed(w, customer_id, &uuid)?;
+    }
     let now = of(w.reader(), id)?;
     let last = outbox::latest_for(w.reader(), id)?;
     match (last, now) {

@@ -12,7 +12,9 @@
 //! Suspending and resuming are the billing module's `suspend` and `resume`
 //! (so the router follows through `desired::after_change`, and a resume
 //! skips the periods that started while the service was cut off); this
-//! module adds when and why, and the activity log entry naming the invoice.
+//! module adds when and why, the activity log entry naming the invoice, and
+//! the customer's WhatsApp notice (`notify::isolir`, when the shop sends them;
+//! the resume's is queued by `desired::after_change`, which sees every resume).
 
 use chrono::{Days, NaiveDate};
 use rusqlite::params;
@@ -24,6 +26,7 @@ use crate::days::day_text;
 use crate::db::{Reader, Write};
 use crate::error::Result;
 use crate::money::Money;
+use crate::notify;
 use crate::settings;
 use crate::wire::ActivityEvent;
 
@@ -94,11 +97,12 @@ pub fn check(w: &mut Write<'_>, on: NaiveDate) -> Result<IsolirCheck> {
             &ActivityEvent::IsolirSuspended {
                 subscription_id: sub.id.clone().into(),
                 username: sub.username.clone().into(),
-                invoice_number: number.into(),
+                invoice_number: number.as_str().into(),
                 owed,
                 grace_days: grace,
             },
         )?;
+        notify::isolir::suspended(w, customer_id, &uuid, &number)?;
         suspended.push(entry(w.reader(), id)?);
     }
     Ok(IsolirCheck {

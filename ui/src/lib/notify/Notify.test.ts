@@ -4,6 +4,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import type { GatewayView } from '$bindings/GatewayView';
 import Templates from './Templates.svelte';
 import Gateway from './Gateway.svelte';
+import Reminders from './Reminders.svelte';
 
 afterEach(() => clearMocks());
 
@@ -61,5 +62,32 @@ describe('the gateway tab', () => {
     expect(screen.getByTestId('gateway-paused').textContent).toContain('device disconnected');
     await fireEvent.click(screen.getByTestId('gateway-resume'));
     await waitFor(() => expect(set).toEqual([{ kind: 'fonnte' }]));
+  });
+});
+
+describe('the reminders tab', () => {
+  it('shows each automatic message as its setting and saves a switch as on or off', async () => {
+    const set: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'notify_reminders') return [{ rule: 'before_due', enabled: false, days: 3, every_days: null }];
+      if (cmd === 'settings_get')
+        return [
+          { key: 'notify_invoice_issued', value: 'on' },
+          { key: 'notify_payment_received', value: 'off' },
+          { key: 'notify_isolir', value: 'off' },
+        ];
+      if (cmd === 'settings_set') {
+        set.push(args);
+        return args;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Reminders);
+    const isolir = (await screen.findByTestId('auto-notify_isolir')) as HTMLInputElement;
+    expect(isolir.checked).toBe(false);
+    expect((screen.getByTestId('auto-notify_invoice_issued') as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(isolir);
+    await waitFor(() => expect(set).toEqual([{ key: 'notify_isolir', value: 'on' }]));
+    expect(isolir.checked).toBe(true);
   });
 });
