@@ -11,9 +11,7 @@ use crate::config::{Database, FileConfig, ServeSettings, Transport};
 use crate::routes;
 use crate::server;
 use crate::state::AppState;
-use crate::storage::postgres::PostgresStorage;
-use crate::storage::sqlite::SqliteStorage;
-use crate::storage::{ShopDevice, Storage};
+use crate::storage::{AnyStorage, ShopDevice, Storage};
 use crate::tokens;
 
 /// How long a pairing code works.
@@ -52,24 +50,7 @@ where
     F: FnOnce(AnyStorage) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
-    let storage = match db {
-        Database::Sqlite(path) => {
-            AnyStorage::Sqlite(SqliteStorage::open(path).await.map_err(|e| e.to_string())?)
-        }
-        Database::Postgres(url) => AnyStorage::Postgres(
-            PostgresStorage::connect(url)
-                .await
-                .map_err(|e| e.to_string())?,
-        ),
-    };
-    work(storage).await
-}
-
-/// The two backends as one value for the commands; the router itself is
-/// generic, so requests never go through this match.
-pub enum AnyStorage {
-    Sqlite(SqliteStorage),
-    Postgres(PostgresStorage),
+    work(AnyStorage::open(db).await.map_err(|e| e.to_string())?).await
 }
 
 macro_rules! each_storage {

@@ -100,7 +100,16 @@ impl IntoResponse for Error {
         if let Error::Storage(detail) = &self {
             tracing::error!(detail = %detail, "storage failed");
         }
-        (self.status(), Json(self.body())).into_response()
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if matches!(self, Error::BodyTooLarge { .. } | Error::Timeout) {
+            // The rest of the body is never read, so the connection cannot
+            // carry another request: say so, or a client reuses it and fails.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
+        response
     }
 }
 

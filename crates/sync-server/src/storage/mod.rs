@@ -21,6 +21,28 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::tokens::Hash;
 
+/// The backend `--database` names, as one value for the commands and tests;
+/// the router itself is generic, so requests never go through this match.
+#[derive(Clone)]
+pub enum AnyStorage {
+    Sqlite(sqlite::SqliteStorage),
+    Postgres(postgres::PostgresStorage),
+}
+
+impl AnyStorage {
+    /// Opens the file or connects, and migrates the schema.
+    pub async fn open(db: &crate::config::Database) -> Result<AnyStorage> {
+        Ok(match db {
+            crate::config::Database::Sqlite(path) => {
+                AnyStorage::Sqlite(sqlite::SqliteStorage::open(path).await?)
+            }
+            crate::config::Database::Postgres(url) => {
+                AnyStorage::Postgres(postgres::PostgresStorage::connect(url).await?)
+            }
+        })
+    }
+}
+
 /// A device that presented a valid token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceAuth {
