@@ -663,7 +663,7 @@ mod scenarios {
             .await
             .unwrap();
         let new_name = b.change("c1", "name", "Budi Santoso");
-        b.push(&[new_name.clone()]).await.unwrap();
+        b.push(std::slice::from_ref(&new_name)).await.unwrap();
 
         let done = match &server.storage {
             pelanggan_sync_server::storage::AnyStorage::Sqlite(s) => {

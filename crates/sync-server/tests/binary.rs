@@ -22,13 +22,12 @@ mod scenarios {
     const BIN: &str = env!("CARGO_BIN_EXE_pelanggan-sync-server");
 
     fn cli(args: &[&str]) -> std::process::Output {
-        let output = Command::new(BIN)
+        Command::new(BIN)
             .args(args)
             .env_remove("PELANGGAN_SYNC_DATABASE")
             .env_remove("PELANGGAN_SYNC_CONFIG")
             .output()
-            .expect("the binary runs");
-        output
+            .expect("the binary runs")
     }
 
     fn stdout(output: &std::process::Output) -> String {
