@@ -78,7 +78,7 @@ pub struct ServeArgs {
     #[arg(long, env = "PELANGGAN_SYNC_MAX_BODY", value_name = "BYTES")]
     pub max_body: Option<usize>,
     /// Seconds a request body may take to arrive [default: 30]; slower ones get 408.
-    #[arg(long, env = "PELANGGAN_SYNC_BODY_TIMEOUT", value_name = "SECS")]
+    #[arg(long, env = "PELANGGAN_SYNC_BODY_TIMEOUT_SECS", value_name = "SECS")]
     pub body_timeout_secs: Option<u64>,
 }
 
