@@ -21,6 +21,7 @@ both!(
     a_slow_body_times_out_while_others_are_served,
     data_persists_across_a_restart,
     compaction_keeps_the_newest_update_and_moves_the_horizon,
+    a_storage_failure_gets_503_and_acknowledges_nothing,
 );
 
 mod scenarios {
@@ -687,6 +688,52 @@ mod scenarios {
             a.status().await.unwrap().last_pushed_hlc,
             Some(old_name.hlc)
         );
+    }
+
+    pub async fn a_storage_failure_gets_503_and_acknowledges_nothing(backend: Backend) {
+        let (db, server) = setup(backend).await;
+        let a = server.device("shop").await;
+        let b = server.device("shop").await;
+        a.push(&a.changes(2)).await.unwrap();
+        // The changes table goes away behind the server's back (as a full or
+        // broken disk would fail the write).
+        sql(&db, "ALTER TABLE changes RENAME TO changes_away").await;
+        let err = a.push(&a.changes(3)).await.unwrap_err();
+        assert_eq!((err.status, err.code()), (503, "storage"));
+        assert!(
+            !err.body.message.contains("changes"),
+            "no internals: {}",
+            err.body.message
+        );
+        assert_eq!(b.pull(0, 10).await.unwrap_err().code(), "storage");
+        sql(&db, "ALTER TABLE changes_away RENAME TO changes").await;
+        // The failed batch left nothing behind: no seq taken, no batch remembered.
+        assert_eq!(a.status().await.unwrap().cursor.0, 2);
+        let retry = a.changes(3);
+        assert_eq!(a.push(&retry).await.unwrap().cursor.0, 5);
+        let (pulled, _) = b.pull_all(0, 10).await;
+        assert_eq!(
+            pulled.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5]
+        );
+    }
+
+    /// One statement on the test's database, through a connection of its own.
+    async fn sql(db: &TestDb, statement: &str) {
+        match db.database() {
+            pelanggan_sync_server::config::Database::Sqlite(path) => {
+                let conn = rusqlite::Connection::open(path).unwrap();
+                conn.busy_timeout(Duration::from_secs(10)).unwrap();
+                conn.execute_batch(statement).unwrap();
+            }
+            pelanggan_sync_server::config::Database::Postgres(url) => {
+                let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(connection);
+                client.batch_execute(statement).await.unwrap();
+            }
+        }
     }
 
     /// Writes `head` on a plain socket and reads until the server closes or
