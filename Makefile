@@ -11,10 +11,11 @@ export CARGO_TERM_COLOR ?= never
 
 # What building, running and testing the Tauri app needs (README "The desktop app"):
 # WebKitGTK and friends to build, webkit2gtk-driver (WebKitWebDriver) and Xvfb for
-# the end-to-end tests, imagemagick for whole-screen shots while developing.
+# the end-to-end tests, imagemagick for whole-screen shots while developing,
+# postgresql-15 for the sync server's tests (scripts/with-postgres.sh).
 APT_PACKAGES := build-essential pkg-config curl wget file libxdo-dev libssl-dev \
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev \
-  webkit2gtk-driver xvfb xauth imagemagick
+  webkit2gtk-driver xvfb xauth imagemagick postgresql-15
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # The UI bundle the app embeds: rebuilt when a source of it changes (not on
@@ -25,7 +26,7 @@ UI_SOURCES := $(shell find ui/src -path ui/src/lib/paraglide -prune -o -type f -
 UI_DEPS := ui/node_modules/.installed
 UI_DIST := ui/dist/index.html
 
-.PHONY: run cli test test-rust test-ui e2e lint fmt setup setup-rust \
+.PHONY: run cli test test-rust test-sync test-ui e2e lint fmt setup setup-rust \
   bench bench-csv bench-billing bench-notify bench-routers bench-app bindings package ui
 
 ## Build the UI and the desktop app (release) and open its window.
@@ -43,8 +44,16 @@ cli: setup-rust
 ## feature), the UI's type check and unit tests, then the app end to end.
 test: test-rust test-ui e2e
 
+# Beside a throwaway PostgreSQL (the sync server's tests run on it too).
 test-rust: setup $(UI_DIST)
-	$(CARGO) test --workspace --all-targets --locked --features pelanggan-core/ts
+	scripts/with-postgres.sh $(CARGO) test --workspace --all-targets --locked --features pelanggan-core/ts
+
+## The sync server and its protocol alone, on SQLite and a throwaway PostgreSQL.
+test-sync: setup-rust
+	@[ -x /usr/lib/postgresql/15/bin/initdb ] || { \
+	  echo "installing postgresql-15"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql-15; }
+	scripts/with-postgres.sh $(CARGO) test --locked -p pelanggan-sync-server -p pelanggan-sync-protocol
 
 test-ui: setup $(UI_DEPS)
 	cd ui && $(NPM) run check && $(NPM) test

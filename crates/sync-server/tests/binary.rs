@@ -1,0 +1,235 @@
+//! The real `pelanggan-sync-server` binary, once per backend: `invite`,
+//! `serve` over TLS with an rcgen self-signed certificate (the client trusts
+//! only that one), a restart after a hard kill (the data persists), the
+//! config file and environment variables, `devices` and `revoke`, and logs
+//! that never show a token or a code.
+
+mod common;
+
+both!(the_binary_serves_tls_survives_a_kill_and_manages_devices);
+
+mod scenarios {
+    use std::io::{BufRead, BufReader};
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::time::Duration;
+
+    use pelanggan_sync_protocol::{PairRequest, PairResponse};
+    use uuid::Uuid;
+
+    use crate::common::{Backend, Device, TestDb, install_crypto, send};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_pelanggan-sync-server");
+
+    fn cli(args: &[&str]) -> std::process::Output {
+        Command::new(BIN)
+            .args(args)
+            .env_remove("PELANGGAN_SYNC_DATABASE")
+            .env_remove("PELANGGAN_SYNC_CONFIG")
+            .output()
+            .expect("the binary runs")
+    }
+
+    fn stdout(output: &std::process::Output) -> String {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout.clone()).unwrap()
+    }
+
+    /// `invite`'s code (the `code:` line).
+    fn invite(db: &str, shop: &str) -> String {
+        let out = stdout(&cli(&["invite", "--database", db, "--shop", shop]));
+        assert!(out.contains("expires: "), "{out}");
+        out.lines()
+            .find_map(|line| line.strip_prefix("code:"))
+            .expect("a code line")
+            .trim()
+            .to_string()
+    }
+
+    /// A running `serve` and the URL it printed.
+    struct Serving {
+        child: Child,
+        url: String,
+    }
+
+    impl Drop for Serving {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn serve(args: &[&str], log: &Path) -> Serving {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(args)
+            .env("RUST_LOG", "debug")
+            .env_remove("PELANGGAN_SYNC_DATABASE")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("serve starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("no address printed: {line:?}"))
+            .to_string();
+        Serving { child, url }
+    }
+
+    fn tls_client(cert_pem: &str) -> reqwest::Client {
+        install_crypto();
+        reqwest::Client::builder()
+            .tls_certs_only([reqwest::Certificate::from_pem(cert_pem.as_bytes()).unwrap()])
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap()
+    }
+
+    async fn pair(http: &reqwest::Client, url: &str, code: &str) -> Device {
+        let id = Uuid::now_v7();
+        let paired: PairResponse = send(http.post(format!("{url}/v1/pair")).json(&PairRequest {
+            code: code.to_string(),
+            device_id: id,
+            device_name: "Kasir".to_string(),
+        }))
+        .await
+        .expect("pairing over TLS works");
+        Device {
+            id,
+            token: paired.token,
+            base: url.to_string(),
+            http: http.clone(),
+        }
+    }
+
+    pub async fn the_binary_serves_tls_survives_a_kill_and_manages_devices(backend: Backend) {
+        let db = TestDb::new(backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let certified =
+            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".into()])
+                .unwrap();
+        let cert_pem = certified.cert.pem();
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        std::fs::write(&cert, &cert_pem).unwrap();
+        std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+        let log = dir.path().join("server.log");
+        let (cert_arg, key_arg) = (cert.to_str().unwrap(), key.to_str().unwrap());
+
+        // Without TLS and without --insecure-http, serve refuses.
+        let refused = cli(&["serve", "--database", &db.url, "--listen", "127.0.0.1:0"]);
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("refusing to serve without TLS"));
+
+        let code_a = invite(&db.url, "Toko Budi");
+        let code_b = invite(&db.url, "Toko Budi");
+        let server = serve(
+            &[
+                "--database",
+                &db.url,
+                "--listen",
+                "127.0.0.1:0",
+                "--tls-cert",
+                cert_arg,
+                "--tls-key",
+                key_arg,
+            ],
+            &log,
+        );
+        assert!(
+            server.url.starts_with("https://127.0.0.1:"),
+            "{}",
+            server.url
+        );
+        let http = tls_client(&cert_pem);
+        let a = pair(&http, &server.url, &code_a).await;
+        let b = pair(&http, &server.url, &code_b).await;
+        let changes = a.changes(30);
+        assert_eq!(a.push(&changes).await.unwrap().accepted, 30);
+        // A client that does not trust the certificate gets nowhere.
+        assert!(
+            crate::common::http_client()
+                .get(format!("{}/v1/health", server.url))
+                .send()
+                .await
+                .is_err()
+        );
+
+        // Killed hard (no shutdown), then started from a config file.
+        drop(server);
+        let config = dir.path().join("sync.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "database = {:?}\nlisten = \"127.0.0.1:0\"\ntls_cert = {cert_arg:?}\ntls_key = {key_arg:?}\n",
+                db.url
+            ),
+        )
+        .unwrap();
+        let server = serve(&["--config", config.to_str().unwrap()], &log);
+        let (a, b) = (
+            Device {
+                base: server.url.clone(),
+                ..a
+            },
+            Device {
+                base: server.url.clone(),
+                ..b
+            },
+        );
+        let (pulled, next) = b.pull_all(0, 7).await;
+        assert_eq!(
+            pulled.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
+            changes
+        );
+        assert_eq!(next, 30);
+        assert_eq!(b.status().await.unwrap().cursor.0, 30);
+
+        // `devices` through the environment variable, `revoke` by id.
+        let listed = Command::new(BIN)
+            .args(["devices", "--shop", "Toko Budi"])
+            .env("PELANGGAN_SYNC_DATABASE", &db.url)
+            .output()
+            .unwrap();
+        let listed = stdout(&listed);
+        assert!(listed.contains(&a.id.to_string()) && listed.contains(&b.id.to_string()));
+        assert_eq!(listed.matches("active").count(), 2, "{listed}");
+        let revoked = stdout(&cli(&["revoke", "--database", &db.url, &a.id.to_string()]));
+        assert!(revoked.contains("revoked"), "{revoked}");
+        assert_eq!(a.status().await.unwrap_err().code(), "unauthorized");
+        assert!(b.status().await.is_ok());
+        let missing = cli(&["revoke", "--database", &db.url, &Uuid::now_v7().to_string()]);
+        assert!(!missing.status.success());
+
+        let compacted = stdout(&cli(&[
+            "compact",
+            "--database",
+            &db.url,
+            "--shop",
+            "Toko Budi",
+        ]));
+        assert!(compacted.contains("horizon 30"), "{compacted}");
+        drop(server);
+
+        // The log has the requests, and no secret.
+        let log = std::fs::read_to_string(&log).unwrap();
+        assert!(log.contains("/v1/push"), "{log}");
+        for secret in [&a.token, &b.token, &code_a, &code_b] {
+            assert!(!log.contains(secret.as_str()), "a secret in the log");
+        }
+        assert!(!log.to_lowercase().contains("bearer"));
+    }
+}
