@@ -9,6 +9,7 @@ pub use crate::list_args::ListFilters;
 
 // Routers (issue 14).
 pub use crate::router_args::{IsolirCmd, RouterCmd};
+pub use crate::sync_args::SyncCmd;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -146,6 +147,9 @@ pub enum Command {
     /// Suspension of unpaid subscriptions on their routers (isolir)
     #[command(subcommand)]
     Isolir(IsolirCmd),
+    /// Sync with the shop's central server: pair, sync now, status, devices
+    #[command(subcommand)]
+    Sync(SyncCmd),
     /// Print the tab-completion script for a shell (see the README for where it goes)
     Completions {
         /// bash, zsh, fish, powershell or elvish

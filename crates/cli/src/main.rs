@@ -11,6 +11,7 @@ mod notify_args;
 mod output;
 mod progress;
 mod router_args;
+mod sync_args;
 
 use std::process::ExitCode;
 

@@ -10,6 +10,7 @@ mod insights;
 mod notify;
 // Routers (issue 14).
 pub mod routers;
+pub mod sync;
 mod words;
 
 pub use billing::Issued;

@@ -567,6 +567,57 @@ impl Write<'_> {
         )
     }
 
+    /// Records a change another device made, as it arrived through sync: the
+    /// change log keeps its device and clock (later merges compare against
+    /// it; it is never pushed again from here), and this device's clock
+    /// moves past it, unless it claims a time more than `max_ahead_ms`
+    /// ahead of this wall clock (a skewed device: kept, not adopted, so one
+    /// bad clock cannot drag every desk into the future).
+    pub(crate) fn record_remote(
+        &mut self,
+        change: &RemoteChange<'_>,
+        max_ahead_ms: i64,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO devices (device_id) VALUES (?1)")?
+            .execute([change.device])?;
+        let device: i64 = self
+            .tx
+            .prepare_cached("SELECT id FROM devices WHERE device_id = ?1")?
+            .query_row([change.device], |r| r.get(0))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO change_log (entity, entity_id, op, field, value, hlc, device)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(rusqlite::params![
+                change.entity,
+                change.entity_id,
+                change.op,
+                change.field,
+                change.value,
+                change.hlc,
+                device
+            ])?;
+        self.recorded += 1;
+        let remote = Hlc::from_i64(change.hlc);
+        if remote.millis() <= self.now.timestamp_millis().saturating_add(max_ahead_ms) {
+            self.hlc.observe(remote, self.now);
+        }
+        Ok(())
+    }
+
+    /// Whether the change (device, hlc) is already in the change log.
+    pub(crate) fn holds_change(&self, device: &str, hlc: i64) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM change_log c JOIN devices d ON d.id = c.device
+                 WHERE d.device_id = ?1 AND c.hlc = ?2",
+            )?
+            .exists(rusqlite::params![device, hlc])?)
+    }
+
     /// Appends to a customer's activity log, and records that entry for sync.
     pub(crate) fn record_activity(
         &mut self,
@@ -659,6 +710,18 @@ pub(crate) struct Change<'a> {
     pub field: Option<&'a str>,
     /// JSON text.
     pub value: Option<String>,
+}
+
+/// A change made on another device, as sync received it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RemoteChange<'a> {
+    pub device: &'a str,
+    pub hlc: i64,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub op: &'a str,
+    pub field: Option<&'a str>,
+    pub value: Option<&'a str>,
 }
 
 impl<'a> Change<'a> {

@@ -401,6 +401,16 @@ text_enum! {
         RouterRefused => "router_refused",
         /// Another router worker already runs on this database.
         RouterWorkerBusy => "router_worker_busy",
+        // Sync (issue 15).
+        /// No sync server is paired with this database (`sync pair`).
+        SyncNotPaired => "sync_not_paired",
+        /// This database is already paired with a server.
+        SyncAlreadyPaired => "sync_already_paired",
+        /// The sync server did not answer (offline, refused, timed out).
+        SyncUnreachable => "sync_unreachable",
+        /// The sync server refused the request; the message carries its code
+        /// (`unauthorized`, `please_update`, `clock_ahead`, `invalid_code`...).
+        SyncRefused => "sync_refused",
     }
 }
 

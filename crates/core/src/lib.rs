@@ -51,6 +51,7 @@ pub mod search;
 pub mod session;
 pub mod settings;
 pub mod stats;
+pub mod sync;
 pub mod tags;
 pub mod validate;
 pub mod warning;

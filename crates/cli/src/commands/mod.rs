@@ -20,6 +20,7 @@ mod router;
 mod settings;
 mod stats;
 mod subscription;
+mod sync;
 mod tag;
 mod voucher;
 
@@ -35,7 +36,7 @@ use crate::args::{
     AdminCmd, BalanceCmd, Cli, Command, ContactCmd, CustomerCmd, InvoiceCmd, PaymentCmd,
     PrivacyCmd, SettingsCmd, SubscriptionCmd, TagCmd, VoucherCmd,
 };
-use crate::args::{IsolirCmd, RouterCmd};
+use crate::args::{IsolirCmd, RouterCmd, SyncCmd};
 use crate::output::{Paged, Render};
 
 pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
@@ -96,6 +97,7 @@ pub fn run(cli: &Cli) -> Result<Box<dyn Render>> {
         Command::Notify(cmd) => notify::run(&mut db, actor, cmd, cli.global.json),
         Command::Router(cmd) => router::run(&mut db, actor, cmd),
         Command::Isolir(cmd) => isolir::run(&mut db, actor, cmd),
+        Command::Sync(cmd) => sync::run(&mut db, actor, cmd),
         Command::Stats => stats::run(&db),
         Command::Analytics {
             range,
@@ -159,6 +161,7 @@ impl Command {
             }
             Command::Router(c) => !matches!(c, RouterCmd::List | RouterCmd::Test { .. }),
             Command::Isolir(c) => !matches!(c, IsolirCmd::List),
+            Command::Sync(c) => !matches!(c, SyncCmd::Status | SyncCmd::Devices),
             Command::Import(_) | Command::Gen { .. } | Command::Restore { .. } => true,
             Command::Export(_)
             | Command::Stats

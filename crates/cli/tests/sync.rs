@@ -1,0 +1,239 @@
+//! Sync between desks through the real `pelanggan-sync-server` binary on
+//! 127.0.0.1 (plain HTTP on loopback, SQLite storage): pairing with
+//! one-time codes, two desks' offline changes converging (customers,
+//! fields last-writer-wins, a delete that a late edit does not undo,
+//! balances as the sum of both desks' ledger entries), a server that does
+//! not answer (noted, nothing lost, the next round sends it), the token
+//! never printed, and a revoked desk refused.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use common::Shop;
+
+/// The server binary cargo built beside `pelanggan` (the workspace's tests
+/// build every package's binaries).
+fn server_bin() -> PathBuf {
+    let cli = PathBuf::from(env!("CARGO_BIN_EXE_pelanggan"));
+    let bin = cli.with_file_name(format!(
+        "pelanggan-sync-server{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first (`cargo build -p pelanggan-sync-server`; `make test` does)",
+        bin.display()
+    );
+    bin
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free port on 127.0.0.1, so a restarted server answers at the same address.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(database: &str, port: u16) -> Server {
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(server_bin())
+        .args([
+            "serve",
+            "--listen",
+            &listen,
+            "--insecure-http",
+            "--database",
+            database,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("the server said {line:?}"))
+        .to_owned();
+    Server { child, url }
+}
+
+fn invite(database: &str) -> String {
+    let out = Command::new(server_bin())
+        .args(["invite", "--database", database, "--shop", "Net Maju"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("code:").map(|c| c.trim().to_owned()))
+        .unwrap()
+}
+
+impl Shop {
+    fn sync(&self) -> serde_json::Value {
+        self.ok(&["sync", "now"])
+    }
+}
+
+#[test]
+fn two_desks_converge_through_the_server_and_a_revoked_one_is_refused() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let database = server_dir.path().join("sync.db").display().to_string();
+    let code_a = invite(&database);
+    let code_b = invite(&database);
+    let port = free_port();
+    let server = serve(&database, port);
+    let (a, b) = (Shop::new(), Shop::new());
+
+    // Before pairing: nothing to sync with, said clearly.
+    assert_eq!(a.ok(&["sync", "status"])["paired"], false);
+    a.refused(&["sync", "now"], "sync_not_paired", None);
+    // A wrong code is refused by the server, and nothing is stored.
+    let e = a.err(&["sync", "pair", &server.url, "AAAA-BBBB-CCCC-DDDD"], 1);
+    assert_eq!(e["code"], "sync_refused", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("invalid_code"),
+        "{e}"
+    );
+
+    let paired = a.ok(&["sync", "pair", &server.url, &code_a, "--name", "kasir-1"]);
+    assert_eq!(paired["shop"], "Net Maju");
+    b.ok(&["sync", "pair", &server.url, &code_b, "--name", "kasir-2"]);
+    // A code works once.
+    a.refused(
+        &["sync", "pair", &server.url, &code_a],
+        "sync_already_paired",
+        None,
+    );
+
+    // Desk A works offline, then syncs; desk B pulls it.
+    let budi = a.add("Budi", "0812-3456-7890");
+    let id = budi["id"].as_str().unwrap().to_owned();
+    a.ok(&[
+        "balance",
+        "credit",
+        &id,
+        "100000",
+        "--description",
+        "Deposit",
+    ]);
+    let pushed = a.sync();
+    assert!(pushed["pushed"].as_u64().unwrap() >= 3, "{pushed}");
+    let pulled = b.sync();
+    assert!(
+        pulled["pulled"]["applied"].as_u64().unwrap() >= 3,
+        "{pulled}"
+    );
+    assert_eq!(b.customer(&id)["name"], "Budi");
+    assert_eq!(b.customer(&id)["balance"], "100000.00");
+
+    // Both edit offline: B the name and a debit, A the email. After both
+    // sync (in either order) both hold both edits and both entries.
+    b.ok(&["customer", "edit", &id, "--name", "Budi Santoso"]);
+    b.ok(&["balance", "debit", &id, "30000", "--description", "Voucher"]);
+    a.ok(&["customer", "edit", &id, "--email", "budi@example.com"]);
+    a.ok(&["balance", "debit", &id, "20000", "--description", "Pulsa"]);
+    b.sync();
+    a.sync();
+    b.sync();
+    for desk in [&a, &b] {
+        let c = desk.customer(&id);
+        assert_eq!(c["name"], "Budi Santoso", "{c}");
+        assert_eq!(c["email"], "budi@example.com", "{c}");
+        assert_eq!(c["balance"], "50000.00", "{c}");
+        let history = desk.ok(&["balance", "history", &id]);
+        assert_eq!(history.as_array().unwrap().len(), 3, "{history}");
+    }
+    // The same field edited on both: the later edit wins on both desks.
+    a.ok(&["customer", "edit", &id, "--notes", "dari kasir 1"]);
+    b.ok(&["customer", "edit", &id, "--notes", "dari kasir 2"]);
+    a.sync();
+    b.sync();
+    a.sync();
+    assert_eq!(a.customer(&id)["notes"], "dari kasir 2");
+    assert_eq!(b.customer(&id)["notes"], "dari kasir 2");
+
+    // A deletes; B edits the name before it hears of it: still deleted on both.
+    a.ok(&["customer", "delete", &id]);
+    b.ok(&["customer", "edit", &id, "--name", "Budi S."]);
+    a.sync();
+    b.sync();
+    a.sync();
+    for desk in [&a, &b] {
+        let c = desk.customer(&id);
+        assert_eq!(c["status"], "deleted", "{c}");
+        assert_eq!(c["name"], "Budi S.", "{c}");
+    }
+
+    // The token is never printed.
+    let token: String = rusqlite::Connection::open(&a.db)
+        .unwrap()
+        .query_row("SELECT token FROM sync_state", [], |r| r.get(0))
+        .unwrap();
+    let status = a.text(&["sync", "status"]);
+    let json = a.ok(&["sync", "status"]).to_string();
+    assert!(!status.contains(&token) && !json.contains(&token));
+    assert!(
+        status.contains("Net Maju") && status.contains("pending changes: 0"),
+        "{status}"
+    );
+
+    // The devices; a revoked desk gets no more data.
+    let devices = a.ok(&["sync", "devices"]);
+    assert_eq!(devices["devices"].as_array().unwrap().len(), 2, "{devices}");
+    let b_device = b.ok(&["sync", "status"])["device_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.ok(&["sync", "revoke", &b_device]);
+    let e = b.err(&["sync", "now"], 1);
+    assert_eq!(e["code"], "sync_refused");
+    assert!(
+        e["message"].as_str().unwrap().contains("unauthorized"),
+        "{e}"
+    );
+
+    // The server stops: A's change waits, the round says why, nothing is lost.
+    drop(server);
+    a.add("Sari", "0813-1111-2222");
+    let e = a.err(&["sync", "now"], 1);
+    assert_eq!(e["code"], "sync_unreachable", "{e}");
+    let status = a.ok(&["sync", "status"]);
+    assert!(status["pending"].as_u64().unwrap() >= 2, "{status}");
+    assert!(
+        status["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer"),
+        "{status}"
+    );
+    // Back on the same file and address: the waiting changes go out.
+    let _server = serve(&database, port);
+    let report = a.sync();
+    assert!(report["pushed"].as_u64().unwrap() >= 2, "{report}");
+    let status = a.ok(&["sync", "status"]);
+    assert_eq!(status["pending"], 0, "{status}");
+    assert!(status["last_error"].is_null(), "{status}");
+}

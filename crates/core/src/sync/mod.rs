@@ -1,0 +1,30 @@
+//! This device's side of sync with a shop's central server
+//! (`pelanggan-sync-server`): pairing, pushing this device's change log,
+//! pulling and merging everyone else's.
+//!
+//! Owns the `sync_state` row (server, token, how far it pushed and pulled)
+//! and the merge rules; the HTTP is the `pelanggan-sync-client` crate's,
+//! behind `transport::Transport`, so the rules are tested with the real
+//! server and need no HTTP stack here. One round (`round::run`): push what
+//! is pending, in pages, each acknowledged before the next; then pull in
+//! pages, each applied in one write together with the cursor that follows
+//! it, so a round cut anywhere resumes without losing or doubling a change.
+//!
+//! Merge rules (`incoming`), the same code on every device: a changed field
+//! is last-writer-wins by (HLC, device id); a delete or restore wins when
+//! its causal length is larger (so a late edit never resurrects a deleted
+//! row); append-only rows (ledger entries, activity) merge by id; caches
+//! (the balance) are recomputed from what arrived. A change of an entity
+//! this version does not merge yet (billing rows, messages, settings) is
+//! kept in `sync_inbox`, never dropped.
+
+pub mod incoming;
+pub mod outgoing;
+pub mod round;
+mod rows;
+pub mod state;
+pub mod transport;
+
+pub use round::{Report, run};
+pub use state::{PairAnswer, PairAsk, Pairing, SyncStatus, pair};
+pub use transport::{Failure, Transport};

@@ -1,0 +1,109 @@
+//! One sync round: push what is pending, then pull and merge what others
+//! pushed. Each push page is acknowledged before the next (the server
+//! dedups by batch id and by change, so a page re-sent after a lost answer
+//! doubles nothing); each pulled page is merged in one write with the
+//! cursor that follows it.
+
+use pelanggan_sync_protocol::{PROTOCOL, PULL_LIMIT_DEFAULT, PushRequest, Seq};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::incoming::{self, Applied};
+use super::transport::{Failure, Transport};
+use super::{outgoing, state};
+use crate::db::Db;
+use crate::error::{Code, Error, Result};
+
+/// Changes per push request.
+pub const PUSH_PAGE: usize = 1000;
+
+/// What a round did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Report {
+    /// This device's changes the server now holds (new to it).
+    pub pushed: u64,
+    /// Re-sent changes the server already held.
+    pub duplicates: u64,
+    pub pulled: Applied,
+    /// The server's newest sequence after the round.
+    pub cursor: String,
+}
+
+/// Runs one round through `transport`. A server that does not answer gives
+/// `sync_unreachable`, a refusal `sync_refused` (its code in the message);
+/// either is noted for `sync status`, and what was done before it is kept.
+pub fn run(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> Result<Report> {
+    state::require(db.reader()?)?;
+    match exchange(db, actor, transport) {
+        Ok(report) => {
+            db.write(actor, state::note_success)?;
+            Ok(report)
+        }
+        Err(e) => {
+            let why = e.to_string();
+            db.write(actor, |w| state::note_failure(w, &why))?;
+            Err(e)
+        }
+    }
+}
+
+fn exchange(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> Result<Report> {
+    let status = transport.status().map_err(Error::from)?;
+    if status.protocol != PROTOCOL {
+        return Err(Error::refused(
+            Code::SyncRefused,
+            format!(
+                "the sync server speaks protocol {}, this program {PROTOCOL}: please update",
+                status.protocol
+            ),
+        ));
+    }
+    let device = db.device_id().to_owned();
+    let mut report = Report::default();
+    while let Some(page) = outgoing::page(db.reader()?, &device, PUSH_PAGE)? {
+        // The same pending page gets the same batch id: a retry after a lost
+        // answer is recognised by the server as the batch it already stored.
+        let first = page.changes.first().map_or(0, |c| c.hlc.0);
+        let batch_id = Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("{device}:{first}:{}", page.last_seq).as_bytes(),
+        );
+        let request = PushRequest {
+            protocol: PROTOCOL,
+            batch_id,
+            changes: page.changes,
+        };
+        let ack = transport.push(&request).map_err(Error::from)?;
+        report.pushed += u64::from(ack.accepted);
+        report.duplicates += u64::from(ack.duplicates);
+        db.write(actor, |w| state::set_pushed(w, page.last_seq))?;
+    }
+    let mut after = state::cursor(db.reader()?)?;
+    loop {
+        let page = match transport.pull(Seq(after), PULL_LIMIT_DEFAULT) {
+            // Behind the server's compaction: everything again, from the
+            // start (what is already held is skipped).
+            Err(Failure::Refused { code, .. }) if code == "behind_horizon" => {
+                after = 0;
+                continue;
+            }
+            other => other.map_err(Error::from)?,
+        };
+        let next = page.next.0;
+        let applied = db.write(actor, |w| {
+            let applied = incoming::apply(w, &page.changes)?;
+            state::set_cursor(w, next)?;
+            Ok(applied)
+        })?;
+        report.pulled.applied += applied.applied;
+        report.pulled.held += applied.held;
+        report.pulled.skipped += applied.skipped;
+        after = next;
+        if !page.more {
+            break;
+        }
+    }
+    report.cursor = after.to_string();
+    Ok(report)
+}

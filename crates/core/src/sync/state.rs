@@ -1,0 +1,238 @@
+//! The pairing with a sync server and how far this device got: the
+//! `sync_state` row, local to this file (never in the change log, never
+//! exported; the token never printed or logged).
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::transport::Failure;
+use crate::db::{Db, Reader, Write};
+use crate::error::{Code, Error, Result};
+
+/// Where this device syncs, for the transport. `Debug` hides the token.
+#[derive(Clone)]
+pub struct Pairing {
+    pub server_url: String,
+    pub shop: String,
+    pub ca_file: Option<String>,
+    token: String,
+}
+
+impl Pairing {
+    /// The device token, for the transport's `Authorization` header only.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+}
+
+impl std::fmt::Debug for Pairing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pairing")
+            .field("server_url", &self.server_url)
+            .field("shop", &self.shop)
+            .field("ca_file", &self.ca_file)
+            .field("token", &"••••")
+            .finish()
+    }
+}
+
+/// What `sync status` shows: never the token.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SyncStatus {
+    pub paired: bool,
+    pub server_url: Option<String>,
+    pub shop: Option<String>,
+    /// This device's id on the server.
+    pub device_id: String,
+    pub last_sync_at: Option<String>,
+    /// Why the last round did not finish (None after a good one).
+    pub last_error: Option<String>,
+    /// This device's changes the server has not acknowledged yet.
+    pub pending: u64,
+    /// Changes received that this version keeps but does not apply yet.
+    pub held: u64,
+}
+
+/// What a device sends to join a shop, for the transport's pairing call.
+#[derive(Debug, Clone)]
+pub struct PairAsk<'a> {
+    pub server_url: &'a str,
+    pub ca_file: Option<&'a str>,
+    pub code: &'a str,
+    pub device_id: &'a str,
+    pub device_name: &'a str,
+}
+
+/// The server's answer to a pairing: the shop and this device's token.
+pub struct PairAnswer {
+    pub shop: String,
+    pub token: String,
+}
+
+/// `sync pair`: joins the shop whose one-time `code` the server's owner
+/// made (`pelanggan-sync-server invite`), through `ask` (the transport's
+/// pairing request), and keeps the token. Refused before any request when
+/// this file is already paired (a device belongs to one shop).
+pub fn pair(
+    db: &mut Db,
+    server_url: &str,
+    ca_file: Option<&str>,
+    code: &str,
+    device_name: &str,
+    ask: impl FnOnce(&PairAsk<'_>) -> std::result::Result<PairAnswer, Failure>,
+) -> Result<String> {
+    if pairing(db.reader()?)?.is_some() {
+        return Err(Error::refused(
+            Code::SyncAlreadyPaired,
+            "this database is already paired with a sync server",
+        ));
+    }
+    let url = server_url.trim().trim_end_matches('/');
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(Error::validation(
+            "url",
+            format!("'{url}' is not an http:// or https:// address"),
+        ));
+    }
+    let device_id = db.device_id().to_owned();
+    let answer = ask(&PairAsk {
+        server_url: url,
+        ca_file,
+        code: code.trim(),
+        device_id: &device_id,
+        device_name,
+    })?;
+    db.write(None, |w| {
+        let now = w.now().to_owned();
+        w.uncounted(|w| {
+            w.exec(
+                "INSERT INTO sync_state (singleton, server_url, shop, ca_file, token, paired_at)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![url, answer.shop, ca_file, answer.token, now],
+            )
+        })
+    })?;
+    Ok(answer.shop)
+}
+
+/// The pairing, or None before `sync pair`.
+pub fn pairing(r: Reader<'_>) -> Result<Option<Pairing>> {
+    Ok(r.conn()
+        .query_row(
+            "SELECT server_url, shop, ca_file, token FROM sync_state",
+            [],
+            |r| {
+                Ok(Pairing {
+                    server_url: r.get(0)?,
+                    shop: r.get(1)?,
+                    ca_file: r.get(2)?,
+                    token: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The pairing, or `sync_not_paired`.
+pub fn require(r: Reader<'_>) -> Result<Pairing> {
+    pairing(r)?.ok_or_else(|| {
+        Error::refused(
+            Code::SyncNotPaired,
+            "this database is not paired with a sync server: run `sync pair URL CODE` first",
+        )
+    })
+}
+
+pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
+    let conn = r.conn();
+    type Row = (String, String, Option<String>, Option<String>, i64);
+    let row: Option<Row> = conn
+        .query_row(
+            "SELECT server_url, shop, last_sync_at, last_error, pushed_seq FROM sync_state",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let pushed = row.as_ref().map_or(0, |r| r.4);
+    let pending: i64 = conn.query_row(
+        "SELECT count(*) FROM change_log c JOIN devices d ON d.id = c.device
+         WHERE d.device_id = ?1 AND c.seq > ?2",
+        rusqlite::params![device_id, pushed],
+        |r| r.get(0),
+    )?;
+    let held: i64 = conn.query_row("SELECT count(*) FROM sync_inbox", [], |r| r.get(0))?;
+    let (pending, held) = (pending.unsigned_abs(), held.unsigned_abs());
+    Ok(match row {
+        Some((url, shop, last_sync_at, last_error, _)) => SyncStatus {
+            paired: true,
+            server_url: Some(url),
+            shop: Some(shop),
+            device_id: device_id.to_owned(),
+            last_sync_at,
+            last_error,
+            pending,
+            held,
+        },
+        None => SyncStatus {
+            paired: false,
+            server_url: None,
+            shop: None,
+            device_id: device_id.to_owned(),
+            last_sync_at: None,
+            last_error: None,
+            pending,
+            held,
+        },
+    })
+}
+
+/// The server's sequence this device pulled up to.
+pub(crate) fn cursor(r: Reader<'_>) -> Result<i64> {
+    Ok(r.conn()
+        .query_row("SELECT cursor FROM sync_state", [], |r| r.get(0))?)
+}
+
+pub(crate) fn set_cursor(w: &mut Write<'_>, cursor: i64) -> Result<()> {
+    w.uncounted(|w| w.exec("UPDATE sync_state SET cursor = ?1", [cursor]))?;
+    Ok(())
+}
+
+pub(crate) fn pushed_seq(r: Reader<'_>) -> Result<i64> {
+    Ok(r.conn()
+        .query_row("SELECT pushed_seq FROM sync_state", [], |r| r.get(0))?)
+}
+
+pub(crate) fn set_pushed(w: &mut Write<'_>, seq: i64) -> Result<()> {
+    w.uncounted(|w| {
+        w.exec(
+            "UPDATE sync_state SET pushed_seq = max(pushed_seq, ?1)",
+            [seq],
+        )
+    })?;
+    Ok(())
+}
+
+/// A round that finished: when, and no error.
+pub(crate) fn note_success(w: &mut Write<'_>) -> Result<()> {
+    let now = w.now().to_owned();
+    w.uncounted(|w| {
+        w.exec(
+            "UPDATE sync_state SET last_sync_at = ?1, last_error = NULL, last_error_at = NULL",
+            [now],
+        )
+    })?;
+    Ok(())
+}
+
+/// A round that stopped: why (shown by `sync status` and the app's badge).
+pub(crate) fn note_failure(w: &mut Write<'_>, why: &str) -> Result<()> {
+    let now = w.now().to_owned();
+    w.uncounted(|w| {
+        w.exec(
+            "UPDATE sync_state SET last_error = ?1, last_error_at = ?2",
+            [why, now.as_str()],
+        )
+    })?;
+    Ok(())
+}

@@ -1,0 +1,43 @@
+//! What the core needs from the network to sync: the server's status, a
+//! push, a pull. The `pelanggan-sync-client` crate implements it over HTTPS;
+//! the core decides what to send and what an answer means.
+
+use crate::error::{Code, Error};
+use pelanggan_sync_protocol::{PullResponse, PushRequest, PushResponse, Seq, StatusResponse};
+
+/// Why a request to the sync server did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer: offline, refused, timed out, cut off. Retried next round.
+    Unreachable(String),
+    /// The server answered with an error: its stable code and message.
+    Refused { code: String, message: String },
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unreachable(why) => write!(f, "the sync server did not answer: {why}"),
+            Failure::Refused { code, message } => {
+                write!(f, "the sync server refused ({code}): {message}")
+            }
+        }
+    }
+}
+
+/// `sync_unreachable` (try again later) or `sync_refused` (the server's code
+/// in the message).
+impl From<Failure> for Error {
+    fn from(f: Failure) -> Error {
+        match f {
+            Failure::Unreachable(_) => Error::refused(Code::SyncUnreachable, f),
+            Failure::Refused { .. } => Error::refused(Code::SyncRefused, f),
+        }
+    }
+}
+
+pub trait Transport {
+    fn status(&mut self) -> Result<StatusResponse, Failure>;
+    fn push(&mut self, request: &PushRequest) -> Result<PushResponse, Failure>;
+    fn pull(&mut self, after: Seq, limit: u32) -> Result<PullResponse, Failure>;
+}
