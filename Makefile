@@ -66,6 +66,8 @@ e2e: setup $(UI_DIST)
 	$(CARGO) build --locked -p pelanggan-desktop --features pelanggan-core/ts
 	# Routers (issue 14): the fake RouterOS process 07-routers starts.
 	$(CARGO) build --locked -p pelanggan-routeros --features test-server,pelanggan-core/ts --example fake_routeros
+	# Sync (issue 15): the real server 08-sync pairs with, and the CLI as a second desk.
+	$(CARGO) build --locked -p pelanggan-sync-server -p pelanggan-cli --features pelanggan-core/ts
 	cd ui && $(XVFB) npx wdio run e2e/wdio.conf.mjs
 
 ## What CI checks besides the tests.

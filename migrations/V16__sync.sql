@@ -22,7 +22,9 @@ CREATE TABLE sync_state (
     pushed_seq INTEGER NOT NULL DEFAULT 0,
     paired_at TEXT NOT NULL,
     last_sync_at TEXT,
-    -- Why the last sync did not finish (the server unreachable, a refusal).
+    -- Why the last sync did not finish (the server unreachable, a refusal):
+    -- the error's code and its sentence.
+    last_error_code TEXT,
     last_error TEXT,
     last_error_at TEXT
 );

@@ -10,6 +10,8 @@ pub mod printer;
 // Routers (issue 14): the background router worker.
 pub mod router_worker;
 mod state;
+// Sync (issue 15): the periodic round.
+pub mod sync_worker;
 mod webview;
 mod workers;
 
@@ -33,6 +35,8 @@ pub fn run() {
             // Routers (issue 14): the router worker, on its own connection.
             let routers = router_worker::RouterWorker::start(state.path().to_path_buf());
             app.manage(std::sync::Mutex::new(routers));
+            let syncing = sync_worker::SyncWorker::start(state.path().to_path_buf());
+            app.manage(std::sync::Mutex::new(syncing));
             app.manage(state);
             Ok(())
         })
@@ -40,11 +44,16 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("the Tauri runtime failed to start")
         .run(|app, event| {
-            // The WhatsApp sender and the router worker end with the app.
+            // The WhatsApp sender, the router worker and the sync end with the app.
             if let tauri::RunEvent::Exit = event {
                 use tauri::Manager;
                 app.state::<NotifySender>().0.cancel();
                 if let Some(w) = app.try_state::<std::sync::Mutex<router_worker::RouterWorker>>() {
+                    w.lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .stop();
+                }
+                if let Some(w) = app.try_state::<std::sync::Mutex<sync_worker::SyncWorker>>() {
                     w.lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .stop();

@@ -90,6 +90,9 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::routers::worker::RouterPass,
         crate::routers::isolir::IsolirEntry,
         crate::routers::isolir::IsolirCheck,
+        // Sync (issue 15).
+        crate::sync::SyncStatus,
+        crate::sync::Report,
         crate::routers::drift::Drift,
         crate::routers::drift::DriftItem,
         crate::routers::drift::DriftKind,

@@ -12,7 +12,8 @@
 
 use std::time::Duration;
 
-use pelanggan_core::sync::{Failure, PairAnswer, PairAsk, Pairing, Transport};
+use pelanggan_core::sync::{self, Failure, PairAnswer, PairAsk, Pairing, Report, Transport};
+use pelanggan_core::{Db, Result as CoreResult};
 use pelanggan_sync_protocol::{
     DeviceInfo, DevicesResponse, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest,
     PushResponse, Seq, StatusResponse,
@@ -160,4 +161,28 @@ impl Transport for HttpTransport {
     fn pull(&mut self, after: Seq, limit: u32) -> Result<PullResponse, Failure> {
         send(self.get(&format!("/v1/pull?after={after}&limit={limit}")))
     }
+}
+
+/// One sync round of the paired database over HTTPS (`sync now`, the app's
+/// button and its timer): `sync_not_paired` before `sync pair`.
+pub fn run(db: &mut Db, actor: Option<&str>) -> CoreResult<Report> {
+    let pairing = sync::state::require(db.reader()?)?;
+    let mut transport = HttpTransport::new(&pairing)?;
+    sync::run(db, actor, &mut transport)
+}
+
+/// The transport of the paired database, for `devices` and `revoke`.
+pub fn connect(db: &Db) -> CoreResult<HttpTransport> {
+    Ok(HttpTransport::new(&sync::state::require(db.reader()?)?)?)
+}
+
+/// The computer's name, as the other devices see this one.
+pub fn device_name() -> String {
+    std::env::var("HOSTNAME")
+        .or_else(|_| std::env::var("COMPUTERNAME"))
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Pelanggan".into())
 }

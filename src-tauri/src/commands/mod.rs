@@ -16,6 +16,7 @@ mod printing;
 mod privacy;
 mod routers;
 mod settings;
+mod sync;
 mod tags;
 
 /// Every command the UI may call (the capabilities allow exactly these).
@@ -115,5 +116,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         routers::router_provisioning,
         routers::isolir_list,
         routers::isolir_check,
+        sync::sync_status,
+        sync::sync_pair,
+        sync::sync_now,
     ]
 }

@@ -2,6 +2,8 @@
 // Nothing else imports `invoke`.
 import { invoke } from '@tauri-apps/api/core';
 import type { CustomerPage } from '$bindings/CustomerPage';
+import type { Report as SyncReport } from '$bindings/Report';
+import type { SyncStatus } from '$bindings/SyncStatus';
 import type { ErrorBody } from '$bindings/ErrorBody';
 import type { ListQuery } from '$bindings/ListQuery';
 import type { Stats } from '$bindings/Stats';
@@ -382,3 +384,9 @@ export const routerProvisioning = (subscription: string) =>
   call<Provisioning>('router_provisioning', { subscription });
 export const isolirList = () => call<IsolirEntry[]>('isolir_list');
 export const isolirCheck = (date: string | null = null) => call<IsolirCheck>('isolir_check', { date });
+
+// Sync (issue 15).
+export const syncStatus = () => call<SyncStatus>('sync_status');
+export const syncPair = (url: string, code: string, caFile: string | null) =>
+  call<SyncStatus>('sync_pair', { url, code, ca_file: caFile });
+export const syncNow = () => call<SyncReport>('sync_now');

@@ -79,6 +79,11 @@ export const messages: Record<ErrorCode, Say> = {
   router_login_failed: () => m.error_router_login_failed(),
   router_refused: () => m.error_router_refused(),
   router_worker_busy: () => m.error_router_worker_busy(),
+  // Sync.
+  sync_not_paired: () => m.error_sync_not_paired(),
+  sync_already_paired: () => m.error_sync_already_paired(),
+  sync_unreachable: () => m.error_sync_unreachable(),
+  sync_refused: () => m.error_sync_refused(),
 };
 
 /** Codes whose words above say all there is; the others add the core's own

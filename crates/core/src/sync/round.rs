@@ -41,8 +41,7 @@ pub fn run(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> R
             Ok(report)
         }
         Err(e) => {
-            let why = e.to_string();
-            db.write(actor, |w| state::note_failure(w, &why))?;
+            db.write(actor, |w| state::note_failure(w, &e))?;
             Err(e)
         }
     }

@@ -46,7 +46,9 @@ pub struct SyncStatus {
     /// This device's id on the server.
     pub device_id: String,
     pub last_sync_at: Option<String>,
-    /// Why the last round did not finish (None after a good one).
+    /// Why the last round did not finish (None after a good one): its
+    /// code (`sync_unreachable`, `sync_refused`...) and sentence.
+    pub last_error_code: Option<String>,
     pub last_error: Option<String>,
     /// This device's changes the server has not acknowledged yet.
     pub pending: u64,
@@ -146,15 +148,32 @@ pub fn require(r: Reader<'_>) -> Result<Pairing> {
 
 pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
     let conn = r.conn();
-    type Row = (String, String, Option<String>, Option<String>, i64);
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+    );
     let row: Option<Row> = conn
         .query_row(
-            "SELECT server_url, shop, last_sync_at, last_error, pushed_seq FROM sync_state",
+            "SELECT server_url, shop, last_sync_at, last_error_code, last_error, pushed_seq
+             FROM sync_state",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .optional()?;
-    let pushed = row.as_ref().map_or(0, |r| r.4);
+    let pushed = row.as_ref().map_or(0, |r| r.5);
     let pending: i64 = conn.query_row(
         "SELECT count(*) FROM change_log c JOIN devices d ON d.id = c.device
          WHERE d.device_id = ?1 AND c.seq > ?2",
@@ -164,12 +183,13 @@ pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
     let held: i64 = conn.query_row("SELECT count(*) FROM sync_inbox", [], |r| r.get(0))?;
     let (pending, held) = (pending.unsigned_abs(), held.unsigned_abs());
     Ok(match row {
-        Some((url, shop, last_sync_at, last_error, _)) => SyncStatus {
+        Some((url, shop, last_sync_at, last_error_code, last_error, _)) => SyncStatus {
             paired: true,
             server_url: Some(url),
             shop: Some(shop),
             device_id: device_id.to_owned(),
             last_sync_at,
+            last_error_code,
             last_error,
             pending,
             held,
@@ -180,6 +200,7 @@ pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
             shop: None,
             device_id: device_id.to_owned(),
             last_sync_at: None,
+            last_error_code: None,
             last_error: None,
             pending,
             held,
@@ -218,7 +239,8 @@ pub(crate) fn note_success(w: &mut Write<'_>) -> Result<()> {
     let now = w.now().to_owned();
     w.uncounted(|w| {
         w.exec(
-            "UPDATE sync_state SET last_sync_at = ?1, last_error = NULL, last_error_at = NULL",
+            "UPDATE sync_state SET last_sync_at = ?1, last_error_code = NULL, last_error = NULL,
+                 last_error_at = NULL",
             [now],
         )
     })?;
@@ -226,12 +248,13 @@ pub(crate) fn note_success(w: &mut Write<'_>) -> Result<()> {
 }
 
 /// A round that stopped: why (shown by `sync status` and the app's badge).
-pub(crate) fn note_failure(w: &mut Write<'_>, why: &str) -> Result<()> {
+pub(crate) fn note_failure(w: &mut Write<'_>, why: &Error) -> Result<()> {
     let now = w.now().to_owned();
+    let (code, message) = (why.code().as_str(), why.to_string());
     w.uncounted(|w| {
         w.exec(
-            "UPDATE sync_state SET last_error = ?1, last_error_at = ?2",
-            [why, now.as_str()],
+            "UPDATE sync_state SET last_error_code = ?1, last_error = ?2, last_error_at = ?3",
+            [code, message.as_str(), now.as_str()],
         )
     })?;
     Ok(())

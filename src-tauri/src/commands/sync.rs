@@ -1,0 +1,55 @@
+//! Sync (issue 15): this desk's pairing with the shop's sync server, its
+//! status, and a round now. A round and a pairing run on a connection of
+//! their own (`Db::open_existing`): the app's writer is never held while
+//! the server answers, only for each page's write.
+
+use pelanggan_core::Db;
+use pelanggan_core::admins::Action;
+use pelanggan_core::sync::{self, Report, SyncStatus, state};
+use pelanggan_sync_client as client;
+use tauri::AppHandle;
+
+use crate::error::CmdResult;
+use crate::state::blocking;
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_status(app: AppHandle) -> CmdResult<SyncStatus> {
+    blocking(app, |s| {
+        s.with_db(|db| state::status(db.reader()?, db.device_id()))
+    })
+    .await
+}
+
+/// Joins the shop with the code its owner made on the server; owners only.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_pair(
+    app: AppHandle,
+    url: String,
+    code: String,
+    ca_file: Option<String>,
+) -> CmdResult<SyncStatus> {
+    blocking(app, move |s| {
+        s.authorize(Action::ChangeSettings)?;
+        let mut db = Db::open_existing(s.path())?;
+        let ca = ca_file.filter(|c| !c.trim().is_empty());
+        sync::pair(
+            &mut db,
+            &url,
+            ca.as_deref(),
+            &code,
+            &client::device_name(),
+            client::pair,
+        )?;
+        state::status(db.reader()?, db.device_id())
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_now(app: AppHandle) -> CmdResult<Report> {
+    blocking(app, |s| {
+        let actor = s.signed_in()?.username;
+        client::run(&mut Db::open_existing(s.path())?, Some(&actor))
+    })
+    .await
+}

@@ -1,0 +1,87 @@
+// Sync (issue 15) in the app, against the real `pelanggan-sync-server`
+// binary on 127.0.0.1 (built by `make e2e`; plain HTTP on loopback, a
+// SQLite file in a temp folder): the owner pairs the desk with a one-time
+// code in the settings, a customer added in the app goes out with "sync
+// now", and a second desk (the CLI on its own file) pulls it. Then the
+// server stops: the next round shows "offline" and keeps the change.
+import { spawn, execFileSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { signIn, click, shown, fill, shot, waitText, addCustomer, openList } from '../helpers.mjs';
+import { ROOT } from '../driver.mjs';
+
+const SERVER = path.join(ROOT, 'target/debug/pelanggan-sync-server');
+const CLI = path.join(ROOT, 'target/debug/pelanggan');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'pelanggan-sync-e2e-'));
+const database = path.join(dir, 'sync.db');
+
+function invite() {
+  const out = execFileSync(SERVER, ['invite', '--database', database, '--shop', 'Net Maju'], { encoding: 'utf8' });
+  return out.match(/^code:\s+(\S+)/m)[1];
+}
+
+function serve() {
+  const child = spawn(SERVER, ['serve', '--listen', '127.0.0.1:0', '--insecure-http', '--database', database], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => resolve({ child, url: line.replace('listening on ', '').trim() }));
+    child.once('error', reject);
+  });
+}
+
+/** The CLI on the second desk's own file, its JSON answer. */
+function desk2(...args) {
+  return JSON.parse(execFileSync(CLI, ['--db', path.join(dir, 'desk2.db'), ...args, '--json'], { encoding: 'utf8' }));
+}
+
+describe('sync', () => {
+  let server;
+
+  before(async () => {
+    for (const bin of [SERVER, CLI]) {
+      if (!existsSync(bin)) throw new Error(`${bin} is missing: cargo build -p pelanggan-sync-server -p pelanggan-cli`);
+    }
+    server = await serve();
+    await signIn();
+  });
+
+  after(() => server?.child.kill());
+
+  it('pairs the desk with a one-time code', async () => {
+    await click('nav-settings');
+    await shown('sync-pair-form');
+    await fill('sync-url', server.url);
+    await fill('sync-code', invite());
+    await click('sync-pair');
+    await waitText('sync-shop', (t) => t.includes('Net Maju'), 'the desk did not pair');
+    await shot('sync-paired');
+  });
+
+  it('sends a customer added here; another desk receives it', async () => {
+    await openList();
+    await addCustomer({ name: 'Budi Sinkron', whatsapp: '0812-7777-8888' });
+    await click('nav-settings');
+    await click('sync-now');
+    await waitText('sync-done', (t) => /Terkirim [1-9]/.test(t), 'nothing was sent');
+    await waitText('sync-pending', (t) => t.endsWith(' 0'), 'changes still wait');
+    desk2('sync', 'pair', server.url, invite(), '--name', 'kasir-2');
+    desk2('sync', 'now');
+    const found = desk2('customer', 'list', '--search', 'Budi Sinkron');
+    expect(found.items.map((c) => c.name)).toEqual(['Budi Sinkron']);
+  });
+
+  it('shows offline when the server does not answer, and keeps the change', async () => {
+    server.child.kill();
+    await openList();
+    await addCustomer({ name: 'Sari Luring', whatsapp: '0813-7777-8888' });
+    await click('nav-settings');
+    await click('sync-now');
+    await waitText('sync-badge', (t) => t === 'Luring', 'no offline badge');
+    await waitText('sync-pending', (t) => !t.endsWith(' 0'), 'the change was lost');
+    await shot('sync-offline');
+  });
+});
