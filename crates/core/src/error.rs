@@ -731,6 +731,23 @@ mod tests {
                 Error::refused(Code::RouterWorkerBusy, "another worker"),
                 json!({"code": "router_worker_busy", "message": "another worker"}),
             ),
+            // Sync (issue 15).
+            (
+                Error::refused(Code::SyncNotPaired, "not paired"),
+                json!({"code": "sync_not_paired", "message": "not paired"}),
+            ),
+            (
+                Error::refused(Code::SyncAlreadyPaired, "paired"),
+                json!({"code": "sync_already_paired", "message": "paired"}),
+            ),
+            (
+                Error::refused(Code::SyncUnreachable, "no answer"),
+                json!({"code": "sync_unreachable", "message": "no answer"}),
+            ),
+            (
+                Error::refused(Code::SyncRefused, "refused (unauthorized)"),
+                json!({"code": "sync_refused", "message": "refused (unauthorized)"}),
+            ),
         ]
     }
 

@@ -214,8 +214,20 @@ fn update_customer(w: &mut Write<'_>, c: &Change, device: &str) -> Result<Outcom
         Value::String(s) => Sql::Text(s),
         other => Sql::Text(other.to_string()),
     };
+    // Only the causal length deletes or restores: a deleted customer keeps
+    // the status it returns to beside it (a status set elsewhere before the
+    // delete arrived is that one), and a status of `deleted` (an erase's
+    // record of a deleted row) changes nothing.
+    let column = match field {
+        "status" => {
+            "CASE WHEN status = 'deleted' OR ?1 = 'deleted' THEN status ELSE ?1 END,
+                     status_before_delete = CASE WHEN status = 'deleted' AND ?1 != 'deleted'
+                                                 THEN ?1 ELSE status_before_delete END"
+        }
+        _ => "?1",
+    };
     // `field` is one of CUSTOMER_FIELDS: a column name, never input text.
-    let sql = format!("UPDATE customers SET {field} = ?1, updated_at = ?2 WHERE uuid = ?3");
+    let sql = format!("UPDATE customers SET {field} = {column}, updated_at = ?2 WHERE uuid = ?3");
     let now = w.now().to_owned();
     w.exec(&sql, rusqlite::params![value, now, c.entity_id])?;
     Ok(Outcome::Merged)
