@@ -32,11 +32,11 @@ pub fn run() {
             let sender = std::sync::Arc::new(pelanggan_core::progress::Cancel::new());
             state::start_notify_sender(state.path().to_path_buf(), sender.clone());
             app.manage(NotifySender(sender));
-            // Routers (issue 14): the router worker, on its own connection.
-            let routers = router_worker::RouterWorker::start(state.path().to_path_buf());
-            app.manage(std::sync::Mutex::new(routers));
-            let syncing = sync_worker::SyncWorker::start(state.path().to_path_buf());
-            app.manage(std::sync::Mutex::new(syncing));
+            // Routers (issue 14): the router worker,
+            // and the periodic sync (issue 15), each on a connection of its own.
+            let path = state.path().to_path_buf();
+            let workers = vec![router_worker::start(path.clone()), sync_worker::start(path)];
+            app.manage(Background(std::sync::Mutex::new(workers)));
             app.manage(state);
             Ok(())
         })
@@ -48,19 +48,18 @@ pub fn run() {
             if let tauri::RunEvent::Exit = event {
                 use tauri::Manager;
                 app.state::<NotifySender>().0.cancel();
-                if let Some(w) = app.try_state::<std::sync::Mutex<router_worker::RouterWorker>>() {
-                    w.lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .stop();
-                }
-                if let Some(w) = app.try_state::<std::sync::Mutex<sync_worker::SyncWorker>>() {
-                    w.lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .stop();
+                if let Some(b) = app.try_state::<Background>() {
+                    let mut workers =
+                        b.0.lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    workers.iter_mut().for_each(workers::Worker::stop);
                 }
             }
         });
 }
+
+/// The router worker and the sync, stopped (and waited for) on exit.
+struct Background(std::sync::Mutex<Vec<workers::Worker>>);
 
 /// The WhatsApp sender's stop flag, set on exit.
 struct NotifySender(std::sync::Arc<pelanggan_core::progress::Cancel>);

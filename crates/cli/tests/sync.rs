@@ -118,6 +118,13 @@ fn two_desks_converge_through_the_server_and_a_revoked_one_is_refused() {
         "{e}"
     );
 
+    // A certificate file that is not there: this desk's input, said so, the code unspent.
+    let missing = a.path("server.pem").display().to_string();
+    a.refused(
+        &["sync", "pair", &server.url, &code_a, "--ca", &missing],
+        "validation",
+        Some("ca"),
+    );
     let paired = a.ok(&["sync", "pair", &server.url, &code_a, "--name", "kasir-1"]);
     assert_eq!(paired["shop"], "Net Maju");
     b.ok(&["sync", "pair", &server.url, &code_b, "--name", "kasir-2"]);

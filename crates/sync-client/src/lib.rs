@@ -32,14 +32,11 @@ fn client(ca_file: Option<&str>) -> Result<Client, Failure> {
         .no_proxy()
         .user_agent(concat!("Pelanggan/", env!("CARGO_PKG_VERSION")));
     if let Some(path) = ca_file {
-        let pem = std::fs::read(path).map_err(|e| Failure::Refused {
-            code: "ca_file".into(),
-            message: format!("the certificate file {path} cannot be read: {e}"),
+        let pem = std::fs::read(path).map_err(|e| {
+            Failure::Certificate(format!("the certificate file {path} cannot be read: {e}"))
         })?;
-        let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| Failure::Refused {
-            code: "ca_file".into(),
-            message: format!("{path} is not a PEM certificate: {e}"),
-        })?;
+        let cert = reqwest::Certificate::from_pem(&pem)
+            .map_err(|e| Failure::Certificate(format!("{path} is not a PEM certificate: {e}")))?;
         builder = builder.add_root_certificate(cert);
     }
     builder

@@ -148,64 +148,37 @@ pub fn require(r: Reader<'_>) -> Result<Pairing> {
 
 pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
     let conn = r.conn();
-    type Row = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-    );
-    let row: Option<Row> = conn
-        .query_row(
-            "SELECT server_url, shop, last_sync_at, last_error_code, last_error, pushed_seq
-             FROM sync_state",
-            [],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
-        )
-        .optional()?;
-    let pushed = row.as_ref().map_or(0, |r| r.5);
+    // One row, paired or not: the state's columns are NULL before `sync pair`.
+    let (mut status, pushed) = conn.query_row(
+        "SELECT s.server_url, s.shop, s.last_sync_at, s.last_error_code, s.last_error,
+                coalesce(s.pushed_seq, 0), (SELECT count(*) FROM sync_inbox)
+         FROM (SELECT 1) LEFT JOIN sync_state s",
+        [],
+        |row| {
+            let server_url: Option<String> = row.get(0)?;
+            let held: i64 = row.get(6)?;
+            let status = SyncStatus {
+                paired: server_url.is_some(),
+                server_url,
+                shop: row.get(1)?,
+                device_id: device_id.to_owned(),
+                last_sync_at: row.get(2)?,
+                last_error_code: row.get(3)?,
+                last_error: row.get(4)?,
+                pending: 0,
+                held: held.unsigned_abs(),
+            };
+            Ok((status, row.get::<_, i64>(5)?))
+        },
+    )?;
     let pending: i64 = conn.query_row(
         "SELECT count(*) FROM change_log c JOIN devices d ON d.id = c.device
          WHERE d.device_id = ?1 AND c.seq > ?2",
         rusqlite::params![device_id, pushed],
         |r| r.get(0),
     )?;
-    let held: i64 = conn.query_row("SELECT count(*) FROM sync_inbox", [], |r| r.get(0))?;
-    let (pending, held) = (pending.unsigned_abs(), held.unsigned_abs());
-    Ok(match row {
-        Some((url, shop, last_sync_at, last_error_code, last_error, _)) => SyncStatus {
-            paired: true,
-            server_url: Some(url),
-            shop: Some(shop),
-            device_id: device_id.to_owned(),
-            last_sync_at,
-            last_error_code,
-            last_error,
-            pending,
-            held,
-        },
-        None => SyncStatus {
-            paired: false,
-            server_url: None,
-            shop: None,
-            device_id: device_id.to_owned(),
-            last_sync_at: None,
-            last_error_code: None,
-            last_error: None,
-            pending,
-            held,
-        },
-    })
+    status.pending = pending.unsigned_abs();
+    Ok(status)
 }
 
 /// The server's sequence this device pulled up to.

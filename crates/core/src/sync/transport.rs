@@ -12,6 +12,9 @@ pub enum Failure {
     Unreachable(String),
     /// The server answered with an error: its stable code and message.
     Refused { code: String, message: String },
+    /// The certificate file to pin (`--ca`) cannot be read or is not PEM:
+    /// this desk's input, not the server's answer.
+    Certificate(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -21,17 +24,22 @@ impl std::fmt::Display for Failure {
             Failure::Refused { code, message } => {
                 write!(f, "the sync server refused ({code}): {message}")
             }
+            Failure::Certificate(why) => f.write_str(why),
         }
     }
 }
 
-/// `sync_unreachable` (try again later) or `sync_refused` (the server's code
-/// in the message).
+/// `sync_unreachable` (try again later), `sync_refused` (the server's code
+/// in the message), or `validation` of the `ca` file.
 impl From<Failure> for Error {
     fn from(f: Failure) -> Error {
         match f {
             Failure::Unreachable(_) => Error::refused(Code::SyncUnreachable, f),
             Failure::Refused { .. } => Error::refused(Code::SyncRefused, f),
+            Failure::Certificate(message) => Error::Validation {
+                field: "ca",
+                message,
+            },
         }
     }
 }
