@@ -69,6 +69,10 @@ text_enum! {
         /// What a cancelled subscription does to its router user: `remove`
         /// (the default) or `disable`.
         RouterOnCancel => "router_on_cancel",
+        /// This desk's block of invoice numbers once it syncs with others
+        /// (`INV-2026-K7QX-000123`): set when the desk pairs, so numbers
+        /// made offline on two desks never collide (unset: `INV-2026-000123`).
+        InvoiceBlock => "invoice_block",
     }
 }
 
@@ -91,6 +95,23 @@ impl Key {
                     format!("unknown setting '{s}' (known: {})", known.join(", ")),
                 )
             })
+    }
+
+    /// Whether the setting is the shop's, the same on every desk (sync
+    /// carries it), or this desk's own: who signs in by default, the
+    /// app's language and lock, where backups go, the printer beside it,
+    /// its block of invoice numbers.
+    pub fn is_shop_wide(self) -> bool {
+        !matches!(
+            self,
+            Key::DefaultAdmin
+                | Key::Language
+                | Key::LockMinutes
+                | Key::BackupDir
+                | Key::BackupKeep
+                | Key::PrinterAddress
+                | Key::InvoiceBlock
+        )
     }
 }
 
@@ -281,6 +302,18 @@ pub fn set(w: &mut Write<'_>, key: Key, value: &str) -> Result<Setting> {
                     "value",
                     format!(
                         "'{value}' is not an invoice prefix: 1 to 10 letters or digits, such as INV"
+                    ),
+                ));
+            }
+            value.to_ascii_uppercase()
+        }
+        Key::InvoiceBlock => {
+            if value.len() > 8 || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(Error::validation(
+                    "value",
+                    format!(
+                        "'{value}' is not a block of invoice numbers: up to 8 letters or digits, \
+                         such as K7QX (empty: none)"
                     ),
                 ));
             }

@@ -245,7 +245,13 @@ fn insert_links(w: &mut Write<'_>, links: &[(&Handle, i64, Uuid)]) -> Result<()>
 }
 
 fn link_uuid(customer: &Handle, tag_uuid: Uuid) -> Result<String> {
-    let customer_uuid = Uuid::parse_str(customer.uuid())
+    link_id(customer.uuid(), tag_uuid)
+}
+
+/// The uuid of the link of a customer (by uuid) and a tag: the same on
+/// every desk that makes it.
+pub(crate) fn link_id(customer_uuid: &str, tag_uuid: Uuid) -> Result<String> {
+    let customer_uuid = Uuid::parse_str(customer_uuid)
         .map_err(|e| Error::internal(format!("stored customer id: {e}")))?;
     Ok(Uuid::new_v5(&customer_uuid, tag_uuid.as_bytes()).to_string())
 }

@@ -477,6 +477,15 @@ pub enum ActivityEvent<'a> {
         username: Text<'a>,
         invoice_number: Option<Text<'a>>,
     },
+    /// Another customer (a duplicate) merged into this one: their rows are
+    /// this customer's now, and they are deleted.
+    Merged {
+        customer_id: Text<'a>,
+        name: Text<'a>,
+        whatsapp: Text<'a>,
+        /// The fields this customer took from the other.
+        taken: Vec<Text<'a>>,
+    },
 }
 
 /// The part of a payment that paid one invoice.
@@ -549,6 +558,7 @@ impl ActivityEvent<'_> {
             ActivityEvent::VoucherSold { .. } => "voucher_sold",
             ActivityEvent::IsolirSuspended { .. } => "isolir_suspended",
             ActivityEvent::IsolirResumed { .. } => "isolir_resumed",
+            ActivityEvent::Merged { .. } => "merged",
         }
     }
 }

@@ -13,12 +13,14 @@
 //! Merge rules (`incoming`), the same code on every device: a changed field
 //! is last-writer-wins by (HLC, device id); a delete or restore wins when
 //! its causal length is larger (so a late edit never resurrects a deleted
-//! row); append-only rows (ledger entries, activity) merge by id; caches
-//! (the balance) are recomputed from what arrived. A change of an entity
-//! this version does not merge yet (billing rows, messages, settings) is
-//! kept in `sync_inbox`, never dropped.
+//! row); append-only rows (ledger entries, payments, activity) merge by
+//! id; caches (the balance, invoice allocation, counters) are recomputed
+//! from what arrived (`merge`). A change of an entity this version does not
+//! merge (messages and the notification set-up, each desk's own) is kept in
+//! `sync_inbox`, never dropped.
 
 pub mod incoming;
+mod merge;
 pub mod outgoing;
 pub mod round;
 mod rows;

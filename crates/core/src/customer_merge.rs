@@ -1,0 +1,223 @@
+//! Duplicate customers and merging them: the same WhatsApp number made on
+//! two desks offline arrives through sync as two customers (both kept, none
+//! dropped). Both show one conflict, whose id comes from the number, so it
+//! is the same on every desk; `merge` joins them.
+//!
+//! A merge moves the other customer's contacts, tags, subscriptions,
+//! invoices, payments, vouchers, ledger entries and history to the one
+//! kept, gives the kept one the fields chosen from the other, deletes the
+//! other and notes where it went (`customers.merged_into`). Sync carries
+//! the merge as that one note (plus the delete and the field edits), and
+//! every desk moves the rows it holds with the same `absorb`, so a row made
+//! for the other customer on a desk that had not seen the merge yet joins
+//! the kept one wherever it arrives.
+//!
+//! Owns the duplicate rule and the move. Must not know sync's transport.
+
+use rusqlite::params;
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::customers::{self, Customer, CustomerPatch, Handle};
+use crate::db::{ChangeOp, Reader, Write};
+use crate::error::{Error, Result};
+use crate::names::text_enum;
+use crate::wire::{ActivityEvent, Entity};
+
+text_enum! {
+    /// A field the kept customer may take from the other.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum MergeField("field") {
+        Name => "name",
+        Whatsapp => "whatsapp",
+        Email => "email",
+        Phone => "phone",
+        Address => "address",
+        Notes => "notes",
+    }
+}
+
+/// The namespace of conflict ids: UUIDv5 of the number in it.
+const CONFLICT_NAMESPACE: Uuid = Uuid::from_u128(0x6d1f_3c0a_2b47_4e8e_9a51_7c2d_04b3_e9f1);
+
+/// Live customers sharing one WhatsApp number.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Duplicate {
+    /// The same on every desk: it comes from the number.
+    pub conflict_id: String,
+    pub whatsapp: String,
+    /// Oldest first.
+    pub customers: Vec<Customer>,
+}
+
+/// The conflict id of a number shared by live customers.
+pub fn conflict_id(whatsapp: &str) -> String {
+    Uuid::new_v5(&CONFLICT_NAMESPACE, whatsapp.as_bytes()).to_string()
+}
+
+/// Every number held by more than one live customer, by number.
+pub fn duplicates(r: Reader<'_>) -> Result<Vec<Duplicate>> {
+    let conn = r.conn();
+    let numbers: Vec<String> = conn
+        .prepare(
+            "SELECT whatsapp FROM customers INDEXED BY customers_whatsapp
+             WHERE status != 'deleted' GROUP BY whatsapp HAVING count(*) > 1 ORDER BY whatsapp",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(numbers.len());
+    for whatsapp in numbers {
+        let ids: Vec<i64> = conn
+            .prepare_cached(
+                "SELECT id FROM customers WHERE whatsapp = ?1 AND status != 'deleted'
+                 ORDER BY created_at, uuid",
+            )?
+            .query_map([&whatsapp], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let customers = ids
+            .into_iter()
+            .map(|id| customers::get_by_id(conn, id))
+            .collect::<Result<_>>()?;
+        out.push(Duplicate {
+            conflict_id: conflict_id(&whatsapp),
+            whatsapp,
+            customers,
+        });
+    }
+    Ok(out)
+}
+
+/// Merges `other` into `keep` (each a customer reference, see
+/// `customers::resolve`), the kept one taking the `take` fields of the
+/// other; returns the kept customer. One transaction, logged, synced.
+pub fn merge(
+    w: &mut Write<'_>,
+    keep: &str,
+    other: &str,
+    take: &[MergeField],
+) -> Result<Customer> {
+    let keep = customers::resolve(w.reader(), keep)?;
+    let other = customers::resolve(w.reader(), other)?;
+    keep.ensure_live()?;
+    other.ensure_live()?;
+    if keep.id() == other.id() {
+        return Err(Error::validation(
+            "other",
+            "is the customer kept: name two different customers",
+        ));
+    }
+    let from = customers::get_by_id(w.tx(), other.id())?;
+    absorb(w, &keep, other.id())?;
+    w.record_change(
+        Entity::Customer,
+        other.uuid(),
+        ChangeOp::Update,
+        Some("merged_into"),
+        Some(&json!(keep.uuid())),
+    )?;
+    // Its subscriptions are the kept customer's now: it deletes cleanly,
+    // and its number is free for the kept one to take.
+    customers::delete(w, other.uuid())?;
+    let patch = CustomerPatch {
+        name: take.contains(&MergeField::Name).then(|| from.name.clone()),
+        whatsapp: take
+            .contains(&MergeField::Whatsapp)
+            .then(|| from.whatsapp.as_str().to_owned()),
+        email: taken(take, MergeField::Email, from.email.clone()),
+        phone: taken(
+            take,
+            MergeField::Phone,
+            from.phone.as_ref().map(|p| p.as_str().to_owned()),
+        ),
+        address: taken(take, MergeField::Address, from.address.clone()),
+        notes: taken(take, MergeField::Notes, from.notes.clone()),
+        status: None,
+    };
+    if !take.is_empty() {
+        customers::edit(w, keep.uuid(), patch)?;
+    }
+    w.record_activity(
+        keep.id(),
+        &ActivityEvent::Merged {
+            customer_id: other.uuid().into(),
+            name: from.name.as_str().into(),
+            whatsapp: from.whatsapp.as_str().into(),
+            taken: take.iter().map(|f| f.as_str().into()).collect(),
+        },
+    )?;
+    customers::get_by_id(w.tx(), keep.id())
+}
+
+/// A clearable field of the patch: the other's value (empty clears) when taken.
+fn taken(take: &[MergeField], field: MergeField, value: Option<String>) -> Option<String> {
+    take.contains(&field).then(|| value.unwrap_or_default())
+}
+
+/// Moves every row of customer `other` (local id) to `keep` and notes the
+/// merge on `other`; then recomputes both customers' caches. The same on
+/// every desk: sync calls it when a merge made elsewhere arrives. Writes no
+/// change log of its own (the merge's note is the change).
+pub(crate) fn absorb(w: &mut Write<'_>, keep: &Handle, other: i64) -> Result<()> {
+    w.exec(
+        "INSERT INTO customer_merging (customer_id) VALUES (?1)",
+        [other],
+    )?;
+    w.exec(
+        "UPDATE customer_balance_history SET customer_id = ?1 WHERE customer_id = ?2",
+        params![keep.id(), other],
+    )?;
+    w.exec(
+        "DELETE FROM customer_merging WHERE customer_id = ?1",
+        [other],
+    )?;
+    for table in [
+        "customer_contacts",
+        "subscriptions",
+        "invoices",
+        "payments",
+        "vouchers",
+        "customer_activity_log",
+    ] {
+        // `table` is one of these constants, never input text.
+        w.exec(
+            &format!("UPDATE {table} SET customer_id = ?1 WHERE customer_id = ?2"),
+            params![keep.id(), other],
+        )?;
+    }
+    move_tags(w, keep, other)?;
+    w.exec(
+        "UPDATE customers SET merged_into = ?2, updated_at = ?3 WHERE id = ?1",
+        params![other, keep.uuid(), w.now()],
+    )?;
+    crate::caches::refresh(w, keep.id())?;
+    crate::caches::refresh(w, other)
+}
+
+/// The other customer's live tags, given to the kept one (a link of its
+/// own, with the uuid every desk gives it).
+fn move_tags(w: &mut Write<'_>, keep: &Handle, other: i64) -> Result<()> {
+    let tags: Vec<(i64, String)> = w
+        .tx()
+        .prepare_cached(
+            "SELECT l.tag_id, t.uuid FROM customer_tags l JOIN tags t ON t.id = l.tag_id
+             WHERE l.customer_id = ?1 AND l.causal_length % 2 = 1",
+        )?
+        .query_map([other], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (tag, tag_uuid) in tags {
+        let tag_uuid =
+            Uuid::parse_str(&tag_uuid).map_err(|e| Error::internal(format!("tag id: {e}")))?;
+        let link = crate::tags::link_id(keep.uuid(), tag_uuid)?;
+        // A link the kept customer had and lost comes back (odd = alive).
+        w.exec(
+            "INSERT INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
+             VALUES (?1, ?2, ?3, 1, ?4)
+             ON CONFLICT (customer_id, tag_id) DO UPDATE SET
+                 causal_length = causal_length + (causal_length % 2 = 0)",
+            params![keep.id(), tag, link, w.now()],
+        )?;
+    }
+    Ok(())
+}
