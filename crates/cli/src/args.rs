@@ -322,6 +322,22 @@ pub enum CustomerCmd {
         /// The customer (REF): its id, its local number (the # column, such as 12) or its WhatsApp number in any format
         customer: String,
     },
+    /// Customers sharing one WhatsApp number (made on two desks offline),
+    /// each group with its conflict id, the same on every desk
+    Duplicates,
+    /// Merge OTHER into KEEP: OTHER's contacts, tags, subscriptions,
+    /// invoices, payments, vouchers and ledger move to KEEP, OTHER is deleted
+    /// (marked merged into KEEP); one transaction, logged and synced
+    Merge {
+        /// The customer kept (REF): its id or its local number (a shared WhatsApp number names neither)
+        keep: String,
+        /// The customer merged into it (REF)
+        other: String,
+        /// Fields KEEP takes from OTHER, comma-separated: name, whatsapp,
+        /// email, phone, address, notes [default: none, KEEP's stay]
+        #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
+        take: Vec<String>,
+    },
     /// List customers, debt first, then most recently updated
     List {
         #[command(flatten)]

@@ -27,6 +27,7 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use pelanggan_core::activity::Activity;
 use pelanggan_core::admins::Admin;
 use pelanggan_core::contacts::Contact;
+use pelanggan_core::customer_merge::Duplicate;
 use pelanggan_core::customers::{Customer, CustomerPage};
 use pelanggan_core::days::ShopZone;
 use pelanggan_core::export::ExportSummary;
@@ -509,6 +510,36 @@ impl Text for List<Contact> {
                 ]
             },
         )
+    }
+}
+
+/// One row per customer, grouped by number: the merge names two `#`s.
+impl Text for List<Duplicate> {
+    fn text(&self) -> String {
+        let rows: Vec<(&Duplicate, &Customer)> = self
+            .0
+            .iter()
+            .flat_map(|d| d.customers.iter().map(move |c| (d, c)))
+            .collect();
+        let mut out = list_text(
+            &rows,
+            "no customers share a WhatsApp number",
+            &["conflict", "whatsapp", "#", "name", "balance", "created"],
+            |(d, c)| {
+                vec![
+                    d.conflict_id.clone(),
+                    d.whatsapp.clone(),
+                    c.local_id.to_string(),
+                    c.name.clone(),
+                    rp(c.balance),
+                    local(&c.created_at),
+                ]
+            },
+        );
+        if !rows.is_empty() {
+            out.push_str("\nmerge two with `customer merge KEEP OTHER [--take name,email,...]`");
+        }
+        out
     }
 }
 

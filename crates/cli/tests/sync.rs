@@ -4,7 +4,8 @@
 //! fields last-writer-wins, a delete that a late edit does not undo,
 //! balances as the sum of both desks' ledger entries), a server that does
 //! not answer (noted, nothing lost, the next round sends it), the token
-//! never printed, and a revoked desk refused.
+//! never printed, and a revoked desk refused; one number made on two desks
+//! shown as the same conflict on both, and merged.
 
 mod common;
 
@@ -243,4 +244,98 @@ fn two_desks_converge_through_the_server_and_a_revoked_one_is_refused() {
     let status = a.ok(&["sync", "status"]);
     assert_eq!(status["pending"], 0, "{status}");
     assert!(status["last_error"].is_null(), "{status}");
+}
+
+/// One WhatsApp number made offline on two desks: both keep both customers,
+/// `customer duplicates` shows the same conflict id on each, `sync status`
+/// counts it, and `customer merge` on one desk resolves it on both.
+#[test]
+fn one_number_made_on_two_desks_is_a_conflict_that_a_merge_resolves_everywhere() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let database = server_dir.path().join("sync.db").display().to_string();
+    let (code_a, code_b) = (invite(&database), invite(&database));
+    let server = serve(&database, free_port());
+    let (a, b) = (Shop::new(), Shop::new());
+    a.ok(&["sync", "pair", &server.url, &code_a]);
+    b.ok(&["sync", "pair", &server.url, &code_b]);
+
+    let keep = a.add("Sari", "0812-3456-7890")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.ok(&[
+        "balance",
+        "credit",
+        &keep,
+        "100000",
+        "--description",
+        "Deposit",
+    ]);
+    let other = b.add("Sari W", "0812 3456 7890")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.ok(&["customer", "edit", &other, "--email", "sari@example.com"]);
+    b.ok(&[
+        "balance",
+        "credit",
+        &other,
+        "25000",
+        "--description",
+        "Deposit",
+    ]);
+    a.sync();
+    b.sync();
+    a.sync();
+    let (da, db) = (
+        a.ok(&["customer", "duplicates"]),
+        b.ok(&["customer", "duplicates"]),
+    );
+    assert_eq!(da.as_array().unwrap().len(), 1, "{da}");
+    assert_eq!(da[0]["conflict_id"], db[0]["conflict_id"]);
+    assert_eq!(da[0]["whatsapp"], "+6281234567890");
+    let ids = |d: &serde_json::Value| -> Vec<String> {
+        d[0]["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&da), ids(&db));
+    assert_eq!(ids(&da), [keep.clone(), other.clone()]);
+    assert_eq!(b.ok(&["sync", "status"])["conflicts"], 1);
+    let text = a.text(&["customer", "duplicates"]);
+    assert!(
+        text.contains("+6281234567890") && text.contains("Sari W"),
+        "{text}"
+    );
+    assert!(a.text(&["sync", "status"]).contains("conflicts: 1"));
+
+    // A field the customer does not have is refused before anything moves.
+    a.refused(
+        &["customer", "merge", &keep, &other, "--take", "email,umur"],
+        "validation",
+        Some("field"),
+    );
+    a.refused(
+        &["customer", "merge", &keep, &keep],
+        "validation",
+        Some("other"),
+    );
+    let kept = a.ok(&["customer", "merge", &keep, &other, "--take", "email"]);
+    assert_eq!(kept["id"], keep.as_str());
+    assert_eq!(kept["name"], "Sari");
+    assert_eq!(kept["email"], "sari@example.com");
+    assert_eq!(kept["balance"], "125000.00");
+    a.sync();
+    b.sync();
+    for desk in [&a, &b] {
+        assert_eq!(desk.ok(&["customer", "duplicates"]), serde_json::json!([]));
+        assert_eq!(desk.customer(&keep)["balance"], "125000.00");
+        assert_eq!(desk.customer(&other)["status"], "deleted");
+        let history = desk.ok(&["balance", "history", &keep]);
+        assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+        assert_eq!(desk.ok(&["sync", "status"])["conflicts"], 0);
+    }
 }

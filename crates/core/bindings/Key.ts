@@ -3,4 +3,4 @@
 /**
  * A setting's name.
  */
-export type Key = "default_region" | "default_admin" | "currency" | "invoice_prefix" | "time_zone" | "language" | "shop_name" | "lock_minutes" | "backup_dir" | "backup_keep" | "printer_address" | "notify_invoice_issued" | "notify_payment_received" | "notify_isolir" | "notify_sender" | "isolir_grace_days" | "isolir_profile" | "isolir_mode" | "router_on_cancel";
+export type Key = "default_region" | "default_admin" | "currency" | "invoice_prefix" | "time_zone" | "language" | "shop_name" | "lock_minutes" | "backup_dir" | "backup_keep" | "printer_address" | "notify_invoice_issued" | "notify_payment_received" | "notify_isolir" | "notify_sender" | "isolir_grace_days" | "isolir_profile" | "isolir_mode" | "router_on_cancel" | "invoice_block";

@@ -11,4 +11,8 @@ export type PrivacyCustomer = { uuid: string, name: string, whatsapp: string, em
 /**
  * The customer asked to receive no WhatsApp messages.
  */
-notify_opt_out: boolean, };
+notify_opt_out: boolean, 
+/**
+ * The customer this one was merged into (its uuid), if it was.
+ */
+merged_into: string | null, };

@@ -20,4 +20,9 @@ pending: number,
 /**
  * Changes received that this version keeps but does not apply yet.
  */
-held: number, };
+held: number, 
+/**
+ * WhatsApp numbers two live customers share (made on two desks
+ * offline): `customer_merge::duplicates` lists them.
+ */
+conflicts: number, };

@@ -44,6 +44,9 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         crate::activity::Activity,
         crate::activity::ActivityQuery,
         crate::stats::Stats,
+        // Duplicates from sync and merging them.
+        crate::customer_merge::Duplicate,
+        crate::customer_merge::MergeField,
         // Billing.
         crate::billing::subscriptions::Subscription,
         crate::billing::subscriptions::NewSubscription,

@@ -57,14 +57,25 @@ pub fn conflict_id(whatsapp: &str) -> String {
     Uuid::new_v5(&CONFLICT_NAMESPACE, whatsapp.as_bytes()).to_string()
 }
 
+/// The numbers held by more than one live customer, in order.
+const SHARED_NUMBERS: &str = "SELECT whatsapp FROM customers INDEXED BY customers_whatsapp
+     WHERE status != 'deleted' GROUP BY whatsapp HAVING count(*) > 1 ORDER BY whatsapp";
+
+/// How many numbers more than one live customer holds (sync status).
+pub fn conflict_count(r: Reader<'_>) -> Result<u64> {
+    let n: i64 = r.conn().query_row(
+        &format!("SELECT count(*) FROM ({SHARED_NUMBERS})"),
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n.unsigned_abs())
+}
+
 /// Every number held by more than one live customer, by number.
 pub fn duplicates(r: Reader<'_>) -> Result<Vec<Duplicate>> {
     let conn = r.conn();
     let numbers: Vec<String> = conn
-        .prepare(
-            "SELECT whatsapp FROM customers INDEXED BY customers_whatsapp
-             WHERE status != 'deleted' GROUP BY whatsapp HAVING count(*) > 1 ORDER BY whatsapp",
-        )?
+        .prepare(SHARED_NUMBERS)?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::with_capacity(numbers.len());
@@ -92,12 +103,7 @@ pub fn duplicates(r: Reader<'_>) -> Result<Vec<Duplicate>> {
 /// Merges `other` into `keep` (each a customer reference, see
 /// `customers::resolve`), the kept one taking the `take` fields of the
 /// other; returns the kept customer. One transaction, logged, synced.
-pub fn merge(
-    w: &mut Write<'_>,
-    keep: &str,
-    other: &str,
-    take: &[MergeField],
-) -> Result<Customer> {
+pub fn merge(w: &mut Write<'_>, keep: &str, other: &str, take: &[MergeField]) -> Result<Customer> {
     let keep = customers::resolve(w.reader(), keep)?;
     let other = customers::resolve(w.reader(), other)?;
     keep.ensure_live()?;
@@ -109,6 +115,22 @@ pub fn merge(
         ));
     }
     let from = customers::get_by_id(w.tx(), other.id())?;
+    // The other's tags are given to the kept one as changes of their own,
+    // so every desk gets them even where `absorb` finds the other's links
+    // in another state (a link removed there meanwhile).
+    for tag in live_tags(w, other.id())? {
+        match crate::tags::attach(
+            w,
+            &keep,
+            &crate::tags::TagInput {
+                name: tag,
+                color: None,
+            },
+        ) {
+            Err(Error::DuplicateTag { .. }) => {}
+            done => done?,
+        }
+    }
     absorb(w, &keep, other.id())?;
     w.record_change(
         Entity::Customer,
@@ -195,29 +217,51 @@ pub(crate) fn absorb(w: &mut Write<'_>, keep: &Handle, other: i64) -> Result<()>
     crate::caches::refresh(w, other)
 }
 
-/// The other customer's live tags, given to the kept one (a link of its
-/// own, with the uuid every desk gives it).
-fn move_tags(w: &mut Write<'_>, keep: &Handle, other: i64) -> Result<()> {
-    let tags: Vec<(i64, String)> = w
-        .tx()
+/// The names of a customer's live tags.
+fn live_tags(w: &Write<'_>, customer: i64) -> Result<Vec<String>> {
+    Ok(w.tx()
         .prepare_cached(
-            "SELECT l.tag_id, t.uuid FROM customer_tags l JOIN tags t ON t.id = l.tag_id
+            "SELECT t.name FROM customer_tags l JOIN tags t ON t.id = l.tag_id
              WHERE l.customer_id = ?1 AND l.causal_length % 2 = 1",
         )?
-        .query_map([other], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([customer], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The other customer's live tags, given to the kept one.
+fn move_tags(w: &mut Write<'_>, keep: &Handle, other: i64) -> Result<()> {
+    let tags: Vec<i64> = w
+        .tx()
+        .prepare_cached(
+            "SELECT tag_id FROM customer_tags WHERE customer_id = ?1 AND causal_length % 2 = 1",
+        )?
+        .query_map([other], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for (tag, tag_uuid) in tags {
-        let tag_uuid =
-            Uuid::parse_str(&tag_uuid).map_err(|e| Error::internal(format!("tag id: {e}")))?;
-        let link = crate::tags::link_id(keep.uuid(), tag_uuid)?;
-        // A link the kept customer had and lost comes back (odd = alive).
-        w.exec(
-            "INSERT INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
-             VALUES (?1, ?2, ?3, 1, ?4)
-             ON CONFLICT (customer_id, tag_id) DO UPDATE SET
-                 causal_length = causal_length + (causal_length % 2 = 0)",
-            params![keep.id(), tag, link, w.now()],
-        )?;
+    for tag in tags {
+        give_tag(w, keep.id(), tag)?;
     }
+    Ok(())
+}
+
+/// Gives customer `keep` (local id) the tag `tag` (local id) of a customer
+/// merged into it: a link with the uuid every desk gives it, unless it has
+/// one already, alive or removed (a removal, like the merge's own
+/// `attach`, is a change of its own and arrives as one). Sync calls it for
+/// a link of a merged customer that arrives after the merge.
+pub(crate) fn give_tag(w: &mut Write<'_>, keep: i64, tag: i64) -> Result<()> {
+    let (keep_uuid, tag_uuid): (String, String) = w.tx().query_row(
+        "SELECT c.uuid, t.uuid FROM customers c, tags t WHERE c.id = ?1 AND t.id = ?2",
+        params![keep, tag],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let tag_uuid =
+        Uuid::parse_str(&tag_uuid).map_err(|e| Error::internal(format!("tag id: {e}")))?;
+    let link = crate::tags::link_id(&keep_uuid, tag_uuid)?;
+    w.exec(
+        "INSERT INTO customer_tags (customer_id, tag_id, uuid, causal_length, created_at)
+         VALUES (?1, ?2, ?3, 1, ?4)
+         ON CONFLICT (customer_id, tag_id) DO NOTHING",
+        params![keep, tag, link, w.now()],
+    )?;
     Ok(())
 }

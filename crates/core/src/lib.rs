@@ -15,10 +15,10 @@ pub mod analytics;
 pub mod backup;
 pub mod balance;
 pub mod billing;
-mod caches;
 #[cfg(feature = "ts")]
 pub mod bindings;
 pub(crate) mod bulk;
+mod caches;
 pub mod contacts;
 pub mod customer_merge;
 pub mod customers;

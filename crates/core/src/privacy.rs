@@ -110,6 +110,10 @@ pub const OWNED: &[(&str, &str)] = &[
 /// empty of a customer when the rows above are deleted: nothing to export or erase.
 pub const DERIVED: &[&str] = &["subscriber_rollup", "subscriber_recheck"];
 
+/// Tables with a `customer_id` that are empty outside a transaction: the
+/// customer being merged (`customer_merge`, V17).
+pub const TRANSIENT: &[&str] = &["customer_merging"];
+
 /// Sold vouchers keep their sale for the shop's stock; only the link to the customer goes.
 const UNLINKED: &[&str] = &["vouchers"];
 
@@ -224,6 +228,8 @@ pub struct PrivacyCustomer {
     pub created_by: String,
     /// The customer asked to receive no WhatsApp messages.
     pub notify_opt_out: bool,
+    /// The customer this one was merged into (its uuid), if it was.
+    pub merged_into: Option<String>,
 }
 
 /// A `customer_contacts` row, removed ones too (`causal_length` even):
@@ -352,7 +358,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
     let record = conn.query_row(
         "SELECT uuid, name, whatsapp, email, phone, address, notes, balance, total_spent,
                 subscription_count, status, status_before_delete, causal_length,
-                created_at, updated_at, created_by, notify_opt_out
+                created_at, updated_at, created_by, notify_opt_out, merged_into
          FROM customers WHERE id = ?1",
         [id],
         |r| {
@@ -374,6 +380,7 @@ pub fn export(r: Reader<'_>, reference: &str) -> Result<PrivacyExport> {
                 updated_at: r.get(14)?,
                 created_by: r.get(15)?,
                 notify_opt_out: r.get(16)?,
+                merged_into: r.get(17)?,
             })
         },
     )?;
@@ -753,6 +760,10 @@ pub fn anonymise(
             contacts_removed: u32::try_from(contacts.len()).unwrap_or(u32::MAX),
         },
     )?;
+    // A customer merged into this one still holds the same person's record.
+    for merged in merged_into(w.tx(), &customer.uuid)? {
+        anonymise(w, &merged, Confirm::Yes)?;
+    }
     customers::get_by_id(w.tx(), customer.id)
 }
 
@@ -1013,11 +1024,24 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool, confirm: Confirm) 
         Some("erased"),
         Some(&json!(true)),
     )?;
+    // A customer merged into this one still holds the same person's record.
+    for merged in merged_into(w.tx(), &customer.uuid)? {
+        rows_deleted += erase(w, &merged, true, Confirm::Yes)?.rows_deleted;
+    }
     Ok(Erased {
         customer_id: customer.uuid,
         rows_deleted,
         file: Scrubbed::default(),
     })
+}
+
+/// The uuids of the customers merged into `uuid` (`customer_merge`).
+fn merged_into(conn: &Connection, uuid: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT uuid FROM customers WHERE merged_into = ?1")?;
+    let uuids = stmt
+        .query_map([uuid], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(uuids)
 }
 
 /// A number that can never reach a person: +999 is a country code the ITU

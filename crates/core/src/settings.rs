@@ -122,6 +122,22 @@ pub struct Setting {
     pub value: String,
 }
 
+/// The block of invoice numbers a desk gets when it pairs: four Crockford
+/// base32 characters of its device id (a UUIDv7, whose first bits are a
+/// timestamp, so the random tail is used). Two desks of one shop share a
+/// block once in a million pairings; sync's `free_number` still keeps
+/// numbers unique if they do.
+pub fn block_for(device_id: &str) -> String {
+    const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let hex: String = device_id.chars().filter(char::is_ascii_hexdigit).collect();
+    let tail = &hex[hex.len().saturating_sub(5)..];
+    let bits = u32::from_str_radix(tail, 16).unwrap_or(0);
+    (0..4)
+        .rev()
+        .map(|i| CROCKFORD[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect()
+}
+
 /// An on/off setting (`notify_invoice_issued`...): true when `on`.
 pub fn switched_on(conn: &Connection, key: Key) -> Result<bool> {
     Ok(get(conn, key)? == "on")
@@ -144,6 +160,8 @@ pub fn get(conn: &Connection, key: Key) -> Result<String> {
         (None, Key::LockMinutes) => Ok(DEFAULT_LOCK_MINUTES.to_string()),
         (None, Key::BackupKeep) => Ok(DEFAULT_BACKUP_KEEP.to_string()),
         (None, Key::ShopName | Key::BackupDir) => Ok(String::new()),
+        // Unpaired desks number without a block; pairing gives one.
+        (None, Key::InvoiceBlock) => Ok(String::new()),
         // No receipt printer is a normal state, not a missing row.
         (None, Key::PrinterAddress) => Ok(String::new()),
         (None, Key::NotifyInvoiceIssued | Key::NotifyPaymentReceived | Key::NotifyIsolir) => {

@@ -409,9 +409,29 @@ fn the_database_refuses_update_and_delete_of_ledger_rows() {
         "UPDATE customer_balance_history SET amount = 1",
         "UPDATE customer_balance_history SET description = 'edited'",
         "DELETE FROM customer_balance_history",
+        "UPDATE customer_balance_history SET customer_id = customer_id + 1",
     ] {
         let err = common::raw(&db).execute(sql, []).expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    // While a merge lists the customer (V17), the owner may change, nothing else.
+    {
+        let raw = common::raw(&db);
+        raw.execute_batch("BEGIN; INSERT INTO customer_merging SELECT id FROM customers;")
+            .unwrap();
+        let err = raw
+            .execute(
+                "UPDATE customer_balance_history SET customer_id = customer_id, amount = 1",
+                [],
+            )
+            .expect_err("amount during a merge");
+        assert!(err.to_string().contains("append-only"), "{err}");
+        raw.execute(
+            "UPDATE customer_balance_history SET customer_id = customer_id",
+            [],
+        )
+        .unwrap();
+        raw.execute_batch("ROLLBACK").unwrap();
     }
     // Even inside a write transaction of the core.
     let err = db

@@ -1,10 +1,11 @@
+use pelanggan_core::customer_merge::{self, MergeField};
 use pelanggan_core::customers::{self, CustomerPatch, ListQuery, NewCustomer, Status};
 use pelanggan_core::search::Filter;
 use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, Result};
 
 use crate::args::{CustomerCmd, CustomerFields, ListFilters};
-use crate::output::Render;
+use crate::output::{List, Render};
 
 pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dyn Render>> {
     Ok(match cmd {
@@ -60,6 +61,14 @@ pub fn run(db: &mut Db, actor: Option<&str>, cmd: &CustomerCmd) -> Result<Box<dy
         }
         CustomerCmd::Restore { customer } => {
             Box::new(db.write(actor, |w| customers::restore(w, customer))?)
+        }
+        CustomerCmd::Duplicates => Box::new(List(customer_merge::duplicates(db.reader()?)?)),
+        CustomerCmd::Merge { keep, other, take } => {
+            let take = take
+                .iter()
+                .map(|f| f.parse::<MergeField>().map_err(Into::into))
+                .collect::<Result<Vec<_>>>()?;
+            Box::new(db.write(actor, |w| customer_merge::merge(w, keep, other, &take))?)
         }
         CustomerCmd::List {
             filters,

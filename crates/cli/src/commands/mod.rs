@@ -132,9 +132,10 @@ impl Command {
     /// read-only media). A new subcommand counts as a writer until listed here.
     pub fn writes(&self) -> bool {
         match self {
-            Command::Customer(c) => {
-                !matches!(c, CustomerCmd::Show { .. } | CustomerCmd::List { .. })
-            }
+            Command::Customer(c) => !matches!(
+                c,
+                CustomerCmd::Show { .. } | CustomerCmd::List { .. } | CustomerCmd::Duplicates
+            ),
             Command::Balance(c) => !matches!(c, BalanceCmd::History { .. }),
             Command::Contact(c) => !matches!(c, ContactCmd::List { .. }),
             Command::Tag(c) => !matches!(c, TagCmd::List { .. }),

@@ -72,6 +72,12 @@ impl Text for SyncStatus {
                 self.held
             ));
         }
+        if self.conflicts > 0 {
+            lines.push(format!(
+                "conflicts: {} WhatsApp numbers shared by two customers (`customer duplicates`)",
+                self.conflicts
+            ));
+        }
         if let Some(e) = &self.last_error {
             lines.push(format!("last error: {e}"));
         }

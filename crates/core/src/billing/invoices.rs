@@ -557,8 +557,16 @@ pub(crate) fn local_id(conn: &Connection, uuid: &str) -> Result<i64> {
 /// The invoice number that comes next for `date`'s year, with the
 /// `invoice_prefix` setting's `prefix`. A number already taken (arrived
 /// through sync, say) is skipped.
+/// `INV-2026-000042`, or `INV-2026-K7QX-000042` on a paired desk, whose
+/// block keeps its numbers apart from the other desks' made offline.
 fn next_number(w: &mut Write<'_>, prefix: &str, date: NaiveDate) -> Result<String> {
     let year = date.year();
+    let block = crate::settings::get(w.tx(), crate::settings::Key::InvoiceBlock)?;
+    let prefix = if block.is_empty() {
+        format!("{prefix}-{year}")
+    } else {
+        format!("{prefix}-{year}-{block}")
+    };
     loop {
         let n: i64 = w.query_row(
             "INSERT INTO invoice_sequences (year, last_number) VALUES (?1, 1)
@@ -567,7 +575,7 @@ fn next_number(w: &mut Write<'_>, prefix: &str, date: NaiveDate) -> Result<Strin
             [year],
             |r| r.get(0),
         )?;
-        let number = format!("{prefix}-{year}-{n:06}");
+        let number = format!("{prefix}-{n:06}");
         let taken: bool = w.query_row(
             "SELECT EXISTS (SELECT 1 FROM invoices WHERE number = ?1)",
             [&number],

@@ -54,6 +54,9 @@ pub struct SyncStatus {
     pub pending: u64,
     /// Changes received that this version keeps but does not apply yet.
     pub held: u64,
+    /// WhatsApp numbers two live customers share (made on two desks
+    /// offline): `customer_merge::duplicates` lists them.
+    pub conflicts: u64,
 }
 
 /// What a device sends to join a shop, for the transport's pairing call.
@@ -112,6 +115,16 @@ pub fn pair(
                 "INSERT INTO sync_state (singleton, server_url, shop, ca_file, token, paired_at)
                  VALUES (1, ?1, ?2, ?3, ?4, ?5)",
                 rusqlite::params![url, answer.shop, ca_file, answer.token, now],
+            )?;
+            // Invoices made offline on two desks must not share a number:
+            // from now on this desk numbers within its own block (a block
+            // set by hand before pairing stands).
+            w.exec(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+                rusqlite::params![
+                    crate::settings::Key::InvoiceBlock.as_str(),
+                    crate::settings::block_for(&device_id)
+                ],
             )
         })
     })?;
@@ -167,6 +180,7 @@ pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
                 last_error: row.get(4)?,
                 pending: 0,
                 held: held.unsigned_abs(),
+                conflicts: 0,
             };
             Ok((status, row.get::<_, i64>(5)?))
         },
@@ -178,6 +192,7 @@ pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
         |r| r.get(0),
     )?;
     status.pending = pending.unsigned_abs();
+    status.conflicts = crate::customer_merge::conflict_count(r)?;
     Ok(status)
 }
 

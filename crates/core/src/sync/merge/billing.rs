@@ -155,7 +155,10 @@ pub(super) fn insert_invoice(
     if !has_entry(w, Some(&i.debit_entry))? {
         return Ok(Outcome::Held);
     }
-    let number = free_number(w, &i.number, &c.entity_id)?;
+    // Desks that sync number in blocks of their own
+    // (`settings::Key::InvoiceBlock`): two invoices share a number only when
+    // both were made before their desks paired.
+    let number = free(w, Unique::InvoiceNumber, &i.number, &c.entity_id)?;
     w.exec(
         "INSERT INTO invoices (uuid, number, customer_id, subscription_id, voucher_id, description,
              period_start, period_end, charge, total, carried_amount, carried_count, carried_last,
@@ -186,43 +189,64 @@ pub(super) fn insert_invoice(
     Ok(Outcome::Merged)
 }
 
-/// The number an arriving invoice takes. Desks that sync number in blocks
-/// of their own (`settings::Key::InvoiceBlock`), so two invoices share a
-/// number only when both were made before their desks paired: then the one
-/// with the larger uuid gives way and takes a suffix from its uuid, on
-/// every desk alike (here or on arrival), so all desks agree.
-fn free_number(w: &mut Write<'_>, number: &str, uuid: &str) -> Result<String> {
-    let mut wanted = number.to_owned();
+/// A column two desks may fill with one value offline.
+#[derive(Clone, Copy)]
+enum Unique {
+    InvoiceNumber,
+    VoucherCode,
+}
+
+impl Unique {
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            Unique::InvoiceNumber => (
+                "SELECT uuid FROM invoices WHERE number = ?1",
+                "UPDATE invoices SET number = ?2 WHERE uuid = ?1",
+            ),
+            Unique::VoucherCode => (
+                "SELECT uuid FROM vouchers WHERE code = ?1",
+                "UPDATE vouchers SET code = ?2 WHERE uuid = ?1",
+            ),
+        }
+    }
+}
+
+/// The value an arriving row takes in a unique column: its own, or, when
+/// a row here holds it, the one with the larger uuid gives way and takes a
+/// suffix from its uuid, on every desk alike (here or on arrival), so all
+/// desks agree.
+fn free(w: &mut Write<'_>, column: Unique, value: &str, uuid: &str) -> Result<String> {
+    let (find, rename) = column.sql();
+    let mut wanted = value.to_owned();
     loop {
         let holder: Option<String> = w
             .tx()
-            .prepare_cached("SELECT uuid FROM invoices WHERE number = ?1")?
+            .prepare_cached(find)?
             .query_row([&wanted], |r| r.get(0))
             .optional()?;
         let Some(holder) = holder else {
             return Ok(wanted);
         };
+        if holder == uuid {
+            return Ok(wanted);
+        }
         if uuid > holder.as_str() {
             wanted = suffixed(&wanted, uuid);
             continue;
         }
         let moved = suffixed(&wanted, &holder);
-        w.uncounted(|w| {
-            w.exec(
-                "UPDATE invoices SET number = ?2 WHERE uuid = ?1",
-                rusqlite::params![holder, moved],
-            )
-        })?;
+        w.uncounted(|w| w.exec(rename, rusqlite::params![holder, moved]))?;
         return Ok(wanted);
     }
 }
 
-/// `INV-2026-000123-9F2C`: the last four hex digits of the invoice's uuid
-/// (its random part).
-fn suffixed(number: &str, uuid: &str) -> String {
+/// `INV-2026-000123-9F2C`: the last four hex digits of the row's uuid (its
+/// random part). Cut so a voucher code stays within its 64 characters.
+fn suffixed(value: &str, uuid: &str) -> String {
     let tail: String = uuid.chars().filter(char::is_ascii_hexdigit).collect();
     let tail = &tail[tail.len().saturating_sub(4)..];
-    format!("{number}-{}", tail.to_ascii_uppercase())
+    let head: String = value.chars().take(59).collect();
+    format!("{head}-{}", tail.to_ascii_uppercase())
 }
 
 pub(super) fn update_invoice(
@@ -271,8 +295,16 @@ pub(super) fn insert_payment(
         },
         None => None,
     };
-    let voucher: Option<i64> = match &p.voucher_code {
-        Some(code) => match w
+    // A voucher sold to a customer is paid through its invoice, which
+    // names the voucher by uuid: the code may have been renamed here
+    // (`insert_voucher`).
+    let voucher: Option<i64> = match (&p.voucher_code, invoice) {
+        (None, _) => None,
+        (Some(_), Some(invoice)) => w
+            .tx()
+            .prepare_cached("SELECT voucher_id FROM invoices WHERE id = ?1")?
+            .query_row([invoice], |r| r.get(0))?,
+        (Some(code), None) => match w
             .tx()
             .prepare_cached("SELECT id FROM vouchers WHERE code = ?1")?
             .query_row([code], |r| r.get(0))
@@ -281,7 +313,6 @@ pub(super) fn insert_payment(
             Some(id) => Some(id),
             None => return Ok(Outcome::Held),
         },
-        None => None,
     };
     if !has_entry(w, p.credit_entry.as_deref())? || !has_entry(w, p.carry_entry.as_deref())? {
         return Ok(Outcome::Held);
@@ -332,36 +363,30 @@ pub(super) fn update_payment(
     })
 }
 
+/// The same code made on two desks offline: both vouchers are kept, the
+/// one with the larger uuid renamed `CODE-XXXX` on every desk (`free`), to
+/// be reprinted.
 pub(super) fn insert_voucher(w: &mut Write<'_>, c: &Change) -> Result<Outcome> {
+    if local_id(w, "vouchers", &c.entity_id)?.is_some() {
+        return Ok(Outcome::Merged);
+    }
     let Some(v) = super::record::<VoucherRecord<'static>>(c) else {
         return Ok(Outcome::Held);
     };
-    let holder: Option<String> = w
-        .tx()
-        .prepare_cached("SELECT uuid FROM vouchers WHERE code = ?1")?
-        .query_row([&v.code], |r| r.get(0))
-        .optional()?;
-    match holder {
-        Some(uuid) if uuid == c.entity_id => Ok(Outcome::Merged),
-        // The same code made on two desks offline: the second is kept in
-        // the inbox (codes are printed and sold: neither is renamed).
-        Some(_) => Ok(Outcome::Held),
-        None => {
-            w.exec(
-                "INSERT INTO vouchers (uuid, code, profile, price, status, created_at, created_by)
-                 VALUES (?1, ?2, ?3, ?4, 'available', ?5, ?6)",
-                rusqlite::params![
-                    c.entity_id,
-                    v.code,
-                    v.profile,
-                    v.price,
-                    v.created_at,
-                    v.created_by
-                ],
-            )?;
-            Ok(Outcome::Merged)
-        }
-    }
+    let code = free(w, Unique::VoucherCode, &v.code, &c.entity_id)?;
+    w.exec(
+        "INSERT INTO vouchers (uuid, code, profile, price, status, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, 'available', ?5, ?6)",
+        rusqlite::params![
+            c.entity_id,
+            code,
+            v.profile,
+            v.price,
+            v.created_at,
+            v.created_by
+        ],
+    )?;
+    Ok(Outcome::Merged)
 }
 
 pub(super) fn update_voucher(

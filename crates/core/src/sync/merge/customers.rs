@@ -6,8 +6,8 @@ use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use super::{Outcome, Touched, sql_of, text, value_of, wins};
-use crate::customers;
 use crate::customer_merge;
+use crate::customers;
 use crate::db::Write;
 use crate::error::Result;
 use crate::sync::rows::{ActivityRow, LedgerRow};
@@ -42,9 +42,7 @@ pub(in crate::sync) fn customer_id(w: &Write<'_>, uuid: &str) -> Result<Option<(
     for _ in 0..16 {
         let row: Option<(i64, i64, Option<String>)> = w
             .tx()
-            .prepare_cached(
-                "SELECT id, causal_length, merged_into FROM customers WHERE uuid = ?1",
-            )?
+            .prepare_cached("SELECT id, causal_length, merged_into FROM customers WHERE uuid = ?1")?
             .query_row([&uuid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         match row {

@@ -7,7 +7,9 @@ use pelanggan_sync_protocol::Change;
 
 use rusqlite::OptionalExtension;
 
-use super::{Outcome, causal, customer_id, later, local_id, sql_of, touch_customer, value_of, wins};
+use super::{
+    Outcome, causal, customer_id, later, local_id, sql_of, touch_customer, value_of, wins,
+};
 use crate::db::Write;
 use crate::error::Result;
 use crate::wire::{ContactRecord, CustomerTagRecord, TagRecord};
@@ -57,8 +59,11 @@ pub(super) fn insert_link(w: &mut Write<'_>, c: &Change) -> Result<Outcome> {
     let Some(link) = super::record::<CustomerTagRecord<'static>>(c) else {
         return Ok(Outcome::Held);
     };
-    let (Some((customer, _)), Some(tag)) = (
-        customer_id(w, &link.customer_id)?,
+    // The link stays on the customer it names, merged or not: a link's
+    // uuid comes from its customer, and a merge gives the kept customer
+    // links of its own (`customer_merge::give_tag`).
+    let (Some(customer), Some(tag)) = (
+        local_id(w, "customers", &link.customer_id)?,
         local_id(w, "tags", &link.tag_id.to_string())?,
     ) else {
         return Ok(Outcome::Held);
@@ -78,6 +83,14 @@ pub(super) fn insert_link(w: &mut Write<'_>, c: &Change) -> Result<Outcome> {
         ],
     )?;
     touch_customer(w, customer)?;
+    // Made for a customer merged meanwhile: the kept one carries it too.
+    let alive = link.causal_length % 2 == 1;
+    if alive
+        && let Some((keep, _)) = customer_id(w, &link.customer_id)?.filter(|(k, _)| *k != customer)
+    {
+        crate::customer_merge::give_tag(w, keep, tag)?;
+        touch_customer(w, keep)?;
+    }
     Ok(Outcome::Merged)
 }
 

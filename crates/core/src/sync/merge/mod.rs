@@ -163,7 +163,9 @@ fn latest_value(w: &Write<'_>, c: &Change, field: &str) -> Result<Value> {
              WHERE c.entity_id = ?2 AND c.field = ?3 AND c.op != 'insert' AND c.entity = ?1
              ORDER BY c.hlc DESC, d.device_id DESC LIMIT 1",
         )?
-        .query_row(rusqlite::params![c.entity, c.entity_id, field], |r| r.get(0))
+        .query_row(rusqlite::params![c.entity, c.entity_id, field], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(text
         .flatten()
@@ -174,8 +176,7 @@ fn latest_value(w: &Write<'_>, c: &Change, field: &str) -> Result<Value> {
 /// The local id of the row of `table` with `uuid`. `table` is one of this
 /// module's constants, never input text.
 fn local_id(w: &Write<'_>, table: &str, uuid: &str) -> Result<Option<i64>> {
-    Ok(w
-        .tx()
+    Ok(w.tx()
         .prepare_cached(&format!("SELECT id FROM {table} WHERE uuid = ?1"))?
         .query_row([uuid], |r| r.get(0))
         .optional()?)
