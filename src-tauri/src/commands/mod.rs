@@ -119,5 +119,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         sync::sync_status,
         sync::sync_pair,
         sync::sync_now,
+        sync::customer_duplicates,
+        sync::customer_merge,
     ]
 }

@@ -1,10 +1,13 @@
 //! Sync (issue 15): this desk's pairing with the shop's sync server, its
-//! status, and a round now. A round and a pairing run on a connection of
+//! status, a round now, and the customers sharing a number that sync
+//! brought together (listed and merged). A round and a pairing run on a connection of
 //! their own (`Db::open_existing`): the app's writer is never held while
 //! the server answers, only for each page's write.
 
 use pelanggan_core::Db;
 use pelanggan_core::admins::Action;
+use pelanggan_core::customer_merge::{self, Duplicate, MergeField};
+use pelanggan_core::customers::Customer;
 use pelanggan_core::sync::{self, Report, SyncStatus, state};
 use pelanggan_sync_client as client;
 use tauri::AppHandle;
@@ -50,6 +53,26 @@ pub async fn sync_now(app: AppHandle) -> CmdResult<Report> {
     blocking(app, |s| {
         let actor = s.signed_in()?.username;
         client::run(&mut Db::open_existing(s.path())?, Some(&actor))
+    })
+    .await
+}
+
+/// Customers sharing one WhatsApp number (made on two desks offline).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_duplicates(app: AppHandle) -> CmdResult<Vec<Duplicate>> {
+    blocking(app, |s| s.read(customer_merge::duplicates)).await
+}
+
+/// Merges `other` into `keep`, which takes the `take` fields of the other.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn customer_merge(
+    app: AppHandle,
+    keep: String,
+    other: String,
+    take: Vec<MergeField>,
+) -> CmdResult<Customer> {
+    blocking(app, move |s| {
+        s.write(|w| customer_merge::merge(w, &keep, &other, &take))
     })
     .await
 }

@@ -2,8 +2,10 @@
 // binary on 127.0.0.1 (built by `make e2e`; plain HTTP on loopback, a
 // SQLite file in a temp folder): the owner pairs the desk with a one-time
 // code in the settings, a customer added in the app goes out with "sync
-// now", and a second desk (the CLI on its own file) pulls it. Then the
-// server stops: the next round shows "offline" and keeps the change.
+// now", and a second desk (the CLI on its own file) pulls it. The second
+// desk makes the same number offline: both desks show the conflict, and
+// the merge made in the app reaches the second desk. Then the server
+// stops: the next round shows "offline" and keeps the change.
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -69,9 +71,28 @@ describe('sync', () => {
     await waitText('sync-done', (t) => /Terkirim [1-9]/.test(t), 'nothing was sent');
     await waitText('sync-pending', (t) => t.endsWith(' 0'), 'changes still wait');
     desk2('sync', 'pair', server.url, invite(), '--name', 'kasir-2');
+    // Before it hears of Budi, the second desk makes the same number.
+    desk2('customer', 'add', '--name', 'Budi S', '--whatsapp', '0812 7777 8888', '--email', 'budi@example.com');
     desk2('sync', 'now');
     const found = desk2('customer', 'list', '--search', 'Budi Sinkron');
     expect(found.items.map((c) => c.name)).toEqual(['Budi Sinkron']);
+  });
+
+  it('shows one number made on two desks, and merges it on both', async () => {
+    await click('sync-now');
+    await waitText('sync-conflict-count', (t) => t.endsWith(' 1'), 'no conflict shown');
+    await click('merge-open-0');
+    await shown('merge-dialog');
+    await waitText('merge-warning', (t) => t.includes('Budi S akan dihapus'), 'the merge does not say what goes');
+    await shot('sync-merge');
+    await click('merge-confirm');
+    await waitText('sync-pending', (t) => !t.endsWith(' 0'), 'the merge was not recorded');
+    await click('sync-now');
+    await waitText('sync-pending', (t) => t.endsWith(' 0'), 'the merge did not go out');
+    desk2('sync', 'now');
+    expect(desk2('customer', 'duplicates')).toEqual([]);
+    const kept = desk2('customer', 'list', '--search', 'Budi Sinkron');
+    expect(kept.items.map((c) => c.email)).toEqual(['budi@example.com']);
   });
 
   it('shows offline when the server does not answer, and keeps the change', async () => {

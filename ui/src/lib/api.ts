@@ -4,6 +4,8 @@ import { invoke } from '@tauri-apps/api/core';
 import type { CustomerPage } from '$bindings/CustomerPage';
 import type { Report as SyncReport } from '$bindings/Report';
 import type { SyncStatus } from '$bindings/SyncStatus';
+import type { Duplicate } from '$bindings/Duplicate';
+import type { MergeField } from '$bindings/MergeField';
 import type { ErrorBody } from '$bindings/ErrorBody';
 import type { ListQuery } from '$bindings/ListQuery';
 import type { Stats } from '$bindings/Stats';
@@ -390,3 +392,6 @@ export const syncStatus = () => call<SyncStatus>('sync_status');
 export const syncPair = (url: string, code: string, caFile: string | null) =>
   call<SyncStatus>('sync_pair', { url, code, ca_file: caFile });
 export const syncNow = () => call<SyncReport>('sync_now');
+export const customerDuplicates = () => call<Duplicate[]>('customer_duplicates');
+export const customerMerge = (keep: string, other: string, take: MergeField[]) =>
+  call<Customer>('customer_merge', { keep, other, take });

@@ -38,7 +38,16 @@ describe('activity in words', () => {
   });
 
   it('names an action this version does not know', () => {
-    const a = { ...base, action: 'merged', details: {} } as Activity;
-    expect(words(a)).toBe('Aksi tercatat: merged');
+    const a = { ...base, action: 'split', details: {} } as unknown as Activity;
+    expect(words(a)).toBe('Aksi tercatat: split');
+  });
+
+  it('words a merge with the fields taken from the other customer', () => {
+    const details = { customer_id: 'c-2', name: 'Sari W', whatsapp: '+6281234567890', taken: ['email', 'address'] };
+    const a = { ...base, action: 'merged', details } as Activity;
+    expect(words(a)).toBe('Pelanggan Sari W (+6281234567890) digabungkan ke pelanggan ini, dengan Email, Alamat darinya');
+    const none = { ...base, action: 'merged', details: { ...details, taken: [] } } as Activity;
+    setLocale('en', { reload: false });
+    expect(words(none)).toBe('Customer Sari W (+6281234567890) merged into this one');
   });
 });

@@ -93,6 +93,10 @@ const words: Words = {
   isolir_suspended: (d) =>
     m.act_isolir_suspended({ username: d.username, number: d.invoice_number, days: d.grace_days, owed: formatMoney(d.owed) }),
   isolir_resumed: (d) => m.act_isolir_resumed({ username: d.username }),
+  merged: (d) =>
+    d.taken.length > 0
+      ? m.act_merged_taken({ name: d.name, whatsapp: d.whatsapp, fields: d.taken.map(fieldLabel).join(', ') })
+      : m.act_merged({ name: d.name, whatsapp: d.whatsapp }),
 };
 
 /** The entry in words; an action this version does not know is named as stored. */

@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 const unpaired: SyncStatus = {
-  paired: false, server_url: null, shop: null, device_id: 'd-1', last_sync_at: null, last_error_code: null, last_error: null, pending: 12, held: 0,
+  paired: false, server_url: null, shop: null, device_id: 'd-1', last_sync_at: null, last_error_code: null, last_error: null, pending: 12, held: 0, conflicts: 0,
 };
 const paired: SyncStatus = {
   ...unpaired, paired: true, server_url: 'https://sync.toko:8443', shop: 'Net Maju', last_sync_at: '2026-12-02T04:00:00Z', pending: 0,
@@ -68,5 +68,64 @@ describe('the sync section', () => {
     render(SyncSection);
     await screen.findByText(/Hanya pemilik/);
     expect(screen.queryByTestId('sync-pair-form')).toBeNull();
+  });
+});
+
+const customer = (id: string, local_id: number, name: string, email: string | null, balance: string, created_at: string) => ({
+  id, local_id, name, whatsapp: '+6281234567890', email, phone: null, address: null, notes: null, balance, total_spent: '0',
+  subscription_count: 0, status: 'active', tags: [], created_at, updated_at: created_at, created_by: 'admin',
+});
+
+describe('customers sharing a number', () => {
+  it('are listed under the status and merged into the one kept, with the details chosen', async () => {
+    const sari = customer('c-1', 1, 'Sari', null, '100000', '2026-12-01T02:00:00Z');
+    const sariW = customer('c-2', 2, 'Sari W', 'sari@example.com', '25000', '2026-12-01T03:00:00Z');
+    let status: SyncStatus = { ...paired, conflicts: 1 };
+    let groups = [{ conflict_id: 'k-1', whatsapp: '+6281234567890', customers: [sari, sariW] }];
+    const merged: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'sync_status') return status;
+      if (cmd === 'customer_duplicates') return groups;
+      if (cmd === 'customer_merge') {
+        merged.push(args);
+        groups = [];
+        status = { ...paired, conflicts: 0 };
+        return { ...sari, email: 'sari@example.com', balance: '125000' };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncSection);
+    expect((await screen.findByTestId('sync-conflict-count')).textContent).toContain('1');
+    expect((await screen.findByTestId('conflict-0')).textContent).toContain('Sari W (#2)');
+    await fireEvent.click(screen.getByTestId('merge-open-0'));
+    // The oldest is kept by default; its empty email gives way to the other's.
+    expect((screen.getByTestId('merge-keep-1') as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByTestId('merge-email-2') as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByTestId('merge-name-1') as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByTestId('merge-warning').textContent).toContain('Sari W akan dihapus');
+    await fireEvent.click(screen.getByTestId('merge-confirm'));
+    await waitFor(() => expect(merged).toEqual([{ keep: 'c-1', other: 'c-2', take: ['email'] }]));
+    await waitFor(() => expect(screen.queryByTestId('sync-conflicts')).toBeNull());
+    expect(screen.queryByTestId('sync-conflict-count')).toBeNull();
+  });
+
+  it('keep the dialog open with the reason when the merge is refused', async () => {
+    const a = customer('c-1', 1, 'Sari', null, '0', '2026-12-01T02:00:00Z');
+    const b = customer('c-2', 2, 'Sari W', null, '0', '2026-12-01T03:00:00Z');
+    mockIPC((cmd) => {
+      if (cmd === 'sync_status') return { ...paired, conflicts: 1 };
+      if (cmd === 'customer_duplicates') return [{ conflict_id: 'k-1', whatsapp: '+6281234567890', customers: [a, b] }];
+      if (cmd === 'customer_merge') throw { code: 'conflict', message: 'customer c-2 (Sari W) is deleted; restore it first' };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncSection);
+    await fireEvent.click(await screen.findByTestId('merge-open-0'));
+    // Choosing the other to keep: the warning names the first.
+    await fireEvent.click(screen.getByTestId('merge-keep-2'));
+    expect(screen.getByTestId('merge-warning').textContent).toContain('Sari akan dihapus');
+    expect(screen.queryByTestId('merge-name-1')).not.toBeNull();
+    await fireEvent.click(screen.getByTestId('merge-confirm'));
+    expect((await screen.findByTestId('merge-error')).textContent).toContain('Sari W');
+    expect(screen.getByTestId('conflict-0')).not.toBeNull();
   });
 });
