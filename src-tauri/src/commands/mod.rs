@@ -119,6 +119,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         sync::sync_status,
         sync::sync_pair,
         sync::sync_now,
+        sync::sync_devices,
+        sync::sync_revoke,
         sync::customer_duplicates,
         sync::customer_merge,
     ]

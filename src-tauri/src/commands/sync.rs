@@ -10,6 +10,7 @@ use pelanggan_core::customer_merge::{self, Duplicate, MergeField};
 use pelanggan_core::customers::Customer;
 use pelanggan_core::sync::{self, Report, SyncStatus, state};
 use pelanggan_sync_client as client;
+use pelanggan_sync_protocol::{DeviceInfo, DevicesResponse};
 use tauri::AppHandle;
 
 use crate::error::CmdResult;
@@ -53,6 +54,26 @@ pub async fn sync_now(app: AppHandle) -> CmdResult<Report> {
     blocking(app, |s| {
         let actor = s.signed_in()?.username;
         client::run(&mut Db::open_existing(s.path())?, Some(&actor))
+    })
+    .await
+}
+
+/// The shop's devices, as the server knows them (asked when the admin opens
+/// the list: a server away answers `sync_unreachable`, nothing else).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_devices(app: AppHandle) -> CmdResult<DevicesResponse> {
+    blocking(app, |s| {
+        Ok(client::connect(&Db::open_existing(s.path())?)?.devices()?)
+    })
+    .await
+}
+
+/// Revokes a device of the shop (a lost laptop, staff who left); owners only.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_revoke(app: AppHandle, device: String) -> CmdResult<DeviceInfo> {
+    blocking(app, move |s| {
+        s.authorize(Action::ChangeSettings)?;
+        Ok(client::connect(&Db::open_existing(s.path())?)?.revoke(&device)?)
     })
     .await
 }

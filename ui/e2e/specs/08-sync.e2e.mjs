@@ -4,7 +4,8 @@
 // code in the settings, a customer added in the app goes out with "sync
 // now", and a second desk (the CLI on its own file) pulls it. The second
 // desk makes the same number offline: both desks show the conflict, and
-// the merge made in the app reaches the second desk. Then the server
+// the merge made in the app reaches the second desk; the owner lists the
+// devices and revokes the second desk, which is refused. Then the server
 // stops: the next round shows "offline" and keeps the change.
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -93,6 +94,23 @@ describe('sync', () => {
     expect(desk2('customer', 'duplicates')).toEqual([]);
     const kept = desk2('customer', 'list', '--search', 'Budi Sinkron');
     expect(kept.items.map((c) => c.email)).toEqual(['budi@example.com']);
+  });
+
+  it("lists the shop's devices and revokes the second desk", async () => {
+    await click('sync-devices-load');
+    await waitText('sync-devices', (t) => t.includes('kasir-2') && t.includes('meja ini'), 'the devices are not listed');
+    await click('sync-revoke-kasir-2');
+    await shown('sync-revoke-dialog');
+    await click('sync-revoke-confirm');
+    await waitText('sync-devices', (t) => t.includes('dicabut'), 'the device was not revoked');
+    await shot('sync-devices');
+    let refused;
+    try {
+      desk2('sync', 'now');
+    } catch (e) {
+      refused = JSON.parse(e.stderr);
+    }
+    expect(refused?.code).toBe('sync_refused');
   });
 
   it('shows offline when the server does not answer, and keeps the change', async () => {

@@ -392,6 +392,17 @@ export const syncStatus = () => call<SyncStatus>('sync_status');
 export const syncPair = (url: string, code: string, caFile: string | null) =>
   call<SyncStatus>('sync_pair', { url, code, ca_file: caFile });
 export const syncNow = () => call<SyncReport>('sync_now');
+/** A device of the shop, as the sync server lists it (the protocol's `DeviceInfo`; times in ms). */
+export type DeviceInfo = {
+  device_id: string;
+  name: string;
+  paired_at: number;
+  last_seen_at: number;
+  revoked_at: number | null;
+  last_pushed_hlc: string | null;
+};
+export const syncDevices = () => call<{ devices: DeviceInfo[] }>('sync_devices');
+export const syncRevoke = (device: string) => call<DeviceInfo>('sync_revoke', { device });
 export const customerDuplicates = () => call<Duplicate[]>('customer_duplicates');
 export const customerMerge = (keep: string, other: string, take: MergeField[]) =>
   call<Customer>('customer_merge', { keep, other, take });

@@ -129,3 +129,48 @@ describe('customers sharing a number', () => {
     expect(screen.getByTestId('conflict-0')).not.toBeNull();
   });
 });
+
+describe("the shop's devices", () => {
+  const device = (device_id: string, name: string, revoked_at: number | null = null) => ({
+    device_id, name, paired_at: 1_764_561_600_000, last_seen_at: 1_764_565_200_000, revoked_at, last_pushed_hlc: null,
+  });
+
+  it('are asked for on request; an owner revokes another device after confirming', async () => {
+    shop.owner = true;
+    let devices = [device('d-1', 'kasir-1'), device('d-2', 'kasir-2')];
+    const revoked: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'sync_status') return paired;
+      if (cmd === 'sync_devices') return { devices };
+      if (cmd === 'sync_revoke') {
+        revoked.push(args);
+        devices = [devices[0]!, device('d-2', 'kasir-2', 1_764_568_800_000)];
+        return devices[1];
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncSection);
+    await fireEvent.click(await screen.findByTestId('sync-devices-load'));
+    await waitFor(() => expect(screen.getAllByTestId('sync-device')).toHaveLength(2));
+    // This desk cannot revoke itself.
+    expect(screen.queryByTestId('sync-revoke-kasir-1')).toBeNull();
+    expect(screen.getAllByTestId('sync-device')[0]!.textContent).toContain('meja ini');
+    await fireEvent.click(screen.getByTestId('sync-revoke-kasir-2'));
+    expect(revoked).toEqual([]);
+    await fireEvent.click(screen.getByTestId('sync-revoke-confirm'));
+    await waitFor(() => expect(revoked).toEqual([{ device: 'd-2' }]));
+    await waitFor(() => expect(screen.getAllByTestId('sync-device')[1]!.textContent).toContain('dicabut'));
+    expect(screen.queryByTestId('sync-revoke-kasir-2')).toBeNull();
+  });
+
+  it('say quietly that the server is away', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'sync_status') return paired;
+      if (cmd === 'sync_devices') throw { code: 'sync_unreachable', message: 'the sync server did not answer: could not connect' };
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncSection);
+    await fireEvent.click(await screen.findByTestId('sync-devices-load'));
+    expect((await screen.findByTestId('sync-devices-error')).textContent).not.toBe('');
+  });
+});
