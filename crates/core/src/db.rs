@@ -226,15 +226,28 @@ impl Db {
     /// (which gets the old id): for a file restored from an old backup,
     /// whose id and clock the lost copy may have used for changes already.
     /// The old id's change-log rows stay as they are; every change recorded
-    /// from now on carries the new id. Returns the new id.
+    /// from now on carries the new id. Returns the new id (when another
+    /// process on the file took one first, `also` does not run and that one
+    /// is adopted).
     pub(crate) fn take_new_device_id(
         &mut self,
         also: impl FnOnce(&mut Write<'_>, &str) -> Result<()>,
     ) -> Result<String> {
         let old = self.device_id.clone();
-        let new = Uuid::now_v7().to_string();
+        let mut new = Uuid::now_v7().to_string();
         let device = self.write_as_system(|w| {
             w.uncounted(|w| {
+                // Another process on the file took a new id first: that one.
+                let current: String =
+                    w.query_row("SELECT device_id FROM device", [], |r| r.get(0))?;
+                if current != old {
+                    new = current;
+                    return Ok(w.query_row(
+                        "SELECT id FROM devices WHERE device_id = ?1",
+                        [&new],
+                        |r| r.get::<_, i64>(0),
+                    )?);
+                }
                 w.exec("UPDATE device SET device_id = ?1", [&new])?;
                 w.exec(
                     "INSERT OR IGNORE INTO devices (device_id) VALUES (?1)",

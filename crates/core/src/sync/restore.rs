@@ -71,6 +71,10 @@ pub(crate) fn next_epoch(w: &mut Write<'_>) -> Result<String> {
 /// server's record does, at the next round); nor does a file paired before
 /// epochs were kept, or one whose recovery waits for the server already.
 pub(crate) fn check_on_open(db: &mut Db) -> Result<()> {
+    // The sidecar before the database: a round in another process that
+    // moves the epoch between the two reads then leaves the database one
+    // ahead, and the sidecar's is still its `epoch_prev`.
+    let side = std::fs::read_to_string(sidecar(db.path())).map(|t| t.trim().to_owned());
     let state: Option<(Option<String>, Option<String>, bool)> = db
         .conn()
         .query_row(
@@ -82,9 +86,8 @@ pub(crate) fn check_on_open(db: &mut Db) -> Result<()> {
     let Some((Some(epoch), prev, false)) = state else {
         return Ok(());
     };
-    let side = match std::fs::read_to_string(sidecar(db.path())) {
-        Ok(text) => text.trim().to_owned(),
-        Err(_) => return Ok(()),
+    let Ok(side) = side else {
+        return Ok(());
     };
     if side == epoch || prev.as_deref() == Some(side.as_str()) {
         return Ok(());
@@ -99,7 +102,9 @@ pub(crate) fn check_on_open(db: &mut Db) -> Result<()> {
 /// round. Returns the new id.
 pub(crate) fn recover_locally(db: &mut Db) -> Result<String> {
     let epoch = new_epoch();
+    let mut ours = false;
     let new = db.take_new_device_id(|w, old| {
+        ours = true;
         let now = w.now().to_owned();
         w.exec(
             "INSERT INTO sync_retired_devices (device_id, until_seq, retired_at)
@@ -114,7 +119,9 @@ pub(crate) fn recover_locally(db: &mut Db) -> Result<String> {
         )?;
         Ok(())
     })?;
-    write_sidecar(db.path(), &epoch);
+    if ours {
+        write_sidecar(db.path(), &epoch);
+    }
     Ok(new)
 }
 
