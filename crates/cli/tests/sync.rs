@@ -339,3 +339,157 @@ fn one_number_made_on_two_desks_is_a_conflict_that_a_merge_resolves_everywhere()
         assert_eq!(desk.ok(&["sync", "status"])["conflicts"], 0);
     }
 }
+
+/// A desk put back from an old backup, found by the epoch beside its file.
+#[test]
+fn a_desk_restored_from_an_old_backup_recovers_and_nothing_made_after_it_is_lost() {
+    restored_desk(true);
+}
+
+/// The same with the sidecar gone too: found by the server's record of what
+/// the device pushed, which the restored file does not hold.
+#[test]
+fn a_restore_without_its_epoch_file_is_found_by_the_servers_record() {
+    restored_desk(false);
+}
+
+fn restored_desk(keep_epoch_file: bool) {
+    let server_dir = tempfile::tempdir().unwrap();
+    let database = server_dir.path().join("sync.db").display().to_string();
+    let (code_a, code_b) = (invite(&database), invite(&database));
+    let server = serve(&database, free_port());
+    let (a, b) = (Shop::new(), Shop::new());
+    a.ok(&["sync", "pair", &server.url, &code_a, "--name", "kasir-1"]);
+    b.ok(&["sync", "pair", &server.url, &code_b, "--name", "kasir-2"]);
+    let epoch_file = a.path(&format!(
+        "{}.sync-epoch",
+        a.db.file_name().unwrap().to_string_lossy()
+    ));
+    assert!(
+        epoch_file.exists(),
+        "pairing writes the epoch beside the file"
+    );
+
+    let budi = a.add("Budi", "0812-3456-7890")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.sync();
+    let old_id = a.ok(&["sync", "status"])["device_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let backup = a.path("old-backup.db");
+    a.ok(&["backup", &backup.display().to_string()]);
+
+    // After the backup: a customer and a credit, pushed.
+    let sari = a.add("Sari", "0813-1111-2222")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.ok(&[
+        "balance",
+        "credit",
+        &sari,
+        "50000",
+        "--description",
+        "Deposit",
+    ]);
+    a.sync();
+
+    // The old copy is put back over the file (no process holds it).
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(a.path(&format!(
+            "{}{suffix}",
+            a.db.file_name().unwrap().to_string_lossy()
+        )));
+    }
+    std::fs::copy(&backup, &a.db).unwrap();
+    if !keep_epoch_file {
+        std::fs::remove_file(&epoch_file).unwrap();
+    }
+    assert_eq!(a.total(), 1, "the old copy holds Budi only");
+
+    // An edit before the next round.
+    let wati = a.add("Wati", "0814-2222-3333")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let made_by: String = rusqlite::Connection::open(&a.db)
+        .unwrap()
+        .query_row(
+            "SELECT d.device_id FROM change_log c JOIN devices d ON d.id = c.device
+             WHERE c.entity = 'customer' ORDER BY c.seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let status = a.ok(&["sync", "status"]);
+    if keep_epoch_file {
+        // Found on opening the file, before the edit: the edit has a new id.
+        assert_ne!(made_by, old_id);
+        assert_eq!(status["device_id"], made_by.as_str(), "{status}");
+        assert_eq!(status["restored_from"], old_id.as_str(), "{status}");
+        assert_eq!(status["recovery_pending"], true, "{status}");
+        assert!(
+            a.text(&["sync", "status"])
+                .contains("the next `sync now` tells the server"),
+        );
+    } else {
+        // Nothing beside the file to tell: the server's record will.
+        assert_eq!(made_by, old_id);
+        assert!(status["restored_at"].is_null(), "{status}");
+    }
+
+    let report = a.sync();
+    assert_eq!(report["replaced_device"], old_id.as_str(), "{report}");
+    let status = a.ok(&["sync", "status"]);
+    let new_id = status["device_id"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, old_id);
+    assert_eq!(status["restored_from"], old_id.as_str(), "{status}");
+    assert_eq!(status["recovery_pending"], false, "{status}");
+    assert!(status["recovered_at"].is_string(), "{status}");
+    assert_eq!(status["pending"], 0, "{status}");
+    let text = a.text(&["sync", "status"]);
+    assert!(
+        text.contains("restored from a backup") && text.contains(&old_id),
+        "{text}"
+    );
+    // Nothing made after the backup is lost.
+    assert_eq!(a.customer(&budi)["name"], "Budi");
+    assert_eq!(a.customer(&sari)["name"], "Sari");
+    assert_eq!(a.customer(&sari)["balance"], "50000.00");
+    assert_eq!(a.customer(&wati)["name"], "Wati");
+    // A later edit carries the new id, and reaches B with the rest, once.
+    a.ok(&["customer", "edit", &sari, "--notes", "after the restore"]);
+    a.sync();
+    assert_eq!(a.sync()["pushed"], 0);
+    b.sync();
+    assert_eq!(b.customer(&budi)["name"], "Budi");
+    assert_eq!(b.customer(&wati)["name"], "Wati");
+    let s = b.customer(&sari);
+    assert_eq!(
+        (&s["balance"], &s["notes"]),
+        (&"50000.00".into(), &"after the restore".into()),
+        "{s}"
+    );
+    let history = b.ok(&["balance", "history", &sari]);
+    assert_eq!(history.as_array().unwrap().len(), 1, "{history}");
+    assert_eq!(b.total(), 3);
+
+    // The server lists the new device; the old one is replaced by it.
+    let devices = b.ok(&["sync", "devices"]);
+    let list = devices["devices"].as_array().unwrap();
+    assert_eq!(list.len(), 3, "{devices}");
+    let old = list
+        .iter()
+        .find(|d| d["device_id"] == old_id.as_str())
+        .unwrap();
+    assert_eq!(old["replaced_by"], new_id.as_str(), "{devices}");
+    assert!(list.iter().any(|d| d["device_id"] == new_id.as_str()));
+    // The restored file's epoch is written again: the next open is quiet.
+    assert!(epoch_file.exists());
+    assert_eq!(a.ok(&["sync", "status"])["device_id"], new_id.as_str());
+    a.add("Tono", "0815-3333-4444");
+    assert_eq!(a.ok(&["sync", "status"])["device_id"], new_id.as_str());
+}

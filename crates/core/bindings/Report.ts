@@ -16,4 +16,10 @@ duplicates: number, pulled: Applied,
 /**
  * The server's newest sequence after the round.
  */
-cursor: string, };
+cursor: string, 
+/**
+ * This round told the server of a restore (`restore`): the device id
+ * this file had, replaced by a new one; everything was pushed and
+ * pulled again.
+ */
+replaced_device: string | null, };

@@ -25,4 +25,18 @@ held: number,
  * WhatsApp numbers two live customers share (made on two desks
  * offline): `customer_merge::duplicates` lists them.
  */
-conflicts: number, };
+conflicts: number, 
+/**
+ * When this file was found restored from an old backup (`restore`),
+ * and the device id it had then (never used again for a new change).
+ */
+restored_at: string | null, restored_from: string | null, 
+/**
+ * The server has not been told of the new device id yet: the next
+ * round does it, re-pushes and pulls everything again.
+ */
+recovery_pending: boolean, 
+/**
+ * When the first round after the restore finished.
+ */
+recovered_at: string | null, };

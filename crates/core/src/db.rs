@@ -222,6 +222,50 @@ impl Db {
         &self.device_id
     }
 
+    /// Gives this file a new device id (UUIDv7), in one write with `also`
+    /// (which gets the old id): for a file restored from an old backup,
+    /// whose id and clock the lost copy may have used for changes already.
+    /// The old id's change-log rows stay as they are; every change recorded
+    /// from now on carries the new id. Returns the new id (when another
+    /// process on the file took one first, `also` does not run and that one
+    /// is adopted).
+    pub(crate) fn take_new_device_id(
+        &mut self,
+        also: impl FnOnce(&mut Write<'_>, &str) -> Result<()>,
+    ) -> Result<String> {
+        let old = self.device_id.clone();
+        let mut new = Uuid::now_v7().to_string();
+        let device = self.write_as_system(|w| {
+            w.uncounted(|w| {
+                // Another process on the file took a new id first: that one.
+                let current: String =
+                    w.query_row("SELECT device_id FROM device", [], |r| r.get(0))?;
+                if current != old {
+                    new = current;
+                    return Ok(w.query_row(
+                        "SELECT id FROM devices WHERE device_id = ?1",
+                        [&new],
+                        |r| r.get::<_, i64>(0),
+                    )?);
+                }
+                w.exec("UPDATE device SET device_id = ?1", [&new])?;
+                w.exec(
+                    "INSERT OR IGNORE INTO devices (device_id) VALUES (?1)",
+                    [&new],
+                )?;
+                also(w, &old)?;
+                Ok(
+                    w.query_row("SELECT id FROM devices WHERE device_id = ?1", [&new], |r| {
+                        r.get::<_, i64>(0)
+                    })?,
+                )
+            })
+        })?;
+        self.device_id = new.clone();
+        self.device = device;
+        Ok(new)
+    }
+
     /// Moves the WAL's content into the main file and truncates the WAL, so a
     /// large write (an import) does not leave the file swollen.
     /// True when the WAL was emptied (false: a reader still needed part of it).
@@ -605,6 +649,12 @@ impl Write<'_> {
             self.hlc.observe(remote, self.now);
         }
         Ok(())
+    }
+
+    /// Moves this device's clock past `hlc` (a value the sync server holds),
+    /// as a received change would.
+    pub(crate) fn observe_clock(&mut self, hlc: i64) {
+        self.hlc.observe(Hlc::from_i64(hlc), self.now);
     }
 
     /// Whether the change (device, hlc) is already in the change log.

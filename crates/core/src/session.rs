@@ -135,6 +135,9 @@ fn bootstrap(mut db: Db) -> Result<Db> {
         db.write_as_system(crate::admins::ensure_default)
             .map_err(media)?;
     }
+    // Before any edit: a paired file put back from an old backup takes a
+    // new device id now (`sync::restore`).
+    crate::sync::restore::check_on_open(&mut db).map_err(media)?;
     Ok(db)
 }
 

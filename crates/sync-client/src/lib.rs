@@ -16,10 +16,11 @@ use pelanggan_core::sync::{self, Failure, PairAnswer, PairAsk, Pairing, Report, 
 use pelanggan_core::{Db, Result as CoreResult};
 use pelanggan_sync_protocol::{
     DeviceInfo, DevicesResponse, ErrorBody, PairRequest, PairResponse, PullResponse, PushRequest,
-    PushResponse, Seq, StatusResponse,
+    PushResponse, RotateRequest, RotateResponse, Seq, StatusResponse,
 };
 use reqwest::blocking::{Client, RequestBuilder};
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 /// How long one request may take: a push of a full page included.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -157,6 +158,17 @@ impl Transport for HttpTransport {
 
     fn pull(&mut self, after: Seq, limit: u32) -> Result<PullResponse, Failure> {
         send(self.get(&format!("/v1/pull?after={after}&limit={limit}")))
+    }
+
+    /// Trades this token for the new device's, which every later request
+    /// of this transport carries.
+    fn rotate(&mut self, device_id: Uuid) -> Result<RotateResponse, Failure> {
+        let answer: RotateResponse = send(self.post("/v1/device/rotate").json(&RotateRequest {
+            device_id,
+            device_name: device_name(),
+        }))?;
+        self.token.clone_from(&answer.token);
+        Ok(answer)
     }
 }
 

@@ -20,6 +20,7 @@
 //! | `GET /v1/status` | | [`StatusResponse`] |
 //! | `GET /v1/devices` | | [`DevicesResponse`] |
 //! | `POST /v1/devices/{device_id}/revoke` | | [`DeviceInfo`] |
+//! | `POST /v1/device/rotate` | [`RotateRequest`] | [`RotateResponse`] |
 //!
 //! Every non-2xx answer has an [`ErrorBody`] whose `code` is one of
 //! [`ErrorCode`].
@@ -37,10 +38,10 @@ pub const PROTOCOL: u32 = 1;
 /// The oldest change schema the server accepts.
 pub const SCHEMA_MIN: u32 = 1;
 /// The newest change schema the server accepts (the desktop database's schema
-/// version, 16 today; a core test fails when a migration outgrows it). Schema changes are additive: a change written at an
+/// version, 18 today; a core test fails when a migration outgrows it). Schema changes are additive: a change written at an
 /// older schema is still valid at a newer one, so the server accepts the whole
 /// range and a device newer than the server is told to wait for its update.
-pub const SCHEMA_MAX: u32 = 17;
+pub const SCHEMA_MAX: u32 = 18;
 
 /// The most changes one push may carry.
 pub const MAX_BATCH: usize = 5000;
@@ -180,7 +181,37 @@ pub struct PairResponse {
     pub server_time_ms: i64,
 }
 
-/// `POST /v1/push`: a batch of the pushing device's own changes.
+/// `POST /v1/device/rotate`, with the token of the device being replaced: a
+/// desk restored from an old backup takes a new device id (`device_id`), so
+/// that none of its new changes reuses an id and clock the old device may
+/// already have used after the backup. The server records the new device in
+/// the same shop, marks the old one `replaced_by` it (its token stops
+/// working) and returns the new device's token. From then on the new device
+/// may push changes whose `device` is itself or any device it replaced (the
+/// restored desk re-pushes its old-id changes; those the server holds count
+/// as duplicates). A retry with the old token, for the same new id, before
+/// the new token was ever used, gets a fresh token for it (the first answer
+/// may have been lost); any other use of the old token is `unauthorized`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotateRequest {
+    pub device_id: Uuid,
+    pub device_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotateResponse {
+    pub shop: String,
+    /// The new device.
+    pub device_id: Uuid,
+    /// The device it replaced.
+    pub replaced: Uuid,
+    /// The new device's bearer token, shown this once.
+    pub token: String,
+    pub server_time_ms: i64,
+}
+
+/// `POST /v1/push`: a batch of the pushing device's own changes (its own id,
+/// or the id of a device it replaced: see [`RotateRequest`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub protocol: u32,
@@ -248,6 +279,10 @@ pub struct DeviceInfo {
     pub last_seen_at: i64,
     pub revoked_at: Option<i64>,
     pub last_pushed_hlc: Option<Hlc>,
+    /// The device that took this one's place (`POST /v1/device/rotate`):
+    /// this one's token no longer works.
+    #[serde(default)]
+    pub replaced_by: Option<Uuid>,
 }
 
 /// `GET /v1/devices`: the shop's devices, oldest pairing first.
@@ -286,8 +321,11 @@ pub enum ErrorCode {
     /// 409: a change's clock is more than [`MAX_CLOCK_AHEAD_MS`] ahead of the
     /// server's; the whole batch is refused.
     ClockAhead,
-    /// 403: a pushed change names another device.
+    /// 403: a pushed change names another device (one the pushing device
+    /// did not replace).
     ForeignChange,
+    /// 409: the new device id of a rotation is already a device of the shop.
+    DeviceExists,
     /// 410: `after` is below the shop's compaction horizon; pull from 0.
     BehindHorizon,
     /// 413: the body is larger than the server accepts.
@@ -313,6 +351,7 @@ impl ErrorCode {
             ErrorCode::PleaseUpdate => "please_update",
             ErrorCode::ClockAhead => "clock_ahead",
             ErrorCode::ForeignChange => "foreign_change",
+            ErrorCode::DeviceExists => "device_exists",
             ErrorCode::BehindHorizon => "behind_horizon",
             ErrorCode::BodyTooLarge => "body_too_large",
             ErrorCode::Malformed => "malformed",
@@ -329,7 +368,7 @@ impl ErrorCode {
         match self {
             ErrorCode::Unauthorized | ErrorCode::InvalidCode => 401,
             ErrorCode::PleaseUpdate => 426,
-            ErrorCode::ClockAhead => 409,
+            ErrorCode::ClockAhead | ErrorCode::DeviceExists => 409,
             ErrorCode::ForeignChange => 403,
             ErrorCode::BehindHorizon => 410,
             ErrorCode::BodyTooLarge => 413,
@@ -387,6 +426,7 @@ mod tests {
             ErrorCode::PleaseUpdate,
             ErrorCode::ClockAhead,
             ErrorCode::ForeignChange,
+            ErrorCode::DeviceExists,
             ErrorCode::BehindHorizon,
             ErrorCode::BodyTooLarge,
             ErrorCode::Malformed,

@@ -23,6 +23,8 @@ pub enum Error {
     ClockAhead(String),
     #[error("{0}")]
     ForeignChange(String),
+    #[error("{0}")]
+    DeviceExists(String),
     #[error("after {after} is below the shop's compaction horizon {horizon}: pull from 0")]
     BehindHorizon { after: i64, horizon: i64 },
     #[error("the body is larger than {limit} bytes")]
@@ -62,6 +64,7 @@ impl Error {
             Error::PleaseUpdate(_) => ErrorCode::PleaseUpdate,
             Error::ClockAhead(_) => ErrorCode::ClockAhead,
             Error::ForeignChange(_) => ErrorCode::ForeignChange,
+            Error::DeviceExists(_) => ErrorCode::DeviceExists,
             Error::BehindHorizon { .. } => ErrorCode::BehindHorizon,
             Error::BodyTooLarge { .. } => ErrorCode::BodyTooLarge,
             Error::Malformed { .. } => ErrorCode::Malformed,

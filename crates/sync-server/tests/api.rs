@@ -22,6 +22,9 @@ both!(
     data_persists_across_a_restart,
     compaction_keeps_the_newest_update_and_moves_the_horizon,
     a_storage_failure_gets_503_and_acknowledges_nothing,
+    a_rotated_device_replaces_the_old_one_and_may_push_its_changes,
+    a_lost_rotation_answer_may_be_asked_again_until_the_new_token_is_used,
+    another_shop_cannot_rotate_into_this_shop,
 );
 
 mod scenarios {
@@ -758,5 +761,151 @@ mod scenarios {
             }
         }
         String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// A desk restored from an old backup: the old device pushed more after
+    /// the backup; the restored desk rotates and re-pushes what it holds.
+    pub async fn a_rotated_device_replaces_the_old_one_and_may_push_its_changes(backend: Backend) {
+        let (_db, server) = setup(backend).await;
+        let old = server.device("shop").await;
+        let b = server.device("shop").await;
+        let before_backup = old.changes(3);
+        old.push(&before_backup).await.unwrap();
+        let after_backup = vec![old.change("c9", "name", "after the backup")];
+        old.push(&after_backup).await.unwrap();
+
+        let new = old.rotate().await;
+        for err in [
+            old.status().await.unwrap_err(),
+            old.push(&old.changes(1)).await.unwrap_err(),
+            old.pull(0, 10).await.unwrap_err(),
+            old.rotate_raw(Uuid::now_v7()).await.unwrap_err(),
+        ] {
+            assert_eq!((err.status, err.code()), (401, "unauthorized"));
+        }
+        let status = new.status().await.unwrap();
+        assert_eq!((status.device_id, status.last_pushed_hlc), (new.id, None));
+
+        // What the restored file holds: the old id's changes before the
+        // backup (held), one it never pushed, and the new id's own.
+        let never_pushed = old.change("c7", "name", "made offline before the backup");
+        let mine = new.changes(2);
+        let mut again = before_backup.clone();
+        again.push(never_pushed.clone());
+        again.extend(mine.clone());
+        let ack = new.push(&again).await.unwrap();
+        assert_eq!((ack.accepted, ack.duplicates), (3, 3));
+        let newest = again.iter().map(|c| c.hlc).max();
+        assert_eq!(new.status().await.unwrap().last_pushed_hlc, newest);
+
+        // Another device's change is still refused.
+        let err = new
+            .push(&[b.change("c1", "name", "not mine")])
+            .await
+            .unwrap_err();
+        assert_eq!((err.status, err.code()), (403, "foreign_change"));
+
+        // The restored desk pulls the old device's changes (the one made
+        // after the backup among them) as another's, never its own.
+        let (pulled, _) = new.pull_all(0, 100).await;
+        let pulled = stored(&pulled);
+        assert!(pulled.contains(&after_backup[0]));
+        assert!(pulled.iter().all(|c| c.device != new.id));
+        // Everyone else sees every change once, under the id it was made by.
+        let (seen, _) = b.pull_all(0, 100).await;
+        let seen = stored(&seen);
+        let mut expected = before_backup.clone();
+        expected.extend(after_backup.clone());
+        expected.push(never_pushed);
+        expected.extend(mine);
+        assert_eq!(seen, expected);
+
+        let devices = b.devices().await.unwrap();
+        let find = |id: Uuid| devices.iter().find(|d| d.device_id == id).unwrap();
+        assert_eq!(find(old.id).replaced_by, Some(new.id));
+        assert_eq!(find(new.id).replaced_by, None);
+        assert_eq!(find(new.id).name, "restored desk");
+
+        // A second restore: the newest device replaces the new one and may
+        // push the first one's changes too.
+        let newer = new.rotate().await;
+        let ack = newer.push(&before_backup).await.unwrap();
+        assert_eq!((ack.accepted, ack.duplicates), (0, 3));
+        // An id of the shop cannot be taken.
+        let err = newer.rotate_raw(b.id).await.unwrap_err();
+        assert_eq!((err.status, err.code()), (409, "device_exists"));
+        assert!(b.status().await.is_ok());
+    }
+
+    pub async fn a_lost_rotation_answer_may_be_asked_again_until_the_new_token_is_used(
+        backend: Backend,
+    ) {
+        let (_db, server) = setup(backend).await;
+        let old = server.device("shop").await;
+        let id = Uuid::now_v7();
+        let first = old.rotate_raw(id).await.unwrap();
+        // The answer was lost: the same request again gives a fresh token.
+        let second = old.rotate_raw(id).await.unwrap();
+        assert_ne!(first.token, second.token);
+        let err = old.rotate_raw(Uuid::now_v7()).await.unwrap_err();
+        assert_eq!((err.status, err.code()), (401, "unauthorized"));
+        let new = Device {
+            id,
+            token: second.token,
+            base: server.base.clone(),
+            http: server.http.clone(),
+        };
+        let stale = Device {
+            token: first.token,
+            ..new.clone()
+        };
+        assert_eq!(stale.status().await.unwrap_err().code(), "unauthorized");
+        assert_eq!(new.status().await.unwrap().device_id, id);
+        // Once the new token was used, the old one gets nothing more.
+        let err = old.rotate_raw(id).await.unwrap_err();
+        assert_eq!((err.status, err.code()), (401, "unauthorized"));
+        assert!(new.status().await.is_ok());
+    }
+
+    pub async fn another_shop_cannot_rotate_into_this_shop(backend: Backend) {
+        let (_db, server) = setup(backend).await;
+        let a = server.device("shop").await;
+        let b = server.device("shop").await;
+        let x = server.device("other").await;
+        a.push(&a.changes(2)).await.unwrap();
+        let rotated = x.rotate_raw(Uuid::now_v7()).await.unwrap();
+        assert_eq!(rotated.shop, "other");
+        let y = Device {
+            id: rotated.device_id,
+            token: rotated.token,
+            base: server.base.clone(),
+            http: server.http.clone(),
+        };
+        assert_eq!(y.status().await.unwrap().shop, "other");
+        // It may not push this shop's devices' changes, and sees none.
+        let err = y.push(&[a.change("c1", "name", "x")]).await.unwrap_err();
+        assert_eq!((err.status, err.code()), (403, "foreign_change"));
+        assert!(y.pull_all(0, 100).await.0.is_empty());
+        // Its new id names a device of this shop: a device of its own shop
+        // only; this shop's list and log do not change.
+        let z = y.rotate_raw(a.id).await.unwrap();
+        assert_eq!(z.shop, "other");
+        let ids: HashSet<Uuid> = b
+            .devices()
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.device_id)
+            .collect();
+        assert_eq!(ids, HashSet::from([a.id, b.id]));
+        assert!(
+            b.devices()
+                .await
+                .unwrap()
+                .iter()
+                .all(|d| d.replaced_by.is_none())
+        );
+        assert!(a.status().await.is_ok());
+        assert_eq!(b.pull_all(0, 100).await.0.len(), 2);
     }
 }

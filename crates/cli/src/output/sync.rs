@@ -34,14 +34,21 @@ impl Text for Paired {
 
 impl Text for Report {
     fn text(&self) -> String {
-        format!(
+        let synced = format!(
             "synced: pushed {} ({} already there), pulled {} applied, {} kept for a later version, {} already here",
             self.pushed,
             self.duplicates,
             self.pulled.applied,
             self.pulled.held,
             self.pulled.skipped
-        )
+        );
+        match &self.replaced_device {
+            Some(old) => format!(
+                "restored from a backup: device {old} replaced by a new id on the server; \
+                 everything sent and fetched again\n{synced}"
+            ),
+            None => synced,
+        }
     }
 }
 
@@ -78,6 +85,23 @@ impl Text for SyncStatus {
                 self.conflicts
             ));
         }
+        if let Some(at) = &self.restored_at {
+            let old = self.restored_from.as_deref().unwrap_or("?");
+            lines.push(if self.recovery_pending {
+                format!(
+                    "restored from a backup (found {at}): device {old} replaced by a new id; \
+                     the next `sync now` tells the server and sends and fetches everything again"
+                )
+            } else {
+                format!(
+                    "restored from a backup (found {at}): device {old} replaced by a new id; \
+                     recovered {}",
+                    self.recovered_at
+                        .as_deref()
+                        .unwrap_or("(the round did not finish yet)")
+                )
+            });
+        }
         if let Some(e) = &self.last_error {
             lines.push(format!("last error: {e}"));
         }
@@ -91,9 +115,11 @@ fn device_line(d: &DeviceInfo) -> String {
         d.device_id,
         d.name,
         if d.revoked_at.is_some() {
-            "  (revoked)"
+            "  (revoked)".to_owned()
+        } else if let Some(by) = d.replaced_by {
+            format!("  (restored from a backup: replaced by {by})")
         } else {
-            ""
+            String::new()
         }
     )
 }

@@ -18,10 +18,17 @@
 //! from what arrived (`merge`). A change of an entity this version does not
 //! merge (messages and the notification set-up, each desk's own) is kept in
 //! `sync_inbox`, never dropped.
+//!
+//! A desk restored from an old backup (`restore`) is found when its file is
+//! opened for writing (an epoch beside the file) or at the next round (the
+//! server's record of what it pushed), and recovers before any edit: a new
+//! device id, the server told (the old device replaced by the new one), its
+//! clock moved past the server's newest, everything pushed and pulled again.
 
 pub mod incoming;
 mod merge;
 pub mod outgoing;
+pub mod restore;
 pub mod round;
 mod rows;
 pub mod state;

@@ -22,11 +22,14 @@ pub fn page(r: Reader<'_>, device_id: &str, limit: usize) -> Result<Option<Outgo
     let conn = r.conn();
     let after = state::pushed_seq(r)?;
     let device = Uuid::parse_str(device_id).map_err(|e| Error::Internal(e.to_string()))?;
-    let mut stmt = conn.prepare(
-        "SELECT c.seq, c.entity, c.entity_id, c.op, c.field, c.value, c.hlc
+    // Its own changes, and those it made under an id it had before a
+    // restore (each keeps the device it was made by).
+    let mut stmt = conn.prepare(&format!(
+        "SELECT c.seq, c.entity, c.entity_id, c.op, c.field, c.value, c.hlc, d.device_id
          FROM change_log c JOIN devices d ON d.id = c.device
-         WHERE d.device_id = ?1 AND c.seq > ?2 ORDER BY c.seq LIMIT ?3",
-    )?;
+         WHERE {} AND c.seq > ?2 ORDER BY c.seq LIMIT ?3",
+        state::OWN_CHANGE
+    ))?;
     type Row = (
         i64,
         String,
@@ -35,6 +38,7 @@ pub fn page(r: Reader<'_>, device_id: &str, limit: usize) -> Result<Option<Outgo
         Option<String>,
         Option<String>,
         i64,
+        String,
     );
     let rows: Vec<Row> = stmt
         .query_map(rusqlite::params![device_id, after, limit as i64], |r| {
@@ -46,6 +50,7 @@ pub fn page(r: Reader<'_>, device_id: &str, limit: usize) -> Result<Option<Outgo
                 r.get(4)?,
                 r.get(5)?,
                 r.get(6)?,
+                r.get(7)?,
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -54,7 +59,12 @@ pub fn page(r: Reader<'_>, device_id: &str, limit: usize) -> Result<Option<Outgo
     };
     let schema = crate::db::latest_schema_version() as u32;
     let mut changes = Vec::with_capacity(rows.len());
-    for (_, entity, entity_id, op, field, value, hlc) in rows {
+    for (_, entity, entity_id, op, field, value, hlc, made_by) in rows {
+        let device = if made_by == device_id {
+            device
+        } else {
+            Uuid::parse_str(&made_by).map_err(|e| Error::Internal(e.to_string()))?
+        };
         let op = match op.as_str() {
             "insert" => Op::Insert,
             "update" => Op::Update,

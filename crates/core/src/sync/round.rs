@@ -4,13 +4,13 @@
 //! doubles nothing); each pulled page is merged in one write with the
 //! cursor that follows it.
 
-use pelanggan_sync_protocol::{PROTOCOL, PULL_LIMIT_DEFAULT, PushRequest, Seq};
+use pelanggan_sync_protocol::{HLC_COUNTER_BITS, PROTOCOL, PULL_LIMIT_DEFAULT, PushRequest, Seq};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::incoming::{self, Applied};
 use super::transport::{Failure, Transport};
-use super::{outgoing, state};
+use super::{outgoing, restore, state};
 use crate::db::Db;
 use crate::error::{Code, Error, Result};
 
@@ -28,6 +28,10 @@ pub struct Report {
     pub pulled: Applied,
     /// The server's newest sequence after the round.
     pub cursor: String,
+    /// This round told the server of a restore (`restore`): the device id
+    /// this file had, replaced by a new one; everything was pushed and
+    /// pulled again.
+    pub replaced_device: Option<String>,
 }
 
 /// Runs one round through `transport`. A server that does not answer gives
@@ -37,7 +41,8 @@ pub fn run(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> R
     state::require(db.reader()?)?;
     match exchange(db, actor, transport) {
         Ok(report) => {
-            db.write(actor, state::note_success)?;
+            let epoch = db.write(actor, state::note_success)?;
+            restore::write_sidecar(db.path(), &epoch);
             Ok(report)
         }
         Err(e) => {
@@ -58,8 +63,26 @@ fn exchange(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> 
             ),
         ));
     }
-    let device = db.device_id().to_owned();
     let mut report = Report::default();
+    // A restored file (found at open, or now by the server's record) tells
+    // the server before pushing anything.
+    let mut pending = restore::rotation_pending(db.reader()?)?;
+    if !pending && restore::restored_per_server(db.reader()?, &status, db.device_id())? {
+        restore::recover_locally(db)?;
+        pending = true;
+    }
+    if pending {
+        let device_id =
+            Uuid::parse_str(db.device_id()).map_err(|e| Error::Internal(e.to_string()))?;
+        let rotated = transport.rotate(device_id).map_err(Error::from)?;
+        let clock = status
+            .last_pushed_hlc
+            .map_or(0, |h| h.0)
+            .max(status.server_time_ms << HLC_COUNTER_BITS);
+        db.write(actor, |w| restore::rotated(w, &rotated.token, clock))?;
+        report.replaced_device = Some(rotated.replaced.to_string());
+    }
+    let device = db.device_id().to_owned();
     while let Some(page) = outgoing::page(db.reader()?, &device, PUSH_PAGE)? {
         // The same pending page gets the same batch id: a retry after a lost
         // answer is recognised by the server as the batch it already stored.
@@ -76,7 +99,8 @@ fn exchange(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> 
         let ack = transport.push(&request).map_err(Error::from)?;
         report.pushed += u64::from(ack.accepted);
         report.duplicates += u64::from(ack.duplicates);
-        db.write(actor, |w| state::set_pushed(w, page.last_seq))?;
+        let newest = request.changes.iter().map(|c| c.hlc.0).max();
+        db.write(actor, |w| state::set_pushed(w, page.last_seq, newest))?;
     }
     let mut after = state::cursor(db.reader()?)?;
     loop {

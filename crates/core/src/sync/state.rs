@@ -57,6 +57,15 @@ pub struct SyncStatus {
     /// WhatsApp numbers two live customers share (made on two desks
     /// offline): `customer_merge::duplicates` lists them.
     pub conflicts: u64,
+    /// When this file was found restored from an old backup (`restore`),
+    /// and the device id it had then (never used again for a new change).
+    pub restored_at: Option<String>,
+    pub restored_from: Option<String>,
+    /// The server has not been told of the new device id yet: the next
+    /// round does it, re-pushes and pulls everything again.
+    pub recovery_pending: bool,
+    /// When the first round after the restore finished.
+    pub recovered_at: Option<String>,
 }
 
 /// What a device sends to join a shop, for the transport's pairing call.
@@ -108,13 +117,14 @@ pub fn pair(
         device_id: &device_id,
         device_name,
     })?;
+    let epoch = super::restore::new_epoch();
     db.write(None, |w| {
         let now = w.now().to_owned();
         w.uncounted(|w| {
             w.exec(
-                "INSERT INTO sync_state (singleton, server_url, shop, ca_file, token, paired_at)
-                 VALUES (1, ?1, ?2, ?3, ?4, ?5)",
-                rusqlite::params![url, answer.shop, ca_file, answer.token, now],
+                "INSERT INTO sync_state (singleton, server_url, shop, ca_file, token, paired_at, epoch)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![url, answer.shop, ca_file, answer.token, now, epoch],
             )?;
             // Invoices made offline on two desks must not share a number:
             // from now on this desk numbers within its own block (a block
@@ -128,6 +138,7 @@ pub fn pair(
             )
         })
     })?;
+    super::restore::write_sidecar(db.path(), &epoch);
     Ok(answer.shop)
 }
 
@@ -164,7 +175,8 @@ pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
     // One row, paired or not: the state's columns are NULL before `sync pair`.
     let (mut status, pushed) = conn.query_row(
         "SELECT s.server_url, s.shop, s.last_sync_at, s.last_error_code, s.last_error,
-                coalesce(s.pushed_seq, 0), (SELECT count(*) FROM sync_inbox)
+                coalesce(s.pushed_seq, 0), (SELECT count(*) FROM sync_inbox),
+                s.restored_at, s.restored_from, coalesce(s.rotation_pending, 0), s.recovered_at
          FROM (SELECT 1) LEFT JOIN sync_state s",
         [],
         |row| {
@@ -181,13 +193,19 @@ pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
                 pending: 0,
                 held: held.unsigned_abs(),
                 conflicts: 0,
+                restored_at: row.get(7)?,
+                restored_from: row.get(8)?,
+                recovery_pending: row.get(9)?,
+                recovered_at: row.get(10)?,
             };
             Ok((status, row.get::<_, i64>(5)?))
         },
     )?;
     let pending: i64 = conn.query_row(
-        "SELECT count(*) FROM change_log c JOIN devices d ON d.id = c.device
-         WHERE d.device_id = ?1 AND c.seq > ?2",
+        &format!(
+            "SELECT count(*) FROM change_log c JOIN devices d ON d.id = c.device
+             WHERE {OWN_CHANGE} AND c.seq > ?2"
+        ),
         rusqlite::params![device_id, pushed],
         |r| r.get(0),
     )?;
@@ -195,6 +213,13 @@ pub fn status(r: Reader<'_>, device_id: &str) -> Result<SyncStatus> {
     status.conflicts = crate::customer_merge::conflict_count(r)?;
     Ok(status)
 }
+
+/// The condition on a change-log row `c` (its device `d`) that it is this
+/// desk's to push: made under its id (`?1`), or made here under an id it
+/// had before a restore gave it a new one (`restore`); later rows under such
+/// an id came from the server.
+pub(crate) const OWN_CHANGE: &str = "(d.device_id = ?1 OR EXISTS (
+    SELECT 1 FROM sync_retired_devices r WHERE r.device_id = d.device_id AND c.seq <= r.until_seq))";
 
 /// The server's sequence this device pulled up to.
 pub(crate) fn cursor(r: Reader<'_>) -> Result<i64> {
@@ -212,27 +237,32 @@ pub(crate) fn pushed_seq(r: Reader<'_>) -> Result<i64> {
         .query_row("SELECT pushed_seq FROM sync_state", [], |r| r.get(0))?)
 }
 
-pub(crate) fn set_pushed(w: &mut Write<'_>, seq: i64) -> Result<()> {
+/// A page acknowledged: its last change-log seq and its newest hlc.
+pub(crate) fn set_pushed(w: &mut Write<'_>, seq: i64, hlc: Option<i64>) -> Result<()> {
     w.uncounted(|w| {
         w.exec(
-            "UPDATE sync_state SET pushed_seq = max(pushed_seq, ?1)",
-            [seq],
+            "UPDATE sync_state SET pushed_seq = max(pushed_seq, ?1),
+                 pushed_hlc = max(coalesce(pushed_hlc, ?2), coalesce(?2, pushed_hlc))",
+            rusqlite::params![seq, hlc],
         )
     })?;
     Ok(())
 }
 
-/// A round that finished: when, and no error.
-pub(crate) fn note_success(w: &mut Write<'_>) -> Result<()> {
+/// A round that finished: when, and no error (the first after a restore
+/// completes the recovery). Moves the epoch on: returned, for the sidecar.
+pub(crate) fn note_success(w: &mut Write<'_>) -> Result<String> {
     let now = w.now().to_owned();
     w.uncounted(|w| {
         w.exec(
             "UPDATE sync_state SET last_sync_at = ?1, last_error_code = NULL, last_error = NULL,
-                 last_error_at = NULL",
+                 last_error_at = NULL,
+                 recovered_at = CASE WHEN restored_at IS NOT NULL AND rotation_pending = 0
+                     AND recovered_at IS NULL THEN ?1 ELSE recovered_at END",
             [now],
         )
     })?;
-    Ok(())
+    super::restore::next_epoch(w)
 }
 
 /// A round that stopped: why (shown by `sync status` and the app's badge).

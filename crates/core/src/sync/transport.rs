@@ -3,7 +3,10 @@
 //! the core decides what to send and what an answer means.
 
 use crate::error::{Code, Error};
-use pelanggan_sync_protocol::{PullResponse, PushRequest, PushResponse, Seq, StatusResponse};
+use pelanggan_sync_protocol::{
+    PullResponse, PushRequest, PushResponse, RotateResponse, Seq, StatusResponse,
+};
+use uuid::Uuid;
 
 /// Why a request to the sync server did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,4 +51,14 @@ pub trait Transport {
     fn status(&mut self) -> Result<StatusResponse, Failure>;
     fn push(&mut self, request: &PushRequest) -> Result<PushResponse, Failure>;
     fn pull(&mut self, after: Seq, limit: u32) -> Result<PullResponse, Failure>;
+    /// `POST /v1/device/rotate` to `device_id` (a desk restored from a
+    /// backup); on success the transport speaks with the new token from
+    /// then on. A transport that cannot (a test's) refuses.
+    fn rotate(&mut self, device_id: Uuid) -> Result<RotateResponse, Failure> {
+        let _ = device_id;
+        Err(Failure::Refused {
+            code: "not_found".to_owned(),
+            message: "this transport cannot rotate a device".to_owned(),
+        })
+    }
 }

@@ -9,6 +9,7 @@ mod health;
 mod pair;
 mod pull;
 mod push;
+mod rotate;
 mod status;
 
 use axum::Router;
@@ -29,6 +30,7 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .route("/v1/status", get(status::status::<S>))
         .route("/v1/devices", get(devices::list::<S>))
         .route("/v1/devices/{device_id}/revoke", post(devices::revoke::<S>))
+        .route("/v1/device/rotate", post(rotate::rotate::<S>))
         .fallback(|| async { Error::NotFound("no such route".to_string()) })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .with_state(state)

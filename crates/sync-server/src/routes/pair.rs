@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::storage::{Pairing, Storage};
 use crate::tokens;
 
-const MAX_DEVICE_NAME: usize = 200;
+pub(super) const MAX_DEVICE_NAME: usize = 200;
 
 /// `POST /v1/pair`: trades a one-time code for the device's token.
 pub async fn pair<S: Storage>(

@@ -3,14 +3,13 @@ use axum::extract::State;
 use pelanggan_sync_protocol::{
     MAX_BATCH, MAX_CLOCK_AHEAD_MS, PROTOCOL, PushRequest, PushResponse, SCHEMA_MAX, SCHEMA_MIN,
 };
-use uuid::Uuid;
 
 use crate::auth::Authed;
 use crate::body::JsonBody;
 use crate::clock::now_ms;
 use crate::error::{Error, Result};
 use crate::state::AppState;
-use crate::storage::Storage;
+use crate::storage::{DeviceAuth, Storage};
 
 /// `POST /v1/push`: stores a batch of the device's own changes, all or none.
 pub async fn push<S: Storage>(
@@ -18,7 +17,7 @@ pub async fn push<S: Storage>(
     Authed(auth): Authed,
     JsonBody(req): JsonBody<PushRequest>,
 ) -> Result<Json<PushResponse>> {
-    check_batch(&req, auth.device_id, now_ms())?;
+    check_batch(&req, &auth, now_ms())?;
     let response = state.storage.push(&auth, req.batch_id, req.changes).await?;
     Ok(Json(response))
 }
@@ -26,7 +25,7 @@ pub async fn push<S: Storage>(
 /// Everything refused before storage is touched, so a refused batch stores
 /// nothing. A device that is too old or too new is told to update; one whose
 /// clock runs ahead would order its changes after everything made since.
-pub fn check_batch(req: &PushRequest, device: Uuid, now_ms: i64) -> Result<()> {
+pub fn check_batch(req: &PushRequest, auth: &DeviceAuth, now_ms: i64) -> Result<()> {
     if req.protocol != PROTOCOL {
         return Err(Error::PleaseUpdate(format!(
             "protocol {} is not spoken here (this server speaks {PROTOCOL})",
@@ -47,7 +46,9 @@ pub fn check_batch(req: &PushRequest, device: Uuid, now_ms: i64) -> Result<()> {
             )));
         }
     }
-    if let Some(change) = req.changes.iter().find(|c| c.device != device) {
+    // Its own, or a device it replaced: a desk restored from an old backup
+    // re-pushes what it made under its old id.
+    if let Some(change) = req.changes.iter().find(|c| !auth.may_push_as(c.device)) {
         return Err(Error::ForeignChange(format!(
             "change {} belongs to device {}, not to the pushing device",
             change.hlc, change.device

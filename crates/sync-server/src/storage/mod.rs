@@ -49,6 +49,35 @@ pub struct DeviceAuth {
     pub shop_id: i64,
     pub shop: String,
     pub device_id: Uuid,
+    /// The devices this one replaced (`rotate`), directly or through
+    /// others: their changes it may push too.
+    pub replaced: Vec<Uuid>,
+}
+
+impl DeviceAuth {
+    /// Whether this device may push a change made under `device`: its own
+    /// id, or one it replaced.
+    pub fn may_push_as(&self, device: Uuid) -> bool {
+        device == self.device_id || self.replaced.contains(&device)
+    }
+}
+
+/// A device taking a new id (the token of the old one already checked by
+/// hash, the new token hashed).
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub old_token_hash: Hash,
+    pub device_id: Uuid,
+    pub device_name: String,
+    pub token_hash: Hash,
+    pub now_ms: i64,
+}
+
+/// What a rotation did: the shop, and the device replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rotated {
+    pub shop: String,
+    pub replaced: Uuid,
 }
 
 /// A device joining with a code (the token already hashed).
@@ -101,7 +130,15 @@ pub trait Storage: Clone + Send + Sync + 'static {
     /// Returns the shop's name.
     fn pair(&self, pairing: Pairing) -> impl Future<Output = Result<String>> + Send;
 
-    /// The device holding this token, unless it is revoked.
+    /// Replaces the device holding `old_token_hash` (unrevoked, not replaced)
+    /// by a new device of the same shop: the old one is marked `replaced_by`
+    /// it, so its token stops working. `Unauthorized` for a token that does
+    /// not authenticate, `DeviceExists` when the new id is a device of the
+    /// shop already. A retry for the same new id, whose token was never used,
+    /// gives it the new token (the first answer may have been lost).
+    fn rotate(&self, rotation: Rotation) -> impl Future<Output = Result<Rotated>> + Send;
+
+    /// The device holding this token, unless it is revoked or replaced.
     fn authenticate(
         &self,
         token_hash: Hash,

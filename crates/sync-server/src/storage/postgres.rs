@@ -16,8 +16,8 @@ use tokio_postgres::{IsolationLevel, NoTls, Row};
 use uuid::Uuid;
 
 use super::{
-    Compacted, DeviceAuth, DeviceStatus, LAST_SEEN_GRANULARITY_MS, Pairing, ShopDevice, Storage,
-    check_horizon, pull_page,
+    Compacted, DeviceAuth, DeviceStatus, LAST_SEEN_GRANULARITY_MS, Pairing, Rotated, Rotation,
+    ShopDevice, Storage, check_horizon, pull_page,
 };
 use crate::error::{Error, Result};
 use crate::tokens::Hash;
@@ -59,7 +59,7 @@ impl PostgresStorage {
 }
 
 const DEVICE_COLUMNS: &str = "s.name, d.device_id, d.name, d.paired_at, d.last_seen_at, \
-     d.revoked_at, d.last_pushed_hlc";
+     d.revoked_at, d.last_pushed_hlc, d.replaced_by";
 
 fn device_from_row(row: &Row) -> ShopDevice {
     ShopDevice {
@@ -71,8 +71,31 @@ fn device_from_row(row: &Row) -> ShopDevice {
             last_seen_at: row.get(4),
             revoked_at: row.get(5),
             last_pushed_hlc: row.get::<_, Option<i64>>(6).map(Hlc),
+            replaced_by: row.get(7),
         },
     }
+}
+
+/// The devices `device` replaced, directly or through others.
+async fn replaced_by(
+    client: &impl tokio_postgres::GenericClient,
+    shop_id: i64,
+    device: Uuid,
+) -> Result<Vec<Uuid>> {
+    Ok(client
+        .query(
+            "WITH RECURSIVE chain (id) AS (
+               SELECT device_id FROM devices WHERE shop = $1 AND replaced_by = $2
+               UNION
+               SELECT d.device_id FROM devices d JOIN chain c ON d.replaced_by = c.id
+               WHERE d.shop = $1)
+             SELECT id FROM chain",
+            &[&shop_id, &device],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect())
 }
 
 fn change_from_row(row: &Row) -> Result<(i64, Change)> {
@@ -155,29 +178,101 @@ impl Storage for PostgresStorage {
         Ok(shop)
     }
 
+    async fn rotate(&self, r: Rotation) -> Result<Rotated> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // The old device's row, locked: two rotations of it queue up.
+        let row = tx
+            .query_opt(
+                "SELECT d.shop, s.name, d.device_id, d.replaced_by
+                 FROM devices d JOIN shops s ON s.id = d.shop
+                 WHERE d.token_hash = $1 AND d.revoked_at IS NULL
+                 FOR UPDATE OF d",
+                &[&&r.old_token_hash[..]],
+            )
+            .await?
+            .ok_or(Error::Unauthorized)?;
+        let (shop_id, shop, old, replaced): (i64, String, Uuid, Option<Uuid>) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        match replaced {
+            None => {
+                let stored = tx
+                    .execute(
+                        "INSERT INTO devices (shop, device_id, name, token_hash, paired_at, last_seen_at)
+                         VALUES ($1, $2, $3, $4, $5, $5)
+                         ON CONFLICT DO NOTHING",
+                        &[
+                            &shop_id,
+                            &r.device_id,
+                            &r.device_name,
+                            &&r.token_hash[..],
+                            &r.now_ms,
+                        ],
+                    )
+                    .await?;
+                if stored == 0 {
+                    return Err(Error::DeviceExists(format!(
+                        "device {} is already a device of this shop: choose a new id",
+                        r.device_id
+                    )));
+                }
+                tx.execute(
+                    "UPDATE devices SET replaced_by = $1 WHERE shop = $2 AND device_id = $3",
+                    &[&r.device_id, &shop_id, &old],
+                )
+                .await?;
+            }
+            // The same rotation again, its answer lost: a fresh token for
+            // the new device, as long as nobody has used the first one.
+            Some(already) if already == r.device_id => {
+                let renewed = tx
+                    .execute(
+                        "UPDATE devices SET token_hash = $1
+                         WHERE shop = $2 AND device_id = $3 AND revoked_at IS NULL
+                           AND replaced_by IS NULL AND first_seen_at IS NULL",
+                        &[&&r.token_hash[..], &shop_id, &r.device_id],
+                    )
+                    .await?;
+                if renewed == 0 {
+                    return Err(Error::Unauthorized);
+                }
+            }
+            Some(_) => return Err(Error::Unauthorized),
+        }
+        tx.commit().await?;
+        Ok(Rotated {
+            shop,
+            replaced: old,
+        })
+    }
+
     async fn authenticate(&self, token_hash: Hash, now_ms: i64) -> Result<Option<DeviceAuth>> {
         let client = self.pool.get().await?;
         let Some(row) = client
             .query_opt(
-                "SELECT d.shop, s.name, d.device_id, d.last_seen_at
+                "SELECT d.shop, s.name, d.device_id, d.last_seen_at, d.first_seen_at
                  FROM devices d JOIN shops s ON s.id = d.shop
-                 WHERE d.token_hash = $1 AND d.revoked_at IS NULL",
+                 WHERE d.token_hash = $1 AND d.revoked_at IS NULL AND d.replaced_by IS NULL",
                 &[&&token_hash[..]],
             )
             .await?
         else {
             return Ok(None);
         };
+        let (shop_id, device_id): (i64, Uuid) = (row.get(0), row.get(2));
         let auth = DeviceAuth {
-            shop_id: row.get(0),
+            shop_id,
             shop: row.get(1),
-            device_id: row.get(2),
+            device_id,
+            replaced: replaced_by(&**client, shop_id, device_id).await?,
         };
         let last_seen: i64 = row.get(3);
-        if now_ms - last_seen >= LAST_SEEN_GRANULARITY_MS {
+        let first_use = row.get::<_, Option<i64>>(4).is_none();
+        if first_use || now_ms - last_seen >= LAST_SEEN_GRANULARITY_MS {
             client
                 .execute(
-                    "UPDATE devices SET last_seen_at = $1 WHERE shop = $2 AND device_id = $3",
+                    "UPDATE devices SET last_seen_at = $1, first_seen_at = COALESCE(first_seen_at, $1)
+                     WHERE shop = $2 AND device_id = $3",
                     &[&now_ms, &auth.shop_id, &auth.device_id],
                 )
                 .await?;
@@ -224,21 +319,29 @@ impl Storage for PostgresStorage {
         if still_paired == 0 {
             return Err(Error::Unauthorized);
         }
+        // Each change under its own device: the pusher's id or one it
+        // replaced (checked before).
         let hlcs: Vec<i64> = changes.iter().map(|c| c.hlc.0).collect();
-        let mut held: HashSet<i64> = tx
+        let devices: Vec<Uuid> = changes.iter().map(|c| c.device).collect();
+        let mut held: HashSet<(Uuid, i64)> = tx
             .query(
-                "SELECT hlc FROM changes WHERE shop = $1 AND device = $2 AND hlc = ANY($3)",
-                &[&shop_id, &device, &hlcs],
+                "SELECT c.device, c.hlc FROM changes c
+                 JOIN unnest($2::uuid[], $3::bigint[]) AS t(d, h) ON c.device = t.d AND c.hlc = t.h
+                 WHERE c.shop = $1",
+                &[&shop_id, &devices, &hlcs],
             )
             .await?
             .iter()
-            .map(|row| row.get(0))
+            .map(|row| (row.get(0), row.get(1)))
             .collect();
         // Under the shop's lock nothing else inserts for this shop, so the
         // changes not held now are exactly the ones this insert stores; a
         // repeat inside the batch counts as a duplicate too. A duplicate takes
         // no seq: the log stays gapless.
-        let fresh: Vec<&Change> = changes.iter().filter(|c| held.insert(c.hlc.0)).collect();
+        let fresh: Vec<&Change> = changes
+            .iter()
+            .filter(|c| held.insert((c.device, c.hlc.0)))
+            .collect();
         let seqs: Vec<i64> = (next_seq..).take(fresh.len()).collect();
         let column = |f: fn(&Change) -> Option<String>| -> Vec<Option<String>> {
             fresh.iter().map(|c| f(c)).collect()
@@ -247,13 +350,14 @@ impl Storage for PostgresStorage {
             .execute(
                 "INSERT INTO changes
                    (shop, seq, device, hlc, entity, entity_id, op, field, value, schema)
-                 SELECT $1, s, $2, h, e, i, o, f, v, sc
-                 FROM unnest($3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
-                             $8::text[], $9::text[], $10::int[]) AS t(s, h, e, i, o, f, v, sc)
+                 SELECT $1, s, d, h, e, i, o, f, v, sc
+                 FROM unnest($2::uuid[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+                             $7::text[], $8::text[], $9::text[], $10::int[])
+                      AS t(d, s, h, e, i, o, f, v, sc)
                  ON CONFLICT (shop, device, hlc) DO NOTHING",
                 &[
                     &shop_id,
-                    &device,
+                    &fresh.iter().map(|c| c.device).collect::<Vec<Uuid>>(),
                     &seqs,
                     &fresh.iter().map(|c| c.hlc.0).collect::<Vec<i64>>(),
                     &column(|c| Some(c.entity.clone())),

@@ -17,8 +17,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, pa
 use uuid::Uuid;
 
 use super::{
-    Compacted, DeviceAuth, DeviceStatus, LAST_SEEN_GRANULARITY_MS, Pairing, ShopDevice, Storage,
-    check_horizon, pull_page,
+    Compacted, DeviceAuth, DeviceStatus, LAST_SEEN_GRANULARITY_MS, Pairing, Rotated, Rotation,
+    ShopDevice, Storage, check_horizon, pull_page,
 };
 use crate::error::{Error, Result};
 use crate::tokens::Hash;
@@ -125,7 +125,7 @@ fn uuid_from(text: String) -> rusqlite::Result<Uuid> {
 }
 
 const DEVICE_COLUMNS: &str = "s.name, d.device_id, d.name, d.paired_at, d.last_seen_at, \
-     d.revoked_at, d.last_pushed_hlc";
+     d.revoked_at, d.last_pushed_hlc, d.replaced_by";
 
 fn device_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ShopDevice> {
     Ok(ShopDevice {
@@ -137,8 +137,28 @@ fn device_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ShopDevice> {
             last_seen_at: row.get(4)?,
             revoked_at: row.get(5)?,
             last_pushed_hlc: row.get::<_, Option<i64>>(6)?.map(Hlc),
+            replaced_by: row
+                .get::<_, Option<String>>(7)?
+                .map(uuid_from)
+                .transpose()?,
         },
     })
+}
+
+/// The devices `device` replaced, directly or through others.
+fn replaced_by(conn: &Connection, shop_id: i64, device: &str) -> Result<Vec<Uuid>> {
+    let mut select = conn.prepare_cached(
+        "WITH RECURSIVE chain (id) AS (
+           SELECT device_id FROM devices WHERE shop = ?1 AND replaced_by = ?2
+           UNION
+           SELECT d.device_id FROM devices d JOIN chain c ON d.replaced_by = c.id
+           WHERE d.shop = ?1)
+         SELECT id FROM chain",
+    )?;
+    let ids = select
+        .query_map(params![shop_id, device], |row| uuid_from(row.get(0)?))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
 }
 
 fn change_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, Change)> {
@@ -236,37 +256,108 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn rotate(&self, r: Rotation) -> Result<Rotated> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (shop_id, shop, old, replaced): (i64, String, String, Option<String>) = tx
+                .query_row(
+                    "SELECT d.shop, s.name, d.device_id, d.replaced_by
+                     FROM devices d JOIN shops s ON s.id = d.shop
+                     WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
+                    [&r.old_token_hash[..]],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                )
+                .optional()?
+                .ok_or(Error::Unauthorized)?;
+            let new = r.device_id.to_string();
+            match replaced {
+                None => {
+                    let taken = tx
+                        .prepare_cached("SELECT 1 FROM devices WHERE shop = ?1 AND device_id = ?2")?
+                        .exists(params![shop_id, new])?;
+                    if taken {
+                        return Err(Error::DeviceExists(format!(
+                            "device {new} is already a device of this shop: choose a new id"
+                        )));
+                    }
+                    tx.execute(
+                        "INSERT INTO devices (shop, device_id, name, token_hash, paired_at, last_seen_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                        params![shop_id, new, r.device_name, &r.token_hash[..], r.now_ms],
+                    )?;
+                    tx.execute(
+                        "UPDATE devices SET replaced_by = ?1 WHERE shop = ?2 AND device_id = ?3",
+                        params![new, shop_id, old],
+                    )?;
+                }
+                // The same rotation again, its answer lost: a fresh token for
+                // the new device, as long as nobody has used the first one.
+                Some(already) if already == new => {
+                    let renewed = tx.execute(
+                        "UPDATE devices SET token_hash = ?1
+                         WHERE shop = ?2 AND device_id = ?3 AND revoked_at IS NULL
+                           AND replaced_by IS NULL AND first_seen_at IS NULL",
+                        params![&r.token_hash[..], shop_id, new],
+                    )?;
+                    if renewed == 0 {
+                        return Err(Error::Unauthorized);
+                    }
+                }
+                Some(_) => return Err(Error::Unauthorized),
+            }
+            tx.commit()?;
+            Ok(Rotated {
+                shop,
+                replaced: uuid_from(old)?,
+            })
+        })
+        .await
+    }
+
     async fn authenticate(&self, token_hash: Hash, now_ms: i64) -> Result<Option<DeviceAuth>> {
         let found = self
             .read(move |conn| {
-                Ok(conn
+                let tx = conn.transaction()?;
+                let Some((shop_id, shop, device, last_seen, first_seen)) = tx
                     .query_row(
-                        "SELECT d.shop, s.name, d.device_id, d.last_seen_at
+                        "SELECT d.shop, s.name, d.device_id, d.last_seen_at, d.first_seen_at
                          FROM devices d JOIN shops s ON s.id = d.shop
-                         WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
+                         WHERE d.token_hash = ?1 AND d.revoked_at IS NULL
+                           AND d.replaced_by IS NULL",
                         [&token_hash[..]],
                         |row| {
                             Ok((
-                                DeviceAuth {
-                                    shop_id: row.get(0)?,
-                                    shop: row.get(1)?,
-                                    device_id: uuid_from(row.get(2)?)?,
-                                },
+                                row.get::<_, i64>(0)?,
+                                row.get::<_, String>(1)?,
+                                row.get::<_, String>(2)?,
                                 row.get::<_, i64>(3)?,
+                                row.get::<_, Option<i64>>(4)?,
                             ))
                         },
                     )
-                    .optional()?)
+                    .optional()?
+                else {
+                    return Ok(None);
+                };
+                let replaced = replaced_by(&tx, shop_id, &device)?;
+                let auth = DeviceAuth {
+                    shop_id,
+                    shop,
+                    device_id: uuid_from(device)?,
+                    replaced,
+                };
+                Ok(Some((auth, last_seen, first_seen.is_none())))
             })
             .await?;
-        let Some((auth, last_seen)) = found else {
+        let Some((auth, last_seen, first_use)) = found else {
             return Ok(None);
         };
-        if now_ms - last_seen >= LAST_SEEN_GRANULARITY_MS {
+        if first_use || now_ms - last_seen >= LAST_SEEN_GRANULARITY_MS {
             let (shop_id, device) = (auth.shop_id, auth.device_id.to_string());
             self.write(move |conn| {
                 conn.execute(
-                    "UPDATE devices SET last_seen_at = ?1 WHERE shop = ?2 AND device_id = ?3",
+                    "UPDATE devices SET last_seen_at = ?1, first_seen_at = coalesce(first_seen_at, ?1)
+                     WHERE shop = ?2 AND device_id = ?3",
                     params![now_ms, shop_id, device],
                 )?;
                 Ok(())
@@ -318,10 +409,11 @@ impl Storage for SqliteStorage {
                      ON CONFLICT (shop, device, hlc) DO NOTHING",
                 )?;
                 for c in &changes {
+                    // Under its own id or a device it replaced (checked).
                     let stored = insert.execute(params![
                         shop_id,
                         next_seq,
-                        device,
+                        c.device.to_string(),
                         c.hlc.0,
                         c.entity,
                         c.entity_id,

@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum_server::Handle;
 use pelanggan_sync_protocol::{
     Change, DeviceInfo, DevicesResponse, ErrorBody, Hlc, Op, PROTOCOL, PairRequest, PairResponse,
-    PullResponse, PushRequest, PushResponse, StatusResponse,
+    PullResponse, PushRequest, PushResponse, RotateRequest, RotateResponse, StatusResponse,
 };
 use pelanggan_sync_server::config::Database;
 use pelanggan_sync_server::state::{AppState, Limits};
@@ -350,5 +350,27 @@ impl Device {
 
     pub async fn revoke(&self, device: Uuid) -> Result<DeviceInfo, Failure> {
         send(self.post(&format!("/v1/devices/{device}/revoke"))).await
+    }
+
+    /// `POST /v1/device/rotate` with this device's token, to `new_id`.
+    pub async fn rotate_raw(&self, new_id: Uuid) -> Result<RotateResponse, Failure> {
+        send(self.post("/v1/device/rotate").json(&RotateRequest {
+            device_id: new_id,
+            device_name: "restored desk".to_string(),
+        }))
+        .await
+    }
+
+    /// This device replaced by a new one (a fresh id): the new device.
+    pub async fn rotate(&self) -> Device {
+        let id = Uuid::now_v7();
+        let rotated = self.rotate_raw(id).await.expect("the rotation works");
+        assert_eq!((rotated.device_id, rotated.replaced), (id, self.id));
+        Device {
+            id,
+            token: rotated.token,
+            base: self.base.clone(),
+            http: self.http.clone(),
+        }
     }
 }
