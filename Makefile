@@ -27,7 +27,7 @@ UI_DEPS := ui/node_modules/.installed
 UI_DIST := ui/dist/index.html
 
 .PHONY: run cli test test-rust test-sync test-ui e2e lint fmt setup setup-rust \
-  bench bench-csv bench-billing bench-notify bench-routers bench-app bindings package ui
+  bench bench-csv bench-billing bench-sync postgres bench-notify bench-routers bench-app bindings package ui
 
 ## Build the UI and the desktop app (release) and open its window.
 # Built by the Tauri CLI as the packages are (release, embedded UI), so the
@@ -48,11 +48,14 @@ test: test-rust test-ui e2e
 test-rust: setup $(UI_DIST)
 	scripts/with-postgres.sh $(CARGO) test --workspace --all-targets --locked --features pelanggan-core/ts
 
-## The sync server and its protocol alone, on SQLite and a throwaway PostgreSQL.
-test-sync: setup-rust
+# PostgreSQL 15 for the sync server's tests and benchmark (a throwaway cluster each run).
+postgres:
 	@[ -x /usr/lib/postgresql/15/bin/initdb ] || { \
 	  echo "installing postgresql-15"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends postgresql-15; }
+
+## The sync server and its protocol alone, on SQLite and a throwaway PostgreSQL.
+test-sync: setup-rust postgres
 	scripts/with-postgres.sh $(CARGO) test --locked -p pelanggan-sync-server -p pelanggan-sync-protocol
 
 test-ui: setup $(UI_DEPS)
@@ -145,6 +148,11 @@ bench-notify: setup-rust
 ## (BENCH_SUBSCRIBERS, default 2,000): queue, worker pass, isolir check, pass.
 bench-routers: setup-rust
 	$(CARGO) bench -p pelanggan-routeros --bench provision
+
+## Sync server benchmark: BENCH_DEVICES (default 50) devices pushing BENCH_CHANGES (default 10000)
+## changes each at once, then pulling everything, on SQLite and a throwaway PostgreSQL.
+bench-sync: setup-rust postgres
+	scripts/with-postgres.sh $(CARGO) bench --locked -p pelanggan-sync-server --bench sync
 
 ## The app's speed in a real window (ui/bench): start to first page, search,
 ## detail, the list during a 100,000-row import, memory. BENCH_CUSTOMERS

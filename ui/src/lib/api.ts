@@ -400,6 +400,8 @@ export type DeviceInfo = {
   last_seen_at: number;
   revoked_at: number | null;
   last_pushed_hlc: string | null;
+  /** The device that took this one's place after a restore from a backup. */
+  replaced_by: string | null;
 };
 export const syncDevices = () => call<{ devices: DeviceInfo[] }>('sync_devices');
 export const syncRevoke = (device: string) => call<DeviceInfo>('sync_revoke', { device });

@@ -13,6 +13,7 @@ afterEach(() => {
 
 const unpaired: SyncStatus = {
   paired: false, server_url: null, shop: null, device_id: 'd-1', last_sync_at: null, last_error_code: null, last_error: null, pending: 12, held: 0, conflicts: 0,
+  restored_at: null, restored_from: null, recovery_pending: false, recovered_at: null,
 };
 const paired: SyncStatus = {
   ...unpaired, paired: true, server_url: 'https://sync.toko:8443', shop: 'Net Maju', last_sync_at: '2026-12-02T04:00:00Z', pending: 0,
@@ -132,7 +133,7 @@ describe('customers sharing a number', () => {
 
 describe("the shop's devices", () => {
   const device = (device_id: string, name: string, revoked_at: number | null = null) => ({
-    device_id, name, paired_at: 1_764_561_600_000, last_seen_at: 1_764_565_200_000, revoked_at, last_pushed_hlc: null,
+    device_id, name, paired_at: 1_764_561_600_000, last_seen_at: 1_764_565_200_000, revoked_at, last_pushed_hlc: null, replaced_by: null,
   });
 
   it('are asked for on request; an owner revokes another device after confirming', async () => {
@@ -172,5 +173,26 @@ describe("the shop's devices", () => {
     render(SyncSection);
     await fireEvent.click(await screen.findByTestId('sync-devices-load'));
     expect((await screen.findByTestId('sync-devices-error')).textContent).not.toBe('');
+  });
+});
+
+describe('a desk restored from an old backup', () => {
+  it('says it waits to recover, then that it recovered', async () => {
+    let status: SyncStatus = {
+      ...paired, restored_at: '2026-12-03T01:00:00Z', restored_from: 'd-0', recovery_pending: true,
+    };
+    mockIPC((cmd) => {
+      if (cmd === 'sync_status') return status;
+      if (cmd === 'sync_now') {
+        status = { ...status, recovery_pending: false, recovered_at: '2026-12-03T01:05:00Z' };
+        return { pushed: 9, duplicates: 4, pulled: { applied: 2, held: 0, skipped: 0 }, cursor: '20', replaced_device: 'd-0' };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncSection);
+    expect((await screen.findByTestId('sync-restored')).textContent).toContain('cadangan');
+    expect(screen.getByTestId('sync-restored').textContent).toContain('d-0');
+    await fireEvent.click(screen.getByTestId('sync-now'));
+    await waitFor(() => expect(screen.getByTestId('sync-restored').textContent).toContain('Pulih'));
   });
 });
