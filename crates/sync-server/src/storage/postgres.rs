@@ -321,19 +321,23 @@ impl Storage for PostgresStorage {
         }
         // Each change under its own device: the pusher's id or one it
         // replaced (checked before).
-        let hlcs: Vec<i64> = changes.iter().map(|c| c.hlc.0).collect();
-        let devices: Vec<Uuid> = changes.iter().map(|c| c.device).collect();
-        let mut held: HashSet<(Uuid, i64)> = tx
-            .query(
-                "SELECT c.device, c.hlc FROM changes c
-                 JOIN unnest($2::uuid[], $3::bigint[]) AS t(d, h) ON c.device = t.d AND c.hlc = t.h
-                 WHERE c.shop = $1",
-                &[&shop_id, &devices, &hlcs],
-            )
-            .await?
-            .iter()
-            .map(|row| (row.get(0), row.get(1)))
-            .collect();
+        // One lookup per device (nearly always one): `hlc = ANY` walks the
+        // (shop, device, hlc) key, where a join on unnested pairs made the
+        // planner scan the shop's whole log.
+        let mut by_device: std::collections::BTreeMap<Uuid, Vec<i64>> = Default::default();
+        for c in &changes {
+            by_device.entry(c.device).or_default().push(c.hlc.0);
+        }
+        let mut held: HashSet<(Uuid, i64)> = HashSet::new();
+        for (device, hlcs) in &by_device {
+            let rows = tx
+                .query(
+                    "SELECT hlc FROM changes WHERE shop = $1 AND device = $2 AND hlc = ANY($3)",
+                    &[&shop_id, device, hlcs],
+                )
+                .await?;
+            held.extend(rows.iter().map(|row| (*device, row.get::<_, i64>(0))));
+        }
         // Under the shop's lock nothing else inserts for this shop, so the
         // changes not held now are exactly the ones this insert stores; a
         // repeat inside the batch counts as a duplicate too. A duplicate takes
