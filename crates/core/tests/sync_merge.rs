@@ -91,7 +91,7 @@ impl Transport for Memory {
         })
     }
 
-    fn pull(&mut self, after: Seq, limit: u32) -> Result<PullResponse, Failure> {
+    fn pull(&mut self, after: Seq, limit: u32, _snapshot: bool) -> Result<PullResponse, Failure> {
         let log = self.log.borrow();
         let mut changes = Vec::new();
         let mut next = after.0;
@@ -116,10 +116,10 @@ impl Transport for Memory {
     }
 }
 
-struct Desk {
+struct Desk<T = Memory> {
     _dir: tempfile::TempDir,
     db: Db,
-    net: Memory,
+    net: T,
 }
 
 fn desks(n: usize) -> (Rc<RefCell<Log>>, Vec<Desk>) {
@@ -216,7 +216,7 @@ impl Rng {
     }
 }
 
-fn random_change(desk: &mut Desk, rng: &mut Rng, step: usize) {
+fn random_change<T>(desk: &mut Desk<T>, rng: &mut Rng, step: usize) {
     let ids: Vec<String> = desk
         .db
         .conn()
@@ -499,65 +499,7 @@ fn three_desks_with_random_offline_changes_converge() {
                 .query_row(sql, [], |r| r.get::<_, i64>(0))
                 .unwrap();
         }
-        let first = dump(&desks[0].db);
-        let first_conflicts: Vec<(String, Vec<String>)> =
-            customer_merge::duplicates(desks[0].db.reader().unwrap())
-                .unwrap()
-                .into_iter()
-                .map(|d| {
-                    (
-                        d.conflict_id,
-                        d.customers.into_iter().map(|c| c.id).collect(),
-                    )
-                })
-                .collect();
-        for desk in &desks {
-            assert_eq!(dump(&desk.db), first, "seed {seed}: the desks differ");
-            // Every balance is the sum of all desks' entries. (Each entry's
-            // previous and new balance are its own desk's view when it was
-            // made: entries from several desks do not chain.)
-            let off: i64 = desk
-                .db
-                .conn()
-                .query_row(
-                    "SELECT count(*) FROM customers c WHERE c.balance != coalesce((
-                         SELECT sum(CASE type WHEN 'debit' THEN -amount ELSE amount END)
-                         FROM customer_balance_history h WHERE h.customer_id = c.id), 0)",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap();
-            assert_eq!(off, 0, "seed {seed}: a balance is not its ledger's sum");
-            // Every invoice's allocation is what replaying its customer's
-            // ledger gives, and what it says of itself.
-            let problems = billing::audit(desk.db.reader().unwrap()).unwrap();
-            assert!(problems.is_empty(), "seed {seed}: {problems:?}");
-            // A number two live customers share is one conflict, the same
-            // on every desk.
-            let conflicts: Vec<(String, Vec<String>)> =
-                customer_merge::duplicates(desk.db.reader().unwrap())
-                    .unwrap()
-                    .into_iter()
-                    .map(|d| {
-                        (
-                            d.conflict_id,
-                            d.customers.into_iter().map(|c| c.id).collect(),
-                        )
-                    })
-                    .collect();
-            assert_eq!(conflicts, first_conflicts, "seed {seed}");
-            let s = state::status(desk.db.reader().unwrap(), desk.db.device_id()).unwrap();
-            let held: Vec<String> = desk
-                .db
-                .conn()
-                .prepare("SELECT entity || ' ' || op || ' ' || coalesce(field, '') FROM sync_inbox")
-                .unwrap()
-                .query_map([], |r| r.get(0))
-                .unwrap()
-                .map(|r| r.unwrap())
-                .collect();
-            assert_eq!((s.pending, s.held), (0, 0), "seed {seed}: {s:?} {held:?}");
-        }
+        assert_converged(&desks, seed);
         // Every change the server holds is one of a desk's, once.
         let log = log.borrow();
         let mut ids: Vec<_> = log.changes.iter().map(|c| (c.device, c.hlc)).collect();
@@ -573,6 +515,71 @@ fn three_desks_with_random_offline_changes_converge() {
         seen.iter().all(|&n| n > 0),
         "merges, tags, voids, payments, refunds, renamed vouchers: {seen:?}"
     );
+}
+
+/// After everyone synced twice: every desk holds the same rows, every
+/// balance is its ledger's sum, every allocation replays, every shared
+/// number is the same conflict everywhere, and nothing waits or is held.
+fn assert_converged<T>(desks: &[Desk<T>], seed: u64) {
+    let first = dump(&desks[0].db);
+    let first_conflicts: Vec<(String, Vec<String>)> =
+        customer_merge::duplicates(desks[0].db.reader().unwrap())
+            .unwrap()
+            .into_iter()
+            .map(|d| {
+                (
+                    d.conflict_id,
+                    d.customers.into_iter().map(|c| c.id).collect(),
+                )
+            })
+            .collect();
+    for desk in desks {
+        assert_eq!(dump(&desk.db), first, "seed {seed}: the desks differ");
+        // Every balance is the sum of all desks' entries. (Each entry's
+        // previous and new balance are its own desk's view when it was
+        // made: entries from several desks do not chain.)
+        let off: i64 = desk
+            .db
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM customers c WHERE c.balance != coalesce((
+                     SELECT sum(CASE type WHEN 'debit' THEN -amount ELSE amount END)
+                     FROM customer_balance_history h WHERE h.customer_id = c.id), 0)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(off, 0, "seed {seed}: a balance is not its ledger's sum");
+        // Every invoice's allocation is what replaying its customer's
+        // ledger gives, and what it says of itself.
+        let problems = billing::audit(desk.db.reader().unwrap()).unwrap();
+        assert!(problems.is_empty(), "seed {seed}: {problems:?}");
+        // A number two live customers share is one conflict, the same
+        // on every desk.
+        let conflicts: Vec<(String, Vec<String>)> =
+            customer_merge::duplicates(desk.db.reader().unwrap())
+                .unwrap()
+                .into_iter()
+                .map(|d| {
+                    (
+                        d.conflict_id,
+                        d.customers.into_iter().map(|c| c.id).collect(),
+                    )
+                })
+                .collect();
+        assert_eq!(conflicts, first_conflicts, "seed {seed}");
+        let s = state::status(desk.db.reader().unwrap(), desk.db.device_id()).unwrap();
+        let held: Vec<String> = desk
+            .db
+            .conn()
+            .prepare("SELECT entity || ' ' || op || ' ' || coalesce(field, '') FROM sync_inbox")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!((s.pending, s.held), (0, 0), "seed {seed}: {s:?} {held:?}");
+    }
 }
 
 fn pulled(
@@ -918,4 +925,284 @@ fn a_number_made_on_two_desks_is_one_conflict_and_a_merge_reaches_every_desk() {
         )
         .unwrap();
     assert_eq!(left, 0, "the merged customer went with the kept one");
+}
+
+/// The same game against the real `pelanggan-sync-server` binary on
+/// 127.0.0.1 (plain HTTP, a hand-written HTTP/1.1 client: the core has none),
+/// once on a SQLite file and once on the PostgreSQL of
+/// `scripts/with-postgres.sh`: pushes and pulls in small pages, answers
+/// lost after the server stored a push, and the server compacted midway
+/// (a desk behind the horizon starts over from a snapshot).
+mod real_server {
+    use super::*;
+    use pelanggan_sync_protocol::ErrorBody;
+    use std::cell::Cell;
+    use std::io::{BufRead, BufReader, Read, Write as _};
+    use std::net::TcpStream;
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+
+    /// Beside this test in the target folder (`cargo test --workspace` builds it).
+    fn server_bin() -> PathBuf {
+        let exe = std::env::current_exe().unwrap();
+        let bin = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .unwrap()
+            .join(format!(
+                "pelanggan-sync-server{}",
+                std::env::consts::EXE_SUFFIX
+            ));
+        assert!(
+            bin.exists(),
+            "{} is missing: build it first (`cargo build -p pelanggan-sync-server`; `make test` does)",
+            bin.display()
+        );
+        bin
+    }
+
+    fn run(args: &[&str]) -> String {
+        let out = Command::new(server_bin()).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    struct Server {
+        child: Child,
+        addr: String,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn serve(database: &str) -> Server {
+        let mut child = Command::new(server_bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--insecure-http"])
+            .args(["--database", database])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("the server said {line:?}"))
+            .to_owned();
+        Server { child, addr }
+    }
+
+    /// One request, `Connection: close`; the status and the body.
+    fn request(
+        addr: &str,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> Result<(u16, String), Failure> {
+        let unreachable = |e: std::io::Error| Failure::Unreachable(e.to_string());
+        let mut s = TcpStream::connect(addr).map_err(unreachable)?;
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        // One write: pieces would wait on Nagle and delayed ACKs (40 ms each).
+        s.set_nodelay(true).map_err(unreachable)?;
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{auth}\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).map_err(unreachable)?;
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).map_err(unreachable)?;
+        let text = String::from_utf8(raw).unwrap();
+        let (head, rest) = text.split_once("\r\n\r\n").unwrap();
+        let status: u16 = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        let body = if chunked {
+            dechunk(rest)
+        } else {
+            rest.to_owned()
+        };
+        Ok((status, body))
+    }
+
+    fn dechunk(mut rest: &str) -> String {
+        let mut out = String::new();
+        loop {
+            let (size, after) = rest.split_once("\r\n").unwrap();
+            let n = usize::from_str_radix(size.trim(), 16).unwrap();
+            if n == 0 {
+                return out;
+            }
+            out.push_str(&after[..n]);
+            rest = &after[n + 2..];
+        }
+    }
+
+    fn answer<T: serde::de::DeserializeOwned>(r: (u16, String)) -> Result<T, Failure> {
+        let (status, body) = r;
+        if (200..300).contains(&status) {
+            return Ok(serde_json::from_str(&body).unwrap());
+        }
+        let e: ErrorBody = serde_json::from_str(&body).unwrap();
+        Err(Failure::Refused {
+            code: e.code.as_str().to_owned(),
+            message: e.message,
+        })
+    }
+
+    struct Http {
+        addr: String,
+        token: String,
+        /// The next push is stored, and its answer lost.
+        lose_next_answer: Rc<Cell<bool>>,
+    }
+
+    impl Transport for Http {
+        fn status(&mut self) -> Result<StatusResponse, Failure> {
+            answer(request(
+                &self.addr,
+                "GET",
+                "/v1/status",
+                Some(&self.token),
+                "",
+            )?)
+        }
+
+        fn push(&mut self, request_body: &PushRequest) -> Result<PushResponse, Failure> {
+            let body = serde_json::to_string(request_body).unwrap();
+            let r: PushResponse = answer(request(
+                &self.addr,
+                "POST",
+                "/v1/push",
+                Some(&self.token),
+                &body,
+            )?)?;
+            if self.lose_next_answer.replace(false) {
+                return Err(Failure::Unreachable("the answer was lost".into()));
+            }
+            Ok(r)
+        }
+
+        fn pull(
+            &mut self,
+            after: Seq,
+            limit: u32,
+            snapshot: bool,
+        ) -> Result<PullResponse, Failure> {
+            // Small pages, whatever the desk asks for.
+            let limit = limit.min(7);
+            let snapshot = if snapshot { "&snapshot=true" } else { "" };
+            let path = format!("/v1/pull?after={after}&limit={limit}{snapshot}");
+            answer(request(&self.addr, "GET", &path, Some(&self.token), "")?)
+        }
+    }
+
+    fn desks(server: &Server, database: &str, shop: &str, n: usize) -> Vec<Desk<Http>> {
+        (0..n)
+            .map(|i| {
+                let out = run(&["invite", "--database", database, "--shop", shop]);
+                let code = out
+                    .lines()
+                    .find_map(|l| l.strip_prefix("code:"))
+                    .unwrap()
+                    .trim()
+                    .to_owned();
+                let (dir, mut db) = open();
+                let url = format!("http://{}", server.addr);
+                let token = Rc::new(RefCell::new(String::new()));
+                let got = token.clone();
+                sync::pair(&mut db, &url, None, &code, &format!("desk-{i}"), |ask| {
+                    let body = serde_json::json!({
+                        "code": ask.code,
+                        "device_id": ask.device_id,
+                        "device_name": ask.device_name,
+                    });
+                    let r: pelanggan_sync_protocol::PairResponse = answer(request(
+                        &server.addr,
+                        "POST",
+                        "/v1/pair",
+                        None,
+                        &body.to_string(),
+                    )?)?;
+                    *got.borrow_mut() = r.token.clone();
+                    Ok(sync::PairAnswer {
+                        shop: r.shop,
+                        token: r.token,
+                    })
+                })
+                .unwrap();
+                let net = Http {
+                    addr: server.addr.clone(),
+                    token: token.borrow().clone(),
+                    lose_next_answer: Rc::new(Cell::new(false)),
+                };
+                Desk { _dir: dir, db, net }
+            })
+            .collect()
+    }
+
+    fn game(database: &str) {
+        let server = serve(database);
+        for seed in 1..=3u64 {
+            let shop = format!("toko-{}", Uuid::new_v4().simple());
+            let mut desks = desks(&server, database, &shop, 3);
+            let mut rng = Rng(seed);
+            for step in 0..60 {
+                let d = rng.below(3);
+                random_change(&mut desks[d], &mut rng, step);
+                if rng.below(5) == 0 {
+                    let desk = &mut desks[d];
+                    desk.net.lose_next_answer.set(rng.below(2) == 0);
+                    if sync::run(&mut desk.db, None, &mut desk.net).is_err() {
+                        sync::run(&mut desk.db, None, &mut desk.net).unwrap();
+                    }
+                    desk.net.lose_next_answer.set(false);
+                }
+                if step == 30 {
+                    // Updates superseded are dropped; who has not pulled
+                    // past the horizon starts over.
+                    run(&["compact", "--database", database, "--shop", &shop]);
+                }
+            }
+            for _ in 0..2 {
+                for desk in &mut desks {
+                    sync::run(&mut desk.db, None, &mut desk.net).unwrap();
+                }
+            }
+            assert_converged(&desks, seed);
+        }
+    }
+
+    #[test]
+    fn three_desks_converge_through_the_real_server_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        game(&format!(
+            "sqlite://{}",
+            dir.path().join("sync.db").display()
+        ));
+    }
+
+    #[test]
+    fn three_desks_converge_through_the_real_server_on_postgres() {
+        let url = std::env::var("PELANGGAN_TEST_POSTGRES").unwrap_or_else(|_| {
+            panic!(
+                "PELANGGAN_TEST_POSTGRES is unset: run through scripts/with-postgres.sh \
+                 (`make test-rust` does)"
+            )
+        });
+        // Each seed's shop is new: the cluster's database is shared.
+        game(&url);
+    }
 }

@@ -156,8 +156,9 @@ impl Transport for HttpTransport {
         send(self.post("/v1/push").json(request))
     }
 
-    fn pull(&mut self, after: Seq, limit: u32) -> Result<PullResponse, Failure> {
-        send(self.get(&format!("/v1/pull?after={after}&limit={limit}")))
+    fn pull(&mut self, after: Seq, limit: u32, snapshot: bool) -> Result<PullResponse, Failure> {
+        let snapshot = if snapshot { "&snapshot=true" } else { "" };
+        send(self.get(&format!("/v1/pull?after={after}&limit={limit}{snapshot}")))
     }
 
     /// Trades this token for the new device's, which every later request

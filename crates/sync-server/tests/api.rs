@@ -33,8 +33,8 @@ mod scenarios {
     use std::time::{Duration, Instant};
 
     use pelanggan_sync_protocol::{
-        Change, ErrorCode, HealthResponse, Hlc, MAX_CLOCK_AHEAD_MS, Op, PushRequest, SCHEMA_MAX,
-        SCHEMA_MIN,
+        Change, ErrorCode, HealthResponse, Hlc, MAX_CLOCK_AHEAD_MS, Op, PullResponse, PushRequest,
+        SCHEMA_MAX, SCHEMA_MIN,
     };
     use pelanggan_sync_server::clock::now_ms;
     use pelanggan_sync_server::state::Limits;
@@ -686,6 +686,20 @@ mod scenarios {
         let err = reader.pull(2, 100).await.unwrap_err();
         assert_eq!((err.status, err.code()), (410, "behind_horizon"));
         assert_eq!(reader.pull(4, 100).await.unwrap().horizon.0, 4);
+        // Read from the start in pages, a snapshot goes on below the horizon.
+        let first = reader.pull(0, 1).await.unwrap();
+        assert!(first.more);
+        let page: PullResponse = send(reader.get(&format!(
+            "/v1/pull?after={}&limit=100&snapshot=true",
+            first.next.0
+        )))
+        .await
+        .unwrap();
+        let mut snapshot = first.changes.clone();
+        snapshot.extend(page.changes);
+        let snapshot: Vec<(i64, Change)> =
+            snapshot.into_iter().map(|p| (p.seq.0, p.change)).collect();
+        assert_eq!(stored(&snapshot), stored(&pulled));
         // The device's newest hlc is kept although its change was compacted.
         assert_eq!(
             a.status().await.unwrap().last_pushed_hlc,

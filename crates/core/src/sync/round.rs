@@ -103,12 +103,15 @@ fn exchange(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> 
         db.write(actor, |w| state::set_pushed(w, page.last_seq, newest))?;
     }
     let mut after = state::cursor(db.reader()?)?;
+    let mut snapshot = false;
     loop {
-        let page = match transport.pull(Seq(after), PULL_LIMIT_DEFAULT) {
+        let page = match transport.pull(Seq(after), PULL_LIMIT_DEFAULT, snapshot) {
             // Behind the server's compaction: everything again, from the
-            // start (what is already held is skipped).
-            Err(Failure::Refused { code, .. }) if code == "behind_horizon" => {
+            // start and through to the end, page by page (what is already
+            // held is skipped).
+            Err(Failure::Refused { code, .. }) if code == "behind_horizon" && !snapshot => {
                 after = 0;
+                snapshot = true;
                 continue;
             }
             other => other.map_err(Error::from)?,

@@ -50,7 +50,9 @@ impl From<Failure> for Error {
 pub trait Transport {
     fn status(&mut self) -> Result<StatusResponse, Failure>;
     fn push(&mut self, request: &PushRequest) -> Result<PushResponse, Failure>;
-    fn pull(&mut self, after: Seq, limit: u32) -> Result<PullResponse, Failure>;
+    /// `snapshot`: reading the compacted log from its start after a
+    /// `behind_horizon` answer (pages below the horizon are then served).
+    fn pull(&mut self, after: Seq, limit: u32, snapshot: bool) -> Result<PullResponse, Failure>;
     /// `POST /v1/device/rotate` to `device_id` (a desk restored from a
     /// backup); on success the transport speaks with the new token from
     /// then on. A transport that cannot (a test's) refuses.

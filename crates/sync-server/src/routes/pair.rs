@@ -9,19 +9,25 @@ use crate::state::AppState;
 use crate::storage::{Pairing, Storage};
 use crate::tokens;
 
-pub(super) const MAX_DEVICE_NAME: usize = 200;
+const MAX_DEVICE_NAME: usize = 200;
+
+/// The device's name as given, trimmed: 1 to `MAX_DEVICE_NAME` characters.
+pub(super) fn device_name(given: &str) -> Result<String> {
+    let name = given.trim();
+    if name.is_empty() || name.chars().count() > MAX_DEVICE_NAME {
+        return Err(Error::malformed(format!(
+            "device_name must be 1 to {MAX_DEVICE_NAME} characters"
+        )));
+    }
+    Ok(name.to_string())
+}
 
 /// `POST /v1/pair`: trades a one-time code for the device's token.
 pub async fn pair<S: Storage>(
     State(state): State<AppState<S>>,
     JsonBody(req): JsonBody<PairRequest>,
 ) -> Result<Json<PairResponse>> {
-    let name = req.device_name.trim();
-    if name.is_empty() || name.chars().count() > MAX_DEVICE_NAME {
-        return Err(Error::malformed(format!(
-            "device_name must be 1 to {MAX_DEVICE_NAME} characters"
-        )));
-    }
+    let name = device_name(&req.device_name)?;
     let token = tokens::new_token();
     let now = now_ms();
     let shop = state
@@ -29,7 +35,7 @@ pub async fn pair<S: Storage>(
         .pair(Pairing {
             code_hash: tokens::hash_code(&req.code),
             device_id: req.device_id,
-            device_name: name.to_string(),
+            device_name: name,
             token_hash: tokens::hash(&token),
             now_ms: now,
         })

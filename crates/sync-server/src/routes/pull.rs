@@ -14,9 +14,13 @@ pub struct PullQuery {
     #[serde(default)]
     after: i64,
     limit: Option<u32>,
+    /// A device reading the compacted log from its start, after a
+    /// `behind_horizon` answer: its pages below the horizon are served.
+    #[serde(default)]
+    snapshot: bool,
 }
 
-/// `GET /v1/pull?after=SEQ&limit=N`: the other devices' changes, in seq order.
+/// `GET /v1/pull?after=SEQ&limit=N[&snapshot=true]`: the other devices' changes, in seq order.
 pub async fn pull<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(auth): Authed,
@@ -35,6 +39,9 @@ pub async fn pull<S: Storage>(
         .unwrap_or(PULL_LIMIT_DEFAULT)
         .clamp(1, PULL_LIMIT_MAX);
     Ok(Json(
-        state.storage.pull(&auth, Seq(query.after), limit).await?,
+        state
+            .storage
+            .pull(&auth, Seq(query.after), limit, query.snapshot)
+            .await?,
     ))
 }

@@ -2,11 +2,11 @@ use axum::Json;
 use axum::extract::State;
 use pelanggan_sync_protocol::{RotateRequest, RotateResponse};
 
-use super::pair::MAX_DEVICE_NAME;
+use super::pair::device_name;
 use crate::auth::BearerHash;
 use crate::body::JsonBody;
 use crate::clock::now_ms;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::AppState;
 use crate::storage::{Rotation, Storage};
 use crate::tokens;
@@ -19,12 +19,7 @@ pub async fn rotate<S: Storage>(
     BearerHash(old_token_hash): BearerHash,
     JsonBody(req): JsonBody<RotateRequest>,
 ) -> Result<Json<RotateResponse>> {
-    let name = req.device_name.trim();
-    if name.is_empty() || name.chars().count() > MAX_DEVICE_NAME {
-        return Err(Error::malformed(format!(
-            "device_name must be 1 to {MAX_DEVICE_NAME} characters"
-        )));
-    }
+    let name = device_name(&req.device_name)?;
     let token = tokens::new_token();
     let now = now_ms();
     let rotated = state
@@ -32,7 +27,7 @@ pub async fn rotate<S: Storage>(
         .rotate(Rotation {
             old_token_hash,
             device_id: req.device_id,
-            device_name: name.to_string(),
+            device_name: name,
             token_hash: tokens::hash(&token),
             now_ms: now,
         })

@@ -153,12 +153,15 @@ pub trait Storage: Clone + Send + Sync + 'static {
         changes: Vec<Change>,
     ) -> impl Future<Output = Result<PushResponse>> + Send;
 
-    /// Up to `limit` changes of the shop's other devices after `after`.
+    /// Up to `limit` changes of the shop's other devices after `after`;
+    /// `snapshot`: the device reads the compacted log from its start, so a
+    /// page below the horizon is served (see `check_horizon`).
     fn pull(
         &self,
         auth: &DeviceAuth,
         after: Seq,
         limit: u32,
+        snapshot: bool,
     ) -> impl Future<Output = Result<PullResponse>> + Send;
 
     fn status(&self, auth: &DeviceAuth) -> impl Future<Output = Result<DeviceStatus>> + Send;
@@ -218,8 +221,8 @@ pub(crate) fn pull_page(
 
 /// `after` must be 0 (everything) or at or above the horizon: the changes
 /// below it may have been compacted away.
-pub(crate) fn check_horizon(after: Seq, horizon: i64) -> Result<()> {
-    if after.0 != 0 && after.0 < horizon {
+pub(crate) fn check_horizon(after: Seq, horizon: i64, snapshot: bool) -> Result<()> {
+    if !snapshot && after.0 != 0 && after.0 < horizon {
         return Err(crate::error::Error::BehindHorizon {
             after: after.0,
             horizon,

@@ -410,7 +410,13 @@ impl Storage for PostgresStorage {
         Ok(response)
     }
 
-    async fn pull(&self, auth: &DeviceAuth, after: Seq, limit: u32) -> Result<PullResponse> {
+    async fn pull(
+        &self,
+        auth: &DeviceAuth,
+        after: Seq,
+        limit: u32,
+        snapshot: bool,
+    ) -> Result<PullResponse> {
         let mut client = self.pool.get().await?;
         let tx = client
             .build_transaction()
@@ -425,7 +431,7 @@ impl Storage for PostgresStorage {
             )
             .await?;
         let (next_seq, horizon): (i64, i64) = (counters.get(0), counters.get(1));
-        check_horizon(after, horizon)?;
+        check_horizon(after, horizon, snapshot)?;
         let rows = tx
             .query(
                 "SELECT seq, device, hlc, entity, entity_id, op, field, value, schema

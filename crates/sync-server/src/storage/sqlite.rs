@@ -457,13 +457,19 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn pull(&self, auth: &DeviceAuth, after: Seq, limit: u32) -> Result<PullResponse> {
+    async fn pull(
+        &self,
+        auth: &DeviceAuth,
+        after: Seq,
+        limit: u32,
+        snapshot: bool,
+    ) -> Result<PullResponse> {
         let (shop_id, device) = (auth.shop_id, auth.device_id.to_string());
         self.read(move |conn| {
             // One read transaction: the counters and the rows are one snapshot.
             let tx = conn.transaction()?;
             let (next_seq, horizon) = shop_counters(&tx, shop_id)?;
-            check_horizon(after, horizon)?;
+            check_horizon(after, horizon, snapshot)?;
             let rows = {
                 let mut select = tx.prepare_cached(
                     "SELECT seq, device, hlc, entity, entity_id, op, field, value, schema

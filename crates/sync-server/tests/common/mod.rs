@@ -267,7 +267,7 @@ pub fn next_hlc() -> Hlc {
 }
 
 impl Device {
-    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
         self.http
             .get(format!("{}{path}", self.base))
             .bearer_auth(&self.token)
