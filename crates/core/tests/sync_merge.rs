@@ -1,14 +1,16 @@
-//! The merge rules of sync through the core's API, with an in-memory server
-//! behind the `Transport` trait (the real server and HTTP are tested in the
-//! CLI's sync test and the sync server's own suite): three desks make
-//! random offline changes of every kind (customers from a small pool of
-//! numbers, edits, deletes and restores, ledger entries, tags, contacts,
+//! The merge rules of sync through the core's API: three desks make random
+//! offline changes of every kind (customers from a small pool of numbers,
+//! edits, deletes and restores, ledger entries, tags, contacts,
 //! subscriptions, invoices, payments, refunds, voids, vouchers with
-//! clashing codes, merges of duplicates) and sync in random orders, then
-//! all sync twice, and hold the same rows, allocate alike and show the same
-//! conflicts; a page received twice changes nothing; equal clocks break
+//! clashing codes, merges of duplicates) and sync in random orders, with
+//! answers lost after the server stored a push, then all sync twice, and
+//! hold the same rows, allocate alike, show the same conflicts, hold
+//! exactly the ledger entries made, and no clock ever moved back: through
+//! an in-memory server behind the `Transport` trait, and through the real
+//! server binary on SQLite and PostgreSQL (`real_server`, compacted
+//! midway). Also: a page received twice changes nothing; equal clocks break
 //! ties by device id; an entity this version does not merge is kept, not
-//! dropped; a clock far ahead is not adopted.
+//! dropped; a clock far ahead is not adopted; a merge across two desks.
 
 mod common;
 
@@ -30,6 +32,7 @@ use pelanggan_sync_protocol::{
     StatusResponse,
 };
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use uuid::Uuid;
 
@@ -463,9 +466,10 @@ fn three_desks_with_random_offline_changes_converge() {
     for seed in 1..=12u64 {
         let (log, mut desks) = desks(3);
         let mut rng = Rng(seed);
+        let mut watch = Watch::new(desks.len());
         for step in 0..90 {
             let d = rng.below(3);
-            random_change(&mut desks[d], &mut rng, step);
+            watch.change(&mut desks[d], |desk| random_change(desk, &mut rng, step));
             if rng.below(5) == 0 {
                 // Now and then a push whose answer is lost: the retry doubles nothing.
                 log.borrow_mut().lose_next_answer = rng.below(2) == 0;
@@ -476,12 +480,15 @@ fn three_desks_with_random_offline_changes_converge() {
                 // Nothing was pending: the lost answer was never given.
                 log.borrow_mut().lose_next_answer = false;
             }
+            watch.clocks(&desks);
         }
         for _ in 0..2 {
             for desk in &mut desks {
                 round(desk);
             }
         }
+        watch.clocks(&desks);
+        watch.ledger(&desks, seed);
         for (n, sql) in [
             "SELECT count(*) FROM customers WHERE merged_into IS NOT NULL",
             "SELECT count(*) FROM customer_tags",
@@ -515,6 +522,69 @@ fn three_desks_with_random_offline_changes_converge() {
         seen.iter().all(|&n| n > 0),
         "merges, tags, voids, payments, refunds, renamed vouchers: {seen:?}"
     );
+}
+
+/// What the game made and saw: the ledger entries each desk created (the
+/// ids every desk must end with, exactly), and each desk's clock, which
+/// must never move back.
+struct Watch {
+    created: BTreeSet<String>,
+    clocks: Vec<i64>,
+}
+
+impl Watch {
+    fn new(desks: usize) -> Watch {
+        Watch {
+            created: BTreeSet::new(),
+            clocks: vec![0; desks],
+        }
+    }
+
+    /// Runs one desk's offline change, noting the ledger entries it made.
+    fn change<T>(&mut self, desk: &mut Desk<T>, f: impl FnOnce(&mut Desk<T>)) {
+        let before = ledger_ids(&desk.db);
+        f(desk);
+        let after = ledger_ids(&desk.db);
+        self.created.extend(after.difference(&before).cloned());
+    }
+
+    #[track_caller]
+    fn clocks<T>(&mut self, desks: &[Desk<T>]) {
+        for (i, desk) in desks.iter().enumerate() {
+            let now: i64 = desk
+                .db
+                .conn()
+                .query_row("SELECT hlc FROM device", [], |r| r.get(0))
+                .unwrap();
+            assert!(now >= self.clocks[i], "desk {i}'s clock moved back");
+            self.clocks[i] = now;
+        }
+    }
+
+    #[track_caller]
+    fn ledger<T>(&self, desks: &[Desk<T>], seed: u64) {
+        assert!(
+            !self.created.is_empty(),
+            "seed {seed}: no ledger entry made"
+        );
+        for desk in desks {
+            assert_eq!(
+                ledger_ids(&desk.db),
+                self.created,
+                "seed {seed}: the ledger ids are not exactly those made"
+            );
+        }
+    }
+}
+
+fn ledger_ids(db: &Db) -> BTreeSet<String> {
+    db.conn()
+        .prepare("SELECT uuid FROM customer_balance_history")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
 }
 
 /// After everyone synced twice: every desk holds the same rows, every
@@ -1159,9 +1229,10 @@ mod real_server {
             let shop = format!("toko-{}", Uuid::new_v4().simple());
             let mut desks = desks(&server, database, &shop, 3);
             let mut rng = Rng(seed);
+            let mut watch = Watch::new(desks.len());
             for step in 0..60 {
                 let d = rng.below(3);
-                random_change(&mut desks[d], &mut rng, step);
+                watch.change(&mut desks[d], |desk| random_change(desk, &mut rng, step));
                 if rng.below(5) == 0 {
                     let desk = &mut desks[d];
                     desk.net.lose_next_answer.set(rng.below(2) == 0);
@@ -1175,12 +1246,15 @@ mod real_server {
                     // past the horizon starts over.
                     run(&["compact", "--database", database, "--shop", &shop]);
                 }
+                watch.clocks(&desks);
             }
             for _ in 0..2 {
                 for desk in &mut desks {
                     sync::run(&mut desk.db, None, &mut desk.net).unwrap();
                 }
             }
+            watch.clocks(&desks);
+            watch.ledger(&desks, seed);
             assert_converged(&desks, seed);
         }
     }

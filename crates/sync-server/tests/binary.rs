@@ -1,6 +1,7 @@
 //! The real `pelanggan-sync-server` binary, once per backend: `invite`,
 //! `serve` over TLS with an rcgen self-signed certificate (the client trusts
-//! only that one), a restart after a hard kill (the data persists), the
+//! only that one), a restart after a hard kill (the data persists), a kill
+//! in the middle of a push (the retry stores exactly what is missing), the
 //! config file and environment variables, `devices` and `revoke`, and logs
 //! that never show a token or a code.
 
@@ -198,6 +199,40 @@ mod scenarios {
         assert_eq!(next, 30);
         assert_eq!(b.status().await.unwrap().cursor.0, 30);
 
+        // Killed in the middle of a push of 5,000 changes: after the restart
+        // the same batch again stores exactly what is missing (all of it, or
+        // nothing when the first try committed), and the log is whole and
+        // gapless: never a part of a batch.
+        let big = a.changes(5_000);
+        let batch = Uuid::now_v7();
+        let pushing = {
+            let (a, big) = (a.clone(), big.clone());
+            tokio::spawn(async move { a.push_batch(batch, &big).await })
+        };
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        drop(server);
+        let _ = pushing.await;
+        let server = serve(&["--config", config.to_str().unwrap()], &log);
+        let (a, b) = (
+            Device {
+                base: server.url.clone(),
+                ..a
+            },
+            Device {
+                base: server.url.clone(),
+                ..b
+            },
+        );
+        let again = a.push_batch(batch, &big).await.unwrap();
+        assert_eq!(again.cursor.0, 5_030, "{again:?}");
+        let (pulled, next) = b.pull_all(30, 1_000).await;
+        assert_eq!(next, 5_030);
+        assert_eq!(
+            pulled.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            (31..=5_030).collect::<Vec<i64>>()
+        );
+        assert_eq!(pulled.into_iter().map(|(_, c)| c).collect::<Vec<_>>(), big);
+
         // `devices` through the environment variable, `revoke` by id.
         let listed = Command::new(BIN)
             .args(["devices", "--shop", "Toko Budi"])
@@ -221,7 +256,7 @@ mod scenarios {
             "--shop",
             "Toko Budi",
         ]));
-        assert!(compacted.contains("horizon 30"), "{compacted}");
+        assert!(compacted.contains("horizon 5030"), "{compacted}");
         drop(server);
 
         // The log has the requests, and no secret.
