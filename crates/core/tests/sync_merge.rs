@@ -587,22 +587,26 @@ fn ledger_ids(db: &Db) -> BTreeSet<String> {
         .collect()
 }
 
+/// Each shared number's conflict id with its customers' ids, as a desk shows them.
+fn conflicts(db: &Db) -> Vec<(String, Vec<String>)> {
+    customer_merge::duplicates(db.reader().unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|d| {
+            (
+                d.conflict_id,
+                d.customers.into_iter().map(|c| c.id).collect(),
+            )
+        })
+        .collect()
+}
+
 /// After everyone synced twice: every desk holds the same rows, every
 /// balance is its ledger's sum, every allocation replays, every shared
 /// number is the same conflict everywhere, and nothing waits or is held.
 fn assert_converged<T>(desks: &[Desk<T>], seed: u64) {
     let first = dump(&desks[0].db);
-    let first_conflicts: Vec<(String, Vec<String>)> =
-        customer_merge::duplicates(desks[0].db.reader().unwrap())
-            .unwrap()
-            .into_iter()
-            .map(|d| {
-                (
-                    d.conflict_id,
-                    d.customers.into_iter().map(|c| c.id).collect(),
-                )
-            })
-            .collect();
+    let first_conflicts = conflicts(&desks[0].db);
     for desk in desks {
         assert_eq!(dump(&desk.db), first, "seed {seed}: the desks differ");
         // Every balance is the sum of all desks' entries. (Each entry's
@@ -626,18 +630,7 @@ fn assert_converged<T>(desks: &[Desk<T>], seed: u64) {
         assert!(problems.is_empty(), "seed {seed}: {problems:?}");
         // A number two live customers share is one conflict, the same
         // on every desk.
-        let conflicts: Vec<(String, Vec<String>)> =
-            customer_merge::duplicates(desk.db.reader().unwrap())
-                .unwrap()
-                .into_iter()
-                .map(|d| {
-                    (
-                        d.conflict_id,
-                        d.customers.into_iter().map(|c| c.id).collect(),
-                    )
-                })
-                .collect();
-        assert_eq!(conflicts, first_conflicts, "seed {seed}");
+        assert_eq!(conflicts(&desk.db), first_conflicts, "seed {seed}");
         let s = state::status(desk.db.reader().unwrap(), desk.db.device_id()).unwrap();
         let held: Vec<String> = desk
             .db
@@ -870,24 +863,10 @@ fn a_number_made_on_two_desks_is_one_conflict_and_a_merge_reaches_every_desk() {
     for i in [0, 1, 0] {
         round(&mut d[i]);
     }
-    let conflicts: Vec<_> = d
-        .iter()
-        .map(|desk| {
-            customer_merge::duplicates(desk.db.reader().unwrap())
-                .unwrap()
-                .into_iter()
-                .map(|d| {
-                    (
-                        d.conflict_id,
-                        d.customers.into_iter().map(|c| c.id).collect::<Vec<_>>(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    assert_eq!(conflicts[0], conflicts[1]);
-    assert_eq!(conflicts[0].len(), 1);
-    assert_eq!(conflicts[0][0].1, [keep.clone(), other.clone()]);
+    let shown: Vec<_> = d.iter().map(|desk| conflicts(&desk.db)).collect();
+    assert_eq!(shown[0], shown[1]);
+    assert_eq!(shown[0].len(), 1);
+    assert_eq!(shown[0][0].1, [keep.clone(), other.clone()]);
     let status = state::status(d[1].db.reader().unwrap(), d[1].db.device_id()).unwrap();
     assert_eq!(status.conflicts, 1);
 
