@@ -316,7 +316,7 @@ fn one_number_made_on_two_desks_is_a_conflict_that_a_merge_resolves_everywhere()
     a.refused(
         &["customer", "merge", &keep, &other, "--take", "email,umur"],
         "validation",
-        Some("field"),
+        Some("take"),
     );
     a.refused(
         &["customer", "merge", &keep, &keep],

@@ -47,6 +47,7 @@ pub fn export(dir: &Path) -> Result<(), ExportError> {
         // Duplicates from sync and merging them.
         crate::customer_merge::Duplicate,
         crate::customer_merge::MergeField,
+        crate::customer_merge::MergeOther,
         // Billing.
         crate::billing::subscriptions::Subscription,
         crate::billing::subscriptions::NewSubscription,

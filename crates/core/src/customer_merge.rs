@@ -15,7 +15,7 @@
 //! Owns the duplicate rule and the move. Must not know sync's transport.
 
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -28,7 +28,7 @@ use crate::wire::{ActivityEvent, Entity};
 text_enum! {
     /// A field the kept customer may take from the other.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum MergeField("field") {
+    pub enum MergeField("take") {
         Name => "name",
         Whatsapp => "whatsapp",
         Email => "email",
@@ -50,6 +50,42 @@ pub struct Duplicate {
     pub whatsapp: String,
     /// Oldest first.
     pub customers: Vec<Customer>,
+    /// The fields a merge may take whose values differ among them (the
+    /// number is theirs alike): the choices a merge asks for.
+    pub differing: Vec<MergeField>,
+}
+
+/// The fields a merge offers to take, in order: the number is the same on
+/// every customer of a conflict, so it is no choice there.
+const CHOICES: [MergeField; 5] = [
+    MergeField::Name,
+    MergeField::Email,
+    MergeField::Phone,
+    MergeField::Address,
+    MergeField::Notes,
+];
+
+impl MergeField {
+    fn value_of(self, c: &Customer) -> Option<&str> {
+        match self {
+            MergeField::Name => Some(c.name.as_str()),
+            MergeField::Whatsapp => Some(c.whatsapp.as_str()),
+            MergeField::Email => c.email.as_deref(),
+            MergeField::Phone => c.phone.as_ref().map(|p| p.as_str()),
+            MergeField::Address => c.address.as_deref(),
+            MergeField::Notes => c.notes.as_deref(),
+        }
+        .filter(|v| !v.is_empty())
+    }
+}
+
+/// One customer to merge into the kept one, with the fields it gives.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MergeOther {
+    /// A customer reference (`customers::resolve`).
+    pub customer: String,
+    pub take: Vec<MergeField>,
 }
 
 /// The conflict id of a number shared by live customers.
@@ -87,14 +123,23 @@ pub fn duplicates(r: Reader<'_>) -> Result<Vec<Duplicate>> {
             )?
             .query_map([&whatsapp], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
-        let customers = ids
+        let customers: Vec<Customer> = ids
             .into_iter()
             .map(|id| customers::get_by_id(conn, id))
             .collect::<Result<_>>()?;
+        let differing = CHOICES
+            .into_iter()
+            .filter(|f| {
+                customers
+                    .iter()
+                    .any(|c| f.value_of(c) != f.value_of(&customers[0]))
+            })
+            .collect();
         out.push(Duplicate {
             conflict_id: conflict_id(&whatsapp),
             whatsapp,
             customers,
+            differing,
         });
     }
     Ok(out)
@@ -170,6 +215,36 @@ pub fn merge(w: &mut Write<'_>, keep: &str, other: &str, take: &[MergeField]) ->
         },
     )?;
     customers::get_by_id(w.tx(), keep.id())
+}
+
+/// Merges each of `others` into `keep`, in order, all in the one write `w`
+/// (a group of three or more customers sharing a number: all merged or
+/// none). A field is taken from one of them at most; returns the kept
+/// customer.
+pub fn merge_group(w: &mut Write<'_>, keep: &str, others: &[MergeOther]) -> Result<Customer> {
+    if others.is_empty() {
+        return Err(Error::validation(
+            "others",
+            "name at least one customer to merge into the one kept",
+        ));
+    }
+    for (i, other) in others.iter().enumerate() {
+        if let Some(f) = other
+            .take
+            .iter()
+            .find(|f| others[..i].iter().any(|o| o.take.contains(f)))
+        {
+            return Err(Error::validation(
+                "take",
+                format!("{} is taken from two customers: choose one", f.as_str()),
+            ));
+        }
+    }
+    let mut kept = None;
+    for other in others {
+        kept = Some(merge(w, keep, &other.customer, &other.take)?);
+    }
+    Ok(kept.expect("others is not empty"))
 }
 
 /// A clearable field of the patch: the other's value (empty clears) when taken.

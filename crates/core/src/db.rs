@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, TimeDelta, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 use uuid::Uuid;
@@ -55,6 +55,9 @@ pub struct Db {
     /// The shop's region and zone as `Db::reader` last read them, with the
     /// `data_version` they were read at (see `session`).
     pub(crate) view: Cell<Option<View>>,
+    /// How far the wall clock this connection's writes read runs from the
+    /// system's (`skew_wall_clock`): zero but in tests.
+    skew: TimeDelta,
 }
 
 /// What a read needs: a connection that sees one consistent state, the
@@ -167,7 +170,18 @@ impl Db {
             device,
             read_only: true,
             view: Cell::new(None),
+            skew: TimeDelta::zero(),
         })
+    }
+
+    /// Runs the wall clock this connection's writes read `skew` off the
+    /// system's, as on a shop computer whose clock is set wrong (a new skew
+    /// replaces the last: a clock set back). For tests of sync's clock rules:
+    /// the random games skew desks by an hour and set them back, and check
+    /// that no device's clock moves back and a clock too far ahead is not
+    /// adopted. Zero unless set.
+    pub fn skew_wall_clock(&mut self, skew: TimeDelta) {
+        self.skew = skew;
     }
 
     /// Whether every write is refused (opened by `open_read_only`).
@@ -320,7 +334,7 @@ impl Db {
             zone,
         } = context(&tx)?;
         let hlc = Hlc::from_i64(tx.query_row("SELECT hlc FROM device", [], |r| r.get(0))?);
-        let now = at.unwrap_or_else(Utc::now);
+        let now = at.unwrap_or_else(|| Utc::now() + self.skew);
         let changes_at_start = tx.total_changes();
         let mut w = Write {
             changes_at_start,
@@ -590,9 +604,13 @@ impl Write<'_> {
         self.record_changes(&[Change::inserted(entity, entity_id, record)?])
     }
 
-    /// Records changes in the order given, each with the next clock value.
+    /// Records changes in the order given, each with the next clock value
+    /// (`clock_of`).
     pub(crate) fn record_changes(&mut self, changes: &[Change<'_>]) -> Result<()> {
-        let rows: Vec<(&Change<'_>, i64)> = changes.iter().map(|c| (c, self.tick())).collect();
+        let rows: Vec<(&Change<'_>, i64)> = changes
+            .iter()
+            .map(|c| Ok((c, self.clock_of(c)?)))
+            .collect::<Result<_>>()?;
         self.recorded += rows.len();
         let device = self.device;
         self.insert_rows(
@@ -609,6 +627,36 @@ impl Write<'_> {
                 row.bind(device)
             },
         )
+    }
+
+    /// The clock of a local change: the next tick, or, for a change of a
+    /// field (or a delete or restore), past the latest change of it held
+    /// here when that one is later. Why: a change received from a desk
+    /// whose clock runs ahead of this one's wall clock is not adopted
+    /// (`record_remote`), so the next tick can be smaller; an edit made here
+    /// after it, which this desk shows at once, would then lose to it on
+    /// every other desk, and the desks would differ. So the edit orders
+    /// after what it followed, as it does here (found by the sync game with
+    /// a desk an hour slow). The clock moves only as far as that change.
+    fn clock_of(&mut self, c: &Change<'_>) -> Result<i64> {
+        let tick = self.tick();
+        if c.op == ChangeOp::Insert {
+            return Ok(tick);
+        }
+        let held: Option<i64> = self
+            .tx
+            .prepare_cached(
+                "SELECT max(hlc) FROM change_log
+                 WHERE entity_id = ?1 AND field IS ?2 AND op != 'insert' AND entity = ?3",
+            )?
+            .query_row(
+                rusqlite::params![c.entity_id, c.field, c.entity.as_str()],
+                |r| r.get(0),
+            )?;
+        Ok(match held {
+            Some(held) if held >= tick => self.hlc.observe(Hlc::from_i64(held), self.now).as_i64(),
+            _ => tick,
+        })
     }
 
     /// Records a change another device made, as it arrived through sync: the
@@ -845,6 +893,7 @@ fn open_writable(path: &Path, create: bool) -> Result<Db> {
         device,
         read_only: false,
         view: Cell::new(None),
+        skew: TimeDelta::zero(),
     };
     // From here on only `Db::write` writes (see `write_inner`).
     guard(&db.conn, true)?;

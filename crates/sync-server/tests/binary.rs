@@ -3,11 +3,18 @@
 //! only that one), a restart after a hard kill (the data persists), a kill
 //! in the middle of a push (the retry stores exactly what is missing), the
 //! config file and environment variables, `devices` and `revoke`, and logs
-//! that never show a token or a code.
+//! that never show a token or a code. And the SQLite file on a disk that
+//! fills up (Linux: a small tmpfs in a mount namespace of the server's own).
 
 mod common;
 
 both!(the_binary_serves_tls_survives_a_kill_and_manages_devices);
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_the_push_and_acknowledges_only_what_was_stored() {
+    scenarios::a_full_disk_refuses_the_push_and_acknowledges_only_what_was_stored().await
+}
 
 mod scenarios {
     use std::io::{BufRead, BufReader};
@@ -65,29 +72,36 @@ mod scenarios {
     }
 
     fn serve(args: &[&str], log: &Path) -> Serving {
-        let log = std::fs::OpenOptions::new()
+        let log_file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(log)
             .unwrap();
-        let mut child = Command::new(BIN)
+        let child = Command::new(BIN)
             .arg("serve")
             .args(args)
             .env("RUST_LOG", "debug")
             .env_remove("PELANGGAN_SYNC_DATABASE")
             .stdout(Stdio::piped())
-            .stderr(log)
+            .stderr(log_file)
             .spawn()
             .expect("serve starts");
+        listening(child, log)
+    }
+
+    /// The started server once it printed its address (its log in the panic if it did not).
+    fn listening(mut child: Child, log: &Path) -> Serving {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("no address printed: {line:?}"))
-            .to_string();
+        let url = match line.trim().strip_prefix("listening on ") {
+            Some(url) => url.to_string(),
+            None => panic!(
+                "no address printed: {line:?}; the log: {}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            ),
+        };
         Serving { child, url }
     }
 
@@ -266,5 +280,90 @@ mod scenarios {
             assert!(!log.contains(secret.as_str()), "a secret in the log");
         }
         assert!(!log.to_lowercase().contains("bearer"));
+    }
+
+    /// The server's SQLite file on a 4 MiB disk of its own (tmpfs, mounted
+    /// in a mount namespace by `unshare`, so the test needs no mount rights
+    /// on the machine), half of it taken by a ballast file. Pushes go on
+    /// until the disk is full: that push gets 503 `storage` (the log says
+    /// the disk is full), reads go on, and every change pulled is one of a
+    /// push that was acknowledged, all of them, gapless. Once the ballast
+    /// is deleted (through the server's /proc root), the refused batch
+    /// again is stored whole.
+    #[cfg(target_os = "linux")]
+    pub async fn a_full_disk_refuses_the_push_and_acknowledges_only_what_was_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, disk) = (dir.path().join("sync.db"), dir.path().join("disk"));
+        std::fs::create_dir(&disk).unwrap();
+        let url = format!("sqlite://{}", file.display());
+        let codes = [invite(&url, "toko"), invite(&url, "toko")];
+        let on_disk = disk.join("sync.db");
+        let log = dir.path().join("server.log");
+        let script = format!(
+            "mount -t tmpfs -o size=4m pelanggan-full {disk} && cp {file} {disk}/ && \
+             dd if=/dev/zero of={disk}/ballast bs=64k count=32 2>/dev/null && \
+             exec {BIN} serve --insecure-http --listen 127.0.0.1:0 --database sqlite://{on_disk}",
+            disk = disk.display(),
+            file = file.display(),
+            on_disk = on_disk.display(),
+        );
+        let log_file = std::fs::File::create(&log).unwrap();
+        let child = Command::new("unshare")
+            .args(["--map-root-user", "--mount", "sh", "-c", &script])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .spawn()
+            .expect("unshare (util-linux) runs");
+        let server = listening(child, &log);
+        let http = crate::common::http_client();
+        let a = pair(&http, &server.url, &codes[0]).await;
+        let b = pair(&http, &server.url, &codes[1]).await;
+
+        let mut acknowledged = Vec::new();
+        let (refused, batch) = loop {
+            assert!(acknowledged.len() < 40_000, "the disk never filled");
+            let changes = a.changes(500);
+            let batch = Uuid::now_v7();
+            match a.push_batch(batch, &changes).await {
+                Ok(r) => {
+                    acknowledged.extend(changes);
+                    assert_eq!(r.cursor.0, acknowledged.len() as i64);
+                }
+                Err(e) => break (e, (batch, changes)),
+            }
+        };
+        assert_eq!((refused.status, refused.code()), (503, "storage"));
+        assert!(!acknowledged.is_empty(), "the first push already failed");
+        let said = std::fs::read_to_string(&log).unwrap();
+        assert!(said.contains("disk is full"), "the log says why: {said}");
+        // Reads go on; what is there is exactly what was acknowledged.
+        assert_eq!(
+            a.status().await.unwrap().cursor.0,
+            acknowledged.len() as i64
+        );
+        let (pulled, next) = b.pull_all(0, 5_000).await;
+        assert_eq!(next, acknowledged.len() as i64);
+        assert_eq!(
+            pulled.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+            (1..=next).collect::<Vec<i64>>()
+        );
+        assert_eq!(
+            pulled.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
+            acknowledged
+        );
+
+        // Space freed: the refused batch is stored whole, once.
+        let ballast = format!("/proc/{}/root{}/ballast", server.child.id(), disk.display());
+        std::fs::remove_file(&ballast).unwrap();
+        let (batch, changes) = batch;
+        let stored = a.push_batch(batch, &changes).await.unwrap();
+        assert_eq!(stored.accepted as usize, changes.len());
+        let (pulled, _) = b.pull_all(next, 5_000).await;
+        assert_eq!(
+            pulled.into_iter().map(|(_, c)| c).collect::<Vec<_>>(),
+            changes
+        );
+        assert_eq!(a.push_batch(batch, &changes).await.unwrap(), stored);
     }
 }

@@ -6,7 +6,7 @@
 
 use pelanggan_core::Db;
 use pelanggan_core::admins::Action;
-use pelanggan_core::customer_merge::{self, Duplicate, MergeField};
+use pelanggan_core::customer_merge::{self, Duplicate, MergeOther};
 use pelanggan_core::customers::Customer;
 use pelanggan_core::sync::{self, Report, SyncStatus, state};
 use pelanggan_sync_client as client;
@@ -84,16 +84,16 @@ pub async fn customer_duplicates(app: AppHandle) -> CmdResult<Vec<Duplicate>> {
     blocking(app, |s| s.read(customer_merge::duplicates)).await
 }
 
-/// Merges `other` into `keep`, which takes the `take` fields of the other.
+/// Merges each of `others` into `keep`, taking the fields chosen from
+/// each: one transaction for the whole group.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn customer_merge(
     app: AppHandle,
     keep: String,
-    other: String,
-    take: Vec<MergeField>,
+    others: Vec<MergeOther>,
 ) -> CmdResult<Customer> {
     blocking(app, move |s| {
-        s.write(|w| customer_merge::merge(w, &keep, &other, &take))
+        s.write(|w| customer_merge::merge_group(w, &keep, &others))
     })
     .await
 }

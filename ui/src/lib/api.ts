@@ -5,7 +5,7 @@ import type { CustomerPage } from '$bindings/CustomerPage';
 import type { Report as SyncReport } from '$bindings/Report';
 import type { SyncStatus } from '$bindings/SyncStatus';
 import type { Duplicate } from '$bindings/Duplicate';
-import type { MergeField } from '$bindings/MergeField';
+import type { MergeOther } from '$bindings/MergeOther';
 import type { ErrorBody } from '$bindings/ErrorBody';
 import type { ListQuery } from '$bindings/ListQuery';
 import type { Stats } from '$bindings/Stats';
@@ -406,5 +406,6 @@ export type DeviceInfo = {
 export const syncDevices = () => call<{ devices: DeviceInfo[] }>('sync_devices');
 export const syncRevoke = (device: string) => call<DeviceInfo>('sync_revoke', { device });
 export const customerDuplicates = () => call<Duplicate[]>('customer_duplicates');
-export const customerMerge = (keep: string, other: string, take: MergeField[]) =>
-  call<Customer>('customer_merge', { keep, other, take });
+/** Merges every one of `others` into `keep` in one transaction. */
+export const customerMerge = (keep: string, others: MergeOther[]) =>
+  call<Customer>('customer_merge', { keep, others });

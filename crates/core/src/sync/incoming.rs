@@ -38,7 +38,8 @@ pub fn apply(w: &mut Write<'_>, page: &[Pulled]) -> Result<Applied> {
     for pulled in page {
         let c = &pulled.change;
         let device = c.device.to_string();
-        if w.holds_change(&device, c.hlc.0)? || in_inbox(w, &device, c.hlc.0)? {
+        let held = w.holds_change(&device, c.hlc.0)? || in_inbox(w, &device, c.hlc.0)?;
+        if held && !super::restore::forked(w, c, &device)? {
             done.skipped += 1;
             continue;
         }

@@ -18,15 +18,20 @@
 //! and, when the sidecar went too, the server's record of the newest change
 //! this device pushed, which a restored file does not hold
 //! (`restored_per_server`, at the start of a round, before any push).
+//! Found that late, the file may have made changes under its old id and
+//! clock since it was put back, reusing pairs the lost copy had pushed
+//! already: the server keeps the lost copy's, and when it arrives here the
+//! file's own is recorded again under the new id (`forked`), so that both
+//! reach every desk.
 
 use std::path::{Path, PathBuf};
 
-use pelanggan_sync_protocol::StatusResponse;
+use pelanggan_sync_protocol::{Change, StatusResponse};
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use crate::db::{Db, Reader, Write};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// `<db file name>.sync-epoch`, beside the database.
 pub fn sidecar(db_path: &Path) -> PathBuf {
@@ -175,4 +180,58 @@ pub(crate) fn rotated(w: &mut Write<'_>, token: &str, clock: i64) -> Result<()> 
         )
     })?;
     Ok(())
+}
+
+/// Whether the pulled change `c` has the (device, clock) of another change
+/// this file made under an id it had before a restore: one made after the
+/// file was put back and before the restore was found, reusing a pair the
+/// lost copy had used. The server kept the lost copy's, which is then
+/// merged like any other; the file's own is recorded again as a change
+/// made now by this device (a new id, and a clock past everything the
+/// server showed: it was made after all the lost copy made), and pushed.
+/// The same change from the two (made before the backup, pushed by the
+/// lost copy) is no fork: it is held already.
+pub(crate) fn forked(w: &mut Write<'_>, c: &Change, device: &str) -> Result<bool> {
+    type Held = (i64, String, String, String, Option<String>, Option<String>);
+    let held: Option<Held> = w
+        .tx()
+        .prepare_cached(
+            "SELECT c.seq, c.entity, c.entity_id, c.op, c.field, c.value
+             FROM change_log c JOIN devices d ON d.id = c.device
+             JOIN sync_retired_devices r ON r.device_id = d.device_id
+             WHERE d.device_id = ?1 AND c.hlc = ?2",
+        )?
+        .query_row(rusqlite::params![device, c.hlc.0], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((seq, entity, entity_id, op, field, value)) = held else {
+        return Ok(false);
+    };
+    // An insert's record may be read from its table at push time (None here).
+    let same = entity == c.entity
+        && entity_id == c.entity_id
+        && op == c.op.as_str()
+        && field == c.field
+        && (value.is_none() || value == c.value);
+    if same {
+        return Ok(false);
+    }
+    let internal = |e: crate::names::NameError| Error::Internal(e.to_string());
+    w.uncounted(|w| w.exec("DELETE FROM change_log WHERE seq = ?1", [seq]))?;
+    w.record_changes(&[crate::db::Change {
+        entity: entity.parse().map_err(internal)?,
+        entity_id: &entity_id,
+        op: op.parse().map_err(internal)?,
+        field: field.as_deref(),
+        value,
+    }])?;
+    Ok(true)
 }

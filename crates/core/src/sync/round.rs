@@ -82,26 +82,7 @@ fn exchange(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> 
         db.write(actor, |w| restore::rotated(w, &rotated.token, clock))?;
         report.replaced_device = Some(rotated.replaced.to_string());
     }
-    let device = db.device_id().to_owned();
-    while let Some(page) = outgoing::page(db.reader()?, &device, PUSH_PAGE)? {
-        // The same pending page gets the same batch id: a retry after a lost
-        // answer is recognised by the server as the batch it already stored.
-        let first = page.changes.first().map_or(0, |c| c.hlc.0);
-        let batch_id = Uuid::new_v5(
-            &Uuid::NAMESPACE_OID,
-            format!("{device}:{first}:{}", page.last_seq).as_bytes(),
-        );
-        let request = PushRequest {
-            protocol: PROTOCOL,
-            batch_id,
-            changes: page.changes,
-        };
-        let ack = transport.push(&request).map_err(Error::from)?;
-        report.pushed += u64::from(ack.accepted);
-        report.duplicates += u64::from(ack.duplicates);
-        let newest = request.changes.iter().map(|c| c.hlc.0).max();
-        db.write(actor, |w| state::set_pushed(w, page.last_seq, newest))?;
-    }
+    push(db, actor, transport, &mut report)?;
     let mut after = state::cursor(db.reader()?)?;
     let mut snapshot = false;
     loop {
@@ -130,6 +111,39 @@ fn exchange(db: &mut Db, actor: Option<&str>, transport: &mut dyn Transport) -> 
             break;
         }
     }
+    // What a pull recorded again under this id (`restore::forked`) goes
+    // out in the same round.
+    push(db, actor, transport, &mut report)?;
     report.cursor = after.to_string();
     Ok(report)
+}
+
+/// Pushes every pending change, page by page, each acknowledged before the next.
+fn push(
+    db: &mut Db,
+    actor: Option<&str>,
+    transport: &mut dyn Transport,
+    report: &mut Report,
+) -> Result<()> {
+    let device = db.device_id().to_owned();
+    while let Some(page) = outgoing::page(db.reader()?, &device, PUSH_PAGE)? {
+        // The same pending page gets the same batch id: a retry after a lost
+        // answer is recognised by the server as the batch it already stored.
+        let first = page.changes.first().map_or(0, |c| c.hlc.0);
+        let batch_id = Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("{device}:{first}:{}", page.last_seq).as_bytes(),
+        );
+        let request = PushRequest {
+            protocol: PROTOCOL,
+            batch_id,
+            changes: page.changes,
+        };
+        let ack = transport.push(&request).map_err(Error::from)?;
+        report.pushed += u64::from(ack.accepted);
+        report.duplicates += u64::from(ack.duplicates);
+        let newest = request.changes.iter().map(|c| c.hlc.0).max();
+        db.write(actor, |w| state::set_pushed(w, page.last_seq, newest))?;
+    }
+    Ok(())
 }

@@ -82,7 +82,7 @@ describe('customers sharing a number', () => {
     const sari = customer('c-1', 1, 'Sari', null, '100000', '2026-12-01T02:00:00Z');
     const sariW = customer('c-2', 2, 'Sari W', 'sari@example.com', '25000', '2026-12-01T03:00:00Z');
     let status: SyncStatus = { ...paired, conflicts: 1 };
-    let groups = [{ conflict_id: 'k-1', whatsapp: '+6281234567890', customers: [sari, sariW] }];
+    let groups = [{ conflict_id: 'k-1', whatsapp: '+6281234567890', customers: [sari, sariW], differing: ['name', 'email'] }];
     const merged: unknown[] = [];
     mockIPC((cmd, args) => {
       if (cmd === 'sync_status') return status;
@@ -105,7 +105,7 @@ describe('customers sharing a number', () => {
     expect((screen.getByTestId('merge-name-1') as HTMLInputElement).checked).toBe(true);
     expect(screen.getByTestId('merge-warning').textContent).toContain('Sari W akan dihapus');
     await fireEvent.click(screen.getByTestId('merge-confirm'));
-    await waitFor(() => expect(merged).toEqual([{ keep: 'c-1', other: 'c-2', take: ['email'] }]));
+    await waitFor(() => expect(merged).toEqual([{ keep: 'c-1', others: [{ customer: 'c-2', take: ['email'] }] }]));
     await waitFor(() => expect(screen.queryByTestId('sync-conflicts')).toBeNull());
     expect(screen.queryByTestId('sync-conflict-count')).toBeNull();
   });
@@ -115,7 +115,7 @@ describe('customers sharing a number', () => {
     const b = customer('c-2', 2, 'Sari W', null, '0', '2026-12-01T03:00:00Z');
     mockIPC((cmd) => {
       if (cmd === 'sync_status') return { ...paired, conflicts: 1 };
-      if (cmd === 'customer_duplicates') return [{ conflict_id: 'k-1', whatsapp: '+6281234567890', customers: [a, b] }];
+      if (cmd === 'customer_duplicates') return [{ conflict_id: 'k-1', whatsapp: '+6281234567890', customers: [a, b], differing: ['name'] }];
       if (cmd === 'customer_merge') throw { code: 'conflict', message: 'customer c-2 (Sari W) is deleted; restore it first' };
       throw new Error(`unexpected ${cmd}`);
     });
