@@ -838,7 +838,9 @@ mod scenarios {
         let find = |id: Uuid| devices.iter().find(|d| d.device_id == id).unwrap();
         assert_eq!(find(old.id).replaced_by, Some(new.id));
         assert_eq!(find(new.id).replaced_by, None);
-        assert_eq!(find(new.id).name, "restored desk");
+        // The same desk: the name it was paired with, not the one it sent.
+        assert_eq!(find(new.id).name, find(old.id).name);
+        assert_ne!(find(new.id).name, "restored desk");
 
         // A second restore: the newest device replaces the new one and may
         // push the first one's changes too.

@@ -4,8 +4,10 @@
 // code in the settings, a customer added in the app goes out with "sync
 // now", and a second desk (the CLI on its own file) pulls it. The second
 // desk makes the same number offline: both desks show the conflict, and
-// the merge made in the app reaches the second desk; the owner lists the
-// devices and revokes the second desk, which is refused. Then the server
+// the merge made in the app reaches the second desk. The second desk is
+// put back from a backup: the app lists its new device as replacing the
+// old one, under the same name. The owner revokes the second desk, which
+// is refused. Then the server
 // stops: the next round shows "offline" and keeps the change.
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -94,6 +96,22 @@ describe('sync', () => {
     expect(desk2('customer', 'duplicates')).toEqual([]);
     const kept = desk2('customer', 'list', '--search', 'Budi Sinkron');
     expect(kept.items.map((c) => c.email)).toEqual(['budi@example.com']);
+  });
+
+  it('shows the second desk, put back from a backup, as a new device replacing the old one', async () => {
+    const copy = path.join(dir, 'desk2-early.db');
+    desk2('backup', copy);
+    // After the backup the desk makes one more customer, which it sends; then its disk dies.
+    desk2('customer', 'add', '--name', 'Eko Cadangan', '--whatsapp', '0815-7777-8888');
+    desk2('sync', 'now');
+    desk2('restore', copy);
+    const round = desk2('sync', 'now');
+    expect(round.replaced_device).toBeTruthy();
+    // Nothing made after the backup is lost: it comes back from the server.
+    expect(desk2('customer', 'list', '--search', 'Eko Cadangan').items.map((c) => c.name)).toEqual(['Eko Cadangan']);
+    await click('sync-devices-load');
+    await waitText('sync-devices', (t) => t.includes('diganti oleh'), 'the replaced device is not marked');
+    await shot('sync-devices-replaced');
   });
 
   it("lists the shop's devices and revokes the second desk", async () => {

@@ -19,7 +19,8 @@ pub async fn rotate<S: Storage>(
     BearerHash(old_token_hash): BearerHash,
     JsonBody(req): JsonBody<RotateRequest>,
 ) -> Result<Json<RotateResponse>> {
-    let name = device_name(&req.device_name)?;
+    // Checked as at pairing, though the new device keeps the old one's name.
+    device_name(&req.device_name)?;
     let token = tokens::new_token();
     let now = now_ms();
     let rotated = state
@@ -27,7 +28,6 @@ pub async fn rotate<S: Storage>(
         .rotate(Rotation {
             old_token_hash,
             device_id: req.device_id,
-            device_name: name,
             token_hash: tokens::hash(&token),
             now_ms: now,
         })

@@ -67,8 +67,8 @@ impl DeviceAuth {
 #[derive(Debug, Clone)]
 pub struct Rotation {
     pub old_token_hash: Hash,
+    /// The new device, which takes the old one's name (the same desk).
     pub device_id: Uuid,
-    pub device_name: String,
     pub token_hash: Hash,
     pub now_ms: i64,
 }

@@ -198,13 +198,14 @@ impl Storage for PostgresStorage {
             None => {
                 let stored = tx
                     .execute(
+                        // The same desk, put back: it keeps the name it had.
                         "INSERT INTO devices (shop, device_id, name, token_hash, paired_at, last_seen_at)
-                         VALUES ($1, $2, $3, $4, $5, $5)
+                         SELECT $1, $2, name, $4, $5, $5 FROM devices WHERE shop = $1 AND device_id = $3
                          ON CONFLICT DO NOTHING",
                         &[
                             &shop_id,
                             &r.device_id,
-                            &r.device_name,
+                            &old,
                             &&r.token_hash[..],
                             &r.now_ms,
                         ],

@@ -280,10 +280,11 @@ impl Storage for SqliteStorage {
                             "device {new} is already a device of this shop: choose a new id"
                         )));
                     }
+                    // The same desk, put back: it keeps the name it had.
                     tx.execute(
                         "INSERT INTO devices (shop, device_id, name, token_hash, paired_at, last_seen_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                        params![shop_id, new, r.device_name, &r.token_hash[..], r.now_ms],
+                         SELECT ?1, ?2, name, ?4, ?5, ?5 FROM devices WHERE shop = ?1 AND device_id = ?3",
+                        params![shop_id, new, old, &r.token_hash[..], r.now_ms],
                     )?;
                     tx.execute(
                         "UPDATE devices SET replaced_by = ?1 WHERE shop = ?2 AND device_id = ?3",
