@@ -64,13 +64,12 @@ test-ui: setup $(UI_DEPS)
 ## The real app (debug build, embedded UI) in a virtual display, driven over
 ## WebDriver (ui/e2e). Screenshots land in artifacts/screenshots/.
 e2e: setup $(UI_DIST)
-	# The same features as `test-rust` (the core's `ts`), so the dependencies
-	# it compiled are reused instead of built a second time (3 min cold).
-	$(CARGO) build --locked -p pelanggan-desktop --features pelanggan-core/ts
-	# Routers (issue 14): the fake RouterOS process 07-routers starts.
-	$(CARGO) build --locked -p pelanggan-routeros --features test-server,pelanggan-core/ts --example fake_routeros
-	# Sync (issue 15): the real server 08-sync pairs with, and the CLI as a second desk.
-	$(CARGO) build --locked -p pelanggan-sync-server -p pelanggan-cli --features pelanggan-core/ts
+	# The app, the fake RouterOS process 07-routers starts (issue 14), the real
+	# sync server 08-sync pairs with and the CLI as its second desk (issue 15):
+	# built exactly as `test-rust` builds the workspace (the same packages,
+	# targets and features), so after it nothing is compiled again. Built with
+	# -p instead, cargo resolves other features and recompiled for 10 minutes.
+	$(CARGO) build --workspace --all-targets --locked --features pelanggan-core/ts
 	cd ui && $(XVFB) npx wdio run e2e/wdio.conf.mjs
 
 ## What CI checks besides the tests.

@@ -7,14 +7,15 @@
 // the merge made in the app reaches the second desk. The second desk is
 // put back from a backup: the app lists its new device as replacing the
 // old one, under the same name. The owner revokes the second desk, which
-// is refused. Then the server
+// is refused. This desk is put back from its own backup in the settings:
+// the notice says so, and the next round brings back what it made since. Then the server
 // stops: the next round shows "offline" and keeps the change.
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { signIn, click, shown, fill, shot, waitText, addCustomer, openList } from '../helpers.mjs';
+import { signIn, click, shown, fill, shot, waitText, addCustomer, openList, all, text, el } from '../helpers.mjs';
 import { ROOT } from '../driver.mjs';
 
 const SERVER = path.join(ROOT, 'target/debug/pelanggan-sync-server');
@@ -129,6 +130,38 @@ describe('sync', () => {
       refused = JSON.parse(e.stderr);
     }
     expect(refused?.code).toBe('sync_refused');
+  });
+
+  it('says so when this desk is put back from a backup, and loses nothing at the next round', async () => {
+    const copy = path.join(dir, 'app-early.db');
+    execFileSync(CLI, ['--db', process.env.E2E_DB, 'backup', copy]);
+    // After the backup this desk adds a customer and sends it; then the backup is put back.
+    await openList();
+    await addCustomer({ name: 'Dewi Cadangan', whatsapp: '0816-7777-8888' });
+    await click('nav-settings');
+    await click('sync-now');
+    await waitText('sync-pending', (t) => t.endsWith(' 0'), 'the customer did not go out');
+    await fill('restore-path', copy);
+    await fill('restore-confirm', 'PULIHKAN');
+    await click('restore-run');
+    await signIn();
+    await click('nav-settings');
+    await waitText('sync-restored', (t) => t.includes('mengirim ulang'), 'the restore is not shown as waiting');
+    await (await el('sync-restored')).scrollIntoView({ block: 'center' });
+    await shot('sync-restored-pending');
+    await click('sync-now');
+    await waitText('sync-restored', (t) => t.startsWith('Pulih dari cadangan lama'), 'the recovery is not shown');
+    await shot('sync-restored-done');
+    await openList();
+    await fill('search', 'Dewi Cadangan');
+    await browser.waitUntil(
+      async () => {
+        const rows = await all('customer-row');
+        return rows.length === 1 && (await text(rows[0])).includes('Dewi Cadangan');
+      },
+      { timeoutMsg: 'the customer made after the backup is lost' },
+    );
+    await fill('search', '');
   });
 
   it('shows offline when the server does not answer, and keeps the change', async () => {
