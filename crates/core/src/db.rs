@@ -647,22 +647,40 @@ impl Write<'_> {
         if c.op == ChangeOp::Insert || self.newest_held()? < tick {
             return Ok(tick);
         }
-        let held: Option<i64> = self
-            .tx
-            .prepare_cached(
-                "SELECT hlc FROM change_log INDEXED BY change_log_field
-                 WHERE entity_id = ?1 AND field IS ?2 AND op != 'insert' AND entity = ?3
-                 ORDER BY hlc DESC LIMIT 1",
-            )?
-            .query_row(
-                rusqlite::params![c.entity_id, c.field, c.entity.as_str()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(match held {
+        let held = self.latest_change(c.entity.as_str(), c.entity_id, c.field)?;
+        Ok(match held.map(|l| l.hlc) {
             Some(held) if held >= tick => self.hlc.observe(Hlc::from_i64(held), self.now).as_i64(),
             _ => tick,
         })
+    }
+
+    /// The latest change held here of `field` (None: a delete or restore,
+    /// or a change of the whole row) of one row, inserts aside, by (clock,
+    /// device id): what last-writer-wins compares an arriving change with
+    /// (`sync::merge`), and what a local edit's clock must pass
+    /// (`clock_of`). One seek on `change_log_field` (V19).
+    pub(crate) fn latest_change(
+        &self,
+        entity: &str,
+        entity_id: &str,
+        field: Option<&str>,
+    ) -> Result<Option<HeldChange>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT c.hlc, d.device_id, c.value
+                 FROM change_log c INDEXED BY change_log_field JOIN devices d ON d.id = c.device
+                 WHERE c.entity_id = ?2 AND c.field IS ?3 AND c.op != 'insert' AND c.entity = ?1
+                 ORDER BY c.hlc DESC, d.device_id DESC LIMIT 1",
+            )?
+            .query_row(rusqlite::params![entity, entity_id, field], |r| {
+                Ok(HeldChange {
+                    hlc: r.get(0)?,
+                    device: r.get(1)?,
+                    value: r.get(2)?,
+                })
+            })
+            .optional()?)
     }
 
     /// The newest clock in the change log: each device's newest, one seek
@@ -833,6 +851,16 @@ pub(crate) struct Change<'a> {
     pub entity_id: &'a str,
     pub op: ChangeOp,
     pub field: Option<&'a str>,
+    /// JSON text.
+    pub value: Option<String>,
+}
+
+/// The latest change of a field held here (`Write::latest_change`).
+#[derive(Debug, Clone)]
+pub(crate) struct HeldChange {
+    pub hlc: i64,
+    /// The device id it was made by.
+    pub device: String,
     /// JSON text.
     pub value: Option<String>,
 }

@@ -131,18 +131,8 @@ fn sql_of(value: Value) -> Sql {
 /// made by a device that holds the row, so it follows the insert, even
 /// when the insert's clock was ahead (not adopted) and its HLC is larger.
 fn wins(w: &Write<'_>, c: &Change, device: &str, field: &str) -> Result<bool> {
-    let latest: Option<(i64, String)> = w
-        .tx()
-        .prepare_cached(
-            "SELECT c.hlc, d.device_id FROM change_log c JOIN devices d ON d.id = c.device
-             WHERE c.entity_id = ?2 AND c.field = ?3 AND c.op != 'insert' AND c.entity = ?1
-             ORDER BY c.hlc DESC, d.device_id DESC LIMIT 1",
-        )?
-        .query_row(rusqlite::params![c.entity, c.entity_id, field], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    Ok(later(c, device, latest))
+    let latest = w.latest_change(&c.entity, &c.entity_id, Some(field))?;
+    Ok(later(c, device, latest.map(|l| (l.hlc, l.device))))
 }
 
 /// Whether (hlc, device) of `c` is after `held` (nothing held: it is).
@@ -156,19 +146,9 @@ fn later(c: &Change, device: &str, held: Option<(i64, String)>) -> bool {
 /// The value of `field` in the latest change of it held here (a field that
 /// travels with others: a void's time beside its ledger entry).
 fn latest_value(w: &Write<'_>, c: &Change, field: &str) -> Result<Value> {
-    let text: Option<Option<String>> = w
-        .tx()
-        .prepare_cached(
-            "SELECT c.value FROM change_log c JOIN devices d ON d.id = c.device
-             WHERE c.entity_id = ?2 AND c.field = ?3 AND c.op != 'insert' AND c.entity = ?1
-             ORDER BY c.hlc DESC, d.device_id DESC LIMIT 1",
-        )?
-        .query_row(rusqlite::params![c.entity, c.entity_id, field], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    Ok(text
-        .flatten()
+    let latest = w.latest_change(&c.entity, &c.entity_id, Some(field))?;
+    Ok(latest
+        .and_then(|l| l.value)
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null))
 }
