@@ -325,6 +325,27 @@ pub struct VoucherRecord<'a> {
     pub created_by: Text<'a>,
 }
 
+/// The insert record of a message queued in the outbox (`notify::outbox`):
+/// what the desk that sends it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord<'a> {
+    /// The customer's uuid.
+    pub customer_id: Text<'a>,
+    /// E.164, as the customer's number was when the message was queued.
+    pub recipient: Text<'a>,
+    /// A `notify::MessageKind`.
+    pub kind: Text<'a>,
+    pub template: Option<Text<'a>>,
+    pub body: Text<'a>,
+    /// The Cloud API's template with its parameters (JSON), when mapped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud_template: Option<Text<'a>>,
+    /// The cause (`invoice_issued:<invoice>`, `reminder:...`): one message each.
+    pub dedupe_key: Text<'a>,
+    pub created_at: Text<'a>,
+    pub created_by: Text<'a>,
+}
+
 /// A value a field held before or after a change, as the activity log shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -10,7 +10,9 @@
 //! server binary on SQLite and PostgreSQL (`real_server`, compacted
 //! midway). Also: a page received twice changes nothing; equal clocks break
 //! ties by device id; an entity this version does not merge is kept, not
-//! dropped; a clock far ahead is not adopted; a merge across two desks.
+//! dropped; a clock far ahead is not adopted; a merge across two desks;
+//! messages reach the sender desk and one cause queued on two desks is
+//! sent once.
 
 mod common;
 
@@ -24,6 +26,13 @@ use pelanggan_core::contacts::{self, ContactKind, NewContact};
 use pelanggan_core::customer_merge::{self, MergeField};
 use pelanggan_core::customers::{self, CustomerPatch};
 use pelanggan_core::ledger::EntryNote;
+use pelanggan_core::notify::gateways::{self, GatewayKind, GatewayPatch, Secret};
+use pelanggan_core::notify::outbox::{self, Content, MessageStatus};
+use pelanggan_core::notify::{
+    Gateway, GatewayConfig, GatewayReply, OutgoingMessage, SendOutcome, hooks, worker,
+};
+use pelanggan_core::progress::Cancel;
+use pelanggan_core::settings::{self, Key};
 use pelanggan_core::sync::{self, Failure, Transport, incoming, state};
 use pelanggan_core::tags::TagInput;
 use pelanggan_core::{Db, Money, balance};
@@ -185,6 +194,8 @@ fn dump(db: &Db) -> String {
          FROM payments p JOIN customers c ON c.id = p.customer_id ORDER BY p.uuid",
         "SELECT v.uuid, v.code, v.status, coalesce(c.uuid, '') FROM vouchers v
          LEFT JOIN customers c ON c.id = v.customer_id ORDER BY v.uuid",
+        "SELECT m.uuid, c.uuid, m.dedupe_key, m.status, m.body FROM messages m
+         JOIN customers c ON c.id = m.customer_id ORDER BY m.uuid",
     ];
     let conn = db.conn();
     let mut out = String::new();
@@ -238,7 +249,7 @@ fn random_change<T>(desk: &mut Desk<T>, rng: &mut Rng, step: usize) {
         .collect();
     let pick = |rng: &mut Rng| ids[rng.below(ids.len())].clone();
     let numbers = [WA1, WA2, WA3, WA4];
-    let kind = if ids.is_empty() { 0 } else { rng.below(17) };
+    let kind = if ids.is_empty() { 0 } else { rng.below(18) };
     let db = &mut desk.db;
     // Refusals (a number taken here, a deleted customer) are part of the
     // game: they write nothing.
@@ -422,6 +433,31 @@ fn random_change<T>(desk: &mut Desk<T>, rng: &mut Rng, step: usize) {
                                 ..Default::default()
                             },
                         )
+                    })
+                    .map(|_| ())
+                }
+            }
+        }
+        16 => {
+            // A welcome (one cause: two desks may queue it offline), or a
+            // queued message cancelled.
+            match one_of(
+                db,
+                rng,
+                "SELECT CAST(id AS TEXT) FROM messages WHERE status = 'queued'",
+            ) {
+                Some(m) if rng.below(3) == 0 => {
+                    db.write(None, |w| outbox::cancel(w, &m)).map(|_| ())
+                }
+                _ => {
+                    let id = pick(rng);
+                    // Its template names the shop.
+                    let unnamed = settings::get(db.conn(), Key::ShopName).unwrap().is_empty();
+                    db.write(None, |w| {
+                        if unnamed {
+                            settings::set(w, Key::ShopName, "Toko Maju")?;
+                        }
+                        hooks::welcome(w, &id)
                     })
                     .map(|_| ())
                 }
@@ -802,9 +838,9 @@ fn an_entity_this_version_does_not_merge_is_kept_and_a_clock_far_ahead_is_not_ad
         pulled(
             device,
             5 << 16,
-            "message",
-            "msg-1",
-            Op::Insert,
+            "notify_config",
+            "template:welcome:id",
+            Op::Update,
             None,
             Some("{\"body\":\"Halo\"}"),
         ),
@@ -819,8 +855,8 @@ fn an_entity_this_version_does_not_merge_is_kept_and_a_clock_far_ahead_is_not_ad
         ),
     ];
     let applied = db.write(None, |w| incoming::apply(w, &page)).unwrap();
-    // The message is held (messages are each desk's outbox, not merged); the edit of a customer not
-    // here yet is held too (its insert has not arrived).
+    // The template is held (the notification set-up is each desk's own); the edit of a customer
+    // not here yet is held too (its insert has not arrived).
     assert_eq!(applied.held, 2);
     let s = state::status(db.reader().unwrap(), db.device_id()).unwrap();
     assert_eq!(s.held, 2);
@@ -1090,6 +1126,38 @@ fn a_number_made_on_two_desks_is_one_conflict_and_a_merge_reaches_every_desk() {
         )
         .unwrap();
     assert_eq!(merged_into.as_deref(), Some(keep.as_str()));
+    // A merged customer stays merged: not restored, and given nothing (a
+    // desk that had not seen the merge may still restore it; what it then
+    // made for it would join the kept one everywhere else).
+    common::refused_unchanged(db, "conflict", None, |db| {
+        db.write(None, |w| customers::restore(w, &other))
+    });
+    let length: i64 = db
+        .conn()
+        .query_row(
+            "SELECT causal_length FROM customers WHERE uuid = ?1",
+            [&other],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let later = (chrono::Utc::now().timestamp_millis() << 16) + 1;
+    let restored = [pulled(
+        Uuid::now_v7(),
+        later,
+        "customer",
+        &other,
+        Op::Restore,
+        None,
+        Some(&(length + 1).to_string()),
+    )];
+    db.write(None, |w| incoming::apply(w, &restored)).unwrap();
+    assert_eq!(common::get(db, &other).status.as_str(), "active");
+    common::refused_unchanged(db, "conflict", None, |db| {
+        db.write(None, |w| {
+            balance::credit(w, &other, Money::from_minor(1_000), &EntryNote::new("in"))
+        })
+    });
+    db.write(None, |w| customers::delete(w, &other)).unwrap();
     let logged: i64 = db
         .conn()
         .query_row(
@@ -1480,4 +1548,145 @@ mod real_server {
         // Each seed's shop is new: the cluster's database is shared.
         game(&url);
     }
+}
+
+/// A gateway that accepts every message and keeps what it was given.
+#[derive(Clone, Default)]
+struct Accepting(Rc<RefCell<Vec<OutgoingMessage>>>);
+
+impl Gateway for Accepting {
+    fn send(&self, msg: &OutgoingMessage) -> GatewayReply {
+        self.0.borrow_mut().push(msg.clone());
+        GatewayReply {
+            outcome: SendOutcome::Sent { gateway_id: None },
+            reply: String::new(),
+        }
+    }
+}
+
+/// Sets a gateway on the desk (each desk's own) and sends what is due.
+fn send_due(db: &mut Db, gateway: &Accepting) -> worker::RunSummary {
+    db.write(None, |w| {
+        gateways::set(
+            w,
+            GatewayKind::Fonnte,
+            GatewayPatch {
+                url: Some("http://127.0.0.1:9/send".into()),
+                token: Some(Secret::new("token-of-this-desk")),
+                pace_ms: Some(0),
+                ..GatewayPatch::default()
+            },
+        )
+    })
+    .unwrap();
+    let connect = |_: &GatewayConfig| Ok(Box::new(gateway.clone()) as Box<dyn Gateway>);
+    let options = worker::RunOptions {
+        until_empty: true,
+        ..worker::RunOptions::default()
+    };
+    worker::run(db, None, &connect, &options, &Cancel::new(), |_| {}).unwrap()
+}
+
+fn messages(db: &Db) -> Vec<(String, String, String)> {
+    db.conn()
+        .prepare("SELECT uuid, dedupe_key, status FROM messages ORDER BY uuid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// A message queued on a desk that is not the shop's sender travels to the
+/// sender desk, which sends it; the desk that queued it then shows it sent.
+#[test]
+fn the_sender_desk_sends_what_another_desk_queued() {
+    let (_log, mut desks) = desks(2);
+    let sender = desks[1].db.device_id().to_owned();
+    add(&mut desks[0].db, "Budi", WA1);
+    desks[0]
+        .db
+        .write(None, |w| settings::set(w, Key::NotifySender, &sender))
+        .unwrap();
+    let queued = desks[0]
+        .db
+        .write(None, |w| {
+            outbox::send(w, WA1, &Content::Text("Tagihan bulan ini".into()))
+        })
+        .unwrap();
+    // Not the sender: this desk sends nothing, the message waits.
+    let gateway = Accepting::default();
+    let connect = |_: &GatewayConfig| Ok(Box::new(gateway.clone()) as Box<dyn Gateway>);
+    let refused = worker::step(&mut desks[0].db, None, &connect).unwrap_err();
+    assert_eq!(refused.code().as_str(), "not_the_sender");
+    for desk in desks.iter_mut() {
+        round(desk);
+    }
+    let summary = send_due(&mut desks[1].db, &gateway);
+    assert_eq!(summary.sent, 1);
+    let sent = gateway.0.borrow();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].text, "Tagihan bulan ini");
+    assert_eq!(sent[0].key, queued.uuid);
+    drop(sent);
+    round(&mut desks[1]);
+    round(&mut desks[0]);
+    let seen = outbox::get(desks[0].db.reader().unwrap(), &queued.id.to_string()).unwrap();
+    assert_eq!(seen.status, MessageStatus::Sent);
+    assert_eq!(messages(&desks[0].db), messages(&desks[1].db));
+}
+
+/// With no sender set, two desks queue the welcome of one customer offline:
+/// after sync both rows are on both desks alike, the one with the larger
+/// uuid cancelled under a suffixed key; each desk sends only its own, so
+/// the customer gets one welcome.
+#[test]
+fn one_cause_queued_on_two_desks_is_sent_once() {
+    let (_log, mut desks) = desks(2);
+    add(&mut desks[0].db, "Budi", WA1);
+    desks[0]
+        .db
+        .write(None, |w| settings::set(w, Key::ShopName, "Toko Maju"))
+        .unwrap();
+    round(&mut desks[0]);
+    round(&mut desks[1]);
+    for desk in desks.iter_mut() {
+        desk.db.write(None, |w| hooks::welcome(w, WA1)).unwrap();
+    }
+    // Desk 0 hears of desk 1's welcome before desk 1 hears of desk 0's:
+    // already here only one of the two waits to be sent.
+    round(&mut desks[1]);
+    round(&mut desks[0]);
+    let mut waiting: Vec<String> = messages(&desks[0].db).into_iter().map(|r| r.2).collect();
+    waiting.sort();
+    assert_eq!(waiting, ["cancelled", "queued"]);
+    for _ in 0..2 {
+        for desk in desks.iter_mut() {
+            round(desk);
+        }
+    }
+    let rows = messages(&desks[0].db);
+    assert_eq!(rows, messages(&desks[1].db));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let budi = common::get(&desks[0].db, WA1);
+    assert_eq!(rows[0].1, format!("welcome:{}", budi.id));
+    assert_eq!(rows[0].2, "queued");
+    assert!(rows[1].1.starts_with(&format!("welcome:{}-", budi.id)));
+    assert_eq!(rows[1].2, "cancelled");
+    let gateway = Accepting::default();
+    let sent: u32 = desks
+        .iter_mut()
+        .map(|d| send_due(&mut d.db, &gateway).sent)
+        .sum();
+    assert_eq!(sent, 1);
+    assert_eq!(gateway.0.borrow()[0].key, rows[0].0);
+    for _ in 0..2 {
+        for desk in desks.iter_mut() {
+            round(desk);
+        }
+    }
+    let after = messages(&desks[0].db);
+    assert_eq!(after, messages(&desks[1].db));
+    let statuses: Vec<&str> = after.iter().map(|r| r.2.as_str()).collect();
+    assert_eq!(statuses, ["sent", "cancelled"]);
 }

@@ -82,6 +82,9 @@ pub(crate) fn ensure_positive(field: &'static str, amount: Money) -> Result<()> 
 /// A customer who may be billed: not deleted (restore first) and, for new
 /// subscriptions, not blacklisted.
 pub(crate) fn ensure_billable(customer: &Handle, what: &str) -> Result<()> {
+    if customer.merged_into.is_some() {
+        return customer.ensure_live();
+    }
     match customer.status {
         Status::Deleted => Err(Error::refused(
             Code::CustomerNotBillable,

@@ -177,7 +177,10 @@ pub fn edit(w: &mut Write<'_>, reference: &str, patch: CustomerPatch) -> Result<
 /// subscriptions (cancel them first: see `ensure_no_live_subscriptions`).
 pub fn delete(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
     let handle = resolve(w.reader(), reference)?;
-    handle.ensure_live()?;
+    // A merged customer a desk restored may be deleted again.
+    if handle.merged_into.is_none() || handle.status() == Status::Deleted {
+        handle.ensure_live()?;
+    }
     ensure_no_live_subscriptions(w.tx(), &handle, "delete the customer")?;
     let causal_length: i64 = w.query_row(
         "UPDATE customers SET status = 'deleted', status_before_delete = status,
@@ -215,6 +218,10 @@ pub fn restore(w: &mut Write<'_>, reference: &str) -> Result<Customer> {
             handle.uuid(),
             handle.name()
         )));
+    }
+    if handle.merged_into.is_some() {
+        // Refused: a merged customer stays merged (work on the kept one).
+        handle.ensure_live()?;
     }
     let fields = load_fields(w.tx(), handle.id())?;
     if let Some(holder) = whatsapp_holder(w.tx(), &fields.whatsapp, Some(handle.id()))? {

@@ -62,6 +62,8 @@ pub struct Handle {
     pub(crate) uuid: String,
     pub(crate) name: String,
     pub(crate) status: Status,
+    /// The customer it was merged into (`customer_merge`), when it was.
+    pub(crate) merged_into: Option<String>,
     _made_here: (),
 }
 
@@ -72,6 +74,7 @@ impl Handle {
             uuid,
             name,
             status,
+            merged_into: None,
             _made_here: (),
         }
     }
@@ -95,8 +98,17 @@ impl Handle {
         self.status
     }
 
-    /// Refuses to act on a soft-deleted customer.
+    /// Refuses to act on a soft-deleted customer, or on one merged into
+    /// another (restored by a desk that had not seen the merge): what is
+    /// made for it goes to the kept customer on the other desks, so here it
+    /// would stay apart.
     pub fn ensure_live(&self) -> Result<()> {
+        if let Some(kept) = &self.merged_into {
+            return Err(Error::Conflict(format!(
+                "customer {} ({}) was merged into customer {kept}: work on that one",
+                self.uuid, self.name
+            )));
+        }
         if self.status == Status::Deleted {
             return Err(Error::Conflict(format!(
                 "customer {} ({}) is deleted; restore it first",
@@ -108,16 +120,18 @@ impl Handle {
 }
 
 /// The columns `handle_from_row` reads, of `customers`.
-pub(crate) const HANDLE_COLUMNS: &str = "id, uuid, name, status";
+pub(crate) const HANDLE_COLUMNS: &str = "id, uuid, name, status, merged_into";
 
 pub(crate) fn handle_from_row(r: &Row<'_>) -> rusqlite::Result<Handle> {
     let status: String = r.get(3)?;
-    Ok(Handle::new(
+    let mut handle = Handle::new(
         r.get(0)?,
         r.get(1)?,
         r.get(2)?,
         Status::from_str(&status).unwrap_or(Status::Active),
-    ))
+    );
+    handle.merged_into = r.get(4)?;
+    Ok(handle)
 }
 
 /// The columns `from_row` reads, of `customers`.

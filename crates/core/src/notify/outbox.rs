@@ -21,7 +21,7 @@ use crate::error::{Code, Error, Result};
 use crate::money::Money;
 use crate::names::text_enum;
 use crate::warning::Warning;
-use crate::wire::Entity;
+use crate::wire::{Entity, MessageRecord};
 
 text_enum! {
     /// What a message is for.
@@ -137,19 +137,6 @@ pub struct NewMessage {
     pub batch: Option<i64>,
 }
 
-/// The record synced to other desks when a message is queued.
-#[derive(Serialize)]
-struct MessageRecord<'a> {
-    customer_id: &'a str,
-    recipient: &'a str,
-    kind: MessageKind,
-    template: Option<&'a str>,
-    body: &'a str,
-    dedupe_key: &'a str,
-    created_at: &'a str,
-    created_by: &'a str,
-}
-
 /// Whether `customer` may receive messages: None, or why not.
 pub(crate) fn skip_reason(conn: &Connection, customer: &Handle) -> Result<Option<SkipReason>> {
     let (status, opted_out): (String, bool) = conn
@@ -224,14 +211,15 @@ pub(crate) fn queue(w: &mut Write<'_>, customer: &Handle, m: NewMessage) -> Resu
     let id = w.tx().last_insert_rowid();
     let (now, actor) = (w.now().to_owned(), w.actor().to_owned());
     let record = MessageRecord {
-        customer_id: &customer.uuid,
-        recipient: &recipient,
-        kind: m.kind,
-        template: m.template.as_deref(),
-        body: &m.body,
-        dedupe_key: &m.key,
-        created_at: &now,
-        created_by: &actor,
+        customer_id: customer.uuid.as_str().into(),
+        recipient: recipient.as_str().into(),
+        kind: m.kind.as_str().into(),
+        template: m.template.as_deref().map(Into::into),
+        body: m.body.as_str().into(),
+        cloud_template: cloud.as_deref().map(Into::into),
+        dedupe_key: m.key.as_str().into(),
+        created_at: now.as_str().into(),
+        created_by: actor.as_str().into(),
     };
     w.record_changes(&[Change::inserted(Entity::Message, &uuid, &record)?])?;
     Ok(Some(id))

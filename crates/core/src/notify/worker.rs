@@ -25,6 +25,15 @@ use crate::error::{Code, Error, Result};
 use crate::progress::Cancel;
 use crate::worker_lock::FileLock;
 
+/// The queued messages this desk sends (SQL over `messages m`): all of
+/// them on the shop's sender (`notify_sender` names this device); with no
+/// sender set, only those queued in this file, each desk sending its own
+/// (one that arrived by sync from another desk is that desk's to send).
+/// A desk that is not the sender sends none (`ensure_sender`).
+const SENT_HERE: &str =
+    "(m.origin IS NULL OR (SELECT value FROM settings WHERE key = 'notify_sender')
+     = (SELECT device_id FROM device))";
+
 /// The longest a retry waits, however many attempts came before.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// How much of a reply an attempt keeps.
@@ -100,7 +109,12 @@ pub fn recover(w: &mut Write<'_>) -> Result<u32> {
     let stuck: Vec<(i64, String)> = {
         let mut stmt = w
             .tx()
-            .prepare("SELECT id, uuid FROM messages WHERE status = 'sending'")?;
+            // Its own attempts: a message another desk is sending shows as
+            // sending here too (synced), and is that desk's to recover.
+            .prepare(
+                "SELECT id, uuid FROM messages WHERE status = 'sending' AND id IN
+                 (SELECT message_id FROM message_attempts WHERE outcome IS NULL)",
+            )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -133,9 +147,11 @@ fn claim(w: &mut Write<'_>) -> Result<std::result::Result<Claimed, Step>> {
     }
     let due = w
         .query_row(
-            "SELECT m.id, m.uuid, m.recipient, m.body, m.cloud_template, m.attempts, c.name
+            &format!(
+                "SELECT m.id, m.uuid, m.recipient, m.body, m.cloud_template, m.attempts, c.name
              FROM messages m JOIN customers c ON c.id = m.customer_id
-             WHERE m.status = 'queued' ORDER BY m.next_attempt_at, m.id LIMIT 1",
+             WHERE m.status = 'queued' AND {SENT_HERE} ORDER BY m.next_attempt_at, m.id LIMIT 1"
+            ),
             [],
             |r| {
                 Ok((
@@ -522,7 +538,7 @@ pub fn run(
     summary.still_queued = counts.queued;
     summary.next_due = conn
         .query_row(
-            "SELECT min(next_attempt_at) FROM messages WHERE status = 'queued'",
+            &format!("SELECT min(m.next_attempt_at) FROM messages m WHERE m.status = 'queued' AND {SENT_HERE}"),
             [],
             |r| r.get(0),
         )
@@ -534,7 +550,7 @@ pub fn run(
 /// Whether the earliest queued message is due now and only the gateway's pace holds it.
 fn pace_only(db: &Db, now: DateTime<Utc>) -> Result<bool> {
     let first: Option<String> = db.conn().query_row(
-        "SELECT min(next_attempt_at) FROM messages WHERE status = 'queued'",
+        &format!("SELECT min(m.next_attempt_at) FROM messages m WHERE m.status = 'queued' AND {SENT_HERE}"),
         [],
         |r| r.get(0),
     )?;

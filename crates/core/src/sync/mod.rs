@@ -13,11 +13,11 @@
 //! Merge rules (`incoming`), the same code on every device: a changed field
 //! is last-writer-wins by (HLC, device id); a delete or restore wins when
 //! its causal length is larger (so a late edit never resurrects a deleted
-//! row); append-only rows (ledger entries, payments, activity) merge by
-//! id; caches (the balance, invoice allocation, counters) are recomputed
-//! from what arrived (`merge`). A change of an entity this version does not
-//! merge (messages and the notification set-up, each desk's own) is kept in
-//! `sync_inbox`, never dropped.
+//! row); append-only rows (ledger entries, payments, activity, messages)
+//! merge by id; caches (the balance, invoice allocation, counters) are
+//! recomputed from what arrived (`merge`). A change of an entity this
+//! version does not merge (the notification set-up: each desk's gateway,
+//! templates and reminder rules) is kept in `sync_inbox`, never dropped.
 //!
 //! A desk restored from an old backup (`restore`) is found when its file is
 //! opened for writing (an epoch beside the file) or at the next round (the

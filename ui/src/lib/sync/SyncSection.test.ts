@@ -192,7 +192,12 @@ describe('a desk restored from an old backup', () => {
     render(SyncSection);
     expect((await screen.findByTestId('sync-restored')).textContent).toContain('cadangan');
     expect(screen.getByTestId('sync-restored').textContent).toContain('d-0');
+    // Not "synced" while it waits, and the last sync named is the backup's.
+    expect(screen.getByTestId('sync-badge').textContent).toBe('Menunggu pemulihan');
+    expect(screen.getByTestId('sync-last').textContent).toContain('cadangan');
     await fireEvent.click(screen.getByTestId('sync-now'));
     await waitFor(() => expect(screen.getByTestId('sync-restored').textContent).toContain('Pulih'));
+    expect(screen.getByTestId('sync-badge').textContent).toBe('Tersinkron');
+    expect(screen.getByTestId('sync-last').textContent).not.toContain('cadangan');
   });
 });

@@ -191,9 +191,11 @@ pub(super) fn insert_invoice(
 
 /// A column two desks may fill with one value offline.
 #[derive(Clone, Copy)]
-enum Unique {
+pub(super) enum Unique {
     InvoiceNumber,
     VoucherCode,
+    /// A message's cause (`messages`).
+    MessageKey,
 }
 
 impl Unique {
@@ -207,6 +209,10 @@ impl Unique {
                 "SELECT uuid FROM vouchers WHERE code = ?1",
                 "UPDATE vouchers SET code = ?2 WHERE uuid = ?1",
             ),
+            Unique::MessageKey => (
+                "SELECT uuid FROM messages WHERE dedupe_key = ?1",
+                "UPDATE messages SET dedupe_key = ?2 WHERE uuid = ?1",
+            ),
         }
     }
 }
@@ -215,7 +221,7 @@ impl Unique {
 /// a row here holds it, the one with the larger uuid gives way and takes a
 /// suffix from its uuid, on every desk alike (here or on arrival), so all
 /// desks agree.
-fn free(w: &mut Write<'_>, column: Unique, value: &str, uuid: &str) -> Result<String> {
+pub(super) fn free(w: &mut Write<'_>, column: Unique, value: &str, uuid: &str) -> Result<String> {
     let (find, rename) = column.sql();
     let mut wanted = value.to_owned();
     loop {

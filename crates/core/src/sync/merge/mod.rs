@@ -14,6 +14,7 @@
 mod billing;
 mod customers;
 mod links;
+mod messages;
 mod settings;
 
 use std::collections::BTreeSet;
@@ -58,6 +59,7 @@ pub(super) const MERGED: &[&str] = &[
     "invoice",
     "payment",
     "voucher",
+    "message",
 ];
 
 pub(super) fn merge(
@@ -89,6 +91,8 @@ pub(super) fn merge(
         ("payment", Op::Update) => billing::update_payment(w, c, device, touched),
         ("voucher", Op::Insert) => billing::insert_voucher(w, c),
         ("voucher", Op::Update) => billing::update_voucher(w, c, device, touched),
+        ("message", Op::Insert) => messages::insert(w, c, device),
+        ("message", Op::Update) => messages::update(w, c, device),
         _ => Ok(Outcome::Held),
     }
 }
