@@ -14,4 +14,9 @@ id: number, uuid: string, customer_id: string, customer_name: string, recipient:
 /**
  * The bulk send it belongs to (its number), if any.
  */
-batch: number | null, created_at: string, created_by: string, updated_at: string, sent_at: string | null, attempt_log: Array<MessageAttempt>, };
+batch: number | null, created_at: string, created_by: string, updated_at: string, sent_at: string | null, 
+/**
+ * The device id of the desk that queued it, when another desk did (it
+ * arrived by sync: that desk, or the shop's `notify_sender`, sends it).
+ */
+origin: string | null, attempt_log: Array<MessageAttempt>, };

@@ -4,7 +4,9 @@
 // code in the settings, a customer added in the app goes out with "sync
 // now", and a second desk (the CLI on its own file) pulls it. The second
 // desk makes the same number offline: both desks show the conflict, and
-// the merge made in the app reaches the second desk. The second desk is
+// the merge made in the app reaches the second desk. A message the second
+// desk queues is listed in the app's outbox as another desk's; the owner
+// makes this desk the shop's sender and the second desk then sends nothing. The second desk is
 // put back from a backup: the app lists its new device as replacing the
 // old one, under the same name. The owner revokes the second desk, which
 // is refused. This desk is put back from its own backup in the settings:
@@ -97,6 +99,34 @@ describe('sync', () => {
     expect(desk2('customer', 'duplicates')).toEqual([]);
     const kept = desk2('customer', 'list', '--search', 'Budi Sinkron');
     expect(kept.items.map((c) => c.email)).toEqual(['budi@example.com']);
+  });
+
+  it('lists a message the second desk queued, marked as from another desk', async () => {
+    desk2('notify', 'send', '0812 7777 8888', '--text', 'Tagihan dari kasir 2');
+    desk2('sync', 'now');
+    await click('sync-now');
+    await waitText('sync-done', (t) => /diterima [1-9]/.test(t), 'the message did not arrive');
+    await click('nav-messages');
+    await waitText('outbox-origin', 'dari meja lain', 'the message is not marked as another desk\'s');
+    const row = await text(await el('outbox-row'));
+    expect(row).toContain('Tagihan dari kasir 2');
+    expect(row).toContain('Budi Sinkron');
+    await shot('sync-outbox-other-desk');
+    // The owner makes this desk the shop's sender: the second desk then sends nothing.
+    await click('nav-settings');
+    await click('sync-sender-this');
+    await waitText('sync-pending', (t) => !t.endsWith(' 0'), 'the choice was not recorded');
+    await shot('sync-sender');
+    await click('sync-now');
+    await waitText('sync-pending', (t) => t.endsWith(' 0'), 'the choice did not go out');
+    desk2('sync', 'now');
+    let refused = '';
+    try {
+      desk2('notify', 'run', '--until-empty');
+    } catch (e) {
+      refused = `${e.stdout}${e.stderr}`;
+    }
+    expect(refused).toContain('not_the_sender');
   });
 
   it('shows the second desk, put back from a backup, as a new device replacing the old one', async () => {

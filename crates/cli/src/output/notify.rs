@@ -127,6 +127,9 @@ impl Text for Message {
         if let Some(b) = self.batch {
             rows.push(("bulk send", format!("B{b}")));
         }
+        if let Some(desk) = &self.origin {
+            rows.push(("queued on", format!("another desk ({desk})")));
+        }
         rows.push((
             "queued",
             format!("{} by {}", local(&self.created_at), self.created_by),
@@ -179,7 +182,11 @@ impl Text for List<Message> {
                     m.kind.to_string(),
                     m.status.to_string(),
                     m.attempts.to_string(),
-                    local(&m.created_at),
+                    // Another desk's, arrived by sync: marked, as it is sent there (or by the sender).
+                    match m.origin {
+                        Some(_) => format!("{} (other desk)", local(&m.created_at)),
+                        None => local(&m.created_at),
+                    },
                     shorten(
                         m.gateway_message_id
                             .as_deref()

@@ -92,6 +92,9 @@ pub struct Message {
     pub created_by: String,
     pub updated_at: String,
     pub sent_at: Option<String>,
+    /// The device id of the desk that queued it, when another desk did (it
+    /// arrived by sync: that desk, or the shop's `notify_sender`, sends it).
+    pub origin: Option<String>,
     pub attempt_log: Vec<Attempt>,
 }
 
@@ -462,7 +465,7 @@ pub struct OutboxQuery {
 
 const COLUMNS: &str = "m.id, m.uuid, c.uuid, c.name, m.recipient, m.kind, m.template, m.body,
     m.status, m.attempts, m.next_attempt_at, m.gateway, m.gateway_message_id, m.last_error,
-    m.batch_id, m.created_at, m.created_by, m.updated_at, m.sent_at";
+    m.batch_id, m.created_at, m.created_by, m.updated_at, m.sent_at, m.origin";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Message, String, String)> {
     let kind: String = r.get(5)?;
@@ -488,6 +491,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Message, String, String)
             created_by: r.get(16)?,
             updated_at: r.get(17)?,
             sent_at: r.get(18)?,
+            origin: r.get(19)?,
             attempt_log: Vec::new(),
         },
         kind,

@@ -5,6 +5,8 @@ import type { GatewayView } from '$bindings/GatewayView';
 import Templates from './Templates.svelte';
 import Gateway from './Gateway.svelte';
 import Reminders from './Reminders.svelte';
+import Outbox from './Outbox.svelte';
+import type { OutboxMessage } from '$bindings/OutboxMessage';
 
 afterEach(() => clearMocks());
 
@@ -89,5 +91,27 @@ describe('the reminders tab', () => {
     await fireEvent.click(isolir);
     await waitFor(() => expect(set).toEqual([{ key: 'notify_isolir', value: 'on' }]));
     expect(isolir.checked).toBe(true);
+  });
+});
+
+describe('the outbox', () => {
+  it('marks a message another desk queued (it arrived by sync) and not this desk\'s own', async () => {
+    const base: OutboxMessage = {
+      id: 1, uuid: 'm-1', customer_id: 'c1', customer_name: 'Budi', recipient: '+6281234567890', kind: 'free_text',
+      template: null, body: 'Halo Budi', status: 'queued', attempts: 0, next_attempt_at: '2026-12-01T10:00:00Z',
+      gateway: null, gateway_message_id: null, last_error: null, batch: null, created_at: '2026-12-01T10:00:00Z',
+      created_by: 'pemilik', updated_at: '2026-12-01T10:00:00Z', sent_at: null, origin: null, attempt_log: [],
+    };
+    mockIPC((cmd) => {
+      if (cmd === 'notify_outbox') return [{ ...base, id: 2, uuid: 'm-2', body: 'Dari meja 2', origin: '01a2-desk-2' }, base];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(Outbox);
+    await waitFor(() => expect(screen.getAllByTestId('outbox-row')).toHaveLength(2));
+    const marks = screen.getAllByTestId('outbox-origin');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]!.textContent).toBe('dari meja lain');
+    expect(marks[0]!.getAttribute('title')).toBe('01a2-desk-2');
+    expect(marks[0]!.closest('tr')!.dataset.id).toBe('2');
   });
 });

@@ -201,3 +201,41 @@ describe('a desk restored from an old backup', () => {
     expect(screen.getByTestId('sync-last').textContent).not.toContain('cadangan');
   });
 });
+
+describe('the desk that sends the shop\'s messages', () => {
+  it('is each desk by default, and the owner makes it this desk', async () => {
+    shop.owner = true;
+    let sender = '';
+    const set: unknown[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === 'sync_status') return paired;
+      if (cmd === 'settings_get') return [{ key: 'notify_sender', value: sender }];
+      if (cmd === 'settings_set') {
+        set.push(args);
+        sender = (args as { value: string }).value;
+        return { key: 'notify_sender', value: sender };
+      }
+      if (cmd === 'sync_devices') return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncSection);
+    const each = (await screen.findByTestId('sync-sender-each')) as HTMLInputElement;
+    expect(each.checked).toBe(true);
+    expect(screen.queryByTestId('sync-sender-other')).toBeNull();
+    await fireEvent.click(screen.getByTestId('sync-sender-this'));
+    await waitFor(() => expect(set).toEqual([{ key: 'notify_sender', value: 'd-1' }]));
+    expect((screen.getByTestId('sync-sender-this') as HTMLInputElement).checked).toBe(true);
+  });
+
+  it('names another desk that sends', async () => {
+    shop.owner = true;
+    mockIPC((cmd) => {
+      if (cmd === 'sync_status') return paired;
+      if (cmd === 'settings_get') return [{ key: 'notify_sender', value: 'd-9' }];
+      if (cmd === 'sync_devices') return [];
+      throw new Error(`unexpected ${cmd}`);
+    });
+    render(SyncSection);
+    expect((await screen.findByTestId('sync-sender')).textContent).toContain('Meja lain (d-9)');
+  });
+});
