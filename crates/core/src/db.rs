@@ -750,6 +750,25 @@ impl Write<'_> {
         self.hlc.observe(Hlc::from_i64(hlc), self.now);
     }
 
+    /// Deletes change-log rows (a privacy erase: they carry the erased
+    /// data). A change's seq is its place in the push order and the next
+    /// change takes the log's top seq plus one: with the top rows gone, it
+    /// would take a seq sync already acknowledged and never be pushed. So
+    /// the acknowledgement comes down to the new top (every row at or
+    /// below it was already acknowledged).
+    pub(crate) fn forget_changes(&mut self, seqs: &[i64]) -> Result<()> {
+        for seq in seqs {
+            self.exec("DELETE FROM change_log WHERE seq = ?1", [seq])?;
+        }
+        // `sync_state` is sync's; the rule is the change log's.
+        self.exec(
+            "UPDATE sync_state SET pushed_seq =
+                 min(pushed_seq, coalesce((SELECT max(seq) FROM change_log), 0))",
+            [],
+        )?;
+        Ok(())
+    }
+
     /// Whether the change (device, hlc) is already in the change log.
     pub(crate) fn holds_change(&self, device: &str, hlc: i64) -> Result<bool> {
         Ok(self

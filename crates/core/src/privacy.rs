@@ -985,7 +985,31 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool, confirm: Confirm) 
             customer.uuid, customer.name
         )));
     }
-    let entities = owned_uuids(w.tx(), &customer)?;
+    let mut rows_deleted = erase_rows(w, &customer)?;
+    w.record_change(
+        Entity::Customer,
+        &customer.uuid,
+        ChangeOp::Delete,
+        Some("erased"),
+        Some(&json!(true)),
+    )?;
+    // A customer merged into this one still holds the same person's record.
+    for merged in merged_into(w.tx(), &customer.uuid)? {
+        rows_deleted += erase(w, &merged, true, Confirm::Yes)?.rows_deleted;
+    }
+    Ok(Erased {
+        customer_id: customer.uuid,
+        rows_deleted,
+        file: Scrubbed::default(),
+    })
+}
+
+/// Deletes the customer and every row of theirs, with the change-log
+/// entries that carry them (unsent ones would carry the erased data; the
+/// caller's tombstone tells the other devices). Sync calls it when an
+/// erase made on another desk arrives. Returns the rows deleted.
+pub(crate) fn erase_rows(w: &mut Write<'_>, customer: &Handle) -> Result<u64> {
+    let entities = owned_uuids(w.tx(), customer)?;
     let mut rows_deleted = 0u64;
     w.exec(
         "INSERT INTO privacy_erasures (customer_id) VALUES (?1)",
@@ -1012,31 +1036,22 @@ pub fn erase(w: &mut Write<'_>, reference: &str, force: bool, confirm: Confirm) 
         "DELETE FROM privacy_erasures WHERE customer_id = ?1",
         [customer.id],
     )?;
-    // Unsent changes would carry the erased data; the tombstone tells every
-    // other device to erase the customer too.
-    for (seq, _, _) in changes_of(w.tx(), &entities)? {
-        w.exec("DELETE FROM change_log WHERE seq = ?1", [seq])?;
+    for uuid in &entities {
+        w.exec(
+            "INSERT OR IGNORE INTO sync_erased (uuid) VALUES (?1)",
+            [uuid],
+        )?;
     }
-    w.record_change(
-        Entity::Customer,
-        &customer.uuid,
-        ChangeOp::Delete,
-        Some("erased"),
-        Some(&json!(true)),
-    )?;
-    // A customer merged into this one still holds the same person's record.
-    for merged in merged_into(w.tx(), &customer.uuid)? {
-        rows_deleted += erase(w, &merged, true, Confirm::Yes)?.rows_deleted;
-    }
-    Ok(Erased {
-        customer_id: customer.uuid,
-        rows_deleted,
-        file: Scrubbed::default(),
-    })
+    let seqs: Vec<i64> = changes_of(w.tx(), &entities)?
+        .into_iter()
+        .map(|(seq, _, _)| seq)
+        .collect();
+    w.forget_changes(&seqs)?;
+    Ok(rows_deleted)
 }
 
 /// The uuids of the customers merged into `uuid` (`customer_merge`).
-fn merged_into(conn: &Connection, uuid: &str) -> Result<Vec<String>> {
+pub(crate) fn merged_into(conn: &Connection, uuid: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT uuid FROM customers WHERE merged_into = ?1")?;
     let uuids = stmt
         .query_map([uuid], |r| r.get(0))?

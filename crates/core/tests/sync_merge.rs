@@ -31,6 +31,7 @@ use pelanggan_core::notify::outbox::{self, Content, MessageStatus};
 use pelanggan_core::notify::{
     Gateway, GatewayConfig, GatewayReply, OutgoingMessage, SendOutcome, hooks, worker,
 };
+use pelanggan_core::privacy;
 use pelanggan_core::progress::Cancel;
 use pelanggan_core::settings::{self, Key};
 use pelanggan_core::sync::{self, Failure, Transport, incoming, state};
@@ -439,13 +440,21 @@ fn random_change<T>(desk: &mut Desk<T>, rng: &mut Rng, step: usize) {
             }
         }
         16 => {
-            // A welcome (one cause: two desks may queue it offline), or a
-            // queued message cancelled.
+            // A welcome (one cause: two desks may queue it offline), a
+            // queued message cancelled, or a customer erased.
             match one_of(
                 db,
                 rng,
                 "SELECT CAST(id AS TEXT) FROM messages WHERE status = 'queued'",
             ) {
+                // Now and then a privacy erase instead: gone on every desk.
+                _ if rng.below(8) == 0 => {
+                    let id = pick(rng);
+                    db.write(None, |w| {
+                        privacy::erase(w, &id, true, privacy::Confirm::Yes)
+                    })
+                    .map(|_| ())
+                }
                 Some(m) if rng.below(3) == 0 => {
                     db.write(None, |w| outbox::cancel(w, &m)).map(|_| ())
                 }
@@ -505,7 +514,7 @@ fn one_of(db: &Db, rng: &mut Rng, sql: &str) -> Option<String> {
 fn three_desks_with_random_offline_changes_converge() {
     // What the seeds made between them, so the game is known to reach
     // every kind of row (a generator that stopped reaching one would pass).
-    let mut seen = [0i64; 7];
+    let mut seen = [0i64; 9];
     for seed in 1..=12u64 {
         let (log, mut desks) = desks(3);
         let mut rng = Rng(seed);
@@ -513,7 +522,7 @@ fn three_desks_with_random_offline_changes_converge() {
         for step in 0..90 {
             let d = rng.below(3);
             if rng.below(10) == 0 {
-                seen[6] += skew(&mut desks[d], &mut rng, &SKEWS) as i64;
+                seen[8] += skew(&mut desks[d], &mut rng, &SKEWS) as i64;
             }
             watch.change(&mut desks[d], |desk| random_change(desk, &mut rng, step));
             if rng.below(5) == 0 {
@@ -542,6 +551,8 @@ fn three_desks_with_random_offline_changes_converge() {
             "SELECT count(*) FROM invoices WHERE status IN ('paid', 'partial')",
             "SELECT count(*) FROM payments WHERE status = 'refunded'",
             "SELECT count(*) FROM vouchers WHERE code LIKE '%-%'",
+            "SELECT count(*) FROM messages",
+            "SELECT count(*) FROM change_log WHERE field = 'erased'",
         ]
         .iter()
         .enumerate()
@@ -566,7 +577,7 @@ fn three_desks_with_random_offline_changes_converge() {
     }
     assert!(
         seen.iter().all(|&n| n > 0),
-        "merges, tags, voids, payments, refunds, renamed vouchers, clocks set back: {seen:?}"
+        "merges, tags, voids, payments, refunds, renamed vouchers, messages, erases, clocks set back: {seen:?}"
     );
 }
 
@@ -591,6 +602,8 @@ fn skew<T>(desk: &mut Desk<T>, rng: &mut Rng, minutes: &[i64]) -> bool {
 /// (`restoring`), which must then take a device id never used before.
 struct Watch {
     created: BTreeSet<String>,
+    /// The customer each entry was made for: erased with them.
+    owner: std::collections::BTreeMap<String, String>,
     clocks: Vec<(String, i64)>,
     /// A desk put back from a backup, with the device id it had: until it
     /// takes a new one, its clock is the backup's.
@@ -606,6 +619,7 @@ impl Watch {
             .collect();
         Watch {
             created: BTreeSet::new(),
+            owner: Default::default(),
             ids: clocks.iter().map(|(id, _)| id.clone()).collect(),
             restoring: vec![None; clocks.len()],
             clocks,
@@ -617,7 +631,20 @@ impl Watch {
         let before = ledger_ids(&desk.db);
         f(desk);
         let after = ledger_ids(&desk.db);
-        self.created.extend(after.difference(&before).cloned());
+        for id in after.difference(&before) {
+            let owner: String = desk
+                .db
+                .conn()
+                .query_row(
+                    "SELECT c.uuid FROM customer_balance_history h
+                     JOIN customers c ON c.id = h.customer_id WHERE h.uuid = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            self.owner.insert(id.clone(), owner);
+            self.created.insert(id.clone());
+        }
     }
 
     /// Desk `i` is about to be put back from a backup.
@@ -659,12 +686,29 @@ impl Watch {
             "seed {seed}: no ledger entry made"
         );
         for (i, desk) in desks.iter().enumerate() {
+            // Every customer whose rows an erase took has its tombstone
+            // (the same person merged in or kept got one too).
+            let erased: BTreeSet<String> = desk
+                .db
+                .conn()
+                .prepare("SELECT entity_id FROM change_log WHERE field = 'erased'")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            let expected: BTreeSet<String> = self
+                .created
+                .iter()
+                .filter(|id| !erased.contains(&self.owner[*id]))
+                .cloned()
+                .collect();
             let held = ledger_ids(&desk.db);
             assert!(
-                held == self.created,
-                "seed {seed}: desk {i}'s ledger ids are not exactly those made: missing {:?}, extra {:?}",
-                self.created.difference(&held).collect::<Vec<_>>(),
-                held.difference(&self.created).collect::<Vec<_>>(),
+                held == expected,
+                "seed {seed}: desk {i}'s ledger ids are not exactly those made (less the erased): missing {:?}, extra {:?}",
+                expected.difference(&held).collect::<Vec<_>>(),
+                held.difference(&expected).collect::<Vec<_>>(),
             );
         }
     }
@@ -1689,4 +1733,69 @@ fn one_cause_queued_on_two_desks_is_sent_once() {
     assert_eq!(after, messages(&desks[1].db));
     let statuses: Vec<&str> = after.iter().map(|r| r.2.as_str()).collect();
     assert_eq!(statuses, ["sent", "cancelled"]);
+}
+
+/// A privacy erase on one desk erases the customer on every desk, and what
+/// another desk made for them before it heard of it is dropped, not held:
+/// no desk keeps a row or a change that names them.
+#[test]
+fn an_erase_reaches_every_desk_and_what_was_made_meanwhile_is_dropped() {
+    let (_log, mut d) = desks(2);
+    let budi = add(&mut d[0].db, "Budi Rahasia", WA1).id;
+    let db = &mut d[0].db;
+    db.write(None, |w| settings::set(w, Key::ShopName, "Toko Maju"))
+        .unwrap();
+    db.write(None, |w| hooks::welcome(w, &budi)).unwrap();
+    db.write(None, |w| {
+        balance::credit(w, &budi, Money::from_minor(50_000), &EntryNote::new("in"))
+    })
+    .unwrap();
+    round(&mut d[0]);
+    round(&mut d[1]);
+    assert_eq!(common::get(&d[1].db, &budi).name, "Budi Rahasia");
+    // Offline, the second desk gives Budi more before it hears of the erase.
+    let db = &mut d[1].db;
+    db.write(None, |w| {
+        balance::debit(w, &budi, Money::from_minor(20_000), &EntryNote::new("out"))
+    })
+    .unwrap();
+    let patch = CustomerPatch {
+        notes: Some("Budi Rahasia, rumah biru".into()),
+        ..Default::default()
+    };
+    db.write(None, |w| customers::edit(w, &budi, patch))
+        .unwrap();
+    d[0].db
+        .write(None, |w| {
+            privacy::erase(w, &budi, true, privacy::Confirm::Yes)
+        })
+        .unwrap();
+    for _ in 0..2 {
+        for desk in d.iter_mut() {
+            round(desk);
+        }
+    }
+    for (i, desk) in d.iter().enumerate() {
+        let conn = desk.db.conn();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM customers"), 0, "desk {i}");
+        for table in [
+            "customer_balance_history",
+            "messages",
+            "customer_activity_log",
+        ] {
+            assert_eq!(
+                count(&format!("SELECT count(*) FROM {table}")),
+                0,
+                "desk {i}: {table}"
+            );
+        }
+        assert_eq!(
+            count("SELECT count(*) FROM change_log WHERE value LIKE '%Rahasia%'"),
+            0,
+            "desk {i}: the change log still names the customer"
+        );
+        let s = state::status(desk.db.reader().unwrap(), desk.db.device_id()).unwrap();
+        assert_eq!((s.pending, s.held), (0, 0), "desk {i}: {s:?}");
+    }
 }

@@ -7,7 +7,8 @@
 //! page received twice changes nothing. A change that cannot apply yet (a
 //! row whose parent has not arrived) or ever by this version (another
 //! entity, a field it does not know) goes to `sync_inbox`: kept, never
-//! dropped. After a page that merged something, the held changes of the
+//! dropped, unless it belongs to a customer erased here (privacy: it would
+//! keep what was erased). After a page that merged something, the held changes of the
 //! entities this version merges are tried again, oldest first, until none
 //! applies: their parents may have come.
 
@@ -48,6 +49,7 @@ pub fn apply(w: &mut Write<'_>, page: &[Pulled]) -> Result<Applied> {
                 record(w, c, &device)?;
                 done.applied += 1;
             }
+            Outcome::Held if merge::for_erased(w, c)? => done.skipped += 1,
             Outcome::Held => {
                 hold(w, c, &device)?;
                 done.held += 1;

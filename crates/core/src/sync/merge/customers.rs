@@ -55,7 +55,7 @@ pub(in crate::sync) fn customer_id(w: &Write<'_>, uuid: &str) -> Result<Option<(
 }
 
 pub(super) fn insert(w: &mut Write<'_>, c: &Change) -> Result<Outcome> {
-    if row_of(w, &c.entity_id)?.is_some() {
+    if row_of(w, &c.entity_id)?.is_some() || erased(w, &c.entity_id)? {
         return Ok(Outcome::Merged);
     }
     let v = value_of(c)?;
@@ -141,6 +141,14 @@ fn merged(w: &mut Write<'_>, c: &Change, touched: &mut Touched) -> Result<Outcom
     let Value::String(keep) = value_of(c)? else {
         return Ok(Outcome::Held);
     };
+    // Merged into a customer erased meanwhile: the same person, erased too.
+    if erased(w, &keep)? {
+        if let Some((other, _)) = row_of(w, &c.entity_id)? {
+            touched.customers.remove(&other);
+            erase_here(w, &c.entity_id)?;
+        }
+        return Ok(Outcome::Merged);
+    }
     let (Some((other, _)), Ok(keep)) = (
         row_of(w, &c.entity_id)?,
         customers::resolve(w.reader(), &keep),
@@ -157,6 +165,57 @@ fn merged(w: &mut Write<'_>, c: &Change, touched: &mut Touched) -> Result<Outcom
         touched.customers.extend([keep.id(), other]);
     }
     Ok(Outcome::Merged)
+}
+
+/// A privacy erase made on another desk: the customer and every row of
+/// theirs go here too (`privacy::erase_rows`); the tombstone is recorded
+/// (the driver's), so what still arrives for them is dropped (`erased`).
+///
+/// The same person's record elsewhere on this desk goes too, each with its
+/// own tombstone for the other desks: the customers merged into this one
+/// (as a local erase does) and the one it was merged into (a merge made
+/// here, or heard of, before the erase arrived: its rows hold this one's).
+pub(super) fn erase(w: &mut Write<'_>, c: &Change, touched: &mut Touched) -> Result<Outcome> {
+    note_erased(w, &c.entity_id)?;
+    let Ok(customer) = customers::resolve(w.reader(), &c.entity_id) else {
+        return Ok(Outcome::Merged);
+    };
+    touched.customers.remove(&customer.id());
+    let merged = crate::privacy::merged_into(w.tx(), customer.uuid())?;
+    let kept = customer.merged_into.clone();
+    crate::privacy::erase_rows(w, &customer)?;
+    for other in merged.iter().chain(&kept) {
+        if let Ok(other) = customers::resolve(w.reader(), other) {
+            touched.customers.remove(&other.id());
+            erase_here(w, other.uuid())?;
+        }
+    }
+    Ok(Outcome::Merged)
+}
+
+/// Erases a customer here as an admin would, its tombstone recorded.
+fn erase_here(w: &mut Write<'_>, uuid: &str) -> Result<()> {
+    let confirmed = crate::privacy::Confirm::Yes;
+    crate::privacy::erase(w, uuid, true, confirmed).map(|_| ())
+}
+
+/// Whether the row `uuid` was erased here (`sync_erased`).
+pub(in crate::sync) fn erased(w: &Write<'_>, uuid: &str) -> Result<bool> {
+    Ok(w.tx()
+        .prepare_cached("SELECT 1 FROM sync_erased WHERE uuid = ?1")?
+        .exists([uuid])?)
+}
+
+/// Notes `uuid` as erased: what still arrives for it is dropped.
+pub(in crate::sync) fn note_erased(w: &mut Write<'_>, uuid: &str) -> Result<()> {
+    // A local note, not a change other desks need (they have the tombstone).
+    w.uncounted(|w| {
+        w.exec(
+            "INSERT OR IGNORE INTO sync_erased (uuid) VALUES (?1)",
+            [uuid],
+        )
+    })?;
+    Ok(())
 }
 
 pub(super) fn delete_or_restore(w: &mut Write<'_>, c: &Change) -> Result<Outcome> {

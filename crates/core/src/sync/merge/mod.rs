@@ -71,6 +71,9 @@ pub(super) fn merge(
     match (c.entity.as_str(), c.op) {
         ("customer", Op::Insert) => customers::insert(w, c),
         ("customer", Op::Update) => customers::update(w, c, device, touched),
+        ("customer", Op::Delete) if c.field.as_deref() == Some("erased") => {
+            customers::erase(w, c, touched)
+        }
         ("customer", Op::Delete | Op::Restore) => customers::delete_or_restore(w, c),
         ("ledger_entry", Op::Insert) => customers::insert_ledger_entry(w, c, touched),
         ("activity", Op::Insert) => customers::insert_activity(w, c),
@@ -94,6 +97,29 @@ pub(super) fn merge(
         ("message", Op::Insert) => messages::insert(w, c, device),
         ("message", Op::Update) => messages::update(w, c, device),
         _ => Ok(Outcome::Held),
+    }
+}
+
+/// Whether a change that cannot apply belongs to a customer erased here
+/// (a privacy delete, here or on another desk): it is dropped, not held,
+/// since holding it would keep what was erased. A row names its customer
+/// in its insert record (`customer_id`).
+pub(super) fn for_erased(w: &mut Write<'_>, c: &Change) -> Result<bool> {
+    if customers::erased(w, &c.entity_id)? {
+        return Ok(true);
+    }
+    let customer = c
+        .value
+        .as_deref()
+        .and_then(|v| serde_json::from_str::<Value>(v).ok())
+        .and_then(|v| text(&v, "customer_id"));
+    match customer {
+        Some(uuid) if customers::erased(w, &uuid)? => {
+            // Its later changes (an edit, a void) name only the row.
+            customers::note_erased(w, &c.entity_id)?;
+            Ok(true)
+        }
+        _ => Ok(false),
     }
 }
 
